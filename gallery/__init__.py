@@ -1,0 +1,131 @@
+"""Art Protest: a gallery of art made in solidarity with political prisoners."""
+from __future__ import annotations
+
+import logging
+import os
+import secrets
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from .config import Config
+from .extensions import babel, csrf, db, migrate
+
+log = logging.getLogger(__name__)
+
+
+class GalleryFlask(Flask):
+    def log_exception(self, exc_info) -> None:  # type: ignore[no-untyped-def,override]
+        """Errors are logged by errors.py with the route pattern instead of the raw path."""
+
+
+def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
+    """Build the application: config, extensions, blueprints, commands, error pages."""
+    instance = Path(os.environ.get("GALLERY_INSTANCE", "instance")).resolve()
+    app = GalleryFlask(
+        __name__,
+        instance_path=str(instance),
+        instance_relative_config=True,
+        template_folder="../templates",
+        static_folder="../static",
+    )
+    load_config(app, test_config)
+    register_extensions(app)
+    register_blueprints(app)
+    register_template_helpers(app)
+    register_errorhandlers(app)
+    register_commands(app)
+    register_request_hooks(app)
+    return app
+
+
+def load_config(app: Flask, test_config: Mapping[str, Any] | None) -> None:
+    """Class defaults, then instance/config.py, then FLASK_* variables, then tests."""
+    app.config.from_object(Config)
+    app.config.from_pyfile("config.py", silent=True)
+    if os.environ.get("DATABASE_URL"):
+        app.config["SQLALCHEMY_DATABASE_URI"] = os.environ["DATABASE_URL"]
+    if os.environ.get("RATELIMIT_STORAGE_URI"):
+        app.config["RATELIMIT_STORAGE_URI"] = os.environ["RATELIMIT_STORAGE_URI"]
+    app.config.from_prefixed_env()
+    if test_config:
+        app.config.from_mapping(test_config)
+
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    app.config.setdefault("MEDIA_ROOT", os.path.join(app.instance_path, "media"))
+    if not app.config.get("SQLALCHEMY_DATABASE_URI"):
+        db_file = os.path.join(app.instance_path, "gallery.sqlite3")
+        app.config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{db_file}"
+    if not app.config.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = instance_secret_key(Path(app.instance_path))
+    if app.config.get("PREFERRED_URL_SCHEME") == "https":
+        # Over HTTPS the cookie is Secure and __Host- bound to this exact origin.
+        app.config["SESSION_COOKIE_SECURE"] = True
+        app.config.setdefault("SESSION_COOKIE_NAME", "__Host-session")
+        if app.config["SESSION_COOKIE_NAME"] == "session":
+            app.config["SESSION_COOKIE_NAME"] = "__Host-session"
+    proxies = int(app.config.get("PROXY_FIX_HOPS", 0) or 0)
+    if proxies:
+        app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
+            app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies
+        )
+
+
+def instance_secret_key(instance: Path) -> str:
+    """The key kept in the instance folder, generated on first use; never hard-coded."""
+    key_file = instance / "secret_key"
+    try:
+        return key_file.read_text().strip()
+    except FileNotFoundError:
+        pass
+    key = secrets.token_hex(32)
+    fd = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as fh:
+        fh.write(key + "\n")
+    return key
+
+
+def register_extensions(app: Flask) -> None:
+    from . import database, i18n  # noqa: F401  (database registers engine listeners)
+
+    db.init_app(app)
+    migrate.init_app(
+        app, db, directory=str(Path(app.root_path).parent / "migrations"), render_as_batch=True
+    )
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=i18n.select_locale)
+    i18n.init_app(app)
+
+
+def register_blueprints(app: Flask) -> None:
+    from . import media, public
+
+    app.register_blueprint(public.bp)
+    app.register_blueprint(media.bp)
+
+
+def register_template_helpers(app: Flask) -> None:
+    from . import templating
+
+    templating.init_app(app)
+
+
+def register_errorhandlers(app: Flask) -> None:
+    from . import errors
+
+    errors.init_app(app)
+
+
+def register_commands(app: Flask) -> None:
+    from . import cli
+
+    cli.init_app(app)
+
+
+def register_request_hooks(app: Flask) -> None:
+    from . import security
+
+    security.init_app(app)

@@ -1,0 +1,28 @@
+"""Default settings. Nothing secret lives here: see README "Configuration"."""
+from __future__ import annotations
+
+
+class Config:
+    """Defaults, overridden by instance/config.py, FLASK_* variables, then tests."""
+
+    # Filled in by create_app() from DATABASE_URL or the instance folder.
+    SQLALCHEMY_DATABASE_URI: str | None = None
+    SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
+
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = False  # switched on by PREFERRED_URL_SCHEME=https
+    PREFERRED_URL_SCHEME = "http"
+
+    WTF_CSRF_ENABLED = True
+    WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session
+
+    BABEL_DEFAULT_LOCALE = "en"
+    BABEL_DEFAULT_TIMEZONE = "UTC"
+    LANGUAGES = ("en", "fr", "ru")
+
+    # Gallery
+    WORKS_PER_PAGE = 24
+    PRISONER_TIMEZONE = "Europe/Moscow"  # default for "days in prison"
+    SITE_NAME = "Art Protest"
+    REPORT_INACCURACY_EMAIL = "corrections@example.org"

@@ -1,0 +1,371 @@
+"""Typed SQLAlchemy 2 models and their status enums."""
+from __future__ import annotations
+
+import enum
+from datetime import UTC, date, datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Column,
+    DateTime,
+    Enum,
+    ForeignKey,
+    Index,
+    String,
+    Table,
+    Text,
+    TypeDecorator,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from .extensions import db
+from .text import days_between, today_in
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class UTCDateTime(TypeDecorator):
+    """Aware UTC datetimes on every backend (SQLite keeps no zone of its own)."""
+
+    impl = DateTime
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to a UTC column")
+        return value.astimezone(UTC).replace(tzinfo=None)
+
+    def process_result_value(self, value: datetime | None, dialect: Any) -> datetime | None:
+        return None if value is None else value.replace(tzinfo=UTC)
+
+
+def _enum(cls: type[enum.Enum]) -> Enum:
+    # Stored as plain strings (no native ENUM type) so both databases migrate alike.
+    return Enum(
+        cls,
+        native_enum=False,
+        length=20,
+        values_callable=lambda members: [m.value for m in members],
+        validate_strings=True,
+    )
+
+
+class PrisonerStatus(enum.StrEnum):
+    IMPRISONED = "imprisoned"
+    RELEASED = "released"
+    EXILE = "exile"
+    DECEASED = "deceased"
+
+
+class WorkStatus(enum.StrEnum):
+    PENDING = "pending"
+    APPROVED = "approved"
+    REJECTED = "rejected"
+    WITHDRAWN = "withdrawn"
+
+
+class Licence(enum.StrEnum):
+    CC_BY = "cc-by-4.0"
+    CC_BY_SA = "cc-by-sa-4.0"
+    CC_BY_NC = "cc-by-nc-4.0"
+    CC0 = "cc0-1.0"
+    ALL_RIGHTS_RESERVED = "all-rights-reserved"
+
+
+class ReportCategory(enum.StrEnum):
+    UNRELATED = "unrelated"
+    PERSON_AT_RISK = "person-at-risk"
+    COPYRIGHT = "copyright"
+    OFFENSIVE = "offensive"
+    OTHER = "other"
+
+
+class Role(enum.StrEnum):
+    MODERATOR = "moderator"
+    ADMIN = "admin"
+
+
+work_prisoners = Table(
+    "work_prisoner",
+    db.metadata,
+    Column("work_id", ForeignKey("work.id", ondelete="CASCADE"), primary_key=True),
+    Column("prisoner_id", ForeignKey("prisoner.id", ondelete="CASCADE"), primary_key=True),
+    Index("ix_work_prisoner_prisoner_work", "prisoner_id", "work_id"),
+)
+
+work_tags = Table(
+    "work_tag",
+    db.metadata,
+    Column("work_id", ForeignKey("work.id", ondelete="CASCADE"), primary_key=True),
+    Column("tag_id", ForeignKey("tag.id", ondelete="CASCADE"), primary_key=True),
+    Index("ix_work_tag_tag_work", "tag_id", "work_id"),
+)
+
+campaign_prisoners = Table(
+    "campaign_prisoner",
+    db.metadata,
+    Column("campaign_id", ForeignKey("campaign.id", ondelete="CASCADE"), primary_key=True),
+    Column("prisoner_id", ForeignKey("prisoner.id", ondelete="CASCADE"), primary_key=True),
+)
+
+
+class Prisoner(db.Model):
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(80), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    name_native: Mapped[str | None] = mapped_column(String(200))
+    status: Mapped[PrisonerStatus] = mapped_column(_enum(PrisonerStatus))
+    detained_on: Mapped[date | None]
+    released_on: Mapped[date | None]
+    # Calendar days are counted where the prisoner is held, not where the visitor is.
+    timezone: Mapped[str] = mapped_column(String(64), default="Europe/Moscow")
+    charges: Mapped[str | None] = mapped_column(Text)
+    sentence: Mapped[str | None] = mapped_column(Text)
+    letter_address: Mapped[str | None] = mapped_column(Text)
+    letter_guidance: Mapped[str | None] = mapped_column(Text)
+    last_verified_on: Mapped[date | None]
+    featured: Mapped[bool] = mapped_column(default=False)
+    is_demo: Mapped[bool] = mapped_column(default=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    stories: Mapped[list[PrisonerStory]] = relationship(
+        back_populates="prisoner", cascade="all, delete-orphan"
+    )
+    sources: Mapped[list[Source]] = relationship(
+        back_populates="prisoner", cascade="all, delete-orphan", order_by="Source.position"
+    )
+    works: Mapped[list[Work]] = relationship(secondary=work_prisoners, back_populates="prisoners")
+    campaigns: Mapped[list[Campaign]] = relationship(
+        secondary=campaign_prisoners, back_populates="prisoners"
+    )
+
+    def days_in_prison(self, now: datetime | None = None) -> int | None:
+        """Days behind bars: until release, or until today where the prisoner is held."""
+        if self.detained_on is None:
+            return None
+        end = self.released_on or today_in(self.timezone, now)
+        return days_between(self.detained_on, end)
+
+    def story_for(self, locale: str) -> PrisonerStory | None:
+        """The story in the visitor's language, else English, else any."""
+        by_locale = {s.locale: s for s in self.stories}
+        return by_locale.get(locale) or by_locale.get("en") or next(iter(by_locale.values()), None)
+
+    def __repr__(self) -> str:
+        return f"<Prisoner {self.slug}>"
+
+
+class PrisonerStory(db.Model):
+    __table_args__ = (UniqueConstraint("prisoner_id", "locale"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    prisoner_id: Mapped[int] = mapped_column(ForeignKey("prisoner.id", ondelete="CASCADE"))
+    locale: Mapped[str] = mapped_column(String(8))
+    summary: Mapped[str | None] = mapped_column(String(400))
+    body: Mapped[str] = mapped_column(Text)  # Markdown, sanitised when rendered
+
+    prisoner: Mapped[Prisoner] = relationship(back_populates="stories")
+
+    def __repr__(self) -> str:
+        return f"<PrisonerStory {self.prisoner_id}:{self.locale}>"
+
+
+class Source(db.Model):
+    """A public source behind a prisoner's or campaign's facts."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    prisoner_id: Mapped[int | None] = mapped_column(
+        ForeignKey("prisoner.id", ondelete="CASCADE"), index=True
+    )
+    campaign_id: Mapped[int | None] = mapped_column(
+        ForeignKey("campaign.id", ondelete="CASCADE"), index=True
+    )
+    title: Mapped[str] = mapped_column(String(300))
+    url: Mapped[str] = mapped_column(String(1000))
+    position: Mapped[int] = mapped_column(default=0)
+
+    prisoner: Mapped[Prisoner | None] = relationship(back_populates="sources")
+    campaign: Mapped[Campaign | None] = relationship(back_populates="sources")
+
+    def __repr__(self) -> str:
+        return f"<Source {self.url}>"
+
+
+class Campaign(db.Model):
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(80), unique=True)
+    title: Mapped[str] = mapped_column(String(200))
+    held_on: Mapped[date | None] = mapped_column(index=True)
+    place: Mapped[str | None] = mapped_column(String(300))
+    summary: Mapped[str | None] = mapped_column(String(400))
+    description: Mapped[str | None] = mapped_column(Text)  # Markdown
+    is_demo: Mapped[bool] = mapped_column(default=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    prisoners: Mapped[list[Prisoner]] = relationship(
+        secondary=campaign_prisoners, back_populates="campaigns", order_by="Prisoner.name"
+    )
+    works: Mapped[list[Work]] = relationship(back_populates="campaign")
+    sources: Mapped[list[Source]] = relationship(
+        back_populates="campaign", cascade="all, delete-orphan", order_by="Source.position"
+    )
+
+    def __repr__(self) -> str:
+        return f"<Campaign {self.slug}>"
+
+
+class Tag(db.Model):
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(60), unique=True)
+    name: Mapped[str] = mapped_column(String(60))
+
+    works: Mapped[list[Work]] = relationship(secondary=work_tags, back_populates="tags")
+
+    def __repr__(self) -> str:
+        return f"<Tag {self.slug}>"
+
+
+class Work(db.Model):
+    __table_args__ = (
+        # The public grid: approved works, newest first, seeked by (published_at, id).
+        Index("ix_work_status_published", "status", "published_at", "id"),
+        Index("ix_work_campaign_status_published", "campaign_id", "status", "published_at"),
+        Index("ix_work_status_submitted", "status", "submitted_at", "id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    public_id: Mapped[str] = mapped_column(String(32), unique=True)
+    title: Mapped[str] = mapped_column(String(200))
+    alt_text: Mapped[str] = mapped_column(String(1000))
+    description: Mapped[str | None] = mapped_column(Text)  # Markdown
+    display_name: Mapped[str | None] = mapped_column(String(100))
+    contact_email: Mapped[str | None] = mapped_column(String(254))  # private: never shown
+    licence: Mapped[Licence] = mapped_column(_enum(Licence))
+    own_work: Mapped[bool] = mapped_column(default=False)
+    consent: Mapped[bool] = mapped_column(default=False)
+    ai_used: Mapped[bool] = mapped_column(default=False)
+    status: Mapped[WorkStatus] = mapped_column(_enum(WorkStatus), default=WorkStatus.PENDING)
+    rejection_reason: Mapped[str | None] = mapped_column(Text)
+    submitted_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    decided_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("moderator.id", ondelete="SET NULL")
+    )
+    receipt_token_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
+    campaign_id: Mapped[int | None] = mapped_column(ForeignKey("campaign.id", ondelete="SET NULL"))
+    is_demo: Mapped[bool] = mapped_column(default=False)
+    # Set when a visitor reports that the work identifies a person at risk: the work
+    # leaves every public page at once, until a moderator has looked.
+    hidden: Mapped[bool] = mapped_column(default=False)
+
+    # The stored image: a random key naming its folder, and facts about the cleaned file.
+    image_key: Mapped[str | None] = mapped_column(String(43), unique=True)
+    image_format: Mapped[str | None] = mapped_column(String(8))
+    width: Mapped[int | None]
+    height: Mapped[int | None]
+    image_bytes: Mapped[int | None]
+    image_sha256: Mapped[str | None] = mapped_column(String(64))
+    has_alpha: Mapped[bool] = mapped_column(default=False)
+    # {"thumb": {"width": .., "height": .., "files": {"webp": "thumb.webp", "jpeg": ...}}, ...}
+    renditions: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+
+    campaign: Mapped[Campaign | None] = relationship(back_populates="works")
+    prisoners: Mapped[list[Prisoner]] = relationship(
+        secondary=work_prisoners, back_populates="works", order_by="Prisoner.name"
+    )
+    tags: Mapped[list[Tag]] = relationship(
+        secondary=work_tags, back_populates="works", order_by="Tag.name"
+    )
+    decided_by: Mapped[Moderator | None] = relationship(back_populates="decisions")
+    reports: Mapped[list[Report]] = relationship(back_populates="work", cascade="all, delete-orphan")
+
+    @property
+    def shown_name(self) -> str | None:
+        """The artist's chosen name, or None for Anonymous."""
+        return self.display_name or None
+
+    def __repr__(self) -> str:
+        return f"<Work {self.public_id} {self.status}>"
+
+
+class Moderator(db.Model):
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(80), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(255))
+    role: Mapped[Role] = mapped_column(_enum(Role), default=Role.MODERATOR)
+    active: Mapped[bool] = mapped_column(default=True)
+    # Bumped on logout and password change: sessions carrying an older value are refused.
+    session_generation: Mapped[int] = mapped_column(default=0)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    decisions: Mapped[list[Work]] = relationship(back_populates="decided_by")
+    events: Mapped[list[ModerationEvent]] = relationship(back_populates="moderator")
+
+    def __repr__(self) -> str:
+        return f"<Moderator {self.username} {self.role}>"
+
+
+class ModerationEvent(db.Model):
+    """Append-only audit log: who did what, when and why."""
+
+    __table_args__ = (Index("ix_moderation_event_at", "at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    moderator_id: Mapped[int | None] = mapped_column(
+        ForeignKey("moderator.id", ondelete="SET NULL"), index=True
+    )
+    work_id: Mapped[int | None] = mapped_column(
+        ForeignKey("work.id", ondelete="SET NULL"), index=True
+    )
+    action: Mapped[str] = mapped_column(String(40))
+    subject: Mapped[str | None] = mapped_column(String(200))
+    reason: Mapped[str | None] = mapped_column(Text)
+
+    moderator: Mapped[Moderator | None] = relationship(back_populates="events")
+    work: Mapped[Work | None] = relationship()
+
+    def __repr__(self) -> str:
+        return f"<ModerationEvent {self.action} at {self.at:%Y-%m-%d %H:%M}>"
+
+
+class Report(db.Model):
+    """A visitor's report about a public work, for the moderators."""
+
+    __table_args__ = (Index("ix_report_open", "handled_at", "created_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    work_id: Mapped[int] = mapped_column(ForeignKey("work.id", ondelete="CASCADE"), index=True)
+    category: Mapped[ReportCategory] = mapped_column(_enum(ReportCategory))
+    text: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    handled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    handled_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("moderator.id", ondelete="SET NULL")
+    )
+    resolution: Mapped[str | None] = mapped_column(Text)
+
+    work: Mapped[Work] = relationship(back_populates="reports")
+    handled_by: Mapped[Moderator | None] = relationship()
+
+    def __repr__(self) -> str:
+        return f"<Report {self.category} on work {self.work_id}>"
+
+
+class SiteSetting(db.Model):
+    """Small key-value facts about this installation (e.g. that demo content was removed)."""
+
+    key: Mapped[str] = mapped_column(String(80), primary_key=True)
+    value: Mapped[str] = mapped_column(Text)
+
+    def __repr__(self) -> str:
+        return f"<SiteSetting {self.key}>"

@@ -1,0 +1,115 @@
+"""Public pages: home, the grid, works, prisoners, campaigns, health."""
+from __future__ import annotations
+
+from flask import Blueprint, abort, current_app, jsonify, render_template, request
+from flask.typing import ResponseReturnValue
+from flask_babel import get_locale
+from sqlalchemy import text
+
+from . import queries
+from .extensions import db
+
+bp = Blueprint("public", __name__)
+
+
+def _page_arg() -> int:
+    """?page=N; anything that is not a sane positive number falls back to page 1."""
+    raw = request.args.get("page", "1")
+    if not raw.isdigit() or len(raw) > 6:
+        return 1
+    return max(int(raw), 1)
+
+
+@bp.get("/")
+def home() -> ResponseReturnValue:
+    """Newest works, featured prisoners and the latest campaign."""
+    return render_template(
+        "public/home.html",
+        works=queries.newest_works(8),
+        prisoners=queries.prisoners(featured_only=True),
+        campaigns=queries.campaigns()[:2],
+    )
+
+
+@bp.get("/works")
+def works() -> ResponseReturnValue:
+    """The gallery grid, filtered by prisoner, campaign or tag, newest first."""
+    try:
+        filters = queries.resolve_filters(
+            request.args.get("prisoner"), request.args.get("campaign"), request.args.get("tag")
+        )
+        if filters is None:
+            abort(404)
+        grid = queries.grid_page(
+            filters,
+            page=_page_arg(),
+            after=request.args.get("after"),
+            before=request.args.get("before"),
+            per_page=current_app.config["WORKS_PER_PAGE"],
+        )
+    except queries.BadQuery:
+        abort(400)
+    return render_template(
+        "public/works.html",
+        grid=grid,
+        all_prisoners=queries.prisoners(),
+        all_campaigns=queries.campaigns(),
+        all_tags=queries.tags_in_use(),
+    )
+
+
+@bp.get("/works/<public_id>")
+def work(public_id: str) -> ResponseReturnValue:
+    """One approved work."""
+    found = queries.public_work(public_id)
+    if found is None:
+        abort(404)
+    return render_template("public/work.html", work=found)
+
+
+@bp.get("/prisoners")
+def prisoners() -> ResponseReturnValue:
+    """Every prisoner we tell the story of."""
+    return render_template(
+        "public/prisoners.html",
+        prisoners=queries.prisoners(),
+        counts=queries.approved_count_by_prisoner(),
+    )
+
+
+@bp.get("/prisoners/<slug>")
+def prisoner(slug: str) -> ResponseReturnValue:
+    """A prisoner's story, how to help, and the works made for them."""
+    found = queries.prisoner_by_slug(slug)
+    if found is None:
+        abort(404)
+    limit = current_app.config["WORKS_PER_PAGE"] * 2
+    grid = queries.grid_page(queries.GridFilters(prisoner=found), per_page=limit)
+    return render_template(
+        "public/prisoner.html",
+        prisoner=found,
+        story=found.story_for(str(get_locale())),
+        grid=grid,
+    )
+
+
+@bp.get("/campaigns/<slug>")
+def campaign(slug: str) -> ResponseReturnValue:
+    """A rally, exhibition or other campaign, with its prisoners and works."""
+    found = queries.campaign_by_slug(slug)
+    if found is None:
+        abort(404)
+    limit = current_app.config["WORKS_PER_PAGE"] * 2
+    grid = queries.grid_page(queries.GridFilters(campaign=found), per_page=limit)
+    return render_template("public/campaign.html", campaign=found, grid=grid)
+
+
+@bp.get("/healthz")
+def healthz() -> ResponseReturnValue:
+    """200 when the app and its database answer, 503 otherwise."""
+    try:
+        db.session.execute(text("SELECT 1"))
+    except Exception:  # noqa: BLE001 - any database failure means unhealthy
+        current_app.logger.exception("health check: database did not answer")
+        return jsonify(status="error", database="unavailable"), 503
+    return jsonify(status="ok", database="ok")

@@ -1,0 +1,277 @@
+"""Reads for the public pages: each runs a fixed number of indexed queries."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+from sqlalchemy import Select, and_, func, or_, select
+from sqlalchemy.orm import selectinload
+
+from .extensions import db
+from .models import Campaign, Prisoner, Tag, Work, WorkStatus, work_prisoners, work_tags
+
+SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,79}$")
+CURSOR_RE = re.compile(r"^(\d{1,20})-(\d{1,19})$")
+MAX_PAGE = 100_000
+
+
+class BadQuery(ValueError):
+    """A malformed filter or cursor in the query string."""
+
+
+@dataclass(frozen=True)
+class Cursor:
+    """A position in the grid: the (published_at, id) of the last work seen."""
+
+    published_at: datetime
+    work_id: int
+
+    def encode(self) -> str:
+        micros = int(self.published_at.timestamp() * 1_000_000)
+        return f"{micros}-{self.work_id}"
+
+    @classmethod
+    def decode(cls, text: str) -> Cursor:
+        match = CURSOR_RE.match(text)
+        if not match:
+            raise BadQuery("cursor")
+        micros, work_id = (int(g) for g in match.groups())
+        try:
+            moment = datetime.fromtimestamp(micros / 1_000_000, UTC)
+        except (OverflowError, OSError, ValueError) as exc:
+            raise BadQuery("cursor") from exc
+        return cls(moment, work_id)
+
+    @classmethod
+    def of(cls, work: Work) -> Cursor:
+        assert work.published_at is not None
+        return cls(work.published_at, work.id)
+
+
+@dataclass
+class GridFilters:
+    """Filters of the /works grid, resolved to rows (None when absent)."""
+
+    prisoner: Prisoner | None = None
+    campaign: Campaign | None = None
+    tag: Tag | None = None
+
+    def args(self) -> dict[str, str]:
+        out = {}
+        for key in ("prisoner", "campaign", "tag"):
+            row = getattr(self, key)
+            if row is not None:
+                out[key] = row.slug
+        return out
+
+
+@dataclass
+class GridPage:
+    works: list[Work]
+    page: int
+    next_cursor: str | None
+    prev_cursor: str | None
+    filters: GridFilters = field(default_factory=GridFilters)
+
+
+def _slug(value: str | None) -> str | None:
+    if value is None or value == "":
+        return None
+    if not SLUG_RE.match(value):
+        raise BadQuery("slug")
+    return value
+
+
+def resolve_filters(prisoner: str | None, campaign: str | None, tag: str | None) -> GridFilters | None:
+    """Rows for the filter slugs; None when a well-formed slug names nothing."""
+    wanted = {"prisoner": _slug(prisoner), "campaign": _slug(campaign), "tag": _slug(tag)}
+    models = {"prisoner": Prisoner, "campaign": Campaign, "tag": Tag}
+    found = GridFilters()
+    for key, slug in wanted.items():
+        if slug is None:
+            continue
+        model = models[key]
+        row = db.session.scalar(select(model).where(model.slug == slug))
+        if row is None:
+            return None
+        setattr(found, key, row)
+    return found
+
+
+def _public_works(filters: GridFilters) -> Select[tuple[Work]]:
+    stmt = select(Work).where(Work.status == WorkStatus.APPROVED, Work.hidden.is_(False))
+    if filters.prisoner is not None:
+        stmt = stmt.where(
+            Work.id.in_(
+                select(work_prisoners.c.work_id).where(
+                    work_prisoners.c.prisoner_id == filters.prisoner.id
+                )
+            )
+        )
+    if filters.campaign is not None:
+        stmt = stmt.where(Work.campaign_id == filters.campaign.id)
+    if filters.tag is not None:
+        stmt = stmt.where(
+            Work.id.in_(select(work_tags.c.work_id).where(work_tags.c.tag_id == filters.tag.id))
+        )
+    return stmt
+
+
+def _older_than(cursor: Cursor):  # type: ignore[no-untyped-def]
+    return or_(
+        Work.published_at < cursor.published_at,
+        and_(Work.published_at == cursor.published_at, Work.id < cursor.work_id),
+    )
+
+
+def _newer_than(cursor: Cursor):  # type: ignore[no-untyped-def]
+    return or_(
+        Work.published_at > cursor.published_at,
+        and_(Work.published_at == cursor.published_at, Work.id > cursor.work_id),
+    )
+
+
+def _boundary_for_page(filters: GridFilters, page: int, per_page: int) -> Cursor | None:
+    """The last work of the page before `page`, found on the index alone."""
+    stmt = (
+        _public_works(filters)
+        .with_only_columns(Work.published_at, Work.id)
+        .order_by(Work.published_at.desc(), Work.id.desc())
+        .offset((page - 1) * per_page - 1)
+        .limit(1)
+    )
+    row = db.session.execute(stmt).first()
+    return Cursor(row[0], row[1]) if row else None
+
+
+def _with_cards(stmt: Select[tuple[Work]]) -> Select[tuple[Work]]:
+    return stmt.options(selectinload(Work.prisoners))
+
+
+def grid_page(
+    filters: GridFilters,
+    *,
+    page: int = 1,
+    after: str | None = None,
+    before: str | None = None,
+    per_page: int = 24,
+) -> GridPage:
+    """One page of approved works, newest first, by keyset (page numbers map onto it)."""
+    if not 1 <= page <= MAX_PAGE:
+        raise BadQuery("page")
+    base = _with_cards(_public_works(filters))
+    if before:
+        cursor = Cursor.decode(before)
+        stmt = base.where(_newer_than(cursor)).order_by(Work.published_at.asc(), Work.id.asc())
+        rows = list(db.session.scalars(stmt.limit(per_page + 1)))
+        has_more_newer = len(rows) > per_page
+        works = list(reversed(rows[:per_page]))
+        has_older = True
+        page = max(page, 2) if has_more_newer else 1
+    else:
+        if after:
+            cursor: Cursor | None = Cursor.decode(after)
+        elif page > 1:
+            cursor = _boundary_for_page(filters, page, per_page)
+            if cursor is None:
+                return GridPage([], page, None, None, filters)
+        else:
+            cursor = None
+        stmt = base.order_by(Work.published_at.desc(), Work.id.desc())
+        if cursor is not None:
+            stmt = stmt.where(_older_than(cursor))
+        rows = list(db.session.scalars(stmt.limit(per_page + 1)))
+        works = rows[:per_page]
+        has_older = len(rows) > per_page
+        has_more_newer = cursor is not None
+    next_cursor = Cursor.of(works[-1]).encode() if works and has_older else None
+    prev_cursor = Cursor.of(works[0]).encode() if works and has_more_newer else None
+    return GridPage(works, page, next_cursor, prev_cursor, filters)
+
+
+def newest_works(limit: int = 8) -> list[Work]:
+    """The newest approved works for the home page."""
+    stmt = _with_cards(_public_works(GridFilters())).order_by(
+        Work.published_at.desc(), Work.id.desc()
+    )
+    return list(db.session.scalars(stmt.limit(limit)))
+
+
+def public_work(public_id: str) -> Work | None:
+    """An approved work by its public id, with what its page shows."""
+    if not re.fullmatch(r"[A-Za-z0-9_-]{10,32}", public_id):
+        return None
+    stmt = (
+        select(Work)
+        .where(
+            Work.public_id == public_id,
+            Work.status == WorkStatus.APPROVED,
+            Work.hidden.is_(False),
+        )
+        .options(selectinload(Work.prisoners), selectinload(Work.tags), selectinload(Work.campaign))
+    )
+    return db.session.scalar(stmt)
+
+
+def approved_count_by_prisoner() -> dict[int, int]:
+    """How many approved works stand with each prisoner, in one grouped query."""
+    stmt = (
+        select(work_prisoners.c.prisoner_id, func.count())
+        .join(Work, Work.id == work_prisoners.c.work_id)
+        .where(Work.status == WorkStatus.APPROVED, Work.hidden.is_(False))
+        .group_by(work_prisoners.c.prisoner_id)
+    )
+    return {pid: n for pid, n in db.session.execute(stmt)}
+
+
+def prisoners(featured_only: bool = False) -> list[Prisoner]:
+    """Prisoners by name, with their stories loaded."""
+    stmt = select(Prisoner).options(selectinload(Prisoner.stories)).order_by(Prisoner.name)
+    if featured_only:
+        stmt = stmt.where(Prisoner.featured.is_(True))
+    return list(db.session.scalars(stmt))
+
+
+def prisoner_by_slug(slug: str) -> Prisoner | None:
+    """A prisoner with stories, sources and campaigns loaded."""
+    if not SLUG_RE.match(slug):
+        return None
+    stmt = (
+        select(Prisoner)
+        .where(Prisoner.slug == slug)
+        .options(
+            selectinload(Prisoner.stories),
+            selectinload(Prisoner.sources),
+            selectinload(Prisoner.campaigns),
+        )
+    )
+    return db.session.scalar(stmt)
+
+
+def campaign_by_slug(slug: str) -> Campaign | None:
+    """A campaign with its prisoners and sources loaded."""
+    if not SLUG_RE.match(slug):
+        return None
+    stmt = (
+        select(Campaign)
+        .where(Campaign.slug == slug)
+        .options(selectinload(Campaign.prisoners), selectinload(Campaign.sources))
+    )
+    return db.session.scalar(stmt)
+
+
+def campaigns() -> list[Campaign]:
+    """Every campaign, the most recent first."""
+    stmt = select(Campaign).order_by(Campaign.held_on.desc().nulls_last(), Campaign.title)
+    return list(db.session.scalars(stmt))
+
+
+def tags_in_use() -> list[Tag]:
+    """Tags carried by at least one approved work."""
+    used = (
+        select(work_tags.c.tag_id)
+        .join(Work, Work.id == work_tags.c.work_id)
+        .where(Work.status == WorkStatus.APPROVED, Work.hidden.is_(False))
+    )
+    return list(db.session.scalars(select(Tag).where(Tag.id.in_(used)).order_by(Tag.name)))

@@ -1,0 +1,137 @@
+"""Verbs that change state. Views and the CLI call these; each commits once."""
+from __future__ import annotations
+
+import logging
+import secrets
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import BinaryIO
+
+from sqlalchemy import select
+
+from . import images
+from .database import begin_write
+from .extensions import db
+from .models import Licence, Prisoner, Tag, Work, WorkStatus, utcnow
+from .storage import MediaStore
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class NewWork:
+    """What a submitted work says about itself (everything but the image)."""
+
+    title: str
+    alt_text: str
+    licence: Licence
+    description: str | None = None
+    display_name: str | None = None
+    contact_email: str | None = None
+    own_work: bool = True
+    consent: bool = True
+    ai_used: bool = False
+    prisoner_ids: tuple[int, ...] = ()
+    campaign_id: int | None = None
+    tag_names: tuple[str, ...] = ()
+    is_demo: bool = False
+
+
+def new_public_id() -> str:
+    """A random, URL-safe id of 128 bits."""
+    return secrets.token_urlsafe(16)
+
+
+def slugify(text: str) -> str:
+    """A lower-case ASCII slug (empty if nothing usable is left)."""
+    out = []
+    for ch in text.strip().lower():
+        if ch.isascii() and ch.isalnum():
+            out.append(ch)
+        elif out and out[-1] != "-":
+            out.append("-")
+    return "".join(out).strip("-")[:60]
+
+
+def _tags(names: Iterable[str]) -> list[Tag]:
+    wanted: dict[str, str] = {}
+    for name in names:
+        name = " ".join(name.split())[:60]
+        slug = slugify(name)
+        if slug and slug not in wanted:
+            wanted[slug] = name
+    if not wanted:
+        return []
+    found = {t.slug: t for t in db.session.scalars(select(Tag).where(Tag.slug.in_(wanted)))}
+    for slug, name in wanted.items():
+        if slug not in found:
+            found[slug] = Tag(slug=slug, name=name)
+            db.session.add(found[slug])
+    return [found[slug] for slug in wanted]
+
+
+def _renditions_json(processed: images.ProcessedImage) -> dict[str, dict]:
+    out: dict[str, dict] = {}
+    for r in processed.renditions:
+        entry = out.setdefault(r.size, {"width": r.width, "height": r.height, "files": {}})
+        entry["files"][r.format] = r.filename
+    return out
+
+
+def create_work(
+    store: MediaStore,
+    image: BinaryIO,
+    fields: NewWork,
+    *,
+    status: WorkStatus = WorkStatus.PENDING,
+    receipt_token_hash: str | None = None,
+    published_at: datetime | None = None,
+    max_pixels: int = 40_000_000,
+) -> Work:
+    """Clean the image, store its files, then commit the row; no file outlives a failure."""
+    processed = images.process(image, max_pixels=max_pixels)
+    key = store.publish({r.filename: r.data for r in processed.renditions})
+    try:
+        begin_write()
+        work = Work(
+            public_id=new_public_id(),
+            title=fields.title,
+            alt_text=fields.alt_text,
+            description=fields.description,
+            display_name=fields.display_name,
+            contact_email=fields.contact_email,
+            licence=fields.licence,
+            own_work=fields.own_work,
+            consent=fields.consent,
+            ai_used=fields.ai_used,
+            status=status,
+            receipt_token_hash=receipt_token_hash,
+            campaign_id=fields.campaign_id,
+            is_demo=fields.is_demo,
+            image_key=key,
+            image_format=processed.source_format,
+            width=processed.width,
+            height=processed.height,
+            image_bytes=sum(len(r.data) for r in processed.renditions if r.size == "large"),
+            image_sha256=processed.sha256,
+            has_alpha=processed.has_alpha,
+            renditions=_renditions_json(processed),
+        )
+        db.session.add(work)
+        if status == WorkStatus.APPROVED:
+            work.published_at = published_at or utcnow()
+            work.decided_at = work.published_at
+        if fields.prisoner_ids:
+            work.prisoners = list(
+                db.session.scalars(select(Prisoner).where(Prisoner.id.in_(fields.prisoner_ids)))
+            )
+        work.tags = _tags(fields.tag_names)
+        db.session.commit()
+    except BaseException:
+        db.session.rollback()
+        store.delete(key)
+        raise
+    log.info("stored work %s (%s, %dx%d)", work.public_id, work.image_format, work.width, work.height)
+    return work
+

@@ -1,0 +1,192 @@
+"""The media store: the renditions of each work in a folder of their own under a random key.
+
+Layout under the root folder:
+
+    staging/   folders being written or being deleted; never served
+    works/<key>/<filename>
+
+A work's folder appears in works/ in one rename, complete and on disk, and
+leaves it in one rename, so a crash never leaves a half folder there; what a
+crash can leave behind sits in staging/, where fsck() finds it.  Keys are
+random (128 bits), so a URL tells nothing about the work or when it came; the
+name of the uploaded file is never stored.
+"""
+from __future__ import annotations
+
+import os
+import re
+import secrets
+import shutil
+import stat
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+KEY_RE = re.compile(r"\A[A-Za-z0-9_-]{22}\Z")  # secrets.token_urlsafe(16)
+FILENAME_RE = re.compile(r"\A[a-z][a-z0-9_-]{0,31}\.(?:webp|jpg|png)\Z")
+FILE_MODE = 0o640
+DIR_MODE = 0o750
+
+
+@dataclass
+class FsckReport:
+    """What fsck() found, and whether it repaired it."""
+
+    staging_leftovers: list[str]
+    orphans: list[str]
+    missing: list[tuple[str, str]]
+    repaired: bool
+
+    @property
+    def problems_left(self) -> bool:
+        """True if anything unrepaired remains; missing files never can be repaired."""
+        unrepaired = bool(self.staging_leftovers or self.orphans) and not self.repaired
+        return bool(self.missing) or unrepaired
+
+
+class MediaStore:
+    """Files of published works on the local disk."""
+
+    def __init__(self, root: str | os.PathLike):
+        self.root = Path(root).absolute()
+        self.staging = self.root / "staging"
+        self.works = self.root / "works"
+        for folder in (self.root, self.staging, self.works):
+            folder.mkdir(mode=DIR_MODE, parents=True, exist_ok=True)
+
+    def publish(self, files: Mapping[str, bytes]) -> str:
+        """Store files atomically and durably under a new random key; return the key."""
+        # Each file and the folder are fsynced in staging/, then the folder is
+        # renamed into works/ in one step; any failure removes what was written
+        # and re-raises.
+        if not files or not all(FILENAME_RE.match(name) for name in files):
+            raise ValueError("publish() needs rendition file names such as 'large.webp'")
+        key = secrets.token_urlsafe(16)
+        tmp = self.staging / f"new-{key}"
+        final = self.works / key
+        moved = False
+        try:
+            tmp.mkdir(mode=DIR_MODE)
+            for name, data in files.items():
+                _write_synced(tmp / name, data)
+            _fsync_dir(tmp)
+            if final.exists():  # 128 random bits never collide, but never overwrite either
+                raise FileExistsError(final)
+            os.replace(tmp, final)
+            moved = True
+            _fsync_dir(self.works)
+            _fsync_dir(self.staging)
+        except BaseException:
+            shutil.rmtree(final if moved else tmp, ignore_errors=True)
+            raise
+        return key
+
+    def path(self, key: str, filename: str) -> Path | None:
+        """Absolute path of a stored file; None for a malformed key or name, or an absent file."""
+        if not (_valid_key(key) and isinstance(filename, str) and FILENAME_RE.match(filename)):
+            return None
+        found = self.works / key / filename
+        try:
+            if stat.S_ISREG(found.lstat().st_mode):
+                return found
+        except OSError:
+            pass
+        return None
+
+    def delete(self, key: str) -> None:
+        """Remove a work's folder; deleting an absent key does nothing."""
+        _check_key(key)
+        self._remove(self.works / key)
+
+    def keys(self) -> set[str]:
+        """Keys present under works/."""
+        found = _scan(self.works)
+        return {e.name for e in found if _valid_key(e.name) and e.is_dir(follow_symlinks=False)}
+
+    def files(self, key: str) -> set[str]:
+        """File names stored under a key; empty if the key is absent."""
+        _check_key(key)
+        return {e.name for e in _scan(self.works / key) if e.is_file(follow_symlinks=False)}
+
+    def fsck(
+        self, expected: Mapping[str, set[str]], *, repair: bool = False, older_than: float = 3600
+    ) -> FsckReport:
+        """Compare works/ with expected {key: {filenames}}; repair removes leftovers and orphans."""
+        # Entries younger than older_than seconds are left alone: they may
+        # belong to an upload in progress, whose row is not committed yet.
+        cutoff = time.time() - older_than
+        leftovers = sorted(e.name for e in _scan(self.staging) if _mtime(e) < cutoff)
+        orphans = sorted(
+            e.name for e in _scan(self.works) if e.name not in expected and _mtime(e) < cutoff
+        )
+        missing = sorted(
+            (key, name)
+            for key, names in expected.items()
+            for name in set(names) - (self.files(key) if _valid_key(key) else set())
+        )
+        if repair:
+            for name in leftovers:
+                _remove_now(self.staging / name)
+            for name in orphans:
+                self._remove(self.works / name)
+        return FsckReport(leftovers, orphans, missing, repaired=repair)
+
+    def _remove(self, target: Path) -> None:
+        # Rename out of works/ first: one atomic step, after which a crash
+        # only leaves an entry in staging/ for fsck to find.
+        trash = self.staging / f"del-{target.name}-{secrets.token_hex(4)}"
+        try:
+            os.replace(target, trash)
+        except FileNotFoundError:
+            return
+        _fsync_dir(self.works)
+        _remove_now(trash)
+
+
+def _valid_key(key: object) -> bool:
+    return isinstance(key, str) and KEY_RE.match(key) is not None
+
+
+def _check_key(key: object) -> None:
+    if not _valid_key(key):
+        raise ValueError("malformed media key")
+
+
+def _scan(folder: Path) -> list[os.DirEntry]:
+    try:
+        with os.scandir(folder) as entries:
+            return list(entries)
+    except FileNotFoundError:
+        return []
+
+
+def _mtime(entry: os.DirEntry) -> float:
+    try:
+        return entry.stat(follow_symlinks=False).st_mtime
+    except FileNotFoundError:
+        return float("inf")  # gone meanwhile: nothing to report
+
+
+def _write_synced(path: Path, data: bytes) -> None:
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC
+    fd = os.open(path, flags, FILE_MODE)
+    with open(fd, "wb") as fp:
+        fp.write(data)
+        fp.flush()
+        os.fsync(fp.fileno())
+
+
+def _fsync_dir(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _remove_now(path: Path) -> None:
+    if path.is_dir() and not path.is_symlink():
+        shutil.rmtree(path)
+    else:
+        path.unlink(missing_ok=True)

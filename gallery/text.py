@@ -1,0 +1,50 @@
+"""Markdown that cannot inject script, and day counts that respect time zones."""
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from functools import lru_cache
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import markdown
+import nh3
+from markupsafe import Markup
+
+ALLOWED_TAGS = {
+    "a", "abbr", "blockquote", "br", "code", "em", "h2", "h3", "h4", "hr", "li",
+    "ol", "p", "pre", "strong", "ul", "del", "sup", "sub", "table", "thead",
+    "tbody", "tr", "th", "td",
+}  # fmt: skip
+ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "abbr": {"title"}, "th": {"align"}, "td": {"align"}}
+ALLOWED_SCHEMES = {"http", "https", "mailto"}
+
+
+@lru_cache(maxsize=512)
+def render_markdown(source: str | None) -> Markup:
+    """Markdown to HTML with only harmless tags, attributes and link schemes left."""
+    if not source:
+        return Markup("")
+    html = markdown.markdown(source, extensions=["tables", "sane_lists"], output_format="html")
+    clean = nh3.clean(
+        html,
+        tags=ALLOWED_TAGS,
+        attributes=ALLOWED_ATTRIBUTES,
+        url_schemes=ALLOWED_SCHEMES,
+        link_rel="nofollow noopener noreferrer",
+        strip_comments=True,
+    )
+    return Markup(clean)  # noqa: S704 - sanitised by nh3 just above
+
+
+def today_in(timezone: str | None, now: datetime | None = None) -> date:
+    """The calendar date right now in the given zone (UTC if the zone is unknown)."""
+    moment = now or datetime.now(UTC)
+    try:
+        zone = ZoneInfo(timezone) if timezone else UTC
+    except (ZoneInfoNotFoundError, ValueError):
+        zone = UTC
+    return moment.astimezone(zone).date()
+
+
+def days_between(start: date, end: date) -> int:
+    """Whole days from start to end (0 on the day itself; never negative)."""
+    return max((end - start).days, 0)

@@ -1,0 +1,89 @@
+"""Operators' commands."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from sqlalchemy import func, select
+
+from gallery.extensions import db
+from gallery.media import store
+from gallery.models import Campaign, Prisoner, Work, WorkStatus
+
+
+def count(model) -> int:
+    return db.session.scalar(select(func.count()).select_from(model))
+
+
+def test_seed_demo_loads_marked_content_once(app, runner, client):
+    result = runner.invoke(args=["seed-demo"])
+    assert result.exit_code == 0, result.output
+    assert "Demo content loaded (6 works)" in result.output
+    works = list(db.session.scalars(select(Work)))
+    assert len(works) == 6
+    assert all(w.is_demo and w.status == WorkStatus.APPROVED for w in works)
+    assert all(store(app).files(w.image_key) for w in works)
+    prisoner = db.session.scalar(select(Prisoner))
+    assert prisoner.is_demo and prisoner.slug == "azat-miftakhov" and prisoner.sources
+    assert db.session.scalar(select(Campaign)).is_demo
+    # Idempotent
+    again = runner.invoke(args=["seed-demo"])
+    assert "already present" in again.output
+    assert count(Work) == 6
+    # Marked as demo where a visitor sees it
+    html = client.get("/prisoners/azat-miftakhov").get_data(as_text=True)
+    assert "Demo profile." in html and "meduza.io" in html
+    assert "Demo campaign." in client.get("/campaigns/art-protest-paris-2025").get_data(as_text=True)
+    assert ">Demo</span>" in client.get("/works").get_data(as_text=True)
+
+
+def test_demo_images_are_served(app, runner, client):
+    runner.invoke(args=["seed-demo"])
+    work = db.session.scalars(select(Work)).first()
+    thumb = work.renditions["thumb"]["files"]["webp"]
+    with client.get(f"/media/{work.image_key}/{thumb}") as response:
+        assert response.status_code == 200
+        assert response.mimetype == "image/webp"
+        assert response.get_data()[8:12] == b"WEBP"
+
+
+def test_seed_if_empty_skips_a_used_database(runner, make_prisoner):
+    make_prisoner()
+    result = runner.invoke(args=["seed-demo", "--if-empty"])
+    assert "not loaded" in result.output
+    assert count(Work) == 0
+
+
+def test_remove_demo_deletes_rows_and_files_and_stays_removed(app, runner, make_work):
+    runner.invoke(args=["seed-demo"])
+    real = make_work(title="A real work")
+    keys = [w.image_key for w in db.session.scalars(select(Work).where(Work.is_demo.is_(True)))]
+    result = runner.invoke(args=["remove-demo"])
+    assert result.exit_code == 0 and "Removed demo content (6 works)" in result.output
+    assert count(Work) == 1 and count(Prisoner) == 0 and count(Campaign) == 0
+    media = store(app)
+    assert not any(media.files(k) for k in keys)
+    assert media.files(real.image_key)
+    # make run's seeding must not bring the demo back
+    assert "not loaded" in runner.invoke(args=["seed-demo", "--if-empty"]).output
+
+
+def test_bench_seed_adds_approved_works(app, runner, client):
+    result = runner.invoke(args=["bench-seed", "--works", "5"])
+    assert result.exit_code == 0, result.output
+    assert count(Work) == 5
+    assert len(client.get("/works").get_data(as_text=True).split('class="card"')) == 6
+
+
+def test_bench_seed_rejects_nonsense(runner):
+    result = runner.invoke(args=["bench-seed", "--works", "0"])
+    assert result.exit_code != 0
+    assert count(Work) == 0
+
+
+def test_secret_key_is_generated_once_into_the_instance(app_factory, tmp_path):
+    first = app_factory(SECRET_KEY=None)
+    key_file = Path(first.instance_path) / "secret_key"
+    assert key_file.is_file() and oct(key_file.stat().st_mode & 0o777) == "0o600"
+    second = app_factory(SECRET_KEY=None)
+    assert first.config["SECRET_KEY"] == second.config["SECRET_KEY"] == key_file.read_text().strip()
+    assert len(first.config["SECRET_KEY"]) == 64

@@ -1,0 +1,545 @@
+"""The upload image pipeline: what it accepts, what it refuses, and what it leaves behind."""
+from __future__ import annotations
+
+import hashlib
+import io
+import random
+import struct
+import subprocess
+import warnings
+
+import pytest
+from PIL import (
+    EpsImagePlugin,
+    ExifTags,
+    Image,
+    ImageChops,
+    ImageCms,
+    ImageFile,
+    ImageStat,
+    JpegImagePlugin,
+    PngImagePlugin,
+)
+
+from gallery import images
+from gallery.images import InvalidImage, ProcessedImage, Rendition
+
+# Expected outcome for every file of the shared hostile test folder, by the
+# groups of its README.  A refused file maps to (status, reason).
+UNSUPPORTED, DAMAGED = images.UNSUPPORTED, images.DAMAGED
+TOO_LARGE = images.TOO_MANY_PIXELS.format(megapixels=40)
+REFUSED = {
+    "bombs": {
+        "decompression_bomb.gif": (413, TOO_LARGE),
+        "decompression_bomb_extents.gif": (413, TOO_LARGE),
+        "png_decompression_dos.png": (400, DAMAGED),
+        "zero_width.gif": (400, DAMAGED),
+        "decompression_bomb.ico": (400, UNSUPPORTED),
+    },
+    "truncated": {
+        "truncated_jpeg.jpg": (400, DAMAGED),
+        "truncated_image.png": (400, DAMAGED),
+        "truncated_end_chunk.png": (400, DAMAGED),
+        "broken_data_stream.png": (400, DAMAGED),
+        "broken.png": (400, DAMAGED),
+    },
+    "formats": {
+        "crash-0c7e0e8e11ce787078f00b5b0ca409a167f070e0.tif": (400, UNSUPPORTED),
+        "crash-465703f71a0f0094873a3e0e82c9f798161171b8.sgi": (400, UNSUPPORTED),
+        "timeout-1ee28a249896e05b83840ae8140622de8e648ba9.psd": (400, UNSUPPORTED),
+        "eps_timeout-d675703545fee17acab56e5fec644c19979175de.eps": (400, UNSUPPORTED),
+        "avif_hopper.avif": (400, UNSUPPORTED),
+    },
+    # The primary image of this Ultra HDR sample is cut short in Pillow's copy.
+    "broken metadata": {"ultrahdr.jpg": (400, DAMAGED)},
+}
+ACCEPTED = {
+    "metadata": [
+        "exif_gps.jpg", "empty_gps_ifd.jpg", "multiple_exif.jpg", "xmp_test.jpg",
+        "iptc.jpg", "app13.jpg", "itxt_chunks.png", "multiple_comments.gif",
+    ],
+    "broken metadata": [
+        "hopper_bad_exif.jpg", "invalid-exif.jpg", "exif-dpi-zerodivision.jpg",
+        "exif_gps_typeerror.jpg", "truncated_exif_dpi.jpg", "junk_jpeg_header.jpg",
+    ],
+    "orientation": [
+        *(f"hopper_orientation_{n}.jpg" for n in range(2, 9)), "hopper_orientation_6.webp",
+        "orientation_rectangle.jpg", "exif_imagemagick_orientation.png", "xmp_tags_orientation.png",
+    ],
+    "colour": [
+        "pil_sample_cmyk.jpg", "icc_profile_big.jpg", "icc-after-SOF.jpg", "icc_profile.png",
+        "i_trns.png", "1_trns.png", "p_16.png", "tRNS_null_1x1.png", "transparent.gif",
+        "l_trns.png",
+    ],
+    "animated": ["iss634.gif", "iss634.webp", "chi.gif", "apng_mode_16bit.png", "sugarshack.mpo"],
+    "controls": ["hopper.jpg", "hopper.png", "hopper.gif", "hopper.webp"],
+}
+TRANSPARENT = {"i_trns.png", "1_trns.png", "tRNS_null_1x1.png", "transparent.gif", "l_trns.png"}
+ANIMATED = {*ACCEPTED["animated"], "multiple_comments.gif"}
+ACCEPTED_FILES = [
+    pytest.param(name, id=f"{group}:{name}") for group, names in ACCEPTED.items() for name in names
+]
+REFUSED_FILES = [
+    pytest.param(name, status, reason, id=f"{group}:{name}")
+    for group, files in REFUSED.items() for name, (status, reason) in files.items()
+]
+
+# Things that must never reach a published file.
+FORBIDDEN_BYTES = [
+    b"Exif\x00\x00", b"http://ns.adobe.com/xap", b"Photoshop 3.0", b"8BIM", b"tEXt", b"iTXt",
+    b"zTXt", b"eXIf", b"iCCP", b"ICC_PROFILE", b"XML:com.adobe.xmp", b"<x:xmpmeta",
+]
+# What Pillow reports for any file it reads back, from the format itself.
+ALLOWED_INFO = {
+    "jfif", "jfif_version", "jfif_unit", "jfif_density",  # JPEG
+    "loop", "background", "timestamp", "duration",  # WebP
+}
+PNG_CHUNKS = {b"IHDR", b"PLTE", b"tRNS", b"IDAT", b"IEND"}
+WEBP_CHUNKS = {b"VP8 ", b"VP8L", b"VP8X", b"ALPH"}
+GIF_SIGNATURE = b"GIF89a"
+
+
+@pytest.fixture(scope="session")
+def shared(testdata_dir):
+    """Process a shared test file once per session and return the result."""
+    cache: dict[str, ProcessedImage] = {}
+
+    def run(name: str) -> ProcessedImage:
+        if name not in cache:
+            with (testdata_dir / name).open("rb") as fp:
+                cache[name] = images.process(fp)
+        return cache[name]
+
+    return run
+
+
+def encode(im: Image.Image, fmt: str, **params) -> bytes:
+    buf = io.BytesIO()
+    im.save(buf, fmt, **params)
+    return buf.getvalue()
+
+
+def read(path) -> Image.Image:
+    """A shared file's pixels as RGB, with the file closed again."""
+    with Image.open(path) as im:
+        return im.convert("RGB")
+
+
+def opened(rendition: Rendition) -> Image.Image:
+    im = Image.open(io.BytesIO(rendition.data))
+    im.load()
+    return im
+
+
+def rendition(result: ProcessedImage, size: str, fmt: str | None = None) -> Rendition:
+    matches = [r for r in result.renditions if r.size == size and (fmt is None or r.format == fmt)]
+    return matches[-1]  # the fallback when no format is asked for
+
+
+def mean_abs_diff(a: Image.Image, b: Image.Image) -> float:
+    return sum(ImageStat.Stat(ImageChops.difference(a.convert("RGB"), b.convert("RGB"))).mean) / 3
+
+
+def refused(data: bytes, **kwargs) -> InvalidImage:
+    with pytest.raises(InvalidImage) as caught:
+        images.process(io.BytesIO(data), **kwargs)
+    return caught.value
+
+
+def chunks(data: bytes, start: int, header: str) -> list[bytes]:
+    """Chunk types of a PNG (header ">I4s", after the 8-byte signature) or RIFF ("<4sI")."""
+    types, pos = [], start
+    while pos < len(data):
+        if header == ">I4s":
+            length, kind = struct.unpack_from(header, data, pos)
+            pos += 12 + length
+        else:
+            kind, length = struct.unpack_from(header, data, pos)
+            pos += 8 + length + (length & 1)
+        types.append(kind)
+    assert pos == len(data), "bytes after the last chunk"
+    return types
+
+
+def assert_clean(r: Rendition) -> None:
+    """Nothing but pixels: no metadata of any kind, nothing after the image's end."""
+    for marker in FORBIDDEN_BYTES:
+        assert marker not in r.data, marker
+    im = opened(r)
+    assert im.format == {"jpeg": "JPEG", "png": "PNG", "webp": "WEBP"}[r.format]
+    assert set(im.info) <= ALLOWED_INFO, im.info
+    assert not im.getexif()
+    assert (im.width, im.height) == (r.width, r.height)
+    if r.format == "jpeg":
+        assert r.data.endswith(b"\xff\xd9")
+        assert r.data.count(b"\xff\xd8") == 1, "an embedded thumbnail or second image"
+    elif r.format == "png":
+        assert set(chunks(r.data, 8, ">I4s")) <= PNG_CHUNKS
+    else:
+        assert struct.unpack_from("<I", r.data, 4)[0] == len(r.data) - 8
+        assert set(chunks(r.data, 12, "<4sI")) <= WEBP_CHUNKS
+
+
+def test_table_covers_every_shared_file(testdata_dir):
+    listed = {n for files in REFUSED.values() for n in files}
+    listed |= {n for names in ACCEPTED.values() for n in names}
+    present = {p.name for p in testdata_dir.iterdir() if p.suffix.lower() not in {".md", ".pillow"}}
+    assert listed == present
+
+
+@pytest.mark.parametrize("name", ACCEPTED_FILES)
+def test_shared_file_is_accepted_clean(shared, name):
+    result = shared(name)
+    fallback = "png" if result.has_alpha else "jpeg"
+    assert [(r.size, r.format) for r in result.renditions] == [
+        (size, fmt) for size in ("large", "display", "thumb") for fmt in ("webp", fallback)
+    ]
+    for r in result.renditions:
+        assert_clean(r)
+    assert result.source_format in {"JPEG", "PNG", "GIF", "WEBP"}
+    assert result.has_alpha == (name in TRANSPARENT)
+    assert result.animated == (name in ANIMATED)
+    assert result.sha256 == hashlib.sha256(rendition(result, "large").data).hexdigest()
+    large = result.renditions[0]
+    assert (result.width, result.height) == (large.width, large.height)
+
+
+@pytest.mark.parametrize(("name", "status", "reason"), REFUSED_FILES)
+def test_shared_file_is_refused(testdata_dir, name, status, reason):
+    error = refused((testdata_dir / name).read_bytes())
+    assert (error.status, error.reason) == (status, reason)
+
+
+ORIENTED = [f"hopper_orientation_{n}.jpg" for n in range(2, 9)] + ["hopper_orientation_6.webp"]
+
+
+@pytest.mark.parametrize("name", ORIENTED)
+def test_exif_orientation_is_applied(shared, testdata_dir, name):
+    upright = read(testdata_dir / "hopper.jpg")
+    stored = read(testdata_dir / name)
+    large = opened(rendition(shared(name), "large"))
+    assert mean_abs_diff(stored, upright) > 40  # else this test could not fail
+    assert mean_abs_diff(large, upright) < 10
+
+
+@pytest.mark.parametrize("name", ["exif_imagemagick_orientation.png", "xmp_tags_orientation.png"])
+def test_png_exif_and_xmp_orientation_is_applied(shared, testdata_dir, name):
+    stored = read(testdata_dir / name)
+    large = opened(rendition(shared(name), "large"))
+    assert mean_abs_diff(large, stored.rotate(180)) < mean_abs_diff(large, stored) / 2
+
+
+def test_orientation_swaps_width_and_height(shared):
+    result = shared("orientation_rectangle.jpg")
+    assert (result.width, result.height) == (1, 2)
+    assert {(r.width, r.height) for r in result.renditions} == {(1, 2)}
+
+
+def test_adobe_cmyk_is_not_inverted(shared):
+    # The sample is red in the top left corner and black in the bottom right.
+    large = opened(rendition(shared("pil_sample_cmyk.jpg"), "large")).convert("RGB")
+    r, g, b = large.getpixel((0, 0))
+    assert r > 200 and g < 80 and b < 80
+    assert sum(large.getpixel((large.width - 1, large.height - 1))) < 60
+
+
+def test_icc_profile_is_converted_to_srgb(shared, testdata_dir):
+    # "ColorMatch RGB" is wider than sRGB: the same numbers look duller in sRGB.
+    with Image.open(testdata_dir / "xmp_tags_orientation.png") as source:
+        stored = source.convert("RGB").rotate(180)
+        profile = io.BytesIO(source.info["icc_profile"])
+    large = opened(rendition(shared("xmp_tags_orientation.png"), "large"))
+    assert mean_abs_diff(large, stored) > 5
+    expected = ImageCms.profileToProfile(stored, profile, ImageCms.createProfile("sRGB"))
+    assert mean_abs_diff(large, expected) < 3
+
+
+def test_sixteen_bit_grey_is_scaled_not_clipped(shared):
+    thumb = opened(rendition(shared("i_trns.png"), "thumb", "png"))
+    grey, alpha = thumb.convert("LA").split()
+    visible = ImageStat.Stat(grey, mask=alpha.point(lambda a: 255 if a else 0))
+    assert visible.mean[0] < 128  # clipping 16-bit values at 255 makes it white
+    assert alpha.getextrema() == (0, 255)
+
+
+def test_sixteen_bit_mid_grey_stays_mid_grey():
+    row = struct.pack("<20H", *[1000] * 20) + struct.pack("<20H", *[128 * 257] * 20)
+    im = Image.frombytes("I;16", (40, 20), row * 20)  # transparent left half, mid grey right
+    result = images.process(io.BytesIO(encode(im, "PNG", transparency=1000)))
+    assert result.has_alpha
+    thumb = opened(rendition(result, "thumb", "png")).convert("LA")
+    assert thumb.getpixel((30, 10)) == (128, 255)
+    assert thumb.getpixel((10, 10))[1] == 0
+
+
+@pytest.mark.parametrize("name", sorted(TRANSPARENT))
+def test_transparency_is_kept(shared, name):
+    result = shared(name)
+    for r in result.renditions:
+        im = opened(r)
+        assert im.has_transparency_data
+        assert im.convert("RGBA").getchannel("A").getextrema()[0] == 0
+
+
+def test_opaque_alpha_channel_is_dropped():
+    data = encode(Image.new("RGBA", (20, 10), (10, 200, 30, 255)), "PNG")
+    result = images.process(io.BytesIO(data))
+    assert not result.has_alpha
+    assert [r.format for r in result.renditions] == ["webp", "jpeg"] * 3
+    assert opened(result.renditions[0]).mode == "RGB"
+
+
+def test_colour_hidden_under_full_transparency_is_erased():
+    im = Image.new("RGBA", (20, 10), (255, 0, 0, 0))  # "erased", yet still red
+    im.paste((0, 0, 255, 255), (0, 0, 10, 10))
+    result = images.process(io.BytesIO(encode(im, "PNG")))
+    large = opened(rendition(result, "large", "png"))
+    assert large.getpixel((15, 5)) == (0, 0, 0, 0)
+    assert large.getpixel((5, 5)) == (0, 0, 255, 255)
+
+
+def test_multi_frame_files_publish_the_first_frame(shared):
+    assert shared("sugarshack.mpo").source_format == "JPEG"
+    frames = [Image.new("RGB", (64, 48), colour) for colour in ("red", "lime", "blue")]
+    data = encode(frames[0], "GIF", save_all=True, append_images=frames[1:])
+    result = images.process(io.BytesIO(data))
+    assert result.animated
+    assert opened(rendition(result, "large")).convert("RGB").getpixel((32, 24))[0] > 200
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        pytest.param(b"Hello, this is just some text.\n" * 10, id="text"),
+        pytest.param(b"<!DOCTYPE html><html><body><img src=x onerror=alert(1)></body>", id="html"),
+        pytest.param(
+            b'<?xml version="1.0"?><svg xmlns="http://www.w3.org/2000/svg" width="10" height="10">'
+            b"<script>alert(1)</script></svg>",
+            id="svg",
+        ),
+        pytest.param(b"%PDF-1.7\n1 0 obj << /Type /Catalog >> endobj\n%%EOF\n", id="pdf"),
+        pytest.param(b"%!PS-Adobe-3.0 EPSF-3.0\n%%BoundingBox: 0 0 10 10\nshowpage\n", id="eps"),
+        pytest.param(b"", id="empty"),
+        pytest.param(b"PK\x03\x04" + bytes(100), id="zip"),
+    ],
+)
+def test_non_images_are_refused(data):
+    error = refused(data)
+    assert (error.status, error.reason) == (400, UNSUPPORTED)
+    assert "JPEG, PNG, GIF or WebP" in error.reason
+
+
+def test_other_image_formats_are_refused_by_content():
+    for fmt in ("TIFF", "BMP", "ICO", "PPM"):
+        assert refused(encode(Image.new("RGB", (8, 8)), fmt)).reason == UNSUPPORTED
+
+
+REFUSED_EPS = "eps_timeout-d675703545fee17acab56e5fec644c19979175de.eps"
+
+
+@pytest.mark.parametrize("source", ["shared", "generated"])
+def test_eps_never_starts_ghostscript(monkeypatch, testdata_dir, source):
+    calls = []
+
+    def spy(*args, **kwargs):
+        calls.append(args)
+        raise AssertionError("must not be reached")
+
+    monkeypatch.setattr(EpsImagePlugin, "Ghostscript", spy)
+    monkeypatch.setattr(EpsImagePlugin.EpsImageFile, "_open", spy)
+    for name in ("Popen", "run", "call", "check_call", "check_output"):
+        monkeypatch.setattr(subprocess, name, spy)
+    if source == "shared":
+        data = (testdata_dir / REFUSED_EPS).read_bytes()
+    else:
+        data = b"%!PS-Adobe-3.0 EPSF-3.0\n%%BoundingBox: 0 0 10 10\n0 0 moveto 10 10 lineto\n"
+    assert refused(data).status == 400
+    assert calls == []
+
+
+def test_huge_dimensions_are_refused_before_decoding(monkeypatch):
+    data = encode(Image.new("1", (8000, 8000)), "PNG")  # 64 MP in a few kB
+    loads = []
+    monkeypatch.setattr(ImageFile.ImageFile, "load", lambda self: loads.append(self))
+    error = refused(data)
+    assert (error.status, error.reason) == (413, TOO_LARGE)
+    assert loads == []
+
+
+def test_max_pixels_limit_is_inclusive():
+    data = encode(Image.new("RGB", (100, 50), "teal"), "PNG")
+    assert images.process(io.BytesIO(data), max_pixels=5000).width == 100
+    error = refused(data, max_pixels=4999)
+    assert error.status == 413
+    assert "0.004999 megapixels" in error.reason
+
+
+def test_pillow_bomb_warning_and_error_become_413(monkeypatch):
+    data = encode(Image.new("RGB", (100, 100)), "PNG")
+    monkeypatch.setattr(Image, "MAX_IMAGE_PIXELS", 6000)  # warning above this, error above twice
+    assert refused(data, max_pixels=10**6).status == 413
+    monkeypatch.setattr(Image, "MAX_IMAGE_PIXELS", 4000)
+    assert refused(data, max_pixels=10**6).status == 413
+
+
+def test_frames_times_area_is_capped():
+    frames = [Image.new("RGB", (100, 100), (i * 12, 0, 0)) for i in range(20)]
+    data = encode(frames[0], "GIF", save_all=True, append_images=frames[1:])
+    assert images.process(io.BytesIO(data), max_frames_area=200_000).animated
+    error = refused(data, max_frames_area=199_999)
+    assert (error.status, error.reason) == (413, images.TOO_MANY_FRAMES)
+
+
+def test_gif_frame_reaching_past_the_canvas_counts_in_full():
+    # A 10x10 GIF whose second frame claims to start at (60000, 60000).
+    frame = bytes([0x2C]) + struct.pack("<HHHHB", 60000, 60000, 1, 1, 0) + b"\x02\x02\x44\x01\x00"
+    data = encode(Image.new("P", (10, 10)), "GIF")
+    error = refused(data[:-1] + frame + b";")
+    assert error.status == 413
+
+
+def test_gps_serial_and_exif_written_by_pillow_vanish():
+    exif = Image.Exif()
+    exif[ExifTags.Base.Make] = "ProtestCam"
+    exif[ExifTags.Base.BodySerialNumber] = "SERIAL-0451-XYZ"
+    exif[ExifTags.Base.Orientation] = 1
+    gps = exif.get_ifd(ExifTags.IFD.GPSInfo)
+    gps[ExifTags.GPS.GPSLatitudeRef] = "N"
+    gps[ExifTags.GPS.GPSLatitude] = (55.0, 45.0, 21.5)
+    gps[ExifTags.GPS.GPSLongitudeRef] = "E"
+    gps[ExifTags.GPS.GPSLongitude] = (37.0, 37.0, 4.25)
+    gps[ExifTags.GPS.GPSAreaInformation] = "HIDEOUT-AREA"
+    data = encode(Image.new("RGB", (32, 32), "navy"), "JPEG", exif=exif.tobytes())
+    assert Image.open(io.BytesIO(data)).getexif().get_ifd(ExifTags.IFD.GPSInfo)  # the test can fail
+    result = images.process(io.BytesIO(data))
+    for r in result.renditions:
+        assert_clean(r)
+        for secret in (b"SERIAL-0451-XYZ", b"ProtestCam", b"HIDEOUT-AREA"):
+            assert secret not in r.data
+
+
+def secret_carriers() -> list:
+    im = Image.new("RGB", (32, 24), "olive")
+    info = PngImagePlugin.PngInfo()
+    info.add_text("Author", "SECRET-NAME")
+    info.add_text("Comment", "SECRET-NAME " * 50, zip=True)
+    info.add_itxt("Description", "SECRET-NAME", lang="en")
+    srgb = ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB")).tobytes()
+    xmp = b'<x:xmpmeta xmlns:x="adobe:ns:meta/"><rdf:li>SECRET-NAME</rdf:li></x:xmpmeta>'
+    exif = Image.Exif()
+    exif[ExifTags.Base.Artist] = "SECRET-NAME"
+    return [
+        pytest.param(encode(im, "JPEG", comment=b"SECRET-NAME"), id="jpeg-comment"),
+        pytest.param(encode(im, "JPEG", icc_profile=srgb, xmp=xmp), id="jpeg-icc-xmp"),
+        pytest.param(encode(im, "PNG", pnginfo=info, icc_profile=srgb), id="png-text-iccp"),
+        pytest.param(encode(im, "PNG", exif=exif.tobytes()), id="png-exif"),
+        pytest.param(
+            encode(im, "WEBP", exif=exif.tobytes(), xmp=xmp, icc_profile=srgb), id="webp-meta"
+        ),
+        pytest.param(encode(im, "GIF", comment=b"SECRET-NAME"), id="gif-comment"),
+        pytest.param(encode(im, "PNG") + b"PK\x03\x04SECRET-NAME.txt" + bytes(64), id="png-zip"),
+        pytest.param(encode(im, "JPEG") + b"SECRET-NAME" * 20, id="jpeg-trailing-bytes"),
+    ]
+
+
+@pytest.mark.parametrize("data", secret_carriers())
+def test_metadata_and_appended_bytes_vanish(data):
+    assert b"SECRET-NAME" in data or b"x\x9c" in data  # zTXt hides it compressed
+    result = images.process(io.BytesIO(data))
+    for r in result.renditions:
+        assert_clean(r)
+        assert b"SECRET-NAME" not in r.data
+        assert b"PK\x03\x04" not in r.data
+
+
+def test_sizes_cascade_and_never_upscale(monkeypatch):
+    resized = []
+    real_resize = Image.Image.resize
+    monkeypatch.setattr(Image.Image, "resize", lambda self, size, *a, **k: (
+        resized.append((self.size, size)), real_resize(self, size, *a, **k))[1])
+    data = encode(Image.new("RGB", (3000, 1500), "orange"), "PNG")
+    result = images.process(io.BytesIO(data))
+    assert [(r.size, r.width, r.height) for r in result.renditions[::2]] == [
+        ("large", 2560, 1280), ("display", 1600, 800), ("thumb", 400, 200),
+    ]
+    assert resized == [
+        ((3000, 1500), (2560, 1280)), ((2560, 1280), (1600, 800)), ((1600, 800), (400, 200)),
+    ]
+    small = images.process(io.BytesIO(encode(Image.new("RGB", (300, 200)), "PNG")))
+    assert {(r.width, r.height) for r in small.renditions} == {(300, 200)}
+
+
+def test_jpeg_is_reduced_while_decoding(monkeypatch):
+    drafts = []
+    real_draft = JpegImagePlugin.JpegImageFile.draft
+    monkeypatch.setattr(JpegImagePlugin.JpegImageFile, "draft", lambda self, mode, size: (
+        drafts.append(size), real_draft(self, mode, size))[1])
+    data = encode(Image.new("RGB", (2000, 1000), "purple"), "JPEG")
+    result = images.process(io.BytesIO(data), sizes={"large": 900, "display": 500, "thumb": 100})
+    assert drafts == [(900, 450)]
+    sizes = [(r.width, r.height) for r in result.renditions[::2]]
+    assert sizes == [(900, 450), (500, 250), (100, 50)]
+
+
+def test_rendition_filenames():
+    assert Rendition("large", "webp", 1, 1, b"").filename == "large.webp"
+    assert Rendition("thumb", "jpeg", 1, 1, b"").filename == "thumb.jpg"
+    assert Rendition("display", "png", 1, 1, b"").filename == "display.png"
+    assert "data" not in repr(Rendition("large", "webp", 1, 1, b"x" * 10))
+
+
+def test_unseekable_stream_is_accepted():
+    class Pipe(io.RawIOBase):
+        def __init__(self, data):
+            self._data = io.BytesIO(data)
+
+        def readable(self):
+            return True
+
+        def readinto(self, buffer):
+            chunk = self._data.read(len(buffer))
+            buffer[: len(chunk)] = chunk
+            return len(chunk)
+
+    data = encode(Image.new("RGB", (20, 20), "red"), "GIF")
+    assert images.process(Pipe(data)).source_format == "GIF"
+
+
+def test_truncated_images_stay_refused(monkeypatch):
+    assert ImageFile.LOAD_TRUNCATED_IMAGES is False
+    monkeypatch.setattr(ImageFile, "LOAD_TRUNCATED_IMAGES", True)
+    with pytest.raises(RuntimeError):
+        images.process(io.BytesIO(b""))
+
+
+def test_warning_filters_are_restored():
+    before = list(warnings.filters)
+    images.process(io.BytesIO(encode(Image.new("RGB", (8, 8)), "PNG")))
+    with pytest.raises(InvalidImage):
+        images.process(io.BytesIO(b"nope"))
+    assert warnings.filters == before
+
+
+def mutations(data: bytes, count: int, seed: int) -> list[bytes]:
+    rnd = random.Random(seed)
+    out = [data[:n] for n in rnd.sample(range(len(data)), min(count // 2, len(data)))]
+    while len(out) < count:
+        mutated = bytearray(data)
+        for _ in range(rnd.randint(1, 8)):
+            mutated[rnd.randrange(len(mutated))] = rnd.randrange(256)
+        out.append(bytes(mutated))
+    return out
+
+
+@pytest.mark.parametrize(
+    "name", ["hopper.jpg", "hopper.png", "hopper.gif", "hopper.webp", "hopper_orientation_6.jpg"]
+)
+def test_damaged_copies_never_raise_anything_else(testdata_dir, name):
+    for i, data in enumerate(mutations((testdata_dir / name).read_bytes(), 60, seed=len(name))):
+        try:
+            result = images.process(io.BytesIO(data))
+        except InvalidImage as error:
+            assert error.status in (400, 413)
+            assert error.reason in (UNSUPPORTED, DAMAGED, TOO_LARGE, images.TOO_MANY_FRAMES)
+        else:
+            assert len(result.renditions) == 6, i

@@ -1,0 +1,66 @@
+"""`flask db upgrade` on a new database gives exactly the schema of the models."""
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import Iterator
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from flask_migrate import downgrade, upgrade
+from sqlalchemy import create_engine, inspect, text
+from sqlalchemy.engine import make_url
+
+from gallery import create_app
+from gallery.extensions import db
+
+
+@pytest.fixture
+def empty_database(tmp_path) -> Iterator[str]:
+    """A URL to a database with no tables: a new SQLite file, or a new PostgreSQL schema."""
+    url = os.environ.get("TEST_DATABASE_URL")
+    if not url:
+        yield f"sqlite:///{tmp_path / 'migrated.sqlite3'}"
+        return
+    schema = f"mig_{secrets.token_hex(6)}"
+    admin = create_engine(url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+    try:
+        yield make_url(url).update_query_dict({"options": f"-csearch_path={schema}"}).render_as_string(
+            hide_password=False
+        )
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()
+
+
+def _app(url: str, tmp_path, monkeypatch):
+    monkeypatch.setenv("GALLERY_INSTANCE", str(tmp_path / "instance"))
+    return create_app({"TESTING": True, "SECRET_KEY": "x", "SQLALCHEMY_DATABASE_URI": url})
+
+
+def test_upgrade_from_empty_matches_the_models(empty_database, tmp_path, monkeypatch):
+    app = _app(empty_database, tmp_path, monkeypatch)
+    with app.app_context():
+        upgrade()
+        with db.engine.connect() as conn:
+            context = MigrationContext.configure(conn, opts={"compare_type": True})
+            diff = compare_metadata(context, db.metadata)
+        assert diff == []
+        tables = set(inspect(db.engine).get_table_names())
+        assert {"prisoner", "work", "campaign", "tag", "moderator", "moderation_event"} <= tables
+        db.engine.dispose()
+
+
+def test_downgrade_to_base_and_up_again(empty_database, tmp_path, monkeypatch):
+    app = _app(empty_database, tmp_path, monkeypatch)
+    with app.app_context():
+        upgrade()
+        downgrade(revision="base")
+        assert set(inspect(db.engine).get_table_names()) <= {"alembic_version"}
+        upgrade()
+        assert "work" in inspect(db.engine).get_table_names()
+        db.engine.dispose()

@@ -1,0 +1,218 @@
+"""The public pages, as a visitor sees them."""
+from __future__ import annotations
+
+import re
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+
+from gallery.extensions import db
+from gallery.models import Campaign, PrisonerStatus, PrisonerStory, Source, WorkStatus
+
+
+def test_home_shows_newest_works_and_featured_prisoners(client, make_prisoner, make_work):
+    p = make_prisoner(name="Ada Example", featured=True)
+    make_work(title="Older poster", prisoners=(p,), published_at=datetime(2025, 1, 1, tzinfo=UTC))
+    make_work(title="Newest poster", prisoners=(p,))
+    make_work(title="Secret pending", status=WorkStatus.PENDING)
+    page = client.get("/")
+    assert page.status_code == 200
+    text = page.get_data(as_text=True)
+    assert text.index("Newest poster") < text.index("Older poster")
+    assert "Ada Example" in text
+    assert "Secret pending" not in text
+
+
+def test_empty_home_is_polite(client):
+    page = client.get("/")
+    assert page.status_code == 200
+    assert "No works have been published yet." in page.get_data(as_text=True)
+
+
+def test_work_page_shows_an_approved_work(client, make_prisoner, make_work):
+    p = make_prisoner(name="Ada Example")
+    w = make_work(title="Bars and sun", alt_text="A sun behind bars", display_name="Mira",
+                  prisoners=(p,), tag_names=("poster",))  # fmt: skip
+    page = client.get(f"/works/{w.public_id}")
+    text = page.get_data(as_text=True)
+    assert page.status_code == 200
+    assert "Bars and sun" in text and "Mira" in text and "Ada Example" in text
+    assert 'alt="A sun behind bars"' in text
+    assert re.search(r'<img [^>]*width="\d+" height="\d+"', text)
+    assert '<source type="image/webp"' in text
+
+
+def test_anonymous_artist_is_shown_as_anonymous(client, make_work):
+    w = make_work(display_name=None)
+    assert "by Anonymous" in client.get(f"/works/{w.public_id}").get_data(as_text=True)
+
+
+@pytest.mark.parametrize("status", [WorkStatus.PENDING, WorkStatus.REJECTED, WorkStatus.WITHDRAWN])
+def test_unpublished_works_are_not_found(client, make_work, status):
+    w = make_work(status=status, title="Not for the public")
+    assert client.get(f"/works/{w.public_id}").status_code == 404
+    assert "Not for the public" not in client.get("/works").get_data(as_text=True)
+
+
+@pytest.mark.parametrize("url", ["/works/nope", "/works/" + "A" * 40, "/prisoners/nobody",
+                                 "/prisoners/Bad_Slug", "/campaigns/none", "/no/such/page"])  # fmt: skip
+def test_unknown_things_are_404_pages(client, url):
+    page = client.get(url)
+    assert page.status_code == 404
+    assert "Page not found" in page.get_data(as_text=True)
+
+
+def test_prisoner_page(client, app, make_prisoner, make_work):
+    p = make_prisoner(
+        name="Ada Example", charges="Hooliganism", sentence="Six years",
+        letter_address="Colony 1\nSomewhere", letter_guidance="Write in **Russian**.",
+        story="She is a *mathematician*.", last_verified_on=date(2025, 9, 1),
+    )  # fmt: skip
+    p.sources = [Source(title="A newspaper", url="https://news.example/ada")]
+    db.session.commit()
+    make_work(title="For Ada", prisoners=(p,))
+    text = client.get(f"/prisoners/{p.slug}").get_data(as_text=True)
+    for expected in ("Ada Example", "Hooliganism", "Six years", "Colony 1", "<strong>Russian</strong>",
+                     "<em>mathematician</em>", "https://news.example/ada", "September 1, 2025",
+                     "Report an inaccuracy", "For Ada", "In prison since"):  # fmt: skip
+        assert expected in text, expected
+
+
+def test_day_counter_on_the_page(client, make_prisoner):
+    detained = date.today() - timedelta(days=400)
+    p = make_prisoner(detained_on=detained, timezone="UTC")
+    text = client.get(f"/prisoners/{p.slug}").get_data(as_text=True)
+    assert re.search(r"(400|399|401) days", text)
+
+
+def test_released_prisoner_shows_dates_and_total(client, make_prisoner):
+    p = make_prisoner(status=PrisonerStatus.RELEASED, detained_on=date(2019, 2, 1),
+                      released_on=date(2023, 9, 4))  # fmt: skip
+    text = client.get(f"/prisoners/{p.slug}").get_data(as_text=True)
+    assert "Released" in text
+    assert "1,676 days" in text
+    assert "February 1, 2019" in text and "September 4, 2023" in text
+
+
+def test_story_markdown_cannot_inject_script(client, make_prisoner):
+    p = make_prisoner(story='<script>alert("x")</script>[x](javascript:alert(1)) <b onmouseover=alert(1)>b</b>')
+    text = client.get(f"/prisoners/{p.slug}").get_data(as_text=True)
+    assert "<script>alert" not in text
+    assert "javascript:" not in text
+    assert "onmouseover" not in text
+
+
+def test_story_in_the_visitors_language(client, make_prisoner):
+    p = make_prisoner(story="English story.")
+    p.stories.append(PrisonerStory(locale="fr", body="Histoire en français."))
+    db.session.commit()
+    assert "Histoire en français." in client.get(f"/prisoners/{p.slug}?lang=fr").get_data(as_text=True)
+    english = client.get(f"/prisoners/{p.slug}?lang=en").get_data(as_text=True)
+    assert "English story." in english
+    russian = client.get(f"/prisoners/{p.slug}?lang=ru").get_data(as_text=True)
+    assert "English story." in russian  # falls back, and says so
+    assert 'lang="en"' in russian
+
+
+def test_language_choice_is_remembered(client):
+    first = client.get("/?lang=fr")
+    assert 'lang="fr"' in first.get_data(as_text=True)
+    assert "lang=fr" in first.headers.get("Set-Cookie", "")
+    assert '<html lang="fr">' in client.get("/").get_data(as_text=True)
+
+
+def test_accept_language_is_honoured(client):
+    page = client.get("/", headers={"Accept-Language": "ru-RU,ru;q=0.9,en;q=0.5"})
+    assert '<html lang="ru">' in page.get_data(as_text=True)
+
+
+def test_prisoner_list(client, make_prisoner, make_work):
+    a = make_prisoner(name="Bea Example")
+    make_prisoner(name="Ada Example")
+    make_work(prisoners=(a,))
+    make_work(prisoners=(a,))
+    text = client.get("/prisoners").get_data(as_text=True)
+    assert text.index("Ada Example") < text.index("Bea Example")
+    assert "2 works made for them" in text
+
+
+def test_campaign_page(client, make_prisoner, make_work):
+    p = make_prisoner(name="Ada Example")
+    c = Campaign(slug="paris-rally", title="Paris rally", held_on=date(2025, 9, 20),
+                 place="Square Robert Schuman", description="A *rally*.")  # fmt: skip
+    c.prisoners = [p]
+    db.session.add(c)
+    db.session.commit()
+    make_work(title="Rally poster", campaign_id=c.id)
+    text = client.get("/campaigns/paris-rally").get_data(as_text=True)
+    for expected in ("Paris rally", "Square Robert Schuman", "<em>rally</em>", "Ada Example", "Rally poster"):
+        assert expected in text
+
+
+def test_healthz(client):
+    page = client.get("/healthz")
+    assert page.status_code == 200
+    assert page.get_json() == {"status": "ok", "database": "ok"}
+
+
+def test_healthz_reports_a_dead_database(client, monkeypatch):
+    from sqlalchemy.exc import OperationalError
+
+    def down(*args, **kwargs):
+        raise OperationalError("SELECT 1", {}, Exception("connection refused"))
+
+    monkeypatch.setattr(db.session, "execute", down)
+    page = client.get("/healthz")
+    assert page.status_code == 503
+    assert page.get_json() == {"status": "error", "database": "unavailable"}
+
+
+def test_security_headers(client):
+    page = client.get("/")
+    csp = page.headers["Content-Security-Policy"]
+    assert "script-src 'self'" in csp and "unsafe-inline" not in csp
+    assert page.headers["X-Content-Type-Options"] == "nosniff"
+    assert page.headers["Referrer-Policy"] == "same-origin"
+    assert page.headers["X-Frame-Options"] == "DENY"
+
+
+def test_templates_have_no_inline_script_or_style(app: Flask):
+    from pathlib import Path
+
+    templates = Path(app.root_path).parent / "templates"
+    for path in templates.rglob("*.html"):
+        source = path.read_text()
+        assert "<script>" not in source and "<script " not in source.replace('<script src=', ''), path
+        assert "style=" not in source and "<style" not in source, path
+        assert not re.search(r"\son[a-z]+=", source), path
+
+
+def test_405_keeps_allow_header(client):
+    page = client.post("/works")
+    assert page.status_code in (400, 405)  # CSRF may answer first; never a 500
+    if page.status_code == 405:
+        assert "GET" in page.headers["Allow"]
+
+
+def test_500_page_is_polite_and_logs_no_path(app: Flask, caplog):
+    @app.get("/boom/<token>")
+    def boom(token: str):  # noqa: ARG001
+        raise RuntimeError("kaboom")
+
+    app.testing = False
+    app.config["PROPAGATE_EXCEPTIONS"] = False
+    page = app.test_client().get("/boom/s3cr3t-token")
+    assert page.status_code == 500
+    assert "Something went wrong on our side" in page.get_data(as_text=True)
+    assert "s3cr3t-token" not in caplog.text
+    assert "/boom/<token>" in caplog.text
+
+
+def test_access_log_has_no_token_or_address(client: FlaskClient, caplog):
+    caplog.set_level("INFO", logger="gallery.access")
+    client.get("/prisoners/some-secret-slug", environ_base={"REMOTE_ADDR": "203.0.113.7"})
+    assert "/prisoners/<slug>" in caplog.text
+    assert "some-secret-slug" not in caplog.text
+    assert "203.0.113.7" not in caplog.text

@@ -1,0 +1,72 @@
+"""Markdown sanitising and day counting."""
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+import pytest
+
+from gallery.text import days_between, render_markdown, today_in
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        "<script>alert(1)</script>",
+        "<img src=x onerror=alert(1)>",
+        "[click](javascript:alert(1))",
+        "[click](JaVaScRiPt:alert(1))",
+        "[click](  javascript:alert(1))",
+        "<a href=\"javascript&#58;alert(1)\">x</a>",
+        "<svg onload=alert(1)>",
+        "<iframe src=https://evil.example></iframe>",
+        "<p style=\"background:url(javascript:alert(1))\">x</p>",
+        "![x](data:text/html;base64,PHNjcmlwdD5hbGVydCgxKTwvc2NyaXB0Pg==)",
+        "<form action=https://evil.example><input name=q></form>",
+        "<div onclick=\"alert(1)\">hi</div>",
+    ],
+)
+def test_markdown_cannot_carry_script(source: str) -> None:
+    html = str(render_markdown(source)).lower()
+    for bad in ("<script", "onerror", "onload", "onclick", "javascript:", "<iframe", "<svg",
+                "style=", "<form", "<input", "data:text"):  # fmt: skip
+        assert bad not in html, (source, html)
+
+
+def test_markdown_keeps_ordinary_formatting() -> None:
+    html = str(render_markdown("**bold** and [a link](https://example.org)\n\n- one\n- two"))
+    assert "<strong>bold</strong>" in html
+    assert 'href="https://example.org"' in html
+    assert 'rel="nofollow noopener noreferrer"' in html
+    assert "<li>one</li>" in html
+
+
+def test_markdown_empty() -> None:
+    assert str(render_markdown(None)) == ""
+    assert str(render_markdown("")) == ""
+
+
+@pytest.mark.parametrize(
+    ("start", "end", "days"),
+    [
+        (date(2019, 2, 1), date(2019, 2, 1), 0),
+        (date(2019, 2, 1), date(2019, 2, 2), 1),
+        (date(2020, 2, 28), date(2020, 3, 1), 2),  # 2020 is a leap year
+        (date(2019, 2, 28), date(2019, 3, 1), 1),
+        (date(2019, 2, 1), date(2025, 9, 20), 2423),
+        (date(2000, 1, 1), date(2001, 1, 1), 366),  # 2000 is a leap year (divisible by 400)
+        (date(1900, 1, 1), date(1901, 1, 1), 365),  # 1900 is not
+        (date(2025, 1, 2), date(2025, 1, 1), 0),  # never negative
+    ],
+)
+def test_days_between(start: date, end: date, days: int) -> None:
+    assert days_between(start, end) == days
+
+
+def test_today_depends_on_the_prisoners_time_zone() -> None:
+    # 22:30 UTC on 31 December is already 1 January in Moscow (UTC+3), not in New York.
+    moment = datetime(2025, 12, 31, 22, 30, tzinfo=UTC)
+    assert today_in("Europe/Moscow", moment) == date(2026, 1, 1)
+    assert today_in("UTC", moment) == date(2025, 12, 31)
+    assert today_in("America/New_York", moment) == date(2025, 12, 31)
+    assert today_in("Not/AZone", moment) == date(2025, 12, 31)
+    assert today_in(None, moment) == date(2025, 12, 31)
