@@ -73,6 +73,10 @@ _WEBP = {"large": {"quality": 80, "method": 0}, "display": {"quality": 80, "meth
 _WEBP_DEFAULT = {"quality": 80, "method": 4}
 _JPEG = {"large": {"quality": 85}}
 _JPEG_DEFAULT = {"quality": 85, "optimize": True}
+# The PNG fallback is for the few browsers without WebP: zlib level 3 is 3x
+# faster than 6 at 2560 px for 15-20 % more bytes.
+_PNG = {"large": {"compress_level": 3}}
+_PNG_DEFAULT = {"compress_level": 6}
 # HAMMING costs what BILINEAR does (half of LANCZOS) and keeps more detail; it
 # is enough for the first, mild reduction.  reducing_gap lets Pillow
 # box-reduce large factors before filtering, at no visible cost.
@@ -375,7 +379,7 @@ def _renditions(large: Image.Image, has_alpha: bool, caps) -> list[Rendition]:
 
 def _encode_fallback(im: Image.Image, name: str, has_alpha: bool) -> Rendition:
     if has_alpha:
-        return _encode(im, name, "png", {"compress_level": 6})
+        return _encode(im, name, "png", _PNG.get(name, _PNG_DEFAULT))
     return _encode(im, name, "jpeg", _JPEG.get(name, _JPEG_DEFAULT))
 
 

@@ -96,7 +96,6 @@ ALLOWED_INFO = {
 }
 PNG_CHUNKS = {b"IHDR", b"PLTE", b"tRNS", b"IDAT", b"IEND"}
 WEBP_CHUNKS = {b"VP8 ", b"VP8L", b"VP8X", b"ALPH"}
-GIF_SIGNATURE = b"GIF89a"
 
 
 @pytest.fixture(scope="session")
@@ -444,7 +443,7 @@ def secret_carriers() -> list:
 
 @pytest.mark.parametrize("data", secret_carriers())
 def test_metadata_and_appended_bytes_vanish(data):
-    assert b"SECRET-NAME" in data or b"x\x9c" in data  # zTXt hides it compressed
+    assert b"SECRET-NAME" in data  # else the test could not fail
     result = images.process(io.BytesIO(data))
     for r in result.renditions:
         assert_clean(r)
