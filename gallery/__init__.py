@@ -12,7 +12,7 @@ from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from .config import Config
-from .extensions import babel, csrf, db, migrate
+from .extensions import babel, csrf, db, limiter, migrate
 
 log = logging.getLogger(__name__)
 
@@ -96,6 +96,7 @@ def register_extensions(app: Flask) -> None:
         app, db, directory=str(Path(app.root_path).parent / "migrations"), render_as_batch=True
     )
     csrf.init_app(app)
+    limiter.init_app(app)
     babel.init_app(app, locale_selector=i18n.select_locale)
     i18n.init_app(app)
 

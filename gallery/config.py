@@ -21,6 +21,11 @@ class Config:
     BABEL_DEFAULT_TIMEZONE = "UTC"
     LANGUAGES = ("en", "fr", "ru")
 
+    RATELIMIT_STORAGE_URI = "memory://"
+    RATELIMIT_ENABLED = True
+    RATELIMIT_HEADERS_ENABLED = True
+    RATELIMIT_STRATEGY = "moving-window"
+
     # Gallery
     WORKS_PER_PAGE = 24
     PRISONER_TIMEZONE = "Europe/Moscow"  # default for "days in prison"
