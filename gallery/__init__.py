@@ -102,10 +102,18 @@ def register_extensions(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
-    from . import media, public
+    from . import media, public, submit
 
     app.register_blueprint(public.bp)
     app.register_blueprint(media.bp)
+    app.register_blueprint(submit.bp)
+    # Moderators: Flask-Login and /login, /logout; the /moderation pages and their
+    # CLI commands; visitors' reports.
+    from . import auth, moderation, reports
+
+    auth.init_app(app)
+    moderation.init_app(app)
+    app.register_blueprint(reports.bp)
 
 
 def register_template_helpers(app: Flask) -> None:

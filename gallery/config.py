@@ -26,6 +26,13 @@ class Config:
     RATELIMIT_HEADERS_ENABLED = True
     RATELIMIT_STRATEGY = "moving-window"
 
+    # Uploads: the whole request, the non-file fields, the number of parts, the pixels.
+    MAX_CONTENT_LENGTH = 25 * 1024 * 1024
+    MAX_FORM_MEMORY_SIZE = 100 * 1024
+    MAX_FORM_PARTS = 200
+    MAX_IMAGE_PIXELS = 40_000_000
+    SUBMIT_RATE_LIMIT = "10 per hour;30 per day"
+
     # Gallery
     WORKS_PER_PAGE = 24
     PRISONER_TIMEZONE = "Europe/Moscow"  # default for "days in prison"

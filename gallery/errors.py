@@ -2,11 +2,16 @@
 from __future__ import annotations
 
 import logging
+import math
+import time
 
-from flask import Flask, make_response, render_template, request
+from flask import Flask, current_app, make_response, render_template, request
 from flask.typing import ResponseReturnValue
 from flask_babel import lazy_gettext as _l
-from werkzeug.exceptions import HTTPException, InternalServerError
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException, InternalServerError, RequestEntityTooLarge
+
+from .extensions import limiter
 
 log = logging.getLogger(__name__)
 
@@ -43,21 +48,50 @@ def _rule() -> str:
     return request.url_rule.rule if request.url_rule else "<unmatched>"
 
 
+def _retry_message() -> str | None:
+    # Flask-Limiter adds Retry-After after this handler; read the same reset time here.
+    limit = limiter.current_limit
+    if limit is None:
+        return None
+    minutes = max(1, math.ceil((limit.reset_at - time.time()) / 60))
+    return str(_l("You have sent too many requests in a short time. Please try again in "
+                  "about %(minutes)s minutes.", minutes=minutes))
+
+
 def _http_error(exc: HTTPException) -> ResponseReturnValue:
     if exc.code is None or exc.code < 400:
         return exc
     if isinstance(exc, InternalServerError) and exc.original_exception is not None:
             log.error("unhandled error on %s %s", request.method, _rule(), exc_info=exc.original_exception)
-    body, code = render_error(exc.code)
+    original = exc.get_response().headers
+    body, code = render_error(exc.code, _retry_message() if exc.code == 429 else None)
     response = make_response(body, code)
     # Keep what the client needs to act on: Allow for 405, Retry-After for 429.
-    original = exc.get_response().headers
     for name in ("Allow", "Retry-After"):
         if name in original:
             response.headers[name] = original[name]
     return response
 
 
+def _csrf_error(exc: CSRFError) -> ResponseReturnValue:
+    return render_error(
+        400,
+        str(_l("The form had expired or was sent from another site. Please go back, reload "
+               "the page and send it again.")),
+    )
+
+
+def _too_large(exc: RequestEntityTooLarge) -> ResponseReturnValue:
+    limit_mb = (current_app.config.get("MAX_CONTENT_LENGTH") or 0) // (1024 * 1024)
+    return render_error(
+        413,
+        str(_l("What you sent is larger than we accept (%(mb)s MB at most). Please export the "
+               "image at a smaller size, or as a JPEG, and try again.", mb=limit_mb)),
+    )
+
+
 def init_app(app: Flask) -> None:
     """Route every HTTP error to the polite page."""
+    app.register_error_handler(CSRFError, _csrf_error)
+    app.register_error_handler(RequestEntityTooLarge, _too_large)
     app.register_error_handler(HTTPException, _http_error)

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from flask import Blueprint, Flask, abort, current_app, send_file
 from flask.typing import ResponseReturnValue
+from flask_login import current_user
 from sqlalchemy import select
 
 from .extensions import db
@@ -37,8 +38,14 @@ def rendition_url_args(work: Work, size: str, fmt: str) -> dict[str, str] | None
     return {"key": work.image_key, "filename": filename}
 
 
-def _may_see(work: Work) -> bool:
+def _public(work: Work) -> bool:
     return work.status == WorkStatus.APPROVED and not work.hidden
+
+
+def _may_see(work: Work) -> bool:
+    # Logged-in, active moderators (Flask-Login checks the session generation) also
+    # see pending and hidden works; rejected and withdrawn ones have no files left.
+    return _public(work) or current_user.is_authenticated
 
 
 @bp.get("/<key>/<filename>")
@@ -54,7 +61,7 @@ def file(key: str, filename: str) -> ResponseReturnValue:
     if path is None:
         abort(404)
     response = send_file(path, mimetype=CONTENT_TYPES[extension], conditional=True, etag=True)
-    response.headers["Cache-Control"] = IMMUTABLE
+    response.headers["Cache-Control"] = IMMUTABLE if _public(work) else "private, no-store"
     response.headers["Content-Security-Policy"] = MEDIA_CSP
     response.headers["X-Content-Type-Options"] = "nosniff"
     return response

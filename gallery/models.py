@@ -18,6 +18,7 @@ from sqlalchemy import (
     TypeDecorator,
     UniqueConstraint,
 )
+from flask_login import UserMixin
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .extensions import db
@@ -296,7 +297,7 @@ class Work(db.Model):
         return f"<Work {self.public_id} {self.status}>"
 
 
-class Moderator(db.Model):
+class Moderator(UserMixin, db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     username: Mapped[str] = mapped_column(String(80), unique=True)
     password_hash: Mapped[str] = mapped_column(String(255))
@@ -309,6 +310,15 @@ class Moderator(db.Model):
 
     decisions: Mapped[list[Work]] = relationship(back_populates="decided_by")
     events: Mapped[list[ModerationEvent]] = relationship(back_populates="moderator")
+
+    @property
+    def is_active(self) -> bool:  # Flask-Login: deactivated accounts cannot log in
+        return self.active
+
+    @property
+    def is_admin(self) -> bool:
+        """True for admins, who also manage moderators."""
+        return self.role == Role.ADMIN
 
     def __repr__(self) -> str:
         return f"<Moderator {self.username} {self.role}>"

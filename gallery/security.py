@@ -11,7 +11,7 @@ access_log = logging.getLogger("gallery.access")
 PAGE_CSP = "; ".join(
     [
         "default-src 'self'",
-        "img-src 'self' data:",
+        "img-src 'self' data: blob:",  # blob: the submit form previews the chosen file
         "style-src 'self'",
         "script-src 'self'",
         "font-src 'self'",

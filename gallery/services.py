@@ -1,6 +1,7 @@
 """Verbs that change state. Views and the CLI call these; each commits once."""
 from __future__ import annotations
 
+import hashlib
 import logging
 import secrets
 from collections.abc import Iterable
@@ -13,7 +14,7 @@ from sqlalchemy import select
 from . import images
 from .database import begin_write
 from .extensions import db
-from .models import Licence, Prisoner, Tag, Work, WorkStatus, utcnow
+from .models import Campaign, Licence, ModerationEvent, Prisoner, Tag, Work, WorkStatus, utcnow
 from .storage import MediaStore
 
 log = logging.getLogger(__name__)
@@ -36,6 +37,15 @@ class NewWork:
     campaign_id: int | None = None
     tag_names: tuple[str, ...] = ()
     is_demo: bool = False
+
+
+class NotAllowed(Exception):
+    """The action is not possible in the work's current state."""
+
+
+def token_hash(token: str) -> str:
+    """What we store of a receipt token: its SHA-256, so a leaked database leaks no link."""
+    return hashlib.sha256(token.encode()).hexdigest()
 
 
 def new_public_id() -> str:
@@ -135,3 +145,44 @@ def create_work(
     log.info("stored work %s (%s, %dx%d)", work.public_id, work.image_format, work.width, work.height)
     return work
 
+
+
+def submit_work(store: MediaStore, image: BinaryIO, fields: NewWork, *, max_pixels: int) -> tuple[Work, str]:
+    """Accept an artist's submission as pending; returns the work and its receipt token."""
+    valid_prisoners = set(db.session.scalars(select(Prisoner.id).where(Prisoner.id.in_(fields.prisoner_ids))))
+    if set(fields.prisoner_ids) - valid_prisoners:
+        raise NotAllowed("unknown prisoner")
+    if fields.campaign_id is not None and db.session.get(Campaign, fields.campaign_id) is None:
+        raise NotAllowed("unknown campaign")
+    token = secrets.token_urlsafe(32)
+    work = create_work(store, image, fields, receipt_token_hash=token_hash(token), max_pixels=max_pixels)
+    return work, token
+
+
+def work_for_receipt(token: str) -> Work | None:
+    """The work a receipt token belongs to, whatever its status."""
+    if not 20 <= len(token) <= 100:
+        return None
+    return db.session.scalar(select(Work).where(Work.receipt_token_hash == token_hash(token)))
+
+
+def withdraw_work(store: MediaStore, token: str) -> Work:
+    """The artist takes their work back: its files are deleted, the row stays for the record."""
+    begin_write()
+    work = db.session.scalar(select(Work).where(Work.receipt_token_hash == token_hash(token)))
+    if work is None:
+        raise LookupError("no such receipt")
+    if work.status not in (WorkStatus.PENDING, WorkStatus.APPROVED):
+        raise NotAllowed("already decided")
+    key = work.image_key
+    work.status = WorkStatus.WITHDRAWN
+    work.decided_at = utcnow()
+    work.published_at = None
+    work.image_key = None
+    work.renditions = None
+    db.session.add(ModerationEvent(work_id=work.id, action="withdraw", reason="withdrawn by the artist"))
+    db.session.commit()
+    if key:
+        store.delete(key)
+    log.info("work %s withdrawn by its artist", work.public_id)
+    return work

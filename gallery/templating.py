@@ -1,6 +1,8 @@
 """Filters and helpers that templates share."""
 from __future__ import annotations
 
+from typing import Any
+
 from flask import Flask
 from flask_babel import lazy_gettext as _l
 
@@ -36,7 +38,21 @@ def licence_name(licence: Licence | str) -> str:
     return str(LICENCES[Licence(licence)][0])
 
 
+def aria(field: Any) -> dict[str, str]:
+    """aria-describedby (hint, error) and aria-invalid attributes for a form field."""
+    ids = []
+    if field.description:
+        ids.append(f"{field.id}-hint")
+    if field.errors:
+        ids.append(f"{field.id}-error")
+    attrs = {"aria-describedby": " ".join(ids)} if ids else {}
+    if field.errors:
+        attrs["aria-invalid"] = "true"
+    return attrs
+
+
 def init_app(app: Flask) -> None:
     """Register the shared filters and globals."""
     app.add_template_filter(render_markdown, "markdown")
     app.add_template_global(licence_name)
+    app.add_template_global(aria)

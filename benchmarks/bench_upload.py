@@ -1,0 +1,429 @@
+"""Time the whole upload request against gunicorn, and the worker's memory.
+
+Usage: python benchmarks/bench_upload.py [--runs 5]
+
+Generates a 24 MP and a 40 MP photo-like baseline JPEG (bench_pipeline's
+generator, fixed seed) in a temporary folder, starts gunicorn with one sync
+worker on 127.0.0.1 with a fresh temporary instance folder (SQLite, media
+store), and POSTs the submission form the way a browser does: a GET of
+/submit for the CSRF token and the session cookie, then a multipart POST
+built here with http.client.  Rate limiting is switched off
+(FLASK_RATELIMIT_ENABLED=false) so that the repeated uploads are not refused;
+CSRF stays on.
+
+Measured:
+  * the wall clock of each whole POST /submit (connect, send, 303 back),
+    median of --runs uploads of the 24 MP file;
+  * the worker's resident memory from /proc/<worker>/status: VmRSS once
+    warmed up (GET pages, one small upload) and VmHWM, the high-water mark,
+    after the timed uploads.  The high-water mark is reset after the warm-up
+    (writing 5 to /proc/<worker>/clear_refs) when the kernel allows it;
+  * the naive pipeline of bench_pipeline.py on the same 24 MP file in a fresh
+    subprocess, median of --runs;
+  * one upload of the 40 MP file on a fresh server: accepted (303) and the
+    worker's VmHWM.
+
+Prints a table with each figure, its target and PASS/FAIL.  Exit status 0
+when everything ran (whatever the verdicts), 1 when something broke (the
+server did not start, an upload was not accepted).  Only 127.0.0.1 is
+contacted; the server's process group is killed at the end, also on errors.
+"""
+from __future__ import annotations
+
+import argparse
+import http.client
+import json
+import os
+import re
+import secrets
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+BIN = Path(sys.executable).parent  # the venv's bin/ when run as .venv/bin/python
+PIPELINE = ROOT / "benchmarks" / "bench_pipeline.py"
+HOST = "127.0.0.1"
+IMAGES = {"24 MP": (6000, 4000), "40 MP": (7740, 5160)}
+SMALL = (800, 600)
+
+TARGET_RATIO = 0.75
+AIM_RATIO = 0.5
+TARGET_ABOVE_IDLE_MB = 150
+TARGET_40MP_PEAK_MB = 300
+
+
+class Broken(Exception):
+    """Something that should not fail did: the report cannot be trusted."""
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def log(message: str) -> None:
+    print(f"  [upload bench] {message}", file=sys.stderr, flush=True)
+
+
+def generate(folder: Path) -> dict[str, Path]:
+    """Write the test JPEGs with bench_pipeline's generator, in parallel subprocesses."""
+    wanted = {"small": SMALL, **IMAGES}
+    procs = {}
+    for label, (width, height) in wanted.items():
+        path = folder / f"{label.replace(' ', '')}.jpg"
+        command = [sys.executable, str(PIPELINE), "--generate", str(path), str(width), str(height)]
+        procs[label] = (path, subprocess.Popen(command, cwd=ROOT))
+    for label, (path, proc) in procs.items():
+        if proc.wait(timeout=120) != 0 or not path.exists():
+            raise Broken(f"could not generate the {label} image")
+    return {label: path for label, (path, _) in procs.items()}
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind((HOST, 0))
+        return sock.getsockname()[1]
+
+
+def status_kb(pid: int, key: str) -> int:
+    """A memory line (VmRSS, VmHWM) of /proc/<pid>/status, in kB."""
+    text = Path(f"/proc/{pid}/status").read_text()
+    match = re.search(rf"^{key}:\s+(\d+) kB", text, re.MULTILINE)
+    if not match:
+        raise Broken(f"no {key} in /proc/{pid}/status")
+    return int(match.group(1))
+
+
+def children(pid: int) -> list[int]:
+    found = []
+    for children_file in Path(f"/proc/{pid}/task").glob("*/children"):
+        found += [int(p) for p in children_file.read_text().split()]
+    return found
+
+
+def load_average() -> str:
+    """The 1, 5 and 15 minute load averages: other work on the machine skews the timings."""
+    try:
+        return " ".join(Path("/proc/loadavg").read_text().split()[:3])
+    except OSError:
+        return "unknown"
+
+
+def reset_peak(pid: int) -> bool:
+    """Reset VmHWM to the current VmRSS (Linux >= 4.0); False if not allowed."""
+    try:
+        Path(f"/proc/{pid}/clear_refs").write_text("5")
+    except OSError:
+        return False
+    return True
+
+
+# --------------------------------------------------------------------------- HTTP
+
+
+@dataclass
+class Client:
+    """A browser's worth of HTTP for one host: a cookie jar and the form's CSRF token."""
+
+    port: int
+    cookies: dict[str, str] = field(default_factory=dict)
+    csrf: str | None = None
+
+    def request(self, method: str, path: str, body: bytes | None = None,
+                headers: dict[str, str] | None = None, timeout: float = 60):
+        headers = dict(headers or {})
+        if self.cookies:
+            headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
+        conn = http.client.HTTPConnection(HOST, self.port, timeout=timeout)
+        try:
+            conn.request(method, path, body=body, headers=headers)
+            response = conn.getresponse()
+            data = response.read()
+        finally:
+            conn.close()
+        for value in response.headers.get_all("Set-Cookie") or ():
+            name, _, rest = value.partition("=")
+            self.cookies[name.strip()] = rest.split(";", 1)[0]
+        return response.status, response.headers, data
+
+    def fetch_form(self) -> None:
+        status, _, body = self.request("GET", "/submit")
+        if status != 200:
+            raise Broken(f"GET /submit answered {status}")
+        match = re.search(rb'name="csrf_token"[^>]*value="([^"]+)"', body) or re.search(
+            rb'value="([^"]+)"[^>]*name="csrf_token"', body)
+        if not match:
+            raise Broken("no csrf_token in the submission form")
+        self.csrf = match.group(1).decode()
+
+    def upload_body(self, image: bytes) -> tuple[bytes, str]:
+        """The multipart body a browser sends for the form, and its Content-Type."""
+        boundary = "----bench" + secrets.token_hex(12)
+        fields = {
+            "csrf_token": self.csrf or "",
+            "title": "Benchmark upload",
+            "alt_text": "A generated photo-like test image",
+            "licence": "cc0-1.0",
+            "own_work": "y",
+            "consent": "y",
+            "ai_used": "no",
+        }
+        parts = []
+        for name, value in fields.items():
+            parts.append(f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"'
+                         f"\r\n\r\n{value}\r\n".encode())
+        parts.append(f'--{boundary}\r\nContent-Disposition: form-data; name="image"; '
+                     f'filename="upload.jpg"\r\nContent-Type: image/jpeg\r\n\r\n'.encode())
+        parts.append(image)
+        parts.append(f"\r\n--{boundary}--\r\n".encode())
+        return b"".join(parts), f"multipart/form-data; boundary={boundary}"
+
+    def upload(self, image: bytes) -> tuple[float, str]:
+        """POST the form; return the wall-clock seconds and the receipt path; raise unless 303."""
+        body, content_type = self.upload_body(image)
+        headers = {"Content-Type": content_type, "Content-Length": str(len(body))}
+        start = time.perf_counter()
+        status, response_headers, data = self.request("POST", "/submit", body, headers)
+        elapsed = time.perf_counter() - start
+        location = response_headers.get("Location", "")
+        if status != 303 or "/submissions/" not in location:
+            errors = re.findall(rb'class="(?:field-error|notice notice--error)"[^>]*>(.*?)</',
+                                data, re.DOTALL)
+            hint = " / ".join(re.sub(r"<[^>]+>|\s+", " ", e.decode(errors="replace")).strip()
+                              for e in errors)[:300]
+            raise Broken(f"upload not accepted: HTTP {status} {hint}")
+        return elapsed, location
+
+
+# --------------------------------------------------------------------------- server
+
+
+class Server:
+    """gunicorn with one sync worker on a free port, a fresh instance folder of its own."""
+
+    def __init__(self, folder: Path, name: str):
+        self.instance = folder / f"instance-{name}"
+        self.log_path = folder / f"gunicorn-{name}.log"
+        self.port = free_port()
+        self.proc: subprocess.Popen | None = None
+        self.env = {k: v for k, v in os.environ.items()
+                    if k not in ("DATABASE_URL", "RATELIMIT_STORAGE_URI")}
+        self.env.update({
+            "GALLERY_INSTANCE": str(self.instance),
+            "FLASK_RATELIMIT_ENABLED": "false",
+            "PYTHONPATH": str(ROOT),
+        })
+
+    def __enter__(self) -> Server:
+        migrate = subprocess.run([str(BIN / "flask"), "--app", "gallery", "db", "upgrade"],
+                                 cwd=ROOT, env=self.env, capture_output=True, text=True)
+        if migrate.returncode != 0:
+            raise Broken(f"flask db upgrade failed:\n{migrate.stderr[-2000:]}")
+        command = [str(BIN / "gunicorn"), "--config", "python:gallery.gunicorn_conf",
+                   "--workers", "1", "--bind", f"{HOST}:{self.port}", "gallery:create_app()"]
+        with open(self.log_path, "wb") as log_file:
+            self.proc = subprocess.Popen(command, cwd=ROOT, env=self.env, stdout=log_file,
+                                         stderr=subprocess.STDOUT, start_new_session=True)
+        try:
+            self._wait_healthy()
+        except BaseException:
+            self.stop()
+            raise
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.stop()
+
+    def _wait_healthy(self, timeout: float = 30) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise Broken(f"gunicorn exited with {self.proc.returncode}:\n{self.tail()}")
+            try:
+                status, _, _ = Client(self.port).request("GET", "/healthz", timeout=5)
+                if status == 200:
+                    return
+            except OSError:
+                pass
+            time.sleep(0.2)
+        raise Broken(f"gunicorn did not answer /healthz within {timeout:.0f} s:\n{self.tail()}")
+
+    def worker(self) -> int:
+        pids = children(self.proc.pid)
+        if len(pids) != 1:
+            raise Broken(f"expected one gunicorn worker, found {pids}")
+        return pids[0]
+
+    def tail(self) -> str:
+        try:
+            return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-20:])
+        except OSError:
+            return ""
+
+    def server_ms(self) -> list[float]:
+        """Server-side times of the POST /submit requests, from the app's access log."""
+        text = self.log_path.read_text(errors="replace")
+        return [float(ms) for ms in re.findall(r"POST /submit 303 ([\d.]+)ms", text)]
+
+    def stop(self) -> None:
+        if self.proc is None or self.proc.poll() is not None:
+            return
+        try:
+            os.killpg(self.proc.pid, signal.SIGTERM)
+            self.proc.wait(timeout=25)
+        except subprocess.TimeoutExpired:
+            os.killpg(self.proc.pid, signal.SIGKILL)
+            self.proc.wait(timeout=5)
+        except ProcessLookupError:
+            pass
+
+
+def warm_up(server: Server, client: Client, small: bytes) -> None:
+    for path in ("/", "/works", "/submit"):
+        status, _, _ = client.request("GET", path)
+        if status != 200:
+            raise Broken(f"GET {path} answered {status}")
+    client.fetch_form()
+    _, receipt = client.upload(small)
+    status, _, _ = client.request("GET", receipt)
+    if status != 200:
+        raise Broken(f"the receipt page answered {status}")
+
+
+# --------------------------------------------------------------------------- main
+
+
+def naive_ms(path: Path, runs: int) -> float:
+    """bench_pipeline's naive pipeline on the file, in a fresh subprocess: median ms."""
+    out = subprocess.run([sys.executable, str(PIPELINE), "--child", "naive", str(path),
+                          "--runs", str(runs)], cwd=ROOT, check=True, capture_output=True,
+                         text=True, timeout=300)
+    return json.loads(out.stdout)["ms"]
+
+
+def measure(runs: int) -> dict:
+    results: dict = {"runs": runs, "load_before": load_average()}
+    with tempfile.TemporaryDirectory(prefix="bench-upload-") as tmp:
+        folder = Path(tmp)
+        log("generating the 24 MP and 40 MP JPEGs")
+        files = generate(folder)
+        data = {label: path.read_bytes() for label, path in files.items()}
+        results["size_mb"] = {label: len(blob) / 1e6 for label, blob in data.items()}
+
+        log("24 MP: starting gunicorn (1 sync worker)")
+        with Server(folder, "24mp") as server:
+            client = Client(server.port)
+            warm_up(server, client, data["small"])
+            worker = server.worker()
+            time.sleep(0.5)  # let the warm-up's freed memory settle
+            results["idle_rss_mb"] = status_kb(worker, "VmRSS") / 1024
+            results["warmup_hwm_mb"] = status_kb(worker, "VmHWM") / 1024
+            results["hwm_reset"] = reset_peak(worker)
+            times = []
+            for i in range(runs):
+                elapsed, _ = client.upload(data["24 MP"])
+                times.append(elapsed * 1000)
+                log(f"24 MP upload {i + 1}/{runs}: {elapsed * 1000:.0f} ms")
+            if server.worker() != worker:
+                raise Broken("the gunicorn worker was replaced during the run")
+            results["peak_hwm_mb"] = status_kb(worker, "VmHWM") / 1024
+            results["after_rss_mb"] = status_kb(worker, "VmRSS") / 1024
+            results["upload_ms"] = times
+            results["server_ms"] = server.server_ms()[-runs:]
+
+        log("24 MP: naive pipeline in a fresh subprocess")
+        results["naive_ms"] = naive_ms(files["24 MP"], runs)
+
+        log("40 MP: fresh gunicorn, one upload")
+        with Server(folder, "40mp") as server:
+            client = Client(server.port)
+            warm_up(server, client, data["small"])
+            worker = server.worker()
+            results["idle40_rss_mb"] = status_kb(worker, "VmRSS") / 1024
+            try:
+                elapsed, _ = client.upload(data["40 MP"])
+            except Broken as exc:  # still report the rest, but exit non-zero
+                results["refused40"] = str(exc)
+            else:
+                results["upload40_ms"] = elapsed * 1000
+            results["peak40_hwm_mb"] = status_kb(worker, "VmHWM") / 1024
+    results["load_after"] = load_average()
+    return results
+
+
+def verdict(ok: bool) -> str:
+    return "PASS" if ok else "FAIL"
+
+
+def report(r: dict) -> None:
+    upload = statistics.median(r["upload_ms"])
+    ratio = upload / r["naive_ms"]
+    above = r["peak_hwm_mb"] - r["idle_rss_mb"]
+    refused = r.get("refused40")
+    rows = [
+        ("24 MP upload, whole POST /submit (median ms)", f"{upload:.0f}", "", ""),
+        ("24 MP naive pipeline (median ms)", f"{r['naive_ms']:.0f}", "", ""),
+        ("upload / naive", f"{ratio:.2f}", f"<= {TARGET_RATIO} (aim {AIM_RATIO})",
+         verdict(ratio <= TARGET_RATIO) + (" (aim met)" if ratio <= AIM_RATIO else " (aim missed)")),
+        ("worker idle VmRSS after warm-up (MB)", f"{r['idle_rss_mb']:.0f}", "", ""),
+        ("worker peak VmHWM over the uploads (MB)", f"{r['peak_hwm_mb']:.0f}", "", ""),
+        ("peak above idle (MB)", f"{above:.0f}", f"<= {TARGET_ABOVE_IDLE_MB}",
+         verdict(above <= TARGET_ABOVE_IDLE_MB)),
+        ("40 MP upload accepted (303)", "no" if refused else "yes", "303", verdict(not refused)),
+        ("40 MP worker peak VmHWM (MB)", f"{r['peak40_hwm_mb']:.0f}",
+         f"< {TARGET_40MP_PEAK_MB}", verdict(r["peak40_hwm_mb"] < TARGET_40MP_PEAK_MB)),
+    ]
+    width = max(len(row[0]) for row in rows)
+    print()
+    print("Upload benchmark: gunicorn, 1 sync worker, 127.0.0.1; CSRF on (token and cookie "
+          "from GET /submit), rate limit off (FLASK_RATELIMIT_ENABLED=false)")
+    sizes = ", ".join(f"{k} {v:.1f} MB" for k, v in r["size_mb"].items() if k != "small")
+    print(f"Inputs: baseline JPEG q90, {sizes}; {r['runs']} timed uploads, 1 warm-up upload")
+    print()
+    print(f"{'figure':{width}}  {'value':>7}  {'target':18}  result")
+    print(f"{'-' * width}  {'-' * 7}  {'-' * 18}  ------")
+    for name, value, target, result in rows:
+        print(f"{name:{width}}  {value:>7}  {target:18}  {result}")
+    print()
+    print("24 MP uploads, client wall clock (ms): "
+          + ", ".join(f"{t:.0f}" for t in r["upload_ms"]))
+    if r["server_ms"]:
+        print("24 MP uploads, inside the app (access log, ms): "
+              + ", ".join(f"{t:.0f}" for t in r["server_ms"])
+              + f"; median {statistics.median(r['server_ms']):.0f}")
+    hwm_note = ("reset after the warm-up" if r["hwm_reset"]
+                else f"not resettable, includes the warm-up (warm-up peak {r['warmup_hwm_mb']:.0f} MB)")
+    print(f"Load average (1/5/15 min) before: {r['load_before']}, after: {r['load_after']} "
+          "(on 2 cores, anything above ~0.5 makes the timings noisy)")
+    print(f"VmHWM {hwm_note}; VmRSS after the uploads {r['after_rss_mb']:.0f} MB")
+    if refused:
+        print(f"40 MP: {refused}")
+    print(f"40 MP: upload {r.get('upload40_ms', float('nan')):.0f} ms, worker idle VmRSS "
+          f"{r['idle40_rss_mb']:.0f} MB, peak VmHWM {r['peak40_hwm_mb']:.0f} MB (fresh server)")
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--json", action="store_true", help="print the raw figures as JSON too")
+    args = parser.parse_args()
+    if not 1 <= args.runs <= 20:
+        parser.error("--runs must be between 1 and 20")
+    try:
+        results = measure(args.runs)
+    except (Broken, OSError, subprocess.SubprocessError) as exc:
+        print(f"\nUpload benchmark BROKEN: {exc}", flush=True)
+        return 1
+    report(results)
+    if args.json:
+        print(json.dumps(results))
+    return 1 if results.get("refused40") else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

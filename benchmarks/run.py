@@ -1,0 +1,46 @@
+"""`make bench`: the pure pipeline benchmark, then the HTTP upload benchmark, in one run.
+
+Usage: python benchmarks/run.py [--runs 5]
+
+Each benchmark runs in its own Python process (their memory figures must not
+see each other) and generates its own inputs with a fixed seed in a
+temporary folder; nothing is written into the repository.  Exit status: 0
+when both ran, whatever their PASS/FAIL verdicts (this is a report); 1 when
+one of them broke (a subprocess failed, the server did not start, an upload
+was refused).  Takes about a minute on 2 cores.
+"""
+from __future__ import annotations
+
+import argparse
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+BENCHMARKS = (
+    ("Image pipeline: ours vs naive, in-process, no HTTP", "bench_pipeline.py"),
+    ("Upload: the whole POST /submit against gunicorn vs the naive pipeline", "bench_upload.py"),
+)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=5, help="timed runs per figure (median)")
+    args = parser.parse_args()
+    started = time.monotonic()
+    failed = []
+    for title, script in BENCHMARKS:
+        print(f"\n== {title} ({script})\n", flush=True)
+        code = subprocess.call([sys.executable, str(HERE / script), "--runs", str(args.runs)],
+                               cwd=HERE.parent)
+        if code != 0:
+            failed.append(f"{script} exited with {code}")
+    print(f"\n== done in {time.monotonic() - started:.0f} s", flush=True)
+    for problem in failed:
+        print(f"BROKEN: {problem}", flush=True)
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,197 @@
+"""Moderators log in and out: Flask-Login, session generations, rate limits, safe `next`.
+
+A session is honoured only while it carries the account's current session generation
+(bumped by logout, password change, reset and deactivation) and is younger than
+MODERATOR_SESSION_HOURS, so a cookie replayed after any of those is refused."""
+from __future__ import annotations
+
+import hashlib
+import time
+from urllib.parse import urlsplit
+
+from flask import (
+    Blueprint,
+    Flask,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user, login_required, login_user
+from flask_wtf import FlaskForm
+from werkzeug.wrappers import Response
+from wtforms import PasswordField, StringField
+from wtforms.validators import DataRequired, EqualTo, Length
+
+from . import passwords
+from .extensions import db, limiter, login_manager
+from .models import Moderator
+from .moderation import accounts
+from .services import NotAllowed
+
+bp = Blueprint("auth", __name__)
+
+LOGIN_LIMIT = "10 per minute;50 per hour"  # per client
+ACCOUNT_LIMIT = "5 per minute;20 per hour"  # per account, failed attempts only
+SESSION_HOURS = 12
+
+
+class LoginForm(FlaskForm):
+    username = StringField(_l("Username"), validators=[DataRequired(), Length(max=80)])
+    password = PasswordField(
+        _l("Password"), validators=[DataRequired(), Length(max=passwords.MAX_LENGTH)]
+    )
+
+
+class PasswordForm(FlaskForm):
+    current = PasswordField(_l("Current password"), validators=[DataRequired()])
+    new = PasswordField(
+        _l("New password"),
+        description=_l("At least %(n)s characters. A few unrelated words make a good one.",
+                       n=passwords.MIN_LENGTH),
+        validators=[DataRequired(), Length(min=passwords.MIN_LENGTH, max=passwords.MAX_LENGTH)],
+    )  # fmt: skip
+    confirm = PasswordField(
+        _l("New password again"),
+        validators=[DataRequired(), EqualTo("new", _l("The two new passwords differ."))],
+    )
+
+
+def safe_next(target: str | None) -> str | None:
+    """`target` if it is a path on this site ("/..."), else None."""
+    if not target or len(target) > 2000 or not target.startswith("/"):
+        return None
+    if target.startswith("//") or "\\" in target:
+        return None
+    if any(ord(ch) < 32 or ord(ch) == 127 for ch in target):
+        return None
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc:
+        return None
+    return target
+
+
+def _client_limit() -> str:
+    return current_app.config.get("LOGIN_RATE_LIMIT", LOGIN_LIMIT)
+
+
+def _account_limit() -> str:
+    return current_app.config.get("LOGIN_ACCOUNT_RATE_LIMIT", ACCOUNT_LIMIT)
+
+
+def _account_key() -> str:
+    # A keyed hash of the name typed, so guesses against one account are counted
+    # together from any number of addresses, and no username sits in the store.
+    name = accounts.normalise_username(request.form.get("username", ""))[:80]
+    secret = current_app.config["SECRET_KEY"].encode()[:64]
+    return "account-" + hashlib.blake2b(name.encode(), key=secret, digest_size=12).hexdigest()
+
+
+def _failed(response: Response) -> bool:
+    return response.status_code != 303
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(_client_limit, methods=["POST"])
+@limiter.limit(_account_limit, methods=["POST"], key_func=_account_key, deduct_when=_failed)
+def login() -> ResponseReturnValue:
+    """The login form; the same answer for an unknown name and a wrong password."""
+    target = safe_next(request.args.get("next"))
+    if current_user.is_authenticated and request.method == "GET":
+        return redirect(target or url_for("moderation.queue"))
+    form = LoginForm()
+    error = None
+    if form.validate_on_submit():
+        moderator = accounts.authenticate(form.username.data, form.password.data)
+        if moderator is not None:
+            _start_session(moderator)
+            return redirect(target or url_for("moderation.queue"), code=303)
+        error = _("Wrong username or password.")
+    elif request.method == "POST":
+        error = _("Please enter your username and password.")
+    response = current_app.make_response(
+        render_template("auth/login.html", form=form, error=error, next=target)
+    )
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def _start_session(moderator: Moderator) -> None:
+    # A fresh session: nothing set before login (a planted value, an old CSRF
+    # token) survives into the logged-in one.
+    session.clear()
+    login_user(moderator)
+    session["gen"] = moderator.session_generation
+    session["login_at"] = int(time.time())
+
+
+@bp.post("/logout")
+def logout() -> ResponseReturnValue:
+    """End every session of this moderator, everywhere, then forget this one."""
+    if current_user.is_authenticated:
+        accounts.log_out(current_user.id)
+    session.clear()
+    flash(_("You are logged out."), "success")
+    return redirect(url_for("auth.login"), code=303)
+
+
+@bp.route("/account/password", methods=["GET", "POST"])
+@login_required
+def change_password() -> ResponseReturnValue:
+    """Change one's own password; every session ends, this one too."""
+    form = PasswordForm()
+    error = None
+    if form.validate_on_submit():
+        try:
+            accounts.change_password(current_user.id, form.current.data, form.new.data)
+        except NotAllowed:
+            error = _("The current password is wrong.")
+        except passwords.WeakPassword:
+            error = _("Please choose a password of %(min)s to %(max)s characters.",
+                      min=passwords.MIN_LENGTH, max=passwords.MAX_LENGTH)  # fmt: skip
+        else:
+            session.clear()
+            flash(_("Your password was changed. Please log in with the new one."), "success")
+            return redirect(url_for("auth.login"), code=303)
+    return render_template("auth/password.html", form=form, error=error)
+
+
+def _load_moderator(user_id: str) -> Moderator | None:
+    if not user_id.isdigit():
+        return None
+    login_at = session.get("login_at")
+    max_age = current_app.config.get("MODERATOR_SESSION_HOURS", SESSION_HOURS) * 3600
+    if not isinstance(login_at, int) or time.time() - login_at > max_age:
+        return None
+    moderator = db.session.get(Moderator, int(user_id))
+    if moderator is None or not moderator.active:
+        return None
+    if session.get("gen") != moderator.session_generation:
+        return None
+    return moderator
+
+
+def _unauthorized() -> ResponseReturnValue:
+    # Only a page can be returned to after login: never a POST-only action.
+    target = None
+    if request.method == "GET":
+        target = request.full_path.rstrip("?")
+    flash(_("Please log in to continue."), "info")
+    return redirect(url_for("auth.login", next=target))
+
+
+def init_app(app: Flask) -> None:
+    """Set up Flask-Login (no remember-me cookie) and the login routes."""
+    login_manager.init_app(app)
+    login_manager.user_loader(_load_moderator)
+    login_manager.unauthorized_handler(_unauthorized)
+    # The session generation does what "session protection" would, without touching
+    # visitors' sessions.
+    login_manager.session_protection = None
+    app.register_blueprint(bp)

@@ -1,0 +1,66 @@
+"""flask --app gallery create-moderator NAME [--admin], create-demo-moderator."""
+from __future__ import annotations
+
+import click
+from flask import Flask
+
+from .. import passwords
+from ..models import Role
+from . import accounts
+
+
+def _read_password() -> str:
+    stdin = click.get_text_stream("stdin")
+    if stdin.isatty():
+        return click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    # Piped (printf 'pw\npw\n' | ...): getpass would read the terminal instead of the
+    # pipe when there is one, so read the two lines ourselves.
+    click.echo("Password (read from standard input, twice)", err=True)
+    first = stdin.readline().rstrip("\r\n")
+    second = stdin.readline().rstrip("\r\n")
+    if first != second:
+        raise click.ClickException("The two passwords differ.")
+    return first
+
+
+@click.command("create-moderator")
+@click.argument("name")
+@click.option("--admin", is_flag=True, help="An admin, who can also manage moderators.")
+def create_moderator(name: str, admin: bool) -> None:
+    """Create a moderator account; the password is asked twice, hidden."""
+    password = _read_password()
+    try:
+        moderator = accounts.create_moderator(
+            name, password, role=Role.ADMIN if admin else Role.MODERATOR
+        )
+    except passwords.WeakPassword as exc:
+        raise click.ClickException(
+            f"The password must be {passwords.MIN_LENGTH} to {passwords.MAX_LENGTH} characters long."
+        ) from exc
+    except accounts.AccountError as exc:
+        if str(exc) == "taken":
+            raise click.ClickException(f"The username {name!r} is taken.") from exc
+        raise click.ClickException(
+            "Usernames are 3 to 40 lower-case letters, digits, dots, dashes or underscores."
+        ) from exc
+    click.echo(f"Created {moderator.role.value} {moderator.username}.")
+
+
+@click.command("create-demo-moderator")
+def create_demo_moderator() -> None:
+    """On a database without moderators, create `demo-moderator` and print its password once."""
+    password = accounts.create_demo_moderator()
+    if password is None:
+        return
+    click.echo("")
+    click.echo("Demo moderator created (an admin). Log in at /login with:")
+    click.echo(f"    username: {accounts.DEMO_USERNAME}")
+    click.echo(f"    password: {password}")
+    click.echo("This password is shown only now. Change it under /account/password.")
+    click.echo("")
+
+
+def init_app(app: Flask) -> None:
+    """Register the commands."""
+    app.cli.add_command(create_moderator)
+    app.cli.add_command(create_demo_moderator)

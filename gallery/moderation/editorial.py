@@ -1,0 +1,150 @@
+"""Moderators edit prisoner profiles and campaigns (with a server-rendered preview)."""
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from ..models import Campaign, Prisoner, PrisonerStatus
+from ..text import render_markdown
+from . import bp, profiles, queries
+from .forms import LOCALES, ActionForm, CampaignForm, PrisonerForm, parse_sources
+
+
+def _sources_text(rows) -> str:  # type: ignore[no-untyped-def]
+    return "\n".join(f"{s.title} | {s.url}" for s in rows)
+
+
+def _previewing() -> bool:
+    return "preview" in request.form
+
+
+@bp.get("/prisoners")
+def prisoners() -> ResponseReturnValue:
+    """Prisoner profiles, with links to edit them."""
+    return render_template("moderation/prisoners.html", prisoners=queries.prisoners(),
+                           campaigns=queries.campaigns(), form=ActionForm())  # fmt: skip
+
+
+def _prisoner_form(prisoner: Prisoner | None) -> PrisonerForm:
+    if prisoner is None or request.method == "POST":
+        return PrisonerForm()
+    form = PrisonerForm(obj=prisoner)
+    form.status.data = prisoner.status.value
+    for story in prisoner.stories:
+        if story.locale in dict(LOCALES):
+            getattr(form, f"summary_{story.locale}").data = story.summary
+            getattr(form, f"story_{story.locale}").data = story.body
+    form.sources.data = _sources_text(prisoner.sources)
+    return form
+
+
+def _prisoner_data(form: PrisonerForm) -> profiles.PrisonerData:
+    def text(field) -> str | None:  # type: ignore[no-untyped-def]
+        return (field.data or "").strip() or None
+
+    stories = {code: (text(getattr(form, f"summary_{code}")), (getattr(form, f"story_{code}").data or "").strip())
+               for code, _name in LOCALES}  # fmt: skip
+    return profiles.PrisonerData(
+        name=form.name.data.strip(), status=PrisonerStatus(form.status.data),
+        name_native=text(form.name_native), detained_on=form.detained_on.data,
+        released_on=form.released_on.data, timezone=form.timezone.data.strip(),
+        charges=text(form.charges), sentence=text(form.sentence),
+        letter_address=text(form.letter_address), letter_guidance=text(form.letter_guidance),
+        featured=bool(form.featured.data), stories=stories,
+        sources=tuple(parse_sources(form.sources.data)),
+    )  # fmt: skip
+
+
+def _edit_prisoner(prisoner: Prisoner | None) -> ResponseReturnValue:
+    form = _prisoner_form(prisoner)
+    previews = {}
+    if request.method == "POST" and form.validate():
+        if _previewing():
+            previews = {code: render_markdown(getattr(form, f"story_{code}").data)
+                        for code, _name in LOCALES if getattr(form, f"story_{code}").data}  # fmt: skip
+            previews["guidance"] = render_markdown(form.letter_guidance.data)
+        else:
+            saved = profiles.save_prisoner(prisoner.id if prisoner else None, _prisoner_data(form),
+                                           current_user.id)  # fmt: skip
+            flash(_("Profile saved: %(name)s", name=saved.name), "success")
+            return redirect(url_for("moderation.prisoners"), code=303)
+    return render_template("moderation/prisoner_form.html", form=form, prisoner=prisoner,
+                           previews=previews, locales=LOCALES)  # fmt: skip
+
+
+@bp.route("/prisoners/new", methods=["GET", "POST"])
+def new_prisoner() -> ResponseReturnValue:
+    """Create a prisoner profile."""
+    return _edit_prisoner(None)
+
+
+@bp.route("/prisoners/<int:prisoner_id>/edit", methods=["GET", "POST"])
+def edit_prisoner(prisoner_id: int) -> ResponseReturnValue:
+    """Edit a prisoner profile (the slug never changes)."""
+    prisoner = queries.prisoner_for_edit(prisoner_id)
+    if prisoner is None:
+        abort(404)
+    return _edit_prisoner(prisoner)
+
+
+@bp.post("/prisoners/<int:prisoner_id>/verify")
+def verify_prisoner(prisoner_id: int) -> ResponseReturnValue:
+    """Mark the profile as checked against its sources today."""
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    try:
+        prisoner = profiles.mark_verified(prisoner_id, current_user.id, datetime.now(UTC).date())
+    except LookupError:
+        abort(404)
+    flash(_("%(name)s: marked as verified today.", name=prisoner.name), "success")
+    return redirect(url_for("moderation.prisoners"), code=303)
+
+
+def _campaign_form(campaign: Campaign | None) -> CampaignForm:
+    form = CampaignForm() if campaign is None or request.method == "POST" else CampaignForm(obj=campaign)
+    form.prisoners.choices = [(p.id, p.name) for p in queries.prisoners()]
+    if campaign is not None and request.method == "GET":
+        form.prisoners.data = [p.id for p in campaign.prisoners]
+        form.sources.data = _sources_text(campaign.sources)
+    return form
+
+
+def _edit_campaign(campaign: Campaign | None) -> ResponseReturnValue:
+    form = _campaign_form(campaign)
+    preview = None
+    if request.method == "POST" and form.validate():
+        if _previewing():
+            preview = render_markdown(form.description.data)
+        else:
+            data = profiles.CampaignData(
+                title=form.title.data.strip(), held_on=form.held_on.data,
+                place=(form.place.data or "").strip() or None,
+                summary=(form.summary.data or "").strip() or None,
+                description=(form.description.data or "").strip() or None,
+                prisoner_ids=tuple(form.prisoners.data or ()),
+                sources=tuple(parse_sources(form.sources.data)),
+            )  # fmt: skip
+            saved = profiles.save_campaign(campaign.id if campaign else None, data, current_user.id)
+            flash(_("Campaign saved: %(title)s", title=saved.title), "success")
+            return redirect(url_for("moderation.prisoners"), code=303)
+    return render_template("moderation/campaign_form.html", form=form, campaign=campaign,
+                           preview=preview)  # fmt: skip
+
+
+@bp.route("/campaigns/new", methods=["GET", "POST"])
+def new_campaign() -> ResponseReturnValue:
+    """Create a campaign."""
+    return _edit_campaign(None)
+
+
+@bp.route("/campaigns/<int:campaign_id>/edit", methods=["GET", "POST"])
+def edit_campaign(campaign_id: int) -> ResponseReturnValue:
+    """Edit a campaign (the slug never changes)."""
+    campaign = queries.campaign_for_edit(campaign_id)
+    if campaign is None:
+        abort(404)
+    return _edit_campaign(campaign)

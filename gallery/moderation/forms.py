@@ -1,0 +1,173 @@
+"""Flask-WTF forms of the moderation pages."""
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import (
+    BooleanField,
+    DateField,
+    HiddenField,
+    RadioField,
+    SelectField,
+    StringField,
+    TextAreaField,
+    ValidationError,
+)
+from wtforms.validators import DataRequired, Length, Optional
+
+from ..forms import MAX_TAG_LENGTH, MAX_TAGS, MultiCheckboxField, split_tags
+from ..models import PrisonerStatus
+from .services import PRESET_REASONS, compose_reason
+
+MAX_REASON = 2000
+LOCALES = (("en", _l("English")), ("fr", _l("French")), ("ru", _l("Russian")))
+
+
+def preset_choices() -> list[tuple[str, str]]:
+    return [("", _l("Choose a reason, or write one below"))] + [
+        (key, text) for key, text in PRESET_REASONS.items()
+    ]
+
+
+class ActionForm(FlaskForm):
+    """Only the CSRF token (and where to go back to)."""
+
+    after = HiddenField()
+
+
+class ReasonForm(ActionForm):
+    """A preset reason and/or free text: at least one of them."""
+
+    preset = SelectField(_l("Reason"), choices=preset_choices, validators=[Optional()])
+    reason = TextAreaField(_l("Explain (the artist reads this)"),
+                           validators=[Optional(), Length(max=MAX_REASON)])  # fmt: skip
+
+    def validate_reason(self, field: TextAreaField) -> None:
+        if not compose_reason(self.preset.data, field.data):
+            raise ValidationError(_l("Please choose or write a reason."))
+
+    def full_reason(self) -> str | None:
+        """The text stored and shown to the artist."""
+        return compose_reason(self.preset.data, self.reason.data)
+
+
+class EditWorkForm(ActionForm):
+    title = StringField(_l("Title"), validators=[DataRequired(), Length(max=200)])
+    alt_text = TextAreaField(_l("Alt text"), validators=[DataRequired(), Length(min=5, max=1000)])
+    tags = StringField(_l("Tags, separated by commas"), validators=[Optional(), Length(max=500)])
+
+    def validate_tags(self, field: StringField) -> None:
+        tags = split_tags(field.data)
+        if len(tags) > MAX_TAGS or any(len(t) > MAX_TAG_LENGTH for t in tags):
+            raise ValidationError(_l("At most 10 tags of 40 characters each."))
+
+
+class HandleReportForm(FlaskForm):
+    action = RadioField(
+        _l("Decision"),
+        choices=[
+            ("dismiss", _l("Keep the work published (and visible again)")),
+            ("unpublish", _l("Unpublish: back to the queue")),
+            ("reject", _l("Reject: delete the image")),
+        ],
+        validators=[DataRequired()],
+    )
+    note = TextAreaField(_l("Reason (required to unpublish or reject)"),
+                         validators=[Optional(), Length(max=MAX_REASON)])  # fmt: skip
+
+    def validate_note(self, field: TextAreaField) -> None:
+        if self.action.data in ("unpublish", "reject") and not (field.data or "").strip():
+            raise ValidationError(_l("Please give a reason."))
+
+
+class NewModeratorForm(FlaskForm):
+    username = StringField(
+        _l("Username"),
+        description=_l("3 to 40 lower-case letters, digits, dots, dashes or underscores."),
+        validators=[DataRequired(), Length(min=3, max=40)],
+    )
+    admin = BooleanField(_l("Admin (can manage moderators)"))
+
+
+def parse_sources(text: str | None) -> list[tuple[str, str]]:
+    """Lines "Title | https://url" to (title, url); raises ValueError on a bad line."""
+    out = []
+    for number, line in enumerate((text or "").splitlines(), start=1):
+        if not line.strip():
+            continue
+        title, sep, url = line.rpartition("|")
+        title, url = title.strip(), url.strip()
+        parts = urlsplit(url)
+        if not sep or not title or parts.scheme not in ("http", "https") or not parts.netloc:
+            raise ValueError(number)
+        if len(title) > 300 or len(url) > 1000:
+            raise ValueError(number)
+        out.append((title, url))
+    return out
+
+
+class SourcesMixin:
+    sources = TextAreaField(
+        _l("Sources"),
+        description=_l("One a line: Title | https://address"),
+        validators=[Optional(), Length(max=20_000)],
+    )
+
+    def validate_sources(self, field: TextAreaField) -> None:
+        try:
+            parse_sources(field.data)
+        except ValueError as exc:
+            raise ValidationError(
+                _l("Line %(n)s is not “Title | https://address”.", n=exc.args[0])
+            ) from exc
+
+
+def _valid_timezone(form: FlaskForm, field: StringField) -> None:
+    try:
+        ZoneInfo(field.data)
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        raise ValidationError(_l("Unknown time zone, e.g. Europe/Moscow.")) from exc
+
+
+class PrisonerForm(SourcesMixin, FlaskForm):
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)])
+    name_native = StringField(_l("Name in their own script"), validators=[Optional(), Length(max=200)])
+    status = SelectField(
+        _l("Status"),
+        choices=[(PrisonerStatus.IMPRISONED.value, _l("In prison")),
+                 (PrisonerStatus.RELEASED.value, _l("Released")),
+                 (PrisonerStatus.EXILE.value, _l("In exile")),
+                 (PrisonerStatus.DECEASED.value, _l("Deceased"))],
+    )  # fmt: skip
+    detained_on = DateField(_l("Detained on"), validators=[Optional()])
+    released_on = DateField(_l("Released on"), validators=[Optional()])
+    timezone = StringField(_l("Time zone where held"), default="Europe/Moscow",
+                           validators=[DataRequired(), Length(max=64), _valid_timezone])  # fmt: skip
+    charges = TextAreaField(_l("Charges"), validators=[Optional(), Length(max=5000)])
+    sentence = TextAreaField(_l("Sentence"), validators=[Optional(), Length(max=5000)])
+    letter_address = TextAreaField(_l("Letter address"), validators=[Optional(), Length(max=2000)])
+    letter_guidance = TextAreaField(_l("Letter guidance (Markdown)"),
+                                    validators=[Optional(), Length(max=10_000)])  # fmt: skip
+    featured = BooleanField(_l("Feature on the home page"))
+    summary_en = StringField(_l("Summary (English)"), validators=[Optional(), Length(max=400)])
+    story_en = TextAreaField(_l("Story (English, Markdown)"), validators=[DataRequired(), Length(max=50_000)])
+    summary_fr = StringField(_l("Summary (French)"), validators=[Optional(), Length(max=400)])
+    story_fr = TextAreaField(_l("Story (French, Markdown)"), validators=[Optional(), Length(max=50_000)])
+    summary_ru = StringField(_l("Summary (Russian)"), validators=[Optional(), Length(max=400)])
+    story_ru = TextAreaField(_l("Story (Russian, Markdown)"), validators=[Optional(), Length(max=50_000)])
+
+    def validate_released_on(self, field: DateField) -> None:
+        if field.data and self.detained_on.data and field.data < self.detained_on.data:
+            raise ValidationError(_l("Release cannot come before detention."))
+
+
+class CampaignForm(SourcesMixin, FlaskForm):
+    title = StringField(_l("Title"), validators=[DataRequired(), Length(max=200)])
+    held_on = DateField(_l("Date"), validators=[Optional()])
+    place = StringField(_l("Place"), validators=[Optional(), Length(max=300)])
+    summary = StringField(_l("Summary"), validators=[Optional(), Length(max=400)])
+    description = TextAreaField(_l("Description (Markdown)"), validators=[Optional(), Length(max=50_000)])
+    prisoners = MultiCheckboxField(_l("Prisoners"), coerce=int, validators=[Optional()])

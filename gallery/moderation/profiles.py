@@ -1,0 +1,138 @@
+"""Moderators' verbs on prisoner profiles and campaigns. Slugs are made once, from the
+name, unique (-2, -3, ...), and never change afterwards, so links keep working."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from sqlalchemy import select
+
+from ..database import begin_write
+from ..extensions import db
+from ..models import Campaign, Prisoner, PrisonerStatus, PrisonerStory, Source
+from ..services import slugify
+from . import audit
+
+
+@dataclass(frozen=True)
+class PrisonerData:
+    """Everything the prisoner form edits."""
+
+    name: str
+    status: PrisonerStatus
+    name_native: str | None = None
+    detained_on: date | None = None
+    released_on: date | None = None
+    timezone: str = "Europe/Moscow"
+    charges: str | None = None
+    sentence: str | None = None
+    letter_address: str | None = None
+    letter_guidance: str | None = None
+    featured: bool = False
+    stories: dict[str, tuple[str | None, str]] = field(default_factory=dict)  # locale: (summary, body)
+    sources: tuple[tuple[str, str], ...] = ()  # (title, url)
+
+
+@dataclass(frozen=True)
+class CampaignData:
+    """Everything the campaign form edits."""
+
+    title: str
+    held_on: date | None = None
+    place: str | None = None
+    summary: str | None = None
+    description: str | None = None
+    prisoner_ids: tuple[int, ...] = ()
+    sources: tuple[tuple[str, str], ...] = ()
+
+
+def unique_slug(model: type[Prisoner] | type[Campaign], text: str, fallback: str) -> str:
+    """A slug from `text` that no row of `model` has yet."""
+    base = slugify(text) or fallback
+    taken = set(db.session.scalars(select(model.slug).where(model.slug.like(f"{base}%"))))
+    slug, n = base, 2
+    while slug in taken:
+        slug, n = f"{base}-{n}", n + 1
+    return slug
+
+
+def _sources(pairs: tuple[tuple[str, str], ...]) -> list[Source]:
+    return [Source(title=t, url=u, position=i) for i, (t, u) in enumerate(pairs)]
+
+
+def _set_stories(prisoner: Prisoner, stories: dict[str, tuple[str | None, str]]) -> None:
+    by_locale = {s.locale: s for s in prisoner.stories}
+    for locale, (summary, body) in stories.items():
+        story = by_locale.get(locale)
+        if not body:
+            if story is not None:
+                prisoner.stories.remove(story)
+            continue
+        if story is None:
+            story = PrisonerStory(locale=locale, body=body)
+            prisoner.stories.append(story)
+        story.summary, story.body = summary, body
+
+
+def save_prisoner(prisoner_id: int | None, data: PrisonerData, moderator_id: int) -> Prisoner:
+    """Create (prisoner_id None) or update a prisoner profile."""
+    begin_write()
+    if prisoner_id is None:
+        prisoner = Prisoner(slug=unique_slug(Prisoner, data.name, "prisoner"), name=data.name,
+                            status=data.status)  # fmt: skip
+        db.session.add(prisoner)
+        action = audit.PRISONER_CREATE
+    else:
+        prisoner = db.session.get(Prisoner, prisoner_id, with_for_update=True)
+        if prisoner is None:
+            db.session.rollback()
+            raise LookupError("no such prisoner")
+        action = audit.PRISONER_EDIT
+    for name in ("name", "name_native", "status", "detained_on", "released_on", "timezone",
+                 "charges", "sentence", "letter_address", "letter_guidance", "featured"):  # fmt: skip
+        setattr(prisoner, name, getattr(data, name))
+    _set_stories(prisoner, data.stories)
+    prisoner.sources = _sources(data.sources)
+    db.session.flush()
+    audit.record(action, moderator_id=moderator_id, subject=prisoner.slug)
+    db.session.commit()
+    return prisoner
+
+
+def mark_verified(prisoner_id: int, moderator_id: int, today: date) -> Prisoner:
+    """Record that a moderator checked the profile against its sources today."""
+    begin_write()
+    prisoner = db.session.get(Prisoner, prisoner_id, with_for_update=True)
+    if prisoner is None:
+        db.session.rollback()
+        raise LookupError("no such prisoner")
+    prisoner.last_verified_on = today
+    audit.record(audit.PRISONER_VERIFY, moderator_id=moderator_id, subject=prisoner.slug,
+                 reason=f"verified on {today.isoformat()}")  # fmt: skip
+    db.session.commit()
+    return prisoner
+
+
+def save_campaign(campaign_id: int | None, data: CampaignData, moderator_id: int) -> Campaign:
+    """Create (campaign_id None) or update a campaign."""
+    begin_write()
+    if campaign_id is None:
+        campaign = Campaign(slug=unique_slug(Campaign, data.title, "campaign"), title=data.title)
+        db.session.add(campaign)
+        action = audit.CAMPAIGN_CREATE
+    else:
+        campaign = db.session.get(Campaign, campaign_id, with_for_update=True)
+        if campaign is None:
+            db.session.rollback()
+            raise LookupError("no such campaign")
+        action = audit.CAMPAIGN_EDIT
+    for name in ("title", "held_on", "place", "summary", "description"):
+        setattr(campaign, name, getattr(data, name))
+    campaign.prisoners = list(
+        db.session.scalars(select(Prisoner).where(Prisoner.id.in_(data.prisoner_ids)))
+    )
+    campaign.sources = _sources(data.sources)
+    db.session.flush()
+    audit.record(action, moderator_id=moderator_id, subject=campaign.slug)
+    db.session.commit()
+    return campaign

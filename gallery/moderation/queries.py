@@ -1,0 +1,193 @@
+"""Reads for the moderation pages: each page runs a fixed number of statements."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+from sqlalchemy import and_, func, or_, select
+from sqlalchemy.orm import selectinload
+
+from ..extensions import db
+from ..models import (
+    Campaign,
+    ModerationEvent,
+    Moderator,
+    Prisoner,
+    Report,
+    Work,
+    WorkStatus,
+)
+from ..queries import BadQuery
+from . import audit
+
+CURSOR_RE = re.compile(r"\A(\d{1,20})-(\d{1,19})\Z")
+
+
+@dataclass
+class QueuePage:
+    works: list[Work]
+    next_cursor: str | None
+    total: int
+    takedowns: dict[int, ModerationEvent] = field(default_factory=dict)
+
+
+def pending_count() -> int:
+    """How many works wait for review (one COUNT on the status index)."""
+    stmt = select(func.count()).select_from(Work).where(Work.status == WorkStatus.PENDING)
+    return db.session.scalar(stmt) or 0
+
+
+def _encode(work: Work) -> str:
+    micros = int(work.submitted_at.timestamp() * 1_000_000)
+    return f"{micros}-{work.id}"
+
+
+def _decode(cursor: str) -> tuple[datetime, int]:
+    match = CURSOR_RE.match(cursor)
+    if not match:
+        raise BadQuery("cursor")
+    micros, work_id = (int(g) for g in match.groups())
+    try:
+        return datetime.fromtimestamp(micros / 1_000_000, UTC), work_id
+    except (OverflowError, OSError, ValueError) as exc:
+        raise BadQuery("cursor") from exc
+
+
+def _with_review_data(stmt):  # type: ignore[no-untyped-def]
+    return stmt.options(
+        selectinload(Work.prisoners), selectinload(Work.tags), selectinload(Work.campaign)
+    )
+
+
+def queue_page(after: str | None = None, per_page: int = 20) -> QueuePage:
+    """Pending works, oldest first, by keyset on (submitted_at, id)."""
+    stmt = _with_review_data(select(Work).where(Work.status == WorkStatus.PENDING))
+    if after:
+        moment, work_id = _decode(after)
+        stmt = stmt.where(
+            or_(
+                Work.submitted_at > moment,
+                and_(Work.submitted_at == moment, Work.id > work_id),
+            )
+        )
+    stmt = stmt.order_by(Work.submitted_at.asc(), Work.id.asc()).limit(per_page + 1)
+    rows = list(db.session.scalars(stmt))
+    works = rows[:per_page]
+    next_cursor = _encode(works[-1]) if len(rows) > per_page else None
+    return QueuePage(works, next_cursor, pending_count(), takedowns([w.id for w in works]))
+
+
+def takedowns(work_ids: list[int]) -> dict[int, ModerationEvent]:
+    """The latest unpublish event of each of these works (those back in the queue)."""
+    if not work_ids:
+        return {}
+    stmt = (
+        select(ModerationEvent)
+        .where(
+            ModerationEvent.work_id.in_(work_ids),
+            ModerationEvent.action.in_([audit.UNPUBLISH, audit.REPORT_UNPUBLISH]),
+        )
+        .order_by(ModerationEvent.id)
+    )
+    return {e.work_id: e for e in db.session.scalars(stmt) if e.work_id is not None}
+
+
+def work_for_review(work_id: int) -> Work | None:
+    """Any work with what the review page shows."""
+    stmt = _with_review_data(select(Work).where(Work.id == work_id)).options(
+        selectinload(Work.reports)
+    )
+    return db.session.scalar(stmt)
+
+
+def history(work_id: int) -> list[ModerationEvent]:
+    """Every event about one work, oldest first."""
+    stmt = (
+        select(ModerationEvent)
+        .where(ModerationEvent.work_id == work_id)
+        .options(selectinload(ModerationEvent.moderator))
+        .order_by(ModerationEvent.id)
+    )
+    return list(db.session.scalars(stmt))
+
+
+def published(page: int, per_page: int = 30):  # type: ignore[no-untyped-def]
+    """Approved works (hidden ones too), newest first."""
+    stmt = (
+        select(Work)
+        .where(Work.status == WorkStatus.APPROVED)
+        .order_by(Work.published_at.desc(), Work.id.desc())
+    )
+    return db.paginate(stmt, page=page, per_page=per_page, error_out=False)
+
+
+def open_reports() -> list[Report]:
+    """Reports no moderator has handled yet, oldest first, with their works."""
+    stmt = (
+        select(Report)
+        .where(Report.handled_at.is_(None))
+        .options(selectinload(Report.work))
+        .order_by(Report.created_at, Report.id)
+    )
+    return list(db.session.scalars(stmt))
+
+
+def handled_reports(limit: int = 30) -> list[Report]:
+    """The most recently handled reports."""
+    stmt = (
+        select(Report)
+        .where(Report.handled_at.is_not(None))
+        .options(selectinload(Report.work), selectinload(Report.handled_by))
+        .order_by(Report.handled_at.desc(), Report.id.desc())
+        .limit(limit)
+    )
+    return list(db.session.scalars(stmt))
+
+
+def audit_page(before: int | None = None, per_page: int = 50) -> tuple[list[ModerationEvent], int | None]:
+    """Events newest first, by keyset on id; returns them and the next cursor."""
+    stmt = select(ModerationEvent).options(
+        selectinload(ModerationEvent.moderator), selectinload(ModerationEvent.work)
+    )
+    if before is not None:
+        stmt = stmt.where(ModerationEvent.id < before)
+    rows = list(db.session.scalars(stmt.order_by(ModerationEvent.id.desc()).limit(per_page + 1)))
+    events = rows[:per_page]
+    return events, (events[-1].id if len(rows) > per_page else None)
+
+
+def moderators() -> list[Moderator]:
+    """Every account, admins first."""
+    return list(db.session.scalars(select(Moderator).order_by(Moderator.role, Moderator.username)))
+
+
+def prisoners() -> list[Prisoner]:
+    """Every prisoner by name."""
+    return list(db.session.scalars(select(Prisoner).order_by(Prisoner.name)))
+
+
+def prisoner_for_edit(prisoner_id: int) -> Prisoner | None:
+    """A prisoner with stories and sources."""
+    stmt = (
+        select(Prisoner)
+        .where(Prisoner.id == prisoner_id)
+        .options(selectinload(Prisoner.stories), selectinload(Prisoner.sources))
+    )
+    return db.session.scalar(stmt)
+
+
+def campaigns() -> list[Campaign]:
+    """Every campaign, the most recent first."""
+    stmt = select(Campaign).order_by(Campaign.held_on.desc().nulls_last(), Campaign.title)
+    return list(db.session.scalars(stmt))
+
+
+def campaign_for_edit(campaign_id: int) -> Campaign | None:
+    """A campaign with prisoners and sources."""
+    stmt = (
+        select(Campaign)
+        .where(Campaign.id == campaign_id)
+        .options(selectinload(Campaign.prisoners), selectinload(Campaign.sources))
+    )
+    return db.session.scalar(stmt)

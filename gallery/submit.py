@@ -1,0 +1,146 @@
+"""Artists submit works without an account and follow them through a private link."""
+from __future__ import annotations
+
+import logging
+
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    url_for,
+)
+from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
+from wtforms.fields.choices import SelectChoice
+
+from . import images, queries, services
+from .extensions import limiter
+from .forms import SubmitForm, WithdrawForm, split_tags
+from .media import CONTENT_TYPES, MEDIA_CSP, store
+from .models import Licence, Work, WorkStatus
+
+bp = Blueprint("submit", __name__)
+log = logging.getLogger(__name__)
+
+PRIVATE = "private, no-store"
+
+
+def _submit_limit() -> str:
+    return current_app.config["SUBMIT_RATE_LIMIT"]
+
+
+def _form() -> SubmitForm:
+    form = SubmitForm()
+    form.prisoners.choices = [SelectChoice(p.id, p.name) for p in queries.prisoners()]
+    form.campaign.choices = [SelectChoice("", _("None"))] + [
+        SelectChoice(c.id, c.title) for c in queries.campaigns()
+    ]
+    return form
+
+
+def _fields(form: SubmitForm) -> services.NewWork:
+    return services.NewWork(
+        title=form.title.data.strip(),
+        alt_text=form.alt_text.data.strip(),
+        description=(form.description.data or "").strip() or None,
+        display_name=(form.display_name.data or "").strip() or None,
+        contact_email=(form.email.data or "").strip() or None,
+        licence=Licence(form.licence.data),
+        own_work=bool(form.own_work.data),
+        consent=bool(form.consent.data),
+        ai_used=form.ai_used.data == "yes",
+        prisoner_ids=tuple(form.prisoners.data or ()),
+        campaign_id=form.campaign.data,
+        tag_names=tuple(split_tags(form.tags.data)),
+    )
+
+
+def _show_form(form: SubmitForm, status: int = 200, problem: str | None = None) -> ResponseReturnValue:
+    return render_template("submit/form.html", form=form, problem=problem), status
+
+
+@bp.route("/submit", methods=["GET", "POST"])
+@limiter.limit(_submit_limit, methods=["POST"])
+def submit() -> ResponseReturnValue:
+    """The submission form; on success, the artist goes to their private status page."""
+    form = _form()
+    if request.method == "GET":
+        return _show_form(form)
+    if form.website.data:
+        log.info("submission refused: honeypot field filled")
+        return _show_form(form, 400, _("Your submission could not be accepted. Please try again."))
+    if not form.validate_on_submit():
+        return _show_form(form, 400, _("Please correct the fields marked below."))
+    upload = form.image.data
+    try:
+        work, token = services.submit_work(
+            store(), upload.stream, _fields(form), max_pixels=current_app.config["MAX_IMAGE_PIXELS"]
+        )
+    except images.InvalidImage as exc:
+        form.image.errors = [_(exc.reason)]
+        return _show_form(form, exc.status, _("The image could not be accepted."))
+    except services.NotAllowed:
+        return _show_form(form, 400, _("Please choose the prisoner and campaign from the list."))
+    except OSError:
+        # The disk is full or failing: nothing was kept (create_work cleans up); say so.
+        log.exception("could not store a submission")
+        return _show_form(
+            form, 503, _("We could not save your work right now. Please try again later.")
+        )
+    flash(_("Thank you. Your work was received and waits for review."), "success")
+    return redirect(url_for("submit.receipt", token=token), code=303)
+
+
+def _work_or_404(token: str) -> Work:
+    work = services.work_for_receipt(token)
+    if work is None:
+        abort(404)
+    return work
+
+
+@bp.get("/submissions/<token>")
+def receipt(token: str) -> ResponseReturnValue:
+    """The artist's private status page: the work, its status, the reason, withdraw."""
+    work = _work_or_404(token)
+    response = current_app.make_response(
+        render_template("submit/receipt.html", work=work, token=token, form=WithdrawForm())
+    )
+    response.headers["Cache-Control"] = PRIVATE
+    response.headers["X-Robots-Tag"] = "noindex, nofollow"
+    return response
+
+
+@bp.post("/submissions/<token>/withdraw")
+def withdraw(token: str) -> ResponseReturnValue:
+    """Withdraw the work: its files are deleted at once."""
+    _work_or_404(token)
+    if not WithdrawForm().validate_on_submit():
+        abort(400)
+    try:
+        services.withdraw_work(store(), token)
+    except services.NotAllowed:
+        flash(_("This work can no longer be withdrawn."), "error")
+    else:
+        flash(_("Your work was withdrawn and its files deleted."), "success")
+    return redirect(url_for("submit.receipt", token=token), code=303)
+
+
+@bp.get("/submissions/<token>/media/<filename>")
+def receipt_media(token: str, filename: str) -> ResponseReturnValue:
+    """The artist's own image while it is pending, never cached."""
+    work = _work_or_404(token)
+    extension = filename.rpartition(".")[2]
+    if work.status != WorkStatus.PENDING or not work.image_key or extension not in CONTENT_TYPES:
+        abort(404)
+    path = store().path(work.image_key, filename)
+    if path is None:
+        abort(404)
+    response = send_file(path, mimetype=CONTENT_TYPES[extension], conditional=False, etag=False)
+    response.headers["Cache-Control"] = PRIVATE
+    response.headers["Content-Security-Policy"] = MEDIA_CSP
+    return response

@@ -1,0 +1,473 @@
+"""The gallery in a real browser: Debian's Chromium driven by Playwright against a live server.
+
+Pages fit phone and desktop widths, their images load and nothing breaks the CSP; the
+submission form works with JavaScript (preview, checks, progress, errors in place) and
+without it; the keyboard reaches everything; an artist can withdraw their work.
+
+The server runs the real app (CSRF on) in a thread, on the same database the rest of the
+suite uses (SQLite in a temporary folder, or TEST_DATABASE_URL's private schema)."""
+from __future__ import annotations
+
+import io
+import os
+import re
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+from PIL import Image
+from sqlalchemy import func, select, text
+
+from gallery import create_app
+from gallery.extensions import db
+from gallery.media import store
+from gallery.models import Licence, Work, WorkStatus
+from gallery.services import NewWork, submit_work
+
+CHROMIUM = Path(os.environ.get("CHROMIUM") or "/usr/bin/chromium")
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run"]  # fmt: skip
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(
+        not CHROMIUM.exists(),
+        reason=f"Chromium not found at {CHROMIUM}: install Debian's 'chromium' package "
+        "(make test does it when run as root) to run the browser tests",
+    ),
+]
+
+sync_api = pytest.importorskip("playwright.sync_api", reason="the playwright package is not installed")
+expect = sync_api.expect
+
+MAX_BYTES = 1024 * 1024  # a small upload limit, so "too large" files are quick to make
+WIDTHS = (390, 1280)
+PAGES = ["/", "/works", "/prisoners", "/prisoners/azat-miftakhov",
+         "/campaigns/art-protest-paris-2025", "/works/{work}", "/submit"]  # fmt: skip
+RECEIPT_URL = re.compile(r"/submissions/[A-Za-z0-9_-]{20,}$")
+
+# Violations are reported as console errors, which every test collects.
+REPORT_CSP = """document.addEventListener("securitypolicyviolation", (e) => {
+  console.error("CSP violation: " + e.violatedDirective + " " + e.blockedURI);
+});"""
+
+
+@dataclass
+class Live:
+    app: Any
+    url: str
+    work_id: str  # the public id of a demo work
+
+    def count_works(self) -> int:
+        with self.app.app_context():
+            try:
+                return db.session.scalar(select(func.count(Work.id))) or 0
+            finally:
+                db.session.remove()
+
+    def work_titled(self, title: str) -> Work | None:
+        with self.app.app_context():
+            try:
+                work = db.session.scalar(select(Work).where(Work.title == title))
+                if work is not None:
+                    db.session.expunge(work)
+                return work
+            finally:
+                db.session.remove()
+
+
+@pytest.fixture(scope="module")
+def live(tmp_path_factory: pytest.TempPathFactory, database_url: str | None) -> Iterator[Live]:
+    """The app with its demo content, served on a free port by a threaded Werkzeug server."""
+    from werkzeug.serving import make_server
+
+    config: dict[str, Any] = {
+        "SECRET_KEY": "browser-test-secret",
+        "RATELIMIT_ENABLED": False,
+        "MAX_CONTENT_LENGTH": MAX_BYTES,
+    }
+    if database_url:
+        config["SQLALCHEMY_DATABASE_URI"] = database_url
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("GALLERY_INSTANCE", str(tmp_path_factory.mktemp("live") / "instance"))
+        for var in ("DATABASE_URL", "RATELIMIT_STORAGE_URI"):
+            mp.delenv(var, raising=False)
+        app = create_app(config)
+    with app.app_context():
+        db.create_all()
+        if database_url:  # the run's shared schema: start from empty tables
+            names = ", ".join(f'"{t.name}"' for t in db.metadata.sorted_tables)
+            db.session.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+            db.session.commit()
+        seeded = app.test_cli_runner().invoke(args=["seed-demo"])
+        assert seeded.exit_code == 0, seeded.output
+        work_id = db.session.scalar(
+            select(Work.public_id).where(Work.status == WorkStatus.APPROVED).limit(1)
+        )
+        db.session.remove()
+    assert work_id, "the demo content has no approved work"
+
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, name="live-server", daemon=True)
+    thread.start()
+    try:
+        yield Live(app=app, url=f"http://127.0.0.1:{server.server_port}", work_id=work_id)
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=10)
+        with app.app_context():
+            db.session.remove()
+            db.engine.dispose()
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    with sync_api.sync_playwright() as pw:
+        chromium = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            yield chromium
+        finally:
+            chromium.close()
+
+
+@dataclass
+class Tab:
+    """A page, with every console error, page error and CSP violation it met."""
+
+    page: Any
+    errors: list[str] = field(default_factory=list)
+    requests: list[tuple[str, str, str]] = field(default_factory=list)  # method, url, type
+
+    def assert_clean(self, allowed: tuple[str, ...] = ()) -> None:
+        unexpected = [e for e in self.errors if not any(a in e for a in allowed)]
+        assert not unexpected, unexpected
+
+    def posts_to(self, path: str) -> list[str]:
+        return [kind for method, url, kind in self.requests if method == "POST" and url.endswith(path)]
+
+
+@pytest.fixture
+def open_tab(browser: Any, live: Live) -> Iterator[Any]:
+    """open_tab(width=1280, javascript=True) -> a Tab in a fresh browser context."""
+    contexts: list[Any] = []
+
+    def open_(width: int = 1280, javascript: bool = True) -> Tab:
+        context = browser.new_context(
+            viewport={"width": width, "height": 900}, base_url=live.url,
+            java_script_enabled=javascript, locale="en-GB",
+        )  # fmt: skip
+        context.set_default_timeout(10_000)
+        context.add_init_script(REPORT_CSP)
+        contexts.append(context)
+        tab = Tab(context.new_page())
+        tab.page.on("console", lambda m: m.type == "error" and tab.errors.append(m.text))
+        tab.page.on("pageerror", lambda exc: tab.errors.append(f"page error: {exc}"))
+        tab.page.on("request", lambda r: tab.requests.append((r.method, r.url, r.resource_type)))
+        return tab
+
+    yield open_
+    for context in contexts:
+        context.close()
+
+
+def png_file(path: Path, size: tuple[int, int] = (600, 400), noise: bool = False, pad_to: int = 0) -> Path:
+    """A PNG: a gradient, or random noise (which does not compress), padded to pad_to bytes."""
+    if noise:
+        im = Image.frombytes("RGB", size, os.urandom(size[0] * size[1] * 3))
+    else:
+        im = Image.linear_gradient("L").resize(size).convert("RGB")
+    buf = io.BytesIO()
+    im.save(buf, format="PNG")
+    data = buf.getvalue()
+    if pad_to:
+        assert len(data) < pad_to
+        data += b"\0" * (pad_to - len(data))  # after IEND: browsers and Pillow ignore it
+    path.write_bytes(data)
+    return path
+
+
+def text_file(path: Path) -> Path:
+    path.write_text("Not an image at all.")
+    return path
+
+
+def fill_form(page: Any, image: Path | None, title: str = "A bird leaves the cage") -> None:
+    """Fill every required field of /submit (the title only when given)."""
+    if image is not None:
+        page.set_input_files("#image", str(image))
+    if title:
+        page.fill("#title", title)
+    page.fill("#alt_text", "A red bird flies out of a barred window")
+    page.locator('input[name="prisoners"]').first.check()
+    page.locator('input[name="licence"]').first.check()
+    page.check("#own_work")
+    page.check("#consent")
+    page.check('input[name="ai_used"][value="no"]')
+
+
+def wait_for_image(page: Any, selector: str) -> None:
+    page.wait_for_function(
+        "(s) => { const i = document.querySelector(s); return !!i && i.complete && i.naturalWidth > 0; }",
+        arg=selector,
+    )
+
+
+BROKEN_IMAGES = """async () => {
+  const broken = [];
+  for (const img of document.querySelectorAll("img")) {
+    if (!img.getAttribute("src") && !img.getAttribute("srcset")) continue;  // e.g. the empty preview
+    img.scrollIntoView({ block: "center" });
+    if (!img.complete) {
+      await new Promise((done) => {
+        img.addEventListener("load", done, { once: true });
+        img.addEventListener("error", done, { once: true });
+        setTimeout(done, 5000);
+      });
+    }
+    if (!(img.complete && img.naturalWidth > 0)) broken.push(img.currentSrc || img.src);
+  }
+  window.scrollTo(0, 0);
+  return broken;
+}"""
+
+
+# ---------------------------------------------------------------- pages
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_pages_fit_load_their_images_and_obey_the_csp(open_tab, live: Live, width: int):
+    tab = open_tab(width)
+    for path in PAGES:
+        url = path.format(work=live.work_id)
+        response = tab.page.goto(url)
+        assert response is not None and response.status == 200, url
+        assert response.headers["content-security-policy"].startswith("default-src 'self'"), url
+        assert tab.page.locator("h1").count() == 1, url
+        overflow = tab.page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+        assert overflow <= 0, f"{url} is {overflow}px too wide at {width}px"
+        assert tab.page.evaluate(BROKEN_IMAGES) == [], url
+        tab.assert_clean()
+
+
+# ---------------------------------------------------------------- submitting with JavaScript
+
+WATCH_SENDING = """() => {
+  const progress = document.querySelector(".upload-progress");
+  const status = document.querySelector(".upload-status");
+  const button = document.querySelector(".form__actions button");
+  const note = (key, value) => {
+    const seen = JSON.parse(sessionStorage.getItem(key) || "[]");
+    seen.push(value);
+    sessionStorage.setItem(key, JSON.stringify(seen));
+  };
+  new MutationObserver(() => { if (!progress.hidden) note("progress", "shown"); })
+    .observe(progress, { attributes: true });
+  new MutationObserver(() => note("status", status.textContent))
+    .observe(status, { childList: true, characterData: true, subtree: true });
+  new MutationObserver(() => note("button", button.disabled ? "disabled" : "enabled"))
+    .observe(button, { attributes: true, attributeFilter: ["disabled"] });
+}"""
+
+
+def test_submission_with_javascript(open_tab, live: Live, tmp_path: Path):
+    tab = open_tab(390)
+    page = tab.page
+    page.goto("/submit")
+    page.set_input_files("#image", str(png_file(tmp_path / "bird.png")))
+    expect(page.locator(".preview")).to_be_visible()
+    wait_for_image(page, ".preview__img")
+    assert page.locator(".preview__img").get_attribute("src").startswith("blob:")
+    expect(page.locator("#image-check")).to_contain_text("600 × 400 pixels")
+    expect(page.locator("#image-check")).not_to_have_class(re.compile("file-check--bad"))
+
+    fill_form(page, None, title="Sent with JavaScript")
+    page.evaluate(WATCH_SENDING)
+    before = live.count_works()
+    page.click(".form__actions button")
+    page.wait_for_url(RECEIPT_URL)
+
+    assert tab.posts_to("/submit") == ["xhr"]
+    seen = page.evaluate("() => Object.fromEntries(['progress', 'status', 'button']"
+                         ".map((k) => [k, JSON.parse(sessionStorage.getItem(k) || '[]')]))")  # fmt: skip
+    assert "shown" in seen["progress"]
+    assert "disabled" in seen["button"]
+    assert any(re.fullmatch(r"Uploading… \d+ %", s) for s in seen["status"]), seen["status"]
+    assert "Checking and cleaning the image…" in seen["status"]
+
+    expect(page.locator(".receipt__status")).to_contain_text("Waiting for review")
+    wait_for_image(page, ".receipt__image img")
+    work = live.work_titled("Sent with JavaScript")
+    assert work is not None and work.status == WorkStatus.PENDING
+    assert live.count_works() == before + 1
+    tab.assert_clean()
+
+
+@pytest.mark.parametrize(
+    ("make", "message"),
+    [
+        (lambda d: png_file(d / "huge.png", (700, 700), noise=True), "larger than the 1 MB we accept"),
+        (lambda d: text_file(d / "notes.txt"), "not a JPEG, PNG"),
+    ],
+    ids=["too-large", "wrong-type"],
+)
+def test_file_is_checked_before_sending(open_tab, live: Live, tmp_path: Path, make, message):
+    tab = open_tab(390)
+    page = tab.page
+    page.goto("/submit")
+    bad = make(tmp_path)
+    fill_form(page, bad, title="Never sent")
+    check = page.locator("#image-check")
+    expect(check).to_contain_text(message)
+    expect(check).to_have_class(re.compile("file-check--bad"))
+    expect(page.locator(".preview")).to_be_hidden()
+    before = live.count_works()
+
+    page.click(".form__actions button")
+    page.wait_for_timeout(300)
+    assert tab.posts_to("/submit") == []
+    assert page.url == f"{live.url}/submit"
+    assert page.evaluate("document.activeElement.id") == "image"
+    assert live.count_works() == before
+
+    # Choosing a good file clears the refusal.
+    page.set_input_files("#image", str(png_file(tmp_path / "fine.png")))
+    expect(check).not_to_have_class(re.compile("file-check--bad"))
+    wait_for_image(page, ".preview__img")
+    tab.assert_clean()
+
+
+def test_server_errors_replace_the_form_in_place(open_tab, live: Live, tmp_path: Path):
+    tab = open_tab(390)
+    page = tab.page
+    page.goto("/submit")
+    fill_form(page, png_file(tmp_path / "bird.png"), title="")
+    page.evaluate("document.querySelector('main').dataset.old = 'yes'")
+    before = live.count_works()
+    page.click(".form__actions button")
+
+    page.wait_for_function("document.activeElement && document.activeElement.id === 'form-problem'")
+    assert page.url == f"{live.url}/submit"
+    assert page.evaluate("document.querySelector('main').dataset.old") is None  # a new <main>
+    assert page.locator("main").count() == 1
+    expect(page.locator("#form-problem")).to_contain_text("Please correct the fields marked below.")
+    expect(page.locator("#title-error")).to_have_text("Please give your work a title.")
+    expect(page.locator("#alt_text")).to_have_value("A red bird flies out of a barred window")
+    assert live.count_works() == before
+
+    # The new form is enhanced too, and its CSRF token is good: correct it and send again.
+    page.set_input_files("#image", str(png_file(tmp_path / "bird.png")))
+    wait_for_image(page, ".preview__img")
+    page.fill("#title", "Sent on the second try")
+    page.click(".form__actions button")
+    page.wait_for_url(RECEIPT_URL)
+    expect(page.locator(".receipt__status")).to_contain_text("Waiting for review")
+    assert tab.posts_to("/submit") == ["xhr", "xhr"]
+    tab.assert_clean(allowed=("status of 400",))  # the XHR's own 400 answer
+
+
+def test_upload_refused_by_the_server_as_too_large(open_tab, live: Live, tmp_path: Path):
+    """The file passes the browser's check, the whole request does not pass the server's."""
+    tab = open_tab(1280)
+    page = tab.page
+    page.goto("/submit")
+    fill_form(page, png_file(tmp_path / "edge.png", pad_to=MAX_BYTES - 100), title="Just too big")
+    expect(page.locator("#image-check")).not_to_have_class(re.compile("file-check--bad"))
+    before = live.count_works()
+    page.click(".form__actions button")
+
+    status = page.locator(".upload-status")
+    expect(status).to_contain_text(re.compile("too large|connection was lost"))
+    expect(page.locator(".form__actions button")).to_be_enabled()
+    expect(page.locator(".upload-progress")).to_be_hidden()
+    assert page.url == f"{live.url}/submit"
+    assert live.count_works() == before
+    tab.assert_clean(allowed=("status of 413", "ERR_CONNECTION", "net::"))
+
+
+# ---------------------------------------------------------------- without JavaScript
+
+
+def test_submission_without_javascript(open_tab, live: Live, tmp_path: Path):
+    tab = open_tab(390, javascript=False)
+    page = tab.page
+    page.goto("/submit")
+    fill_form(page, png_file(tmp_path / "bird.png"), title="Sent without JavaScript")
+    page.click(".form__actions button")
+    page.wait_for_url(RECEIPT_URL)
+
+    assert tab.posts_to("/submit") == ["document"]
+    expect(page.locator(".notice--success")).to_contain_text("Thank you")
+    expect(page.locator(".receipt__status")).to_contain_text("Waiting for review")
+    src = page.locator(".receipt__image img").get_attribute("src")
+    image = page.request.get(src)
+    assert image.status == 200 and image.headers["content-type"].startswith("image/")
+    assert live.work_titled("Sent without JavaScript") is not None
+
+
+# ---------------------------------------------------------------- keyboard
+
+
+@pytest.mark.parametrize("path", ["/", "/submit"])
+def test_keyboard_reaches_the_skip_link_first_and_focus_shows(open_tab, path: str):
+    tab = open_tab(390)
+    page = tab.page
+    page.goto(path)
+    page.keyboard.press("Tab")
+    focused = page.evaluate("""() => {
+      const el = document.activeElement, box = el.getBoundingClientRect(), css = getComputedStyle(el);
+      return { cls: el.className, left: box.left, top: box.top, width: box.width,
+               outline: css.outlineStyle, outlineWidth: parseFloat(css.outlineWidth) };
+    }""")
+    assert focused["cls"] == "skip-link"
+    assert focused["left"] >= 0 and focused["top"] >= 0 and focused["width"] > 0, focused
+    assert focused["outline"] != "none" and focused["outlineWidth"] > 0, focused
+
+    page.keyboard.press("Enter")  # the skip link takes focus to <main>
+    assert page.evaluate("document.activeElement.id") == "main"
+    page.keyboard.press("Tab")
+    link = page.evaluate("""() => {
+      const el = document.activeElement, css = getComputedStyle(el);
+      return { tag: el.tagName, inMain: !!el.closest("main"), outline: css.outlineStyle,
+               outlineWidth: parseFloat(css.outlineWidth) };
+    }""")
+    assert link["inMain"] and link["outline"] != "none" and link["outlineWidth"] > 0, link
+    tab.assert_clean()
+
+
+# ---------------------------------------------------------------- withdrawing
+
+
+def test_withdraw_deletes_the_image(open_tab, live: Live):
+    buf = io.BytesIO()
+    Image.new("RGB", (300, 200), "#884422").save(buf, format="PNG")
+    buf.seek(0)
+    with live.app.app_context():
+        fields = NewWork(title="To be withdrawn", alt_text="A brown rectangle", licence=Licence.CC_BY,
+                         own_work=True, consent=True)  # fmt: skip
+        work, token = submit_work(store(), buf, fields, max_pixels=live.app.config["MAX_IMAGE_PIXELS"])
+        db.session.remove()
+
+    tab = open_tab(390)
+    page = tab.page
+    page.goto(f"/submissions/{token}")
+    wait_for_image(page, ".receipt__image img")
+    image_url = page.evaluate("document.querySelector('.receipt__image img').currentSrc")
+    assert page.request.get(image_url).status == 200
+
+    # CSRF is on: the same POST without the form's token is refused.
+    forged = page.request.post(f"/submissions/{token}/withdraw", form={"x": "1"})
+    assert forged.status == 400
+
+    page.click("form.withdraw button")
+    page.wait_for_url(RECEIPT_URL)
+    expect(page.locator(".receipt__status")).to_contain_text("Withdrawn by you")
+    expect(page.locator(".notice--success")).to_contain_text("withdrawn")
+    expect(page.locator(".receipt__image")).to_have_count(0)
+    expect(page.locator("form.withdraw")).to_have_count(0)
+    assert page.request.get(image_url).status == 404
+    assert live.work_titled("To be withdrawn").status == WorkStatus.WITHDRAWN
+    tab.assert_clean()
