@@ -4,15 +4,17 @@ from __future__ import annotations
 import io
 import random
 from datetime import timedelta
+from pathlib import Path
 
 import click
 from flask import Flask, current_app
 from PIL import Image, ImageDraw
+from sqlalchemy import select
 
-from . import demo
+from . import backup, demo
 from .extensions import db
 from .media import store
-from .models import Licence, WorkStatus, utcnow
+from .models import Licence, Work, WorkStatus, utcnow
 from .services import NewWork, create_work
 
 
@@ -64,7 +66,42 @@ def bench_seed(count: int, seed_value: int) -> None:
     click.echo(f"Added {count} works.")
 
 
+@click.command("fsck")
+@click.option("--repair", is_flag=True, help="Remove staging leftovers and unreferenced files.")
+def fsck(repair: bool) -> None:
+    """Check the media store against the database; exit 1 if a problem remains."""
+    rows = db.session.execute(select(Work.image_key, Work.renditions).where(Work.image_key.is_not(None)))
+    expected = {
+        key: {name for info in (renditions or {}).values() for name in info["files"].values()}
+        for key, renditions in rows
+    }
+    report = store(current_app).fsck(expected, repair=repair)
+    verb = "removed" if repair else "found"
+    click.echo(f"Checked {len(expected)} works.")
+    click.echo(f"Staging leftovers {verb}: {len(report.staging_leftovers)}")
+    click.echo(f"Unreferenced folders {verb}: {len(report.orphans)}")
+    click.echo(f"Missing files: {len(report.missing)}")
+    for key, name in report.missing:
+        click.echo(f"  missing: works/{key}/{name}")
+    if report.problems_left:
+        raise SystemExit(1)
+
+
+@click.command("backup")
+@click.argument("dest", type=click.Path(file_okay=False, path_type=Path))
+def backup_command(dest: Path) -> None:
+    """Copy the database and the media into DEST, laid out as an instance folder."""
+    if dest.exists():
+        raise click.UsageError(f"{dest} already exists; choose a new folder.")
+    instance = Path(current_app.instance_path)
+    report = backup.backup(db.engine, db.metadata, store(current_app), instance, dest)
+    click.echo(f"Backed up the database and {report.works_copied} works ({report.files_copied} files) to {dest}.")
+    if report.vanished:
+        click.echo(f"{len(report.vanished)} works were withdrawn or rejected during the copy.")
+    click.echo(f"Serve the copy with: GALLERY_INSTANCE={dest} make run")
+
+
 def init_app(app: Flask) -> None:
     """Register the commands."""
-    for command in (seed_demo, remove_demo, bench_seed):
+    for command in (seed_demo, remove_demo, bench_seed, fsck, backup_command):
         app.cli.add_command(command)

@@ -27,16 +27,23 @@ logger = logging.getLogger(__name__)
 SIZES = {"large": 2560, "display": 1600, "thumb": 400}
 ACCEPTED_FORMATS = ("JPEG", "PNG", "GIF", "WEBP")
 
-UNSUPPORTED = "This file type is not supported. Please upload a JPEG, PNG, GIF or WebP image."
-DAMAGED = (
+
+
+def N_(message: str) -> str:
+    """Marks a message for translation (extracted by Babel) without translating it here."""
+    return message
+
+
+UNSUPPORTED = N_("This file type is not supported. Please upload a JPEG, PNG, GIF or WebP image.")
+DAMAGED = N_(
     "This file is damaged or incomplete. "
     "Please export it again as JPEG, PNG, GIF or WebP and retry."
 )
-TOO_MANY_PIXELS = (
-    "This image is too large: at most {megapixels:g} megapixels are accepted. "
+TOO_MANY_PIXELS = N_(
+    "This image is too large: at most %(megapixels)s megapixels are accepted. "
     "Please reduce its size and retry."
 )
-TOO_MANY_FRAMES = (
+TOO_MANY_FRAMES = N_(
     "This animation is too large to process. "
     "Please upload a single still image or a shorter animation."
 )
@@ -89,12 +96,16 @@ _PROFILE_SPACE = {"RGB": "RGB ", "L": "GRAY", "CMYK": "CMYK"}
 
 
 class InvalidImage(Exception):
-    """A refused file: .reason tells the uploader politely what to do; .status is 400 or 413."""
+    """A refused file: .reason tells the uploader politely what to do; .status is 400 or 413.
 
-    def __init__(self, reason: str, status: int = 400):
-        super().__init__(reason)
-        self.reason = reason
+    .template and .params let a caller translate the reason before filling it in."""
+
+    def __init__(self, template: str, status: int = 400, **params: str):
+        self.template = template
+        self.params = params
+        self.reason = template % params if params else template
         self.status = status
+        super().__init__(self.reason)
 
 
 @dataclass(frozen=True)
@@ -147,7 +158,7 @@ def process(
         except InvalidImage:
             raise
         except (Image.DecompressionBombError, Image.DecompressionBombWarning, MemoryError) as exc:
-            raise InvalidImage(_too_many_pixels(max_pixels), 413) from exc
+            raise _too_many_pixels(max_pixels) from exc
         except UnidentifiedImageError as exc:
             raise InvalidImage(DAMAGED if _looks_accepted(fp) else UNSUPPORTED) from exc
         except _DECODER_ERRORS as exc:
@@ -201,8 +212,8 @@ def _looks_accepted(fp: BinaryIO) -> bool:
     return head.startswith(_SIGNATURES) or (head[:4] == b"RIFF" and head[8:12] == b"WEBP")
 
 
-def _too_many_pixels(max_pixels: int) -> str:
-    return TOO_MANY_PIXELS.format(megapixels=max_pixels / 1_000_000)
+def _too_many_pixels(max_pixels: int) -> InvalidImage:
+    return InvalidImage(TOO_MANY_PIXELS, 413, megapixels=f"{max_pixels / 1_000_000:g}")
 
 
 def _check_limits(
@@ -210,7 +221,7 @@ def _check_limits(
 ) -> None:
     """Refuse from the header alone, before any pixel is decoded."""
     if width * height > max_pixels:
-        raise InvalidImage(_too_many_pixels(max_pixels), 413)
+        raise _too_many_pixels(max_pixels)
     if frames > 1 and frames * width * height > max_frames_area:
         raise InvalidImage(TOO_MANY_FRAMES, 413)
 

@@ -82,7 +82,7 @@ def submit() -> ResponseReturnValue:
             store(), upload.stream, _fields(form), max_pixels=current_app.config["MAX_IMAGE_PIXELS"]
         )
     except images.InvalidImage as exc:
-        form.image.errors = [_(exc.reason)]
+        form.image.errors = [_(exc.template, **exc.params)]
         return _show_form(form, exc.status, _("The image could not be accepted."))
     except services.NotAllowed:
         return _show_form(form, 400, _("Please choose the prisoner and campaign from the list."))

@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextvars
 import io
 import os
+import re
 import secrets
 from collections.abc import Callable, Iterator
 from datetime import date
@@ -117,7 +118,9 @@ class IsolatedClient(FlaskClient):
     """Runs each request in contexts of its own, as a real server does.
 
     Without this, requests would reuse the test's app context (and its `g`, where
-    Flask-Babel and Flask-Login cache per-request state, and its database session)."""
+    Flask-Babel and Flask-Login cache per-request state, and its database session).
+    To see what a request changed, end the test's own transaction first
+    (`db.session.commit()`): on SQLite an open transaction keeps reading its snapshot."""
 
     def open(self, *args: Any, **kwargs: Any) -> Any:
         return contextvars.Context().run(super().open, *args, **kwargs)
@@ -220,3 +223,68 @@ def count_statements(app: Flask) -> Callable[[], Any]:
             event.remove(db.engine, "before_cursor_execute", counter)
 
     return counting
+
+
+# ---- Moderators (issue 5): accounts, logging in, CSRF tokens ----
+
+MODERATOR_PASSWORD = "correct horse battery staple"
+_CSRF_RE = re.compile(r'name="csrf_token" (?:type="hidden" )?value="([^"]+)"')
+
+
+@pytest.fixture(scope="session")
+def moderator_password_hash() -> str:
+    """One real argon2id hash of MODERATOR_PASSWORD, made once per run."""
+    from gallery import passwords
+
+    return passwords.hash_password(MODERATOR_PASSWORD)
+
+
+@pytest.fixture
+def make_moderator(app: Flask, moderator_password_hash: str) -> Callable[..., Any]:
+    """Create and commit a moderator whose password is MODERATOR_PASSWORD."""
+    from gallery.models import Moderator, Role
+
+    def make(username: str = "mod", *, role: Any = Role.MODERATOR, active: bool = True) -> Any:
+        moderator = Moderator(
+            username=username, password_hash=moderator_password_hash, role=role, active=active
+        )
+        db.session.add(moderator)
+        db.session.commit()
+        return moderator
+
+    return make
+
+
+def csrf_from(html: str) -> str:
+    """The first CSRF token in a page."""
+    match = _CSRF_RE.search(html)
+    assert match, "no csrf_token field in the page"
+    return match.group(1)
+
+
+@pytest.fixture
+def login(client: FlaskClient) -> Callable[..., Any]:
+    """Log a client (by default the `client` fixture) in through the real form."""
+
+    def do(username: str, password: str = MODERATOR_PASSWORD, *, on: FlaskClient | None = None,
+           next: str | None = None, **kw: Any) -> Any:  # fmt: skip
+        who = on or client
+        token = csrf_from(who.get("/login", **kw).get_data(as_text=True))
+        url = "/login" if next is None else f"/login?next={next}"
+        return who.post(url, data={"username": username, "password": password,
+                                   "csrf_token": token}, **kw)  # fmt: skip
+
+    return do
+
+
+@pytest.fixture
+def csrf_token() -> Callable[..., str]:
+    """A valid CSRF token of a client's session, read from a page it can see."""
+
+    def get(who: FlaskClient, path: str = "/login") -> str:
+        response = who.get(path)
+        if response.status_code in (301, 302, 303):
+            response = who.get(response.headers["Location"])
+        return csrf_from(response.get_data(as_text=True))
+
+    return get

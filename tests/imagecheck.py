@@ -15,7 +15,7 @@ from gallery.images import Rendition
 # Expected outcome for every file of the shared hostile test folder, by the
 # groups of its README.  A refused file maps to (status, reason).
 UNSUPPORTED, DAMAGED = images.UNSUPPORTED, images.DAMAGED
-TOO_LARGE = images.TOO_MANY_PIXELS.format(megapixels=40)
+TOO_LARGE = images.TOO_MANY_PIXELS % {"megapixels": "40"}
 REFUSED = {
     "bombs": {
         "decompression_bomb.gif": (413, TOO_LARGE),

@@ -87,3 +87,60 @@ def test_secret_key_is_generated_once_into_the_instance(app_factory, tmp_path):
     second = app_factory(SECRET_KEY=None)
     assert first.config["SECRET_KEY"] == second.config["SECRET_KEY"] == key_file.read_text().strip()
     assert len(first.config["SECRET_KEY"]) == 64
+
+
+def test_fsck_reports_and_repairs(app, runner, make_work):
+    import os
+    import time
+
+    ok = make_work()
+    broken = make_work()
+    media = store(app)
+    (media.path(broken.image_key, "thumb.jpg")).unlink()
+    orphan = media.publish({"large.jpg": b"x"})
+    leftover = media.staging / "new-leftover"
+    leftover.mkdir()
+    old = time.time() - 7200
+    for path in (media.works / orphan, leftover):
+        os.utime(path, (old, old))
+    result = runner.invoke(args=["fsck"])
+    assert result.exit_code == 1
+    assert "Staging leftovers found: 1" in result.output
+    assert "Unreferenced folders found: 1" in result.output
+    assert f"missing: works/{broken.image_key}/thumb.jpg" in result.output
+    assert media.files(orphan) and leftover.exists()
+    repaired = runner.invoke(args=["fsck", "--repair"])
+    assert "Unreferenced folders removed: 1" in repaired.output
+    assert not (media.works / orphan).exists() and not leftover.exists()
+    assert repaired.exit_code == 1  # the missing file cannot be repaired
+    assert media.files(ok.image_key)
+
+
+def test_fsck_clean_store_exits_zero(runner, make_work):
+    make_work()
+    result = runner.invoke(args=["fsck"])
+    assert result.exit_code == 0, result.output
+    assert "Missing files: 0" in result.output
+
+
+def test_backup_is_a_servable_instance(app, runner, make_work, tmp_path, monkeypatch):
+    from gallery import create_app
+
+    work = make_work(title="Kept safe")
+    dest = tmp_path / "copy"
+    result = runner.invoke(args=["backup", str(dest)])
+    assert result.exit_code == 0, result.output
+    assert "1 works (6 files)" in result.output
+    assert (dest / "gallery.sqlite3").is_file()
+    assert sorted(p.name for p in (dest / "media" / "works" / work.image_key).iterdir()) == sorted(
+        store(app).files(work.image_key)
+    )
+    assert runner.invoke(args=["backup", str(dest)]).exit_code != 0  # never overwrites
+    monkeypatch.setenv("GALLERY_INSTANCE", str(dest))
+    restored = create_app({"TESTING": True, "SECRET_KEY": "x"})
+    client = restored.test_client()
+    assert "Kept safe" in client.get(f"/works/{work.public_id}").get_data(as_text=True)
+    with client.get(f"/media/{work.image_key}/display.jpg") as image:
+        assert image.status_code == 200
+    with restored.app_context():
+        db.engine.dispose()
