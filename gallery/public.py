@@ -20,6 +20,11 @@ def _page_arg() -> int:
     return max(int(raw), 1)
 
 
+def _first_works(filters: queries.GridFilters) -> queries.GridPage:
+    """The newest works of a prisoner or campaign page: two grid pages' worth, then a link."""
+    return queries.grid_page(filters, per_page=current_app.config["WORKS_PER_PAGE"] * 2)
+
+
 @bp.get("/")
 def home() -> ResponseReturnValue:
     """Newest works, featured prisoners and the latest campaign."""
@@ -83,13 +88,9 @@ def prisoner(slug: str) -> ResponseReturnValue:
     found = queries.prisoner_by_slug(slug)
     if found is None:
         abort(404)
-    limit = current_app.config["WORKS_PER_PAGE"] * 2
-    grid = queries.grid_page(queries.GridFilters(prisoner=found), per_page=limit)
+    grid = _first_works(queries.GridFilters(prisoner=found))
     return render_template(
-        "public/prisoner.html",
-        prisoner=found,
-        story=found.story_for(str(get_locale())),
-        grid=grid,
+        "public/prisoner.html", prisoner=found, story=found.story_for(str(get_locale())), grid=grid
     )
 
 
@@ -99,8 +100,7 @@ def campaign(slug: str) -> ResponseReturnValue:
     found = queries.campaign_by_slug(slug)
     if found is None:
         abort(404)
-    limit = current_app.config["WORKS_PER_PAGE"] * 2
-    grid = queries.grid_page(queries.GridFilters(campaign=found), per_page=limit)
+    grid = _first_works(queries.GridFilters(campaign=found))
     return render_template("public/campaign.html", campaign=found, grid=grid)
 
 
