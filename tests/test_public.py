@@ -216,3 +216,11 @@ def test_access_log_has_no_token_or_address(client: FlaskClient, caplog):
     assert "/prisoners/<slug>" in caplog.text
     assert "some-secret-slug" not in caplog.text
     assert "203.0.113.7" not in caplog.text
+
+
+def test_static_files_are_versioned_and_cached(client):
+    html = client.get("/").get_data(as_text=True)
+    css = re.search(r'href="(/static/css/gallery\.css\?v=[0-9a-f]{12})"', html).group(1)
+    with client.get(css) as response:
+        assert response.status_code == 200
+        assert "max-age=31536000" in response.headers["Cache-Control"]
