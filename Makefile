@@ -28,6 +28,7 @@ install-test: $(VENV)/.installed-test
 run: $(VENV)/.installed
 	$(FLASK) db upgrade
 	$(FLASK) seed-demo --if-empty
+	$(FLASK) create-demo-moderator
 	@echo "Art Protest gallery: http://$(HOST):$(PORT)/"
 	$(BIN)/gunicorn --config python:gallery.gunicorn_conf --workers $(WORKERS) \
 		--bind $(HOST):$(PORT) 'gallery:create_app()'
@@ -35,6 +36,7 @@ run: $(VENV)/.installed
 dev: $(VENV)/.installed
 	$(FLASK) db upgrade
 	$(FLASK) seed-demo --if-empty
+	$(FLASK) create-demo-moderator
 	$(FLASK) run --debug --host $(HOST) --port $(PORT)
 
 browser:

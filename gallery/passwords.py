@@ -44,9 +44,15 @@ def check_policy(password: str) -> None:
         raise WeakPassword("too-long")
 
 
-def hash_password(password: str) -> str:
-    """An argon2id hash of an acceptable password."""
-    check_policy(password)
+def hash_password(password: str, *, enforce_length: bool = True) -> str:
+    """An argon2id hash of an acceptable password.
+
+    Only the operator's command line may pass enforce_length=False (it warns instead):
+    whoever runs it already controls the server, and scripts pipe what they choose."""
+    if enforce_length:
+        check_policy(password)
+    elif not password or len(password) > MAX_LENGTH:
+        raise WeakPassword("empty" if not password else "too-long")
     return hasher().hash(password)
 
 

@@ -5,8 +5,8 @@ from flask import Blueprint, abort, current_app, redirect, render_template, requ
 from flask.typing import ResponseReturnValue
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import RadioField, TextAreaField, ValidationError
-from wtforms.validators import InputRequired, Length, Optional
+from wtforms import RadioField, SelectChoice, TextAreaField, ValidationError
+from wtforms.validators import InputRequired, Length
 
 from . import queries
 from .extensions import limiter
@@ -23,18 +23,18 @@ class ReportForm(FlaskForm):
     category = RadioField(
         _l("What is wrong?"),
         choices=[
-            (ReportCategory.UNRELATED.value, _l("It is not related to political prisoners")),
-            (ReportCategory.PERSON_AT_RISK.value, _l("It identifies a person who could be at risk")),
-            (ReportCategory.COPYRIGHT.value, _l("It copies someone else’s work")),
-            (ReportCategory.OFFENSIVE.value, _l("It is offensive")),
-            (ReportCategory.OTHER.value, _l("Something else")),
+            SelectChoice(ReportCategory.UNRELATED.value, _l("It is not related to political prisoners")),
+            SelectChoice(ReportCategory.PERSON_AT_RISK.value, _l("It identifies a person who could be at risk")),
+            SelectChoice(ReportCategory.COPYRIGHT.value, _l("It copies someone else’s work")),
+            SelectChoice(ReportCategory.OFFENSIVE.value, _l("It is offensive")),
+            SelectChoice(ReportCategory.OTHER.value, _l("Something else")),
         ],
         validators=[InputRequired(_l("Please choose what is wrong."))],
     )
     text = TextAreaField(
         _l("Tell us more"),
         description=_l("Optional, except for “Something else”. Please do not write your name."),
-        validators=[Optional(), Length(max=2000)],
+        validators=[Length(max=2000)],  # no Optional(): validate_text must run
     )
 
     def validate_text(self, field: TextAreaField) -> None:

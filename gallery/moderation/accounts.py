@@ -86,13 +86,18 @@ def change_password(moderator_id: int, current: str, new: str) -> None:
 
 
 def create_moderator(
-    username: str, password: str, *, role: Role = Role.MODERATOR, actor_id: int | None = None
+    username: str,
+    password: str,
+    *,
+    role: Role = Role.MODERATOR,
+    actor_id: int | None = None,
+    enforce_length: bool = True,
 ) -> Moderator:
     """A new active account; raises AccountError or passwords.WeakPassword."""
     username = normalise_username(username)
     if not USERNAME_RE.match(username):
         raise AccountError("bad-username")
-    password_hash = passwords.hash_password(password)
+    password_hash = passwords.hash_password(password, enforce_length=enforce_length)
     begin_write()
     if db.session.scalar(select(Moderator.id).where(Moderator.username == username)):
         db.session.rollback()

@@ -36,7 +36,9 @@ def create_moderator() -> ResponseReturnValue:
     """A new account with a random password, shown once."""
     form = NewModeratorForm()
     if not form.validate_on_submit():
-        abort(400)
+        flash(_("Usernames are 3 to 40 lower-case letters, digits, dots, dashes or underscores."),
+              "error")  # fmt: skip
+        return redirect(url_for("moderation.moderators"), code=303)
     password = passwords.random_password()
     role = Role.ADMIN if form.admin.data else Role.MODERATOR
     try:

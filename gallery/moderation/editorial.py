@@ -7,6 +7,7 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
+from wtforms import SelectChoice
 
 from ..models import Campaign, Prisoner, PrisonerStatus
 from ..text import render_markdown
@@ -106,7 +107,7 @@ def verify_prisoner(prisoner_id: int) -> ResponseReturnValue:
 
 def _campaign_form(campaign: Campaign | None) -> CampaignForm:
     form = CampaignForm() if campaign is None or request.method == "POST" else CampaignForm(obj=campaign)
-    form.prisoners.choices = [(p.id, p.name) for p in queries.prisoners()]
+    form.prisoners.choices = [SelectChoice(p.id, p.name) for p in queries.prisoners()]
     if campaign is not None and request.method == "GET":
         form.prisoners.data = [p.id for p in campaign.prisoners]
         form.sources.data = _sources_text(campaign.sources)

@@ -8,6 +8,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
+    SelectChoice,
     DateField,
     HiddenField,
     RadioField,
@@ -26,9 +27,10 @@ MAX_REASON = 2000
 LOCALES = (("en", _l("English")), ("fr", _l("French")), ("ru", _l("Russian")))
 
 
-def preset_choices() -> list[tuple[str, str]]:
-    return [("", _l("Choose a reason, or write one below"))] + [
-        (key, text) for key, text in PRESET_REASONS.items()
+def preset_choices() -> list[SelectChoice]:
+    """The preset rejection reasons, after an empty choice."""
+    return [SelectChoice("", _l("Choose a reason, or write one below"))] + [
+        SelectChoice(key, text) for key, text in PRESET_REASONS.items()
     ]
 
 
@@ -42,8 +44,9 @@ class ReasonForm(ActionForm):
     """A preset reason and/or free text: at least one of them."""
 
     preset = SelectField(_l("Reason"), choices=preset_choices, validators=[Optional()])
+    # No Optional(): it would stop the chain before validate_reason on an empty field.
     reason = TextAreaField(_l("Explain (the artist reads this)"),
-                           validators=[Optional(), Length(max=MAX_REASON)])  # fmt: skip
+                           validators=[Length(max=MAX_REASON)])  # fmt: skip
 
     def validate_reason(self, field: TextAreaField) -> None:
         if not compose_reason(self.preset.data, field.data):
@@ -69,14 +72,14 @@ class HandleReportForm(FlaskForm):
     action = RadioField(
         _l("Decision"),
         choices=[
-            ("dismiss", _l("Keep the work published (and visible again)")),
-            ("unpublish", _l("Unpublish: back to the queue")),
-            ("reject", _l("Reject: delete the image")),
+            SelectChoice("dismiss", _l("Keep the work published (and visible again)")),
+            SelectChoice("unpublish", _l("Unpublish: back to the queue")),
+            SelectChoice("reject", _l("Reject: delete the image")),
         ],
         validators=[DataRequired()],
     )
     note = TextAreaField(_l("Reason (required to unpublish or reject)"),
-                         validators=[Optional(), Length(max=MAX_REASON)])  # fmt: skip
+                         validators=[Length(max=MAX_REASON)])  # fmt: skip
 
     def validate_note(self, field: TextAreaField) -> None:
         if self.action.data in ("unpublish", "reject") and not (field.data or "").strip():
@@ -137,10 +140,10 @@ class PrisonerForm(SourcesMixin, FlaskForm):
     name_native = StringField(_l("Name in their own script"), validators=[Optional(), Length(max=200)])
     status = SelectField(
         _l("Status"),
-        choices=[(PrisonerStatus.IMPRISONED.value, _l("In prison")),
-                 (PrisonerStatus.RELEASED.value, _l("Released")),
-                 (PrisonerStatus.EXILE.value, _l("In exile")),
-                 (PrisonerStatus.DECEASED.value, _l("Deceased"))],
+        choices=[SelectChoice(PrisonerStatus.IMPRISONED.value, _l("In prison")),
+                 SelectChoice(PrisonerStatus.RELEASED.value, _l("Released")),
+                 SelectChoice(PrisonerStatus.EXILE.value, _l("In exile")),
+                 SelectChoice(PrisonerStatus.DECEASED.value, _l("Deceased"))],
     )  # fmt: skip
     detained_on = DateField(_l("Detained on"), validators=[Optional()])
     released_on = DateField(_l("Released on"), validators=[Optional()])

@@ -1,0 +1,176 @@
+"""Every moderation and auth route, for every kind of visitor: who may do what.
+
+Anonymous visitors and deactivated moderators are sent to the login page (302) for every
+page and every action and change nothing; moderators get 403 on admin pages; GET on an
+action is 405 for everyone; a POST without a CSRF token, or with another session's, is
+400 and changes nothing."""
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import select
+
+from conftest import csrf_from
+from gallery.extensions import db
+from gallery.models import (
+    Campaign,
+    Moderator,
+    Prisoner,
+    Report,
+    ReportCategory,
+    Role,
+    Work,
+    WorkStatus,
+)
+
+ROLES = ["anonymous", "moderator", "admin", "deactivated"]
+ADMIN_ONLY = {
+    "moderation.moderators",
+    "moderation.create_moderator",
+    "moderation.deactivate_moderator",
+    "moderation.activate_moderator",
+    "moderation.reset_password",
+}
+PUBLIC = {"auth.login", "auth.logout"}  # open to anyone (logout just forgets a session)
+
+
+def state() -> tuple:
+    """Everything a moderation action could change, as plain values."""
+    db.session.rollback()
+    rows = (
+        [(w.id, w.status, w.hidden, w.title, w.image_key) for w in db.session.scalars(select(Work).order_by(Work.id))],
+        [(m.username, m.active, m.session_generation, m.password_hash, m.role)
+         for m in db.session.scalars(select(Moderator).order_by(Moderator.id))],
+        [(p.slug, p.name, p.last_verified_on) for p in db.session.scalars(select(Prisoner).order_by(Prisoner.id))],
+        [(c.slug, c.title) for c in db.session.scalars(select(Campaign).order_by(Campaign.id))],
+        [(r.id, r.handled_at) for r in db.session.scalars(select(Report).order_by(Report.id))],
+    )  # fmt: skip
+    db.session.rollback()
+    return rows
+
+
+@pytest.fixture
+def world(app, make_work, make_prisoner, make_moderator):
+    """One of everything a route can name, and the accounts of the four roles."""
+    prisoner = make_prisoner()
+    campaign = Campaign(slug="rally", title="Rally")
+    db.session.add(campaign)
+    db.session.commit()
+    waiting = make_work(status=WorkStatus.PENDING, prisoners=(prisoner,))
+    published = make_work()
+    db.session.add(Report(work_id=published.id, category=ReportCategory.OFFENSIVE, text="x"))
+    db.session.commit()
+    make_moderator("mod")
+    make_moderator("boss", role=Role.ADMIN)
+    make_moderator("gone", active=False)
+    target = make_moderator("target")
+    report_id = db.session.scalar(select(Report.id))
+    return {"work_id": waiting.id, "report_id": report_id, "moderator_id": target.id,
+            "prisoner_id": prisoner.id, "campaign_id": campaign.id}  # fmt: skip
+
+
+def guarded_rules(app) -> list:
+    rules = [r for r in app.url_map.iter_rules() if r.endpoint.startswith(("moderation.", "auth."))]
+    # Logging out last, so the session stays for the other routes.
+    return sorted(rules, key=lambda r: (r.endpoint == "auth.logout", r.endpoint))
+
+
+def url_of(rule, world: dict) -> str:
+    unknown = set(rule.arguments) - set(world)
+    assert not unknown, f"add a value for {unknown} of {rule.endpoint} to the matrix"
+    return rule.build({name: world[name] for name in rule.arguments})[1]
+
+
+def log_in_as(role: str, client, login) -> None:
+    if role == "anonymous":
+        return
+    username = {"moderator": "mod", "admin": "boss", "deactivated": "gone"}[role]
+    response = login(username, on=client)
+    assert response.status_code == (200 if role == "deactivated" else 303)
+
+
+def expect_login_redirect(response, where: str) -> None:
+    assert response.status_code == 302, where
+    assert response.headers["Location"].startswith("/login"), where
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_access_matrix(app, client, login, world, role):
+    log_in_as(role, client, login)
+    token = csrf_from(client.get("/login", follow_redirects=True).get_data(as_text=True))
+    rules = guarded_rules(app)
+    assert len(rules) > 20
+    allowed = role in ("moderator", "admin")
+    for rule in rules:
+        url = url_of(rule, world)
+        where = f"{role} {rule.endpoint} {url}"
+        admin_only = rule.endpoint in ADMIN_ONLY
+        may = rule.endpoint in PUBLIC or (allowed and (role == "admin" or not admin_only))
+        refused_with_403 = allowed and admin_only and role != "admin"
+
+        before = state()
+        response = client.get(url)
+        if "GET" not in rule.methods:
+            assert response.status_code == 405, where
+        elif refused_with_403:
+            assert response.status_code == 403, where
+        elif not may:
+            expect_login_redirect(response, where)
+        else:
+            assert response.status_code in (200, 302), where
+        assert state() == before, where
+
+        if "POST" not in rule.methods:
+            continue
+        before = state()
+        response = client.post(url, data={"csrf_token": token})
+        if refused_with_403:
+            assert response.status_code == 403, where
+        elif not may:
+            expect_login_redirect(response, where)
+        else:
+            assert response.status_code in (200, 303), where
+        if not allowed or refused_with_403:
+            assert state() == before, where
+
+
+@pytest.mark.parametrize("role", ["anonymous", "moderator", "admin"])
+def test_posts_without_a_valid_csrf_token_are_400(app, client, login, world, role):
+    log_in_as(role, client, login)
+    stranger = app.test_client()
+    foreign = csrf_from(stranger.get("/login").get_data(as_text=True))
+    for rule in guarded_rules(app):
+        if "POST" not in rule.methods:
+            continue
+        url = url_of(rule, world)
+        before = state()
+        assert client.post(url, data={}).status_code == 400, f"{role} {url} without token"
+        assert client.post(url, data={"csrf_token": foreign}).status_code == 400, f"{role} {url} foreign"
+        assert client.post(url, data={"csrf_token": "garbage"}).status_code == 400
+        assert state() == before, url
+
+
+def test_report_form_needs_csrf_too(client, world):
+    work = db.session.scalar(select(Work).where(Work.status == WorkStatus.APPROVED))
+    before = state()
+    assert client.post(f"/works/{work.public_id}/report", data={"category": "offensive"}).status_code == 400
+    assert state() == before
+
+
+def test_csrf_is_on_by_default(app):
+    assert app.config["WTF_CSRF_ENABLED"] is True
+
+
+def test_with_csrf_off_the_roles_still_hold(app_factory, moderator_password_hash):
+    app = app_factory(WTF_CSRF_ENABLED=False)
+    with app.app_context():
+        db.session.add(Moderator(username="mod", password_hash=moderator_password_hash))
+        target = Moderator(username="target", password_hash=moderator_password_hash)
+        db.session.add(target)
+        db.session.commit()
+        target_id = target.id
+    client = app.test_client()
+    assert client.post(f"/moderation/moderators/{target_id}/deactivate").status_code == 302
+    client.post("/login", data={"username": "mod", "password": "correct horse battery staple"})
+    assert client.post(f"/moderation/moderators/{target_id}/deactivate").status_code == 403
+    with app.app_context():
+        assert db.session.get(Moderator, target_id).active
