@@ -299,6 +299,8 @@ def test_submission_with_javascript(open_tab, live: Live, tmp_path: Path):
     assert "Checking and cleaning the image…" in seen["status"]
 
     expect(page.locator(".receipt__status")).to_contain_text("Waiting for review")
+    expect(page.locator(".notice--success")).to_contain_text("Thank you")  # shown once, not lost
+    expect(page.locator("main")).to_be_focused()
     wait_for_image(page, ".receipt__image img")
     work = live.work_titled("Sent with JavaScript")
     assert work is not None and work.status == WorkStatus.PENDING
@@ -349,7 +351,7 @@ def test_server_errors_replace_the_form_in_place(open_tab, live: Live, tmp_path:
     before = live.count_works()
     page.click(".form__actions button")
 
-    page.wait_for_function("document.activeElement && document.activeElement.id === 'form-problem'")
+    expect(page.locator("#form-problem")).to_be_focused()
     assert page.url == f"{live.url}/submit"
     assert page.evaluate("document.querySelector('main').dataset.old") is None  # a new <main>
     assert page.locator("main").count() == 1

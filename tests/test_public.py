@@ -178,6 +178,13 @@ def test_security_headers(client):
     assert page.headers["X-Frame-Options"] == "DENY"
 
 
+def test_csp_lets_the_submit_form_preview_the_chosen_file(client):
+    csp = client.get("/submit").headers["Content-Security-Policy"]
+    img_src = next(d for d in csp.split("; ") if d.startswith("img-src "))
+    assert img_src.split()[1:] == ["'self'", "data:", "blob:"]
+    assert "blob:" not in csp.replace(img_src, "")  # previews only: never scripts or frames
+
+
 def test_templates_have_no_inline_script_or_style(app: Flask):
     from pathlib import Path
 

@@ -9,10 +9,18 @@
   const TYPES = new Set(["image/jpeg", "image/png", "image/gif", "image/webp", "image/pjpeg"]);
   const MB = 1024 * 1024;
 
-  const megabytes = (bytes) => {
-    const mb = bytes / MB;
-    return String(mb >= 10 ? Math.round(mb) : Math.round(mb * 10) / 10);
+  // Numbers as the page's language writes them ("2.5" in English, "2,5" in French).
+  const number = (value) => {
+    try {
+      return value.toLocaleString(document.documentElement.lang || undefined, { maximumFractionDigits: 1 });
+    } catch {
+      return String(value);
+    }
   };
+
+  // A file's size is rounded up to a tenth, so a file over the limit never looks within it.
+  const fileMegabytes = (bytes) => number(Math.max(0.1, Math.ceil((bytes / MB) * 10) / 10));
+  const limitMegabytes = (bytes) => number(Math.round((bytes / MB) * 10) / 10);
 
   // "This file is {size} MB" + {size: 3} -> "This file is 3 MB"; unknown names stay as they are.
   const fill = (template, values = {}) =>
@@ -77,7 +85,7 @@
         return;
       }
       if (maxBytes && file.size > maxBytes) {
-        refuse(fill(msg.msgTooLarge, { size: megabytes(file.size), max: megabytes(maxBytes) }));
+        refuse(fill(msg.msgTooLarge, { size: fileMegabytes(file.size), max: limitMegabytes(maxBytes) }));
         return;
       }
       if (!previewImg || !window.URL?.createObjectURL) return;
@@ -90,11 +98,11 @@
         if (maxPixels && width * height > maxPixels) {
           clearPreview();
           refuse(fill(msg.msgTooManyPixels, {
-            width, height, megapixels: Math.round(maxPixels / 100000) / 10,
+            width, height, megapixels: number(Math.round(maxPixels / 100000) / 10),
           }));
           return;
         }
-        say(fill(msg.msgImageOk, { width, height, size: megabytes(file.size) }));
+        say(fill(msg.msgImageOk, { width, height, size: fileMegabytes(file.size) }));
       };
       previewImg.onerror = () => {
         if (objectUrl !== url) return;
@@ -142,6 +150,21 @@
       return true;
     };
 
+    const showLanding = (html, url) => {
+      const page = new DOMParser().parseFromString(html, "text/html");
+      const fresh = page.querySelector("main");
+      const current = document.querySelector("main");
+      if (!fresh || !current) return false;
+      clearPreview();
+      window.history.replaceState(null, "", url);
+      current.replaceWith(document.importNode(fresh, true));
+      if (page.title) document.title = page.title;
+      document.querySelectorAll('.site-nav [aria-current="page"]').forEach((a) => a.removeAttribute("aria-current"));
+      window.scrollTo(0, 0);
+      document.querySelector("main")?.focus();
+      return true;
+    };
+
     const send = () => {
       const xhr = new XMLHttpRequest();
       const body = new FormData(form); // carries the CSRF token of the hidden field
@@ -169,7 +192,9 @@
         const landed = xhr.responseURL && xhr.responseURL !== action;
         if (xhr.status >= 200 && xhr.status < 300 && landed) {
           // The POST answered 303 and the request followed it to the private status page.
-          window.location.assign(xhr.responseURL);
+          // Show that answer as it came (it carries the one-time "thank you" message,
+          // which a second request would not), at its own address.
+          if (!showLanding(xhr.responseText, xhr.responseURL)) window.location.assign(xhr.responseURL);
           return;
         }
         if ((xhr.status === 200 || (xhr.status >= 400 && xhr.status < 500)) &&
