@@ -132,7 +132,7 @@ def poster_window(rng: random.Random) -> Image.Image:
     d.ellipse((420, 330, 780, 690), fill="#f6e7b0")
     for x in range(250, 951, 100):
         d.rectangle((x - 12, 200, x + 12, 900), fill="#2f2f33")
-    for i in range(6):
+    for _ in range(6):
         x, y = rng.randint(300, 900), rng.randint(230, 450)
         d.line((x, y, x + 30, y - 14, x + 60, y), fill="#1d2b4a", width=8)
     _caption(d, (1200, 1030), ["FREE AZAT", "mathematician, prisoner since 2019"], "#f6e7b0")

@@ -64,7 +64,8 @@ def slugify(text: str) -> str:
     return "".join(out).strip("-")[:60]
 
 
-def _tags(names: Iterable[str]) -> list[Tag]:
+def tags_named(names: Iterable[str]) -> list[Tag]:
+    """Tags for the given names (slugs deduplicated), created when new; not committed."""
     wanted: dict[str, str] = {}
     for name in names:
         name = " ".join(name.split())[:60]
@@ -136,7 +137,7 @@ def create_work(
             work.prisoners = list(
                 db.session.scalars(select(Prisoner).where(Prisoner.id.in_(fields.prisoner_ids)))
             )
-        work.tags = _tags(fields.tag_names)
+        work.tags = tags_named(fields.tag_names)
         db.session.commit()
     except BaseException:
         db.session.rollback()

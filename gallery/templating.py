@@ -1,6 +1,7 @@
 """Filters and helpers that templates share."""
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 from functools import lru_cache
@@ -66,10 +67,8 @@ def _static_version(app: Flask, endpoint: str, values: dict[str, Any]) -> None:
     if endpoint != "static" or "filename" not in values or not app.static_folder:
         return
     path = os.path.join(app.static_folder, values["filename"])
-    try:
+    with contextlib.suppress(OSError):  # a missing file gets no version, and a 404
         values.setdefault("v", _file_version(path, os.stat(path).st_mtime_ns))
-    except OSError:
-        pass
 
 
 def init_app(app: Flask) -> None:

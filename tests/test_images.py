@@ -28,14 +28,12 @@ from imagecheck import (
     ACCEPTED_FILES,
     ANIMATED,
     DAMAGED,
-    FORBIDDEN_BYTES,
     REFUSED,
     REFUSED_FILES,
     TOO_LARGE,
     TRANSPARENT,
     UNSUPPORTED,
     assert_clean,
-    chunks,
 )
 
 @pytest.fixture(scope="session")

@@ -18,7 +18,7 @@ from ..models import (
     Work,
     WorkStatus,
 )
-from ..queries import BadQuery
+from ..queries import BadQuery, campaigns  # noqa: F401  (the same list serves both sides)
 from . import audit
 
 CURSOR_RE = re.compile(r"\A(\d{1,20})-(\d{1,19})\Z")
@@ -175,12 +175,6 @@ def prisoner_for_edit(prisoner_id: int) -> Prisoner | None:
         .options(selectinload(Prisoner.stories), selectinload(Prisoner.sources))
     )
     return db.session.scalar(stmt)
-
-
-def campaigns() -> list[Campaign]:
-    """Every campaign, the most recent first."""
-    stmt = select(Campaign).order_by(Campaign.held_on.desc().nulls_last(), Campaign.title)
-    return list(db.session.scalars(stmt))
 
 
 def campaign_for_edit(campaign_id: int) -> Campaign | None:

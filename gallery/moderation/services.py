@@ -16,7 +16,7 @@ from sqlalchemy import select
 from ..database import begin_write
 from ..extensions import db
 from ..models import Report, ReportCategory, Work, WorkStatus, utcnow
-from ..services import NotAllowed, _tags
+from ..services import NotAllowed, tags_named
 from ..storage import MediaStore
 from . import audit
 
@@ -192,7 +192,7 @@ def edit_work(
         changes.append(f"alt text: {work.alt_text!r} -> {alt_text!r}")
         work.alt_text = alt_text
     old_tags = [t.name for t in work.tags]
-    new_tags = _tags(tag_names)
+    new_tags = tags_named(tag_names)
     if sorted(t.slug for t in new_tags) != sorted(t.slug for t in work.tags):
         changes.append(f"tags: {', '.join(old_tags)} -> {', '.join(t.name for t in new_tags)}")
         work.tags = new_tags

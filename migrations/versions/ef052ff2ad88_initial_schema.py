@@ -1,7 +1,7 @@
 """initial schema
 
 Revision ID: ef052ff2ad88
-Revises: 
+Revises:
 Create Date: 2026-11-25 15:39:58.705606
 
 """
