@@ -363,36 +363,65 @@ def _media_urls(work: Work, token: str) -> tuple[str, str]:
     return f"/media/{work.image_key}/{name}", f"/submissions/{token}/media/{name}"
 
 
+def _move_to(app: Flask, work: Work, token: str, status: WorkStatus, moderator_id: int) -> None:
+    """Bring a pending work to a status the way the site does it (files deleted or not)."""
+    from gallery.moderation import services as moderation
+    from gallery.services import withdraw_work
+
+    if status == WorkStatus.APPROVED:
+        moderation.approve_work(work.id, moderator_id)
+    elif status == WorkStatus.REJECTED:
+        moderation.reject_work(store(app), work.id, moderator_id, "Not related to the cause.")
+    elif status == WorkStatus.WITHDRAWN:
+        withdraw_work(store(app), token)
+
+
+# Who sees a work's image, for every status: (anonymous, receipt holder, moderator).
+MEDIA_MATRIX = {
+    WorkStatus.PENDING: (False, True, True),
+    WorkStatus.APPROVED: (True, False, True),  # the holder sees it publicly, like anyone
+    WorkStatus.REJECTED: (False, False, False),  # files deleted
+    WorkStatus.WITHDRAWN: (False, False, False),  # files deleted
+}
+
+
 @pytest.mark.parametrize("status", list(WorkStatus))
-def test_media_access_matrix(app, client, status):
+def test_media_access_matrix(app, client, make_moderator, login, status):
     url, work = submitted(client)
     token = url.rsplit("/", 1)[1]
     public_url, receipt_url = _media_urls(work, token)
-    work.status = status
-    if status == WorkStatus.APPROVED:
-        from gallery.models import utcnow
+    moderator = app.test_client()
+    login(make_moderator("mod").username, on=moderator)
+    _move_to(app, work, token, status, only_moderator_id())
+    anonymous_ok, holder_ok, moderator_ok = MEDIA_MATRIX[status]
 
-        work.published_at = utcnow()
-    db.session.commit()
-    expect_public = status == WorkStatus.APPROVED
-    expect_receipt = status == WorkStatus.PENDING
-    with client.get(public_url) as anonymous:
-        assert anonymous.status_code == (200 if expect_public else 404)
-        if expect_public:
+    with app.test_client().get(public_url) as anonymous:
+        assert anonymous.status_code == (200 if anonymous_ok else 404)
+        if anonymous_ok:
             assert anonymous.headers["Cache-Control"] == "public, max-age=31536000, immutable"
             assert anonymous.headers["Content-Type"] == "image/jpeg"
             assert anonymous.headers["X-Content-Type-Options"] == "nosniff"
             assert anonymous.headers["Content-Security-Policy"] == "default-src 'none'; sandbox"
     with client.get(receipt_url) as holder:
-        assert holder.status_code == (200 if expect_receipt else 404)
-        if expect_receipt:
+        assert holder.status_code == (200 if holder_ok else 404)
+        if holder_ok:
             assert holder.headers["Cache-Control"] == "private, no-store"
             assert holder.headers["Content-Type"] == "image/jpeg"
             assert holder.headers["X-Content-Type-Options"] == "nosniff"
             assert holder.headers["Content-Security-Policy"] == "default-src 'none'; sandbox"
             assert holder.get_data()[:3] == b"\xff\xd8\xff"
+    with moderator.get(public_url) as seen:
+        assert seen.status_code == (200 if moderator_ok else 404)
+        if moderator_ok and status != WorkStatus.APPROVED:
+            assert seen.headers["Cache-Control"] == "private, no-store"
     other = "/submissions/" + "B" * 43 + "/media/display.jpg"
     assert client.get(other).status_code == 404
+
+
+def only_moderator_id() -> int:
+    from gallery.models import Moderator
+
+    return db.session.scalars(select(Moderator.id)).one()
 
 
 @pytest.mark.parametrize("filename", ["../secret_key", "display.exe", "..%2Fsecret_key", "large.png"])
