@@ -95,6 +95,26 @@ def test_queue_pages_by_keyset_at_a_constant_cost(app, client, moderator, make_w
     assert len(costs) == 3 and len(set(costs)) == 1, costs
 
 
+def test_deciding_the_last_page_goes_back_to_the_works_still_waiting(app, client, moderator, make_work):
+    app.config["MODERATION_PER_PAGE"] = 1
+    older, newer = pending(make_work, 2)
+    html = client.get("/moderation/").get_data(as_text=True)
+    cursor = html.split('rel="next" href="/moderation/?after=')[1].split('"')[0]
+    response = client.post("/moderation/bulk-approve", data={
+        "csrf_token": moderator, "work_ids": [newer.id], "after": cursor})  # fmt: skip
+    assert response.headers["Location"] == f"/moderation/?after={cursor}"
+    # Nothing is left past the cursor, but the older work still waits: start again.
+    response = client.get(f"/moderation/?after={cursor}")
+    assert response.status_code == 303 and response.headers["Location"] == "/moderation/"
+    html = client.get("/moderation/").get_data(as_text=True)
+    assert older.title in html and "1 work approved." in html
+    assert "Nothing waits for review" not in html
+    # With the queue really empty, the page past the cursor says so.
+    client.post(f"/moderation/works/{older.id}/approve", data={"csrf_token": moderator})
+    html = client.get(f"/moderation/?after={cursor}").get_data(as_text=True)
+    assert "Nothing waits for review" in html and "Back to the start of the queue" in html
+
+
 def test_approve_publishes_and_keeps_files(app, client, moderator, make_work, make_moderator):
     work, other = pending(make_work, 2)
     response = client.post(f"/moderation/works/{work.id}/approve", data={"csrf_token": moderator})
@@ -370,3 +390,13 @@ def test_an_admin_cannot_deactivate_themself(client, make_moderator, login):
     token = csrf_from(client.get("/moderation/moderators").get_data(as_text=True))
     client.post(f"/moderation/moderators/{boss.id}/deactivate", data={"csrf_token": token})
     assert client.get("/moderation/").status_code == 200
+
+
+def test_each_decision_button_names_its_work_for_screen_readers(client, make_moderator, login, make_work):
+    from gallery.models import WorkStatus
+
+    work = make_work(status=WorkStatus.PENDING, title="A quiet protest")
+    login(make_moderator("mod").username)
+    html = client.get("/moderation/").get_data(as_text=True)
+    assert f'<h2 class="review__title" id="work-title-{work.id}">A quiet protest</h2>' in html
+    assert html.count(f'aria-describedby="work-title-{work.id}"') == 2

@@ -40,6 +40,10 @@ def queue() -> ResponseReturnValue:
         )
     except BadQuery:
         abort(400)
+    if not page.works and after_arg() and page.total:
+        # Nothing is left past this point (the last page was just decided), but older
+        # works still wait: start again rather than say the queue is empty.
+        return redirect(url_for("moderation.queue"), code=303)
     return render_template("moderation/queue.html", page=page, after=after_arg(),
                            presets=preset_choices())  # fmt: skip
 

@@ -5,8 +5,12 @@
   if (!items.length) { return; }
   var current = -1;
 
+  // Inputs where a letter is text; from a checkbox or a button the shortcuts still work.
+  var NOT_TEXT = ["checkbox", "radio", "button", "submit", "reset", "image", "file", "range", "color"];
   function typing(el) {
-    return el && (el.tagName === "INPUT" || el.tagName === "TEXTAREA" || el.tagName === "SELECT" || el.isContentEditable);
+    if (!el) { return false; }
+    if (el.tagName === "INPUT") { return NOT_TEXT.indexOf(el.type) < 0; }
+    return el.tagName === "TEXTAREA" || el.tagName === "SELECT" || el.isContentEditable;
   }
   function currentItem() {
     var active = document.activeElement;
