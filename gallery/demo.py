@@ -13,7 +13,7 @@ from sqlalchemy import delete, select
 
 from .extensions import db
 from .models import Campaign, Licence, Prisoner, PrisonerStatus, PrisonerStory, SiteSetting
-from .models import Source, Tag, Work, WorkStatus, utcnow
+from .models import Tag, Work, WorkStatus, sources_from, utcnow
 from .services import NewWork, create_work
 from .storage import MediaStore
 
@@ -268,7 +268,7 @@ def _azat() -> Prisoner:
         PrisonerStory(locale=loc, summary=summary, body=body)
         for loc, (summary, body) in AZAT_STORY.items()
     ]
-    prisoner.sources = [Source(title=t, url=u, position=i) for i, (t, u) in enumerate(AZAT_SOURCES)]
+    prisoner.sources = sources_from(AZAT_SOURCES)
     return prisoner
 
 
@@ -284,7 +284,7 @@ def _rally(prisoner: Prisoner) -> Campaign:
         is_demo=True,
     )
     campaign.prisoners = [prisoner]
-    campaign.sources = [Source(title=t, url=u, position=i) for i, (t, u) in enumerate(RALLY_SOURCES)]
+    campaign.sources = sources_from(RALLY_SOURCES)
     return campaign
 
 

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import enum
+from collections.abc import Iterable
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -197,6 +198,11 @@ class Source(db.Model):
 
     def __repr__(self) -> str:
         return f"<Source {self.url}>"
+
+
+def sources_from(pairs: Iterable[tuple[str, str]]) -> list[Source]:
+    """Source rows, in the given order, from (title, url) pairs."""
+    return [Source(title=title, url=url, position=i) for i, (title, url) in enumerate(pairs)]
 
 
 class Campaign(db.Model):

@@ -2,16 +2,20 @@
 name, unique (-2, -3, ...), and never change afterwards, so links keep working."""
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
+from typing import TypeVar
 
 from sqlalchemy import select
 
 from ..database import begin_write
 from ..extensions import db
-from ..models import Campaign, Prisoner, PrisonerStatus, PrisonerStory, Source
+from ..models import Campaign, Prisoner, PrisonerStatus, PrisonerStory, sources_from
 from ..services import slugify
 from . import audit
+
+R = TypeVar("R", Prisoner, Campaign)
 
 
 @dataclass(frozen=True)
@@ -56,8 +60,17 @@ def unique_slug(model: type[Prisoner] | type[Campaign], text: str, fallback: str
     return slug
 
 
-def _sources(pairs: tuple[tuple[str, str], ...]) -> list[Source]:
-    return [Source(title=t, url=u, position=i) for i, (t, u) in enumerate(pairs)]
+def _editable(model: type[R], row_id: int | None, create: Callable[[], R] | None) -> tuple[R, bool]:
+    """(the row to edit, locked; or a new one from create() when row_id is None, True)."""
+    if row_id is None and create is not None:
+        row = create()
+        db.session.add(row)
+        return row, True
+    found = db.session.get(model, row_id, with_for_update=True) if row_id is not None else None
+    if found is None:
+        db.session.rollback()
+        raise LookupError(f"no such {model.__tablename__}")
+    return found, False
 
 
 def _set_stories(prisoner: Prisoner, stories: dict[str, tuple[str | None, str]]) -> None:
@@ -77,22 +90,17 @@ def _set_stories(prisoner: Prisoner, stories: dict[str, tuple[str | None, str]])
 def save_prisoner(prisoner_id: int | None, data: PrisonerData, moderator_id: int) -> Prisoner:
     """Create (prisoner_id None) or update a prisoner profile."""
     begin_write()
-    if prisoner_id is None:
-        prisoner = Prisoner(slug=unique_slug(Prisoner, data.name, "prisoner"), name=data.name,
-                            status=data.status)  # fmt: skip
-        db.session.add(prisoner)
-        action = audit.PRISONER_CREATE
-    else:
-        prisoner = db.session.get(Prisoner, prisoner_id, with_for_update=True)
-        if prisoner is None:
-            db.session.rollback()
-            raise LookupError("no such prisoner")
-        action = audit.PRISONER_EDIT
+    prisoner, created = _editable(
+        Prisoner, prisoner_id,
+        lambda: Prisoner(slug=unique_slug(Prisoner, data.name, "prisoner"), name=data.name,
+                         status=data.status),
+    )  # fmt: skip
+    action = audit.PRISONER_CREATE if created else audit.PRISONER_EDIT
     for name in ("name", "name_native", "status", "detained_on", "released_on", "timezone",
                  "charges", "sentence", "letter_address", "letter_guidance", "featured"):  # fmt: skip
         setattr(prisoner, name, getattr(data, name))
     _set_stories(prisoner, data.stories)
-    prisoner.sources = _sources(data.sources)
+    prisoner.sources = sources_from(data.sources)
     db.session.flush()
     audit.record(action, moderator_id=moderator_id, subject=prisoner.slug)
     db.session.commit()
@@ -102,10 +110,7 @@ def save_prisoner(prisoner_id: int | None, data: PrisonerData, moderator_id: int
 def mark_verified(prisoner_id: int, moderator_id: int, today: date) -> Prisoner:
     """Record that a moderator checked the profile against its sources today."""
     begin_write()
-    prisoner = db.session.get(Prisoner, prisoner_id, with_for_update=True)
-    if prisoner is None:
-        db.session.rollback()
-        raise LookupError("no such prisoner")
+    prisoner, _created = _editable(Prisoner, prisoner_id, None)
     prisoner.last_verified_on = today
     audit.record(audit.PRISONER_VERIFY, moderator_id=moderator_id, subject=prisoner.slug,
                  reason=f"verified on {today.isoformat()}")  # fmt: skip
@@ -116,22 +121,17 @@ def mark_verified(prisoner_id: int, moderator_id: int, today: date) -> Prisoner:
 def save_campaign(campaign_id: int | None, data: CampaignData, moderator_id: int) -> Campaign:
     """Create (campaign_id None) or update a campaign."""
     begin_write()
-    if campaign_id is None:
-        campaign = Campaign(slug=unique_slug(Campaign, data.title, "campaign"), title=data.title)
-        db.session.add(campaign)
-        action = audit.CAMPAIGN_CREATE
-    else:
-        campaign = db.session.get(Campaign, campaign_id, with_for_update=True)
-        if campaign is None:
-            db.session.rollback()
-            raise LookupError("no such campaign")
-        action = audit.CAMPAIGN_EDIT
+    campaign, created = _editable(
+        Campaign, campaign_id,
+        lambda: Campaign(slug=unique_slug(Campaign, data.title, "campaign"), title=data.title),
+    )  # fmt: skip
+    action = audit.CAMPAIGN_CREATE if created else audit.CAMPAIGN_EDIT
     for name in ("title", "held_on", "place", "summary", "description"):
         setattr(campaign, name, getattr(data, name))
     campaign.prisoners = list(
         db.session.scalars(select(Prisoner).where(Prisoner.id.in_(data.prisoner_ids)))
     )
-    campaign.sources = _sources(data.sources)
+    campaign.sources = sources_from(data.sources)
     db.session.flush()
     audit.record(action, moderator_id=moderator_id, subject=campaign.slug)
     db.session.commit()
