@@ -122,4 +122,9 @@ class SubmitForm(FlaskForm):
 
 
 class WithdrawForm(FlaskForm):
-    """Only the CSRF token: withdrawing needs no other input."""
+    """Withdrawing cannot be undone, so it asks for a tick first."""
+
+    confirm = BooleanField(
+        _l("I understand that the image will be deleted and cannot be restored."),
+        validators=[DataRequired(_l("Please tick the box to confirm."))],
+    )

@@ -118,9 +118,13 @@ def receipt(token: str) -> ResponseReturnValue:
 @bp.post("/submissions/<token>/withdraw")
 def withdraw(token: str) -> ResponseReturnValue:
     """Withdraw the work: its files are deleted at once."""
-    _work_or_404(token)
-    if not WithdrawForm().validate_on_submit():
-        abort(400)
+    work = _work_or_404(token)
+    form = WithdrawForm()
+    if not form.validate_on_submit():
+        if form.csrf_token.errors:
+            abort(400)
+        page = render_template("submit/receipt.html", work=work, token=token, form=form)
+        return page, 400, {"Cache-Control": PRIVATE}
     try:
         services.withdraw_work(store(), token)
     except services.NotAllowed:

@@ -464,6 +464,9 @@ def test_withdraw_deletes_the_image(open_tab, live: Live):
     forged = page.request.post(f"/submissions/{token}/withdraw", form={"x": "1"})
     assert forged.status == 400
 
+    page.click("form.withdraw button")  # not ticked: the browser asks for the box first
+    assert live.work_titled("To be withdrawn").status == WorkStatus.PENDING
+    page.check("form.withdraw input[name=confirm]")
     page.click("form.withdraw button")
     page.wait_for_url(RECEIPT_URL)
     expect(page.locator(".receipt__status")).to_contain_text("Withdrawn by you")

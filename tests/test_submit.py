@@ -337,7 +337,11 @@ def test_withdraw_deletes_the_files_and_keeps_the_row(app, client):
     key = work.image_key
     assert store(app).files(key)
     assert client.get(url + "/withdraw").status_code == 405
-    response = client.post(url + "/withdraw", data={"csrf_token": csrf_token(client, url)})
+    unconfirmed = client.post(url + "/withdraw", data={"csrf_token": csrf_token(client, url)})
+    assert unconfirmed.status_code == 400
+    assert "Please tick the box to confirm." in unconfirmed.get_data(as_text=True)
+    assert store(app).files(key) and only_work().status == WorkStatus.PENDING
+    response = client.post(url + "/withdraw", data={"csrf_token": csrf_token(client, url), "confirm": "y"})
     assert response.status_code == 303
     work = only_work()
     assert work.status == WorkStatus.WITHDRAWN and work.image_key is None
@@ -345,13 +349,14 @@ def test_withdraw_deletes_the_files_and_keeps_the_row(app, client):
     html = client.get(url).get_data(as_text=True)
     assert "Withdrawn by you" in html
     # twice: polite, nothing changes
-    again = client.post(url + "/withdraw", data={"csrf_token": csrf_token(client)}, follow_redirects=True)
+    again = client.post(url + "/withdraw", data={"csrf_token": csrf_token(client), "confirm": "y"},
+                        follow_redirects=True)
     assert "can no longer be withdrawn" in again.get_data(as_text=True)
 
 
 def test_withdraw_needs_csrf(client):
     url, _ = submitted(client)
-    assert client.post(url + "/withdraw").status_code == 400
+    assert client.post(url + "/withdraw", data={"confirm": "y"}).status_code == 400
     assert only_work().status == WorkStatus.PENDING
 
 
