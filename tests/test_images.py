@@ -365,11 +365,22 @@ def test_sizes_cascade_and_never_upscale(monkeypatch):
     assert [(r.size, r.width, r.height) for r in result.renditions[::2]] == [
         ("large", 2560, 1280), ("display", 1600, 800), ("thumb", 400, 200),
     ]
+    # The first resize runs as two bands of the source on two threads, then the cascade.
     assert resized == [
-        ((3000, 1500), (2560, 1280)), ((2560, 1280), (1600, 800)), ((1600, 800), (400, 200)),
+        ((3000, 1500), (2560, 640)), ((3000, 1500), (2560, 640)),
+        ((2560, 1280), (1600, 800)), ((1600, 800), (400, 200)),
     ]
     small = images.process(io.BytesIO(encode(Image.new("RGB", (300, 200)), "PNG")))
     assert {(r.width, r.height) for r in small.renditions} == {(300, 200)}
+
+
+def test_resizing_in_bands_leaves_no_seam():
+    rng = random.Random(7)
+    noisy = Image.frombytes("RGB", (900, 601), bytes(rng.randrange(256) for _ in range(900 * 601 * 3)))
+    whole = noisy.resize((640, 427), Image.Resampling.HAMMING)
+    banded = images._resize_in_bands(noisy, (640, 427), Image.Resampling.HAMMING, 2)
+    assert banded.size == whole.size
+    assert ImageChops.difference(whole, banded).getextrema() <= ((0, 1), (0, 1), (0, 1))
 
 
 def test_jpeg_is_reduced_while_decoding(monkeypatch):
