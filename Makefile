@@ -48,5 +48,8 @@ test: $(VENV)/.installed-test browser
 bench: $(VENV)/.installed-test
 	$(BIN)/python benchmarks/run.py
 
+# The catalogue template of every translatable string (French and Russian follow).
 messages: $(VENV)/.installed
-	$(BIN)/pybabel extract -F babel.cfg -k _l -o gallery/translations/messages.pot .
+	mkdir -p gallery/translations
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k N_ --no-location --sort-output \
+		-o gallery/translations/messages.pot .
