@@ -286,10 +286,19 @@ def test_keyboard_shortcuts_approve_select_and_reject(open_tab, live: Live, empt
     keys_pressed("k")
     assert focused_title() == "Keyed two"
     box = page.get_by_label("Select “Keyed two” for a bulk action")
+    select_all = page.get_by_label("Select all on this page")
     keys_pressed("x")
     expect(box).to_be_checked()
+    # One of two ticked: "select all" is neither ticked nor clear.
+    expect(select_all).not_to_be_checked()
+    assert select_all.evaluate("(el) => el.indeterminate")
     keys_pressed("x")
     expect(box).not_to_be_checked()
+    assert not select_all.evaluate("(el) => el.indeterminate")
+    select_all.check()
+    page.get_by_label("Select “Keyed three” for a bulk action").uncheck()
+    expect(select_all).not_to_be_checked()  # no longer says "all"
+    box.uncheck()
 
     # Ticked with the space bar, the shortcuts still work from the checkbox.
     box.focus()

@@ -33,7 +33,7 @@
       case "k": go(-1); break;
       case "x":
         item = currentItem();
-        if (item) { var box = item.querySelector("[data-key=select]"); box.checked = !box.checked; }
+        if (item) { item.querySelector("[data-key=select]").click(); }  // fires "change"
         break;
       case "a":
         item = currentItem();
@@ -61,8 +61,16 @@
     row.appendChild(all);
     row.appendChild(label);
     bulk.insertBefore(row, bulk.children[1]);
+    var boxes = function () { return Array.prototype.slice.call(document.querySelectorAll("[data-key=select]")); };
     all.addEventListener("change", function () {
-      document.querySelectorAll("[data-key=select]").forEach(function (box) { box.checked = all.checked; });
+      boxes().forEach(function (box) { box.checked = all.checked; });
+    });
+    // Keep "select all" truthful when single boxes change (mixed: indeterminate).
+    document.addEventListener("change", function (event) {
+      if (!event.target.matches || !event.target.matches("[data-key=select]")) return;
+      var ticked = boxes().filter(function (box) { return box.checked; }).length;
+      all.checked = ticked > 0 && ticked === boxes().length;
+      all.indeterminate = ticked > 0 && ticked < boxes().length;
     });
   }
 }());
