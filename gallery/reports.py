@@ -18,17 +18,24 @@ bp = Blueprint("reports", __name__)
 
 REPORT_LIMIT = "5 per hour;20 per day"
 
+CATEGORY_LABELS = {
+    ReportCategory.UNRELATED: _l("It is not related to political prisoners"),
+    ReportCategory.PERSON_AT_RISK: _l("It identifies a person who could be at risk"),
+    ReportCategory.COPYRIGHT: _l("It copies someone else’s work"),
+    ReportCategory.OFFENSIVE: _l("It is offensive"),
+    ReportCategory.OTHER: _l("Something else"),
+}
+
+
+def category_label(category: ReportCategory | str) -> str:
+    """What a report category means, in the reader's language."""
+    return str(CATEGORY_LABELS[ReportCategory(category)])
+
 
 class ReportForm(FlaskForm):
     category = RadioField(
         _l("What is wrong?"),
-        choices=[
-            SelectChoice(ReportCategory.UNRELATED.value, _l("It is not related to political prisoners")),
-            SelectChoice(ReportCategory.PERSON_AT_RISK.value, _l("It identifies a person who could be at risk")),
-            SelectChoice(ReportCategory.COPYRIGHT.value, _l("It copies someone else’s work")),
-            SelectChoice(ReportCategory.OFFENSIVE.value, _l("It is offensive")),
-            SelectChoice(ReportCategory.OTHER.value, _l("Something else")),
-        ],
+        choices=[SelectChoice(category.value, label) for category, label in CATEGORY_LABELS.items()],
         validators=[InputRequired(_l("Please choose what is wrong."))],
     )
     text = TextAreaField(

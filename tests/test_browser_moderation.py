@@ -250,10 +250,10 @@ def test_a_moderator_clears_fifty_works_with_bulk_actions(open_tab, live: Live, 
     )
     decisions = [c for c in cells if c[3].startswith("Queued work")][:50]
     assert len(decisions) == 50
-    assert [c[2] for c in decisions] == ["reject"] * 20 + ["approve"] * 30
+    assert [c[2] for c in decisions] == ["Rejected"] * 20 + ["Approved"] * 30
     assert {c[1] for c in decisions} == {USERNAME}
-    assert {c[3] for c in decisions if c[2] == "reject"} == {titles[i] for i in range(20, 40)}
-    assert all(c[4] == reason for c in decisions if c[2] == "reject"), decisions[0]
+    assert {c[3] for c in decisions if c[2] == "Rejected"} == {titles[i] for i in range(20, 40)}
+    assert all(c[4] == reason for c in decisions if c[2] == "Rejected"), decisions[0]
     tab.assert_clean()
 
 

@@ -400,3 +400,9 @@ def test_each_decision_button_names_its_work_for_screen_readers(client, make_mod
     html = client.get("/moderation/").get_data(as_text=True)
     assert f'<h2 class="review__title" id="work-title-{work.id}">A quiet protest</h2>' in html
     assert html.count(f'aria-describedby="work-title-{work.id}"') == 2
+
+
+def test_audit_log_names_actions_in_words(client, make_moderator, login):
+    login(make_moderator("mod").username)
+    html = client.get("/moderation/audit").get_data(as_text=True)
+    assert '<span title="login">Logged in</span>' in html

@@ -112,7 +112,7 @@ def reported(client, make_work, make_moderator, login):
 
 def test_moderators_see_open_reports(client, reported):
     html = client.get("/moderation/reports").get_data(as_text=True)
-    assert "Reported work" in html and "person-at-risk" in html
+    assert "Reported work" in html and "It identifies a person who could be at risk" in html
     assert 'action="/moderation/reports/' in html
 
 

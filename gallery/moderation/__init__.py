@@ -63,3 +63,8 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(bp)
     cli.init_app(app)
     app.add_template_global(_pending_count, "pending_count")
+    from ..reports import category_label
+    from .audit import action_label
+
+    app.add_template_global(action_label)
+    app.add_template_global(category_label)
