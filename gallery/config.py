@@ -7,7 +7,9 @@ class Config:
 
     # Filled in by create_app() from DATABASE_URL or the instance folder.
     SQLALCHEMY_DATABASE_URI: str | None = None
-    SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
+    # hide_parameters: a database error's message (and so the log) never shows the values,
+    # such as an artist's e-mail address.
+    SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True, "hide_parameters": True}
 
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"

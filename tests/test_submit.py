@@ -515,3 +515,19 @@ def test_storage_failure_is_polite_and_leaves_nothing(app, client, monkeypatch):
 def test_invalid_image_messages_are_the_pipelines(client, refused):
     html = refused(form_data(client, b"GIF89a" + b"\x00" * 20, filename="a.gif"), 400).get_data(as_text=True)
     assert images.DAMAGED.split(".")[0] in html
+
+
+def test_a_database_error_logs_no_email_or_typed_text(app, client, make_work, monkeypatch, caplog):
+    import gallery.services as services
+
+    taken = make_work().public_id
+    monkeypatch.setattr(services, "new_public_id", lambda: taken)  # a real IntegrityError
+    app.testing = False
+    app.config["PROPAGATE_EXCEPTIONS"] = False
+    caplog.set_level("DEBUG")
+    response = post(client, form_data(client, png_bytes(), email="hidden@example.org",
+                                      title="Secret title"))  # fmt: skip
+    assert response.status_code == 500
+    assert "IntegrityError" in caplog.text  # the error is logged...
+    assert "hidden@example.org" not in caplog.text and "Secret title" not in caplog.text  # ...not the values
+    assert work_count() == 1
