@@ -37,6 +37,7 @@ dev: $(VENV)/.installed
 	$(FLASK) db upgrade
 	$(FLASK) seed-demo --if-empty
 	$(FLASK) create-demo-moderator
+	@echo "Art Protest gallery (debug server): http://$(HOST):$(PORT)/"
 	$(FLASK) run --debug --host $(HOST) --port $(PORT)
 
 browser:

@@ -33,6 +33,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         static_folder="../static",
     )
     load_config(app, test_config)
+    configure_logging(app)
     register_extensions(app)
     register_blueprints(app)
     register_template_helpers(app)
@@ -72,6 +73,21 @@ def load_config(app: Flask, test_config: Mapping[str, Any] | None) -> None:
         app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
             app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies
         )
+
+
+def configure_logging(app: Flask) -> None:
+    """Give the gallery's loggers a handler when nobody else did (gunicorn's config does)."""
+    gallery_log = logging.getLogger("gallery")
+    if app.testing or gallery_log.handlers:
+        return
+    handler = logging.StreamHandler()
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    gallery_log.addHandler(handler)
+    gallery_log.setLevel(logging.INFO)
+    gallery_log.propagate = False
+    # The development server's own request lines hold the client address and the raw
+    # path (receipt tokens): keep only its warnings; gallery.access logs each request.
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)
 
 
 def instance_secret_key(instance: Path) -> str:

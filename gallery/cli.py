@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import io
+import logging
 import random
 from datetime import timedelta
 from pathlib import Path
@@ -52,6 +53,7 @@ def bench_seed(count: int, seed_value: int) -> None:
     """Add N synthetic approved works (small generated images) for load tests."""
     rng = random.Random(seed_value)
     media = store(current_app)
+    logging.getLogger("gallery.services").setLevel(logging.WARNING)  # one line a work is noise here
     start = utcnow()
     with click.progressbar(range(count), label="Adding works") as bar:
         for n in bar:
