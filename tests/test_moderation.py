@@ -406,3 +406,12 @@ def test_audit_log_names_actions_in_words(client, make_moderator, login):
     login(make_moderator("mod").username)
     html = client.get("/moderation/audit").get_data(as_text=True)
     assert '<span title="login">Logged in</span>' in html
+def test_profile_form_page_shows_address_action_and_no_empty_preview(client, make_moderator, login, make_prisoner):
+    p = make_prisoner(name="Ada Example")
+    login(make_moderator("mod").username)
+    html = client.get(f"/moderation/prisoners/{p.id}/edit").get_data(as_text=True)
+    assert f"Address: /prisoners/{p.slug} (never changes)" in html, html[:200]
+    assert f'action="/moderation/prisoners/{p.id}/edit"' in html
+    new = client.get("/moderation/prisoners/new").get_data(as_text=True)
+    assert "Address:" not in new and 'action="/moderation/prisoners/new"' in new
+    assert "preview-box" not in new
