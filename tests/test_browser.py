@@ -31,7 +31,7 @@ CHROMIUM = Path(os.environ.get("CHROMIUM") or "/usr/bin/chromium")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--no-first-run"]  # fmt: skip
 
-pytestmark = [
+BROWSER_MARKS = [
     pytest.mark.browser,
     pytest.mark.skipif(
         not CHROMIUM.exists(),
@@ -39,6 +39,7 @@ pytestmark = [
         "(make test does it when run as root) to run the browser tests",
     ),
 ]
+pytestmark = BROWSER_MARKS
 
 sync_api = pytest.importorskip("playwright.sync_api", reason="the playwright package is not installed")
 expect = sync_api.expect

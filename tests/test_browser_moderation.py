@@ -24,18 +24,10 @@ from gallery.media import store
 from gallery.models import Licence, Moderator, Role, Work, WorkStatus, utcnow
 from gallery.moderation import services as moderation
 from gallery.services import NewWork, create_work
-from test_browser import CHROMIUM, Live, Tab, browser, expect, live, open_tab  # noqa: F401  (fixtures)
+from test_browser import BROWSER_MARKS, Live, Tab, browser, expect, live, open_tab  # noqa: F401  (fixtures)
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(
-        not CHROMIUM.exists(),
-        reason=f"Chromium not found at {CHROMIUM}: install Debian's 'chromium' package "
-        "to run the browser tests",
-    ),
-]
+pytestmark = BROWSER_MARKS
 
-SHOTS = Path("/tmp/modshots")
 USERNAME = "queue-mod"
 PRESET = "not-own"  # "We could not confirm that the work is your own."
 FREE_TEXT = "Please send us a photo of the original with your signature."
@@ -336,7 +328,8 @@ def test_keyboard_shortcuts_approve_select_and_reject(open_tab, live: Live, empt
 
 
 @pytest.mark.parametrize("width", [390, 1280])
-def test_queue_is_labelled_shows_focus_and_fits(open_tab, live: Live, empty_queue, width: int):
+def test_queue_is_labelled_shows_focus_and_fits(open_tab, live: Live, empty_queue, width: int,
+                                                tmp_path: Path):  # fmt: skip
     add_pending(live, ["A window with bars", "Letters to Azat"])
     tab: Tab = open_tab(width)
     page = tab.page
@@ -368,9 +361,8 @@ def test_queue_is_labelled_shows_focus_and_fits(open_tab, live: Live, empty_queu
     for style in styles.values():
         assert style["outline"] != "none" and style["width"] > 0 and style["visible"], style
 
-    SHOTS.mkdir(exist_ok=True)
     page.evaluate("() => window.scrollTo(0, 0)")
-    page.screenshot(path=str(SHOTS / f"queue-{width}.png"), full_page=True)
+    page.screenshot(path=str(tmp_path / f"queue-{width}.png"), full_page=True)  # for a person to look at
     tab.assert_clean()
 
 
