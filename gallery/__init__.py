@@ -12,7 +12,7 @@ from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from .config import Config
-from .extensions import babel, csrf, db, limiter, migrate
+from .extensions import babel, csrf, db, migrate
 
 log = logging.getLogger(__name__)
 
@@ -105,7 +105,9 @@ def instance_secret_key(instance: Path) -> str:
 
 
 def register_extensions(app: Flask) -> None:
-    from . import database, i18n  # noqa: F401  (database registers engine listeners)
+    from . import database  # noqa: F401  (registers the engine and session listeners)
+    from .web import i18n
+    from .web.limits import limiter
 
     db.init_app(app)
     migrate.init_app(
@@ -118,28 +120,22 @@ def register_extensions(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
-    from . import media, public, submit
+    # Visitors and artists (pages, media, submissions, reports), then moderators
+    # (Flask-Login and /login, the /moderation pages).
+    from . import moderation, public
 
-    app.register_blueprint(public.bp)
-    app.register_blueprint(media.bp)
-    app.register_blueprint(submit.bp)
-    # Moderators: Flask-Login and /login, /logout; the /moderation pages and their
-    # CLI commands; visitors' reports.
-    from . import auth, moderation, reports
-
-    auth.init_app(app)
+    public.init_app(app)
     moderation.init_app(app)
-    app.register_blueprint(reports.bp)
 
 
 def register_template_helpers(app: Flask) -> None:
-    from . import templating
+    from .web import templating
 
     templating.init_app(app)
 
 
 def register_errorhandlers(app: Flask) -> None:
-    from . import errors
+    from .web import errors
 
     errors.init_app(app)
 
@@ -151,6 +147,6 @@ def register_commands(app: Flask) -> None:
 
 
 def register_request_hooks(app: Flask) -> None:
-    from . import security
+    from .web import headers
 
-    security.init_app(app)
+    headers.init_app(app)

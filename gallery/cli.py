@@ -4,6 +4,7 @@ from __future__ import annotations
 import io
 import logging
 import random
+import sys
 from datetime import timedelta
 from pathlib import Path
 
@@ -12,11 +13,13 @@ from flask import Flask, current_app
 from PIL import Image, ImageDraw
 from sqlalchemy import select
 
-from . import backup, demo
-from .extensions import db
-from .media import store
-from .models import Licence, Work, WorkStatus, utcnow
-from .services import NewWork, create_work
+from . import backup, demo, passwords
+from .extensions import db, media_store
+from .models import Licence, Role, Work, WorkStatus, utcnow
+from .verbs import accounts
+from .verbs.submissions import NewWork, create_work
+
+BENCH_BATCH = 200  # bench-seed commits this many works at a time
 
 
 @click.command("seed-demo")
@@ -26,14 +29,16 @@ def seed_demo(if_empty: bool) -> None:
     if if_empty and (demo.demo_present() or demo.demo_was_removed()):
         click.echo("Database not empty: demo content not loaded.")
         return
-    added = demo.seed(store(current_app))
+    added = demo.seed(media_store())
+    db.session.commit()  # everything at once, or (on any error) nothing
     click.echo(f"Demo content loaded ({added} works)." if added else "Demo content already present.")
 
 
 @click.command("remove-demo")
 def remove_demo() -> None:
     """Delete all demo content and its files."""
-    removed = demo.remove(store(current_app))
+    removed = demo.remove(media_store())
+    db.session.commit()
     click.echo(f"Removed demo content ({removed} works).")
 
 
@@ -52,8 +57,8 @@ def _synthetic_png(rng: random.Random, n: int) -> io.BytesIO:
 def bench_seed(count: int, seed_value: int) -> None:
     """Add N synthetic approved works (small generated images) for load tests."""
     rng = random.Random(seed_value)
-    media = store(current_app)
-    logging.getLogger("gallery.services").setLevel(logging.WARNING)  # one line a work is noise here
+    media = media_store()
+    logging.getLogger("gallery.verbs.submissions").setLevel(logging.WARNING)  # one line a work is noise here
     start = utcnow()
     with click.progressbar(range(count), label="Adding works") as bar:
         for n in bar:
@@ -64,7 +69,9 @@ def bench_seed(count: int, seed_value: int) -> None:
             )  # fmt: skip
             create_work(media, _synthetic_png(rng, n), fields, status=WorkStatus.APPROVED,
                         published_at=start - timedelta(seconds=n))  # fmt: skip
-            db.session.expunge_all()
+            if (n + 1) % BENCH_BATCH == 0 or n + 1 == count:
+                db.session.commit()  # a batch at a time: an interrupted run keeps whole batches
+                db.session.expunge_all()
     click.echo(f"Added {count} works.")
 
 
@@ -77,7 +84,7 @@ def fsck(repair: bool) -> None:
         key: {name for info in (renditions or {}).values() for name in info["files"].values()}
         for key, renditions in rows
     }
-    report = store(current_app).fsck(expected, repair=repair)
+    report = media_store().fsck(expected, repair=repair)
     verb = "removed" if repair else "found"
     click.echo(f"Checked {len(expected)} works.")
     click.echo(f"Staging leftovers {verb}: {len(report.staging_leftovers)}")
@@ -96,14 +103,74 @@ def backup_command(dest: Path) -> None:
     if dest.exists():
         raise click.UsageError(f"{dest} already exists; choose a new folder.")
     instance = Path(current_app.instance_path)
-    report = backup.backup(db.engine, db.metadata, store(current_app), instance, dest)
+    report = backup.backup(db.engine, db.metadata, media_store(), instance, dest)
     click.echo(f"Backed up the database and {report.works_copied} works ({report.files_copied} files) to {dest}.")
     if report.vanished:
         click.echo(f"{len(report.vanished)} works were withdrawn or rejected during the copy.")
     click.echo(f"Serve the copy with: GALLERY_INSTANCE={dest} make run")
 
 
+def _read_password() -> str:
+    stdin = sys.stdin
+    if stdin.isatty():
+        return click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    # Piped (printf 'pw\npw\n' | ...): getpass would read the terminal instead of the
+    # pipe when there is one, so read the two lines ourselves.
+    click.echo("Password (read from standard input, twice)", err=True)
+    first = stdin.readline().rstrip("\r\n")
+    second = stdin.readline().rstrip("\r\n")
+    if first != second:
+        raise click.ClickException("The two passwords differ.")
+    return first
+
+
+@click.command("create-moderator")
+@click.argument("name")
+@click.option("--admin", is_flag=True, help="An admin, who can also manage moderators.")
+def create_moderator(name: str, admin: bool) -> None:
+    """Create a moderator account; the password is asked twice, hidden."""
+    password = _read_password()
+    try:
+        moderator = accounts.create_moderator(
+            name, password, role=Role.ADMIN if admin else Role.MODERATOR, enforce_length=False
+        )
+        db.session.commit()
+    except passwords.WeakPassword as exc:
+        raise click.ClickException(
+            f"The password must be 1 to {passwords.MAX_LENGTH} characters long."
+        ) from exc
+    except accounts.AccountError as exc:
+        if str(exc) == "taken":
+            raise click.ClickException(f"The username {name!r} is taken.") from exc
+        raise click.ClickException(
+            "Usernames are 3 to 40 lower-case letters, digits, dots, dashes or underscores."
+        ) from exc
+    click.echo(f"Created {moderator.role.value} {moderator.username}.")
+    if len(password) < passwords.MIN_LENGTH:
+        click.echo(
+            f"Warning: this password is shorter than {passwords.MIN_LENGTH} characters. "
+            "Change it at /account/password before the site is public.",
+            err=True,
+        )
+
+
+@click.command("create-demo-moderator")
+def create_demo_moderator() -> None:
+    """On a database without moderators, create `demo-moderator` and print its password once."""
+    password = accounts.create_demo_moderator()
+    if password is None:
+        return
+    db.session.commit()
+    click.echo("")
+    click.echo("Demo moderator created (an admin). Log in at /login with:")
+    click.echo(f"    username: {accounts.DEMO_USERNAME}")
+    click.echo(f"    password: {password}")
+    click.echo("This password is shown only now. Change it under /account/password.")
+    click.echo("")
+
+
 def init_app(app: Flask) -> None:
     """Register the commands."""
-    for command in (seed_demo, remove_demo, bench_seed, fsck, backup_command):
+    for command in (seed_demo, remove_demo, bench_seed, fsck, backup_command, create_moderator,
+                    create_demo_moderator):  # fmt: skip
         app.cli.add_command(command)

@@ -35,7 +35,7 @@ class Config:
     MAX_IMAGE_PIXELS = 40_000_000
     SUBMIT_RATE_LIMIT = "10 per hour;30 per day"
 
-    # Static files carry ?v=<content hash> in their URLs (templating.py), so they can be
+    # Static files carry ?v=<content hash> in their URLs (web/templating.py), so they can be
     # cached for a year; media set their own Cache-Control.
     SEND_FILE_MAX_AGE_DEFAULT = 365 * 24 * 3600
 

@@ -11,10 +11,12 @@ from datetime import date, timedelta
 from PIL import Image, ImageDraw, ImageFont
 from sqlalchemy import delete, select
 
+from .database import begin_write
 from .extensions import db
 from .models import Campaign, Licence, Prisoner, PrisonerStatus, PrisonerStory, SiteSetting
 from .models import Tag, Work, WorkStatus, sources_from, utcnow
-from .services import NewWork, create_work
+from .verbs.common import delete_files_after_commit
+from .verbs.submissions import NewWork, create_work
 from .storage import MediaStore
 
 DEMO_REMOVED = "demo.removed"
@@ -289,7 +291,9 @@ def _rally(prisoner: Prisoner) -> Campaign:
 
 
 def seed(store: MediaStore) -> int:
-    """Add the demo profile, campaign and posters; returns the number of works added."""
+    """Add the demo profile, campaign and posters (flushed: the caller commits them all at
+    once, or none); returns the number of works added."""
+    begin_write()
     if db.session.scalar(select(Prisoner).where(Prisoner.slug == "azat-miftakhov")):
         return 0
     prisoner = _azat()
@@ -298,7 +302,7 @@ def seed(store: MediaStore) -> int:
     removed_marker = db.session.get(SiteSetting, DEMO_REMOVED)
     if removed_marker is not None:
         db.session.delete(removed_marker)
-    db.session.commit()
+    db.session.flush()
     now = utcnow()
     for i, (title, alt, draw, tags) in enumerate(POSTERS):
         fields = NewWork(
@@ -313,7 +317,8 @@ def seed(store: MediaStore) -> int:
 
 
 def remove(store: MediaStore) -> int:
-    """Delete every demo row and its files; returns the number of works removed."""
+    """Delete every demo row, and its files once that commits; returns the number of works."""
+    begin_write()
     works = list(db.session.scalars(select(Work).where(Work.is_demo.is_(True))))
     keys = [w.image_key for w in works if w.image_key]
     for work in works:
@@ -324,7 +329,6 @@ def remove(store: MediaStore) -> int:
     db.session.execute(delete(Tag).where(Tag.id.in_(unused)))
     if db.session.get(SiteSetting, DEMO_REMOVED) is None:
         db.session.add(SiteSetting(key=DEMO_REMOVED, value=utcnow().isoformat()))
-    db.session.commit()
-    for key in keys:
-        store.delete(key)
+    db.session.flush()
+    delete_files_after_commit(store, keys)
     return len(works)

@@ -1,17 +1,16 @@
-"""Flask extensions, created here and bound to the app in create_app()."""
+"""Flask extensions and the media store, created here and bound to the app in create_app()."""
 from __future__ import annotations
 
-import hashlib
-
-from flask import current_app, request
+from flask import Flask, current_app
 from flask_babel import Babel
-from flask_limiter import Limiter
 from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
 from sqlalchemy import MetaData
 from sqlalchemy.orm import DeclarativeBase
+
+from .storage import MediaStore
 
 
 class Base(DeclarativeBase):
@@ -27,17 +26,18 @@ class Base(DeclarativeBase):
     )
 
 
-def client_key() -> str:
-    """The rate-limit key of a client: a keyed hash of its address, never the address."""
-    secret = current_app.config["SECRET_KEY"].encode()
-    address = (request.remote_addr or "unknown").encode()
-    return hashlib.blake2b(address, key=secret[:64], digest_size=12).hexdigest()
-
-
 db = SQLAlchemy(model_class=Base)
 migrate = Migrate()
 csrf = CSRFProtect()
 babel = Babel()
 login_manager = LoginManager()
-# Storage comes from RATELIMIT_STORAGE_URI (memory by default, Redis in production).
-limiter = Limiter(key_func=client_key)
+
+
+def media_store(app: Flask | None = None) -> MediaStore:
+    """The media store of this app (MEDIA_ROOT), made once."""
+    app = app or current_app._get_current_object()  # type: ignore[attr-defined]
+    found = app.extensions.get("gallery.media_store")
+    if found is None:
+        found = MediaStore(app.config["MEDIA_ROOT"])
+        app.extensions["gallery.media_store"] = found
+    return found

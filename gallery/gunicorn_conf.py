@@ -1,7 +1,7 @@
 """gunicorn settings used by `make run` (gunicorn --config python:gallery.gunicorn_conf)."""
 
 # gunicorn's access log would hold client addresses and raw paths (receipt tokens);
-# the app logs each request itself without them (gallery/security.py).
+# the app logs each request itself without them (gallery/web/headers.py).
 accesslog = None
 errorlog = "-"
 loglevel = "info"

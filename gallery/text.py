@@ -1,6 +1,8 @@
-"""Markdown that cannot inject script, and day counts that respect time zones."""
+"""Markdown that cannot inject script, slugs for names in any script, and day counts that
+respect time zones."""
 from __future__ import annotations
 
+import re
 from datetime import UTC, date, datetime
 from functools import lru_cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -8,6 +10,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import markdown
 import nh3
 from markupsafe import Markup
+from slugify import slugify as _transliterated_slug
 
 ALLOWED_TAGS = {
     "a", "abbr", "blockquote", "br", "code", "em", "h2", "h3", "h4", "hr", "li",
@@ -16,6 +19,8 @@ ALLOWED_TAGS = {
 }  # fmt: skip
 ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "abbr": {"title"}, "th": {"align"}, "td": {"align"}}
 ALLOWED_SCHEMES = {"http", "https", "mailto"}
+# What slugify() makes, plus the "-2", "-3" that keep prisoner and campaign slugs unique.
+SLUG_RE = re.compile(r"\A[a-z0-9]+(?:-[a-z0-9]+)*\Z")
 
 
 @lru_cache(maxsize=512)
@@ -33,6 +38,21 @@ def render_markdown(source: str | None) -> Markup:
         strip_comments=True,
     )
     return Markup(clean)  # noqa: S704 - sanitised by nh3 just above
+
+
+def slugify(text: str, *, max_length: int = 60) -> str:
+    """A lower-case ASCII slug, transliterated from any script ("" if nothing is left).
+
+    "Азат Мифтахов" gives "azat-miftakhov", "Café" gives "cafe", "中文" gives "zhong-wen";
+    only a text without any letter or digit ("✊", "!!!") gives "". python-slugify does
+    the work (NFKC, text-unidecode's transliteration, then [a-z0-9-] only), so the same
+    name always gives the same slug, on every machine."""
+    return _transliterated_slug(text, max_length=max_length, word_boundary=True)
+
+
+def is_slug(value: str, *, max_length: int = 80) -> bool:
+    """True for a string slugify() could have made (checked before any lookup)."""
+    return 0 < len(value) <= max_length and SLUG_RE.match(value) is not None
 
 
 def today_in(timezone: str | None, now: datetime | None = None) -> date:

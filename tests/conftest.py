@@ -25,9 +25,9 @@ from sqlalchemy.engine import make_url
 
 from gallery import create_app
 from gallery.extensions import db
-from gallery.media import store
+from gallery.extensions import media_store as store
 from gallery.models import Licence, Prisoner, PrisonerStatus, PrisonerStory, Work, WorkStatus
-from gallery.services import NewWork, create_work
+from gallery.verbs.submissions import NewWork, create_work
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED_TESTDATA = ROOT.parent / "shared" / "testdata" / "pillow"
@@ -189,9 +189,11 @@ def make_work(app: Flask) -> Callable[..., Work]:
         }
         values.update(kw)
         extra = {k: values.pop(k) for k in ("published_at", "receipt_token_hash") if k in values}
-        return create_work(
+        work = create_work(
             store(app), io.BytesIO(image or png_bytes()), NewWork(**values), status=status, **extra
         )
+        db.session.commit()
+        return work
 
     return make
 

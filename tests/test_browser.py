@@ -23,9 +23,9 @@ from sqlalchemy import func, select, text
 
 from gallery import create_app
 from gallery.extensions import db
-from gallery.media import store
+from gallery.extensions import media_store as store
 from gallery.models import Licence, Work, WorkStatus
-from gallery.services import NewWork, submit_work
+from gallery.verbs.submissions import NewWork, submit_work
 
 CHROMIUM = Path(os.environ.get("CHROMIUM") or "/usr/bin/chromium")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -452,6 +452,7 @@ def test_withdraw_deletes_the_image(open_tab, live: Live):
         fields = NewWork(title="To be withdrawn", alt_text="A brown rectangle", licence=Licence.CC_BY,
                          own_work=True, consent=True)  # fmt: skip
         work, token = submit_work(store(), buf, fields, max_pixels=live.app.config["MAX_IMAGE_PIXELS"])
+        db.session.commit()
         db.session.remove()
 
     tab = open_tab(390)

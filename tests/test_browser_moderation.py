@@ -20,10 +20,10 @@ from sqlalchemy import select
 
 from conftest import MODERATOR_PASSWORD
 from gallery.extensions import db
-from gallery.media import store
+from gallery.extensions import media_store as store
 from gallery.models import Licence, Moderator, Role, Work, WorkStatus, utcnow
-from gallery.moderation import services as moderation
-from gallery.services import NewWork, create_work
+from gallery.verbs import decisions as moderation
+from gallery.verbs.submissions import NewWork, create_work
 from test_browser import BROWSER_MARKS, Live, Tab, browser, expect, live, open_tab  # noqa: F401  (fixtures)
 
 pytestmark = BROWSER_MARKS
@@ -122,8 +122,9 @@ def empty_queue(live: Live, moderator_id: int) -> Iterator[None]:
             try:
                 ids = list(db.session.scalars(select(Work.id).where(Work.status == WorkStatus.PENDING)))
                 if ids:
-                    moderation.bulk_decide(store(), ids, moderator_id, approve=False,
+                    moderation.bulk_decide(store(), ids, moderator_id, approve_them=False,
                                            reason="Cleared by the test.")  # fmt: skip
+                    db.session.commit()
             finally:
                 db.session.remove()
 

@@ -6,7 +6,7 @@ from pathlib import Path
 from sqlalchemy import func, select
 
 from gallery.extensions import db
-from gallery.media import store
+from gallery.extensions import media_store as store
 from gallery.models import Campaign, Prisoner, Work, WorkStatus
 
 

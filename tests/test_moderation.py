@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from conftest import csrf_from
 from gallery.extensions import db
-from gallery.media import store
+from gallery.extensions import media_store as store
 from gallery.models import (
     Campaign,
     ModerationEvent,
@@ -20,7 +20,7 @@ from gallery.models import (
     WorkStatus,
     utcnow,
 )
-from gallery.services import token_hash
+from gallery.tokens import token_hash
 
 
 def fresh() -> None:

@@ -6,7 +6,7 @@ from sqlalchemy import select
 
 from conftest import csrf_from
 from gallery.extensions import db
-from gallery.media import store
+from gallery.extensions import media_store as store
 from gallery.models import ModerationEvent, Report, ReportCategory, Work, WorkStatus
 
 
@@ -82,10 +82,11 @@ def test_reports_are_rate_limited(app_factory, make_work):
 
         from conftest import png_bytes
         from gallery.models import Licence
-        from gallery.services import NewWork, create_work
+        from gallery.verbs.submissions import NewWork, create_work
 
         work = create_work(store(app), io.BytesIO(png_bytes()), NewWork(
             title="W", alt_text="alt text", licence=Licence.CC0), status=WorkStatus.APPROVED)  # fmt: skip
+        db.session.commit()
         public_id = work.public_id
     statuses = []
     for _ in range(3):

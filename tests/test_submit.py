@@ -19,7 +19,7 @@ from werkzeug.test import encode_multipart
 from conftest import IsolatedClient, png_bytes
 from gallery import images
 from gallery.extensions import db
-from gallery.media import store
+from gallery.extensions import media_store as store
 from gallery.models import Work, WorkStatus
 from imagecheck import ACCEPTED_FILES, REFUSED_FILES, assert_clean_bytes
 
@@ -370,8 +370,8 @@ def _media_urls(work: Work, token: str) -> tuple[str, str]:
 
 def _move_to(app: Flask, work: Work, token: str, status: WorkStatus, moderator_id: int) -> None:
     """Bring a pending work to a status the way the site does it (files deleted or not)."""
-    from gallery.moderation import services as moderation
-    from gallery.services import withdraw_work
+    from gallery.verbs import decisions as moderation
+    from gallery.verbs.submissions import withdraw_work
 
     if status == WorkStatus.APPROVED:
         moderation.approve_work(work.id, moderator_id)
@@ -379,6 +379,7 @@ def _move_to(app: Flask, work: Work, token: str, status: WorkStatus, moderator_i
         moderation.reject_work(store(app), work.id, moderator_id, "Not related to the cause.")
     elif status == WorkStatus.WITHDRAWN:
         withdraw_work(store(app), token)
+    db.session.commit()
 
 
 # Who sees a work's image, for every status: (anonymous, receipt holder, moderator).
@@ -518,7 +519,7 @@ def test_invalid_image_messages_are_the_pipelines(client, refused):
 
 
 def test_a_database_error_logs_no_email_or_typed_text(app, client, make_work, monkeypatch, caplog):
-    import gallery.services as services
+    import gallery.verbs.submissions as services
 
     taken = make_work().public_id
     monkeypatch.setattr(services, "new_public_id", lambda: taken)  # a real IntegrityError

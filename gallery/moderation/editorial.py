@@ -9,9 +9,12 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from wtforms import SelectChoice
 
+from ..extensions import db
 from ..models import Campaign, Prisoner, PrisonerStatus
 from ..text import render_markdown
-from . import bp, profiles, queries
+from ..verbs import profiles
+from . import queries
+from .blueprint import act, bp
 from .forms import LOCALES, ActionForm, CampaignForm, PrisonerForm, parse_sources
 
 
@@ -71,6 +74,7 @@ def _edit_prisoner(prisoner: Prisoner | None) -> ResponseReturnValue:
         else:
             saved = profiles.save_prisoner(prisoner.id if prisoner else None, _prisoner_data(form),
                                            current_user.id)  # fmt: skip
+            db.session.commit()
             flash(_("Profile saved: %(name)s", name=saved.name), "success")
             return redirect(url_for("moderation.prisoners"), code=303)
     return render_template("moderation/prisoner_form.html", form=form, prisoner=prisoner,
@@ -95,14 +99,12 @@ def edit_prisoner(prisoner_id: int) -> ResponseReturnValue:
 @bp.post("/prisoners/<int:prisoner_id>/verify")
 def verify_prisoner(prisoner_id: int) -> ResponseReturnValue:
     """Mark the profile as checked against its sources today."""
-    if not ActionForm().validate_on_submit():
-        abort(400)
-    try:
-        prisoner = profiles.mark_verified(prisoner_id, current_user.id, datetime.now(UTC).date())
-    except LookupError:
-        abort(404)
-    flash(_("%(name)s: marked as verified today.", name=prisoner.name), "success")
-    return redirect(url_for("moderation.prisoners"), code=303)
+    return act(
+        lambda: profiles.mark_verified(prisoner_id, current_user.id, datetime.now(UTC).date()),
+        done=lambda prisoner: _("%(name)s: marked as verified today.", name=prisoner.name),
+        refused="",  # never refused: any profile can be verified
+        back=lambda: redirect(url_for("moderation.prisoners"), code=303),
+    )
 
 
 def _campaign_form(campaign: Campaign | None) -> CampaignForm:
@@ -130,6 +132,7 @@ def _edit_campaign(campaign: Campaign | None) -> ResponseReturnValue:
                 sources=tuple(parse_sources(form.sources.data)),
             )  # fmt: skip
             saved = profiles.save_campaign(campaign.id if campaign else None, data, current_user.id)
+            db.session.commit()
             flash(_("Campaign saved: %(title)s", title=saved.title), "success")
             return redirect(url_for("moderation.prisoners"), code=303)
     return render_template("moderation/campaign_form.html", form=form, campaign=campaign,

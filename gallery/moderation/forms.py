@@ -19,9 +19,9 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Length, Optional
 
-from ..forms import MAX_TAG_LENGTH, MAX_TAGS, MultiCheckboxField, split_tags
-from ..models import PrisonerStatus
-from .services import PRESET_REASONS, compose_reason
+from ..labels import PRESET_REASONS, PRISONER_STATUSES
+from ..verbs.decisions import compose_reason
+from ..web.forms import MultiCheckboxField, validate_tags
 
 MAX_REASON = 2000
 LOCALES = (("en", _l("English")), ("fr", _l("French")), ("ru", _l("Russian")))
@@ -60,12 +60,8 @@ class ReasonForm(ActionForm):
 class EditWorkForm(ActionForm):
     title = StringField(_l("Title"), validators=[DataRequired(), Length(max=200)])
     alt_text = TextAreaField(_l("Alt text"), validators=[DataRequired(), Length(min=5, max=1000)])
-    tags = StringField(_l("Tags, separated by commas"), validators=[Optional(), Length(max=500)])
-
-    def validate_tags(self, field: StringField) -> None:
-        tags = split_tags(field.data)
-        if len(tags) > MAX_TAGS or any(len(t) > MAX_TAG_LENGTH for t in tags):
-            raise ValidationError(_l("At most 10 tags of 40 characters each."))
+    tags = StringField(_l("Tags, separated by commas"),
+                       validators=[Optional(), Length(max=500), validate_tags])  # fmt: skip
 
 
 class HandleReportForm(FlaskForm):
@@ -140,11 +136,8 @@ class PrisonerForm(SourcesMixin, FlaskForm):
     name_native = StringField(_l("Name in their own script"), validators=[Optional(), Length(max=200)])
     status = SelectField(
         _l("Status"),
-        choices=[SelectChoice(PrisonerStatus.IMPRISONED.value, _l("In prison")),
-                 SelectChoice(PrisonerStatus.RELEASED.value, _l("Released")),
-                 SelectChoice(PrisonerStatus.EXILE.value, _l("In exile")),
-                 SelectChoice(PrisonerStatus.DECEASED.value, _l("Deceased"))],
-    )  # fmt: skip
+        choices=[SelectChoice(status.value, label) for status, label in PRISONER_STATUSES.items()],
+    )
     detained_on = DateField(_l("Detained on"), validators=[Optional()])
     released_on = DateField(_l("Released on"), validators=[Optional()])
     timezone = StringField(_l("Time zone where held"), default="Europe/Moscow",

@@ -1,13 +1,12 @@
 """Reads for the moderation pages: each page runs a fixed number of statements."""
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import selectinload
 
+from .. import audit
 from ..extensions import db
 from ..models import (
     Campaign,
@@ -18,10 +17,7 @@ from ..models import (
     Work,
     WorkStatus,
 )
-from ..queries import BadQuery, campaigns  # noqa: F401  (the same list serves both sides)
-from . import audit
-
-CURSOR_RE = re.compile(r"\A(\d{1,20})-(\d{1,19})\Z")
+from ..paging import Cursor
 
 
 @dataclass
@@ -38,43 +34,27 @@ def pending_count() -> int:
     return db.session.scalar(stmt) or 0
 
 
-def _encode(work: Work) -> str:
-    micros = int(work.submitted_at.timestamp() * 1_000_000)
-    return f"{micros}-{work.id}"
-
-
-def _decode(cursor: str) -> tuple[datetime, int]:
-    match = CURSOR_RE.match(cursor)
-    if not match:
-        raise BadQuery("cursor")
-    micros, work_id = (int(g) for g in match.groups())
-    try:
-        return datetime.fromtimestamp(micros / 1_000_000, UTC), work_id
-    except (OverflowError, OSError, ValueError) as exc:
-        raise BadQuery("cursor") from exc
-
-
 def _with_review_data(stmt):  # type: ignore[no-untyped-def]
     return stmt.options(
         selectinload(Work.prisoners), selectinload(Work.tags), selectinload(Work.campaign)
     )
 
 
-def queue_page(after: str | None = None, per_page: int = 20) -> QueuePage:
+def queue_page(after: Cursor | None = None, per_page: int = 20) -> QueuePage:
     """Pending works, oldest first, by keyset on (submitted_at, id)."""
     stmt = _with_review_data(select(Work).where(Work.status == WorkStatus.PENDING))
-    if after:
-        moment, work_id = _decode(after)
+    if after is not None:
         stmt = stmt.where(
             or_(
-                Work.submitted_at > moment,
-                and_(Work.submitted_at == moment, Work.id > work_id),
+                Work.submitted_at > after.moment,
+                and_(Work.submitted_at == after.moment, Work.id > after.row_id),
             )
         )
     stmt = stmt.order_by(Work.submitted_at.asc(), Work.id.asc()).limit(per_page + 1)
     rows = list(db.session.scalars(stmt))
     works = rows[:per_page]
-    next_cursor = _encode(works[-1]) if len(rows) > per_page else None
+    last = works[-1] if len(rows) > per_page else None
+    next_cursor = Cursor(last.submitted_at, last.id).encode() if last else None
     return QueuePage(works, next_cursor, pending_count(), takedowns([w.id for w in works]))
 
 
@@ -86,7 +66,7 @@ def takedowns(work_ids: list[int]) -> dict[int, ModerationEvent]:
         select(ModerationEvent)
         .where(
             ModerationEvent.work_id.in_(work_ids),
-            ModerationEvent.action.in_([audit.UNPUBLISH, audit.REPORT_UNPUBLISH]),
+            ModerationEvent.action.in_(audit.TAKEDOWNS),
         )
         .order_by(ModerationEvent.id)
     )
@@ -145,21 +125,34 @@ def handled_reports(limit: int = 30) -> list[Report]:
     return list(db.session.scalars(stmt))
 
 
-def audit_page(before: int | None = None, per_page: int = 50) -> tuple[list[ModerationEvent], int | None]:
-    """Events newest first, by keyset on id; returns them and the next cursor."""
+def audit_page(before: Cursor | None = None, per_page: int = 50) -> tuple[list[ModerationEvent], str | None]:
+    """Events newest first, by keyset on (at, id); returns them and the next cursor."""
     stmt = select(ModerationEvent).options(
         selectinload(ModerationEvent.moderator), selectinload(ModerationEvent.work)
     )
     if before is not None:
-        stmt = stmt.where(ModerationEvent.id < before)
-    rows = list(db.session.scalars(stmt.order_by(ModerationEvent.id.desc()).limit(per_page + 1)))
+        stmt = stmt.where(
+            or_(
+                ModerationEvent.at < before.moment,
+                and_(ModerationEvent.at == before.moment, ModerationEvent.id < before.row_id),
+            )
+        )
+    stmt = stmt.order_by(ModerationEvent.at.desc(), ModerationEvent.id.desc())
+    rows = list(db.session.scalars(stmt.limit(per_page + 1)))
     events = rows[:per_page]
-    return events, (events[-1].id if len(rows) > per_page else None)
+    last = events[-1] if len(rows) > per_page else None
+    return events, (Cursor(last.at, last.id).encode() if last else None)
 
 
 def moderators() -> list[Moderator]:
     """Every account, admins first."""
     return list(db.session.scalars(select(Moderator).order_by(Moderator.role, Moderator.username)))
+
+
+def campaigns() -> list[Campaign]:
+    """Every campaign, the most recent first."""
+    stmt = select(Campaign).order_by(Campaign.held_on.desc().nulls_last(), Campaign.title)
+    return list(db.session.scalars(stmt))
 
 
 def prisoners() -> list[Prisoner]:

@@ -5,7 +5,6 @@ A session is honoured only while it carries the account's current session genera
 MODERATOR_SESSION_HOURS, so a cookie replayed after any of those is refused."""
 from __future__ import annotations
 
-import hashlib
 import time
 from urllib.parse import urlsplit
 
@@ -29,11 +28,12 @@ from werkzeug.wrappers import Response
 from wtforms import PasswordField, StringField
 from wtforms.validators import DataRequired, EqualTo, Length
 
-from . import passwords
-from .extensions import db, limiter, login_manager
-from .models import Moderator
-from .moderation import accounts
-from .services import NotAllowed
+from .. import passwords
+from ..extensions import db, login_manager
+from ..models import Moderator
+from ..verbs import NotAllowed, accounts
+from ..web.http import private
+from ..web.limits import limiter, username_key
 
 bp = Blueprint("auth", __name__)
 
@@ -88,9 +88,7 @@ def _account_limit() -> str:
 def _account_key() -> str:
     # A keyed hash of the name typed, so guesses against one account are counted
     # together from any number of addresses, and no username sits in the store.
-    name = accounts.normalise_username(request.form.get("username", ""))[:80]
-    secret = current_app.config["SECRET_KEY"].encode()[:64]
-    return "account-" + hashlib.blake2b(name.encode(), key=secret, digest_size=12).hexdigest()
+    return username_key(accounts.normalise_username(request.form.get("username", ""))[:80])
 
 
 def _failed(response: Response) -> bool:
@@ -109,17 +107,14 @@ def login() -> ResponseReturnValue:
     error = None
     if form.validate_on_submit():
         moderator = accounts.authenticate(form.username.data, form.password.data)
+        db.session.commit()
         if moderator is not None:
             _start_session(moderator)
             return redirect(target or url_for("moderation.queue"), code=303)
         error = _("Wrong username or password.")
     elif request.method == "POST":
         error = _("Please enter your username and password.")
-    response = current_app.make_response(
-        render_template("auth/login.html", form=form, error=error, next=target)
-    )
-    response.headers["Cache-Control"] = "no-store"
-    return response
+    return private(render_template("auth/login.html", form=form, error=error, next=target))
 
 
 def _start_session(moderator: Moderator) -> None:
@@ -136,6 +131,7 @@ def logout() -> ResponseReturnValue:
     """End every session of this moderator, everywhere, then forget this one."""
     if current_user.is_authenticated:
         accounts.log_out(current_user.id)
+        db.session.commit()
     session.clear()
     flash(_("You are logged out."), "success")
     return redirect(url_for("auth.login"), code=303)
@@ -150,6 +146,7 @@ def change_password() -> ResponseReturnValue:
     if form.validate_on_submit():
         try:
             accounts.change_password(current_user.id, form.current.data, form.new.data)
+            db.session.commit()
         except NotAllowed:
             error = _("The current password is wrong.")
         except passwords.WeakPassword:
@@ -159,7 +156,7 @@ def change_password() -> ResponseReturnValue:
             session.clear()
             flash(_("Your password was changed. Please log in with the new one."), "success")
             return redirect(url_for("auth.login"), code=303)
-    return render_template("auth/password.html", form=form, error=error)
+    return private(render_template("auth/password.html", form=form, error=error))
 
 
 def _load_moderator(user_id: str) -> Moderator | None:

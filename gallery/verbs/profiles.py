@@ -9,11 +9,11 @@ from typing import TypeVar
 
 from sqlalchemy import select
 
+from .. import audit
 from ..database import begin_write
 from ..extensions import db
 from ..models import Campaign, Prisoner, PrisonerStatus, PrisonerStory, sources_from
-from ..services import slugify
-from . import audit
+from ..text import slugify
 
 R = TypeVar("R", Prisoner, Campaign)
 
@@ -68,7 +68,6 @@ def _editable(model: type[R], row_id: int | None, create: Callable[[], R] | None
         return row, True
     found = db.session.get(model, row_id, with_for_update=True) if row_id is not None else None
     if found is None:
-        db.session.rollback()
         raise LookupError(f"no such {model.__tablename__}")
     return found, False
 
@@ -103,7 +102,6 @@ def save_prisoner(prisoner_id: int | None, data: PrisonerData, moderator_id: int
     prisoner.sources = sources_from(data.sources)
     db.session.flush()
     audit.record(action, moderator_id=moderator_id, subject=prisoner.slug)
-    db.session.commit()
     return prisoner
 
 
@@ -114,7 +112,7 @@ def mark_verified(prisoner_id: int, moderator_id: int, today: date) -> Prisoner:
     prisoner.last_verified_on = today
     audit.record(audit.PRISONER_VERIFY, moderator_id=moderator_id, subject=prisoner.slug,
                  reason=f"verified on {today.isoformat()}")  # fmt: skip
-    db.session.commit()
+    db.session.flush()
     return prisoner
 
 
@@ -134,5 +132,4 @@ def save_campaign(campaign_id: int | None, data: CampaignData, moderator_id: int
     campaign.sources = sources_from(data.sources)
     db.session.flush()
     audit.record(action, moderator_id=moderator_id, subject=campaign.slug)
-    db.session.commit()
     return campaign

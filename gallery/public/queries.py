@@ -1,52 +1,24 @@
-"""Reads for the public pages: each runs a fixed number of indexed queries."""
+"""Reads for the visitors' and artists' pages: each runs a fixed number of indexed queries."""
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 
 from sqlalchemy import Select, and_, func, or_, select
 from sqlalchemy.orm import selectinload
 
-from .extensions import db
-from .models import Campaign, Prisoner, Tag, Work, WorkStatus, work_prisoners, work_tags
+from ..extensions import db
+from ..models import Campaign, Prisoner, Tag, Work, WorkStatus, work_prisoners, work_tags
+from ..paging import MAX_PAGE, BadQuery, Cursor
+from ..text import is_slug
+from ..tokens import token_hash
 
-SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,79}$")
-CURSOR_RE = re.compile(r"^(\d{1,20})-(\d{1,19})$")
-MAX_PAGE = 100_000
-
-
-class BadQuery(ValueError):
-    """A malformed filter or cursor in the query string."""
+PUBLIC_ID_RE = re.compile(r"\A[A-Za-z0-9_-]{10,32}\Z")
 
 
-@dataclass(frozen=True)
-class Cursor:
-    """A position in the grid: the (published_at, id) of the last work seen."""
-
-    published_at: datetime
-    work_id: int
-
-    def encode(self) -> str:
-        micros = int(self.published_at.timestamp() * 1_000_000)
-        return f"{micros}-{self.work_id}"
-
-    @classmethod
-    def decode(cls, text: str) -> Cursor:
-        match = CURSOR_RE.match(text)
-        if not match:
-            raise BadQuery("cursor")
-        micros, work_id = (int(g) for g in match.groups())
-        try:
-            moment = datetime.fromtimestamp(micros / 1_000_000, UTC)
-        except (OverflowError, OSError, ValueError) as exc:
-            raise BadQuery("cursor") from exc
-        return cls(moment, work_id)
-
-    @classmethod
-    def of(cls, work: Work) -> Cursor:
-        assert work.published_at is not None
-        return cls(work.published_at, work.id)
+def _published(work: Work) -> Cursor:
+    assert work.published_at is not None
+    return Cursor(work.published_at, work.id)
 
 
 @dataclass
@@ -78,7 +50,7 @@ class GridPage:
 def _slug(value: str | None) -> str | None:
     if value is None or value == "":
         return None
-    if not SLUG_RE.match(value):
+    if not is_slug(value):
         raise BadQuery("slug")
     return value
 
@@ -120,15 +92,15 @@ def _public_works(filters: GridFilters) -> Select[tuple[Work]]:
 
 def _older_than(cursor: Cursor):  # type: ignore[no-untyped-def]
     return or_(
-        Work.published_at < cursor.published_at,
-        and_(Work.published_at == cursor.published_at, Work.id < cursor.work_id),
+        Work.published_at < cursor.moment,
+        and_(Work.published_at == cursor.moment, Work.id < cursor.row_id),
     )
 
 
 def _newer_than(cursor: Cursor):  # type: ignore[no-untyped-def]
     return or_(
-        Work.published_at > cursor.published_at,
-        and_(Work.published_at == cursor.published_at, Work.id > cursor.work_id),
+        Work.published_at > cursor.moment,
+        and_(Work.published_at == cursor.moment, Work.id > cursor.row_id),
     )
 
 
@@ -153,31 +125,27 @@ def grid_page(
     filters: GridFilters,
     *,
     page: int = 1,
-    after: str | None = None,
-    before: str | None = None,
+    after: Cursor | None = None,
+    before: Cursor | None = None,
     per_page: int = 24,
 ) -> GridPage:
     """One page of approved works, newest first, by keyset (page numbers map onto it)."""
     if not 1 <= page <= MAX_PAGE:
         raise BadQuery("page")
     base = _with_cards(_public_works(filters))
-    if before:
-        cursor = Cursor.decode(before)
-        stmt = base.where(_newer_than(cursor)).order_by(Work.published_at.asc(), Work.id.asc())
+    if before is not None:
+        stmt = base.where(_newer_than(before)).order_by(Work.published_at.asc(), Work.id.asc())
         rows = list(db.session.scalars(stmt.limit(per_page + 1)))
         has_more_newer = len(rows) > per_page
         works = list(reversed(rows[:per_page]))
         has_older = True
         page = max(page, 2) if has_more_newer else 1
     else:
-        if after:
-            cursor: Cursor | None = Cursor.decode(after)
-        elif page > 1:
+        cursor = after
+        if cursor is None and page > 1:
             cursor = _boundary_for_page(filters, page, per_page)
             if cursor is None:
                 return GridPage([], page, None, None, filters)
-        else:
-            cursor = None
         stmt = base.order_by(Work.published_at.desc(), Work.id.desc())
         if cursor is not None:
             stmt = stmt.where(_older_than(cursor))
@@ -185,8 +153,8 @@ def grid_page(
         works = rows[:per_page]
         has_older = len(rows) > per_page
         has_more_newer = cursor is not None
-    next_cursor = Cursor.of(works[-1]).encode() if works and has_older else None
-    prev_cursor = Cursor.of(works[0]).encode() if works and has_more_newer else None
+    next_cursor = _published(works[-1]).encode() if works and has_older else None
+    prev_cursor = _published(works[0]).encode() if works and has_more_newer else None
     return GridPage(works, page, next_cursor, prev_cursor, filters)
 
 
@@ -200,7 +168,7 @@ def newest_works(limit: int = 8) -> list[Work]:
 
 def public_work(public_id: str) -> Work | None:
     """An approved work by its public id, with what its page shows."""
-    if not re.fullmatch(r"[A-Za-z0-9_-]{10,32}", public_id):
+    if not PUBLIC_ID_RE.match(public_id):
         return None
     stmt = (
         select(Work)
@@ -235,7 +203,7 @@ def prisoners(featured_only: bool = False) -> list[Prisoner]:
 
 def prisoner_by_slug(slug: str) -> Prisoner | None:
     """A prisoner with stories, sources and campaigns loaded."""
-    if not SLUG_RE.match(slug):
+    if not is_slug(slug):
         return None
     stmt = (
         select(Prisoner)
@@ -251,7 +219,7 @@ def prisoner_by_slug(slug: str) -> Prisoner | None:
 
 def campaign_by_slug(slug: str) -> Campaign | None:
     """A campaign with its prisoners and sources loaded."""
-    if not SLUG_RE.match(slug):
+    if not is_slug(slug):
         return None
     stmt = (
         select(Campaign)
@@ -275,3 +243,10 @@ def tags_in_use() -> list[Tag]:
         .where(Work.status == WorkStatus.APPROVED, Work.hidden.is_(False))
     )
     return list(db.session.scalars(select(Tag).where(Tag.id.in_(used)).order_by(Tag.name)))
+
+
+def work_for_receipt(token: str) -> Work | None:
+    """The work a receipt token belongs to, whatever its status."""
+    if not 20 <= len(token) <= 100:
+        return None
+    return db.session.scalar(select(Work).where(Work.receipt_token_hash == token_hash(token)))

@@ -8,12 +8,11 @@ import re
 
 from sqlalchemy import func, select
 
-from .. import passwords
+from .. import audit, passwords
 from ..database import begin_write
 from ..extensions import db
 from ..models import Moderator, Role, utcnow
-from ..services import NotAllowed
-from . import audit
+from . import NotAllowed
 
 USERNAME_RE = re.compile(r"\A[a-z0-9][a-z0-9._-]{2,39}\Z")
 DEMO_USERNAME = "demo-moderator"
@@ -41,13 +40,12 @@ def authenticate(username: str, password: str) -> Moderator | None:
     begin_write()
     moderator = db.session.get(Moderator, moderator.id, with_for_update=True)
     if moderator is None or not moderator.active:
-        db.session.rollback()
         return None
     if passwords.needs_rehash(moderator.password_hash):
         moderator.password_hash = passwords.hasher().hash(password)
     moderator.last_login_at = utcnow()
     audit.record(audit.LOGIN, moderator_id=moderator.id, subject=moderator.username)
-    db.session.commit()
+    db.session.flush()
     return moderator
 
 
@@ -59,7 +57,6 @@ def _locked(moderator_id: int) -> Moderator:
     begin_write()
     moderator = db.session.get(Moderator, moderator_id, with_for_update=True)
     if moderator is None:
-        db.session.rollback()
         raise LookupError("no such moderator")
     return moderator
 
@@ -69,7 +66,7 @@ def log_out(moderator_id: int) -> None:
     moderator = _locked(moderator_id)
     _bump(moderator)
     audit.record(audit.LOGOUT, moderator_id=moderator.id, subject=moderator.username)
-    db.session.commit()
+    db.session.flush()
 
 
 def change_password(moderator_id: int, current: str, new: str) -> None:
@@ -82,7 +79,7 @@ def change_password(moderator_id: int, current: str, new: str) -> None:
     moderator.password_hash = new_hash
     _bump(moderator)
     audit.record(audit.PASSWORD_CHANGE, moderator_id=moderator.id, subject=moderator.username)
-    db.session.commit()
+    db.session.flush()
 
 
 def create_moderator(
@@ -100,7 +97,6 @@ def create_moderator(
     password_hash = passwords.hash_password(password, enforce_length=enforce_length)
     begin_write()
     if db.session.scalar(select(Moderator.id).where(Moderator.username == username)):
-        db.session.rollback()
         raise AccountError("taken")
     moderator = Moderator(username=username, password_hash=password_hash, role=role)
     db.session.add(moderator)
@@ -108,7 +104,7 @@ def create_moderator(
     audit.record(
         audit.MODERATOR_CREATE, moderator_id=actor_id, subject=f"{username} ({role.value})"
     )
-    db.session.commit()
+    db.session.flush()
     return moderator
 
 
@@ -121,11 +117,11 @@ def set_active(moderator_id: int, active: bool, *, actor_id: int) -> Moderator:
     _bump(moderator)
     action = audit.MODERATOR_ACTIVATE if active else audit.MODERATOR_DEACTIVATE
     audit.record(action, moderator_id=actor_id, subject=moderator.username)
-    db.session.commit()
+    db.session.flush()
     return moderator
 
 
-def reset_password(moderator_id: int, *, actor_id: int) -> str:
+def reset_password(moderator_id: int, *, actor_id: int) -> tuple[Moderator, str]:
     """Give an account a new random password (returned once) and end its sessions."""
     new = passwords.random_password()
     new_hash = passwords.hash_password(new)
@@ -133,8 +129,8 @@ def reset_password(moderator_id: int, *, actor_id: int) -> str:
     moderator.password_hash = new_hash
     _bump(moderator)
     audit.record(audit.MODERATOR_RESET, moderator_id=actor_id, subject=moderator.username)
-    db.session.commit()
-    return new
+    db.session.flush()
+    return moderator, new
 
 
 def create_demo_moderator() -> str | None:

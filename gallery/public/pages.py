@@ -6,18 +6,11 @@ from flask.typing import ResponseReturnValue
 from flask_babel import get_locale
 from sqlalchemy import text
 
+from ..extensions import db
+from ..web.http import cursor_arg, page_arg
 from . import queries
-from .extensions import db
 
 bp = Blueprint("public", __name__)
-
-
-def _page_arg() -> int:
-    """?page=N; anything that is not a sane positive number falls back to page 1."""
-    raw = request.args.get("page", "1")
-    if not raw.isdigit() or len(raw) > 6:
-        return 1
-    return max(int(raw), 1)
 
 
 def _first_works(filters: queries.GridFilters) -> queries.GridPage:
@@ -38,22 +31,22 @@ def home() -> ResponseReturnValue:
 
 @bp.get("/works")
 def works() -> ResponseReturnValue:
-    """The gallery grid, filtered by prisoner, campaign or tag, newest first."""
-    try:
-        filters = queries.resolve_filters(
-            request.args.get("prisoner"), request.args.get("campaign"), request.args.get("tag")
-        )
-        if filters is None:
-            abort(404)
-        grid = queries.grid_page(
-            filters,
-            page=_page_arg(),
-            after=request.args.get("after"),
-            before=request.args.get("before"),
-            per_page=current_app.config["WORKS_PER_PAGE"],
-        )
-    except queries.BadQuery:
-        abort(400)
+    """The gallery grid, filtered by prisoner, campaign or tag, newest first.
+
+    A malformed filter or cursor raises paging.BadQuery, which the error pages answer with
+    400; a well-formed slug that names nothing is 404."""
+    filters = queries.resolve_filters(
+        request.args.get("prisoner"), request.args.get("campaign"), request.args.get("tag")
+    )
+    if filters is None:
+        abort(404)
+    grid = queries.grid_page(
+        filters,
+        page=page_arg(),
+        after=cursor_arg("after"),
+        before=cursor_arg("before"),
+        per_page=current_app.config["WORKS_PER_PAGE"],
+    )
     return render_template(
         "public/works.html",
         grid=grid,

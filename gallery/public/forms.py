@@ -9,32 +9,16 @@ from wtforms import (
     EmailField,
     RadioField,
     SelectField,
-    SelectMultipleField,
     StringField,
     TextAreaField,
     ValidationError,
 )
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, InputRequired, Length, Optional
-from wtforms.widgets import CheckboxInput, ListWidget
 
-from .models import Licence
-from .templating import LICENCES
-
-MAX_TAGS = 10
-MAX_TAG_LENGTH = 40
-
-
-class MultiCheckboxField(SelectMultipleField):
-    """A list of checkboxes (easier to use on a phone than a multiple select)."""
-
-    widget = ListWidget(prefix_label=False)
-    option_widget = CheckboxInput()
-
-
-def split_tags(text: str | None) -> list[str]:
-    """Comma-separated tags, trimmed, empty ones dropped."""
-    return [t.strip() for t in (text or "").split(",") if t.strip()]
+from ..labels import LICENCES, REPORT_CATEGORIES, licence_name, licence_summary
+from ..models import ReportCategory
+from ..web.forms import MultiCheckboxField, validate_tags
 
 
 def _optional_int(value: object) -> int | None:
@@ -85,7 +69,7 @@ class SubmitForm(FlaskForm):
     tags = StringField(
         _l("Tags (optional)"),
         description=_l("Up to 10, separated by commas. For example: poster, letters"),
-        validators=[Optional(), Length(max=500)],
+        validators=[Optional(), Length(max=500), validate_tags],
     )
     licence = RadioField(
         _l("Licence"),
@@ -108,16 +92,9 @@ class SubmitForm(FlaskForm):
     # A field people never see: bots that fill every field give themselves away.
     website = StringField(_l("Leave this field empty"), validators=[Optional()])
 
-    def validate_tags(self, field: StringField) -> None:
-        tags = split_tags(field.data)
-        if len(tags) > MAX_TAGS:
-            raise ValidationError(_l("Please use at most 10 tags."))
-        if any(len(t) > MAX_TAG_LENGTH for t in tags):
-            raise ValidationError(_l("Each tag can be at most 40 characters long."))
-
     def licence_choices(self) -> list[tuple[object, str, str]]:
         """(radio field, name, one-line explanation) for each licence."""
-        return [(option, str(LICENCES[Licence(option.data)][0]), str(LICENCES[Licence(option.data)][1]))
+        return [(option, licence_name(option.data), licence_summary(option.data))
                 for option in self.licence]  # fmt: skip
 
 
@@ -128,3 +105,22 @@ class WithdrawForm(FlaskForm):
         _l("I understand that the image will be deleted and cannot be restored."),
         validators=[DataRequired(_l("Please tick the box to confirm."))],
     )
+
+
+class ReportForm(FlaskForm):
+    """A visitor's report on a published work (no account, no name asked)."""
+
+    category = RadioField(
+        _l("What is wrong?"),
+        choices=[SelectChoice(category.value, label) for category, label in REPORT_CATEGORIES.items()],
+        validators=[InputRequired(_l("Please choose what is wrong."))],
+    )
+    text = TextAreaField(
+        _l("Tell us more"),
+        description=_l("Optional, except for “Something else”. Please do not write your name."),
+        validators=[Length(max=2000)],  # no Optional(): validate_text must run
+    )
+
+    def validate_text(self, field: TextAreaField) -> None:
+        if self.category.data == ReportCategory.OTHER.value and not (field.data or "").strip():
+            raise ValidationError(_l("Please tell us what is wrong."))

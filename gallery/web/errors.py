@@ -11,7 +11,8 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError, RequestEntityTooLarge
 
-from .extensions import limiter
+from ..paging import BadQuery
+from .limits import limiter
 
 log = logging.getLogger(__name__)
 
@@ -90,8 +91,14 @@ def _too_large(exc: RequestEntityTooLarge) -> ResponseReturnValue:
     )
 
 
+def _bad_query(exc: BadQuery) -> ResponseReturnValue:
+    # A malformed cursor, filter or page in the address: the same 400 on every list.
+    return render_error(400)
+
+
 def init_app(app: Flask) -> None:
     """Route every HTTP error to the polite page."""
+    app.register_error_handler(BadQuery, _bad_query)
     app.register_error_handler(CSRFError, _csrf_error)
     app.register_error_handler(RequestEntityTooLarge, _too_large)
     app.register_error_handler(HTTPException, _http_error)

@@ -8,38 +8,9 @@ from functools import lru_cache
 from typing import Any
 
 from flask import Flask
-from flask_babel import lazy_gettext as _l
 
-from .models import Licence
-from .text import render_markdown
-
-LICENCES = {
-    Licence.CC_BY: (
-        _l("CC BY 4.0"),
-        _l("Anyone may share and adapt the work, even commercially, if they credit you."),
-    ),
-    Licence.CC_BY_SA: (
-        _l("CC BY-SA 4.0"),
-        _l("As CC BY, and adaptations must be shared under the same licence."),
-    ),
-    Licence.CC_BY_NC: (
-        _l("CC BY-NC 4.0"),
-        _l("Anyone may share and adapt the work with credit, but not for money."),
-    ),
-    Licence.CC0: (
-        _l("CC0 (public domain)"),
-        _l("You give up your rights: anyone may use the work for anything, without credit."),
-    ),
-    Licence.ALL_RIGHTS_RESERVED: (
-        _l("All rights reserved"),
-        _l("We may show the work here; anyone else needs your permission."),
-    ),
-}
-
-
-def licence_name(licence: Licence | str) -> str:
-    """The human name of a licence."""
-    return str(LICENCES[Licence(licence)][0])
+from .. import labels
+from ..text import render_markdown
 
 
 def aria(field: Any) -> dict[str, str]:
@@ -74,6 +45,7 @@ def _static_version(app: Flask, endpoint: str, values: dict[str, Any]) -> None:
 def init_app(app: Flask) -> None:
     """Register the shared filters and globals."""
     app.add_template_filter(render_markdown, "markdown")
-    app.add_template_global(licence_name)
+    for helper in (labels.licence_name, labels.category_label, labels.action_label):
+        app.add_template_global(helper)
     app.add_template_global(aria)
     app.url_defaults(lambda endpoint, values: _static_version(app, endpoint, values))

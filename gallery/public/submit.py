@@ -3,31 +3,25 @@ from __future__ import annotations
 
 import logging
 
-from flask import (
-    Blueprint,
-    abort,
-    current_app,
-    flash,
-    redirect,
-    render_template,
-    request,
-    send_file,
-    url_for,
-)
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from wtforms.fields.choices import SelectChoice
 
-from . import images, queries, services
-from .extensions import limiter
-from .forms import SubmitForm, WithdrawForm, split_tags
-from .media import CONTENT_TYPES, MEDIA_CSP, store
-from .models import Licence, Work, WorkStatus
+from .. import images
+from ..extensions import db, media_store
+from ..models import Licence, Work, WorkStatus
+from ..verbs import NotAllowed
+from ..verbs.submissions import NewWork, submit_work, withdraw_work
+from ..web.http import private
+from ..web.limits import limiter
+from . import queries
+from ..web.forms import split_tags
+from .forms import SubmitForm, WithdrawForm
+from .media import send_rendition
 
 bp = Blueprint("submit", __name__)
 log = logging.getLogger(__name__)
-
-PRIVATE = "private, no-store"
 
 
 def _submit_limit() -> str:
@@ -43,8 +37,8 @@ def _form() -> SubmitForm:
     return form
 
 
-def _fields(form: SubmitForm) -> services.NewWork:
-    return services.NewWork(
+def _fields(form: SubmitForm) -> NewWork:
+    return NewWork(
         title=form.title.data.strip(),
         alt_text=form.alt_text.data.strip(),
         description=(form.description.data or "").strip() or None,
@@ -78,16 +72,20 @@ def submit() -> ResponseReturnValue:
         return _show_form(form, 400, _("Please correct the fields marked below."))
     upload = form.image.data
     try:
-        work, token = services.submit_work(
-            store(), upload.stream, _fields(form), max_pixels=current_app.config["MAX_IMAGE_PIXELS"]
-        )
+        _work, token = submit_work(
+            media_store(), upload.stream, _fields(form),
+            max_pixels=current_app.config["MAX_IMAGE_PIXELS"],
+        )  # fmt: skip
+        db.session.commit()
     except images.InvalidImage as exc:
         form.image.errors = [_(exc.template, **exc.params)]
         return _show_form(form, exc.status, _("The image could not be accepted."))
-    except services.NotAllowed:
+    except NotAllowed:
         return _show_form(form, 400, _("Please choose the prisoner and campaign from the list."))
     except OSError:
-        # The disk is full or failing: nothing was kept (create_work cleans up); say so.
+        # The disk is full or failing: nothing was kept (the rollback removes the new
+        # files); say so.
+        db.session.rollback()
         log.exception("could not store a submission")
         return _show_form(
             form, 503, _("We could not save your work right now. Please try again later.")
@@ -97,7 +95,7 @@ def submit() -> ResponseReturnValue:
 
 
 def _work_or_404(token: str) -> Work:
-    work = services.work_for_receipt(token)
+    work = queries.work_for_receipt(token)
     if work is None:
         abort(404)
     return work
@@ -107,12 +105,7 @@ def _work_or_404(token: str) -> Work:
 def receipt(token: str) -> ResponseReturnValue:
     """The artist's private status page: the work, its status, the reason, withdraw."""
     work = _work_or_404(token)
-    response = current_app.make_response(
-        render_template("submit/receipt.html", work=work, token=token, form=WithdrawForm())
-    )
-    response.headers["Cache-Control"] = PRIVATE
-    response.headers["X-Robots-Tag"] = "noindex, nofollow"
-    return response
+    return private(render_template("submit/receipt.html", work=work, token=token, form=WithdrawForm()))
 
 
 @bp.post("/submissions/<token>/withdraw")
@@ -123,11 +116,11 @@ def withdraw(token: str) -> ResponseReturnValue:
     if not form.validate_on_submit():
         if form.csrf_token.errors:
             abort(400)
-        page = render_template("submit/receipt.html", work=work, token=token, form=form)
-        return page, 400, {"Cache-Control": PRIVATE}
+        return private((render_template("submit/receipt.html", work=work, token=token, form=form), 400))
     try:
-        services.withdraw_work(store(), token)
-    except services.NotAllowed:
+        withdraw_work(media_store(), token)
+        db.session.commit()
+    except NotAllowed:
         flash(_("This work can no longer be withdrawn."), "error")
     else:
         flash(_("Your work was withdrawn and its files deleted."), "success")
@@ -138,13 +131,6 @@ def withdraw(token: str) -> ResponseReturnValue:
 def receipt_media(token: str, filename: str) -> ResponseReturnValue:
     """The artist's own image while it is pending, never cached."""
     work = _work_or_404(token)
-    extension = filename.rpartition(".")[2]
-    if work.status != WorkStatus.PENDING or not work.image_key or extension not in CONTENT_TYPES:
+    if work.status != WorkStatus.PENDING or not work.image_key:
         abort(404)
-    path = store().path(work.image_key, filename)
-    if path is None:
-        abort(404)
-    response = send_file(path, mimetype=CONTENT_TYPES[extension], conditional=False, etag=False)
-    response.headers["Cache-Control"] = PRIVATE
-    response.headers["Content-Security-Policy"] = MEDIA_CSP
-    return response
+    return private(send_rendition(work.image_key, filename, conditional=False))

@@ -1,0 +1,103 @@
+"""What stored codes mean to a person, in the reader's language: licences, report
+categories, prisoner statuses, preset rejection reasons and audit actions.
+
+The codes stay stable in the database; only these words are translated (lazily, so each
+is rendered in the language of the request that reads it)."""
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+
+from . import audit
+from .models import Licence, PrisonerStatus, ReportCategory
+
+LICENCES = {
+    Licence.CC_BY: (
+        _l("CC BY 4.0"),
+        _l("Anyone may share and adapt the work, even commercially, if they credit you."),
+    ),
+    Licence.CC_BY_SA: (
+        _l("CC BY-SA 4.0"),
+        _l("As CC BY, and adaptations must be shared under the same licence."),
+    ),
+    Licence.CC_BY_NC: (
+        _l("CC BY-NC 4.0"),
+        _l("Anyone may share and adapt the work with credit, but not for money."),
+    ),
+    Licence.CC0: (
+        _l("CC0 (public domain)"),
+        _l("You give up your rights: anyone may use the work for anything, without credit."),
+    ),
+    Licence.ALL_RIGHTS_RESERVED: (
+        _l("All rights reserved"),
+        _l("We may show the work here; anyone else needs your permission."),
+    ),
+}
+
+REPORT_CATEGORIES = {
+    ReportCategory.UNRELATED: _l("It is not related to political prisoners"),
+    ReportCategory.PERSON_AT_RISK: _l("It identifies a person who could be at risk"),
+    ReportCategory.COPYRIGHT: _l("It copies someone else’s work"),
+    ReportCategory.OFFENSIVE: _l("It is offensive"),
+    ReportCategory.OTHER: _l("Something else"),
+}
+
+PRISONER_STATUSES = {
+    PrisonerStatus.IMPRISONED: _l("In prison"),
+    PrisonerStatus.RELEASED: _l("Released"),
+    PrisonerStatus.EXILE: _l("In exile"),
+    PrisonerStatus.DECEASED: _l("Deceased"),
+}
+
+# Reasons a moderator can pick when rejecting; the artist reads the sentence.
+PRESET_REASONS = {
+    "unrelated": _l("The work is not related to political prisoners or to the campaign chosen."),
+    "at-risk": _l("The work could identify a person at risk."),
+    "not-own": _l("We could not confirm that the work is your own."),
+    "unreadable": _l("The image is unreadable or too small to show."),
+    "offensive": _l("The work contains hateful or offensive content."),
+    "copyright": _l("The work seems to use someone else's work without permission."),
+}
+
+ACTIONS = {
+    audit.APPROVE: _l("Approved"),
+    audit.REJECT: _l("Rejected"),
+    audit.UNPUBLISH: _l("Unpublished"),
+    audit.EDIT: _l("Edited title, alt text or tags"),
+    audit.WITHDRAW: _l("Withdrawn by the artist"),
+    audit.AUTO_HIDE: _l("Hidden after a report"),
+    audit.REPORT_DISMISS: _l("Report dismissed"),
+    audit.REPORT_UNPUBLISH: _l("Unpublished after a report"),
+    audit.REPORT_REJECT: _l("Rejected after a report"),
+    audit.LOGIN: _l("Logged in"),
+    audit.LOGOUT: _l("Logged out"),
+    audit.PASSWORD_CHANGE: _l("Changed their password"),
+    audit.MODERATOR_CREATE: _l("Created a moderator"),
+    audit.MODERATOR_DEACTIVATE: _l("Deactivated a moderator"),
+    audit.MODERATOR_ACTIVATE: _l("Reactivated a moderator"),
+    audit.MODERATOR_RESET: _l("Reset a moderator's password"),
+    audit.PRISONER_CREATE: _l("Created a prisoner profile"),
+    audit.PRISONER_EDIT: _l("Edited a prisoner profile"),
+    audit.PRISONER_VERIFY: _l("Verified a prisoner profile"),
+    audit.CAMPAIGN_CREATE: _l("Created a campaign"),
+    audit.CAMPAIGN_EDIT: _l("Edited a campaign"),
+}
+
+
+def licence_name(licence: Licence | str) -> str:
+    """The human name of a licence."""
+    return str(LICENCES[Licence(licence)][0])
+
+
+def licence_summary(licence: Licence | str) -> str:
+    """One line on what a licence lets others do."""
+    return str(LICENCES[Licence(licence)][1])
+
+
+def category_label(category: ReportCategory | str) -> str:
+    """What a report category means."""
+    return str(REPORT_CATEGORIES[ReportCategory(category)])
+
+
+def action_label(action: str) -> str:
+    """The human name of an audit action, or its code if it has none."""
+    return str(ACTIONS.get(action, action))

@@ -1,0 +1,85 @@
+"""The /moderation blueprint and what its views share.
+
+Every route of the blueprint needs a logged-in, active moderator (checked once, before
+any view runs, so no route can forget it); admin pages add @admin_required. Every
+response is private. act() is the one shape of an action: call the verb, commit, 404 on
+an unknown row, a flashed message when the state forbids it, then back."""
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any, TypeVar
+
+from flask import Blueprint, abort, flash, request
+from flask.typing import ResponseReturnValue
+from flask_login import current_user
+from flask_wtf import FlaskForm
+from werkzeug.wrappers import Response
+
+from ..extensions import db, login_manager
+from ..verbs import NotAllowed
+from ..web.http import private
+
+bp = Blueprint("moderation", __name__, url_prefix="/moderation")
+T = TypeVar("T")
+
+
+@bp.before_request
+def _moderators_only() -> ResponseReturnValue | None:
+    if not current_user.is_authenticated:
+        return login_manager.unauthorized()
+    return None
+
+
+@bp.after_request
+def _private(response: Response) -> Response:
+    # Pages with e-mail addresses and pending works stay out of every cache.
+    return private(response)
+
+
+def admin_required(view: Callable[..., Any]) -> Callable[..., Any]:
+    """403 unless the moderator is an admin."""
+
+    @wraps(view)
+    def wrapped(*args: Any, **kwargs: Any) -> Any:
+        if not current_user.is_admin:
+            abort(403)
+        return view(*args, **kwargs)
+
+    return wrapped
+
+
+def after_arg() -> str | None:
+    """The queue position a form came from, to go back to it."""
+    value = request.form.get("after") or request.args.get("after")
+    return value if value and len(value) < 60 else None
+
+
+def flash_errors(form: FlaskForm) -> None:
+    """Each of a form's errors as a flashed message (the form sits on another page)."""
+    for errors in form.errors.values():
+        for error in errors:
+            flash(str(error), "error")
+
+
+def act(
+    verb: Callable[[], T],
+    *,
+    done: str | Callable[[T], str],
+    refused: str,
+    back: Callable[[], ResponseReturnValue],
+) -> ResponseReturnValue:
+    """Run a verb and commit; 404 if it names an unknown row, `refused` flashed if its
+    state does not allow it (nothing is kept), `done` flashed on success; then back()."""
+    try:
+        result = verb()
+        db.session.commit()
+    except LookupError:
+        db.session.rollback()
+        abort(404)
+    except NotAllowed:
+        db.session.rollback()
+        flash(refused, "error")
+    else:
+        flash(done(result) if callable(done) else done, "success")
+    return back()

@@ -1,0 +1,13 @@
+"""The visitors' and artists' side: public pages, media, submissions and receipts, reports.
+Feeds, the API and search will live here too."""
+from __future__ import annotations
+
+from flask import Flask
+
+
+def init_app(app: Flask) -> None:
+    """Register the public blueprints."""
+    from . import media, pages, reports, submit
+
+    for module in (pages, media, submit, reports):
+        app.register_blueprint(module.bp)

@@ -1,0 +1,68 @@
+"""Pieces several verbs share: locked rows, tags, and files that go once a change commits."""
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from sqlalchemy import select
+
+from ..database import after_commit
+from ..extensions import db
+from ..models import Tag, Work
+from ..storage import MediaStore
+from ..text import slugify
+from . import NotAllowed
+
+TAG_SLUG_LENGTH = 60
+
+
+def locked_works(work_ids: Iterable[int]) -> list[Work]:
+    """These works, locked for update, in id order (so two writers never deadlock)."""
+    ids = sorted(set(work_ids))
+    stmt = select(Work).where(Work.id.in_(ids)).order_by(Work.id).with_for_update()
+    return list(db.session.scalars(stmt))
+
+
+def locked_work(work_id: int) -> Work:
+    """One work, locked for update; LookupError if there is none."""
+    found = locked_works([work_id])
+    if not found:
+        raise LookupError("no such work")
+    return found[0]
+
+
+def require_reason(reason: str | None) -> str:
+    """The reason, trimmed; NotAllowed("reason-required") when there is none."""
+    if not reason or not reason.strip():
+        raise NotAllowed("reason-required")
+    return reason.strip()
+
+
+def tag_slug(name: str) -> str:
+    """The slug a tag name files under ("" when it has no letters or digits at all)."""
+    return slugify(name, max_length=TAG_SLUG_LENGTH)
+
+
+def tags_named(names: Iterable[str]) -> list[Tag]:
+    """Tags for the given names (one per slug), created when new; names without a slug
+    are skipped (the forms refuse them first, with a message)."""
+    wanted: dict[str, str] = {}
+    for name in names:
+        name = " ".join(name.split())[:TAG_SLUG_LENGTH]
+        slug = tag_slug(name)
+        if slug and slug not in wanted:
+            wanted[slug] = name
+    if not wanted:
+        return []
+    found = {t.slug: t for t in db.session.scalars(select(Tag).where(Tag.slug.in_(wanted)))}
+    for slug, name in wanted.items():
+        if slug not in found:
+            found[slug] = Tag(slug=slug, name=name)
+            db.session.add(found[slug])
+    return [found[slug] for slug in wanted]
+
+
+def delete_files_after_commit(store: MediaStore, keys: Iterable[str | None]) -> None:
+    """Delete these works' folders once the transaction has committed, not before."""
+    for key in keys:
+        if key:
+            after_commit(lambda key=key: store.delete(key))

@@ -1,0 +1,78 @@
+"""Visitors' reports on published works, and how moderators close them."""
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from .. import audit
+from ..database import begin_write
+from ..extensions import db
+from ..models import Report, ReportCategory, WorkStatus, utcnow
+from ..storage import MediaStore
+from . import NotAllowed
+from .common import locked_work, require_reason
+from .decisions import reject, unpublish
+
+REPORT_ACTIONS = ("dismiss", "unpublish", "reject")
+
+
+def file_report(work_id: int, category: ReportCategory, text: str | None) -> Report:
+    """A visitor's report; "identifies a person at risk" hides the work at once."""
+    begin_write()
+    work = locked_work(work_id)
+    if work.status != WorkStatus.APPROVED:
+        raise NotAllowed("not-public")
+    report = Report(work_id=work.id, category=category, text=(text or "").strip() or None)
+    db.session.add(report)
+    if category == ReportCategory.PERSON_AT_RISK and not work.hidden:
+        work.hidden = True
+        audit.record(audit.AUTO_HIDE, work_id=work.id, subject=work.title,
+                     reason="a visitor reported that the work identifies a person at risk")  # fmt: skip
+    db.session.flush()
+    return report
+
+
+def handle_report(
+    store: MediaStore, report_id: int, moderator_id: int, action: str, note: str | None
+) -> Report:
+    """Close a report: keep the work (unhiding it), unpublish it, or reject it.
+
+    Unpublishing or rejecting closes every open report on that work, since the work
+    has left the gallery."""
+    if action not in REPORT_ACTIONS:
+        raise NotAllowed("action")
+    if action != "dismiss":
+        note = require_reason(note)
+    begin_write()
+    report = db.session.get(Report, report_id, with_for_update=True)
+    if report is None:
+        raise LookupError("no such report")
+    if report.handled_at is not None:
+        raise NotAllowed("handled")
+    work = locked_work(report.work_id)
+    if action == "dismiss":
+        audit.record(audit.REPORT_DISMISS, moderator_id=moderator_id, work_id=work.id,
+                     subject=f"{report.category.value}: {work.title}", reason=note)  # fmt: skip
+        closing = [report]
+    elif action == "unpublish":
+        unpublish(work, moderator_id, note or "", audit.REPORT_UNPUBLISH)
+        closing = [r for r in work.reports if r.handled_at is None]
+    else:
+        reject(store, work, moderator_id, note or "", audit.REPORT_REJECT)
+        closing = [r for r in work.reports if r.handled_at is None]
+    now = utcnow()
+    for r in closing:
+        r.handled_at, r.handled_by_id, r.resolution = now, moderator_id, f"{action}: {note or ''}".strip()
+    db.session.flush()
+    if action == "dismiss" and work.hidden and not _open_at_risk(work.id):
+        work.hidden = False
+    db.session.flush()
+    return report
+
+
+def _open_at_risk(work_id: int) -> bool:
+    stmt = select(Report.id).where(
+        Report.work_id == work_id,
+        Report.handled_at.is_(None),
+        Report.category == ReportCategory.PERSON_AT_RISK,
+    )
+    return db.session.scalar(stmt.limit(1)) is not None

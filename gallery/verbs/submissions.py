@@ -1,0 +1,146 @@
+"""Verbs of the artists' side: a new work (submitted, or loaded by the CLI) and withdrawal."""
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import BinaryIO
+
+from sqlalchemy import select
+
+from .. import audit, images
+from ..database import after_rollback, begin_write
+from ..extensions import db
+from ..models import Campaign, Licence, Prisoner, Work, WorkStatus, utcnow
+from ..storage import MediaStore
+from ..tokens import new_public_id, new_receipt_token, token_hash
+from . import NotAllowed
+from .common import delete_files_after_commit, tags_named
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class NewWork:
+    """What a submitted work says about itself (everything but the image)."""
+
+    title: str
+    alt_text: str
+    licence: Licence
+    description: str | None = None
+    display_name: str | None = None
+    contact_email: str | None = None
+    own_work: bool = True
+    consent: bool = True
+    ai_used: bool = False
+    prisoner_ids: tuple[int, ...] = ()
+    campaign_id: int | None = None
+    tag_names: tuple[str, ...] = ()
+    is_demo: bool = False
+
+
+def _renditions_json(processed: images.ProcessedImage) -> dict[str, dict]:
+    out: dict[str, dict] = {}
+    for r in processed.renditions:
+        entry = out.setdefault(r.size, {"width": r.width, "height": r.height, "files": {}})
+        entry["files"][r.format] = r.filename
+    return out
+
+
+def _prisoners(ids: Iterable[int]) -> list[Prisoner]:
+    ids = tuple(ids)
+    if not ids:
+        return []
+    return list(db.session.scalars(select(Prisoner).where(Prisoner.id.in_(ids))))
+
+
+def create_work(
+    store: MediaStore,
+    image: BinaryIO,
+    fields: NewWork,
+    *,
+    status: WorkStatus = WorkStatus.PENDING,
+    receipt_token_hash: str | None = None,
+    published_at: datetime | None = None,
+    max_pixels: int = 40_000_000,
+) -> Work:
+    """Clean the image and store its files, then add the row (flushed, not committed).
+
+    The files are in place before the row exists; if the transaction does not commit,
+    they are removed, so no file outlives a failure and no row lacks its files."""
+    processed = images.process(image, max_pixels=max_pixels)  # no lock held while decoding
+    key = store.publish({r.filename: r.data for r in processed.renditions})
+    try:
+        begin_write()
+    except BaseException:
+        store.delete(key)
+        raise
+    after_rollback(lambda: store.delete(key))
+    work = Work(
+        public_id=new_public_id(),
+        title=fields.title,
+        alt_text=fields.alt_text,
+        description=fields.description,
+        display_name=fields.display_name,
+        contact_email=fields.contact_email,
+        licence=fields.licence,
+        own_work=fields.own_work,
+        consent=fields.consent,
+        ai_used=fields.ai_used,
+        status=status,
+        receipt_token_hash=receipt_token_hash,
+        campaign_id=fields.campaign_id,
+        is_demo=fields.is_demo,
+        image_key=key,
+        image_format=processed.source_format,
+        width=processed.width,
+        height=processed.height,
+        image_bytes=sum(len(r.data) for r in processed.renditions if r.size == "large"),
+        image_sha256=processed.sha256,
+        has_alpha=processed.has_alpha,
+        renditions=_renditions_json(processed),
+    )
+    db.session.add(work)
+    if status == WorkStatus.APPROVED:
+        work.published_at = published_at or utcnow()
+        work.decided_at = work.published_at
+    work.prisoners = _prisoners(fields.prisoner_ids)
+    work.tags = tags_named(fields.tag_names)
+    db.session.flush()
+    log.info("stored work %s (%s, %dx%d)", work.public_id, work.image_format, work.width, work.height)
+    return work
+
+
+def submit_work(store: MediaStore, image: BinaryIO, fields: NewWork, *, max_pixels: int) -> tuple[Work, str]:
+    """Accept an artist's submission as pending; returns the work and its receipt token."""
+    known = set(db.session.scalars(select(Prisoner.id).where(Prisoner.id.in_(fields.prisoner_ids))))
+    if set(fields.prisoner_ids) - known:
+        raise NotAllowed("unknown prisoner")
+    if fields.campaign_id is not None and db.session.get(Campaign, fields.campaign_id) is None:
+        raise NotAllowed("unknown campaign")
+    token = new_receipt_token()
+    work = create_work(store, image, fields, receipt_token_hash=token_hash(token), max_pixels=max_pixels)
+    return work, token
+
+
+def withdraw_work(store: MediaStore, token: str) -> Work:
+    """The artist takes their work back: its files go once this commits; the row stays."""
+    begin_write()
+    work = db.session.scalar(
+        select(Work).where(Work.receipt_token_hash == token_hash(token)).with_for_update()
+    )
+    if work is None:
+        raise LookupError("no such receipt")
+    if work.status not in (WorkStatus.PENDING, WorkStatus.APPROVED):
+        raise NotAllowed("already decided")
+    delete_files_after_commit(store, [work.image_key])
+    work.status = WorkStatus.WITHDRAWN
+    work.decided_at = utcnow()
+    work.published_at = None
+    work.image_key = None
+    work.renditions = None
+    audit.record(audit.WITHDRAW, work_id=work.id, reason="withdrawn by the artist")
+    db.session.flush()
+    log.info("work %s withdrawn by its artist", work.public_id)
+    return work

@@ -1,0 +1,44 @@
+"""Small HTTP helpers every view uses: private responses, and the list arguments of the
+query string (a ?page= number and keyset cursors), parsed the same way everywhere."""
+from __future__ import annotations
+
+from flask import make_response, request
+from flask.typing import ResponseReturnValue
+from werkzeug.wrappers import Response
+
+from ..paging import Cursor, page_number
+
+ONE_YEAR = 365 * 24 * 3600
+
+
+def private(rv: ResponseReturnValue, *, noindex: bool = True) -> Response:
+    """A response no shared or browser cache keeps (`private, no-store`), kept out of
+    search engines: receipts, pending images, every moderation page."""
+    response = make_response(rv)
+    response.headers.pop("Cache-Control", None)  # what send_file() set, for instance
+    cache = response.cache_control
+    cache.private = True
+    cache.no_store = True
+    if noindex:
+        response.headers["X-Robots-Tag"] = "noindex, nofollow"
+    return response
+
+
+def immutable(response: Response) -> Response:
+    """A response any cache may keep for a year (its URL changes when its content does)."""
+    response.headers.pop("Cache-Control", None)
+    cache = response.cache_control
+    cache.public = True
+    cache.max_age = ONE_YEAR
+    cache.immutable = True
+    return response
+
+
+def page_arg() -> int:
+    """The ?page= number (1 when absent or malformed)."""
+    return page_number(request.args.get("page"))
+
+
+def cursor_arg(name: str) -> Cursor | None:
+    """A keyset cursor from the query string; paging.BadQuery (400) when malformed."""
+    return Cursor.optional(request.args.get(name))
