@@ -64,3 +64,28 @@ def test_downgrade_to_base_and_up_again(empty_database, tmp_path, monkeypatch):
         upgrade()
         assert "work" in inspect(db.engine).get_table_names()
         db.engine.dispose()
+
+
+def test_tags_are_refiled_under_their_transliterated_slug(empty_database, tmp_path, monkeypatch):
+    """3b9d4c1e7a20: "caf" (from "Café") becomes "cafe", merging with a tag already there."""
+    app = _app(empty_database, tmp_path, monkeypatch)
+    with app.app_context():
+        upgrade(revision="ef052ff2ad88")
+        with db.engine.begin() as conn:
+            for work_id in (1, 2):
+                conn.execute(text(
+                    "INSERT INTO work (id, public_id, title, alt_text, licence, own_work, consent, "
+                    "ai_used, status, submitted_at, is_demo, hidden, has_alpha) VALUES (:id, :pid, "
+                    "'t', 'alt text', 'cc0-1.0', true, true, false, 'approved', '2026-01-01', "
+                    "false, false, false)"), {"id": work_id, "pid": f"public-id-{work_id:04d}"})  # fmt: skip
+            conn.execute(text("INSERT INTO tag (id, slug, name) VALUES (1, 'caf', 'Café'), "
+                              "(2, 'cafe', 'cafe'), (3, 'poster', 'poster'), (4, 'x', 'Über')"))  # fmt: skip
+            conn.execute(text("INSERT INTO work_tag (work_id, tag_id) VALUES (1, 1), (1, 2), (2, 1), "
+                              "(2, 3), (2, 4)"))  # fmt: skip
+        upgrade()
+        with db.engine.connect() as conn:
+            tags = conn.execute(text("SELECT id, slug, name FROM tag ORDER BY id")).all()
+            links = conn.execute(text("SELECT work_id, tag_id FROM work_tag ORDER BY work_id, tag_id")).all()
+        assert [tuple(t) for t in tags] == [(2, "cafe", "cafe"), (3, "poster", "poster"), (4, "uber", "Über")]
+        assert [tuple(link) for link in links] == [(1, 2), (2, 2), (2, 3), (2, 4)]
+        db.engine.dispose()
