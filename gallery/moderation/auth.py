@@ -160,7 +160,7 @@ def change_password() -> ResponseReturnValue:
 
 
 def _load_moderator(user_id: str) -> Moderator | None:
-    if not user_id.isdigit():
+    if not (user_id.isascii() and user_id.isdigit() and len(user_id) < 19):
         return None
     login_at = session.get("login_at")
     max_age = current_app.config.get("MODERATOR_SESSION_HOURS", SESSION_HOURS) * 3600
