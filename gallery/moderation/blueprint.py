@@ -68,9 +68,15 @@ def act(
     done: str | Callable[[T], str],
     refused: str,
     back: Callable[[], ResponseReturnValue],
+    form: FlaskForm | None = None,
 ) -> ResponseReturnValue:
     """Run a verb and commit; 404 if it names an unknown row, `refused` flashed if its
-    state does not allow it (nothing is kept), `done` flashed on success; then back()."""
+    state does not allow it (nothing is kept), `done` flashed on success; then back().
+
+    With a form, the verb runs only if the form validates; its errors are flashed."""
+    if form is not None and not form.validate_on_submit():
+        flash_errors(form)
+        return back()
     try:
         result = verb()
         db.session.commit()

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -13,6 +13,7 @@ from ..extensions import db
 from ..models import Campaign, Prisoner, PrisonerStatus
 from ..text import render_markdown
 from ..verbs import profiles
+from ..web.http import or_404
 from . import queries
 from .blueprint import act, bp
 from .forms import LOCALES, ActionForm, CampaignForm, PrisonerForm, parse_sources
@@ -90,9 +91,7 @@ def new_prisoner() -> ResponseReturnValue:
 @bp.route("/prisoners/<int:prisoner_id>/edit", methods=["GET", "POST"])
 def edit_prisoner(prisoner_id: int) -> ResponseReturnValue:
     """Edit a prisoner profile (the slug never changes)."""
-    prisoner = queries.prisoner_for_edit(prisoner_id)
-    if prisoner is None:
-        abort(404)
+    prisoner = or_404(queries.prisoner_for_edit(prisoner_id))
     return _edit_prisoner(prisoner)
 
 
@@ -148,7 +147,5 @@ def new_campaign() -> ResponseReturnValue:
 @bp.route("/campaigns/<int:campaign_id>/edit", methods=["GET", "POST"])
 def edit_campaign(campaign_id: int) -> ResponseReturnValue:
     """Edit a campaign (the slug never changes)."""
-    campaign = queries.campaign_for_edit(campaign_id)
-    if campaign is None:
-        abort(404)
+    campaign = or_404(queries.campaign_for_edit(campaign_id))
     return _edit_campaign(campaign)

@@ -10,7 +10,7 @@ from ..extensions import media_store
 from ..verbs.reports import handle_report as close_report
 from ..web.http import cursor_arg
 from . import queries
-from .blueprint import act, bp, flash_errors
+from .blueprint import act, bp
 from .forms import HandleReportForm
 
 
@@ -33,15 +33,13 @@ def reports() -> ResponseReturnValue:
 def handle_report(report_id: int) -> ResponseReturnValue:
     """Close a report: keep, unpublish or reject the work."""
     form = HandleReportForm()
-    if not form.validate_on_submit():
-        flash_errors(form)
-        return _to_reports()
     return act(
         lambda: close_report(media_store(), report_id, current_user.id, form.action.data,
                              form.note.data),  # fmt: skip
         done=_("Report handled."),
         refused=_("This report was already handled, or the work has changed since."),
         back=_to_reports,
+        form=form,
     )
 
 

@@ -1,7 +1,7 @@
 """The review queue and the decisions on works."""
 from __future__ import annotations
 
-from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask import current_app, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_babel import ngettext
@@ -11,7 +11,7 @@ from ..extensions import db, media_store
 from ..paging import Cursor
 from ..verbs import decisions
 from ..web.forms import split_tags
-from ..web.http import page_arg
+from ..web.http import or_404, page_arg
 from . import queries
 from .blueprint import act, after_arg, bp, flash_errors
 from .forms import EditWorkForm, ReasonForm, preset_choices
@@ -52,9 +52,7 @@ def queue() -> ResponseReturnValue:
 @bp.get("/works/<int:work_id>")
 def work(work_id: int) -> ResponseReturnValue:
     """One work in any state, with its history and the actions its state allows."""
-    found = queries.work_for_review(work_id)
-    if found is None:
-        abort(404)
+    found = or_404(queries.work_for_review(work_id))
     return render_template("moderation/work.html", work=found, events=queries.history(work_id),
                            presets=preset_choices())  # fmt: skip
 
@@ -74,14 +72,12 @@ def approve(work_id: int) -> ResponseReturnValue:
 def reject(work_id: int) -> ResponseReturnValue:
     """Refuse a pending work, with the reason the artist will read; its files go."""
     form = ReasonForm()
-    if not form.validate_on_submit():
-        flash_errors(form)
-        return _back(work_id)()
     return act(
         lambda: decisions.reject_work(media_store(), work_id, current_user.id, form.full_reason()),
         done=lambda w: _("Rejected, and its image deleted: %(title)s", title=w.title),
         refused=_("This work is no longer waiting for review."),
         back=_back(work_id),
+        form=form,
     )
 
 
@@ -89,9 +85,6 @@ def reject(work_id: int) -> ResponseReturnValue:
 def edit(work_id: int) -> ResponseReturnValue:
     """Fix the title, alt text and tags of a pending or published work."""
     form = EditWorkForm()
-    if not form.validate_on_submit():
-        flash_errors(form)
-        return _back(work_id)()
     return act(
         lambda: decisions.edit_work(
             work_id, current_user.id, title=form.title.data.strip(),
@@ -100,6 +93,7 @@ def edit(work_id: int) -> ResponseReturnValue:
         done=lambda changed: _("Saved.") if changed else _("Nothing was changed."),
         refused=_("A rejected or withdrawn work cannot be edited."),
         back=_back(work_id),
+        form=form,
     )
 
 
@@ -107,14 +101,12 @@ def edit(work_id: int) -> ResponseReturnValue:
 def unpublish(work_id: int) -> ResponseReturnValue:
     """Take a published work down at once; it goes back to the queue."""
     form = ReasonForm()
-    if not form.validate_on_submit():
-        flash_errors(form)
-        return _to_work(work_id)()
     return act(
         lambda: decisions.unpublish_work(work_id, current_user.id, form.full_reason()),
         done=lambda w: _("Unpublished and back in the queue: %(title)s", title=w.title),
         refused=_("Only a published work can be unpublished."),
         back=_to_work(work_id),
+        form=form,
     )
 
 

@@ -7,7 +7,7 @@ from flask_babel import get_locale
 from sqlalchemy import text
 
 from ..extensions import db
-from ..web.http import cursor_arg, page_arg
+from ..web.http import cursor_arg, or_404, page_arg
 from . import queries
 
 bp = Blueprint("public", __name__)
@@ -59,9 +59,7 @@ def works() -> ResponseReturnValue:
 @bp.get("/works/<public_id>")
 def work(public_id: str) -> ResponseReturnValue:
     """One approved work."""
-    found = queries.public_work(public_id)
-    if found is None:
-        abort(404)
+    found = or_404(queries.public_work(public_id))
     return render_template("public/work.html", work=found)
 
 
@@ -78,9 +76,7 @@ def prisoners() -> ResponseReturnValue:
 @bp.get("/prisoners/<slug>")
 def prisoner(slug: str) -> ResponseReturnValue:
     """A prisoner's story, how to help, and the works made for them."""
-    found = queries.prisoner_by_slug(slug)
-    if found is None:
-        abort(404)
+    found = or_404(queries.prisoner_by_slug(slug))
     grid = _first_works(queries.GridFilters(prisoner=found))
     return render_template(
         "public/prisoner.html", prisoner=found, story=found.story_for(str(get_locale())), grid=grid
@@ -90,9 +86,7 @@ def prisoner(slug: str) -> ResponseReturnValue:
 @bp.get("/campaigns/<slug>")
 def campaign(slug: str) -> ResponseReturnValue:
     """A rally, exhibition or other campaign, with its prisoners and works."""
-    found = queries.campaign_by_slug(slug)
-    if found is None:
-        abort(404)
+    found = or_404(queries.campaign_by_slug(slug))
     grid = _first_works(queries.GridFilters(campaign=found))
     return render_template("public/campaign.html", campaign=found, grid=grid)
 

@@ -9,6 +9,7 @@ from ..models import ReportCategory
 from ..verbs import NotAllowed
 from ..verbs.reports import file_report
 from ..web.limits import limiter
+from ..web.http import or_404
 from . import queries
 from .forms import ReportForm
 
@@ -25,9 +26,7 @@ def _limit() -> str:
 @limiter.limit(_limit, methods=["POST"])
 def report(public_id: str) -> ResponseReturnValue:
     """The report form; "identifies a person at risk" takes the work down at once."""
-    work = queries.public_work(public_id)
-    if work is None:
-        abort(404)
+    work = or_404(queries.public_work(public_id))
     form = ReportForm()
     if request.method == "POST" and form.validate_on_submit():
         try:

@@ -10,10 +10,10 @@ from wtforms.fields.choices import SelectChoice
 
 from .. import images
 from ..extensions import db, media_store
-from ..models import Licence, Work, WorkStatus
+from ..models import Licence, WorkStatus
 from ..verbs import NotAllowed
 from ..verbs.submissions import NewWork, submit_work, withdraw_work
-from ..web.http import private
+from ..web.http import or_404, private
 from ..web.limits import limiter
 from . import queries
 from ..web.forms import split_tags
@@ -94,24 +94,17 @@ def submit() -> ResponseReturnValue:
     return redirect(url_for("submit.receipt", token=token), code=303)
 
 
-def _work_or_404(token: str) -> Work:
-    work = queries.work_for_receipt(token)
-    if work is None:
-        abort(404)
-    return work
-
-
 @bp.get("/submissions/<token>")
 def receipt(token: str) -> ResponseReturnValue:
     """The artist's private status page: the work, its status, the reason, withdraw."""
-    work = _work_or_404(token)
+    work = or_404(queries.work_for_receipt(token))
     return private(render_template("submit/receipt.html", work=work, token=token, form=WithdrawForm()))
 
 
 @bp.post("/submissions/<token>/withdraw")
 def withdraw(token: str) -> ResponseReturnValue:
     """Withdraw the work: its files are deleted at once."""
-    work = _work_or_404(token)
+    work = or_404(queries.work_for_receipt(token))
     form = WithdrawForm()
     if not form.validate_on_submit():
         if form.csrf_token.errors:
@@ -130,7 +123,7 @@ def withdraw(token: str) -> ResponseReturnValue:
 @bp.get("/submissions/<token>/media/<filename>")
 def receipt_media(token: str, filename: str) -> ResponseReturnValue:
     """The artist's own image while it is pending, never cached."""
-    work = _work_or_404(token)
+    work = or_404(queries.work_for_receipt(token))
     if work.status != WorkStatus.PENDING or not work.image_key:
         abort(404)
     return private(send_rendition(work.image_key, filename, conditional=False))

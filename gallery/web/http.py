@@ -2,13 +2,23 @@
 query string (a ?page= number and keyset cursors), parsed the same way everywhere."""
 from __future__ import annotations
 
-from flask import make_response, request
+from typing import TypeVar
+
+from flask import abort, make_response, request
 from flask.typing import ResponseReturnValue
 from werkzeug.wrappers import Response
 
 from ..paging import Cursor, page_number
 
 ONE_YEAR = 365 * 24 * 3600
+T = TypeVar("T")
+
+
+def or_404(found: T | None) -> T:
+    """What a read found, or the 404 page when it found nothing."""
+    if found is None:
+        abort(404)
+    return found
 
 
 def private(rv: ResponseReturnValue, *, noindex: bool = True) -> Response:
