@@ -66,12 +66,13 @@ def act(
     verb: Callable[[], T],
     *,
     done: str | Callable[[T], str],
-    refused: str,
+    refused: str | None = None,
     back: Callable[[], ResponseReturnValue],
     form: FlaskForm | None = None,
 ) -> ResponseReturnValue:
     """Run a verb and commit; 404 if it names an unknown row, `refused` flashed if its
-    state does not allow it (nothing is kept), `done` flashed on success; then back().
+    state does not allow it (nothing is kept; a verb that is never refused gives none),
+    `done` flashed on success; then back().
 
     With a form, the verb runs only if the form validates; its errors are flashed."""
     if form is not None and not form.validate_on_submit():
@@ -85,6 +86,8 @@ def act(
         abort(404)
     except NotAllowed:
         db.session.rollback()
+        if refused is None:
+            raise
         flash(refused, "error")
     else:
         flash(done(result) if callable(done) else done, "success")

@@ -1,12 +1,15 @@
 """Moderators edit prisoner profiles and campaigns (with a server-rendered preview)."""
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime
+from typing import Any
 
 from flask import flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
+from flask_wtf import FlaskForm
 from wtforms import SelectChoice
 
 from ..extensions import db
@@ -64,22 +67,38 @@ def _prisoner_data(form: PrisonerForm) -> profiles.PrisonerData:
     )  # fmt: skip
 
 
-def _edit_prisoner(prisoner: Prisoner | None) -> ResponseReturnValue:
-    form = _prisoner_form(prisoner)
-    previews = {}
+def _editor(form: FlaskForm, template: str, preview: Callable[[], Any], save: Callable[[], str],
+            **context: Any) -> ResponseReturnValue:
+    """A profile or campaign editor: "Preview" re-shows the form with the rendered Markdown
+    and saves nothing; "Save" calls the verb, commits and goes back to the list."""
+    shown = None
     if request.method == "POST" and form.validate():
         if _previewing():
-            previews = {code: render_markdown(getattr(form, f"story_{code}").data)
-                        for code, _name in LOCALES if getattr(form, f"story_{code}").data}  # fmt: skip
-            previews["guidance"] = render_markdown(form.letter_guidance.data)
+            shown = preview()
         else:
-            saved = profiles.save_prisoner(prisoner.id if prisoner else None, _prisoner_data(form),
-                                           current_user.id)  # fmt: skip
+            message = save()
             db.session.commit()
-            flash(_("Profile saved: %(name)s", name=saved.name), "success")
+            flash(message, "success")
             return redirect(url_for("moderation.prisoners"), code=303)
-    return render_template("moderation/prisoner_form.html", form=form, prisoner=prisoner,
-                           previews=previews, locales=LOCALES)  # fmt: skip
+    return render_template(template, form=form, preview=shown, **context)
+
+
+def _edit_prisoner(prisoner: Prisoner | None) -> ResponseReturnValue:
+    form = _prisoner_form(prisoner)
+
+    def preview() -> dict[str, Any]:
+        shown = {code: render_markdown(getattr(form, f"story_{code}").data)
+                 for code, _name in LOCALES if getattr(form, f"story_{code}").data}  # fmt: skip
+        shown["guidance"] = render_markdown(form.letter_guidance.data)
+        return shown
+
+    def save() -> str:
+        saved = profiles.save_prisoner(prisoner.id if prisoner else None, _prisoner_data(form),
+                                       current_user.id)  # fmt: skip
+        return _("Profile saved: %(name)s", name=saved.name)
+
+    return _editor(form, "moderation/prisoner_form.html", preview, save, prisoner=prisoner,
+                   locales=LOCALES)  # fmt: skip
 
 
 @bp.route("/prisoners/new", methods=["GET", "POST"])
@@ -101,7 +120,6 @@ def verify_prisoner(prisoner_id: int) -> ResponseReturnValue:
     return act(
         lambda: profiles.mark_verified(prisoner_id, current_user.id, datetime.now(UTC).date()),
         done=lambda prisoner: _("%(name)s: marked as verified today.", name=prisoner.name),
-        refused="",  # never refused: any profile can be verified
         back=lambda: redirect(url_for("moderation.prisoners"), code=303),
     )
 
@@ -117,25 +135,21 @@ def _campaign_form(campaign: Campaign | None) -> CampaignForm:
 
 def _edit_campaign(campaign: Campaign | None) -> ResponseReturnValue:
     form = _campaign_form(campaign)
-    preview = None
-    if request.method == "POST" and form.validate():
-        if _previewing():
-            preview = render_markdown(form.description.data)
-        else:
-            data = profiles.CampaignData(
-                title=form.title.data.strip(), held_on=form.held_on.data,
-                place=(form.place.data or "").strip() or None,
-                summary=(form.summary.data or "").strip() or None,
-                description=(form.description.data or "").strip() or None,
-                prisoner_ids=tuple(form.prisoners.data or ()),
-                sources=tuple(parse_sources(form.sources.data)),
-            )  # fmt: skip
-            saved = profiles.save_campaign(campaign.id if campaign else None, data, current_user.id)
-            db.session.commit()
-            flash(_("Campaign saved: %(title)s", title=saved.title), "success")
-            return redirect(url_for("moderation.prisoners"), code=303)
-    return render_template("moderation/campaign_form.html", form=form, campaign=campaign,
-                           preview=preview)  # fmt: skip
+
+    def save() -> str:
+        data = profiles.CampaignData(
+            title=form.title.data.strip(), held_on=form.held_on.data,
+            place=(form.place.data or "").strip() or None,
+            summary=(form.summary.data or "").strip() or None,
+            description=(form.description.data or "").strip() or None,
+            prisoner_ids=tuple(form.prisoners.data or ()),
+            sources=tuple(parse_sources(form.sources.data)),
+        )  # fmt: skip
+        saved = profiles.save_campaign(campaign.id if campaign else None, data, current_user.id)
+        return _("Campaign saved: %(title)s", title=saved.title)
+
+    return _editor(form, "moderation/campaign_form.html",
+                   lambda: render_markdown(form.description.data), save, campaign=campaign)  # fmt: skip
 
 
 @bp.route("/campaigns/new", methods=["GET", "POST"])
