@@ -7,7 +7,7 @@ WORKERS ?= 2
 BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app gallery
 
-.PHONY: run dev test bench install install-test browser messages clean-venv
+.PHONY: run dev test bench install install-test browser messages translations clean-venv
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -25,7 +25,7 @@ $(VENV)/.installed-test: pyproject.toml $(VENV)/.installed
 install: $(VENV)/.installed
 install-test: $(VENV)/.installed-test
 
-run: $(VENV)/.installed
+run: $(VENV)/.installed translations
 	$(FLASK) db upgrade
 	$(FLASK) seed-demo --if-empty
 	$(FLASK) create-demo-moderator
@@ -33,7 +33,7 @@ run: $(VENV)/.installed
 	$(BIN)/gunicorn --config python:gallery.gunicorn_conf --workers $(WORKERS) \
 		--bind $(HOST):$(PORT) 'gallery:create_app()'
 
-dev: $(VENV)/.installed
+dev: $(VENV)/.installed translations
 	$(FLASK) db upgrade
 	$(FLASK) seed-demo --if-empty
 	$(FLASK) create-demo-moderator
@@ -43,14 +43,33 @@ dev: $(VENV)/.installed
 browser:
 	@scripts/ensure-browser
 
-test: $(VENV)/.installed-test browser
+test: $(VENV)/.installed-test browser translations
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 bench: $(VENV)/.installed-test
 	$(BIN)/python benchmarks/run.py
 
-# The catalogue template of every translatable string (French and Russian follow).
+# Translations: gallery/translations/<lang>/LC_MESSAGES/messages.po are kept in git; the
+# compiled .mo files are built here (by run, dev and test) whenever a .po is newer.
+CATALOGUES := $(wildcard gallery/translations/*/LC_MESSAGES/messages.po)
+COMPILED := $(CATALOGUES:.po=.mo)
+
+translations: $(COMPILED)
+
+gallery/translations/%/LC_MESSAGES/messages.mo: gallery/translations/%/LC_MESSAGES/messages.po | $(VENV)/.installed
+	$(BIN)/pybabel compile -d gallery/translations -l $* --statistics
+
+# Extract every translatable string into the template, then merge it into each catalogue
+# (new strings arrive untranslated; the test suite fails until they are translated).
 messages: $(VENV)/.installed
 	mkdir -p gallery/translations
-	$(BIN)/pybabel extract -F babel.cfg -k _l -k N_ --no-location --sort-output \
-		-o gallery/translations/messages.pot .
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k N_ -k ngettext -k lazy_ngettext:1,2 \
+		--no-location --sort-output -o gallery/translations/messages.pot .
+	for lang in fr ru; do \
+		if [ -f gallery/translations/$$lang/LC_MESSAGES/messages.po ]; then \
+			$(BIN)/pybabel update --no-fuzzy-matching --ignore-obsolete -i gallery/translations/messages.pot \
+				-d gallery/translations -l $$lang; \
+		else \
+			$(BIN)/pybabel init -i gallery/translations/messages.pot -d gallery/translations -l $$lang; \
+		fi; \
+	done

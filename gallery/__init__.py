@@ -123,9 +123,11 @@ def register_blueprints(app: Flask) -> None:
     # Visitors and artists (pages, media, submissions, reports), then moderators
     # (Flask-Login and /login, the /moderation pages).
     from . import moderation, public
+    from .web import i18n
 
     public.init_app(app)
     moderation.init_app(app)
+    i18n.localise_routes(app)  # every public page also under /en/, /fr/, /ru/
 
 
 def register_template_helpers(app: Flask) -> None:

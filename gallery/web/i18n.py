@@ -1,17 +1,45 @@
-"""Language choice: ?lang=, then the remembered cookie, then Accept-Language."""
+"""Languages: every public page has an address in each language, and the visitor's choice.
+
+- `/fr/works`, `/ru/prisoners/<slug>`, `/en/`...: the page in that language, for links that
+  are shared, cached and indexed. Links on such a page keep its language.
+- `/works` and the other bare addresses (the ones `interfaces.md` lists) choose: `?lang=`,
+  then the remembered cookie, then `Accept-Language`; they say `Vary` and point to the
+  language's own address with `<link rel="canonical">`.
+- Every page names its versions with `<link rel="alternate" hreflang>`.
+
+A language chosen in the address (`/fr/...` or `?lang=fr`) is remembered in a cookie.
+Addresses are built from the route and the query string separately, so no argument in the
+query string can reach url_for() as one of its own (`_external`, `_scheme`, `endpoint`)."""
 from __future__ import annotations
 
-from flask import Flask, Response, current_app, request, url_for
+from typing import Any
+from urllib.parse import urlencode
+
+from flask import Flask, Response, current_app, g, request, url_for
 from flask_babel import get_locale
+from werkzeug.routing import BaseConverter, Map
 
 COOKIE = "lang"
 LANGUAGE_NAMES = {"en": "English", "fr": "Français", "ru": "Русский"}
+# The blueprints whose pages have an address per language (the moderators' pages follow
+# the cookie: they are private, never shared, cached or indexed).
+LOCALISED_BLUEPRINTS = ("public", "submit", "reports")
+NOT_PAGES = {"public.healthz", "submit.receipt_media"}  # answers for machines, and images
+ARG = "lang_code"
+
+
+class LanguageConverter(BaseConverter):
+    """Matches only the configured language codes, so `/works/...` is never a language."""
+
+    def __init__(self, url_map: Map, *codes: str) -> None:
+        super().__init__(url_map)
+        self.regex = "(?:" + "|".join(codes) + ")"
 
 
 def select_locale() -> str:
     """The locale for this request."""
     languages = current_app.config["LANGUAGES"]
-    for candidate in (request.args.get("lang"), request.cookies.get(COOKIE)):
+    for candidate in (g.get(ARG), request.args.get("lang"), request.cookies.get(COOKIE)):
         if candidate in languages:
             return candidate
     return request.accept_languages.best_match(languages) or current_app.config[
@@ -19,9 +47,14 @@ def select_locale() -> str:
     ]
 
 
+def _chosen_in_address() -> str | None:
+    chosen = g.get(ARG) or request.args.get("lang")
+    return chosen if chosen in current_app.config["LANGUAGES"] else None
+
+
 def _remember_choice(response: Response) -> Response:
-    chosen = request.args.get("lang")
-    if chosen in current_app.config["LANGUAGES"] and request.cookies.get(COOKIE) != chosen:
+    chosen = _chosen_in_address()
+    if chosen and request.cookies.get(COOKIE) != chosen:
         response.set_cookie(
             COOKIE,
             chosen,
@@ -30,26 +63,91 @@ def _remember_choice(response: Response) -> Response:
             secure=current_app.config["SESSION_COOKIE_SECURE"],
             httponly=True,
         )
+    if g.get(ARG) is None and _localised():
+        # The same address answers in several languages: caches must keep them apart.
+        response.vary.add("Accept-Language")
+        response.vary.add("Cookie")
     return response
 
 
+def _has_language_address(endpoint: str | None) -> bool:
+    return endpoint in current_app.extensions.get("gallery.localised", ())
+
+
+def _localised() -> bool:
+    return request.url_rule is not None and _has_language_address(request.endpoint)
+
+
+def _take_language(endpoint: str | None, values: dict[str, Any] | None) -> None:
+    if values and ARG in values:
+        g.lang_code = values.pop(ARG)
+
+
+def _keep_language(endpoint: str, values: dict[str, Any]) -> None:
+    # On a /fr/... page, links to other localised pages stay in French.
+    if ARG not in values and g.get(ARG) and _has_language_address(endpoint):
+        values[ARG] = g.lang_code
+
+
+def page_url(code: str | None, *, external: bool = False) -> str | None:
+    """This page's address in language `code` (the bare address for None), with its
+    query string minus `lang`; None where the page has none (a POST-only route)."""
+    rule = request.url_rule
+    if rule is None or "GET" not in (rule.methods or ()) or not request.endpoint:
+        return None
+    values: dict[str, Any] = dict(request.view_args or {})
+    # None keeps _keep_language() from adding the current language: the bare address.
+    values[ARG] = code if _localised() else None
+    url = url_for(request.endpoint, _external=external, **values)
+    args = [(k, v) for k, v in request.args.items(multi=True) if k != "lang"]
+    if code is not None and not _localised():
+        args.append(("lang", code))
+    return f"{url}?{urlencode(args)}" if args else url
+
+
 def _language_links() -> list[dict[str, object]]:
-    """Links to this same page in each language."""
-    args = request.args.to_dict()
-    view_args = dict(request.view_args or {})
-    links = []
-    for code in current_app.config["LANGUAGES"]:
-        href = None
-        if request.endpoint and request.url_rule and "GET" in (request.url_rule.methods or ()):
-            href = url_for(request.endpoint, **{**view_args, **args, "lang": code})
-        links.append({"code": code, "name": LANGUAGE_NAMES.get(code, code), "href": href})
-    return links
+    """Links to this same page in each language, each named in its own language."""
+    return [
+        {"code": code, "name": LANGUAGE_NAMES.get(code, code), "href": page_url(code)}
+        for code in current_app.config["LANGUAGES"]
+    ]
+
+
+def _alternates() -> dict[str, object]:
+    """The canonical address of this page and its version in every language."""
+    if not _localised() or request.method != "GET":
+        return {"canonical": None, "alternates": []}
+    current = str(get_locale())
+    alternates = [
+        {"hreflang": code, "href": page_url(code, external=True)}
+        for code in current_app.config["LANGUAGES"]
+    ]
+    alternates.append({"hreflang": "x-default", "href": page_url(None, external=True)})
+    return {"canonical": page_url(current, external=True), "alternates": alternates}
+
+
+def localise_routes(app: Flask) -> None:
+    """Give every GET page of the localised blueprints a copy under /<language>/."""
+    localised = set()
+    for rule in list(app.url_map.iter_rules()):
+        blueprint = rule.endpoint.partition(".")[0]
+        if blueprint not in LOCALISED_BLUEPRINTS or rule.endpoint in NOT_PAGES or ARG in rule.arguments:
+            continue
+        methods = set(rule.methods or ()) - {"HEAD", "OPTIONS"}
+        app.add_url_rule(f"/<lang:{ARG}>{rule.rule}", endpoint=rule.endpoint, methods=methods)
+        localised.add(rule.endpoint)
+    app.extensions["gallery.localised"] = frozenset(localised)
 
 
 def init_app(app: Flask) -> None:
-    """Remember ?lang= in a cookie and give templates the language switcher."""
+    """The language converter and hooks; call localise_routes() once blueprints exist."""
+    codes = app.config["LANGUAGES"]
+    app.url_map.converters["lang"] = lambda url_map, *args: LanguageConverter(url_map, *codes)
+    app.url_value_preprocessor(_take_language)
+    app.url_defaults(_keep_language)
     app.after_request(_remember_choice)
 
     @app.context_processor
     def _inject() -> dict[str, object]:
-        return {"current_locale": str(get_locale()), "language_links": _language_links}
+        return {"current_locale": str(get_locale()), "language_links": _language_links,
+                "page_alternates": _alternates}  # fmt: skip
