@@ -1,17 +1,20 @@
 """Shared pytest fixtures: an app on a temporary instance folder, its client and runner,
-factories for prisoners and works, and a statement counter.
+factories for prisoners, works and moderators, a statement counter, and for the browser
+tests one live server and one Chromium for the whole run.
 
 With TEST_DATABASE_URL set (PostgreSQL), the whole run uses a schema of its own that is
-dropped at the end, so runs never see each other's rows; without it, every test gets a
-fresh SQLite file in its own temporary instance folder."""
+dropped at the end, so runs never see each other's rows (the live server has a second
+one); without it, every test gets a fresh SQLite file in its own temporary instance folder.
+
+The plain helper functions are in helpers.py (re-exported here for modules that import
+them from conftest)."""
 from __future__ import annotations
 
 import contextvars
-import io
 import os
-import re
 import secrets
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -19,15 +22,22 @@ from typing import Any
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient, FlaskCliRunner
-from PIL import Image
 from sqlalchemy import create_engine, event, text
 from sqlalchemy.engine import make_url
 
 from gallery import create_app
 from gallery.extensions import db
 from gallery.extensions import media_store as store
-from gallery.models import Licence, Prisoner, PrisonerStatus, PrisonerStory, Work, WorkStatus
-from gallery.verbs.submissions import NewWork, create_work
+from gallery.models import Prisoner, PrisonerStatus, PrisonerStory, Work
+from helpers import (  # noqa: F401  (csrf_from, png_bytes: still importable from conftest)
+    MODERATOR_PASSWORD,
+    add_work,
+    csrf_from,
+    csrf_token_of,
+    log_in,
+    png_bytes,
+    saved,
+)
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED_TESTDATA = ROOT.parent / "shared" / "testdata" / "pillow"
@@ -41,14 +51,15 @@ def testdata_dir() -> Path:
     return SHARED_TESTDATA
 
 
-@pytest.fixture(scope="session")
-def database_url() -> Iterator[str | None]:
-    """A private PostgreSQL schema for this run, or None for per-test SQLite files."""
+@contextmanager
+def _private_schema(purpose: str) -> Iterator[str | None]:
+    """A PostgreSQL schema of TEST_DATABASE_URL's database, made for this run and dropped
+    after it (its URL puts it first on the search path); None without TEST_DATABASE_URL."""
     url = os.environ.get("TEST_DATABASE_URL")
     if not url:
         yield None
         return
-    schema = f"test_{os.getpid()}_{secrets.token_hex(4)}"
+    schema = f"test_{os.getpid()}_{secrets.token_hex(4)}_{purpose}"
     admin = create_engine(url, isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
         conn.execute(text(f'CREATE SCHEMA "{schema}"'))
@@ -59,6 +70,13 @@ def database_url() -> Iterator[str | None]:
         with admin.connect() as conn:
             conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
         admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def database_url() -> Iterator[str | None]:
+    """A private PostgreSQL schema for this run, or None for per-test SQLite files."""
+    with _private_schema("tests") as url:
+        yield url
 
 
 _pg_tables_created = False
@@ -137,13 +155,6 @@ def runner(app: Flask) -> FlaskCliRunner:
     return app.test_cli_runner()
 
 
-def png_bytes(size: tuple[int, int] = (120, 80), colour: str = "#336699", mode: str = "RGB") -> bytes:
-    """A small PNG made in memory."""
-    buf = io.BytesIO()
-    Image.new(mode, size, colour).save(buf, format="PNG")
-    return buf.getvalue()
-
-
 @pytest.fixture
 def make_prisoner(app: Flask) -> Callable[..., Prisoner]:
     """Create and commit a prisoner; keyword arguments override the defaults."""
@@ -161,9 +172,7 @@ def make_prisoner(app: Flask) -> Callable[..., Prisoner]:
         values.update(kw)
         prisoner = Prisoner(**values)
         prisoner.stories = [PrisonerStory(locale="en", summary=f"Summary {n}", body=story)]
-        db.session.add(prisoner)
-        db.session.commit()
-        return prisoner
+        return saved(prisoner)
 
     return make
 
@@ -173,27 +182,11 @@ def make_work(app: Flask) -> Callable[..., Work]:
     """Create a work through the real image pipeline; keyword arguments override fields."""
     counter = iter(range(1, 100_000))
 
-    def make(
-        *,
-        status: WorkStatus = WorkStatus.APPROVED,
-        prisoners: tuple[Prisoner, ...] = (),
-        image: bytes | None = None,
-        **kw: Any,
-    ) -> Work:
+    def make(**kw: Any) -> Work:
         n = next(counter)
-        values: dict[str, Any] = {
-            "title": f"Work {n}",
-            "alt_text": f"Alt text of work {n}",
-            "licence": Licence.CC_BY,
-            "prisoner_ids": tuple(p.id for p in prisoners),
-        }
-        values.update(kw)
-        extra = {k: values.pop(k) for k in ("published_at", "receipt_token_hash") if k in values}
-        work = create_work(
-            store(app), io.BytesIO(image or png_bytes()), NewWork(**values), status=status, **extra
-        )
-        db.session.commit()
-        return work
+        fields: dict[str, Any] = {"title": f"Work {n}", "alt_text": f"Alt text of work {n}"}
+        fields.update(kw)
+        return add_work(store(app), **fields)
 
     return make
 
@@ -213,7 +206,6 @@ class StatementCounter:
 @pytest.fixture
 def count_statements(app: Flask) -> Callable[[], Any]:
     """A context manager counting the statements the app's engine runs."""
-    from contextlib import contextmanager
 
     @contextmanager
     def counting() -> Iterator[StatementCounter]:
@@ -228,9 +220,6 @@ def count_statements(app: Flask) -> Callable[[], Any]:
 
 
 # ---- Moderators (issue 5): accounts, logging in, CSRF tokens ----
-
-MODERATOR_PASSWORD = "correct horse battery staple"
-_CSRF_RE = re.compile(r'name="csrf_token" (?:type="hidden" )?value="([^"]+)"')
 
 
 @pytest.fixture(scope="session")
@@ -247,21 +236,10 @@ def make_moderator(app: Flask, moderator_password_hash: str) -> Callable[..., An
     from gallery.models import Moderator, Role
 
     def make(username: str = "mod", *, role: Any = Role.MODERATOR, active: bool = True) -> Any:
-        moderator = Moderator(
-            username=username, password_hash=moderator_password_hash, role=role, active=active
-        )
-        db.session.add(moderator)
-        db.session.commit()
-        return moderator
+        return saved(Moderator(username=username, password_hash=moderator_password_hash, role=role,
+                               active=active))  # fmt: skip
 
     return make
-
-
-def csrf_from(html: str) -> str:
-    """The first CSRF token in a page."""
-    match = _CSRF_RE.search(html)
-    assert match, "no csrf_token field in the page"
-    return match.group(1)
 
 
 @pytest.fixture
@@ -269,24 +247,65 @@ def login(client: FlaskClient) -> Callable[..., Any]:
     """Log a client (by default the `client` fixture) in through the real form."""
 
     def do(username: str, password: str = MODERATOR_PASSWORD, *, on: FlaskClient | None = None,
-           next: str | None = None, **kw: Any) -> Any:  # fmt: skip
-        who = on or client
-        token = csrf_from(who.get("/login", **kw).get_data(as_text=True))
-        url = "/login" if next is None else f"/login?next={next}"
-        return who.post(url, data={"username": username, "password": password,
-                                   "csrf_token": token}, **kw)  # fmt: skip
+           **kw: Any) -> Any:  # fmt: skip
+        return log_in(on or client, username, password, **kw)
 
     return do
 
 
 @pytest.fixture
+def moderator(client: FlaskClient, make_moderator: Callable[..., Any], login: Callable[..., Any]) -> str:
+    """A moderator "mod" logged in on `client`; returns a CSRF token of its session."""
+    make_moderator("mod")
+    assert login("mod").status_code == 303
+    return csrf_token_of(client, "/moderation/")
+
+
+@pytest.fixture
 def csrf_token() -> Callable[..., str]:
     """A valid CSRF token of a client's session, read from a page it can see."""
+    return csrf_token_of
 
-    def get(who: FlaskClient, path: str = "/login") -> str:
-        response = who.get(path)
-        if response.status_code in (301, 302, 303):
-            response = who.get(response.headers["Location"])
-        return csrf_from(response.get_data(as_text=True))
 
-    return get
+# ---- The browser tests: one live server and one Chromium for the whole run ----
+
+
+@pytest.fixture(scope="session")
+def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
+    """The live server every browser test module shares (see browser_helpers.serve_live).
+
+    Its database is its own (a SQLite file, or a second private PostgreSQL schema), so
+    the per-test tables of the other tests never touch it, whatever the order. Tests
+    sharing it leave no trace that matters to the others: each compares counts before and
+    after, finds its works by unique titles, and the queue tests empty the queue first."""
+    from browser_helpers import serve_live
+
+    instance = tmp_path_factory.mktemp("live") / "instance"
+    with _private_schema("live") as url, serve_live(instance, url) as server:
+        yield server
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Any]:
+    from browser_helpers import launched_chromium
+
+    with launched_chromium() as chromium:
+        yield chromium
+
+
+@pytest.fixture
+def open_tab(browser: Any, live: Any) -> Iterator[Callable[..., Any]]:
+    """open_tab(width=1280, javascript=True) -> a Tab in a fresh browser context (no
+    cookies or storage from another test); the contexts are closed after the test."""
+    from browser_helpers import Tab, new_context
+
+    contexts: list[Any] = []
+
+    def open_(width: int = 1280, javascript: bool = True) -> Tab:
+        context = new_context(browser, live, width=width, javascript=javascript)
+        contexts.append(context)
+        return Tab.open(context)
+
+    yield open_
+    for context in contexts:
+        context.close()

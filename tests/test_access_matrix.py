@@ -9,8 +9,8 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from conftest import csrf_from
 from gallery.extensions import db
+from gallery.extensions import media_store as store
 from gallery.models import (
     Campaign,
     Moderator,
@@ -21,6 +21,7 @@ from gallery.models import (
     Work,
     WorkStatus,
 )
+from helpers import MODERATOR_PASSWORD, csrf_from, form_data, fresh, png_bytes, post
 
 ROLES = ["anonymous", "moderator", "admin", "deactivated"]
 ADMIN_ONLY = {
@@ -35,7 +36,7 @@ PUBLIC = {"auth.login", "auth.logout"}  # open to anyone (logout just forgets a 
 
 def state() -> tuple:
     """Everything a moderation action could change, as plain values."""
-    db.session.rollback()
+    fresh()
     rows = (
         [(w.id, w.status, w.hidden, w.title, w.image_key) for w in db.session.scalars(select(Work).order_by(Work.id))],
         [(m.username, m.active, m.session_generation, m.password_hash, m.role)
@@ -44,7 +45,7 @@ def state() -> tuple:
         [(c.slug, c.title) for c in db.session.scalars(select(Campaign).order_by(Campaign.id))],
         [(r.id, r.handled_at) for r in db.session.scalars(select(Report).order_by(Report.id))],
     )  # fmt: skip
-    db.session.rollback()
+    fresh()
     return rows
 
 
@@ -93,6 +94,16 @@ def expect_login_redirect(response, where: str) -> None:
     assert response.headers["Location"].startswith("/login"), where
 
 
+def expect_answer(response, where: str, *, forbidden: bool, may: bool, ok: tuple[int, ...]) -> None:
+    """403 for a moderator on an admin route, the login page for whoever may not, else ok."""
+    if forbidden:
+        assert response.status_code == 403, where
+    elif not may:
+        expect_login_redirect(response, where)
+    else:
+        assert response.status_code in ok, where
+
+
 @pytest.mark.parametrize("role", ROLES)
 def test_access_matrix(app, client, login, world, role):
     log_in_as(role, client, login)
@@ -111,24 +122,15 @@ def test_access_matrix(app, client, login, world, role):
         response = client.get(url)
         if "GET" not in rule.methods:
             assert response.status_code == 405, where
-        elif refused_with_403:
-            assert response.status_code == 403, where
-        elif not may:
-            expect_login_redirect(response, where)
         else:
-            assert response.status_code in (200, 302), where
+            expect_answer(response, where, forbidden=refused_with_403, may=may, ok=(200, 302))
         assert state() == before, where
 
         if "POST" not in rule.methods:
             continue
         before = state()
         response = client.post(url, data={"csrf_token": token})
-        if refused_with_403:
-            assert response.status_code == 403, where
-        elif not may:
-            expect_login_redirect(response, where)
-        else:
-            assert response.status_code in (200, 303), where
+        expect_answer(response, where, forbidden=refused_with_403, may=may, ok=(200, 303))
         if not allowed or refused_with_403:
             assert state() == before, where
 
@@ -156,8 +158,20 @@ def test_report_form_needs_csrf_too(client, world):
     assert state() == before
 
 
-def test_csrf_is_on_by_default(app):
-    assert app.config["WTF_CSRF_ENABLED"] is True
+def test_the_default_app_refuses_a_public_form_without_its_token(app, client):
+    """The app as configured by default (the `app` fixture, nothing overridden): the
+    submission form, complete but for its CSRF token, is refused and nothing is stored."""
+    works = store(app).works
+    before = state()
+    response = post(client, form_data(client, png_bytes(), csrf_token=None))
+    assert response.status_code == 400
+    assert "reload the page and send it again" in response.get_data(as_text=True)
+    assert state() == before
+    assert list(works.iterdir()) == []
+    # The very same form with its token is accepted: the token was all that was missing.
+    response = post(client, form_data(client, png_bytes()))
+    assert response.status_code == 303 and response.headers["Location"].startswith("/submissions/")
+    assert len(state()[0]) == 1 and len(list(works.iterdir())) == 1
 
 
 def test_with_csrf_off_the_roles_still_hold(app_factory, moderator_password_hash):
@@ -170,7 +184,7 @@ def test_with_csrf_off_the_roles_still_hold(app_factory, moderator_password_hash
         target_id = target.id
     client = app.test_client()
     assert client.post(f"/moderation/moderators/{target_id}/deactivate").status_code == 302
-    client.post("/login", data={"username": "mod", "password": "correct horse battery staple"})
+    client.post("/login", data={"username": "mod", "password": MODERATOR_PASSWORD})
     assert client.post(f"/moderation/moderators/{target_id}/deactivate").status_code == 403
     with app.app_context():
         assert db.session.get(Moderator, target_id).active

@@ -2,18 +2,20 @@
 from __future__ import annotations
 
 import re
+from types import SimpleNamespace
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import select
 
-from conftest import MODERATOR_PASSWORD, csrf_from
 from gallery import passwords
 from gallery.extensions import db
 from gallery.models import ModerationEvent, Moderator, Role
+from gallery.moderation import auth
+from helpers import MODERATOR_PASSWORD, count_rows, fresh, log_in
 
 
 def events(action: str) -> list[ModerationEvent]:
-    db.session.rollback()  # a new transaction sees what the requests committed
+    fresh()
     return list(db.session.scalars(select(ModerationEvent).where(ModerationEvent.action == action)))
 
 
@@ -134,22 +136,29 @@ def test_deactivation_ends_live_sessions(app, client, make_moderator, login, csr
     assert len(events("moderator-deactivate")) == 1
 
 
-def test_sessions_expire(app_factory, make_moderator):
-    app = app_factory(MODERATOR_SESSION_HOURS=-1)
+@pytest.mark.parametrize(("config", "hours"), [({}, 12), ({"MODERATOR_SESSION_HOURS": 1}, 1)],
+                         ids=["default", "configured"])  # fmt: skip
+def test_sessions_expire(app_factory, moderator_password_hash, monkeypatch, config, hours):
+    app = app_factory(**config)
     with app.app_context():
-        db.session.add(Moderator(username="alice", password_hash=passwords.hash_password(MODERATOR_PASSWORD)))
+        db.session.add(Moderator(username="alice", password_hash=moderator_password_hash))
         db.session.commit()
     client = app.test_client()
-    token = csrf_from(client.get("/login").get_data(as_text=True))
-    client.post("/login", data={"username": "alice", "password": MODERATOR_PASSWORD, "csrf_token": token})
-    assert client.get("/moderation/").status_code == 302
+    response = log_in(client, "alice")
+    assert response.status_code == 303 and response.headers["Location"] == "/moderation/"
+    assert logged_in(client)
+    with client.session_transaction() as sess:
+        login_at = sess["login_at"]
+    clock = SimpleNamespace(time=lambda: login_at + hours * 3600)
+    monkeypatch.setattr(auth, "time", clock)  # the login module's clock only
+    assert logged_in(client), f"a session is good for {hours} hours"
+    clock.time = lambda: login_at + hours * 3600 + 1
+    response = client.get("/moderation/")
+    assert response.status_code == 302 and response.headers["Location"].startswith("/login")
 
 
 def _attempt(client, username: str, password: str, addr: str):
-    env = {"REMOTE_ADDR": addr}
-    token = csrf_from(client.get("/login", environ_base=env).get_data(as_text=True))
-    return client.post("/login", data={"username": username, "password": password,
-                                       "csrf_token": token}, environ_base=env)  # fmt: skip
+    return log_in(client, username, password, environ_base={"REMOTE_ADDR": addr})
 
 
 def test_brute_force_on_one_account_reaches_429_from_any_address(app_factory, moderator_password_hash):
@@ -245,10 +254,6 @@ def test_visitors_get_no_session_cookie(client, make_work):
 
 # ---- CLI ----
 
-def count_moderators() -> int:
-    return db.session.scalar(select(func.count()).select_from(Moderator))
-
-
 def test_create_moderator_reads_a_piped_password(runner):
     result = runner.invoke(args=["create-moderator", "Alice", "--admin"],
                            input="a long enough password\na long enough password\n")  # fmt: skip
@@ -272,7 +277,7 @@ def test_create_moderator_refuses(runner, args, stdin, message):
     result = runner.invoke(args=args, input=stdin)
     assert result.exit_code != 0
     assert message in result.output
-    assert count_moderators() == 0
+    assert count_rows(Moderator) == 0
 
 
 def test_create_moderator_accepts_the_interfaces_short_pipe_with_a_warning(runner):
@@ -288,7 +293,7 @@ def test_create_moderator_refuses_a_taken_name(runner, make_moderator):
     make_moderator("bob")
     result = runner.invoke(args=["create-moderator", "BOB"], input="a long enough password\n" * 2)
     assert result.exit_code != 0 and "taken" in result.output
-    assert count_moderators() == 1
+    assert count_rows(Moderator) == 1
 
 
 def test_demo_moderator_is_created_once_and_can_log_in(runner, client):
@@ -297,8 +302,7 @@ def test_demo_moderator_is_created_once_and_can_log_in(runner, client):
     password = re.search(r"password: (\S+)", first.output).group(1)
     again = runner.invoke(args=["create-demo-moderator"])
     assert again.exit_code == 0 and again.output == ""
-    assert count_moderators() == 1
-    token = csrf_from(client.get("/login").get_data(as_text=True))
-    response = client.post("/login", data={"username": "demo-moderator", "password": password,
-                                           "csrf_token": token})  # fmt: skip
-    assert response.status_code == 303
+    assert count_rows(Moderator) == 1
+    response = log_in(client, "demo-moderator", password)
+    assert response.status_code == 303 and response.headers["Location"] == "/moderation/"
+    assert logged_in(client)

@@ -2,11 +2,12 @@
 submissions, decides with the keyboard alone, every decision is explained and logged, and
 the queue is labelled, shows its focus and fits a phone.
 
-Reuses test_browser's live server (the real app, CSRF on, rate limits off, demo content)
-and its Chromium; works are made straight through the image pipeline with tiny images."""
+Uses the run's one live server (the real app, CSRF on, rate limits off, demo content),
+shared with test_browser.py, and its Chromium (conftest.py); works are made straight
+through the image pipeline with tiny images. Each test starts from an empty queue, so the
+works other tests leave pending never show up here."""
 from __future__ import annotations
 
-import io
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -15,16 +16,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from PIL import Image
 from sqlalchemy import select
 
-from conftest import MODERATOR_PASSWORD
+from browser_helpers import BROWSER_MARKS, Live, Tab, expect
 from gallery.extensions import db
 from gallery.extensions import media_store as store
-from gallery.models import Licence, Moderator, Role, Work, WorkStatus, utcnow
+from gallery.models import Moderator, Role, Work, WorkStatus, utcnow
 from gallery.verbs import decisions as moderation
-from gallery.verbs.submissions import NewWork, create_work
-from test_browser import BROWSER_MARKS, Live, Tab, browser, expect, live, open_tab  # noqa: F401  (fixtures)
+from helpers import MODERATOR_PASSWORD, add_work, png_bytes, saved
 
 pytestmark = BROWSER_MARKS
 
@@ -56,12 +55,6 @@ UNLABELLED = """() => {
 # ---------------------------------------------------------------- data helpers
 
 
-def tiny_png(n: int) -> bytes:
-    buf = io.BytesIO()
-    Image.new("RGB", (48, 32), (n * 37 % 256, n * 91 % 256, 120)).save(buf, format="PNG")
-    return buf.getvalue()
-
-
 @dataclass
 class Row:
     id: int
@@ -90,8 +83,9 @@ def add_pending(live: Live, titles: list[str]) -> tuple[list[int], dict[int, str
         try:
             start = utcnow() - timedelta(days=1)
             for n, title in enumerate(titles):
-                fields = NewWork(title=title, alt_text=f"Alt text of {title}", licence=Licence.CC_BY)
-                work = create_work(store(), io.BytesIO(tiny_png(n)), fields, status=WorkStatus.PENDING)
+                colour = (n * 37 % 256, n * 91 % 256, 120)  # a tiny image of its own
+                work = add_work(store(), status=WorkStatus.PENDING, image=png_bytes((48, 32), colour),
+                                title=title, alt_text=f"Alt text of {title}")  # fmt: skip
                 work.submitted_at = start + timedelta(seconds=n)
                 db.session.commit()
                 ids.append(work.id)
@@ -101,14 +95,13 @@ def add_pending(live: Live, titles: list[str]) -> tuple[list[int], dict[int, str
     return ids, keys
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def moderator_id(live: Live, moderator_password_hash: str) -> int:
+    """The queue tests' moderator on the live server (made once, as the server is)."""
     with live.app.app_context():
         try:
-            mod = Moderator(username=USERNAME, password_hash=moderator_password_hash, role=Role.MODERATOR)
-            db.session.add(mod)
-            db.session.commit()
-            return mod.id
+            return saved(Moderator(username=USERNAME, password_hash=moderator_password_hash,
+                                   role=Role.MODERATOR)).id  # fmt: skip
         finally:
             db.session.remove()
 

@@ -3,15 +3,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from gallery.extensions import db
 from gallery.extensions import media_store as store
 from gallery.models import Campaign, Prisoner, Work, WorkStatus
-
-
-def count(model) -> int:
-    return db.session.scalar(select(func.count()).select_from(model))
+from helpers import count_rows
 
 
 def test_seed_demo_loads_marked_content_once(app, runner, client):
@@ -28,7 +25,7 @@ def test_seed_demo_loads_marked_content_once(app, runner, client):
     # Idempotent
     again = runner.invoke(args=["seed-demo"])
     assert "already present" in again.output
-    assert count(Work) == 6
+    assert count_rows(Work) == 6
     # Marked as demo where a visitor sees it
     html = client.get("/prisoners/azat-miftakhov").get_data(as_text=True)
     assert "Demo profile." in html and "meduza.io" in html
@@ -50,7 +47,7 @@ def test_seed_if_empty_skips_a_used_database(runner, make_prisoner):
     make_prisoner()
     result = runner.invoke(args=["seed-demo", "--if-empty"])
     assert "not loaded" in result.output
-    assert count(Work) == 0
+    assert count_rows(Work) == 0
 
 
 def test_remove_demo_deletes_rows_and_files_and_stays_removed(app, runner, make_work):
@@ -59,7 +56,7 @@ def test_remove_demo_deletes_rows_and_files_and_stays_removed(app, runner, make_
     keys = [w.image_key for w in db.session.scalars(select(Work).where(Work.is_demo.is_(True)))]
     result = runner.invoke(args=["remove-demo"])
     assert result.exit_code == 0 and "Removed demo content (6 works)" in result.output
-    assert count(Work) == 1 and count(Prisoner) == 0 and count(Campaign) == 0
+    assert count_rows(Work) == 1 and count_rows(Prisoner) == 0 and count_rows(Campaign) == 0
     media = store(app)
     assert not any(media.files(k) for k in keys)
     assert media.files(real.image_key)
@@ -70,14 +67,14 @@ def test_remove_demo_deletes_rows_and_files_and_stays_removed(app, runner, make_
 def test_bench_seed_adds_approved_works(app, runner, client):
     result = runner.invoke(args=["bench-seed", "--works", "5"])
     assert result.exit_code == 0, result.output
-    assert count(Work) == 5
+    assert count_rows(Work) == 5
     assert len(client.get("/works").get_data(as_text=True).split('class="card"')) == 6
 
 
 def test_bench_seed_rejects_nonsense(runner):
     result = runner.invoke(args=["bench-seed", "--works", "0"])
     assert result.exit_code != 0
-    assert count(Work) == 0
+    assert count_rows(Work) == 0
 
 
 def test_secret_key_is_generated_once_into_the_instance(app_factory, tmp_path):

@@ -38,11 +38,13 @@ def test_pages_walk_every_work_once_in_order(app, client, thirty):
         url = nxt.group(1).replace("&amp;", "&") if nxt else None
         pages += 1
     assert pages == 5
-    expected = sorted((w.title for w in thirty), key=lambda t: (t not in ("W10", "W11", "W12"), t))
-    assert len(seen) == 30 and len(set(seen)) == 30
-    assert seen[0] == "W29" and seen[-1] == "W00"
-    assert seen.index("W12") < seen.index("W11") < seen.index("W10")  # ties: newest id first
-    assert set(seen) == set(expected)
+    # Newest first: W29 (minute 29) down to W13, then the three published at minute 10,
+    # the newest id first (W12, W11, W10), then W09 (minute 9) down to W00.
+    expected = [f"W{n:02d}" for n in range(29, 12, -1)] + ["W12", "W11", "W10"] + [
+        f"W{n:02d}" for n in range(9, -1, -1)
+    ]
+    assert len(expected) == 30 and len(set(expected)) == 30
+    assert seen == expected
 
 
 def test_newer_link_goes_back(app, client, thirty):

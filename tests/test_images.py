@@ -23,6 +23,7 @@ from PIL import (
 
 from gallery import images
 from gallery.images import InvalidImage, ProcessedImage, Rendition
+from helpers import encode
 from imagecheck import (
     ACCEPTED,
     ACCEPTED_FILES,
@@ -48,12 +49,6 @@ def shared(testdata_dir):
         return cache[name]
 
     return run
-
-
-def encode(im: Image.Image, fmt: str, **params) -> bytes:
-    buf = io.BytesIO()
-    im.save(buf, fmt, **params)
-    return buf.getvalue()
 
 
 def read(path) -> Image.Image:
@@ -445,10 +440,35 @@ def mutations(data: bytes, count: int, seed: int) -> list[bytes]:
     return out
 
 
+UNEXPECTED = "unexpected failure while processing an uploaded image"  # what process() logs
+
+
+def unexpected_failures(caplog) -> list[str]:
+    """The exceptions process() did not foresee: it wraps them as DAMAGED, and logs them."""
+    return [r.exc_text or repr(r.exc_info) for r in caplog.records
+            if r.name == images.__name__ and r.getMessage() == UNEXPECTED]  # fmt: skip
+
+
+def test_an_unforeseen_exception_is_wrapped_and_logged(monkeypatch, caplog):
+    class PipelineBug(Exception):
+        """None of the decoders' errors (those are expected, and not logged)."""
+
+    def bug(*args, **kwargs):
+        raise PipelineBug("a bug in the pipeline")
+
+    monkeypatch.setattr(images, "_process", bug)
+    error = refused(encode(Image.new("RGB", (8, 8)), "PNG"))
+    assert (error.status, error.reason) == (400, DAMAGED)
+    (logged,) = unexpected_failures(caplog)
+    assert "a bug in the pipeline" in logged
+
+
 @pytest.mark.parametrize(
     "name", ["hopper.jpg", "hopper.png", "hopper.gif", "hopper.webp", "hopper_orientation_6.jpg"]
 )
-def test_damaged_copies_never_raise_anything_else(testdata_dir, name):
+def test_damaged_copies_never_raise_anything_else(testdata_dir, name, caplog):
+    """Only InvalidImage comes out by construction (anything else is wrapped): what matters
+    is that each damage is one the pipeline foresaw, so nothing was logged as unexpected."""
     for i, data in enumerate(mutations((testdata_dir / name).read_bytes(), 60, seed=len(name))):
         try:
             result = images.process(io.BytesIO(data))
@@ -457,3 +477,4 @@ def test_damaged_copies_never_raise_anything_else(testdata_dir, name):
             assert error.reason in (UNSUPPORTED, DAMAGED, TOO_LARGE, images.TOO_MANY_FRAMES)
         else:
             assert len(result.renditions) == 6, i
+    assert unexpected_failures(caplog) == []

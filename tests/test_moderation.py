@@ -7,7 +7,6 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from conftest import csrf_from
 from gallery.extensions import db
 from gallery.extensions import media_store as store
 from gallery.models import (
@@ -21,25 +20,13 @@ from gallery.models import (
     utcnow,
 )
 from gallery.tokens import token_hash
-
-
-def fresh() -> None:
-    """End the test's transaction, so reads see what the requests committed."""
-    db.session.rollback()
+from helpers import csrf_token_of, fresh
 
 
 def actions() -> list[str]:
     fresh()
     stmt = select(ModerationEvent).where(ModerationEvent.action != "login").order_by(ModerationEvent.id)
     return [e.action for e in db.session.scalars(stmt)]
-
-
-@pytest.fixture
-def moderator(client, make_moderator, login):
-    """A logged-in moderator on `client`; returns a CSRF token of its session."""
-    make_moderator("mod")
-    assert login("mod").status_code == 303
-    return csrf_from(client.get("/moderation/").get_data(as_text=True))
 
 
 def pending(make_work, n: int = 1, **kw) -> list[Work]:
@@ -362,7 +349,7 @@ def test_create_and_edit_a_campaign(client, moderator, make_prisoner):
 def test_admin_creates_a_moderator_who_can_log_in(app, client, make_moderator, login):
     make_moderator("boss", role=Role.ADMIN)
     login("boss")
-    token = csrf_from(client.get("/moderation/moderators").get_data(as_text=True))
+    token = csrf_token_of(client, "/moderation/moderators")
     response = client.post("/moderation/moderators/new", data={"csrf_token": token, "username": "newbie"})
     assert response.status_code == 200
     assert "no-store" in response.headers["Cache-Control"]
@@ -377,7 +364,7 @@ def test_admin_resets_a_password_and_ends_its_sessions(app, client, make_moderat
     other = app.test_client()
     login("alice", on=other)
     login("boss")
-    token = csrf_from(client.get("/moderation/moderators").get_data(as_text=True))
+    token = csrf_token_of(client, "/moderation/moderators")
     response = client.post(f"/moderation/moderators/{victim.id}/reset-password", data={"csrf_token": token})
     password = response.get_data(as_text=True).split('id="new-password"')[1].split('value="')[1].split('"')[0]
     assert other.get("/moderation/").status_code == 302
@@ -387,7 +374,7 @@ def test_admin_resets_a_password_and_ends_its_sessions(app, client, make_moderat
 def test_an_admin_cannot_deactivate_themself(client, make_moderator, login):
     boss = make_moderator("boss", role=Role.ADMIN)
     login("boss")
-    token = csrf_from(client.get("/moderation/moderators").get_data(as_text=True))
+    token = csrf_token_of(client, "/moderation/moderators")
     client.post(f"/moderation/moderators/{boss.id}/deactivate", data={"csrf_token": token})
     assert client.get("/moderation/").status_code == 200
 

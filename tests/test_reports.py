@@ -4,14 +4,10 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from conftest import csrf_from
 from gallery.extensions import db
 from gallery.extensions import media_store as store
-from gallery.models import ModerationEvent, Report, ReportCategory, Work, WorkStatus
-
-
-def fresh() -> None:
-    db.session.rollback()
+from gallery.models import Licence, ModerationEvent, Report, ReportCategory, Work, WorkStatus
+from helpers import add_work, csrf_from, csrf_token_of, fresh
 
 
 def report(client, work, category: str, text: str = "", **extra):
@@ -72,25 +68,14 @@ def test_reports_need_csrf_and_a_public_work(client, make_work):
     assert db.session.scalar(select(Report)) is None
 
 
-def test_reports_are_rate_limited(app_factory, make_work):
+def test_reports_are_rate_limited(app_factory):
     app = app_factory(REPORT_RATE_LIMIT="2 per hour")
-    with app.app_context():
-        from conftest import png_bytes  # noqa: F401
     client = app.test_client()
     with app.app_context():
-        import io
-
-        from conftest import png_bytes
-        from gallery.models import Licence
-        from gallery.verbs.submissions import NewWork, create_work
-
-        work = create_work(store(app), io.BytesIO(png_bytes()), NewWork(
-            title="W", alt_text="alt text", licence=Licence.CC0), status=WorkStatus.APPROVED)  # fmt: skip
-        db.session.commit()
-        public_id = work.public_id
+        public_id = add_work(store(app), title="W", alt_text="alt text", licence=Licence.CC0).public_id
     statuses = []
     for _ in range(3):
-        token = csrf_from(client.get(f"/works/{public_id}/report").get_data(as_text=True))
+        token = csrf_token_of(client, f"/works/{public_id}/report")
         statuses.append(client.post(f"/works/{public_id}/report", data={
             "category": "offensive", "csrf_token": token}).status_code)  # fmt: skip
     assert statuses == [303, 303, 429]
@@ -105,7 +90,7 @@ def reported(client, make_work, make_moderator, login):
     fresh()  # a write from an old SQLite snapshot would fail
     make_moderator("mod")
     login("mod")
-    token = csrf_from(client.get("/moderation/reports").get_data(as_text=True))
+    token = csrf_token_of(client, "/moderation/reports")
     fresh()
     reports = list(db.session.scalars(select(Report).order_by(Report.id)))
     return work, reports, token

@@ -95,12 +95,9 @@ def test_cyrillic_and_accented_tags_survive_submission_approval_and_the_filter(
     assert '<option value="protest"' in client.get("/works").get_data(as_text=True)
 
 
-def test_the_moderators_edit_form_refuses_a_tag_without_letters(app, client, make_work,
-                                                                 make_moderator, login):  # fmt: skip
+def test_the_moderators_edit_form_refuses_a_tag_without_letters(app, client, make_work, moderator):
     work = make_work(status=WorkStatus.PENDING, tag_names=("old",))
-    make_moderator("mod")
-    assert login("mod").status_code == 303
-    token = csrf_from(client.get("/moderation/").get_data(as_text=True))
+    token = moderator
     response = client.post(f"/moderation/works/{work.id}/edit", data={
         "csrf_token": token, "title": work.title, "alt_text": work.alt_text, "tags": "✊✊, мир",
         "return": "work"}, follow_redirects=True)  # fmt: skip
@@ -117,11 +114,8 @@ def test_tags_named_files_names_that_transliterate_alike_under_one_tag(app):
 PRISONER = {"status": "imprisoned", "timezone": "Europe/Moscow", "story_en": "A story."}
 
 
-def test_prisoners_and_campaigns_named_in_cyrillic_get_readable_unique_slugs(client, make_moderator,
-                                                                             login):  # fmt: skip
-    make_moderator("mod")
-    assert login("mod").status_code == 303
-    token = csrf_from(client.get("/moderation/").get_data(as_text=True))
+def test_prisoners_and_campaigns_named_in_cyrillic_get_readable_unique_slugs(client, moderator):
+    token = moderator
     for _ in range(2):
         response = client.post("/moderation/prisoners/new",
                                data={**PRISONER, "name": "Азат Мифтахов", "csrf_token": token})  # fmt: skip

@@ -11,57 +11,17 @@ from pathlib import Path
 
 import pytest
 from flask import Flask
-from PIL import Image
-from sqlalchemy import func, select
-from werkzeug.datastructures import FileStorage
-from werkzeug.test import encode_multipart
+from sqlalchemy import select
 
-from conftest import IsolatedClient, png_bytes
+from conftest import IsolatedClient
 from gallery import images
 from gallery.extensions import db
 from gallery.extensions import media_store as store
 from gallery.models import Work, WorkStatus
+from helpers import count_rows, csrf_token_of, form_data, multipart, png_bytes, post
 from imagecheck import ACCEPTED_FILES, REFUSED_FILES, assert_clean_bytes
 
 FORMAT_OF = {"webp": "webp", "jpg": "jpeg", "png": "png"}
-
-
-def csrf_token(client, url: str = "/submit") -> str:
-    html = client.get(url).get_data(as_text=True)
-    return re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', html).group(1)
-
-
-def form_data(client, image: bytes | None, filename: str = "art.png", **overrides) -> dict:
-    data = {
-        "csrf_token": csrf_token(client),
-        "title": "Sun behind bars",
-        "alt_text": "A yellow sun behind black prison bars",
-        "licence": "cc-by-4.0",
-        "own_work": "y",
-        "consent": "y",
-        "ai_used": "no",
-    }
-    if image is not None:
-        data["image"] = (io.BytesIO(image), filename)
-    data.update(overrides)
-    return {k: v for k, v in data.items() if v is not None}
-
-
-def multipart(data: dict, boundary: str | None = None) -> tuple[bytes, str]:
-    """The request body, encoded in memory (Werkzeug's test client spools big bodies to
-    temporary files it never closes)."""
-    values = {
-        k: FileStorage(stream=v[0], filename=v[1], content_type="application/octet-stream")
-        if isinstance(v, tuple) else v
-        for k, v in data.items()
-    }  # fmt: skip
-    boundary, body = encode_multipart(values, boundary=boundary)
-    return body, f"multipart/form-data; boundary={boundary}"
-
-
-def post(client, data: dict, url: str = "/submit", boundary: str | None = None):
-    body, content_type = multipart(data, boundary)
-    return client.post(url, data=body, content_type=content_type)
 
 
 def instance_files(app: Flask) -> set[str]:
@@ -74,8 +34,7 @@ def instance_files(app: Flask) -> set[str]:
 
 
 def work_count() -> int:
-    db.session.commit()  # end the test's read transaction: SQLite reads from its snapshot
-    return db.session.scalar(select(func.count()).select_from(Work))
+    return count_rows(Work)
 
 
 def stored_files(app: Flask, work: Work) -> dict[str, bytes]:
@@ -178,9 +137,8 @@ def test_client_file_names_are_never_used_or_kept(app, client, caplog, filename)
 
 
 def test_8000_square_png_is_over_the_pixel_cap(refused, client):
-    buf = io.BytesIO()
-    Image.new("1", (8000, 8000)).save(buf, "PNG")  # tiny file, 64 MP
-    response = refused(form_data(client, buf.getvalue()), 413)
+    tiny_file = png_bytes((8000, 8000), colour=0, mode="1")  # a few kB, 64 MP
+    response = refused(form_data(client, tiny_file), 413)
     assert "at most 40 megapixels" in response.get_data(as_text=True)
 
 
@@ -337,11 +295,11 @@ def test_withdraw_deletes_the_files_and_keeps_the_row(app, client):
     key = work.image_key
     assert store(app).files(key)
     assert client.get(url + "/withdraw").status_code == 405
-    unconfirmed = client.post(url + "/withdraw", data={"csrf_token": csrf_token(client, url)})
+    unconfirmed = client.post(url + "/withdraw", data={"csrf_token": csrf_token_of(client, url)})
     assert unconfirmed.status_code == 400
     assert "Please tick the box to confirm." in unconfirmed.get_data(as_text=True)
     assert store(app).files(key) and only_work().status == WorkStatus.PENDING
-    response = client.post(url + "/withdraw", data={"csrf_token": csrf_token(client, url), "confirm": "y"})
+    response = client.post(url + "/withdraw", data={"csrf_token": csrf_token_of(client, url), "confirm": "y"})
     assert response.status_code == 303
     work = only_work()
     assert work.status == WorkStatus.WITHDRAWN and work.image_key is None
@@ -349,7 +307,7 @@ def test_withdraw_deletes_the_files_and_keeps_the_row(app, client):
     html = client.get(url).get_data(as_text=True)
     assert "Withdrawn by you" in html
     # twice: polite, nothing changes
-    again = client.post(url + "/withdraw", data={"csrf_token": csrf_token(client), "confirm": "y"},
+    again = client.post(url + "/withdraw", data={"csrf_token": csrf_token_of(client, "/submit"), "confirm": "y"},
                         follow_redirects=True)
     assert "can no longer be withdrawn" in again.get_data(as_text=True)
 
@@ -382,6 +340,17 @@ def _move_to(app: Flask, work: Work, token: str, status: WorkStatus, moderator_i
     db.session.commit()
 
 
+def expect_image(response, ok: bool, cache_control: str) -> None:
+    """The JPEG with the media headers (sandboxed, not sniffed, cached as told), or a 404."""
+    assert response.status_code == (200 if ok else 404)
+    if ok:
+        assert response.headers["Cache-Control"] == cache_control
+        assert response.headers["Content-Type"] == "image/jpeg"
+        assert response.headers["X-Content-Type-Options"] == "nosniff"
+        assert response.headers["Content-Security-Policy"] == "default-src 'none'; sandbox"
+        assert response.get_data()[:3] == b"\xff\xd8\xff"
+
+
 # Who sees a work's image, for every status: (anonymous, receipt holder, moderator).
 MEDIA_MATRIX = {
     WorkStatus.PENDING: (False, True, True),
@@ -401,25 +370,13 @@ def test_media_access_matrix(app, client, make_moderator, login, status):
     _move_to(app, work, token, status, only_moderator_id())
     anonymous_ok, holder_ok, moderator_ok = MEDIA_MATRIX[status]
 
+    public, private = "public, max-age=31536000, immutable", "private, no-store"
     with app.test_client().get(public_url) as anonymous:
-        assert anonymous.status_code == (200 if anonymous_ok else 404)
-        if anonymous_ok:
-            assert anonymous.headers["Cache-Control"] == "public, max-age=31536000, immutable"
-            assert anonymous.headers["Content-Type"] == "image/jpeg"
-            assert anonymous.headers["X-Content-Type-Options"] == "nosniff"
-            assert anonymous.headers["Content-Security-Policy"] == "default-src 'none'; sandbox"
+        expect_image(anonymous, anonymous_ok, public)
     with client.get(receipt_url) as holder:
-        assert holder.status_code == (200 if holder_ok else 404)
-        if holder_ok:
-            assert holder.headers["Cache-Control"] == "private, no-store"
-            assert holder.headers["Content-Type"] == "image/jpeg"
-            assert holder.headers["X-Content-Type-Options"] == "nosniff"
-            assert holder.headers["Content-Security-Policy"] == "default-src 'none'; sandbox"
-            assert holder.get_data()[:3] == b"\xff\xd8\xff"
+        expect_image(holder, holder_ok, private)
     with moderator.get(public_url) as seen:
-        assert seen.status_code == (200 if moderator_ok else 404)
-        if moderator_ok and status != WorkStatus.APPROVED:
-            assert seen.headers["Cache-Control"] == "private, no-store"
+        expect_image(seen, moderator_ok, public if status == WorkStatus.APPROVED else private)
     other = "/submissions/" + "B" * 43 + "/media/display.jpg"
     assert client.get(other).status_code == 404
 

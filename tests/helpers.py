@@ -1,0 +1,144 @@
+"""Small helpers the test modules share: images made in memory, works made through the real
+pipeline, CSRF tokens read from pages, logging in through the real form, the submission
+form's fields, and reading what the requests committed.
+
+Plain functions, importable from any test module (`from helpers import ...`); the fixtures
+that wrap them are in conftest.py."""
+from __future__ import annotations
+
+import io
+import re
+from typing import Any
+
+from flask.testing import FlaskClient
+from PIL import Image
+from sqlalchemy import func, select
+from werkzeug.datastructures import FileStorage
+from werkzeug.test import encode_multipart
+
+from gallery.extensions import db
+from gallery.models import Licence, Prisoner, Work, WorkStatus
+from gallery.storage import MediaStore
+from gallery.verbs.submissions import NewWork, create_work
+
+MODERATOR_PASSWORD = "correct horse battery staple"
+_CSRF_RE = re.compile(r'name="csrf_token" (?:type="hidden" )?value="([^"]+)"')
+
+
+# ---- reading what the requests committed ----
+
+
+def fresh() -> None:
+    """End the test's transaction, so reads see what the requests committed."""
+    db.session.rollback()
+
+
+def saved(row: Any) -> Any:
+    """Add a row and commit it; returns the row."""
+    db.session.add(row)
+    db.session.commit()
+    return row
+
+
+def count_rows(model: Any) -> int:
+    """How many rows a table has, read in a new transaction (SQLite reads from a snapshot)."""
+    db.session.commit()
+    return db.session.scalar(select(func.count()).select_from(model))
+
+
+# ---- images and works ----
+
+
+def encode(im: Image.Image, fmt: str, **params: Any) -> bytes:
+    """An image saved in memory in the given format."""
+    buf = io.BytesIO()
+    im.save(buf, fmt, **params)
+    return buf.getvalue()
+
+
+def png_bytes(size: tuple[int, int] = (120, 80), colour: Any = "#336699", mode: str = "RGB") -> bytes:
+    """A small PNG of one colour, made in memory."""
+    return encode(Image.new(mode, size, colour), "PNG")
+
+
+def add_work(
+    media: MediaStore,
+    *,
+    status: WorkStatus = WorkStatus.APPROVED,
+    prisoners: tuple[Prisoner, ...] = (),
+    image: bytes | None = None,
+    **fields: Any,
+) -> Work:
+    """Create and commit a work through the real image pipeline (title and alt_text needed)."""
+    values: dict[str, Any] = {"licence": Licence.CC_BY, "prisoner_ids": tuple(p.id for p in prisoners)}
+    values.update(fields)
+    extra = {k: values.pop(k) for k in ("published_at", "receipt_token_hash") if k in values}
+    work = create_work(media, io.BytesIO(image or png_bytes()), NewWork(**values), status=status, **extra)
+    db.session.commit()
+    return work
+
+
+# ---- CSRF tokens and logging in ----
+
+
+def csrf_from(html: str) -> str:
+    """The first CSRF token in a page."""
+    match = _CSRF_RE.search(html)
+    assert match, "no csrf_token field in the page"
+    return match.group(1)
+
+
+def csrf_token_of(who: FlaskClient, path: str = "/login", **kw: Any) -> str:
+    """A valid CSRF token of a client's session, read from a page it can see (one redirect
+    is followed: /login sends a moderator who is logged in on to the queue)."""
+    response = who.get(path, **kw)
+    if response.status_code in (301, 302, 303):
+        response = who.get(response.headers["Location"], **kw)
+    return csrf_from(response.get_data(as_text=True))
+
+
+def log_in(who: FlaskClient, username: str, password: str = MODERATOR_PASSWORD, *,
+           next: str | None = None, **kw: Any) -> Any:  # fmt: skip
+    """Post the real login form (with its CSRF token); returns the response."""
+    token = csrf_from(who.get("/login", **kw).get_data(as_text=True))
+    url = "/login" if next is None else f"/login?next={next}"
+    return who.post(url, data={"username": username, "password": password, "csrf_token": token}, **kw)
+
+
+# ---- the submission form ----
+
+
+def form_data(client: FlaskClient, image: bytes | None, filename: str = "art.png", **overrides: Any) -> dict:
+    """Every field /submit needs, with the CSRF token of the client's session; an override
+    of None leaves that field out."""
+    data = {
+        "csrf_token": csrf_token_of(client, "/submit"),
+        "title": "Sun behind bars",
+        "alt_text": "A yellow sun behind black prison bars",
+        "licence": "cc-by-4.0",
+        "own_work": "y",
+        "consent": "y",
+        "ai_used": "no",
+    }
+    if image is not None:
+        data["image"] = (io.BytesIO(image), filename)
+    data.update(overrides)
+    return {k: v for k, v in data.items() if v is not None}
+
+
+def multipart(data: dict, boundary: str | None = None) -> tuple[bytes, str]:
+    """The request body, encoded in memory (Werkzeug's test client spools big bodies to
+    temporary files it never closes)."""
+    values = {
+        k: FileStorage(stream=v[0], filename=v[1], content_type="application/octet-stream")
+        if isinstance(v, tuple) else v
+        for k, v in data.items()
+    }  # fmt: skip
+    boundary, body = encode_multipart(values, boundary=boundary)
+    return body, f"multipart/form-data; boundary={boundary}"
+
+
+def post(client: FlaskClient, data: dict, url: str = "/submit", boundary: str | None = None) -> Any:
+    """POST a form as multipart/form-data, encoded in memory."""
+    body, content_type = multipart(data, boundary)
+    return client.post(url, data=body, content_type=content_type)
