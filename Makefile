@@ -42,6 +42,7 @@ dev: $(VENV)/.installed translations
 
 browser:
 	@scripts/ensure-browser
+	@scripts/ensure-node-tools
 
 test: $(VENV)/.installed-test browser translations
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
@@ -63,7 +64,7 @@ gallery/translations/%/LC_MESSAGES/messages.mo: gallery/translations/%/LC_MESSAG
 # (new strings arrive untranslated; the test suite fails until they are translated).
 messages: $(VENV)/.installed
 	mkdir -p gallery/translations
-	$(BIN)/pybabel extract -F babel.cfg -k _l -k N_ -k ngettext -k lazy_ngettext:1,2 \
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k N_ -k lazy_ngettext:1,2 \
 		--no-location --sort-output -o gallery/translations/messages.pot .
 	for lang in fr ru; do \
 		if [ -f gallery/translations/$$lang/LC_MESSAGES/messages.po ]; then \

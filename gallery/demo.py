@@ -13,106 +13,14 @@ from sqlalchemy import delete, select
 
 from .database import begin_write
 from .extensions import db
-from .models import Campaign, Licence, Prisoner, PrisonerStatus, PrisonerStory, SiteSetting
-from .models import Tag, Work, WorkStatus, sources_from, utcnow
+from .demo_texts import AZAT_SOURCES, AZAT_TEXTS, RALLY_SOURCES, RALLY_TEXTS
+from .models import Campaign, CampaignTranslation, Licence, Prisoner, PrisonerStatus, PrisonerStory
+from .models import SiteSetting, Tag, Work, WorkStatus, sources_from, utcnow
 from .verbs.common import delete_files_after_commit
 from .verbs.submissions import NewWork, create_work
 from .storage import MediaStore
 
 DEMO_REMOVED = "demo.removed"
-
-AZAT_SOURCES = [
-    ("Meduza, 4 February 2019: arrest, alleged torture, closed hearing",
-     "https://meduza.io/en/news/2019/02/04/russian-graduate-student-and-anarchist-activist-faces-closed-hearing-after-alleged-torture-intimidation-searches"),
-    ("openDemocracy, 1 April 2020: why the mathematician Azat Miftakhov is on trial",
-     "https://www.opendemocracy.net/en/odr/why-russian-mathematician-azat-miftakhov-trial/"),
-    ("Russian Life, 28 February 2024: “A Mathematician in Prison. Again”",
-     "https://russianlife.com/the-russia-file/a-mathematician-in-prison-again/"),
-    ("Desk Russie: author page of Azat Miftakhov (biography, sentences, support)",
-     "https://desk-russie.info/author/azat-miftakhov"),
-]  # fmt: skip
-
-AZAT_STORY = {
-    "en": (
-        "Mathematician, imprisoned in Russia since February 2019.",
-        """Azat Miftakhov was born in 1993 in Nizhnekamsk, Tatarstan. In 2015 he began a
-doctorate in mathematics at the Faculty of Mechanics and Mathematics of Moscow State
-University. He is an anarchist and an opponent of the war.
-
-He was arrested on 1 February 2019 and says he was tortured in custody. The first accusation,
-over an explosive device, was dropped; he was kept in prison in a new case over a window
-broken at an office of the ruling United Russia party in 2018, which he denies. In January
-2021 he was sentenced to six years in a penal colony for "hooliganism".
-
-In September 2023, on the day he left the colony, he was arrested again, this time for
-"justifying terrorism", on the word of fellow prisoners. In March 2024 a military court in
-Yekaterinburg sentenced him to four more years.
-
-Mathematical societies of several countries have spoken up for him, and the Hadamard
-doctoral school of Université Paris-Saclay made him an honorary student.""",
-    ),
-    "fr": (
-        "Mathématicien, emprisonné en Russie depuis février 2019.",
-        """Azat Miftakhov est né en 1993 à Nijnekamsk, au Tatarstan. En 2015, il commence un
-doctorat de mathématiques à la faculté de mécanique et de mathématiques de l'Université d'État
-de Moscou. Il est anarchiste et opposé à la guerre.
-
-Arrêté le 1er février 2019, il dit avoir été torturé en détention. La première accusation,
-liée à un engin explosif, a été abandonnée ; il a été maintenu en prison dans une nouvelle
-affaire, une vitre brisée en 2018 dans un bureau du parti au pouvoir, Russie unie, qu'il nie.
-En janvier 2021, il a été condamné à six ans de colonie pour « hooliganisme ».
-
-En septembre 2023, le jour même de sa sortie de la colonie, il a été de nouveau arrêté, cette
-fois pour « apologie du terrorisme », sur la parole de codétenus. En mars 2024, un tribunal
-militaire d'Iekaterinbourg l'a condamné à quatre années de plus.
-
-Des sociétés mathématiques de plusieurs pays l'ont soutenu, et l'école doctorale Hadamard de
-l'Université Paris-Saclay l'a nommé étudiant d'honneur.""",
-    ),
-    "ru": (
-        "Математик, в заключении в России с февраля 2019 года.",
-        """Азат Мифтахов родился в 1993 году в Нижнекамске (Татарстан). В 2015 году поступил
-в аспирантуру механико-математического факультета МГУ. Он анархист и противник войны.
-
-Его задержали 1 февраля 2019 года; он рассказал о пытках. Первое обвинение, связанное
-со взрывным устройством, сняли, но его оставили под стражей по новому делу — о разбитом
-в 2018 году окне в офисе «Единой России», которое он отрицает. В январе 2021 года его
-приговорили к шести годам колонии за «хулиганство».
-
-В сентябре 2023 года, в день выхода из колонии, его снова задержали — теперь за
-«оправдание терроризма», по показаниям других заключённых. В марте 2024 года военный суд
-в Екатеринбурге приговорил его ещё к четырём годам.
-
-В его поддержку выступили математические общества нескольких стран, а докторская школа
-имени Адамара Университета Париж-Сакле назвала его почётным студентом.""",
-    ),
-}
-
-LETTER_GUIDANCE = """- Write in **Russian** if you can: letters in other languages wait for a translator
-  and may never be handed over. A short, simple letter is better than none.
-- Write about everyday things: your city, books, music, the weather, mathematics.
-  Say who you are and that people abroad remember him.
-- **Avoid** the war, politics, the case and other prisoners' names: the prison censor
-  withholds such letters, and they can harm the prisoner.
-- Do not send money, stamps or photos without checking first what is allowed.
-- Russian prisons accept paid electronic letters through official services; the support
-  groups cited below explain the current address and the way to write."""
-
-RALLY_DESCRIPTION = """On Saturday 20 September 2025, an Art Protest rally was held in front of
-the Russian embassy in Paris, at square Robert Schuman, to demand the release of Azat
-Miftakhov and of all Russian political prisoners. It was organised with the association
-Solidarité FreeAzat.
-
-Speakers recalled that Azat had then been in prison for six years, and that opponents of
-the regime inside Russia, deserters and everyone jailed arbitrarily are too often forgotten.
-Art Protest turns art into a way of speaking when speech is punished: drawings, posters and
-prints that cross prison walls."""
-
-RALLY_SOURCES = [
-    ("Aurélien Saintoul (@A_Saintoul) on X, 20 September 2025: at the rally for Azat Miftakhov",
-     "https://x.com/A_Saintoul"),
-]  # fmt: skip
-
 
 def _font(size: int) -> ImageFont.FreeTypeFont | ImageFont.ImageFont:
     return ImageFont.load_default(size=size)
@@ -179,7 +87,7 @@ def poster_rally(rng: random.Random) -> Image.Image:
     for x in (300, 760, 1220):
         d.rectangle((x, 300, x + 260, 470), fill="#ffffff", outline="#222222", width=6)
         d.line((x + 130, 470, x + 130, 640), fill="#5a3d2b", width=12)
-    _caption(d, (1600, 80), ["PARIS 20.09.2025", "square Robert Schuman"], "#1c2a3a")
+    _caption(d, (1600, 80), ["PARIS 20.09.2025", "ART PROTEST"], "#1c2a3a")
     return im
 
 
@@ -221,7 +129,7 @@ POSTERS: list[tuple[str, str, Callable[[random.Random], Image.Image], tuple[str,
     ("Maths is not a crime (demo poster)", "Chalk curves and dots on a dark green blackboard, "
      "with the words MATHS is not a crime.", poster_maths, ("poster", "mathematics")),
     ("Paris, 20 September 2025 (demo poster)", "A crowd seen from above holding three blank "
-     "placards on a grey square, with the words PARIS 20.09.2025, square Robert Schuman.",
+     "placards on a grey square, with the words PARIS 20.09.2025, ART PROTEST.",
      poster_rally, ("poster", "rally")),
     ("Every day counts (demo poster)", "Rows of tally marks, in groups of five crossed in red, "
      "fill a pale page; below, EVERY DAY COUNTS, letters make the days shorter.", poster_days,
@@ -259,32 +167,23 @@ def _azat() -> Prisoner:
         status=PrisonerStatus.IMPRISONED,
         detained_on=date(2019, 2, 1),
         timezone="Europe/Moscow",
-        charges="“Hooliganism” (2021 verdict); “justifying terrorism” (2024 verdict)",
-        sentence="Six years in a penal colony (January 2021), then four more years "
-        "(March 2024, military court, Yekaterinburg)",
-        letter_guidance=LETTER_GUIDANCE,
+        original_locale="en",
         featured=True,
         is_demo=True,
     )
-    prisoner.stories = [
-        PrisonerStory(locale=loc, summary=summary, body=body)
-        for loc, (summary, body) in AZAT_STORY.items()
-    ]
+    prisoner.stories = [PrisonerStory(locale=locale, **texts) for locale, texts in AZAT_TEXTS.items()]
     prisoner.sources = sources_from(AZAT_SOURCES)
     return prisoner
 
 
 def _rally(prisoner: Prisoner) -> Campaign:
+    original = RALLY_TEXTS["en"]
     campaign = Campaign(
-        slug="art-protest-paris-2025",
-        title="Art Protest rally in Paris for Azat Miftakhov",
-        held_on=date(2025, 9, 20),
-        place="Square Robert Schuman, by the Russian embassy, Paris",
-        summary="A rally with art for Azat Miftakhov and all Russian political prisoners, "
-        "organised with Solidarité FreeAzat.",
-        description=RALLY_DESCRIPTION,
-        is_demo=True,
-    )
+        slug="art-protest-paris-2025", held_on=date(2025, 9, 20), original_locale="en",
+        is_demo=True, **original,
+    )  # fmt: skip
+    campaign.translations = [CampaignTranslation(locale=locale, **texts)
+                             for locale, texts in RALLY_TEXTS.items() if locale != "en"]  # fmt: skip
     campaign.prisoners = [prisoner]
     campaign.sources = sources_from(RALLY_SOURCES)
     return campaign
@@ -306,7 +205,7 @@ def seed(store: MediaStore) -> int:
     now = utcnow()
     for i, (title, alt, draw, tags) in enumerate(POSTERS):
         fields = NewWork(
-            title=title, alt_text=alt, licence=Licence.CC_BY, display_name="Demo poster",
+            title=title, alt_text=alt, licence=Licence.CC_BY, display_name="Demo poster", text_locale="en",
             description="Generated by the gallery's demo loader, not made by an artist.",
             prisoner_ids=(prisoner.id,), campaign_id=campaign.id, tag_names=tags, is_demo=True,
         )  # fmt: skip

@@ -8,7 +8,7 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 
 from . import audit
-from .models import Licence, PrisonerStatus, ReportCategory
+from .models import Licence, PrisonerStatus, ReportCategory, Role, Work, WorkStatus
 
 LICENCES = {
     Licence.CC_BY: (
@@ -48,6 +48,22 @@ PRISONER_STATUSES = {
     PrisonerStatus.DECEASED: _l("Deceased"),
 }
 
+WORK_STATUSES = {
+    WorkStatus.PENDING: _l("waiting for review"),
+    WorkStatus.APPROVED: _l("published"),
+    WorkStatus.REJECTED: _l("rejected"),
+    WorkStatus.WITHDRAWN: _l("withdrawn by the artist"),
+}
+
+ROLES = {Role.MODERATOR: _l("moderator"), Role.ADMIN: _l("admin")}
+
+# How a closed report was closed (Report.resolution starts with one of these).
+REPORT_RESOLUTIONS = {
+    "dismiss": _l("kept published"),
+    "unpublish": _l("unpublished"),
+    "reject": _l("rejected"),
+}
+
 # Reasons a moderator can pick when rejecting; the artist reads the sentence.
 PRESET_REASONS = {
     "unrelated": _l("The work is not related to political prisoners or to the campaign chosen."),
@@ -55,7 +71,7 @@ PRESET_REASONS = {
     "not-own": _l("We could not confirm that the work is your own."),
     "unreadable": _l("The image is unreadable or too small to show."),
     "offensive": _l("The work contains hateful or offensive content."),
-    "copyright": _l("The work seems to use someone else's work without permission."),
+    "copyright": _l("The work seems to use someone else’s work without permission."),
 }
 
 ACTIONS = {
@@ -74,7 +90,7 @@ ACTIONS = {
     audit.MODERATOR_CREATE: _l("Created a moderator"),
     audit.MODERATOR_DEACTIVATE: _l("Deactivated a moderator"),
     audit.MODERATOR_ACTIVATE: _l("Reactivated a moderator"),
-    audit.MODERATOR_RESET: _l("Reset a moderator's password"),
+    audit.MODERATOR_RESET: _l("Reset a moderator’s password"),
     audit.PRISONER_CREATE: _l("Created a prisoner profile"),
     audit.PRISONER_EDIT: _l("Edited a prisoner profile"),
     audit.PRISONER_VERIFY: _l("Verified a prisoner profile"),
@@ -91,6 +107,35 @@ def licence_name(licence: Licence | str) -> str:
 def licence_summary(licence: Licence | str) -> str:
     """One line on what a licence lets others do."""
     return str(LICENCES[Licence(licence)][1])
+
+
+def rejection_reason(work: Work) -> str:
+    """Why a work was refused, as the artist reads it: the preset sentence in the reader's
+    language, then the moderator's own words."""
+    parts = [str(PRESET_REASONS[work.rejection_preset])] if work.rejection_preset in PRESET_REASONS else []
+    if work.rejection_reason:
+        parts.append(work.rejection_reason)
+    return "\n\n".join(parts)
+
+
+def status_label(status: WorkStatus | str) -> str:
+    """What a work's status means."""
+    return str(WORK_STATUSES[WorkStatus(status)])
+
+
+def role_label(role: Role | str) -> str:
+    """What a moderator's role is called."""
+    return str(ROLES[Role(role)])
+
+
+def resolution_label(resolution: str | None) -> str:
+    """How a report was closed, and the moderator's note ("unpublish: too close" reads
+    "unpublished: too close" in the reader's language)."""
+    action, _sep, note = (resolution or "").partition(":")
+    label = REPORT_RESOLUTIONS.get(action.strip())
+    if label is None:
+        return resolution or ""
+    return f"{label}: {note.strip()}" if note.strip() else str(label)
 
 
 def category_label(category: ReportCategory | str) -> str:

@@ -2,7 +2,8 @@
 from __future__ import annotations
 
 import enum
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -24,6 +25,28 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .extensions import db
 from .text import days_between, today_in
+
+ORIGINAL_LOCALE_DEFAULT = "en"
+FALLBACK_LOCALE = "en"
+
+
+@dataclass(frozen=True)
+class Shown:
+    """A text in the language it is shown in (which may not be the one the reader asked
+    for: then the page says so, and marks the text with its own `lang`)."""
+
+    text: str
+    locale: str
+
+
+def pick_language(texts: Mapping[str, str | None], wanted: str, original: str) -> Shown | None:
+    """The text in the reader's language, else English, else the original language, else
+    any language it exists in; None when there is none at all."""
+    for code in (wanted, FALLBACK_LOCALE, original, *sorted(texts)):
+        text = texts.get(code)
+        if text:
+            return Shown(text, code)
+    return None
 
 
 def utcnow() -> datetime:
@@ -127,10 +150,12 @@ class Prisoner(db.Model):
     released_on: Mapped[date | None]
     # Calendar days are counted where the prisoner is held, not where the visitor is.
     timezone: Mapped[str] = mapped_column(String(64), default="Europe/Moscow")
-    charges: Mapped[str | None] = mapped_column(Text)
-    sentence: Mapped[str | None] = mapped_column(Text)
+    # The language the profile was first written in: the last fallback for its texts.
+    original_locale: Mapped[str] = mapped_column(
+        String(8), default=ORIGINAL_LOCALE_DEFAULT, server_default=ORIGINAL_LOCALE_DEFAULT
+    )
+    # Not translated: a postal address is written in the language of the post that carries it.
     letter_address: Mapped[str | None] = mapped_column(Text)
-    letter_guidance: Mapped[str | None] = mapped_column(Text)
     last_verified_on: Mapped[date | None]
     featured: Mapped[bool] = mapped_column(default=False)
     is_demo: Mapped[bool] = mapped_column(default=False)
@@ -156,22 +181,39 @@ class Prisoner(db.Model):
         return days_between(self.detained_on, end)
 
     def story_for(self, locale: str) -> PrisonerStory | None:
-        """The story in the visitor's language, else English, else any."""
-        by_locale = {s.locale: s for s in self.stories}
-        return by_locale.get(locale) or by_locale.get("en") or next(iter(by_locale.values()), None)
+        """The texts in the visitor's language, else English, else the original, else any."""
+        by_locale = {s.locale: s for s in self.stories if s.body}
+        shown = pick_language({code: code for code in by_locale}, locale, self.original_locale)
+        return by_locale[shown.locale] if shown else None
+
+    def text_for(self, field: str, locale: str) -> Shown | None:
+        """One text of the profile (summary, body, charges, sentence, letter_guidance) in
+        the visitor's language or the nearest one that has it."""
+        texts = {s.locale: getattr(s, field) for s in self.stories}
+        return pick_language(texts, locale, self.original_locale)
+
+    def missing_locales(self, locales: Iterable[str]) -> list[str]:
+        """The languages in which the profile has no story yet (for the moderators)."""
+        present = {s.locale for s in self.stories if s.body}
+        return [code for code in locales if code not in present]
 
     def __repr__(self) -> str:
         return f"<Prisoner {self.slug}>"
 
 
 class PrisonerStory(db.Model):
+    """A profile's texts in one language: summary, story, charges, sentence, letter guidance."""
+
     __table_args__ = (UniqueConstraint("prisoner_id", "locale"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     prisoner_id: Mapped[int] = mapped_column(ForeignKey("prisoner.id", ondelete="CASCADE"))
     locale: Mapped[str] = mapped_column(String(8))
     summary: Mapped[str | None] = mapped_column(String(400))
-    body: Mapped[str] = mapped_column(Text)  # Markdown, sanitised when rendered
+    body: Mapped[str | None] = mapped_column(Text)  # Markdown, sanitised when rendered
+    charges: Mapped[str | None] = mapped_column(Text)
+    sentence: Mapped[str | None] = mapped_column(Text)
+    letter_guidance: Mapped[str | None] = mapped_column(Text)  # Markdown
 
     prisoner: Mapped[Prisoner] = relationship(back_populates="stories")
 
@@ -206,6 +248,9 @@ def sources_from(pairs: Iterable[tuple[str, str]]) -> list[Source]:
 
 
 class Campaign(db.Model):
+    """A rally, exhibition or other campaign. Its own columns hold the texts in the
+    original language; CampaignTranslation rows hold the other languages."""
+
     id: Mapped[int] = mapped_column(primary_key=True)
     slug: Mapped[str] = mapped_column(String(80), unique=True)
     title: Mapped[str] = mapped_column(String(200))
@@ -213,6 +258,9 @@ class Campaign(db.Model):
     place: Mapped[str | None] = mapped_column(String(300))
     summary: Mapped[str | None] = mapped_column(String(400))
     description: Mapped[str | None] = mapped_column(Text)  # Markdown
+    original_locale: Mapped[str] = mapped_column(
+        String(8), default=ORIGINAL_LOCALE_DEFAULT, server_default=ORIGINAL_LOCALE_DEFAULT
+    )
     is_demo: Mapped[bool] = mapped_column(default=False)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
@@ -223,9 +271,50 @@ class Campaign(db.Model):
     sources: Mapped[list[Source]] = relationship(
         back_populates="campaign", cascade="all, delete-orphan", order_by="Source.position"
     )
+    translations: Mapped[list[CampaignTranslation]] = relationship(
+        back_populates="campaign", cascade="all, delete-orphan", order_by="CampaignTranslation.locale"
+    )
+
+    TEXTS = ("title", "summary", "description", "place")
+
+    def texts_in(self, locale: str) -> dict[str, str | None]:
+        """The campaign's texts as written in one language (empty where not written)."""
+        if locale == self.original_locale:
+            return {name: getattr(self, name) for name in self.TEXTS}
+        row = next((t for t in self.translations if t.locale == locale), None)
+        return {name: getattr(row, name) if row else None for name in self.TEXTS}
+
+    def text_for(self, field: str, locale: str) -> Shown | None:
+        """One text of the campaign in the visitor's language or the nearest one."""
+        texts = {t.locale: getattr(t, field) for t in self.translations}
+        texts[self.original_locale] = getattr(self, field)
+        return pick_language(texts, locale, self.original_locale)
+
+    def missing_locales(self, locales: Iterable[str]) -> list[str]:
+        """The languages the campaign's title is not written in yet (for the moderators)."""
+        return [code for code in locales if not self.texts_in(code)["title"]]
 
     def __repr__(self) -> str:
         return f"<Campaign {self.slug}>"
+
+
+class CampaignTranslation(db.Model):
+    """A campaign's texts in a language other than its original one."""
+
+    __table_args__ = (UniqueConstraint("campaign_id", "locale"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    campaign_id: Mapped[int] = mapped_column(ForeignKey("campaign.id", ondelete="CASCADE"))
+    locale: Mapped[str] = mapped_column(String(8))
+    title: Mapped[str | None] = mapped_column(String(200))
+    summary: Mapped[str | None] = mapped_column(String(400))
+    description: Mapped[str | None] = mapped_column(Text)  # Markdown
+    place: Mapped[str | None] = mapped_column(String(300))
+
+    campaign: Mapped[Campaign] = relationship(back_populates="translations")
+
+    def __repr__(self) -> str:
+        return f"<CampaignTranslation {self.campaign_id}:{self.locale}>"
 
 
 class Tag(db.Model):
@@ -253,13 +342,19 @@ class Work(db.Model):
     alt_text: Mapped[str] = mapped_column(String(1000))
     description: Mapped[str | None] = mapped_column(Text)  # Markdown
     display_name: Mapped[str | None] = mapped_column(String(100))
+    # The language the artist wrote the title, description and alt text in (a BCP 47
+    # code), so pages mark those texts with it and screen readers pronounce them right.
+    text_locale: Mapped[str | None] = mapped_column(String(16))
     contact_email: Mapped[str | None] = mapped_column(String(254))  # private: never shown
     licence: Mapped[Licence] = mapped_column(_enum(Licence))
     own_work: Mapped[bool] = mapped_column(default=False)
     consent: Mapped[bool] = mapped_column(default=False)
     ai_used: Mapped[bool] = mapped_column(default=False)
     status: Mapped[WorkStatus] = mapped_column(_enum(WorkStatus), default=WorkStatus.PENDING)
-    rejection_reason: Mapped[str | None] = mapped_column(Text)
+    rejection_reason: Mapped[str | None] = mapped_column(Text)  # the moderator's own words
+    # A preset reason by its key (labels.PRESET_REASONS), so the artist reads it in their
+    # own language, whatever the moderator's.
+    rejection_preset: Mapped[str | None] = mapped_column(String(20))
     submitted_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

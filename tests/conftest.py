@@ -43,6 +43,22 @@ ROOT = Path(__file__).resolve().parents[1]
 SHARED_TESTDATA = ROOT.parent / "shared" / "testdata" / "pillow"
 
 
+def pytest_sessionstart(session: pytest.Session) -> None:
+    """Compile the French and Russian catalogues when a .po is newer than its .mo (what
+    `make test` does), so a bare `pytest` also runs with the translations of the tree."""
+    from babel.messages.mofile import write_mo
+    from babel.messages.pofile import read_po
+
+    for po in sorted((ROOT / "gallery" / "translations").glob("*/LC_MESSAGES/messages.po")):
+        mo = po.with_suffix(".mo")
+        if mo.exists() and mo.stat().st_mtime >= po.stat().st_mtime:
+            continue
+        with po.open("rb") as fh:
+            catalog = read_po(fh, locale=po.parts[-3])
+        with mo.open("wb") as fh:
+            write_mo(fh, catalog)
+
+
 @pytest.fixture(scope="session")
 def testdata_dir() -> Path:
     """The hostile and tricky images kept beside the checkout in ../shared."""
@@ -157,12 +173,14 @@ def runner(app: Flask) -> FlaskCliRunner:
 
 @pytest.fixture
 def make_prisoner(app: Flask) -> Callable[..., Prisoner]:
-    """Create and commit a prisoner; keyword arguments override the defaults."""
+    """Create and commit a prisoner; keyword arguments override the defaults (story,
+    charges, sentence and letter_guidance go into its English texts)."""
     counter = iter(range(1, 10_000))
 
     def make(**kw: Any) -> Prisoner:
         n = next(counter)
         story = kw.pop("story", f"The story of prisoner {n}.")
+        english = {name: kw.pop(name, None) for name in ("charges", "sentence", "letter_guidance")}
         values: dict[str, Any] = {
             "slug": f"prisoner-{n}",
             "name": f"Prisoner {n}",
@@ -171,7 +189,7 @@ def make_prisoner(app: Flask) -> Callable[..., Prisoner]:
         }
         values.update(kw)
         prisoner = Prisoner(**values)
-        prisoner.stories = [PrisonerStory(locale="en", summary=f"Summary {n}", body=story)]
+        prisoner.stories = [PrisonerStory(locale="en", summary=f"Summary {n}", body=story, **english)]
         return saved(prisoner)
 
     return make

@@ -62,6 +62,7 @@ class Row:
     status: WorkStatus
     published_at: Any
     rejection_reason: str | None
+    rejection_preset: str | None
     image_key: str | None
     decided_by: str | None
 
@@ -70,7 +71,8 @@ def rows(live: Live, ids: list[int]) -> dict[int, Row]:
     with live.app.app_context():
         try:
             works = db.session.scalars(select(Work).where(Work.id.in_(ids)))
-            return {w.id: Row(w.id, w.title, w.status, w.published_at, w.rejection_reason, w.image_key,
+            return {w.id: Row(w.id, w.title, w.status, w.published_at, w.rejection_reason,
+                              w.rejection_preset, w.image_key,
                               w.decided_by.username if w.decided_by else None) for w in works}  # fmt: skip
         finally:
             db.session.remove()
@@ -204,16 +206,16 @@ def test_a_moderator_clears_fifty_works_with_bulk_actions(open_tab, live: Live, 
 
     # The database: 30 published, 20 rejected with the reason, their files gone.
     found = rows(live, ids)
-    reason = f"{moderation.PRESET_REASONS[PRESET]}\n\n{FREE_TEXT}"
     for work_id in approve_first + approve_last:
         row = found[work_id]
         assert row.status == WorkStatus.APPROVED and row.published_at is not None, row
-        assert row.decided_by == USERNAME and row.rejection_reason is None
+        assert row.decided_by == USERNAME and row.rejection_reason is None and row.rejection_preset is None
         assert (store(live.app).works / keys[work_id]).is_dir()
     for work_id in reject_these:
         row = found[work_id]
         assert row.status == WorkStatus.REJECTED and row.published_at is None, row
-        assert row.rejection_reason == reason and row.decided_by == USERNAME
+        assert (row.rejection_preset, row.rejection_reason) == (PRESET, FREE_TEXT)
+        assert row.decided_by == USERNAME
         assert row.image_key is None
         assert not (store(live.app).works / keys[work_id]).exists()
 
@@ -239,6 +241,7 @@ def test_a_moderator_clears_fifty_works_with_bulk_actions(open_tab, live: Live, 
     assert [c[2] for c in decisions] == ["Rejected"] * 20 + ["Approved"] * 30
     assert {c[1] for c in decisions} == {USERNAME}
     assert {c[3] for c in decisions if c[2] == "Rejected"} == {titles[i] for i in range(20, 40)}
+    reason = f"{moderation.PRESET_REASONS[PRESET]}\n\n{FREE_TEXT}"  # the audit log keeps both
     assert all(c[4] == reason for c in decisions if c[2] == "Rejected"), decisions[0]
     tab.assert_clean()
 

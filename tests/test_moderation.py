@@ -133,11 +133,16 @@ def test_reject_deletes_files_keeps_the_row_and_the_artist_reads_why(app, client
     assert work.status == WorkStatus.REJECTED
     assert work.image_key is None and work.renditions is None and work.image_sha256
     assert store(app).files(key) == set()
-    assert "too small to show" in work.rejection_reason and "larger scan" in work.rejection_reason
+    # The preset is kept by its key, so the artist reads it in their own language.
+    assert (work.rejection_preset, work.rejection_reason) == ("unreadable", "Please send a larger scan.")
     event = db.session.scalar(select(ModerationEvent).where(ModerationEvent.action == "reject"))
-    assert (event.action, event.reason, event.moderator.username) == ("reject", work.rejection_reason, "mod")
+    assert (event.action, event.moderator.username) == ("reject", "mod")
+    assert event.reason == "The image is unreadable or too small to show.\n\nPlease send a larger scan."
     receipt = client.get(f"/submissions/{token}").get_data(as_text=True)
-    assert "Please send a larger scan." in receipt
+    assert "The image is unreadable or too small to show.\n\nPlease send a larger scan." in receipt
+    in_russian = client.get(f"/ru/submissions/{token}").get_data(as_text=True)
+    assert "too small to show" not in in_russian and "Please send a larger scan." in in_russian
+    assert "Изображение" in in_russian.split('class="receipt__reason">')[1].split("</dd>")[0]
 
 
 def test_reject_without_a_reason_changes_nothing(app, client, moderator, make_work):
@@ -329,15 +334,15 @@ def test_mark_verified_today_sets_the_date_and_logs_it(client, moderator, make_p
 def test_create_and_edit_a_campaign(client, moderator, make_prisoner):
     prisoner = make_prisoner()
     response = client.post("/moderation/campaigns/new", data={
-        "title": "Rally in Paris", "held_on": "2025-09-20", "description": "Bring a *poster*.",
-        "prisoners": [prisoner.id], "sources": "Report | https://example.org/r",
+        "title_en": "Rally in Paris", "held_on": "2025-09-20", "description_en": "Bring a *poster*.",
+        "original_locale": "en", "prisoners": [prisoner.id], "sources": "Report | https://example.org/r",
         "csrf_token": moderator})  # fmt: skip
     assert response.status_code == 303
     fresh()
     campaign = db.session.scalar(select(Campaign))
     assert campaign.slug == "rally-in-paris" and campaign.prisoners == [db.session.get(Prisoner, prisoner.id)]
     client.post(f"/moderation/campaigns/{campaign.id}/edit", data={
-        "title": "Rally in Paris, again", "csrf_token": moderator})  # fmt: skip
+        "title_en": "Rally in Paris, again", "original_locale": "en", "csrf_token": moderator})  # fmt: skip
     fresh()
     campaign = db.session.get(Campaign, campaign.id)
     assert (campaign.slug, campaign.title, campaign.prisoners) == ("rally-in-paris", "Rally in Paris, again", [])

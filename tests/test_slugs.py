@@ -121,7 +121,7 @@ def test_prisoners_and_campaigns_named_in_cyrillic_get_readable_unique_slugs(cli
                                data={**PRISONER, "name": "Азат Мифтахов", "csrf_token": token})  # fmt: skip
         assert response.status_code == 303
     response = client.post("/moderation/campaigns/new",
-                           data={"title": "Rassemblement à Paris", "csrf_token": token})  # fmt: skip
+                           data={"title_fr": "Rassemblement à Paris", "original_locale": "fr", "csrf_token": token})  # fmt: skip
     assert response.status_code == 303
     db.session.rollback()
     slugs = sorted(db.session.scalars(select(Prisoner.slug)))

@@ -22,6 +22,7 @@ from flask import (
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_ngettext
 from flask_login import current_user, login_required, login_user
 from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
@@ -53,8 +54,9 @@ class PasswordForm(FlaskForm):
     current = PasswordField(_l("Current password"), validators=[DataRequired()])
     new = PasswordField(
         _l("New password"),
-        description=_l("At least %(n)s characters. A few unrelated words make a good one.",
-                       n=passwords.MIN_LENGTH),
+        description=lazy_ngettext("At least %(num)s character. A few unrelated words make a good one.",
+                                  "At least %(num)s characters. A few unrelated words make a good one.",
+                                  passwords.MIN_LENGTH),
         validators=[DataRequired(), Length(min=passwords.MIN_LENGTH, max=passwords.MAX_LENGTH)],
     )  # fmt: skip
     confirm = PasswordField(

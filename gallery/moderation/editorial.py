@@ -10,6 +10,7 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf import FlaskForm
+from markupsafe import Markup
 from wtforms import SelectChoice
 
 from ..extensions import db
@@ -19,7 +20,7 @@ from ..verbs import profiles
 from ..web.http import or_404
 from . import queries
 from .blueprint import act, bp
-from .forms import LOCALES, ActionForm, CampaignForm, PrisonerForm, parse_sources
+from .forms import LOCALES, ActionForm, CampaignForm, PrisonerForm, TranslatedForm, parse_sources
 
 
 def _sources_text(rows) -> str:  # type: ignore[no-untyped-def]
@@ -37,6 +38,11 @@ def prisoners() -> ResponseReturnValue:
                            campaigns=queries.campaigns(), form=ActionForm())  # fmt: skip
 
 
+# Form field name -> PrisonerStory column, for each language's texts.
+STORY_FIELDS = {"summary": "summary", "story": "body", "charges": "charges", "sentence": "sentence",
+                "guidance": "letter_guidance"}  # fmt: skip
+
+
 def _prisoner_form(prisoner: Prisoner | None) -> PrisonerForm:
     if prisoner is None or request.method == "POST":
         return PrisonerForm()
@@ -44,8 +50,8 @@ def _prisoner_form(prisoner: Prisoner | None) -> PrisonerForm:
     form.status.data = prisoner.status.value
     for story in prisoner.stories:
         if story.locale in dict(LOCALES):
-            getattr(form, f"summary_{story.locale}").data = story.summary
-            getattr(form, f"story_{story.locale}").data = story.body
+            for field, column in STORY_FIELDS.items():
+                getattr(form, f"{field}_{story.locale}").data = getattr(story, column)
     form.sources.data = _sources_text(prisoner.sources)
     return form
 
@@ -54,17 +60,22 @@ def _prisoner_data(form: PrisonerForm) -> profiles.PrisonerData:
     def text(field) -> str | None:  # type: ignore[no-untyped-def]
         return (field.data or "").strip() or None
 
-    stories = {code: (text(getattr(form, f"summary_{code}")), (getattr(form, f"story_{code}").data or "").strip())
-               for code, _name in LOCALES}  # fmt: skip
+    texts = {code: {column: form.text(field, code) for field, column in STORY_FIELDS.items()}
+             for code, _name in LOCALES}  # fmt: skip
     return profiles.PrisonerData(
         name=form.name.data.strip(), status=PrisonerStatus(form.status.data),
         name_native=text(form.name_native), detained_on=form.detained_on.data,
         released_on=form.released_on.data, timezone=form.timezone.data.strip(),
-        charges=text(form.charges), sentence=text(form.sentence),
-        letter_address=text(form.letter_address), letter_guidance=text(form.letter_guidance),
-        featured=bool(form.featured.data), stories=stories,
+        letter_address=text(form.letter_address), featured=bool(form.featured.data),
+        original_locale=form.original_locale.data, texts=texts,
         sources=tuple(parse_sources(form.sources.data)),
     )  # fmt: skip
+
+
+def _markdown_previews(form: TranslatedForm, *names: str) -> dict[str, Markup]:
+    """Rendered Markdown of each named text in each language that has it, by "name_code"."""
+    return {f"{name}_{code}": render_markdown(form.text(name, code))
+            for code, _label in LOCALES for name in names if form.text(name, code)}  # fmt: skip
 
 
 def _editor(form: FlaskForm, template: str, preview: Callable[[], Any], save: Callable[[], str],
@@ -80,25 +91,19 @@ def _editor(form: FlaskForm, template: str, preview: Callable[[], Any], save: Ca
             db.session.commit()
             flash(message, "success")
             return redirect(url_for("moderation.prisoners"), code=303)
-    return render_template(template, form=form, preview=shown, **context)
+    return render_template(template, form=form, preview=shown, locales=LOCALES, **context)
 
 
 def _edit_prisoner(prisoner: Prisoner | None) -> ResponseReturnValue:
     form = _prisoner_form(prisoner)
-
-    def preview() -> dict[str, Any]:
-        shown = {code: render_markdown(getattr(form, f"story_{code}").data)
-                 for code, _name in LOCALES if getattr(form, f"story_{code}").data}  # fmt: skip
-        shown["guidance"] = render_markdown(form.letter_guidance.data)
-        return shown
 
     def save() -> str:
         saved = profiles.save_prisoner(prisoner.id if prisoner else None, _prisoner_data(form),
                                        current_user.id)  # fmt: skip
         return _("Profile saved: %(name)s", name=saved.name)
 
-    return _editor(form, "moderation/prisoner_form.html", preview, save, prisoner=prisoner,
-                   locales=LOCALES)  # fmt: skip
+    return _editor(form, "moderation/prisoner_form.html",
+                   lambda: _markdown_previews(form, "story", "guidance"), save, prisoner=prisoner)  # fmt: skip
 
 
 @bp.route("/prisoners/new", methods=["GET", "POST"])
@@ -130,6 +135,9 @@ def _campaign_form(campaign: Campaign | None) -> CampaignForm:
     if campaign is not None and request.method == "GET":
         form.prisoners.data = [p.id for p in campaign.prisoners]
         form.sources.data = _sources_text(campaign.sources)
+        for code, _name in LOCALES:
+            for name, value in campaign.texts_in(code).items():
+                getattr(form, f"{name}_{code}").data = value
     return form
 
 
@@ -138,10 +146,9 @@ def _edit_campaign(campaign: Campaign | None) -> ResponseReturnValue:
 
     def save() -> str:
         data = profiles.CampaignData(
-            title=form.title.data.strip(), held_on=form.held_on.data,
-            place=(form.place.data or "").strip() or None,
-            summary=(form.summary.data or "").strip() or None,
-            description=(form.description.data or "").strip() or None,
+            held_on=form.held_on.data, original_locale=form.original_locale.data,
+            texts={code: {name: form.text(name, code) for name in Campaign.TEXTS}
+                   for code, _name in LOCALES},
             prisoner_ids=tuple(form.prisoners.data or ()),
             sources=tuple(parse_sources(form.sources.data)),
         )  # fmt: skip
@@ -149,7 +156,7 @@ def _edit_campaign(campaign: Campaign | None) -> ResponseReturnValue:
         return _("Campaign saved: %(title)s", title=saved.title)
 
     return _editor(form, "moderation/campaign_form.html",
-                   lambda: render_markdown(form.description.data), save, campaign=campaign)  # fmt: skip
+                   lambda: _markdown_previews(form, "description"), save, campaign=campaign)  # fmt: skip
 
 
 @bp.route("/campaigns/new", methods=["GET", "POST"])

@@ -128,10 +128,62 @@ def _valid_timezone(form: FlaskForm, field: StringField) -> None:
     try:
         ZoneInfo(field.data)
     except (ZoneInfoNotFoundError, ValueError) as exc:
-        raise ValidationError(_l("Unknown time zone, e.g. Europe/Moscow.")) from exc
+        raise ValidationError(_l("Unknown time zone. Use a name such as Europe/Moscow.")) from exc
 
 
-class PrisonerForm(SourcesMixin, FlaskForm):
+def _original_language() -> SelectField:
+    return SelectField(
+        _l("Written first in"),
+        choices=[SelectChoice(code, name) for code, name in LOCALES],
+        default="en",
+        description=_l("Visitors see their own language, else English, else this one."),
+    )
+
+
+class TranslatedForm(FlaskForm):
+    """A form with one set of text fields per language (FIELD_code), one of them required
+    in the language the texts were first written in."""
+
+    TEXTS: tuple[tuple[str, object], ...] = ()  # (name, make a field) for each language
+    REQUIRED = ""  # the text that must exist in the original language
+    original_locale = _original_language()
+
+    @classmethod
+    def add_language_fields(cls) -> None:
+        for code, _name in LOCALES:
+            for name, make in cls.TEXTS:
+                setattr(cls, f"{name}_{code}", make())  # type: ignore[operator]
+
+    def text(self, name: str, code: str) -> str | None:
+        """One language's text as typed, trimmed (None when empty)."""
+        return (getattr(self, f"{name}_{code}").data or "").strip() or None
+
+    def missing(self) -> list[str]:
+        """The languages whose required text is still empty."""
+        return [code for code, _name in LOCALES if not self.text(self.REQUIRED, code)]
+
+    def validate(self, extra_validators=None) -> bool:  # type: ignore[no-untyped-def]
+        ok = super().validate(extra_validators)
+        original = self.original_locale.data
+        if original in dict(LOCALES) and not self.text(self.REQUIRED, original):
+            getattr(self, f"{self.REQUIRED}_{original}").errors.append(
+                _l("Please write this in the language chosen as the original.")
+            )
+            return False
+        return ok
+
+
+class PrisonerForm(SourcesMixin, TranslatedForm):
+    TEXTS = (
+        ("summary", lambda: StringField(_l("Summary"), validators=[Optional(), Length(max=400)])),
+        ("story", lambda: TextAreaField(_l("Story (Markdown)"), validators=[Optional(), Length(max=50_000)])),
+        ("charges", lambda: TextAreaField(_l("Charges"), validators=[Optional(), Length(max=5000)])),
+        ("sentence", lambda: TextAreaField(_l("Sentence"), validators=[Optional(), Length(max=5000)])),
+        ("guidance", lambda: TextAreaField(_l("Letter guidance (Markdown)"),
+                                           validators=[Optional(), Length(max=10_000)])),
+    )  # fmt: skip
+    REQUIRED = "story"
+
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)])
     name_native = StringField(_l("Name in their own script"), validators=[Optional(), Length(max=200)])
     status = SelectField(
@@ -142,28 +194,27 @@ class PrisonerForm(SourcesMixin, FlaskForm):
     released_on = DateField(_l("Released on"), validators=[Optional()])
     timezone = StringField(_l("Time zone where held"), default="Europe/Moscow",
                            validators=[DataRequired(), Length(max=64), _valid_timezone])  # fmt: skip
-    charges = TextAreaField(_l("Charges"), validators=[Optional(), Length(max=5000)])
-    sentence = TextAreaField(_l("Sentence"), validators=[Optional(), Length(max=5000)])
     letter_address = TextAreaField(_l("Letter address"), validators=[Optional(), Length(max=2000)])
-    letter_guidance = TextAreaField(_l("Letter guidance (Markdown)"),
-                                    validators=[Optional(), Length(max=10_000)])  # fmt: skip
     featured = BooleanField(_l("Feature on the home page"))
-    summary_en = StringField(_l("Summary (English)"), validators=[Optional(), Length(max=400)])
-    story_en = TextAreaField(_l("Story (English, Markdown)"), validators=[DataRequired(), Length(max=50_000)])
-    summary_fr = StringField(_l("Summary (French)"), validators=[Optional(), Length(max=400)])
-    story_fr = TextAreaField(_l("Story (French, Markdown)"), validators=[Optional(), Length(max=50_000)])
-    summary_ru = StringField(_l("Summary (Russian)"), validators=[Optional(), Length(max=400)])
-    story_ru = TextAreaField(_l("Story (Russian, Markdown)"), validators=[Optional(), Length(max=50_000)])
 
     def validate_released_on(self, field: DateField) -> None:
         if field.data and self.detained_on.data and field.data < self.detained_on.data:
             raise ValidationError(_l("Release cannot come before detention."))
 
 
-class CampaignForm(SourcesMixin, FlaskForm):
-    title = StringField(_l("Title"), validators=[DataRequired(), Length(max=200)])
+class CampaignForm(SourcesMixin, TranslatedForm):
+    TEXTS = (
+        ("title", lambda: StringField(_l("Title"), validators=[Optional(), Length(max=200)])),
+        ("place", lambda: StringField(_l("Place"), validators=[Optional(), Length(max=300)])),
+        ("summary", lambda: StringField(_l("Summary"), validators=[Optional(), Length(max=400)])),
+        ("description", lambda: TextAreaField(_l("Description (Markdown)"),
+                                              validators=[Optional(), Length(max=50_000)])),
+    )  # fmt: skip
+    REQUIRED = "title"
+
     held_on = DateField(_l("Date"), validators=[Optional()])
-    place = StringField(_l("Place"), validators=[Optional(), Length(max=300)])
-    summary = StringField(_l("Summary"), validators=[Optional(), Length(max=400)])
-    description = TextAreaField(_l("Description (Markdown)"), validators=[Optional(), Length(max=50_000)])
     prisoners = MultiCheckboxField(_l("Prisoners"), coerce=int, validators=[Optional()])
+
+
+PrisonerForm.add_language_fields()
+CampaignForm.add_language_fields()

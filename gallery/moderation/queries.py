@@ -150,14 +150,19 @@ def moderators() -> list[Moderator]:
 
 
 def campaigns() -> list[Campaign]:
-    """Every campaign, the most recent first."""
-    stmt = select(Campaign).order_by(Campaign.held_on.desc().nulls_last(), Campaign.title)
+    """Every campaign, the most recent first, with its translations."""
+    stmt = (
+        select(Campaign)
+        .options(selectinload(Campaign.translations))
+        .order_by(Campaign.held_on.desc().nulls_last(), Campaign.title)
+    )
     return list(db.session.scalars(stmt))
 
 
 def prisoners() -> list[Prisoner]:
-    """Every prisoner by name."""
-    return list(db.session.scalars(select(Prisoner).order_by(Prisoner.name)))
+    """Every prisoner by name, with the languages its texts are written in."""
+    stmt = select(Prisoner).options(selectinload(Prisoner.stories)).order_by(Prisoner.name)
+    return list(db.session.scalars(stmt))
 
 
 def prisoner_for_edit(prisoner_id: int) -> Prisoner | None:
@@ -175,6 +180,7 @@ def campaign_for_edit(campaign_id: int) -> Campaign | None:
     stmt = (
         select(Campaign)
         .where(Campaign.id == campaign_id)
-        .options(selectinload(Campaign.prisoners), selectinload(Campaign.sources))
+        .options(selectinload(Campaign.prisoners), selectinload(Campaign.sources),
+                 selectinload(Campaign.translations))
     )
     return db.session.scalar(stmt)

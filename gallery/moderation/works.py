@@ -73,7 +73,8 @@ def reject(work_id: int) -> ResponseReturnValue:
     """Refuse a pending work, with the reason the artist will read; its files go."""
     form = ReasonForm()
     return act(
-        lambda: decisions.reject_work(media_store(), work_id, current_user.id, form.full_reason()),
+        lambda: decisions.reject_work(media_store(), work_id, current_user.id, form.reason.data,
+                                      preset=form.preset.data or None),  # fmt: skip
         done=lambda w: _("Rejected, and its image deleted: %(title)s", title=w.title),
         refused=_("This work is no longer waiting for review."),
         back=_back(work_id),
@@ -117,13 +118,14 @@ def _selected_ids() -> list[int]:
     return [int(v) for v in raw]
 
 
-def _bulk(approve_them: bool, reason: str | None) -> ResponseReturnValue:
+def _bulk(approve_them: bool, reason: str | None, preset: str | None = None) -> ResponseReturnValue:
     ids = _selected_ids()
     if not ids:
         flash(_("Select at least one work first."), "error")
         return _back_to_queue()
     done, skipped = decisions.bulk_decide(media_store(), ids, current_user.id,
-                                          approve_them=approve_them, reason=reason)  # fmt: skip
+                                          approve_them=approve_them, reason=reason,
+                                          preset=preset)  # fmt: skip
     db.session.commit()
     if approve_them:
         flash(ngettext("%(num)s work approved.", "%(num)s works approved.", done), "success")
@@ -151,7 +153,7 @@ def bulk_reject() -> ResponseReturnValue:
         if not _selected_ids():
             flash(_("Select at least one work first."), "error")
         return _back_to_queue()
-    return _bulk(False, form.full_reason())
+    return _bulk(False, form.reason.data, form.preset.data or None)
 
 
 @bp.get("/published")

@@ -1,6 +1,7 @@
 """Flask-WTF forms of the public side."""
 from __future__ import annotations
 
+from babel import Locale
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
@@ -25,6 +26,17 @@ def _optional_int(value: object) -> int | None:
     if value in (None, "", "None"):
         return None
     return int(value)  # type: ignore[arg-type]
+
+
+# The languages an artist can say their words are in, each named in itself; "" is "another".
+TEXT_LANGUAGES = ("en", "fr", "ru", "uk", "be", "kk", "tt", "ka", "hy", "az", "de", "es", "it",
+                  "pt", "pl", "tr", "ar", "fa", "zh")  # fmt: skip
+
+
+def _language_choices() -> list[SelectChoice]:
+    named = [SelectChoice(code, Locale.parse(code).get_display_name(code).capitalize())
+             for code in TEXT_LANGUAGES]  # fmt: skip
+    return named + [SelectChoice("", _l("Another language"))]
 
 
 class SubmitForm(FlaskForm):
@@ -63,6 +75,13 @@ class SubmitForm(FlaskForm):
             "published. Use an address that does not reveal who you are if that matters."
         ),
         validators=[Optional(), Length(max=254), Email(_l("Please enter a valid e-mail address."))],
+    )
+    language = SelectField(
+        _l("Language of your words"),
+        description=_l("The language of the title, image description and text above, so "
+                       "that screen readers pronounce them right."),
+        choices=_language_choices,
+        validators=[Optional()],
     )
     prisoners = MultiCheckboxField(_l("Made for"), coerce=int, validators=[Optional()])
     campaign = SelectField(_l("Campaign (optional)"), coerce=_optional_int, validators=[Optional()])

@@ -3,7 +3,6 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, current_app, jsonify, render_template, request
 from flask.typing import ResponseReturnValue
-from flask_babel import get_locale
 from sqlalchemy import text
 
 from ..extensions import db
@@ -79,7 +78,7 @@ def prisoner(slug: str) -> ResponseReturnValue:
     found = or_404(queries.prisoner_by_slug(slug))
     grid = _first_works(queries.GridFilters(prisoner=found))
     return render_template(
-        "public/prisoner.html", prisoner=found, story=found.story_for(str(get_locale())), grid=grid
+        "public/prisoner.html", prisoner=found, grid=grid
     )
 
 

@@ -5,6 +5,7 @@ import logging
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from wtforms.fields.choices import SelectChoice
 
@@ -30,6 +31,8 @@ def _submit_limit() -> str:
 
 def _form() -> SubmitForm:
     form = SubmitForm()
+    if request.method == "GET":
+        form.language.data = str(get_locale())
     form.prisoners.choices = [SelectChoice(p.id, p.name) for p in queries.prisoners()]
     form.campaign.choices = [SelectChoice("", _("None"))] + [
         SelectChoice(c.id, c.title) for c in queries.campaigns()
@@ -42,6 +45,7 @@ def _fields(form: SubmitForm) -> NewWork:
         title=form.title.data.strip(),
         alt_text=form.alt_text.data.strip(),
         description=(form.description.data or "").strip() or None,
+        text_locale=form.language.data or None,
         display_name=(form.display_name.data or "").strip() or None,
         contact_email=(form.email.data or "").strip() or None,
         licence=Licence(form.licence.data),

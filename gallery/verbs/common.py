@@ -30,11 +30,13 @@ def locked_work(work_id: int) -> Work:
     return found[0]
 
 
-def require_reason(reason: str | None) -> str:
-    """The reason, trimmed; NotAllowed("reason-required") when there is none."""
-    if not reason or not reason.strip():
+def require_reason(reason: str | None, preset: str | None = None) -> str:
+    """The moderator's words, trimmed ("" when a preset reason says it all);
+    NotAllowed("reason-required") when there is neither."""
+    text = (reason or "").strip()
+    if not text and not preset:
         raise NotAllowed("reason-required")
-    return reason.strip()
+    return text
 
 
 def tag_slug(name: str) -> str:

@@ -38,24 +38,30 @@ def approve(work: Work, moderator_id: int) -> None:
     work.published_at = now
     work.decided_by_id = moderator_id
     work.rejection_reason = None
+    work.rejection_preset = None
     work.hidden = False
     audit.record(audit.APPROVE, moderator_id=moderator_id, work_id=work.id, subject=work.title)
 
 
 def reject(store: MediaStore, work: Work, moderator_id: int, reason: str,
-           action: str = audit.REJECT) -> None:  # fmt: skip
-    """Mark a locked pending or published work rejected; its files go after the commit."""
+           action: str = audit.REJECT, *, preset: str | None = None) -> None:  # fmt: skip
+    """Mark a locked pending or published work rejected; its files go after the commit.
+
+    A preset reason is kept by its key, so the artist reads it in their own language; the
+    moderator's own words are kept as written."""
     if work.status not in (WorkStatus.PENDING, WorkStatus.APPROVED):
         raise NotAllowed("not-pending")
     delete_files_after_commit(store, [work.image_key])
     work.status = WorkStatus.REJECTED
-    work.rejection_reason = reason
+    work.rejection_preset = preset if preset in PRESET_REASONS else None
+    work.rejection_reason = reason or None
     work.decided_at = utcnow()
     work.decided_by_id = moderator_id
     work.published_at = None
     work.image_key = None
     work.renditions = None
-    audit.record(action, moderator_id=moderator_id, work_id=work.id, subject=work.title, reason=reason)
+    audit.record(action, moderator_id=moderator_id, work_id=work.id, subject=work.title,
+                 reason=compose_reason(preset, reason))  # fmt: skip
 
 
 def unpublish(work: Work, moderator_id: int, reason: str, action: str = audit.UNPUBLISH) -> None:
@@ -79,26 +85,27 @@ def approve_work(work_id: int, moderator_id: int) -> Work:
     return work
 
 
-def reject_work(store: MediaStore, work_id: int, moderator_id: int, reason: str | None) -> Work:
+def reject_work(store: MediaStore, work_id: int, moderator_id: int, reason: str | None,
+                *, preset: str | None = None) -> Work:  # fmt: skip
     """Refuse a pending work with a reason the artist will see; its files go."""
-    reason = require_reason(reason)
+    reason = require_reason(reason, preset)
     begin_write()
     work = locked_work(work_id)
     if work.status != WorkStatus.PENDING:  # a published work is unpublished first
         raise NotAllowed("not-pending")
-    reject(store, work, moderator_id, reason)
+    reject(store, work, moderator_id, reason, preset=preset)
     db.session.flush()
     return work
 
 
 def bulk_decide(
     store: MediaStore, work_ids: Iterable[int], moderator_id: int, *, approve_them: bool,
-    reason: str | None = None,
+    reason: str | None = None, preset: str | None = None,
 ) -> tuple[int, int]:  # fmt: skip
     """Approve or reject several pending works at once; returns (done, skipped)."""
     wanted = set(work_ids)
     if not approve_them:
-        reason = require_reason(reason)
+        reason = require_reason(reason, preset)
     begin_write()
     done = 0
     for work in locked_works(wanted):
@@ -107,7 +114,7 @@ def bulk_decide(
         if approve_them:
             approve(work, moderator_id)
         else:
-            reject(store, work, moderator_id, reason or "")
+            reject(store, work, moderator_id, reason or "", preset=preset)
         done += 1
     db.session.flush()
     return done, len(wanted) - done

@@ -12,7 +12,14 @@ from sqlalchemy import select
 from .. import audit
 from ..database import begin_write
 from ..extensions import db
-from ..models import Campaign, Prisoner, PrisonerStatus, PrisonerStory, sources_from
+from ..models import (
+    Campaign,
+    CampaignTranslation,
+    Prisoner,
+    PrisonerStatus,
+    PrisonerStory,
+    sources_from,
+)
 from ..text import slugify
 
 R = TypeVar("R", Prisoner, Campaign)
@@ -28,12 +35,11 @@ class PrisonerData:
     detained_on: date | None = None
     released_on: date | None = None
     timezone: str = "Europe/Moscow"
-    charges: str | None = None
-    sentence: str | None = None
     letter_address: str | None = None
-    letter_guidance: str | None = None
     featured: bool = False
-    stories: dict[str, tuple[str | None, str]] = field(default_factory=dict)  # locale: (summary, body)
+    original_locale: str = "en"
+    # locale: {"summary": ..., "body": ..., "charges": ..., "sentence": ..., "letter_guidance": ...}
+    texts: dict[str, dict[str, str | None]] = field(default_factory=dict)
     sources: tuple[tuple[str, str], ...] = ()  # (title, url)
 
 
@@ -41,13 +47,18 @@ class PrisonerData:
 class CampaignData:
     """Everything the campaign form edits."""
 
-    title: str
     held_on: date | None = None
-    place: str | None = None
-    summary: str | None = None
-    description: str | None = None
+    original_locale: str = "en"
+    # locale: {"title": ..., "summary": ..., "description": ..., "place": ...}; the title in
+    # the original language is required.
+    texts: dict[str, dict[str, str | None]] = field(default_factory=dict)
     prisoner_ids: tuple[int, ...] = ()
     sources: tuple[tuple[str, str], ...] = ()
+
+    @property
+    def title(self) -> str:
+        """The title in the original language (the slug is made from it)."""
+        return self.texts.get(self.original_locale, {}).get("title") or ""
 
 
 def unique_slug(model: type[Prisoner] | type[Campaign], text: str, fallback: str) -> str:
@@ -72,18 +83,42 @@ def _editable(model: type[R], row_id: int | None, create: Callable[[], R] | None
     return found, False
 
 
-def _set_stories(prisoner: Prisoner, stories: dict[str, tuple[str | None, str]]) -> None:
+STORY_TEXTS = ("summary", "body", "charges", "sentence", "letter_guidance")
+
+
+def _set_stories(prisoner: Prisoner, texts: dict[str, dict[str, str | None]]) -> None:
+    """One row per language with any text; a language left empty loses its row."""
     by_locale = {s.locale: s for s in prisoner.stories}
-    for locale, (summary, body) in stories.items():
+    for locale, values in texts.items():
         story = by_locale.get(locale)
-        if not body:
+        if not any(values.get(name) for name in STORY_TEXTS):
             if story is not None:
                 prisoner.stories.remove(story)
             continue
         if story is None:
-            story = PrisonerStory(locale=locale, body=body)
+            story = PrisonerStory(locale=locale)
             prisoner.stories.append(story)
-        story.summary, story.body = summary, body
+        for name in STORY_TEXTS:
+            setattr(story, name, values.get(name) or None)
+
+
+def _set_campaign_texts(campaign: Campaign, data: CampaignData) -> None:
+    """The original language in the campaign's columns, every other one in a row."""
+    campaign.original_locale = data.original_locale
+    for name in Campaign.TEXTS:
+        setattr(campaign, name, data.texts.get(data.original_locale, {}).get(name) or None)
+    by_locale = {t.locale: t for t in campaign.translations}
+    for locale, values in data.texts.items():
+        row = by_locale.get(locale)
+        if locale == data.original_locale or not any(values.get(n) for n in Campaign.TEXTS):
+            if row is not None:
+                campaign.translations.remove(row)
+            continue
+        if row is None:
+            row = CampaignTranslation(locale=locale)
+            campaign.translations.append(row)
+        for name in Campaign.TEXTS:
+            setattr(row, name, values.get(name) or None)
 
 
 def save_prisoner(prisoner_id: int | None, data: PrisonerData, moderator_id: int) -> Prisoner:
@@ -96,9 +131,9 @@ def save_prisoner(prisoner_id: int | None, data: PrisonerData, moderator_id: int
     )  # fmt: skip
     action = audit.PRISONER_CREATE if created else audit.PRISONER_EDIT
     for name in ("name", "name_native", "status", "detained_on", "released_on", "timezone",
-                 "charges", "sentence", "letter_address", "letter_guidance", "featured"):  # fmt: skip
+                 "letter_address", "featured", "original_locale"):  # fmt: skip
         setattr(prisoner, name, getattr(data, name))
-    _set_stories(prisoner, data.stories)
+    _set_stories(prisoner, data.texts)
     prisoner.sources = sources_from(data.sources)
     db.session.flush()
     audit.record(action, moderator_id=moderator_id, subject=prisoner.slug)
@@ -124,8 +159,8 @@ def save_campaign(campaign_id: int | None, data: CampaignData, moderator_id: int
         lambda: Campaign(slug=unique_slug(Campaign, data.title, "campaign"), title=data.title),
     )  # fmt: skip
     action = audit.CAMPAIGN_CREATE if created else audit.CAMPAIGN_EDIT
-    for name in ("title", "held_on", "place", "summary", "description"):
-        setattr(campaign, name, getattr(data, name))
+    campaign.held_on = data.held_on
+    _set_campaign_texts(campaign, data)
     campaign.prisoners = list(
         db.session.scalars(select(Prisoner).where(Prisoner.id.in_(data.prisoner_ids)))
     )

@@ -29,6 +29,7 @@ class NewWork:
     alt_text: str
     licence: Licence
     description: str | None = None
+    text_locale: str | None = None  # the language the artist wrote in
     display_name: str | None = None
     contact_email: str | None = None
     own_work: bool = True
@@ -82,6 +83,7 @@ def create_work(
         title=fields.title,
         alt_text=fields.alt_text,
         description=fields.description,
+        text_locale=fields.text_locale,
         display_name=fields.display_name,
         contact_email=fields.contact_email,
         licence=fields.licence,

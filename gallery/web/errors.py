@@ -8,6 +8,7 @@ import time
 from flask import Flask, current_app, make_response, render_template, request
 from flask.typing import ResponseReturnValue
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError, RequestEntityTooLarge
 
@@ -55,8 +56,10 @@ def _retry_message() -> str | None:
     if limit is None:
         return None
     minutes = max(1, math.ceil((limit.reset_at - time.time()) / 60))
-    return str(_l("You have sent too many requests in a short time. Please try again in "
-                  "about %(minutes)s minutes.", minutes=minutes))
+    return ngettext("You have sent too many requests in a short time. Please try again in "
+                    "about %(num)s minute.",
+                    "You have sent too many requests in a short time. Please try again in "
+                    "about %(num)s minutes.", minutes)  # fmt: skip
 
 
 def _http_error(exc: HTTPException) -> ResponseReturnValue:

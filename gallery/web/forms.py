@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_ngettext
 from wtforms import Field, SelectMultipleField, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
@@ -28,9 +29,12 @@ def validate_tags(_form: object, field: Field) -> None:
     (in any script: "протест" and "Café" are fine, "✊" alone is not)."""
     tags = split_tags(field.data)
     if len(tags) > MAX_TAGS:
-        raise ValidationError(_l("Please use at most %(n)s tags.", n=MAX_TAGS))
+        raise ValidationError(lazy_ngettext("Please use at most %(num)s tag.",
+                                            "Please use at most %(num)s tags.", MAX_TAGS))
     if any(len(t) > MAX_TAG_LENGTH for t in tags):
-        raise ValidationError(_l("Each tag can be at most %(n)s characters long.", n=MAX_TAG_LENGTH))
+        raise ValidationError(lazy_ngettext("Each tag can be at most %(num)s character long.",
+                                            "Each tag can be at most %(num)s characters long.",
+                                            MAX_TAG_LENGTH))
     for tag in tags:
         if not tag_slug(tag):
             raise ValidationError(

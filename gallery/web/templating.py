@@ -7,10 +7,54 @@ import os
 from functools import lru_cache
 from typing import Any
 
+from babel import Locale, UnknownLocaleError
 from flask import Flask
+from flask_babel import get_locale
+from flask_babel import lazy_gettext as _l
+from markupsafe import Markup
 
 from .. import labels
+from ..models import Shown
 from ..text import render_markdown
+
+# Said above a text shown in another language than the reader's, by the language it is in.
+FALLBACK_NOTES = {
+    "en": _l("This text is not yet available in your language; here it is in English."),
+    "fr": _l("This text is not yet available in your language; here it is in French."),
+    "ru": _l("This text is not yet available in your language; here it is in Russian."),
+}
+OTHER_LANGUAGE = _l("This text is not yet available in your language; here it is in its original language.")
+
+
+def language_name(code: str) -> str:
+    """The name of a language in the reader's language ("russe" for a French reader)."""
+    try:
+        return Locale.parse(str(get_locale())).languages.get(code, code)
+    except (UnknownLocaleError, ValueError):
+        return code
+
+
+def lang_attr(text: Shown | str | None) -> Markup:
+    """` lang="xx"` for a text in another language than the page's (a Shown text, or the
+    code of the language something was written in); nothing when it is the page's."""
+    code = text.locale if isinstance(text, Shown) else text
+    if not code or code == str(get_locale()):
+        return Markup("")
+    return Markup(' lang="%s"') % code
+
+
+def in_language(shown: Shown | None) -> Markup:
+    """A short "(English)" after a text shown in another language than the page's."""
+    if shown is None or shown.locale == str(get_locale()):
+        return Markup("")
+    return Markup(' <span class="meta">(%s)</span>') % language_name(shown.locale)
+
+
+def fallback_note(shown: Shown | None) -> str | None:
+    """What to say above a text that is not in the reader's language (None if it is)."""
+    if shown is None or shown.locale == str(get_locale()):
+        return None
+    return str(FALLBACK_NOTES.get(shown.locale, OTHER_LANGUAGE))
 
 
 def aria(field: Any) -> dict[str, str]:
@@ -45,7 +89,12 @@ def _static_version(app: Flask, endpoint: str, values: dict[str, Any]) -> None:
 def init_app(app: Flask) -> None:
     """Register the shared filters and globals."""
     app.add_template_filter(render_markdown, "markdown")
-    for helper in (labels.licence_name, labels.category_label, labels.action_label):
+    app.add_template_filter(language_name)
+    for helper in (fallback_note, lang_attr, in_language):
+        app.add_template_global(helper)
+    for helper in (labels.licence_name, labels.category_label, labels.action_label,
+                   labels.status_label, labels.role_label, labels.resolution_label,
+                   labels.rejection_reason):
         app.add_template_global(helper)
     app.add_template_global(aria)
     app.url_defaults(lambda endpoint, values: _static_version(app, endpoint, values))
