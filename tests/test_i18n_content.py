@@ -4,6 +4,7 @@ with the language they were written in."""
 from __future__ import annotations
 
 import re
+from datetime import date
 from io import BytesIO
 
 import pytest
@@ -57,11 +58,13 @@ def test_public_pages_read_in_french_and_russian(client, demo, code, path):
     assert untranslated_on(html, code) == []
 
 
-def test_a_work_page_and_the_receipt_read_in_russian(client, demo):
+@pytest.mark.parametrize("code", ["fr", "ru"])
+def test_a_work_its_report_form_and_the_thanks_read_in_french_and_russian(client, demo, code):
     work = db.session.scalar(select(Work))
-    html = client.get(f"/ru/works/{work.public_id}").get_data(as_text=True)
-    assert untranslated_on(html, "ru") == []
-    assert "Лицензия" in html
+    for path in (f"/works/{work.public_id}", f"/works/{work.public_id}/report", "/reports/thanks"):
+        html = client.get(f"/{code}{path}").get_data(as_text=True)
+        assert untranslated_on(html, code) == [], path
+    assert "Лицензия" in client.get(f"/ru/works/{work.public_id}").get_data(as_text=True)
 
 
 def test_the_demo_profile_is_written_in_each_language(client, demo):
@@ -168,3 +171,36 @@ def test_the_untranslated_check_sees_english(client, demo):
     english = client.get("/en/submit").get_data(as_text=True)
     assert "Please describe what the image shows." not in english  # (an error, not shown)
     assert len(untranslated_on(english, "fr")) > 20
+
+
+def test_french_dates_say_premier(client, make_prisoner):
+    prisoner = make_prisoner(detained_on=date(2019, 2, 1))
+    fr = client.get(f"/fr/prisoners/{prisoner.slug}").get_data(as_text=True)
+    assert "depuis le 1er février 2019" in fr
+    ru = client.get(f"/ru/prisoners/{prisoner.slug}").get_data(as_text=True)
+    assert "с 1 февраля 2019" in ru
+
+
+@pytest.mark.parametrize("code", ["fr", "ru"])
+def test_the_submit_form_with_errors_reads_in_french_and_russian(client, code):
+    html = client.get(f"/{code}/submit").get_data(as_text=True)
+    response = client.post(f"/{code}/submit", data={"csrf_token": csrf_from(html), "email": "not-an-address",
+                                                     "tags": "✊"})  # fmt: skip
+    page = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert page.count('class="field-error"') >= 5
+    assert untranslated_on(page, code) == []
+
+
+@pytest.mark.parametrize("code", ["fr", "ru"])
+def test_the_moderators_pages_read_in_french_and_russian(client, demo, moderator, code):
+    work = db.session.scalar(select(Work))
+    campaign = db.session.scalar(select(Campaign))
+    pages = ["/moderation/", f"/moderation/works/{work.id}", "/moderation/reports", "/moderation/audit",
+             "/moderation/published", "/moderation/prisoners", f"/moderation/prisoners/{demo.id}/edit",
+             f"/moderation/campaigns/{campaign.id}/edit", "/moderation/prisoners/new",
+             "/moderation/moderators", "/account/password"]  # fmt: skip
+    for path in pages:
+        response = client.get(path, query_string={"lang": code})
+        assert response.status_code in (200, 403), path
+        assert untranslated_on(response.get_data(as_text=True), code) == [], path
