@@ -86,20 +86,22 @@ def _editable(model: type[R], row_id: int | None, create: Callable[[], R] | None
 STORY_TEXTS = ("summary", "body", "charges", "sentence", "letter_guidance")
 
 
-def _set_stories(prisoner: Prisoner, texts: dict[str, dict[str, str | None]]) -> None:
-    """One row per language with any text; a language left empty loses its row."""
-    by_locale = {s.locale: s for s in prisoner.stories}
+def _sync_language_rows(rows: list, make: Callable[[str], object], names: tuple[str, ...],
+                        texts: dict[str, dict[str, str | None]], skip: str | None = None) -> None:
+    """Keep one row per language that has any text (set from `texts`), in place in `rows`:
+    a language left empty, or `skip` (held elsewhere), loses its row."""
+    by_locale = {row.locale: row for row in rows}
     for locale, values in texts.items():
-        story = by_locale.get(locale)
-        if not any(values.get(name) for name in STORY_TEXTS):
-            if story is not None:
-                prisoner.stories.remove(story)
+        row = by_locale.get(locale)
+        if locale == skip or not any(values.get(name) for name in names):
+            if row is not None:
+                rows.remove(row)
             continue
-        if story is None:
-            story = PrisonerStory(locale=locale)
-            prisoner.stories.append(story)
-        for name in STORY_TEXTS:
-            setattr(story, name, values.get(name) or None)
+        if row is None:
+            row = make(locale)
+            rows.append(row)
+        for name in names:
+            setattr(row, name, values.get(name) or None)
 
 
 def _set_campaign_texts(campaign: Campaign, data: CampaignData) -> None:
@@ -107,18 +109,8 @@ def _set_campaign_texts(campaign: Campaign, data: CampaignData) -> None:
     campaign.original_locale = data.original_locale
     for name in Campaign.TEXTS:
         setattr(campaign, name, data.texts.get(data.original_locale, {}).get(name) or None)
-    by_locale = {t.locale: t for t in campaign.translations}
-    for locale, values in data.texts.items():
-        row = by_locale.get(locale)
-        if locale == data.original_locale or not any(values.get(n) for n in Campaign.TEXTS):
-            if row is not None:
-                campaign.translations.remove(row)
-            continue
-        if row is None:
-            row = CampaignTranslation(locale=locale)
-            campaign.translations.append(row)
-        for name in Campaign.TEXTS:
-            setattr(row, name, values.get(name) or None)
+    _sync_language_rows(campaign.translations, lambda code: CampaignTranslation(locale=code),
+                        Campaign.TEXTS, data.texts, skip=data.original_locale)  # fmt: skip
 
 
 def save_prisoner(prisoner_id: int | None, data: PrisonerData, moderator_id: int) -> Prisoner:
@@ -133,7 +125,8 @@ def save_prisoner(prisoner_id: int | None, data: PrisonerData, moderator_id: int
     for name in ("name", "name_native", "status", "detained_on", "released_on", "timezone",
                  "letter_address", "featured", "original_locale"):  # fmt: skip
         setattr(prisoner, name, getattr(data, name))
-    _set_stories(prisoner, data.texts)
+    _sync_language_rows(prisoner.stories, lambda code: PrisonerStory(locale=code), STORY_TEXTS,
+                        data.texts)  # fmt: skip
     prisoner.sources = sources_from(data.sources)
     db.session.flush()
     audit.record(action, moderator_id=moderator_id, subject=prisoner.slug)
