@@ -89,3 +89,37 @@ def test_tags_are_refiled_under_their_transliterated_slug(empty_database, tmp_pa
         assert [tuple(t) for t in tags] == [(2, "cafe", "cafe"), (3, "poster", "poster"), (4, "uber", "Über")]
         assert [tuple(link) for link in links] == [(1, 2), (2, 2), (2, 3), (2, 4)]
         db.engine.dispose()
+
+
+def test_prisoner_texts_move_into_their_english_row(empty_database, tmp_path, monkeypatch):
+    """cb80cf436f3f: charges, sentence and letter guidance leave the prisoner row for the
+    English row of its texts (made when missing); other languages' rows stay as they were."""
+    app = _app(empty_database, tmp_path, monkeypatch)
+    with app.app_context():
+        upgrade(revision="3b9d4c1e7a20")
+        with db.engine.begin() as conn:
+            conn.execute(text(
+                "INSERT INTO prisoner (id, slug, name, status, timezone, charges, sentence, letter_guidance, "
+                "featured, is_demo, created_at, updated_at) VALUES "
+                "(1, 'ada', 'Ada', 'imprisoned', 'UTC', 'Hooliganism', 'Six years', 'Write.', false, false, "
+                "'2026-01-01', '2026-01-01'), "
+                "(2, 'bea', 'Bea', 'imprisoned', 'UTC', 'Theft', NULL, NULL, false, false, "
+                "'2026-01-01', '2026-01-01')"))  # fmt: skip
+            conn.execute(text("INSERT INTO prisoner_story (prisoner_id, locale, summary, body) VALUES "
+                              "(1, 'en', 'A poet.', 'Her story.'), (1, 'fr', NULL, 'Son histoire.')"))  # fmt: skip
+        upgrade()
+        with db.engine.connect() as conn:
+            rows = conn.execute(text("SELECT prisoner_id, locale, body, charges, sentence, letter_guidance "
+                                     "FROM prisoner_story ORDER BY prisoner_id, locale")).all()  # fmt: skip
+            locales = conn.execute(text("SELECT original_locale FROM prisoner ORDER BY id")).scalars().all()
+        assert [tuple(r) for r in rows] == [
+            (1, "en", "Her story.", "Hooliganism", "Six years", "Write."),
+            (1, "fr", "Son histoire.", None, None, None),
+            (2, "en", None, "Theft", None, None),
+        ]
+        assert locales == ["en", "en"]
+        downgrade(revision="3b9d4c1e7a20")
+        with db.engine.connect() as conn:
+            back = conn.execute(text("SELECT id, charges, sentence FROM prisoner ORDER BY id")).all()
+        assert [tuple(r) for r in back] == [(1, "Hooliganism", "Six years"), (2, "Theft", None)]
+        db.engine.dispose()
