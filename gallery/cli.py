@@ -31,7 +31,8 @@ def seed_demo(if_empty: bool) -> None:
         return
     added = demo.seed(media_store())
     db.session.commit()  # everything at once, or (on any error) nothing
-    click.echo(f"Demo content loaded ({added} works)." if added else "Demo content already present.")
+    click.echo(f"Demo content loaded ({added} works)." if added else
+               "Demo content already present; its profile and campaign texts are up to date.")  # fmt: skip
 
 
 @click.command("remove-demo")

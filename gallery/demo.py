@@ -17,6 +17,7 @@ from .demo_texts import AZAT_SOURCES, AZAT_TEXTS, RALLY_SOURCES, RALLY_TEXTS
 from .models import Campaign, CampaignTranslation, Licence, Prisoner, PrisonerStatus, PrisonerStory
 from .models import SiteSetting, Tag, Work, WorkStatus, sources_from, utcnow
 from .verbs.common import delete_files_after_commit
+from .verbs.profiles import STORY_TEXTS, sync_language_rows
 from .verbs.submissions import NewWork, create_work
 from .storage import MediaStore
 
@@ -193,7 +194,10 @@ def seed(store: MediaStore) -> int:
     """Add the demo profile, campaign and posters (flushed: the caller commits them all at
     once, or none); returns the number of works added."""
     begin_write()
-    if db.session.scalar(select(Prisoner).where(Prisoner.slug == "azat-miftakhov")):
+    present = db.session.scalar(select(Prisoner).where(Prisoner.slug == "azat-miftakhov"))
+    if present is not None:
+        if present.is_demo:
+            refresh_texts(present)
         return 0
     prisoner = _azat()
     campaign = _rally(prisoner)
@@ -213,6 +217,24 @@ def seed(store: MediaStore) -> int:
         create_work(store, image, fields, status=WorkStatus.APPROVED,
                     published_at=now - timedelta(hours=i))  # fmt: skip
     return len(POSTERS)
+
+
+def refresh_texts(prisoner: Prisoner) -> None:
+    """Bring the demo profile's and campaign's texts and sources up to date (facts about a
+    real person are corrected in demo_texts.py, and an installation loaded before must not
+    keep the old ones); demo works are left as they are."""
+    sync_language_rows(prisoner.stories, lambda code: PrisonerStory(locale=code), STORY_TEXTS,
+                       AZAT_TEXTS)  # fmt: skip
+    prisoner.sources = sources_from(AZAT_SOURCES)
+    campaign = db.session.scalar(select(Campaign).where(Campaign.slug == "art-protest-paris-2025"))
+    if campaign is not None and campaign.is_demo:
+        for name in Campaign.TEXTS:
+            setattr(campaign, name, RALLY_TEXTS["en"][name])
+        campaign.original_locale = "en"
+        sync_language_rows(campaign.translations, lambda code: CampaignTranslation(locale=code),
+                           Campaign.TEXTS, RALLY_TEXTS, skip="en")  # fmt: skip
+        campaign.sources = sources_from(RALLY_SOURCES)
+    db.session.flush()
 
 
 def remove(store: MediaStore) -> int:

@@ -141,3 +141,24 @@ def test_backup_is_a_servable_instance(app, runner, make_work, tmp_path, monkeyp
         assert image.status_code == 200
     with restored.app_context():
         db.engine.dispose()
+
+
+def test_seed_demo_again_corrects_the_texts_of_an_older_demo(app, runner, client):
+    """An installation loaded before the profile was corrected gets the sourced texts."""
+    from gallery.models import PrisonerStory, Source
+
+    assert runner.invoke(args=["seed-demo"]).exit_code == 0
+    prisoner = db.session.scalar(select(Prisoner))
+    french = next(s for s in prisoner.stories if s.locale == "fr")
+    french.body = "Il est anarchiste et opposé à la guerre."
+    prisoner.stories.remove(next(s for s in prisoner.stories if s.locale == "ru"))
+    prisoner.sources = [Source(title="A profile page", url="https://x.com/someone", position=0)]
+    db.session.commit()
+    result = runner.invoke(args=["seed-demo"])
+    assert result.exit_code == 0 and "up to date" in result.output
+    db.session.rollback()
+    stories = {s.locale: s.body for s in db.session.scalars(select(PrisonerStory))}
+    assert set(stories) == {"en", "fr", "ru"} and "opposé à la guerre" not in stories["fr"]
+    urls = list(db.session.scalars(select(Source.url).where(Source.prisoner_id == prisoner.id)))
+    assert "https://x.com/someone" not in urls and any("meduza.io" in u for u in urls)
+    assert count_rows(Work) == 6

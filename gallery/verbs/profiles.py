@@ -86,7 +86,7 @@ def _editable(model: type[R], row_id: int | None, create: Callable[[], R] | None
 STORY_TEXTS = ("summary", "body", "charges", "sentence", "letter_guidance")
 
 
-def _sync_language_rows(rows: list, make: Callable[[str], object], names: tuple[str, ...],
+def sync_language_rows(rows: list, make: Callable[[str], object], names: tuple[str, ...],
                         texts: dict[str, dict[str, str | None]], skip: str | None = None) -> None:
     """Keep one row per language that has any text (set from `texts`), in place in `rows`:
     a language left empty, or `skip` (held elsewhere), loses its row."""
@@ -109,7 +109,7 @@ def _set_campaign_texts(campaign: Campaign, data: CampaignData) -> None:
     campaign.original_locale = data.original_locale
     for name in Campaign.TEXTS:
         setattr(campaign, name, data.texts.get(data.original_locale, {}).get(name) or None)
-    _sync_language_rows(campaign.translations, lambda code: CampaignTranslation(locale=code),
+    sync_language_rows(campaign.translations, lambda code: CampaignTranslation(locale=code),
                         Campaign.TEXTS, data.texts, skip=data.original_locale)  # fmt: skip
 
 
@@ -125,7 +125,7 @@ def save_prisoner(prisoner_id: int | None, data: PrisonerData, moderator_id: int
     for name in ("name", "name_native", "status", "detained_on", "released_on", "timezone",
                  "letter_address", "featured", "original_locale"):  # fmt: skip
         setattr(prisoner, name, getattr(data, name))
-    _sync_language_rows(prisoner.stories, lambda code: PrisonerStory(locale=code), STORY_TEXTS,
+    sync_language_rows(prisoner.stories, lambda code: PrisonerStory(locale=code), STORY_TEXTS,
                         data.texts)  # fmt: skip
     prisoner.sources = sources_from(data.sources)
     db.session.flush()
