@@ -148,6 +148,7 @@ class Prisoner(db.Model):
     status: Mapped[PrisonerStatus] = mapped_column(_enum(PrisonerStatus))
     detained_on: Mapped[date | None]
     released_on: Mapped[date | None]
+    birth_date: Mapped[date | None]  # optional: the home page lists upcoming birthdays
     # Calendar days are counted where the prisoner is held, not where the visitor is.
     timezone: Mapped[str] = mapped_column(String(64), default="Europe/Moscow")
     # The language the profile was first written in: the last fallback for its texts.
