@@ -13,7 +13,7 @@ from flask import Flask, current_app
 from PIL import Image, ImageDraw
 from sqlalchemy import select
 
-from . import backup, demo, passwords
+from . import backup, demo, passwords, search
 from .extensions import db, media_store
 from .models import Licence, Role, Work, WorkStatus, utcnow
 from .verbs import accounts
@@ -33,6 +33,14 @@ def seed_demo(if_empty: bool) -> None:
     db.session.commit()  # everything at once, or (on any error) nothing
     click.echo(f"Demo content loaded ({added} works)." if added else
                "Demo content already present; its profile and campaign texts are up to date.")  # fmt: skip
+
+
+@click.command("reindex")
+def reindex() -> None:
+    """Rebuild the search index from every published work and prisoner profile."""
+    works, prisoners = search.reindex()
+    db.session.commit()
+    click.echo(f"Search index rebuilt: {works} works, {prisoners} prisoners.")
 
 
 @click.command("remove-demo")
@@ -173,5 +181,5 @@ def create_demo_moderator() -> None:
 def init_app(app: Flask) -> None:
     """Register the commands."""
     for command in (seed_demo, remove_demo, bench_seed, fsck, backup_command, create_moderator,
-                    create_demo_moderator):  # fmt: skip
+                    create_demo_moderator, reindex):  # fmt: skip
         app.cli.add_command(command)

@@ -34,6 +34,7 @@ class Config:
     MAX_FORM_PARTS = 200
     MAX_IMAGE_PIXELS = 40_000_000
     SUBMIT_RATE_LIMIT = "10 per hour;30 per day"
+    API_RATE_LIMIT = "300 per minute"  # per client, on every /api/ address
 
     # Static files carry ?v=<content hash> in their URLs (web/templating.py), so they can be
     # cached for a year; media set their own Cache-Control.

@@ -11,6 +11,7 @@ from datetime import date, timedelta
 from PIL import Image, ImageDraw, ImageFont
 from sqlalchemy import delete, select
 
+from . import search
 from .database import begin_write
 from .extensions import db
 from .demo_texts import AZAT_SOURCES, AZAT_TEXTS, RALLY_SOURCES, RALLY_TEXTS
@@ -167,6 +168,7 @@ def _azat() -> Prisoner:
         name_native="Азат Мифтахов",
         status=PrisonerStatus.IMPRISONED,
         detained_on=date(2019, 2, 1),
+        birth_date=date(1993, 3, 22),  # Gefangen in Russland, in AZAT_SOURCES
         timezone="Europe/Moscow",
         original_locale="en",
         featured=True,
@@ -202,6 +204,8 @@ def seed(store: MediaStore) -> int:
     prisoner = _azat()
     campaign = _rally(prisoner)
     db.session.add_all([prisoner, campaign])
+    db.session.flush()
+    search.index_prisoner(prisoner)
     removed_marker = db.session.get(SiteSetting, DEMO_REMOVED)
     if removed_marker is not None:
         db.session.delete(removed_marker)
@@ -225,7 +229,10 @@ def refresh_texts(prisoner: Prisoner) -> None:
     keep the old ones); demo works are left as they are."""
     sync_language_rows(prisoner.stories, lambda code: PrisonerStory(locale=code), STORY_TEXTS,
                        AZAT_TEXTS)  # fmt: skip
+    prisoner.birth_date = _azat().birth_date
     prisoner.sources = sources_from(AZAT_SOURCES)
+    db.session.flush()
+    search.index_prisoner(prisoner)
     campaign = db.session.scalar(select(Campaign).where(Campaign.slug == "art-protest-paris-2025"))
     if campaign is not None and campaign.is_demo:
         for name in Campaign.TEXTS:
@@ -244,6 +251,8 @@ def remove(store: MediaStore) -> int:
     keys = [w.image_key for w in works if w.image_key]
     for work in works:
         db.session.delete(work)
+    search.drop_works(w.id for w in works)
+    search.drop_prisoners(db.session.scalars(select(Prisoner.id).where(Prisoner.is_demo.is_(True))))
     db.session.execute(delete(Campaign).where(Campaign.is_demo.is_(True)))
     db.session.execute(delete(Prisoner).where(Prisoner.is_demo.is_(True)))
     unused = select(Tag.id).where(~Tag.works.any())

@@ -109,6 +109,10 @@ AZAT_SOURCES: list[tuple[str, str]] = [
         "https://blogs.mediapart.fr/solidarite-freeazat/blog/100925/lappel-contre-la-condamnation-dazat-miftakhov-rejete-en-derniere-instance",
     ),
     (
+        "Gefangen in Russland (in German): profile of Azat Miftachov, born 22 March 1993",
+        "https://gefangen-in-russland.de/personen-in-haft/azat-miftachov",
+    ),
+    (
         "Desk Russie: author page of Azat Miftakhov (biography, sentences, support)",
         "https://desk-russie.info/author/azat-miftakhov",
     ),

@@ -1,6 +1,7 @@
 """Typed SQLAlchemy 2 models and their status enums."""
 from __future__ import annotations
 
+import calendar
 import enum
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -180,6 +181,19 @@ class Prisoner(db.Model):
             return None
         end = self.released_on or today_in(self.timezone, now)
         return days_between(self.detained_on, end)
+
+    def next_birthday(self, today: date | None = None) -> date | None:
+        """The next birthday from today (today included; 29 February falls on the 28th in
+        other years), where the prisoner is held; None without a birth date."""
+        if self.birth_date is None:
+            return None
+        today = today or today_in(self.timezone)
+        for year in (today.year, today.year + 1):
+            day = min(self.birth_date.day, 28) if (self.birth_date.month, self.birth_date.day) == (2, 29) and not calendar.isleap(year) else self.birth_date.day
+            moment = date(year, self.birth_date.month, day)
+            if moment >= today:
+                return moment
+        return None  # unreachable: next year's birthday is always ahead
 
     def story_for(self, locale: str) -> PrisonerStory | None:
         """The texts in the visitor's language, else English, else the original, else any."""

@@ -5,6 +5,8 @@ from logging.config import fileConfig
 from alembic import context
 from flask import current_app
 
+from gallery import search
+
 config = context.config
 if config.config_file_name:
     # Keep the app's own loggers working when migrations run in-process.
@@ -35,6 +37,8 @@ def run_migrations_online() -> None:
 
     conf_args = dict(current_app.extensions["migrate"].configure_args)
     conf_args.setdefault("process_revision_directives", process_revision_directives)
+    # The full-text index is not in the models: autogenerate must not drop it.
+    conf_args.setdefault("include_name", search.include_name)
     with db.engine.connect() as connection:
         sqlite = connection.dialect.name == "sqlite"
         if sqlite:

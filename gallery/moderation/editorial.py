@@ -65,7 +65,8 @@ def _prisoner_data(form: PrisonerForm) -> profiles.PrisonerData:
     return profiles.PrisonerData(
         name=form.name.data.strip(), status=PrisonerStatus(form.status.data),
         name_native=text(form.name_native), detained_on=form.detained_on.data,
-        released_on=form.released_on.data, timezone=form.timezone.data.strip(),
+        released_on=form.released_on.data, birth_date=form.birth_date.data,
+        timezone=form.timezone.data.strip(),
         letter_address=text(form.letter_address), featured=bool(form.featured.data),
         original_locale=form.original_locale.data, texts=texts,
         sources=tuple(parse_sources(form.sources.data)),

@@ -192,6 +192,10 @@ class PrisonerForm(SourcesMixin, TranslatedForm):
     )
     detained_on = DateField(_l("Detained on"), validators=[Optional()])
     released_on = DateField(_l("Released on"), validators=[Optional()])
+    birth_date = DateField(_l("Date of birth (optional)"),
+                           description=_l("Shown as an upcoming birthday on the home page, so "
+                                          "visitors can send a card in time."),
+                           validators=[Optional()])  # fmt: skip
     timezone = StringField(_l("Time zone where held"), default="Europe/Moscow",
                            validators=[DataRequired(), Length(max=64), _valid_timezone])  # fmt: skip
     letter_address = TextAreaField(_l("Letter address"), validators=[Optional(), Length(max=2000)])

@@ -7,7 +7,7 @@ from flask import Flask
 
 def init_app(app: Flask) -> None:
     """Register the public blueprints."""
-    from . import media, pages, reports, submit
+    from . import api, feeds, media, pages, reports, search, submit
 
-    for module in (pages, media, submit, reports):
+    for module in (pages, media, submit, reports, feeds, search, api):
         app.register_blueprint(module.bp)

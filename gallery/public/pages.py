@@ -25,6 +25,7 @@ def home() -> ResponseReturnValue:
         works=queries.newest_works(8),
         prisoners=queries.prisoners(featured_only=True),
         campaigns=queries.campaigns()[:2],
+        birthdays=queries.upcoming_birthdays(),
     )
 
 

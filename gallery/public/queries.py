@@ -3,13 +3,24 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from datetime import date, datetime
 
 from sqlalchemy import Select, and_, func, or_, select
 from sqlalchemy.orm import selectinload
 
 from ..extensions import db
-from ..models import Campaign, Prisoner, Tag, Work, WorkStatus, work_prisoners, work_tags
+from ..models import (
+    Campaign,
+    Prisoner,
+    PrisonerStatus,
+    Tag,
+    Work,
+    WorkStatus,
+    work_prisoners,
+    work_tags,
+)
 from ..paging import MAX_PAGE, BadQuery, Cursor
+from ..text import today_in
 from ..text import is_slug
 from ..tokens import token_hash
 
@@ -201,6 +212,23 @@ def prisoners(featured_only: bool = False) -> list[Prisoner]:
     return list(db.session.scalars(stmt))
 
 
+BIRTHDAY_WINDOW_DAYS = 60
+
+
+def upcoming_birthdays(today: date | None = None) -> list[tuple[Prisoner, date]]:
+    """People in prison whose birthday comes in the next 60 days, soonest first."""
+    stmt = select(Prisoner).where(
+        Prisoner.status == PrisonerStatus.IMPRISONED, Prisoner.birth_date.is_not(None)
+    )
+    found = []
+    for prisoner in db.session.scalars(stmt):
+        start = today or today_in(prisoner.timezone)
+        birthday = prisoner.next_birthday(start)
+        if birthday is not None and (birthday - start).days <= BIRTHDAY_WINDOW_DAYS:
+            found.append((prisoner, birthday))
+    return sorted(found, key=lambda pair: (pair[1], pair[0].name))
+
+
 def prisoner_by_slug(slug: str) -> Prisoner | None:
     """A prisoner with stories, sources and campaigns loaded."""
     if not is_slug(slug):
@@ -250,3 +278,50 @@ def work_for_receipt(token: str) -> Work | None:
     if not 20 <= len(token) <= 100:
         return None
     return db.session.scalar(select(Work).where(Work.receipt_token_hash == token_hash(token)))
+
+
+def feed_works(filters: GridFilters, limit: int = 30) -> list[Work]:
+    """The newest public works for an Atom feed (live data: an unpublished or hidden
+    work leaves every feed at once)."""
+    return grid_page(filters, per_page=limit).works
+
+
+@dataclass
+class SitemapRows:
+    """What the sitemap lists, with the date each page last changed where it is known."""
+
+    works: list[tuple[str, datetime | None]]
+    prisoners: list[tuple[str, datetime | None]]
+    campaigns: list[tuple[str, datetime | None]]
+
+
+def sitemap_rows() -> SitemapRows:
+    """Public ids and slugs with their dates: three queries, no rows loaded whole."""
+    works = (
+        _public_works(GridFilters())
+        .with_only_columns(Work.public_id, Work.published_at)
+        .order_by(Work.published_at.desc(), Work.id.desc())
+    )
+    people = select(Prisoner.slug, Prisoner.updated_at).order_by(Prisoner.slug)
+    events = select(Campaign.slug, Campaign.created_at).order_by(Campaign.slug)
+    return SitemapRows(
+        works=[(row[0], row[1]) for row in db.session.execute(works)],
+        prisoners=[(row[0], row[1]) for row in db.session.execute(people)],
+        campaigns=[(row[0], row[1]) for row in db.session.execute(events)],
+    )
+
+
+def load_work_details(works: list[Work]) -> list[Work]:
+    """Load the tags and campaign (with its texts in every language) of works a grid page
+    found, in a fixed number of statements whatever their number (for the JSON API)."""
+    if works:
+        stmt = (
+            select(Work)
+            .where(Work.id.in_([w.id for w in works]))
+            .options(
+                selectinload(Work.tags),
+                selectinload(Work.campaign).selectinload(Campaign.translations),
+            )
+        )
+        db.session.scalars(stmt).all()  # fills in the rows already in the session
+    return works

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from .. import audit
+from .. import audit, search
 from ..database import begin_write
 from ..extensions import db
 from ..labels import PRESET_REASONS
@@ -40,6 +40,7 @@ def approve(work: Work, moderator_id: int) -> None:
     work.rejection_reason = None
     work.rejection_preset = None
     work.hidden = False
+    search.index_work(work)
     audit.record(audit.APPROVE, moderator_id=moderator_id, work_id=work.id, subject=work.title)
 
 
@@ -60,6 +61,7 @@ def reject(store: MediaStore, work: Work, moderator_id: int, reason: str,
     work.published_at = None
     work.image_key = None
     work.renditions = None
+    search.drop_work(work.id)
     audit.record(action, moderator_id=moderator_id, work_id=work.id, subject=work.title,
                  reason=compose_reason(preset, reason))  # fmt: skip
 
@@ -73,6 +75,7 @@ def unpublish(work: Work, moderator_id: int, reason: str, action: str = audit.UN
     work.decided_at = None
     work.decided_by_id = None
     work.hidden = False
+    search.drop_work(work.id)
     audit.record(action, moderator_id=moderator_id, work_id=work.id, subject=work.title, reason=reason)
 
 
@@ -151,6 +154,7 @@ def edit_work(
         changes.append(f"tags: {', '.join(old_tags)} -> {', '.join(t.name for t in new_tags)}")
         work.tags = new_tags
     if changes:
+        search.index_work(work)  # a pending work stays out of the index
         audit.record(audit.EDIT, moderator_id=moderator_id, work_id=work.id, subject=title,
                      reason="\n".join(changes))  # fmt: skip
     db.session.flush()

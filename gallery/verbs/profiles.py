@@ -9,7 +9,7 @@ from typing import TypeVar
 
 from sqlalchemy import select
 
-from .. import audit
+from .. import audit, search
 from ..database import begin_write
 from ..extensions import db
 from ..models import (
@@ -34,6 +34,7 @@ class PrisonerData:
     name_native: str | None = None
     detained_on: date | None = None
     released_on: date | None = None
+    birth_date: date | None = None
     timezone: str = "Europe/Moscow"
     letter_address: str | None = None
     featured: bool = False
@@ -122,13 +123,14 @@ def save_prisoner(prisoner_id: int | None, data: PrisonerData, moderator_id: int
                          status=data.status),
     )  # fmt: skip
     action = audit.PRISONER_CREATE if created else audit.PRISONER_EDIT
-    for name in ("name", "name_native", "status", "detained_on", "released_on", "timezone",
+    for name in ("name", "name_native", "status", "detained_on", "released_on", "birth_date", "timezone",
                  "letter_address", "featured", "original_locale"):  # fmt: skip
         setattr(prisoner, name, getattr(data, name))
     sync_language_rows(prisoner.stories, lambda code: PrisonerStory(locale=code), STORY_TEXTS,
                         data.texts)  # fmt: skip
     prisoner.sources = sources_from(data.sources)
     db.session.flush()
+    search.index_prisoner(prisoner)
     audit.record(action, moderator_id=moderator_id, subject=prisoner.slug)
     return prisoner
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from .. import audit
+from .. import audit, search
 from ..database import begin_write
 from ..extensions import db
 from ..models import Report, ReportCategory, WorkStatus, utcnow
@@ -25,6 +25,7 @@ def file_report(work_id: int, category: ReportCategory, text: str | None) -> Rep
     db.session.add(report)
     if category == ReportCategory.PERSON_AT_RISK and not work.hidden:
         work.hidden = True
+        search.drop_work(work.id)
         audit.record(audit.AUTO_HIDE, work_id=work.id, subject=work.title,
                      reason="a visitor reported that the work identifies a person at risk")  # fmt: skip
     db.session.flush()
@@ -65,6 +66,7 @@ def handle_report(
     db.session.flush()
     if action == "dismiss" and work.hidden and not _open_at_risk(work.id):
         work.hidden = False
+        search.index_work(work)  # visible again
     db.session.flush()
     return report
 

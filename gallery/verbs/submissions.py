@@ -9,7 +9,7 @@ from typing import BinaryIO
 
 from sqlalchemy import select
 
-from .. import audit, images
+from .. import audit, images, search
 from ..database import after_rollback, begin_write
 from ..extensions import db
 from ..models import Campaign, Licence, Prisoner, Work, WorkStatus, utcnow
@@ -110,6 +110,8 @@ def create_work(
     work.prisoners = _prisoners(fields.prisoner_ids)
     work.tags = tags_named(fields.tag_names)
     db.session.flush()
+    if status == WorkStatus.APPROVED:  # loaded published (demo, bench-seed)
+        search.index_work(work)
     log.info("stored work %s (%s, %dx%d)", work.public_id, work.image_format, work.width, work.height)
     return work
 
@@ -142,6 +144,7 @@ def withdraw_work(store: MediaStore, token: str) -> Work:
     work.published_at = None
     work.image_key = None
     work.renditions = None
+    search.drop_work(work.id)
     audit.record(audit.WITHDRAW, work_id=work.id, reason="withdrawn by the artist")
     db.session.flush()
     log.info("work %s withdrawn by its artist", work.public_id)

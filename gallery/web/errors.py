@@ -5,7 +5,7 @@ import logging
 import math
 import time
 
-from flask import Flask, current_app, make_response, render_template, request
+from flask import Flask, current_app, jsonify, make_response, render_template, request
 from flask.typing import ResponseReturnValue
 from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
@@ -13,6 +13,7 @@ from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError, RequestEntityTooLarge
 
 from ..paging import BadQuery
+from .http import is_api_request
 from .limits import limiter
 
 log = logging.getLogger(__name__)
@@ -37,8 +38,30 @@ MESSAGES = {
 }  # fmt: skip
 
 
+# The JSON API's errors are for programs: plain English, not translated.
+API_MESSAGES = {
+    400: "Malformed request: a query parameter is not in the expected shape.",
+    403: "Forbidden.",
+    404: "Not found.",
+    405: "Method not allowed: this API is read-only (GET).",
+    413: "Request too large.",
+    429: "Too many requests.",
+    500: "Internal server error.",
+}
+
+
+def api_error(code: int, message: str | None = None) -> ResponseReturnValue:
+    """An error of the JSON API: {"error": {"status": 404, "message": "Not found."}}."""
+    if message is None:
+        message = API_MESSAGES.get(code, API_MESSAGES[500] if code >= 500 else API_MESSAGES[400])
+    return jsonify(error={"status": code, "message": message}), code
+
+
 def render_error(code: int, detail: str | None = None) -> ResponseReturnValue:
-    """The error page for an HTTP status, with an optional specific explanation."""
+    """The error page for an HTTP status, with an optional specific explanation (JSON on
+    the API's addresses)."""
+    if is_api_request():
+        return api_error(code)
     title, message = MESSAGES.get(code, MESSAGES[500] if code >= 500 else MESSAGES[400])
     return render_template(
         "errors/error.html", code=code, title=title, message=detail or message
@@ -62,13 +85,24 @@ def _retry_message() -> str | None:
                     "about %(num)s minutes.", minutes)  # fmt: skip
 
 
+def _api_retry_message() -> str | None:
+    limit = limiter.current_limit
+    if limit is None:
+        return None
+    seconds = max(1, math.ceil(limit.reset_at - time.time()))
+    return f"Too many requests: try again in {seconds} seconds."
+
+
 def _http_error(exc: HTTPException) -> ResponseReturnValue:
     if exc.code is None or exc.code < 400:
         return exc
     if isinstance(exc, InternalServerError) and exc.original_exception is not None:
             log.error("unhandled error on %s %s", request.method, _rule(), exc_info=exc.original_exception)
     original = exc.get_response().headers
-    body, code = render_error(exc.code, _retry_message() if exc.code == 429 else None)
+    if is_api_request():
+        body, code = api_error(exc.code, _api_retry_message() if exc.code == 429 else None)
+    else:
+        body, code = render_error(exc.code, _retry_message() if exc.code == 429 else None)
     response = make_response(body, code)
     # Keep what the client needs to act on: Allow for 405, Retry-After for 429.
     for name in ("Allow", "Retry-After"):
@@ -96,6 +130,8 @@ def _too_large(exc: RequestEntityTooLarge) -> ResponseReturnValue:
 
 def _bad_query(exc: BadQuery) -> ResponseReturnValue:
     # A malformed cursor, filter or page in the address: the same 400 on every list.
+    if is_api_request():
+        return api_error(400, f"Malformed query parameter ({exc}).")
     return render_error(400)
 
 

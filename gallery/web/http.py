@@ -11,6 +11,7 @@ from werkzeug.wrappers import Response
 from ..paging import Cursor, page_number
 
 ONE_YEAR = 365 * 24 * 3600
+API_PREFIX = "/api/"  # the JSON API's addresses (public/api.py): answers for machines
 T = TypeVar("T")
 
 
@@ -52,3 +53,8 @@ def page_arg() -> int:
 def cursor_arg(name: str) -> Cursor | None:
     """A keyset cursor from the query string; paging.BadQuery (400) when malformed."""
     return Cursor.optional(request.args.get(name))
+
+
+def is_api_request() -> bool:
+    """True on the JSON API's addresses, whose errors are JSON and which set no cookie."""
+    return request.path.startswith(API_PREFIX)

@@ -19,12 +19,15 @@ from flask import Flask, Response, current_app, g, request, url_for
 from flask_babel import get_locale
 from werkzeug.routing import BaseConverter, Map
 
+from .http import is_api_request
+
 COOKIE = "lang"
 LANGUAGE_NAMES = {"en": "English", "fr": "Français", "ru": "Русский"}
 # The blueprints whose pages have an address per language (the moderators' pages follow
 # the cookie: they are private, never shared, cached or indexed).
-LOCALISED_BLUEPRINTS = ("public", "submit", "reports")
-NOT_PAGES = {"public.healthz", "submit.receipt_media"}  # answers for machines, and images
+LOCALISED_BLUEPRINTS = ("public", "submit", "reports", "feeds", "search")
+# Answers for machines, and images (the sitemap and robots.txt live at the bare address).
+NOT_PAGES = {"public.healthz", "submit.receipt_media", "feeds.sitemap", "feeds.robots"}
 ARG = "lang_code"
 
 
@@ -54,7 +57,8 @@ def _chosen_in_address() -> str | None:
 
 def _remember_choice(response: Response) -> Response:
     chosen = _chosen_in_address()
-    if chosen and request.cookies.get(COOKIE) != chosen:
+    # The JSON API is cached publicly: its ?lang= is a one-off, never a cookie.
+    if chosen and request.cookies.get(COOKIE) != chosen and not is_api_request():
         response.set_cookie(
             COOKIE,
             chosen,

@@ -10,13 +10,13 @@ from functools import lru_cache
 from typing import Any
 
 from babel import Locale, UnknownLocaleError
-from flask import Flask
+from flask import Flask, url_for
 from flask_babel import format_date, get_locale
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
 
 from .. import labels
-from ..models import Shown
+from ..models import Shown, Work, WorkStatus
 from ..text import render_markdown
 
 # Said above a text shown in another language than the reader's, by the language it is in.
@@ -42,9 +42,49 @@ def dateformat(value: date | datetime | None, format: str = "medium") -> str:
     if value is None:
         return ""
     text = format_date(value, format)
-    if str(get_locale()) == "fr" and value.day == 1 and format in ("long", "full"):
+    if str(get_locale()) == "fr" and value.day == 1 and (format in ("long", "full") or "MMMM" in format):
         text = re.sub(r"(?<!\d)1(?= )", "1er", text, count=1)
     return text
+
+
+OG_LOCALES = {"en": "en_GB", "fr": "fr_FR", "ru": "ru_RU"}
+
+
+def og_locale(code: str) -> str:
+    """The Open Graph form of a language code (fr -> fr_FR)."""
+    return OG_LOCALES.get(code, code)
+
+
+def share_image(work: Work | None) -> dict[str, object] | None:
+    """The picture a share preview shows: a published work's display rendition (JPEG, or
+    PNG when it has transparency), with an absolute URL; None for anything not public."""
+    if work is None or work.status != WorkStatus.APPROVED or work.hidden or not work.image_key:
+        return None
+    info = (work.renditions or {}).get("display")
+    fmt = "png" if work.has_alpha else "jpeg"
+    if not info or fmt not in info["files"]:
+        return None
+    url = url_for("media.file", key=work.image_key, filename=info["files"][fmt], _external=True)
+    return {"url": url, "type": f"image/{fmt}", "width": info["width"], "height": info["height"],
+            "alt": work.alt_text}  # fmt: skip
+
+
+RENDITION_SIZES = ("thumb", "display", "large")
+
+
+def srcset(work: Work, fmt: str) -> str:
+    """The srcset of a work's renditions in one format, each width once (a small image's
+    display and large renditions have the same width: the browser needs it only once)."""
+    seen: set[int] = set()
+    parts = []
+    for size in RENDITION_SIZES:
+        info = (work.renditions or {}).get(size)
+        if not info or fmt not in info["files"] or info["width"] in seen:
+            continue
+        seen.add(info["width"])
+        url = url_for("media.file", key=work.image_key, filename=info["files"][fmt])
+        parts.append(f"{url} {info['width']}w")
+    return ", ".join(parts)
 
 
 def lang_attr(text: Shown | str | None) -> Markup:
@@ -104,7 +144,7 @@ def init_app(app: Flask) -> None:
     app.add_template_filter(render_markdown, "markdown")
     app.add_template_filter(language_name)
     app.add_template_filter(dateformat)  # in place of Flask-Babel's, for "1er"
-    for helper in (fallback_note, lang_attr, in_language):
+    for helper in (fallback_note, lang_attr, in_language, og_locale, share_image, srcset):
         app.add_template_global(helper)
     for helper in (labels.licence_name, labels.category_label, labels.action_label,
                    labels.status_label, labels.role_label, labels.resolution_label,

@@ -41,7 +41,12 @@
     const input = form.querySelector('input[type="file"]');
     const check = form.querySelector("#image-check");
     const preview = form.querySelector(".preview");
-    const previewImg = preview?.querySelector(".preview__img");
+    // The <img> is made here, not in the page: an <img> without a src is not valid HTML.
+    const previewImg = preview ? preview.appendChild(document.createElement("img")) : null;
+    if (previewImg) {
+      previewImg.className = "preview__img";
+      previewImg.alt = "";
+    }
     const button = form.querySelector('button[type="submit"]');
     const progress = form.querySelector(".upload-progress");
     const status = form.querySelector(".upload-status");

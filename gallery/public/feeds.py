@@ -1,0 +1,197 @@
+"""Feeds and what search engines read: the Atom feeds of new works (the whole gallery, one
+prisoner, one campaign), the sitemap and robots.txt.
+
+The feeds are pages of the `feeds` blueprint, which web/i18n.py localises: `/fr/feed.atom`
+is the French feed (its titles, its links to French pages, `xml:lang="fr"`), `/feed.atom`
+negotiates like every bare address. They read live data, so a work that is unpublished,
+hidden or withdrawn leaves every feed at once; caches may keep them five minutes. The
+sitemap and robots.txt answer at their bare addresses only (NOT_PAGES in web/i18n.py).
+
+The documents are built with the standard library's ElementTree, which escapes every
+text by construction (feedgen 1.0 drops the rel and type of entry links and cannot mark
+one element's language). Entry ids are `urn:uuid:` names derived from the work's public id alone (UUID version 5),
+so they survive edits of the title and are the same in every language and on every host
+name the gallery answers for."""
+from __future__ import annotations
+
+import uuid
+import xml.etree.ElementTree as ET
+from collections.abc import Iterable
+from datetime import UTC, datetime
+
+from flask import Blueprint, Response, current_app, render_template, request, url_for
+from flask.typing import ResponseReturnValue
+from flask_babel import get_locale
+from flask_babel import gettext as _
+
+from ..models import Work, utcnow
+from ..web.http import or_404
+from ..web.i18n import ARG
+from . import queries
+
+bp = Blueprint("feeds", __name__)
+
+FEED_SIZE = 30
+FEED_MAX_AGE = 300  # seconds: feeds read live data, so caches keep them briefly
+ROBOTS_MAX_AGE = 3600
+ATOM_TYPE = "application/atom+xml; charset=utf-8"
+ID_NAMESPACE = uuid.uuid5(uuid.NAMESPACE_URL, "urn:art-protest:work")
+XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
+ATOM_NS = "http://www.w3.org/2005/Atom"
+# What crawlers are asked to leave alone (each also under /en/, /fr/, /ru/ where the
+# address exists in each language).
+PRIVATE_PREFIXES = ("/submissions/", "/moderation/", "/login", "/account/", "/search", "/api/")
+SITEMAP_NS = "http://www.sitemaps.org/schemas/sitemap/0.9"
+XHTML_NS = "http://www.w3.org/1999/xhtml"
+
+
+def entry_id(work: Work) -> str:
+    """The work's permanent feed id: the same after any edit, in any language."""
+    return uuid.uuid5(ID_NAMESPACE, work.public_id).urn
+
+
+def _stamp(moment: datetime | None) -> str:
+    """An RFC 3339 time, in UTC, to the second."""
+    assert moment is not None
+    return moment.astimezone(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
+
+
+def _public(rv: Response, max_age: int) -> Response:
+    rv.cache_control.public = True
+    rv.cache_control.max_age = max_age
+    return rv
+
+
+def _el(parent: ET.Element, tag: str, text: str | None = None, **attrs: str) -> ET.Element:
+    element = ET.SubElement(parent, f"{{{ATOM_NS}}}{tag}", attrs)
+    element.text = text
+    return element
+
+
+def _atom(title: str, alternate: str, works: list[Work], *, empty_since: datetime | None) -> Response:
+    """An Atom 1.0 document of `works` (newest first) in the request's language."""
+    locale = str(get_locale())
+    endpoint = request.endpoint or ""
+    values = dict(request.view_args or {})
+    ET.register_namespace("", ATOM_NS)
+    feed = ET.Element(f"{{{ATOM_NS}}}feed", {XML_LANG: locale})
+    # The feed's id is its address in its language: /feed.atom and /en/feed.atom are one feed.
+    _el(feed, "id", url_for(endpoint, _external=True, **{**values, ARG: locale}))
+    _el(feed, "title", title)
+    newest = works[0].published_at if works else empty_since
+    _el(feed, "updated", _stamp(newest or utcnow()))
+    _el(feed, "link", rel="self", type="application/atom+xml",
+        href=url_for(endpoint, _external=True, **values))  # fmt: skip
+    _el(feed, "link", rel="alternate", type="text/html", href=alternate)
+    _el(feed, "icon", url_for("static", filename="img/favicon.svg", _external=True))
+    for work in works:
+        entry = _el(feed, "entry")
+        _el(entry, "id", entry_id(work))
+        # The title is the artist's words, in the language they wrote it in.
+        entry_title = _el(entry, "title", work.title)
+        if work.text_locale and work.text_locale != locale:
+            entry_title.set(XML_LANG, work.text_locale)
+        _el(entry, "updated", _stamp(work.published_at))
+        _el(entry, "published", _stamp(work.published_at))
+        author = _el(entry, "author")
+        _el(author, "name", work.shown_name or _("Anonymous"))
+        _el(entry, "link", rel="alternate", type="text/html",
+            href=url_for("public.work", public_id=work.public_id, _external=True))  # fmt: skip
+        # HTML as escaped text (type="html"): ElementTree escapes it. `&quot;` for Jinja's
+        # `&#34;` (the same character): feedparser, behind many readers, cuts an attribute
+        # at a numeric `&#34;`.
+        summary = render_template("feeds/summary.html", work=work).replace("&#34;", "&quot;")
+        _el(entry, "summary", summary, type="html")
+    body = ET.tostring(feed, encoding="utf-8", xml_declaration=True)
+    return _public(Response(body, content_type=ATOM_TYPE), FEED_MAX_AGE)
+
+
+@bp.get("/feed.atom")
+def feed() -> ResponseReturnValue:
+    """The newest works of the whole gallery."""
+    return _atom(_("Art Protest: newest works"), url_for("public.home", _external=True),
+                 queries.feed_works(queries.GridFilters(), FEED_SIZE), empty_since=None)  # fmt: skip
+
+
+@bp.get("/prisoners/<slug>/feed.atom")
+def prisoner_feed(slug: str) -> ResponseReturnValue:
+    """The newest works made for one prisoner."""
+    found = or_404(queries.prisoner_by_slug(slug))
+    works = queries.feed_works(queries.GridFilters(prisoner=found), FEED_SIZE)
+    return _atom(_("Art Protest: works for %(name)s", name=found.name),
+                 url_for("public.prisoner", slug=found.slug, _external=True), works,
+                 empty_since=found.created_at)  # fmt: skip
+
+
+@bp.get("/campaigns/<slug>/feed.atom")
+def campaign_feed(slug: str) -> ResponseReturnValue:
+    """The newest works of one campaign."""
+    found = or_404(queries.campaign_by_slug(slug))
+    works = queries.feed_works(queries.GridFilters(campaign=found), FEED_SIZE)
+    shown = found.text_for("title", str(get_locale()))
+    return _atom(_("Art Protest: works of the campaign %(title)s",
+                   title=shown.text if shown else found.title),
+                 url_for("public.campaign", slug=found.slug, _external=True), works,
+                 empty_since=found.created_at)  # fmt: skip
+
+
+# ---- for search engines: bare addresses only ----
+
+
+def _page(endpoint: str, **values: str) -> dict[str, str]:
+    """A page's absolute address in every language, and the bare one (x-default)."""
+    urls = {code: url_for(endpoint, _external=True, **{ARG: code}, **values)
+            for code in current_app.config["LANGUAGES"]}  # fmt: skip
+    urls["x-default"] = url_for(endpoint, _external=True, **{ARG: None}, **values)
+    return urls
+
+
+def _sitemap_urls() -> Iterable[tuple[dict[str, str], datetime | None]]:
+    rows = queries.sitemap_rows()
+    for endpoint in ("public.home", "public.works", "public.prisoners"):
+        yield _page(endpoint), None
+    for slug, changed in rows.prisoners:
+        yield _page("public.prisoner", slug=slug), changed
+    for slug, changed in rows.campaigns:
+        yield _page("public.campaign", slug=slug), changed
+    for public_id, changed in rows.works:
+        yield _page("public.work", public_id=public_id), changed
+
+
+@bp.get("/sitemap.xml")
+def sitemap() -> ResponseReturnValue:
+    """Every public page, once per language, each naming its versions (hreflang)."""
+    ET.register_namespace("", SITEMAP_NS)
+    ET.register_namespace("xhtml", XHTML_NS)
+    urlset = ET.Element(f"{{{SITEMAP_NS}}}urlset")
+    languages = current_app.config["LANGUAGES"]
+    for urls, changed in _sitemap_urls():
+        for code in languages:
+            url = ET.SubElement(urlset, f"{{{SITEMAP_NS}}}url")
+            ET.SubElement(url, f"{{{SITEMAP_NS}}}loc").text = urls[code]
+            if changed is not None:
+                ET.SubElement(url, f"{{{SITEMAP_NS}}}lastmod").text = _stamp(changed)
+            for hreflang, href in urls.items():
+                ET.SubElement(url, f"{{{XHTML_NS}}}link", rel="alternate", hreflang=hreflang,
+                              href=href)  # fmt: skip
+    body = ET.tostring(urlset, encoding="utf-8", xml_declaration=True)
+    return _public(Response(body, content_type="application/xml; charset=utf-8"), FEED_MAX_AGE)
+
+
+def _localised_prefix(prefix: str) -> bool:
+    """Whether some address under `prefix` also exists under /<language>/."""
+    wanted = f"/<lang:{ARG}>{prefix}"
+    return any(rule.rule.startswith(wanted) for rule in current_app.url_map.iter_rules())
+
+
+@bp.get("/robots.txt")
+def robots() -> ResponseReturnValue:
+    """Keep crawlers off private and endless addresses; point them to the sitemap."""
+    lines = ["User-agent: *"]
+    for prefix in PRIVATE_PREFIXES:
+        lines.append(f"Disallow: {prefix}")
+        if _localised_prefix(prefix):
+            lines.extend(f"Disallow: /{code}{prefix}" for code in current_app.config["LANGUAGES"])
+    lines += ["", f"Sitemap: {url_for('feeds.sitemap', _external=True)}", ""]
+    return _public(Response("\n".join(lines), content_type="text/plain; charset=utf-8"),
+                   ROBOTS_MAX_AGE)  # fmt: skip

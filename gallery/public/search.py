@@ -1,0 +1,52 @@
+"""/search?q=: published works and prisoner profiles, ranked, one list, paged by ?page=.
+
+What the visitor typed is never passed to the database as a query: gallery.search folds
+it into words and quotes each. Too long a query, or one holding a NUL, is refused (400);
+an empty one, or one with no letter or digit at all, gets the form and a word of advice."""
+from __future__ import annotations
+
+from flask import Blueprint, current_app, make_response, render_template, request
+from flask.typing import ResponseReturnValue
+from flask_babel import lazy_gettext as _l
+
+from .. import search as index
+from ..web.http import page_arg
+
+bp = Blueprint("search", __name__)
+
+PER_PAGE = 20  # FLASK_SEARCH_PER_PAGE overrides it
+
+REFUSED = {
+    "too-long": _l("Your search is too long. Please use at most %(num)s characters.",
+                   num=index.MAX_QUERY_LENGTH),
+    "nul": _l("Your search holds a character that cannot be searched for. Please type it again."),
+}  # fmt: skip
+
+
+@bp.get("/search")
+def search() -> ResponseReturnValue:
+    """The results of a search, best first, or the form and a message."""
+    raw = request.args.get("q", "")
+    status = 200
+    refused = None
+    try:
+        terms = index.parse_query(raw)
+    except index.QueryRefused as exc:
+        terms, refused, status = index.Terms(()), REFUSED[str(exc)], 400
+    per_page = int(current_app.config.get("SEARCH_PER_PAGE", PER_PAGE))
+    results = index.find(terms, page=page_arg(), per_page=per_page) if terms else None
+    body = render_template(
+        "public/search.html",
+        q=raw if refused is None else "",
+        terms=terms,
+        results=results,
+        refused=refused,
+        max_length=index.MAX_QUERY_LENGTH,
+        typed=bool(raw.strip()),
+        mark=index.highlight,
+        snippet=index.snippet,
+        plain=index.plain,
+    )
+    response = make_response(body, status)
+    response.headers["X-Robots-Tag"] = "noindex"  # results pages stay out of search engines
+    return response
