@@ -23,6 +23,7 @@ from .verbs.submissions import NewWork, create_work
 from .storage import MediaStore
 
 DEMO_REMOVED = "demo.removed"
+AZAT_BIRTH_DATE = date(1993, 3, 22)  # Gefangen in Russland, in AZAT_SOURCES
 
 def _font(size: int) -> ImageFont.FreeTypeFont | ImageFont.ImageFont:
     return ImageFont.load_default(size=size)
@@ -168,7 +169,7 @@ def _azat() -> Prisoner:
         name_native="Азат Мифтахов",
         status=PrisonerStatus.IMPRISONED,
         detained_on=date(2019, 2, 1),
-        birth_date=date(1993, 3, 22),  # Gefangen in Russland, in AZAT_SOURCES
+        birth_date=AZAT_BIRTH_DATE,
         timezone="Europe/Moscow",
         original_locale="en",
         featured=True,
@@ -229,7 +230,7 @@ def refresh_texts(prisoner: Prisoner) -> None:
     keep the old ones); demo works are left as they are."""
     sync_language_rows(prisoner.stories, lambda code: PrisonerStory(locale=code), STORY_TEXTS,
                        AZAT_TEXTS)  # fmt: skip
-    prisoner.birth_date = _azat().birth_date
+    prisoner.birth_date = AZAT_BIRTH_DATE
     prisoner.sources = sources_from(AZAT_SOURCES)
     db.session.flush()
     search.index_prisoner(prisoner)

@@ -188,12 +188,12 @@ class Prisoner(db.Model):
         if self.birth_date is None:
             return None
         today = today or today_in(self.timezone)
-        for year in (today.year, today.year + 1):
-            day = min(self.birth_date.day, 28) if (self.birth_date.month, self.birth_date.day) == (2, 29) and not calendar.isleap(year) else self.birth_date.day
-            moment = date(year, self.birth_date.month, day)
-            if moment >= today:
-                return moment
-        return None  # unreachable: next year's birthday is always ahead
+        month, day = self.birth_date.month, self.birth_date.day
+        this_year = date(today.year, month, 28 if (month, day) == (2, 29) and not calendar.isleap(today.year) else day)
+        if this_year >= today:
+            return this_year
+        year = today.year + 1
+        return date(year, month, 28 if (month, day) == (2, 29) and not calendar.isleap(year) else day)
 
     def story_for(self, locale: str) -> PrisonerStory | None:
         """The texts in the visitor's language, else English, else the original, else any."""
@@ -229,6 +229,8 @@ class PrisonerStory(db.Model):
     charges: Mapped[str | None] = mapped_column(Text)
     sentence: Mapped[str | None] = mapped_column(Text)
     letter_guidance: Mapped[str | None] = mapped_column(Text)  # Markdown
+
+    TEXTS = ("summary", "body", "charges", "sentence", "letter_guidance")
 
     prisoner: Mapped[Prisoner] = relationship(back_populates="stories")
 

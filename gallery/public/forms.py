@@ -1,6 +1,8 @@
 """Flask-WTF forms of the public side."""
 from __future__ import annotations
 
+from functools import lru_cache
+
 from babel import Locale
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
@@ -33,10 +35,15 @@ TEXT_LANGUAGES = ("en", "fr", "ru", "uk", "be", "kk", "tt", "ka", "hy", "az", "d
                   "pt", "pl", "tr", "ar", "fa", "zh")  # fmt: skip
 
 
+@lru_cache(maxsize=1)
+def _named_languages() -> tuple[SelectChoice, ...]:
+    # Each language named in itself: the same for every reader, so made once.
+    return tuple(SelectChoice(code, Locale.parse(code).get_display_name(code).capitalize())
+                 for code in TEXT_LANGUAGES)  # fmt: skip
+
+
 def _language_choices() -> list[SelectChoice]:
-    named = [SelectChoice(code, Locale.parse(code).get_display_name(code).capitalize())
-             for code in TEXT_LANGUAGES]  # fmt: skip
-    return named + [SelectChoice("", _l("Another language"))]
+    return [*_named_languages(), SelectChoice("", _l("Another language"))]
 
 
 class SubmitForm(FlaskForm):

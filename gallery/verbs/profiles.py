@@ -84,7 +84,7 @@ def _editable(model: type[R], row_id: int | None, create: Callable[[], R] | None
     return found, False
 
 
-STORY_TEXTS = ("summary", "body", "charges", "sentence", "letter_guidance")
+STORY_TEXTS = PrisonerStory.TEXTS
 
 
 def sync_language_rows(rows: list, make: Callable[[str], object], names: tuple[str, ...],
