@@ -24,7 +24,11 @@ from PIL import Image, ImageCms, ImageFile, ImageMath, UnidentifiedImageError
 
 logger = logging.getLogger(__name__)
 
-SIZES = {"large": 2560, "display": 1600, "thumb": 400}
+SIZES = {"large": 2560, "display": 1600, "share": 1200, "thumb": 400}
+# Sizes made in one format only: the share preview is the JPEG that Open Graph readers
+# (Telegram, Mastodon, messengers) all take, about 1200 px wide, on white where the
+# artwork is transparent.
+SINGLE_FORMAT = {"share": "jpeg"}
 ACCEPTED_FORMATS = ("JPEG", "PNG", "GIF", "WEBP")
 
 
@@ -406,10 +410,22 @@ def _renditions(large: Image.Image, has_alpha: bool, caps) -> list[Rendition]:
         im = large
         for name, cap in caps:
             im = _fit(im, cap, _RESAMPLE.get(name, _RESAMPLE_DEFAULT))
+            if name in SINGLE_FORMAT:
+                pairs.append((None, _encode(_on_white(im), name, "jpeg", _JPEG_DEFAULT)))
+                continue
             webp = im.copy() if im.mode == webp_mode else im.convert(webp_mode)  # WebP has no grey
             job = pool.submit(_encode, webp, name, "webp", _WEBP.get(name, _WEBP_DEFAULT))
             pairs.append((job, _encode_fallback(im, name, has_alpha)))
-        return [r for job, fallback in pairs for r in (job.result(), fallback)]
+        return [r for job, other in pairs for r in ((job.result(), other) if job else (other,))]
+
+
+def _on_white(im: Image.Image) -> Image.Image:
+    """The image as JPEG can hold it: transparent parts laid on white."""
+    if im.mode not in ("LA", "RGBA"):
+        return im
+    out = Image.new(im.mode[:-1], im.size, 255 if im.mode == "LA" else (255, 255, 255))
+    out.paste(im, mask=im.getchannel("A"))
+    return out
 
 
 def _encode_fallback(im: Image.Image, name: str, has_alpha: bool) -> Rendition:

@@ -395,6 +395,25 @@ class Work(db.Model):
     has_alpha: Mapped[bool] = mapped_column(default=False)
     # {"thumb": {"width": .., "height": .., "files": {"webp": "thumb.webp", "jpeg": ...}}, ...}
     renditions: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    # A 64-bit perceptual hash of the picture (16 hex digits), for moderators only: a new
+    # submission close to an earlier work is flagged in the queue.  Never shown publicly.
+    phash: Mapped[str | None] = mapped_column(String(16), index=True)
+
+    # Covering what identifies someone.  cover_requested: the artist asked the moderators
+    # to cover faces and other identifying details (the form's box, for those without
+    # JavaScript, or a request from the receipt page).  face_suggestions: the detector's
+    # rectangles, [[x, y, width, height], ...] as fractions of the image, computed once
+    # (None: not yet; []: nothing found or the detector failed).  covered_regions: how
+    # many rectangles have been filled solid on the stored image so far.
+    cover_requested: Mapped[bool] = mapped_column(default=False)
+    face_suggestions: Mapped[list[list[float]] | None] = mapped_column(JSON)
+    covered_regions: Mapped[int] = mapped_column(default=0)
+
+    # "E-mail me when a moderator decides": the receipt token, encrypted with a key derived
+    # from the app's secret, kept only for a work whose artist asked and gave an address,
+    # so the message can carry the private link; and the language to write it in.
+    notify_token: Mapped[str | None] = mapped_column(Text)
+    notify_locale: Mapped[str | None] = mapped_column(String(16))
 
     campaign: Mapped[Campaign | None] = relationship(back_populates="works")
     prisoners: Mapped[list[Prisoner]] = relationship(
@@ -487,6 +506,27 @@ class Report(db.Model):
 
     def __repr__(self) -> str:
         return f"<Report {self.category} on work {self.work_id}>"
+
+
+class OutgoingMail(db.Model):
+    """A message to an artist, written in the same transaction as the decision it tells
+    of and sent after the commit; the row goes once the message is delivered (or given up).
+
+    payload is encrypted (address, receipt link and language), so a copy of the database
+    without the app's secret says nothing of whom the gallery writes to."""
+
+    __table_args__ = (Index("ix_outgoing_mail_due", "next_attempt_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(20))  # approved, rejected, unpublished
+    payload: Mapped[str] = mapped_column(Text)
+    work_id: Mapped[int | None] = mapped_column(ForeignKey("work.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    attempts: Mapped[int] = mapped_column(default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    def __repr__(self) -> str:
+        return f"<OutgoingMail {self.kind} for work {self.work_id}>"
 
 
 class SiteSetting(db.Model):

@@ -108,17 +108,17 @@ class Images(HTMLParser):
             self.found.append(dict(attrs))
 
 
-def test_summary_shows_the_display_image_with_its_alt_text(client, make_work):
+def test_summary_shows_the_share_image_with_its_alt_text(client, make_work):
     work = make_work(title="Sun", alt_text='A sun "behind" <bars> & wire',
                      description="Made for **Ada**.<script>alert(1)</script>")  # fmt: skip
     # As feedparser hands it to a reader (sanitised), then read by an HTML parser.
     [entry] = read_feed(client, "/feed.atom").entries
     assert entry.summary_detail.type == "text/html"
-    display = work.renditions["display"]
-    src = f"http://localhost/media/{work.image_key}/{display['files']['jpeg']}"
+    share = work.renditions["share"]
+    src = f"http://localhost/media/{work.image_key}/share.jpg"
     assert Images(entry.summary).found == [{
         "src": src, "alt": 'A sun "behind" <bars> & wire',
-        "width": str(display["width"]), "height": str(display["height"]),
+        "width": str(share["width"]), "height": str(share["height"]),
     }]  # fmt: skip
     assert "<strong>Ada</strong>" in entry.summary
     assert "script" not in entry.summary
@@ -296,13 +296,13 @@ def test_sitemap_lists_every_public_page_in_every_language(client, make_work, ad
     assert root.tag == f"{SITEMAP}urlset"
     urls = root.findall(f"{SITEMAP}url")
     locs = [u.findtext(f"{SITEMAP}loc") for u in urls]
-    pages = ["/", "/works", "/prisoners", "/prisoners/ada", "/campaigns/rally",
+    pages = ["/", "/works", "/prisoners", "/search", "/prisoners/ada", "/campaigns/rally",
              f"/works/{public.public_id}"]  # fmt: skip
     expected = [f"http://localhost/{code}{page}" if page != "/" else f"http://localhost/{code}/"
                 for page in pages for code in ("en", "fr", "ru")]  # fmt: skip
     assert locs == expected
     assert not any(pending.public_id in loc or hidden.public_id in loc for loc in locs)
-    assert len(set(locs)) == 6 * 3
+    assert len(set(locs)) == 7 * 3
 
 
 def test_sitemap_names_each_urls_versions_and_dates(client, make_work, ada, rally):
@@ -347,8 +347,10 @@ def test_robots_txt_keeps_crawlers_off_private_addresses(client):
     lines = response.get_data(as_text=True).splitlines()
     assert lines[0] == "User-agent: *"
     disallowed = [line.removeprefix("Disallow: ") for line in lines if line.startswith("Disallow: ")]
-    for prefix in ("/submissions/", "/moderation/", "/login", "/account/", "/search", "/api/"):
+    for prefix in ("/submissions/", "/moderation/", "/login", "/account/", "/search?", "/api/"):
         assert prefix in disallowed
+    # Search results are kept out, the search form is not.
+    assert "/search" not in disallowed and "/en/search?" in disallowed
     # The receipt pages also live under each language's prefix.
     for code in ("en", "fr", "ru"):
         assert f"/{code}/submissions/" in disallowed
@@ -358,12 +360,12 @@ def test_robots_txt_keeps_crawlers_off_private_addresses(client):
 
 
 def test_robots_txt_names_each_language_of_localised_private_pages(app, client):
-    # /search, when it exists, is a page with an address per language: its copies go too.
+    # The API has no address per language; a new one under it would get its copies too.
     from gallery.web.i18n import ARG
 
-    app.add_url_rule(f"/<lang:{ARG}>/search", endpoint="test_search", view_func=lambda: "")
+    app.add_url_rule(f"/<lang:{ARG}>/api/x", endpoint="test_api", view_func=lambda: "")
     disallowed = client.get("/robots.txt").get_data(as_text=True).splitlines()
-    assert {"Disallow: /en/search", "Disallow: /fr/search", "Disallow: /ru/search"} <= set(disallowed)
+    assert {"Disallow: /en/api/", "Disallow: /fr/api/", "Disallow: /ru/api/"} <= set(disallowed)
     assert "Disallow: /fr/login" not in disallowed  # no such address
 
 

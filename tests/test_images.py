@@ -90,7 +90,8 @@ def test_shared_file_is_accepted_clean(shared, name):
     result = shared(name)
     fallback = "png" if result.has_alpha else "jpeg"
     assert [(r.size, r.format) for r in result.renditions] == [
-        (size, fmt) for size in ("large", "display", "thumb") for fmt in ("webp", fallback)
+        ("large", "webp"), ("large", fallback), ("display", "webp"), ("display", fallback),
+        ("share", "jpeg"), ("thumb", "webp"), ("thumb", fallback),
     ]
     for r in result.renditions:
         assert_clean(r)
@@ -175,6 +176,9 @@ def test_transparency_is_kept(shared, name):
     result = shared(name)
     for r in result.renditions:
         im = opened(r)
+        if r.size == "share":  # the share preview is a JPEG on white
+            assert im.format == "JPEG" and not im.has_transparency_data
+            continue
         assert im.has_transparency_data
         assert im.convert("RGBA").getchannel("A").getextrema()[0] == 0
 
@@ -183,7 +187,7 @@ def test_opaque_alpha_channel_is_dropped():
     data = encode(Image.new("RGBA", (20, 10), (10, 200, 30, 255)), "PNG")
     result = images.process(io.BytesIO(data))
     assert not result.has_alpha
-    assert [r.format for r in result.renditions] == ["webp", "jpeg"] * 3
+    assert [r.format for r in result.renditions] == ["webp", "jpeg"] * 2 + ["jpeg", "webp", "jpeg"]
     assert opened(result.renditions[0]).mode == "RGB"
 
 
@@ -357,13 +361,13 @@ def test_sizes_cascade_and_never_upscale(monkeypatch):
         resized.append((self.size, size)), real_resize(self, size, *a, **k))[1])
     data = encode(Image.new("RGB", (3000, 1500), "orange"), "PNG")
     result = images.process(io.BytesIO(data))
-    assert [(r.size, r.width, r.height) for r in result.renditions[::2]] == [
-        ("large", 2560, 1280), ("display", 1600, 800), ("thumb", 400, 200),
+    assert [(r.size, r.width, r.height) for r in result.renditions if r.format != "webp"] == [
+        ("large", 2560, 1280), ("display", 1600, 800), ("share", 1200, 600), ("thumb", 400, 200),
     ]
     # The first resize runs as two bands of the source on two threads, then the cascade.
     assert resized == [
         ((3000, 1500), (2560, 640)), ((3000, 1500), (2560, 640)),
-        ((2560, 1280), (1600, 800)), ((1600, 800), (400, 200)),
+        ((2560, 1280), (1600, 800)), ((1600, 800), (1200, 600)), ((1200, 600), (400, 200)),
     ]
     small = images.process(io.BytesIO(encode(Image.new("RGB", (300, 200)), "PNG")))
     assert {(r.width, r.height) for r in small.renditions} == {(300, 200)}
@@ -476,5 +480,5 @@ def test_damaged_copies_never_raise_anything_else(testdata_dir, name, caplog):
             assert error.status in (400, 413)
             assert error.reason in (UNSUPPORTED, DAMAGED, TOO_LARGE, images.TOO_MANY_FRAMES)
         else:
-            assert len(result.renditions) == 6, i
+            assert len(result.renditions) == 7, i
     assert unexpected_failures(caplog) == []

@@ -274,8 +274,12 @@ def test_an_empty_query_shows_the_form(client):
     page = response.get_data(as_text=True)
     assert response.status_code == 200
     assert 'name="q"' in page and "Type a few words" in page
-    assert '<meta name="robots" content="noindex">' in page
-    assert response.headers["X-Robots-Tag"] == "noindex"
+    # The form is a public page; results, with a query, are kept out of search engines.
+    assert "noindex" not in page and "X-Robots-Tag" not in response.headers
+    for query in ("q=", "q=azat", "page=2"):
+        response = client.get(f"/search?{query}")
+        assert '<meta name="robots" content="noindex">' in response.get_data(as_text=True)
+        assert response.headers["X-Robots-Tag"] == "noindex"
 
 
 def test_too_long_a_query_is_refused_politely(client):

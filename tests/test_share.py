@@ -38,7 +38,24 @@ def test_a_work_page_has_a_complete_card_with_an_image_that_loads(client, make_w
         with Image.open(io.BytesIO(image.get_data())) as im:
             assert im.format == "JPEG"
             assert [str(im.width), str(im.height)] == got["og:image:width"] + got["og:image:height"]
-    assert 900 <= int(got["og:image:width"][0]) <= 1600
+    assert got["og:image:width"] == ["1200"] and got["og:image:height"] == ["771"]
+    assert url.endswith("/share.jpg")
+
+
+def test_a_transparent_work_is_shared_as_a_jpeg_on_white(client, make_work):
+    im = Image.new("RGBA", (600, 400), (0, 0, 0, 0))
+    im.paste((200, 0, 0, 255), (0, 0, 300, 400))
+    buf = io.BytesIO()
+    im.save(buf, "PNG")
+    work = make_work(image=buf.getvalue())
+    got = tags(client.get(f"/en/works/{work.public_id}").get_data(as_text=True))
+    assert got["og:image:type"] == ["image/jpeg"] and got["og:image:width"] == ["600"]
+    with client.get(urlsplit(got["og:image"][0]).path) as image:
+        with Image.open(io.BytesIO(image.get_data())) as shared:
+            assert shared.format == "JPEG" and shared.mode == "RGB"
+            red, white = shared.getpixel((100, 200)), shared.getpixel((500, 200))
+    assert red[0] > 180 and max(red[1:]) < 30
+    assert min(white) > 245
 
 
 @pytest.mark.parametrize("code", ["en", "fr", "ru"])

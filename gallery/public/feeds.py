@@ -39,8 +39,9 @@ ID_NAMESPACE = uuid.uuid5(uuid.NAMESPACE_URL, "urn:art-protest:work")
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 ATOM_NS = "http://www.w3.org/2005/Atom"
 # What crawlers are asked to leave alone (each also under /en/, /fr/, /ru/ where the
-# address exists in each language).
-PRIVATE_PREFIXES = ("/submissions/", "/moderation/", "/login", "/account/", "/search", "/api/")
+# address exists in each language).  "/search?" is the results, any address with a
+# query: the search form itself is a public page.
+PRIVATE_PREFIXES = ("/submissions/", "/moderation/", "/login", "/account/", "/search?", "/api/")
 SITEMAP_NS = "http://www.sitemaps.org/schemas/sitemap/0.9"
 XHTML_NS = "http://www.w3.org/1999/xhtml"
 
@@ -148,7 +149,7 @@ def _page(endpoint: str, **values: str) -> dict[str, str]:
 
 def _sitemap_urls() -> Iterable[tuple[dict[str, str], datetime | None]]:
     rows = queries.sitemap_rows()
-    for endpoint in ("public.home", "public.works", "public.prisoners"):
+    for endpoint in ("public.home", "public.works", "public.prisoners", "search.search"):
         yield _page(endpoint), None
     for slug, changed in rows.prisoners:
         yield _page("public.prisoner", slug=slug), changed
@@ -180,7 +181,7 @@ def sitemap() -> ResponseReturnValue:
 
 def _localised_prefix(prefix: str) -> bool:
     """Whether some address under `prefix` also exists under /<language>/."""
-    wanted = f"/<lang:{ARG}>{prefix}"
+    wanted = f"/<lang:{ARG}>{prefix.removesuffix('?')}"
     return any(rule.rule.startswith(wanted) for rule in current_app.url_map.iter_rules())
 
 

@@ -35,8 +35,12 @@ def search() -> ResponseReturnValue:
         terms, refused, status = index.Terms(()), REFUSED[str(exc)], 400
     per_page = int(current_app.config.get("SEARCH_PER_PAGE", PER_PAGE))
     results = index.find(terms, page=page_arg(), per_page=per_page) if terms else None
+    # The form itself is a page like any other; results (any address with a query) are
+    # kept out of search engines here and in robots.txt.
+    results_page = bool(request.args)
     body = render_template(
         "public/search.html",
+        results_page=results_page,
         q=raw if refused is None else "",
         terms=terms,
         results=results,
@@ -48,5 +52,6 @@ def search() -> ResponseReturnValue:
         plain=index.plain,
     )
     response = make_response(body, status)
-    response.headers["X-Robots-Tag"] = "noindex"  # results pages stay out of search engines
+    if results_page:
+        response.headers["X-Robots-Tag"] = "noindex"
     return response

@@ -56,12 +56,15 @@ def og_locale(code: str) -> str:
 
 
 def share_image(work: Work | None) -> dict[str, object] | None:
-    """The picture a share preview shows: a published work's display rendition (JPEG, or
-    PNG when it has transparency), with an absolute URL; None for anything not public."""
+    """The picture a share preview shows: a published work's share rendition (a JPEG about
+    1200 px wide), with an absolute URL; None for anything not public.  Works stored
+    before that rendition existed offer their display JPEG (or PNG) instead."""
     if work is None or work.status != WorkStatus.APPROVED or work.hidden or not work.image_key:
         return None
-    info = (work.renditions or {}).get("display")
-    fmt = "png" if work.has_alpha else "jpeg"
+    renditions = work.renditions or {}
+    info, fmt = renditions.get("share"), "jpeg"
+    if not info:
+        info, fmt = renditions.get("display"), "png" if work.has_alpha else "jpeg"
     if not info or fmt not in info["files"]:
         return None
     url = url_for("media.file", key=work.image_key, filename=info["files"][fmt], _external=True)
