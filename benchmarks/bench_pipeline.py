@@ -7,12 +7,14 @@ temporary folder, then runs each pipeline in its own subprocess so that the
 peak resident memory (ru_maxrss, which sees Pillow's C allocations) of one
 does not hide the other.  Linux carries ru_maxrss over fork and exec, so the
 parent never touches pixels itself: generation runs in a subprocess too.
-Takes well under two minutes.
+Then the phones' formats: one 12 MP photo as JPEG, HEIC and AVIF, our pipeline on each.
+Takes about two minutes (making the HEIC is a quarter of it).
 """
 from __future__ import annotations
 
 import argparse
 import io
+import os
 import json
 import random
 import resource
@@ -25,6 +27,16 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 IMAGES = {"24 MP": (6000, 4000), "40 MP": (7740, 5160)}
+PHONE = ("12 MP", (4000, 3000))
+# The same picture as each format a phone sends.  HEIC as iPhones write it, 512 px tiles
+# under a grid (x265 at its fastest preset, so that making the file takes seconds, not
+# minutes); AVIF as one AV1 image (libavif at speed 8).  The qualities give files of about
+# the size phones make of such a picture.
+PHONE_FORMATS = {
+    "JPEG": ("JPEG", {"quality": 90}),
+    "HEIC": ("HEIF", {"quality": 60, "tile_size": 512, "enc_params": {"preset": "ultrafast"}}),
+    "AVIF": ("AVIF", {"quality": 60, "speed": 8}),
+}
 SEED = 20240601
 
 
@@ -103,6 +115,7 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--child", nargs=2, metavar=("PIPELINE", "PATH"), help=argparse.SUPPRESS)
     parser.add_argument("--generate", nargs=3, metavar=("PATH", "W", "H"), help=argparse.SUPPRESS)
+    parser.add_argument("--generate-phone", metavar="FOLDER", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
         child(*args.child, args.runs)
@@ -110,6 +123,9 @@ def main() -> None:
     if args.generate:
         path, width, height = args.generate
         photo(int(width), int(height)).save(path, "JPEG", quality=90)
+        return
+    if args.generate_phone:
+        generate_phone(Path(args.generate_phone))
         return
     with tempfile.TemporaryDirectory(prefix="bench-pipeline-") as tmp:
         print(f"{'image':8} {'file MB':>8} {'pipeline':9} {'median ms':>10} "
@@ -123,6 +139,31 @@ def main() -> None:
                       f"{row['peak_mb']:12.0f} {row['peak_mb'] - row['idle_mb']:14.0f}")
             print(f"{label:8} {'':8} {'ratio':9} {rows['ours']['ms'] / rows['naive']['ms']:10.2f}"
                   "   (ours / naive; must be <= 0.75, aim 0.5)")
+        phone_formats(Path(tmp), args.runs)
+
+
+def generate_phone(folder: Path) -> None:
+    """The 12 MP photo in each of PHONE_FORMATS, as folder/12MP.<name>."""
+    sys.path.insert(0, str(ROOT))
+    from gallery import images  # noqa: F401  (registers pillow-heif's HEIF plugin)
+
+    picture = photo(*PHONE[1])
+    for name, (fmt, params) in PHONE_FORMATS.items():
+        picture.save(folder / f"12MP.{name.lower()}", fmt, **params)
+
+
+def phone_formats(folder: Path, runs: int) -> None:
+    """Our pipeline on the same 12 MP photo as JPEG, HEIC and AVIF, against the JPEG."""
+    label, (width, height) = PHONE
+    print(f"\nThe same {label} photo ({width} x {height}) in the formats phones send, our pipeline:")
+    print(f"{'format':8} {'file MB':>8} {'median ms':>10} {'/ JPEG':>7} {'peak RSS MB':>12} "
+          f"{'above idle MB':>14}")
+    run_child("--generate-phone", str(folder))
+    rows = {name: measure("ours", folder / f"12MP.{name.lower()}", runs) for name in PHONE_FORMATS}
+    for name, row in rows.items():
+        print(f"{name:8} {row['input_mb']:8.1f} {row['ms']:10.0f} {row['ms'] / rows['JPEG']['ms']:7.2f} "
+              f"{row['peak_mb']:12.0f} {row['peak_mb'] - row['idle_mb']:14.0f}")
+    print("Load average (1/5/15 min) after: {:.2f} {:.2f} {:.2f}".format(*os.getloadavg()))
 
 
 if __name__ == "__main__":

@@ -12,6 +12,8 @@ from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from .config import Config
+from .database import private_file, sqlite_file
+from .slots import default_slots
 from .extensions import babel, csrf, db, migrate
 
 log = logging.getLogger(__name__)
@@ -43,6 +45,12 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     return app
 
 
+# Read from plain environment variables too (as text: gallery/mail.py reads the port and
+# the flags from text), and as FLASK_MAIL_*, which wins.
+MAIL_SETTINGS = ("MAIL_SERVER", "MAIL_PORT", "MAIL_USE_TLS", "MAIL_USE_SSL", "MAIL_USERNAME",
+                 "MAIL_PASSWORD", "MAIL_DEFAULT_SENDER")  # fmt: skip
+
+
 def load_config(app: Flask, test_config: Mapping[str, Any] | None) -> None:
     """Class defaults, then instance/config.py, then FLASK_* variables, then tests."""
     app.config.from_object(Config)
@@ -51,9 +59,18 @@ def load_config(app: Flask, test_config: Mapping[str, Any] | None) -> None:
         app.config["SQLALCHEMY_DATABASE_URI"] = os.environ["DATABASE_URL"]
     if os.environ.get("RATELIMIT_STORAGE_URI"):
         app.config["RATELIMIT_STORAGE_URI"] = os.environ["RATELIMIT_STORAGE_URI"]
+    for name in MAIL_SETTINGS:
+        if name in os.environ:
+            app.config[name] = os.environ[name]
+    if os.environ.get("TRUSTED_HOSTS"):
+        app.config["TRUSTED_HOSTS"] = os.environ["TRUSTED_HOSTS"]
     app.config.from_prefixed_env()
     if test_config:
         app.config.from_mapping(test_config)
+    if isinstance(app.config.get("TRUSTED_HOSTS"), str):
+        # "gallery.example, .gallery.example" (a leading dot admits every subdomain).
+        hosts = [h.strip() for h in app.config["TRUSTED_HOSTS"].split(",") if h.strip()]
+        app.config["TRUSTED_HOSTS"] = hosts or None
 
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     app.config.setdefault("MEDIA_ROOT", os.path.join(app.instance_path, "media"))
@@ -62,6 +79,15 @@ def load_config(app: Flask, test_config: Mapping[str, Any] | None) -> None:
         app.config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{db_file}"
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = instance_secret_key(Path(app.instance_path))
+    if not app.config.get("DECODE_SLOTS"):
+        app.config["DECODE_SLOTS"] = default_slots()
+    db_file = sqlite_file(app.config["SQLALCHEMY_DATABASE_URI"])
+    if db_file is not None:
+        private_file(db_file)
+    if not app.config.get("RATELIMIT_STORAGE_URI"):
+        # One file for every worker of this host (web/ratelimit_store.py); Redis for more.
+        limits_file = Path(app.instance_path) / "ratelimits.sqlite3"
+        app.config["RATELIMIT_STORAGE_URI"] = f"gallery-sqlite://{limits_file}"
     if app.config.get("PREFERRED_URL_SCHEME") == "https":
         # Over HTTPS the cookie is Secure and __Host- bound to this exact origin.
         app.config["SESSION_COOKIE_SECURE"] = True
@@ -106,6 +132,7 @@ def instance_secret_key(instance: Path) -> str:
 
 def register_extensions(app: Flask) -> None:
     from . import database  # noqa: F401  (registers the engine and session listeners)
+    from . import mail
     from .web import i18n
     from .web.limits import limiter
 
@@ -117,6 +144,7 @@ def register_extensions(app: Flask) -> None:
     limiter.init_app(app)
     babel.init_app(app, locale_selector=i18n.select_locale)
     i18n.init_app(app)
+    mail.init_app(app)
 
 
 def register_blueprints(app: Flask) -> None:

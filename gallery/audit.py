@@ -27,6 +27,8 @@ PRISONER_EDIT = "prisoner-edit"
 PRISONER_VERIFY = "prisoner-verify"
 CAMPAIGN_CREATE = "campaign-create"
 CAMPAIGN_EDIT = "campaign-edit"
+COVER = "cover"  # rectangles filled solid on a pending work's image
+COVER_REQUEST = "cover-request"  # the artist asked the moderators to cover
 TAKEDOWNS = (UNPUBLISH, REPORT_UNPUBLISH)
 
 

@@ -10,6 +10,7 @@ from pathlib import Path
 from sqlalchemy import MetaData, create_engine, select
 from sqlalchemy.engine import Engine
 
+from .database import private_file
 from .storage import MediaStore
 
 DB_NAME = "gallery.sqlite3"
@@ -63,6 +64,7 @@ def backup(
     """Copy the database first, then exactly the media folders its rows refer to."""
     dest.mkdir(parents=True, exist_ok=False)
     db_file = dest / DB_NAME
+    private_file(db_file)  # created readable by its owner only, before anything is in it
     if source.dialect.name == "sqlite":
         _copy_sqlite(source, db_file)
     else:

@@ -13,7 +13,7 @@ from flask import Flask, current_app
 from PIL import Image, ImageDraw
 from sqlalchemy import select
 
-from . import backup, demo, passwords, search
+from . import backup, demo, mail, passwords, search
 from .extensions import db, media_store
 from .models import Licence, Role, Work, WorkStatus, utcnow
 from .verbs import accounts
@@ -178,8 +178,18 @@ def create_demo_moderator() -> None:
     click.echo("")
 
 
+@click.command("send-mail")
+def send_mail() -> None:
+    """Send the artists' e-mails that are due (for cron, and for those a worker left)."""
+    if mail.settings() is None:
+        click.echo("Mail is off (no MAIL_SERVER or MAIL_DEFAULT_SENDER): nothing sent.")
+        return
+    done = mail.deliver_due()
+    click.echo(f"Sent {done.sent}, to retry later {done.retrying}, given up {done.given_up}.")
+
+
 def init_app(app: Flask) -> None:
     """Register the commands."""
     for command in (seed_demo, remove_demo, bench_seed, fsck, backup_command, create_moderator,
-                    create_demo_moderator, reindex):  # fmt: skip
+                    create_demo_moderator, reindex, send_mail):  # fmt: skip
         app.cli.add_command(command)

@@ -18,14 +18,23 @@ class Config:
 
     WTF_CSRF_ENABLED = True
     WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session
+    # Over HTTPS Flask-WTF would also demand a Referer from the same host; private pages
+    # (receipts, moderation) send none on purpose (Referrer-Policy: no-referrer), so their
+    # forms rely on the CSRF token and the SameSite, __Host- session cookie instead.
+    WTF_CSRF_SSL_STRICT = False
 
     BABEL_DEFAULT_LOCALE = "en"
     BABEL_DEFAULT_TIMEZONE = "UTC"
     LANGUAGES = ("en", "fr", "ru")
 
-    RATELIMIT_STORAGE_URI = "memory://"
+    # None: a SQLite file in the instance folder, shared by every worker of the host
+    # (web/ratelimit_store.py); set redis://... when several hosts serve the gallery.
+    RATELIMIT_STORAGE_URI: str | None = None
     RATELIMIT_ENABLED = True
-    RATELIMIT_HEADERS_ENABLED = True
+    # Flask-Limiter's headers would put its window's Retry-After (up to an hour) on every
+    # answer of a limited route, a 503 "busy" included; web/errors.py sets Retry-After on
+    # the 429s itself.
+    RATELIMIT_HEADERS_ENABLED = False
     RATELIMIT_STRATEGY = "moving-window"
 
     # Uploads: the whole request, the non-file fields, the number of parts, the pixels.
@@ -33,6 +42,9 @@ class Config:
     MAX_FORM_MEMORY_SIZE = 100 * 1024
     MAX_FORM_PARTS = 200
     MAX_IMAGE_PIXELS = 40_000_000
+    # How many uploads the host decodes at once, across workers (gallery/slots.py); None:
+    # one per 400 MB of the memory available when the app starts.
+    DECODE_SLOTS: int | None = None
     SUBMIT_RATE_LIMIT = "10 per hour;30 per day"
     API_RATE_LIMIT = "300 per minute"  # per client, on every /api/ address
 
@@ -45,3 +57,13 @@ class Config:
     PRISONER_TIMEZONE = "Europe/Moscow"  # default for "days in prison"
     SITE_NAME = "Art Protest"
     REPORT_INACCURACY_EMAIL = "corrections@example.org"
+
+    # Mail to artists who asked to be told of the decision (gallery/mail.py). No server or
+    # no sender: no mail, no error. Each is also read as a plain MAIL_* variable.
+    MAIL_SERVER: str | None = None
+    MAIL_PORT: int | None = None  # default 25; 587 with MAIL_USE_TLS, 465 with MAIL_USE_SSL
+    MAIL_USE_TLS = False  # STARTTLS, with the server's certificate checked
+    MAIL_USE_SSL = False  # TLS from the first byte (port 465)
+    MAIL_USERNAME: str | None = None
+    MAIL_PASSWORD: str | None = None
+    MAIL_DEFAULT_SENDER: str | None = None  # e.g. "Art Protest <noreply@example.org>"

@@ -8,16 +8,20 @@ says so here instead of committing itself:
   are deleted only when the rejection is durable);
 - after_rollback(fn): run fn if the transaction ends any other way (the files of a new
   work are removed when its row never reaches the database).
+
+SQLite database files (and so their -wal and -shm files) are readable by their owner only.
 """
 from __future__ import annotations
 
 import logging
+import os
 import sqlite3
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import event
-from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.engine import Connection, Engine, make_url
 from sqlalchemy.orm import Session, SessionTransaction
 
 from .extensions import db
@@ -29,6 +33,29 @@ _IMMEDIATE = "gallery_write"
 _WRITING = "gallery.writing"
 _ON_COMMIT = "gallery.on_commit"
 _ON_ROLLBACK = "gallery.on_rollback"
+
+
+PRIVATE_FILE_MODE = 0o600
+
+
+def private_file(path: Path | str) -> None:
+    """Make sure a database file exists and only its owner can read it, before SQLite opens
+    it: SQLite gives its -wal and -shm files the database file's own permissions."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, PRIVATE_FILE_MODE))
+    except FileExistsError:
+        pass
+    os.chmod(path, PRIVATE_FILE_MODE)
+
+
+def sqlite_file(uri: str) -> Path | None:
+    """The file of a SQLite database URL, or None (another database, or in memory)."""
+    url = make_url(uri)
+    if url.get_backend_name() != "sqlite" or not url.database or url.database == ":memory:":
+        return None
+    return Path(url.database)
 
 
 @event.listens_for(Engine, "connect")

@@ -1,4 +1,5 @@
 """gunicorn settings used by `make run` (gunicorn --config python:gallery.gunicorn_conf)."""
+import logging
 
 # gunicorn's access log would hold client addresses and raw paths (receipt tokens);
 # the app logs each request itself without them (gallery/web/headers.py).
@@ -11,11 +12,30 @@ graceful_timeout = 20
 max_requests = 2000
 max_requests_jitter = 200
 forwarded_allow_ips = "127.0.0.1"
+
+
+class Withheld(logging.Filter):
+    """gunicorn's own lines about a request it could not parse or answer name the client's
+    address and quote the raw request line, which for a receipt page holds its token: keep
+    the fact, drop the details."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        if message.startswith("Invalid request from ip="):
+            record.msg, record.args = "invalid request refused (details withheld)", ()
+        elif message.startswith("Error handling request"):
+            record.msg, record.args = "error handling a request (details withheld)", ()
+            record.exc_info = record.exc_text = None  # its message can quote the request
+        return True
+
+
 logconfig_dict = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "filters": {"withheld": {"()": Withheld}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain",
+                             "filters": ["withheld"]}},
     "loggers": {
         "gallery": {"level": "INFO", "handlers": ["console"], "propagate": False},
         "gunicorn.error": {"level": "INFO", "handlers": ["console"], "propagate": False},

@@ -7,20 +7,29 @@ image and encoded again with explicit settings.
 
 Multi-frame files (animated GIF/WebP/PNG, MPO from 3-D and some phone cameras)
 are accepted within limits, and their first frame is published as a still.
+
+Phones' HEIC/HEIF (decoded by libheif through pillow-heif) and AVIF (Pillow's own
+plugin, libavif) go through the same pass: only the primary image is decoded,
+never a thumbnail, depth map or other auxiliary image, and every size their boxes
+declare is checked before either library sees the file (_isobmff_extent).
 """
 from __future__ import annotations
 
 import hashlib
 import io
 import logging
+import math
 import struct
 import warnings
-from collections.abc import Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import BinaryIO
 
-from PIL import Image, ImageCms, ImageFile, ImageMath, UnidentifiedImageError
+import imagehash
+import pillow_heif
+from PIL import AvifImagePlugin, Image, ImageCms, ImageFile, ImageMath, UnidentifiedImageError
 
 logger = logging.getLogger(__name__)
 
@@ -29,7 +38,18 @@ SIZES = {"large": 2560, "display": 1600, "share": 1200, "thumb": 400}
 # (Telegram, Mastodon, messengers) all take, about 1200 px wide, on white where the
 # artwork is transparent.
 SINGLE_FORMAT = {"share": "jpeg"}
-ACCEPTED_FORMATS = ("JPEG", "PNG", "GIF", "WEBP")
+# AVIF before HEIF: both plugins claim the generic "mif1" brand, and only Pillow's decodes AV1.
+ACCEPTED_FORMATS = ("JPEG", "PNG", "GIF", "WEBP", "AVIF", "HEIF")
+
+# Each decoder gets two threads, as the rest of the pipeline: libheif decodes a phone's
+# 512 px tiles in parallel, dav1d the tiles of an AV1 frame.  pillow-heif is told never to
+# read thumbnails (its draft() would otherwise decode one instead of the picture: a phone's
+# thumbnail can show what an edit cropped away), depth maps or auxiliary images.
+_DECODE_THREADS = 2
+pillow_heif.register_heif_opener(
+    thumbnails=False, depth_images=False, aux_images=False, decode_threads=_DECODE_THREADS
+)
+AvifImagePlugin.DEFAULT_MAX_THREADS = _DECODE_THREADS
 
 
 
@@ -38,10 +58,12 @@ def N_(message: str) -> str:
     return message
 
 
-UNSUPPORTED = N_("This file type is not supported. Please upload a JPEG, PNG, GIF or WebP image.")
+UNSUPPORTED = N_(
+    "This file type is not supported. Please upload a JPEG, PNG, GIF, WebP, HEIC or AVIF image."
+)
 DAMAGED = N_(
     "This file is damaged or incomplete. "
-    "Please export it again as JPEG, PNG, GIF or WebP and retry."
+    "Please export it again as JPEG, PNG, GIF, WebP, HEIC or AVIF and retry."
 )
 TOO_MANY_PIXELS = N_(
     "This image is too large: at most %(megapixels)s megapixels are accepted. "
@@ -55,12 +77,31 @@ TOO_MANY_FRAMES = N_(
 # Signatures of the accepted formats: a file that starts like one of them but
 # cannot be read is damaged, anything else is simply a format we do not take.
 _SIGNATURES = (b"\xff\xd8\xff", b"\x89PNG\r\n\x1a\n", b"GIF87a", b"GIF89a")
+# HEIF and AVIF are ISO-BMFF files: an `ftyp` box first, whose major brand names the
+# format.  These are the brands pillow-heif and Pillow's AVIF plugin take (HEVC stills
+# and sequences, the generic MIAF brands, AV1 stills and sequences).
+_ISOBMFF_BRANDS = frozenset({
+    b"heic", b"heix", b"heim", b"heis", b"hevc", b"hevx", b"hevm", b"hevs",
+    b"mif1", b"msf1", b"avif", b"avis",
+})
 
 # Failures Pillow's decoders and metadata parsers raise on hostile input.
 _DECODER_ERRORS = (
     OSError, SyntaxError, ValueError, EOFError, struct.error, TypeError,
     ZeroDivisionError, IndexError, KeyError, ImageCms.PyCMSError,
 )
+
+
+class _CodecError(OSError):
+    """libheif or libavif refused the data (they raise RuntimeError: damage, their own limits)."""
+
+
+@contextmanager
+def _codec() -> Iterator[None]:
+    try:
+        yield
+    except RuntimeError as exc:
+        raise _CodecError(str(exc)) from exc
 
 _TRANSPOSE = {
     2: Image.Transpose.FLIP_LEFT_RIGHT,
@@ -142,6 +183,9 @@ class ProcessedImage:
     animated: bool
     sha256: str
     renditions: tuple[Rendition, ...]
+    # 64-bit perceptual hash (16 hex digits) of the smallest rendition, for the moderators'
+    # near-duplicate hints; None when it could not be computed (the upload still goes on).
+    phash: str | None = None
 
 
 def process(
@@ -178,8 +222,13 @@ def process(
 
 
 def _process(fp: BinaryIO, max_pixels: int, max_frames_area: int, caps) -> ProcessedImage:
-    scanned = _gif_canvas(fp) if fp.read(4) == b"GIF8" else (0, 0, 0)
-    src = Image.open(fp, formats=ACCEPTED_FORMATS)
+    head = fp.read(12)
+    scanned = _gif_canvas(fp) if head[:4] == b"GIF8" else (0, 0, 0)
+    if _is_isobmff(head):
+        # Every size the boxes declare, checked before libheif or libavif parses anything.
+        _check_limits(*_isobmff_extent(fp), 1, max_pixels, max_frames_area)
+    with _codec():
+        src = Image.open(fp, formats=ACCEPTED_FORMATS)
     try:
         frames = scanned[0] or getattr(src, "n_frames", 1)
         width, height = max(scanned[1], src.width), max(scanned[2], src.height)
@@ -198,7 +247,26 @@ def _process(fp: BinaryIO, max_pixels: int, max_frames_area: int, caps) -> Proce
         animated=frames > 1,
         sha256=hashlib.sha256(fallback).hexdigest(),
         renditions=tuple(renditions),
+        phash=perceptual_hash(renditions),
     )
+
+
+def perceptual_hash(renditions: Iterable[Rendition]) -> str | None:
+    """imagehash's pHash of the picture, as 16 hex digits, read from the smallest JPEG or PNG
+    rendition already encoded (a 400 px thumbnail, decoded in grey at a quarter of its size:
+    about a millisecond), transparent parts laid on white as a visitor sees them.
+
+    Two copies of one picture, re-encoded, resized, slightly cropped or recoloured, differ
+    in a few of the 64 bits; unrelated pictures in about half (see the README)."""
+    try:
+        smallest = min((r for r in renditions if r.format in ("jpeg", "png")),
+                       key=lambda r: r.width * r.height)  # fmt: skip
+        with Image.open(io.BytesIO(smallest.data)) as im:
+            im.draft("L", (64, 64))  # JPEG: libjpeg decodes straight to small and grey
+            return str(imagehash.phash(_on_white(im.convert("LA" if "A" in im.mode else "L"))))
+    except Exception:  # noqa: BLE001 - a hint for moderators must never cost an upload
+        logger.exception("could not compute the perceptual hash of an upload")
+        return None
 
 
 def _seekable(fp: BinaryIO) -> BinaryIO:
@@ -216,7 +284,15 @@ def _looks_accepted(fp: BinaryIO) -> bool:
         head = fp.read(12)
     except (AttributeError, OSError):
         return False
-    return head.startswith(_SIGNATURES) or (head[:4] == b"RIFF" and head[8:12] == b"WEBP")
+    return (
+        head.startswith(_SIGNATURES)
+        or (head[:4] == b"RIFF" and head[8:12] == b"WEBP")
+        or _is_isobmff(head)
+    )
+
+
+def _is_isobmff(head: bytes) -> bool:
+    return head[4:8] == b"ftyp" and head[8:12] in _ISOBMFF_BRANDS
 
 
 def _too_many_pixels(max_pixels: int) -> InvalidImage:
@@ -266,6 +342,291 @@ def _skip_colour_table(fp: BinaryIO, flags: int) -> None:
         fp.seek(3 << ((flags & 7) + 1), io.SEEK_CUR)
 
 
+# HEIF and AVIF are trees of ISO-BMFF boxes.  libheif's own default limit is 1000 items a
+# file (images, tiles, metadata blocks; a phone's 48 MP HEIC has about 200); the scan walks
+# at most four times that many boxes in all.
+_MAX_ITEMS = 1000
+_MAX_BOXES = 4 * _MAX_ITEMS
+# Sample entries of the sequences the decoders read (AV1, HEVC): frame width and height are
+# two 16-bit numbers 24 bytes into the entry.
+_VISUAL_SAMPLES = frozenset({b"av01", b"hvc1", b"hev1"})
+_TRACK_CONTAINERS = frozenset({b"trak", b"mdia", b"minf", b"stbl"})
+# Derived images with a canvas of their own, declared in their item data: where its width
+# starts (after version, flags, and the grid's rows and columns or the overlay's fill colour).
+_CANVAS_AT = {b"grid": 4, b"iovl": 10}
+# An AV1 stream starts with its sequence header within this many bytes.
+_AV1_HEAD = 256
+
+
+def _isobmff_extent(fp: BinaryIO) -> tuple[int, int]:
+    """The largest width and height a HEIF or AVIF file declares anywhere, from its boxes.
+
+    libheif and libavif check sizes against limits of their own, far above ours (libheif
+    allows a gigapixel, libavif 268 MP), and decode first, compare after: libheif decodes a
+    grid at the canvas size its grid data declares, libavif an AV1 frame at the size its
+    sequence header declares, whatever the ispe says (libheif does compare an HEVC
+    stream's own size with the ispe before decoding).  So every size is read here, before
+    either library parses the file: each image's spatial extent (ispe), each grid's and
+    overlay's canvas, each sequence's frame size, and the largest frame each AV1 stream's
+    sequence header allows (the first bytes of each AV1 item and of each AV1 track's first
+    sample).  Reads box headers and a few bytes, never image data.  Raises InvalidImage
+    for a box that does not fit inside its parent, an AV1 stream without a sequence header
+    where it must be, or more than _MAX_ITEMS items."""
+    scan = _BoxScan(fp)
+    try:
+        scan.top()
+    finally:
+        fp.seek(0)
+    return max(scan.extents, key=lambda size: size[0] * size[1])
+
+
+class _BoxScan:
+    """One walk over an ISO-BMFF file's boxes, noting every image size declared."""
+
+    def __init__(self, fp: BinaryIO):
+        self.fp = fp
+        self.end = fp.seek(0, io.SEEK_END)
+        self.budget = _MAX_BOXES
+        self.extents: list[tuple[int, int]] = [(0, 0)]
+        self.canvases: dict[int, bytes] = {}  # item id -> b"grid" or b"iovl"
+        self.av1_items: list[int] = []
+        self.locations: dict[int, tuple[int, int]] = {}  # item id -> (construction method, offset)
+        self.idat = (0, 0)  # where the data of the meta box's idat starts and ends
+
+    def top(self) -> None:
+        for kind, body, end in self.boxes(0, self.end, top=True):
+            if kind == b"meta":
+                self.meta(body + 4, end)  # a full box: version and flags first
+            elif kind == b"moov":
+                self.tracks(body, end)
+
+    def boxes(self, start: int, end: int, top: bool = False) -> Iterator[tuple[bytes, int, int]]:
+        """(type, start of its contents, its end) of each box from start to end."""
+        pos = start
+        while pos + 8 <= end:
+            self.budget -= 1
+            if self.budget < 0:
+                raise InvalidImage(TOO_MANY_FRAMES, 413)
+            size, kind = struct.unpack(">I4s", self.read(pos, 8))
+            body = pos + 8
+            if size == 1:
+                (size,), body = struct.unpack(">Q", self.read(pos + 8, 8)), pos + 16
+            elif size == 0:
+                size = end - pos  # the box runs to the end of its parent
+            if size < body - pos or pos + size > end:
+                if top and kind not in (b"meta", b"moov"):
+                    # Image data cut short, or bytes after the last box: the decoder judges.
+                    return
+                raise InvalidImage(DAMAGED)
+            yield kind, body, pos + size
+            pos += size
+
+    def read(self, start: int, length: int, end: int | None = None) -> bytes:
+        if start + length > (self.end if end is None else end):
+            raise InvalidImage(DAMAGED)
+        self.fp.seek(start)
+        return self.fp.read(length)
+
+    def meta(self, start: int, end: int) -> None:
+        self.canvases, self.av1_items, self.locations = {}, [], {}
+        for kind, body, box_end in self.boxes(start, end):
+            if kind == b"iprp":
+                for sub, sub_body, sub_end in self.boxes(body, box_end):
+                    if sub == b"ipco":
+                        self.properties(sub_body, sub_end)
+            elif kind == b"iinf":
+                self.items(body, box_end)
+            elif kind == b"iloc":
+                self.locate(self.read(body, box_end - body))
+            elif kind == b"idat":
+                self.idat = (body, box_end)
+        for item, kind in self.canvases.items():
+            start, end = self.item_data(item)
+            wide = self.read(start, 2, end)[1] & 1  # flags: 32-bit sizes
+            size = self.read(start + _CANVAS_AT[kind], 8 if wide else 4, end)
+            self.extents.append(struct.unpack(">II" if wide else ">HH", size))
+        for item in self.av1_items:
+            self.extents.append(self.av1_frame(*self.item_data(item)))
+
+    def item_data(self, item: int) -> tuple[int, int]:
+        """Where an item's data starts, and the end of what holds it."""
+        method, offset = self.locations.get(item, (-1, 0))
+        if method == 0:  # in the file, at an absolute offset
+            return offset, self.end
+        if method == 1:  # in the idat box
+            return self.idat[0] + offset, self.idat[1]
+        raise InvalidImage(DAMAGED)  # data whose sizes cannot be read here is not handed on
+
+    def av1_frame(self, start: int, end: int) -> tuple[int, int]:
+        return _av1_max_frame(self.read(start, max(0, min(_AV1_HEAD, end - start)), end))
+
+    def properties(self, start: int, end: int) -> None:
+        for kind, body, _ in self.boxes(start, end):
+            if kind == b"ispe":  # a full box, then width and height
+                self.extents.append(struct.unpack(">II", self.read(body + 4, 8, end)))
+
+    def items(self, start: int, end: int) -> None:
+        wide = self.read(start, 1)[0] > 0  # version 0 counts in 16 bits, later ones in 32
+        (count,) = struct.unpack(">I" if wide else ">H", self.read(start + 4, 2 + 2 * wide, end))
+        if count > _MAX_ITEMS:
+            raise InvalidImage(TOO_MANY_FRAMES, 413)
+        for kind, body, box_end in self.boxes(start + (8 if wide else 6), end):
+            if kind != b"infe" or self.read(body, 1, box_end)[0] < 2:
+                continue  # item types exist from version 2
+            if self.read(body, 1)[0] == 2:
+                item, item_type = struct.unpack(">H2x4s", self.read(body + 4, 8, box_end))
+            else:
+                item, item_type = struct.unpack(">I2x4s", self.read(body + 4, 10, box_end))
+            if item_type in _CANVAS_AT:
+                self.canvases[item] = item_type
+            elif item_type == b"av01":
+                self.av1_items.append(item)
+
+    def locate(self, data: bytes) -> None:
+        """Where each item's data starts (the first extent), from the iloc box."""
+        version = data[0] if data else 0
+        if len(data) < 8 or version > 2:
+            raise InvalidImage(DAMAGED)
+        offset_size, length_size = data[4] >> 4, data[4] & 15
+        base_size, index_size = data[5] >> 4, (data[5] & 15) if version else 0
+        if not {offset_size, length_size, base_size, index_size} <= {0, 4, 8}:
+            raise InvalidImage(DAMAGED)
+        id_size = 4 if version == 2 else 2
+        pos = 6
+
+        def take(size: int) -> int:
+            nonlocal pos
+            if pos + size > len(data):
+                raise InvalidImage(DAMAGED)
+            pos += size
+            return int.from_bytes(data[pos - size : pos], "big")
+
+        count = take(id_size)
+        if count > _MAX_ITEMS:
+            raise InvalidImage(TOO_MANY_FRAMES, 413)
+        for _ in range(count):
+            item = take(id_size)
+            method = take(2) & 15 if version else 0
+            take(2)  # data reference index
+            base = take(base_size)
+            extents = take(2)
+            if extents:
+                take(index_size)
+                offset = take(offset_size)
+                take(length_size)
+                pos += (extents - 1) * (index_size + offset_size + length_size)
+                self.locations[item] = (method, base + offset)
+
+    def tracks(self, start: int, end: int) -> None:
+        for kind, body, box_end in self.boxes(start, end):
+            if kind == b"trak":
+                found: dict[str, object] = {}
+                self.track(body, box_end, found)
+                if found.get("codec") == b"av01":
+                    if "chunk" not in found:
+                        raise InvalidImage(DAMAGED)
+                    self.extents.append(self.av1_frame(found["chunk"], self.end))  # type: ignore[arg-type]
+
+    def track(self, start: int, end: int, found: dict[str, object]) -> None:
+        """Note a track's frame sizes, its codec and where its first sample is."""
+        for kind, body, box_end in self.boxes(start, end):
+            if kind in _TRACK_CONTAINERS:
+                self.track(body, box_end, found)
+            elif kind == b"stsd":  # a full box and an entry count, then the sample entries
+                self.track(body + 8, box_end, found)
+            elif kind in _VISUAL_SAMPLES:
+                self.extents.append(struct.unpack(">HH", self.read(body + 24, 4, box_end)))
+                found.setdefault("codec", kind)
+            elif kind in (b"stco", b"co64"):  # chunk offsets: the first chunk starts with sample 1
+                (count,) = struct.unpack(">I", self.read(body + 4, 4, box_end))
+                if count:
+                    first = self.read(body + 8, 8 if kind == b"co64" else 4, box_end)
+                    found.setdefault("chunk", int.from_bytes(first, "big"))
+
+
+def _av1_max_frame(data: bytes) -> tuple[int, int]:
+    """The largest frame an AV1 stream may hold, from its sequence header (AV1 spec 5.5):
+    max_frame_width_minus_1 + 1 and max_frame_height_minus_1 + 1.  The stream's first OBUs
+    are walked (a temporal delimiter may come first) up to the sequence header."""
+    pos = 0
+    while pos < len(data):
+        header = data[pos]
+        kind, extension, has_size = header >> 3 & 15, header >> 2 & 1, header >> 1 & 1
+        pos += 1 + extension
+        size = len(data) - pos
+        if has_size:
+            size, pos = _leb128(data, pos)
+        if kind == 1:  # OBU_SEQUENCE_HEADER
+            return _sequence_header_frame(_Bits(data[pos : pos + size]))
+        pos += size
+    raise InvalidImage(DAMAGED)
+
+
+def _leb128(data: bytes, pos: int) -> tuple[int, int]:
+    value = 0
+    for i in range(8):
+        if pos >= len(data):
+            break
+        byte = data[pos]
+        pos += 1
+        value |= (byte & 0x7F) << (7 * i)
+        if not byte & 0x80:
+            return value, pos
+    raise InvalidImage(DAMAGED)
+
+
+class _Bits:
+    """Reads an AV1 header bit by bit, most significant first."""
+
+    def __init__(self, data: bytes):
+        self.data, self.pos = data, 0
+
+    def __call__(self, count: int) -> int:
+        value = 0
+        for _ in range(count):
+            if self.pos >> 3 >= len(self.data):
+                raise InvalidImage(DAMAGED)
+            value = value << 1 | self.data[self.pos >> 3] >> (7 - (self.pos & 7)) & 1
+            self.pos += 1
+        return value
+
+    def uvlc(self) -> None:
+        zeros = 0
+        while not self(1):
+            zeros += 1
+            if zeros == 32:  # as dav1d: the largest value, nothing more read
+                return
+        self(zeros)
+
+
+def _sequence_header_frame(bits: _Bits) -> tuple[int, int]:
+    bits(3)  # seq_profile
+    bits(1)  # still_picture
+    if bits(1):  # reduced_still_picture_header
+        bits(5)  # seq_level_idx
+    else:
+        decoder_model = delay_bits = 0
+        if bits(1):  # timing_info_present_flag
+            bits(32), bits(32)  # num_units_in_display_tick, time_scale
+            if bits(1):  # equal_picture_interval
+                bits.uvlc()  # num_ticks_per_picture_minus_1
+            decoder_model = bits(1)
+            if decoder_model:
+                delay_bits = bits(5) + 1  # buffer_delay_length_minus_1
+                bits(32), bits(5), bits(5)
+        initial_display_delay = bits(1)
+        for _ in range(bits(5) + 1):  # operating points
+            bits(12)  # operating_point_idc
+            if bits(5) > 7:  # seq_level_idx
+                bits(1)  # seq_tier
+            if decoder_model and bits(1):
+                bits(delay_bits), bits(delay_bits), bits(1)
+            if initial_display_delay and bits(1):
+                bits(4)
+    width_bits, height_bits = bits(4) + 1, bits(4) + 1
+    return bits(width_bits) + 1, bits(height_bits) + 1
+
+
 def _decode_large(src: Image.Image, cap: int) -> tuple[Image.Image, bool]:
     """Decode the first frame and return it upright, in sRGB, within cap, as a fresh image."""
     target = _fit_size(src.size, cap)
@@ -273,7 +634,8 @@ def _decode_large(src: Image.Image, cap: int) -> tuple[Image.Image, bool]:
         # Let libjpeg scale by 1/2, 1/4 or 1/8 while decoding: far less work
         # and memory; draft never goes below the size asked for.
         src.draft(None, target)
-    src.load()
+    with _codec():
+        src.load()
     orientation = _orientation(src)
     icc = src.info.get("icc_profile")
     im, has_alpha = _opaque_if_possible(_eight_bit(src))
@@ -289,8 +651,21 @@ def _decode_large(src: Image.Image, cap: int) -> tuple[Image.Image, bool]:
 
 
 def _orientation(im: Image.Image) -> int:
-    """EXIF (or XMP) orientation, or 1 when the metadata cannot be trusted."""
+    """EXIF (or XMP) orientation, or 1 when the metadata cannot be trusted.
+
+    In HEIF and AVIF the rotation and mirror are the irot and imir boxes, which those
+    formats make the only authority (an EXIF orientation there is informative, and XMP's
+    too).  libheif applies them while decoding, so HEIF pixels arrive upright and any EXIF
+    tag is left alone.  Pillow's AVIF plugin leaves the pixels as stored and writes the
+    boxes' orientation into the EXIF it hands over, in place of the file's own tag: for
+    AVIF that tag alone is read, never XMP's.  Either way it is applied exactly once."""
+    if im.format == "HEIF":
+        return 1
     try:
+        if im.format == "AVIF":
+            exif = Image.Exif()
+            exif.load(im.info.get("exif") or b"")
+            return int(exif.get(0x0112, 1))
         return int(im.getexif().get(0x0112, 1))
     except Exception:  # any parser failure on hostile metadata: keep the pixels as stored
         return 1
@@ -417,6 +792,60 @@ def _renditions(large: Image.Image, has_alpha: bool, caps) -> list[Rendition]:
             job = pool.submit(_encode, webp, name, "webp", _WEBP.get(name, _WEBP_DEFAULT))
             pairs.append((job, _encode_fallback(im, name, has_alpha)))
         return [r for job, other in pairs for r in ((job.result(), other) if job else (other,))]
+
+
+def cover(
+    large: bytes,
+    regions: Iterable[Sequence[float]],
+    *,
+    has_alpha: bool,
+    sizes: Mapping[str, int] = SIZES,
+) -> ProcessedImage:
+    """Fill rectangles solid black on a work's stored large image and derive every
+    rendition again from it, as process() does.
+
+    `large` is the large file the pipeline stored (the lossless PNG when the work has
+    transparency, else the JPEG); `regions` are [x, y, width, height] fractions of its width
+    and height.  Each rectangle is filled on the large image itself, opaque (alpha 255),
+    its edges rounded outward so the covered area is never smaller than asked, before
+    anything is resized: no rendition can hold a pixel of what was under it.  A solid
+    block, not a blur or a mosaic, which can be undone or recognised."""
+    caps = sorted(sizes.items(), key=lambda item: item[1], reverse=True)
+    with Image.open(io.BytesIO(large), formats=("PNG", "JPEG")) as src:
+        src.load()
+        source_format = src.format or "PNG"
+        im = _fresh(src if src.mode in ("L", "LA", "RGB", "RGBA") else src.convert("RGBA"))
+    if has_alpha and im.mode not in ("LA", "RGBA"):
+        im = im.convert("RGBA")
+    elif not has_alpha and im.mode not in ("L", "RGB"):
+        im = im.convert("RGB")
+    fill = (0,) * (len(im.getbands()) - (1 if has_alpha else 0)) + ((255,) if has_alpha else ())
+    for region in regions:
+        im.paste(fill, cover_box(region, im.size))
+    renditions = _renditions(im, has_alpha, caps)
+    return ProcessedImage(
+        source_format=source_format,
+        width=im.width,
+        height=im.height,
+        has_alpha=has_alpha,
+        animated=False,
+        sha256=hashlib.sha256(renditions[1].data).hexdigest(),
+        renditions=tuple(renditions),
+    )
+
+
+def cover_box(region: Sequence[float], size: tuple[int, int]) -> tuple[int, int, int, int]:
+    """The pixels (left, top, right, bottom) a fractional [x, y, width, height] rectangle
+    covers on an image of this size: edges rounded outward, at least one pixel, inside."""
+    x, y, w, h = (float(v) for v in region)
+    width, height = size
+    # A millionth of a pixel of slack, so 0.1 + 0.2 (0.30000000000000004) of 1000 pixels
+    # ends at pixel 300, not 301.
+    left = min(width - 1, max(0, math.floor(x * width + 1e-6)))
+    top = min(height - 1, max(0, math.floor(y * height + 1e-6)))
+    right = max(left + 1, min(width, math.ceil((x + w) * width - 1e-6)))
+    bottom = max(top + 1, min(height, math.ceil((y + h) * height - 1e-6)))
+    return left, top, right, bottom
 
 
 def _on_white(im: Image.Image) -> Image.Image:

@@ -96,6 +96,8 @@ ACTIONS = {
     audit.PRISONER_VERIFY: _l("Verified a prisoner profile"),
     audit.CAMPAIGN_CREATE: _l("Created a campaign"),
     audit.CAMPAIGN_EDIT: _l("Edited a campaign"),
+    audit.COVER: _l("Covered faces or identifying details"),
+    audit.COVER_REQUEST: _l("Asked for faces or identifying details to be covered"),
 }
 
 

@@ -22,10 +22,11 @@ from sqlalchemy import (
     UniqueConstraint,
 )
 from flask_login import UserMixin
+from markupsafe import Markup
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .extensions import db
-from .text import days_between, today_in
+from .text import days_between, render_markdown, today_in
 
 ORIGINAL_LOCALE_DEFAULT = "en"
 FALLBACK_LOCALE = "en"
@@ -358,6 +359,9 @@ class Work(db.Model):
     title: Mapped[str] = mapped_column(String(200))
     alt_text: Mapped[str] = mapped_column(String(1000))
     description: Mapped[str | None] = mapped_column(Text)  # Markdown
+    # The description rendered and sanitised once, when it is saved: no page ever parses
+    # an artist's Markdown (a hostile text can cost a parser tens of milliseconds).
+    description_html: Mapped[str | None] = mapped_column(Text)
     display_name: Mapped[str | None] = mapped_column(String(100))
     # The language the artist wrote the title, description and alt text in (a BCP 47
     # code), so pages mark those texts with it and screen readers pronounce them right.
@@ -429,6 +433,14 @@ class Work(db.Model):
     def shown_name(self) -> str | None:
         """The artist's chosen name, or None for Anonymous."""
         return self.display_name or None
+
+    @property
+    def description_markup(self) -> Markup:
+        """The description as safe HTML: the copy rendered when it was saved (rows from
+        before that copy existed are rendered now)."""
+        if self.description_html is not None:
+            return Markup(self.description_html)  # noqa: S704 - sanitised by render_markdown
+        return render_markdown(self.description)
 
     def __repr__(self) -> str:
         return f"<Work {self.public_id} {self.status}>"

@@ -35,7 +35,6 @@ from sqlalchemy.orm import Mapped, mapped_column, selectinload
 from .database import begin_write
 from .extensions import db
 from .models import Prisoner, UTCDateTime, Work, WorkStatus, utcnow
-from .text import render_markdown
 
 WORK = "work"
 PRISONER = "prisoner"
@@ -398,9 +397,9 @@ def highlight(value: str | None, terms: Terms) -> Markup:
     return Markup("".join(out))
 
 
-def plain(markdown: str | None) -> str:
-    """The words of a Markdown text as plain text (for snippets)."""
-    return " ".join(render_markdown(markdown).striptags().split())
+def plain(html: Markup) -> str:
+    """The words of a rendered text as plain text (for snippets)."""
+    return " ".join(html.striptags().split())
 
 
 def snippet(value: str | None, terms: Terms, width: int = 220) -> Markup:

@@ -123,6 +123,8 @@ def app_factory(
         monkeypatch.setenv("GALLERY_INSTANCE", str(instance))
         for var in ("DATABASE_URL", "RATELIMIT_STORAGE_URI"):
             monkeypatch.delenv(var, raising=False)
+        for var in ("MAIL_SERVER", "FLASK_MAIL_SERVER"):  # no test mails anyone by accident
+            monkeypatch.delenv(var, raising=False)
         config: dict[str, Any] = {"TESTING": True, "SECRET_KEY": "test-secret"}
         if database_url:
             config["SQLALCHEMY_DATABASE_URI"] = database_url

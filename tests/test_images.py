@@ -95,7 +95,7 @@ def test_shared_file_is_accepted_clean(shared, name):
     ]
     for r in result.renditions:
         assert_clean(r)
-    assert result.source_format in {"JPEG", "PNG", "GIF", "WEBP"}
+    assert result.source_format in {"JPEG", "PNG", "GIF", "WEBP", "AVIF"}
     assert result.has_alpha == (name in TRANSPARENT)
     assert result.animated == (name in ANIMATED)
     assert result.sha256 == hashlib.sha256(rendition(result, "large").data).hexdigest()
@@ -228,7 +228,7 @@ def test_multi_frame_files_publish_the_first_frame(shared):
 def test_non_images_are_refused(data):
     error = refused(data)
     assert (error.status, error.reason) == (400, UNSUPPORTED)
-    assert "JPEG, PNG, GIF or WebP" in error.reason
+    assert "JPEG, PNG, GIF, WebP, HEIC or AVIF" in error.reason
 
 
 def test_other_image_formats_are_refused_by_content():
@@ -368,6 +368,8 @@ def test_sizes_cascade_and_never_upscale(monkeypatch):
     assert resized == [
         ((3000, 1500), (2560, 640)), ((3000, 1500), (2560, 640)),
         ((2560, 1280), (1600, 800)), ((1600, 800), (1200, 600)), ((1200, 600), (400, 200)),
+        # The perceptual hash: the encoded thumbnail, decoded at half size, to 32 x 32.
+        ((200, 100), (32, 32)),
     ]
     small = images.process(io.BytesIO(encode(Image.new("RGB", (300, 200)), "PNG")))
     assert {(r.width, r.height) for r in small.renditions} == {(300, 200)}
@@ -389,7 +391,7 @@ def test_jpeg_is_reduced_while_decoding(monkeypatch):
         drafts.append(size), real_draft(self, mode, size))[1])
     data = encode(Image.new("RGB", (2000, 1000), "purple"), "JPEG")
     result = images.process(io.BytesIO(data), sizes={"large": 900, "display": 500, "thumb": 100})
-    assert drafts == [(900, 450)]
+    assert drafts == [(900, 450), (64, 64)]  # the source; the thumbnail for the hash
     sizes = [(r.width, r.height) for r in result.renditions[::2]]
     assert sizes == [(900, 450), (500, 250), (100, 50)]
 

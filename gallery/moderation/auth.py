@@ -24,7 +24,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel import lazy_ngettext
 from flask_login import current_user, login_required, login_user
-from flask_wtf import FlaskForm
+from itsdangerous import BadSignature, URLSafeSerializer
 from werkzeug.wrappers import Response
 from wtforms import PasswordField, StringField
 from wtforms.validators import DataRequired, EqualTo, Length
@@ -33,24 +33,33 @@ from .. import passwords
 from ..extensions import db, login_manager
 from ..models import Moderator
 from ..verbs import NotAllowed, accounts
+from ..web.forms import GalleryForm
 from ..web.http import private
-from ..web.limits import limiter, username_key
+from ..web.limits import limiter, pair_key, username_key
 
 bp = Blueprint("auth", __name__)
 
+# Three limits on the login form (README "Rate limits"): any attempt per client; failed
+# attempts per client and username; and failed attempts per username from anywhere, slower,
+# which a browser that logged in as that name before is exempt from, so guesses from many
+# addresses cannot lock the real moderator out.
 LOGIN_LIMIT = "10 per minute;50 per hour"  # per client
-ACCOUNT_LIMIT = "5 per minute;20 per hour"  # per account, failed attempts only
+PAIR_LIMIT = "5 per minute;20 per hour"  # per client and username, failed attempts only
+ACCOUNT_LIMIT = "30 per hour;100 per day"  # per username, failed attempts only
+DEVICE_COOKIE = "known_device"
+DEVICE_DAYS = 365
+DEVICE_NAMES = 5  # usernames remembered by one browser
 SESSION_HOURS = 12
 
 
-class LoginForm(FlaskForm):
+class LoginForm(GalleryForm):
     username = StringField(_l("Username"), validators=[DataRequired(), Length(max=80)])
     password = PasswordField(
         _l("Password"), validators=[DataRequired(), Length(max=passwords.MAX_LENGTH)]
     )
 
 
-class PasswordForm(FlaskForm):
+class PasswordForm(GalleryForm):
     current = PasswordField(_l("Current password"), validators=[DataRequired()])
     new = PasswordField(
         _l("New password"),
@@ -87,10 +96,54 @@ def _account_limit() -> str:
     return current_app.config.get("LOGIN_ACCOUNT_RATE_LIMIT", ACCOUNT_LIMIT)
 
 
+def _pair_limit() -> str:
+    return current_app.config.get("LOGIN_PAIR_RATE_LIMIT", PAIR_LIMIT)
+
+
+def _typed_username() -> str:
+    return accounts.normalise_username(request.form.get("username", ""))[:80]
+
+
 def _account_key() -> str:
     # A keyed hash of the name typed, so guesses against one account are counted
     # together from any number of addresses, and no username sits in the store.
-    return username_key(accounts.normalise_username(request.form.get("username", ""))[:80])
+    return username_key(_typed_username())
+
+
+def _pair_key() -> str:
+    return pair_key(_typed_username())
+
+
+def _device_serializer() -> URLSafeSerializer:
+    return URLSafeSerializer(current_app.config["SECRET_KEY"], salt="known-device")
+
+
+def _known_names() -> list[str]:
+    """The usernames (as their keyed hashes) this browser has logged in with."""
+    raw = request.cookies.get(DEVICE_COOKIE)
+    if not raw:
+        return []
+    try:
+        names = _device_serializer().loads(raw)
+    except BadSignature:
+        return []
+    return [n for n in names if isinstance(n, str)] if isinstance(names, list) else []
+
+
+def _known_device() -> bool:
+    """Whether this browser logged in as the typed username before (exempt from the
+    per-username limit: its owner is not the one guessing from elsewhere)."""
+    return username_key(_typed_username()) in _known_names()
+
+
+def _remember_device(response: Response, username: str) -> None:
+    key = username_key(accounts.normalise_username(username))
+    names = [key] + [n for n in _known_names() if n != key]
+    response.set_cookie(
+        DEVICE_COOKIE, _device_serializer().dumps(names[:DEVICE_NAMES]),
+        max_age=DEVICE_DAYS * 86400, path=url_for("auth.login"), httponly=True, samesite="Lax",
+        secure=current_app.config["SESSION_COOKIE_SECURE"],
+    )  # fmt: skip
 
 
 def _failed(response: Response) -> bool:
@@ -99,7 +152,9 @@ def _failed(response: Response) -> bool:
 
 @bp.route("/login", methods=["GET", "POST"])
 @limiter.limit(_client_limit, methods=["POST"])
-@limiter.limit(_account_limit, methods=["POST"], key_func=_account_key, deduct_when=_failed)
+@limiter.limit(_pair_limit, methods=["POST"], key_func=_pair_key, deduct_when=_failed)
+@limiter.limit(_account_limit, methods=["POST"], key_func=_account_key, deduct_when=_failed,
+               exempt_when=_known_device)
 def login() -> ResponseReturnValue:
     """The login form; the same answer for an unknown name and a wrong password."""
     target = safe_next(request.args.get("next"))
@@ -112,7 +167,9 @@ def login() -> ResponseReturnValue:
         db.session.commit()
         if moderator is not None:
             _start_session(moderator)
-            return redirect(target or url_for("moderation.queue"), code=303)
+            response = redirect(target or url_for("moderation.queue"), code=303)
+            _remember_device(response, form.username.data)
+            return response
         error = _("Wrong username or password.")
     elif request.method == "POST":
         error = _("Please enter your username and password.")

@@ -69,15 +69,19 @@ def act(
     refused: str | None = None,
     back: Callable[[], ResponseReturnValue],
     form: FlaskForm | None = None,
+    answer: Callable[[int], ResponseReturnValue] | None = None,
 ) -> ResponseReturnValue:
     """Run a verb and commit; 404 if it names an unknown row, `refused` flashed if its
     state does not allow it (nothing is kept; a verb that is never refused gives none),
     `done` flashed on success; then back().
 
-    With a form, the verb runs only if the form validates; its errors are flashed."""
+    With a form, the verb runs only if the form validates; its errors are flashed.
+    With `answer`, a form that does not validate is answered by answer(400) and a refused
+    verb by answer(409) (a page in place, showing the flashed message) rather than by
+    going back(): for actions whose status scripts and tests read."""
     if form is not None and not form.validate_on_submit():
         flash_errors(form)
-        return back()
+        return answer(400) if answer else back()
     try:
         result = verb()
         db.session.commit()
@@ -89,6 +93,8 @@ def act(
         if refused is None:
             raise
         flash(refused, "error")
+        if answer:
+            return answer(409)
     else:
         flash(done(result) if callable(done) else done, "success")
     return back()

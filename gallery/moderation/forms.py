@@ -5,7 +5,6 @@ from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     SelectChoice,
@@ -21,7 +20,7 @@ from wtforms.validators import DataRequired, Length, Optional
 
 from ..labels import PRESET_REASONS, PRISONER_STATUSES
 from ..verbs.decisions import compose_reason
-from ..web.forms import MultiCheckboxField, validate_tags
+from ..web.forms import GalleryForm, MultiCheckboxField, validate_tags
 
 MAX_REASON = 2000
 LOCALES = (("en", _l("English")), ("fr", _l("French")), ("ru", _l("Russian")))
@@ -34,7 +33,7 @@ def preset_choices() -> list[SelectChoice]:
     ]
 
 
-class ActionForm(FlaskForm):
+class ActionForm(GalleryForm):
     """Only the CSRF token (and where to go back to)."""
 
     after = HiddenField()
@@ -64,7 +63,7 @@ class EditWorkForm(ActionForm):
                        validators=[Optional(), Length(max=500), validate_tags])  # fmt: skip
 
 
-class HandleReportForm(FlaskForm):
+class HandleReportForm(GalleryForm):
     action = RadioField(
         _l("Decision"),
         choices=[
@@ -82,7 +81,7 @@ class HandleReportForm(FlaskForm):
             raise ValidationError(_l("Please give a reason."))
 
 
-class NewModeratorForm(FlaskForm):
+class NewModeratorForm(GalleryForm):
     username = StringField(
         _l("Username"),
         description=_l("3 to 40 lower-case letters, digits, dots, dashes or underscores."),
@@ -124,7 +123,7 @@ class SourcesMixin:
             ) from exc
 
 
-def _valid_timezone(form: FlaskForm, field: StringField) -> None:
+def _valid_timezone(form: GalleryForm, field: StringField) -> None:
     try:
         ZoneInfo(field.data)
     except (ZoneInfoNotFoundError, ValueError) as exc:
@@ -140,7 +139,7 @@ def _original_language() -> SelectField:
     )
 
 
-class TranslatedForm(FlaskForm):
+class TranslatedForm(GalleryForm):
     """A form with one set of text fields per language (FIELD_code), one of them required
     in the language the texts were first written in."""
 

@@ -1,6 +1,9 @@
 """The review queue and the decisions on works."""
 from __future__ import annotations
 
+import logging
+from pathlib import Path
+
 from flask import current_app, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
@@ -8,13 +11,18 @@ from flask_babel import ngettext
 from flask_login import current_user
 
 from ..extensions import db, media_store
+from ..models import WorkStatus
 from ..paging import Cursor
-from ..verbs import decisions
-from ..web.forms import split_tags
+from ..slots import NoSlot, decode_slot
+from ..verbs import covers, decisions
+from ..web.errors import disk_full
+from ..web.forms import CoverForm, split_tags
 from ..web.http import or_404, page_arg
 from . import queries
 from .blueprint import act, after_arg, bp, flash_errors
 from .forms import EditWorkForm, ReasonForm, preset_choices
+
+log = logging.getLogger(__name__)
 
 
 def _back_to_queue() -> ResponseReturnValue:
@@ -52,9 +60,58 @@ def queue() -> ResponseReturnValue:
 @bp.get("/works/<int:work_id>")
 def work(work_id: int) -> ResponseReturnValue:
     """One work in any state, with its history and the actions its state allows."""
+    return _review_page(work_id)
+
+
+def _review_page(work_id: int, status: int = 200, cover_form: CoverForm | None = None) -> ResponseReturnValue:
     found = or_404(queries.work_for_review(work_id))
-    return render_template("moderation/work.html", work=found, events=queries.history(work_id),
-                           presets=preset_choices())  # fmt: skip
+    if found.status == WorkStatus.PENDING and found.face_suggestions is None:
+        # The face detector runs once, when the first moderator opens the work.
+        covers.suggest_faces(media_store(), found)
+        db.session.commit()
+        found = or_404(queries.work_for_review(work_id))
+    page = render_template("moderation/work.html", work=found, events=queries.history(work_id),
+                           presets=preset_choices(),
+                           lookalikes=queries.lookalikes([found]).get(found.id, []),
+                           cover_form=(cover_form or CoverForm()).offer(found.face_suggestions))  # fmt: skip
+    return page, status
+
+
+@bp.post("/works/<int:work_id>/redact")
+def redact(work_id: int) -> ResponseReturnValue:
+    """Cover rectangles solid on a pending work's image: every size is made again from the
+    covered one and the uncovered files are deleted once this commits."""
+    form = CoverForm()
+    try:
+        with decode_slot(Path(current_app.instance_path) / "slots", current_app.config["DECODE_SLOTS"]):
+            return _cover(work_id, form)
+    except NoSlot:
+        flash(_("Many images are being processed right now, so nothing was changed. Please "
+                "try again in a minute."), "error")  # fmt: skip
+        page, status = _review_page(work_id, 503, form)
+        return page, status, {"Retry-After": "30"}
+    except OSError as exc:
+        # The disk is full or failing: the new files were removed with the rollback and
+        # the work still has its image as it was.
+        db.session.rollback()
+        log.exception("could not store a covered image")
+        flash(_("The covered image could not be saved right now, so nothing was changed. "
+                "Please try again later."), "error")  # fmt: skip
+        return _review_page(work_id, 507 if disk_full(exc) else 503, form)
+
+
+def _cover(work_id: int, form: CoverForm) -> ResponseReturnValue:
+    return act(
+        lambda: covers.cover_work(media_store(), work_id, form.regions.regions, current_user.id),
+        done=lambda w: ngettext("%(num)s region covered, on every size of the image.",
+                                "%(num)s regions covered, on every size of the image.",
+                                len(form.regions.regions)),
+        refused=_("Only a work waiting for review can be covered, and its image may "
+                  "have just changed: please look at it again."),
+        back=_to_work(work_id),
+        form=form,
+        answer=lambda status: _review_page(work_id, status, form),
+    )  # fmt: skip
 
 
 @bp.post("/works/<int:work_id>/approve")

@@ -5,7 +5,6 @@ from functools import lru_cache
 
 from babel import Locale
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import (
     BooleanField,
@@ -21,7 +20,7 @@ from wtforms.validators import DataRequired, Email, InputRequired, Length, Optio
 
 from ..labels import LICENCES, REPORT_CATEGORIES, licence_name, licence_summary
 from ..models import ReportCategory
-from ..web.forms import MultiCheckboxField, validate_tags
+from ..web.forms import GalleryForm, MultiCheckboxField, validate_strict_email, validate_tags
 
 
 def _optional_int(value: object) -> int | None:
@@ -46,7 +45,7 @@ def _language_choices() -> list[SelectChoice]:
     return [*_named_languages(), SelectChoice("", _l("Another language"))]
 
 
-class SubmitForm(FlaskForm):
+class SubmitForm(GalleryForm):
     """An artist's submission. Nothing here identifies the artist unless they choose."""
 
     image = FileField(_l("Image"), validators=[FileRequired(_l("Please choose an image file."))])
@@ -81,7 +80,14 @@ class SubmitForm(FlaskForm):
             "Only our moderators see it, to reach you about this work. It is never shown or "
             "published. Use an address that does not reveal who you are if that matters."
         ),
-        validators=[Optional(), Length(max=254), Email(_l("Please enter a valid e-mail address."))],
+        validators=[Optional(), Length(max=254), Email(_l("Please enter a valid e-mail address.")),
+                    validate_strict_email],
+    )
+    # Named `notify` in the form (interfaces.md). Only with an address: validate_notify.
+    notify = BooleanField(
+        _l("E-mail me when a moderator decides"),
+        description=_l("One short message when your work is published, not published or taken "
+                       "down, with your private link. It never names the work."),
     )
     language = SelectField(
         _l("Language of your words"),
@@ -89,6 +95,11 @@ class SubmitForm(FlaskForm):
                        "that screen readers pronounce them right."),
         choices=_language_choices,
         validators=[Optional()],
+    )
+    cover = BooleanField(
+        _l("Please cover faces and other identifying details before publishing"),
+        description=_l("Our moderators will fill them with solid black before the work is "
+                       "published. Tick this if you could not cover them yourself."),
     )
     prisoners = MultiCheckboxField(_l("Made for"), coerce=int, validators=[Optional()])
     campaign = SelectField(_l("Campaign (optional)"), coerce=_optional_int, validators=[Optional()])
@@ -118,13 +129,18 @@ class SubmitForm(FlaskForm):
     # A field people never see: bots that fill every field give themselves away.
     website = StringField(_l("Leave this field empty"), validators=[Optional()])
 
+    def validate_notify(self, field: BooleanField) -> None:
+        if field.data and not (self.email.data or "").strip():
+            raise ValidationError(_l("To be told by e-mail, please give your e-mail address "
+                                     "above, or untick this box."))  # fmt: skip
+
     def licence_choices(self) -> list[tuple[object, str, str]]:
         """(radio field, name, one-line explanation) for each licence."""
         return [(option, licence_name(option.data), licence_summary(option.data))
                 for option in self.licence]  # fmt: skip
 
 
-class WithdrawForm(FlaskForm):
+class WithdrawForm(GalleryForm):
     """Withdrawing cannot be undone, so it asks for a tick first."""
 
     confirm = BooleanField(
@@ -133,7 +149,7 @@ class WithdrawForm(FlaskForm):
     )
 
 
-class ReportForm(FlaskForm):
+class ReportForm(GalleryForm):
     """A visitor's report on a published work (no account, no name asked)."""
 
     category = RadioField(

@@ -2,27 +2,50 @@
 from __future__ import annotations
 
 import logging
+from pathlib import Path
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask.typing import ResponseReturnValue
 from flask_babel import get_locale
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from wtforms.fields.choices import SelectChoice
+from werkzeug.wrappers import Response
 
 from .. import images
+from ..slots import NoSlot, decode_slot
 from ..extensions import db, media_store
 from ..models import Licence, WorkStatus
-from ..verbs import NotAllowed
+from ..verbs import NotAllowed, covers
 from ..verbs.submissions import NewWork, submit_work, withdraw_work
+from ..web.errors import disk_full
 from ..web.http import or_404, private
+from ..web.i18n import ARG as LANGUAGE_ARG
 from ..web.limits import limiter
 from . import queries
-from ..web.forms import split_tags
+from ..web.forms import CoverForm, split_tags
 from .forms import SubmitForm, WithdrawForm
 from .media import send_rendition
 
 bp = Blueprint("submit", __name__)
 log = logging.getLogger(__name__)
+
+
+def receipt_link(token: str, locale: str | None) -> str:
+    """A receipt's absolute address in the artist's language (`/fr/submissions/...`), for
+    the mail telling them of a decision: the host of the request (or SERVER_NAME)."""
+    language = locale if locale in current_app.config["LANGUAGES"] else None
+    return url_for("submit.receipt", token=token, _external=True, **{LANGUAGE_ARG: language})
 
 
 def _submit_limit() -> str:
@@ -55,6 +78,9 @@ def _fields(form: SubmitForm) -> NewWork:
         prisoner_ids=tuple(form.prisoners.data or ()),
         campaign_id=form.campaign.data,
         tag_names=tuple(split_tags(form.tags.data)),
+        cover_requested=bool(form.cover.data),
+        # The language to write to the artist in, when they ask to be told of the decision.
+        notify_locale=str(get_locale()) if form.notify.data else None,
     )
 
 
@@ -76,20 +102,33 @@ def submit() -> ResponseReturnValue:
         return _show_form(form, 400, _("Please correct the fields marked below."))
     upload = form.image.data
     try:
-        _work, token = submit_work(
-            media_store(), upload.stream, _fields(form),
-            max_pixels=current_app.config["MAX_IMAGE_PIXELS"],
-        )  # fmt: skip
-        db.session.commit()
+        with decode_slot(Path(current_app.instance_path) / "slots", current_app.config["DECODE_SLOTS"]):
+            _work, token = submit_work(
+                media_store(), upload.stream, _fields(form),
+                max_pixels=current_app.config["MAX_IMAGE_PIXELS"],
+            )  # fmt: skip
+            db.session.commit()
+    except NoSlot:
+        log.warning("submission refused: every decode slot is busy")
+        response = make_response(_show_form(form, 503, _(
+            "Many works are being sent right now. Nothing was kept. Please send yours again "
+            "in a minute.")))  # fmt: skip
+        response.headers["Retry-After"] = "30"
+        return response
     except images.InvalidImage as exc:
         form.image.errors = [_(exc.template, **exc.params)]
         return _show_form(form, exc.status, _("The image could not be accepted."))
     except NotAllowed:
         return _show_form(form, 400, _("Please choose the prisoner and campaign from the list."))
-    except OSError:
+    except OSError as exc:
         # The disk is full or failing: nothing was kept (the rollback removes the new
-        # files); say so.
+        # files); say so, with the form as it was.
         db.session.rollback()
+        if disk_full(exc):
+            log.error("could not store a submission: the disk is full")
+            return _show_form(form, 507, _(
+                "The server has no room left to store your work. Nothing was kept. "
+                "Please try again later."))  # fmt: skip
         log.exception("could not store a submission")
         return _show_form(
             form, 503, _("We could not save your work right now. Please try again later.")
@@ -101,8 +140,74 @@ def submit() -> ResponseReturnValue:
 @bp.get("/submissions/<token>")
 def receipt(token: str) -> ResponseReturnValue:
     """The artist's private status page: the work, its status, the reason, withdraw."""
+    return _receipt_page(token)
+
+
+def _receipt_page(token: str, status: int = 200, *, form: WithdrawForm | None = None,
+                  cover_form: CoverForm | None = None) -> Response:  # fmt: skip
     work = or_404(queries.work_for_receipt(token))
-    return private(render_template("submit/receipt.html", work=work, token=token, form=WithdrawForm()))
+    if work.status == WorkStatus.PENDING and work.face_suggestions is None:
+        # The face detector runs once, when the page is first shown (never in the upload).
+        covers.suggest_faces(media_store(), work)
+        db.session.commit()
+        work = or_404(queries.work_for_receipt(token))
+    page = render_template(
+        "submit/receipt.html", work=work, token=token, form=form or WithdrawForm(),
+        cover_form=(cover_form or CoverForm()).offer(work.face_suggestions),
+    )  # fmt: skip
+    return private((page, status))
+
+
+@bp.post("/submissions/<token>/cover")
+@limiter.limit(_submit_limit)
+def cover(token: str) -> ResponseReturnValue:
+    """The artist covers rectangles on their own pending work, as a moderator would."""
+    work = or_404(queries.work_for_receipt(token))
+    form = CoverForm()
+    if not form.validate_on_submit():
+        return _receipt_page(token, 400, cover_form=form)
+    try:
+        with decode_slot(Path(current_app.instance_path) / "slots", current_app.config["DECODE_SLOTS"]):
+            covers.cover_work(media_store(), work.id, form.regions.regions, None)
+            db.session.commit()
+    except NoSlot:
+        flash(_("Many images are being processed right now, so nothing was changed. Please "
+                "try again in a minute."), "error")  # fmt: skip
+        response = _receipt_page(token, 503, cover_form=form)
+        response.headers["Retry-After"] = "30"
+        return response
+    except NotAllowed:
+        db.session.rollback()
+        flash(_("Only a work waiting for review can be covered, and its image may have just "
+                "changed: please look at it again."), "error")  # fmt: skip
+        return _receipt_page(token, 409, cover_form=form)
+    except OSError as exc:
+        db.session.rollback()  # the new files go with it; the image stays as it was
+        log.exception("could not store a covered image")
+        flash(_("The covered image could not be saved right now, so nothing was changed. "
+                "Please try again later."), "error")  # fmt: skip
+        return _receipt_page(token, 507 if disk_full(exc) else 503, cover_form=form)
+    count = len(form.regions.regions)
+    flash(ngettext("%(num)s region covered. Below is your image as it will be published.",
+                   "%(num)s regions covered. Below is your image as it will be published.",
+                   count), "success")  # fmt: skip
+    return redirect(url_for("submit.receipt", token=token), code=303)
+
+
+@bp.post("/submissions/<token>/cover-request")
+def request_cover(token: str) -> ResponseReturnValue:
+    """The artist asks the moderators to cover faces and other identifying details."""
+    work = or_404(queries.work_for_receipt(token))
+    try:
+        covers.request_cover(work.id)
+        db.session.commit()
+    except NotAllowed:
+        db.session.rollback()
+        flash(_("This work is no longer waiting for review."), "error")
+        return _receipt_page(token, 409)
+    flash(_("Thank you. Our moderators will cover faces and other identifying details "
+            "before publishing."), "success")  # fmt: skip
+    return redirect(url_for("submit.receipt", token=token), code=303)
 
 
 @bp.post("/submissions/<token>/withdraw")
@@ -113,7 +218,7 @@ def withdraw(token: str) -> ResponseReturnValue:
     if not form.validate_on_submit():
         if form.csrf_token.errors:
             abort(400)
-        return private((render_template("submit/receipt.html", work=work, token=token, form=form), 400))
+        return _receipt_page(token, 400, form=form)
     try:
         withdraw_work(media_store(), token)
         db.session.commit()

@@ -1,4 +1,5 @@
-"""Pieces several verbs share: locked rows, tags, and files that go once a change commits."""
+"""Pieces several verbs share: locked rows, tags, renditions, and files that go once a change
+commits."""
 from __future__ import annotations
 
 from collections.abc import Iterable
@@ -7,6 +8,7 @@ from sqlalchemy import select
 
 from ..database import after_commit
 from ..extensions import db
+from ..images import ProcessedImage
 from ..models import Tag, Work
 from ..storage import MediaStore
 from ..text import slugify
@@ -61,6 +63,15 @@ def tags_named(names: Iterable[str]) -> list[Tag]:
             found[slug] = Tag(slug=slug, name=name)
             db.session.add(found[slug])
     return [found[slug] for slug in wanted]
+
+
+def renditions_json(processed: ProcessedImage) -> dict[str, dict]:
+    """Work.renditions for a processed image: {size: {width, height, files: {format: name}}}."""
+    out: dict[str, dict] = {}
+    for r in processed.renditions:
+        entry = out.setdefault(r.size, {"width": r.width, "height": r.height, "files": {}})
+        entry["files"][r.format] = r.filename
+    return out
 
 
 def delete_files_after_commit(store: MediaStore, keys: Iterable[str | None]) -> None:

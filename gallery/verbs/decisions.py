@@ -3,12 +3,16 @@
 Rejection forgets a work's image (image_key and renditions become None; the row, its image
 facts and its sha256 stay for the record) and deletes the files once that commits.
 Unpublishing keeps the files and returns the work to the queue as pending, where it can be
-approved or rejected again."""
+approved or rejected again.
+
+Approve, reject and unpublish (every path: one work, several, a report's outcome) each
+queue the artist's e-mail in the same transaction when they asked for one
+(mail.tell_artist); it goes out after the commit."""
 from __future__ import annotations
 
 from collections.abc import Iterable
 
-from .. import audit, search
+from .. import audit, mail, search
 from ..database import begin_write
 from ..extensions import db
 from ..labels import PRESET_REASONS
@@ -42,6 +46,7 @@ def approve(work: Work, moderator_id: int) -> None:
     work.hidden = False
     search.index_work(work)
     audit.record(audit.APPROVE, moderator_id=moderator_id, work_id=work.id, subject=work.title)
+    mail.tell_artist(work, mail.APPROVED)
 
 
 def reject(store: MediaStore, work: Work, moderator_id: int, reason: str,
@@ -64,6 +69,7 @@ def reject(store: MediaStore, work: Work, moderator_id: int, reason: str,
     search.drop_work(work.id)
     audit.record(action, moderator_id=moderator_id, work_id=work.id, subject=work.title,
                  reason=compose_reason(preset, reason))  # fmt: skip
+    mail.tell_artist(work, mail.REJECTED, reason=reason, preset=work.rejection_preset)
 
 
 def unpublish(work: Work, moderator_id: int, reason: str, action: str = audit.UNPUBLISH) -> None:
@@ -77,6 +83,7 @@ def unpublish(work: Work, moderator_id: int, reason: str, action: str = audit.UN
     work.hidden = False
     search.drop_work(work.id)
     audit.record(action, moderator_id=moderator_id, work_id=work.id, subject=work.title, reason=reason)
+    mail.tell_artist(work, mail.UNPUBLISHED)
 
 
 def approve_work(work_id: int, moderator_id: int) -> Work:

@@ -9,14 +9,15 @@ from typing import BinaryIO
 
 from sqlalchemy import select
 
-from .. import audit, images, search
+from .. import audit, images, mail, search
 from ..database import after_rollback, begin_write
 from ..extensions import db
 from ..models import Campaign, Licence, Prisoner, Work, WorkStatus, utcnow
 from ..storage import MediaStore
+from ..text import render_markdown
 from ..tokens import new_public_id, new_receipt_token, token_hash
 from . import NotAllowed
-from .common import delete_files_after_commit, tags_named
+from .common import delete_files_after_commit, renditions_json, tags_named
 
 log = logging.getLogger(__name__)
 
@@ -39,14 +40,9 @@ class NewWork:
     campaign_id: int | None = None
     tag_names: tuple[str, ...] = ()
     is_demo: bool = False
-
-
-def _renditions_json(processed: images.ProcessedImage) -> dict[str, dict]:
-    out: dict[str, dict] = {}
-    for r in processed.renditions:
-        entry = out.setdefault(r.size, {"width": r.width, "height": r.height, "files": {}})
-        entry["files"][r.format] = r.filename
-    return out
+    cover_requested: bool = False  # "please cover faces and other identifying details"
+    # "E-mail me when a moderator decides": the page's language to write in (None: not asked).
+    notify_locale: str | None = None
 
 
 def _prisoners(ids: Iterable[int]) -> list[Prisoner]:
@@ -83,6 +79,7 @@ def create_work(
         title=fields.title,
         alt_text=fields.alt_text,
         description=fields.description,
+        description_html=str(render_markdown(fields.description)) if fields.description else None,
         text_locale=fields.text_locale,
         display_name=fields.display_name,
         contact_email=fields.contact_email,
@@ -94,6 +91,8 @@ def create_work(
         receipt_token_hash=receipt_token_hash,
         campaign_id=fields.campaign_id,
         is_demo=fields.is_demo,
+        cover_requested=fields.cover_requested,
+        phash=processed.phash,
         image_key=key,
         image_format=processed.source_format,
         width=processed.width,
@@ -101,7 +100,7 @@ def create_work(
         image_bytes=sum(len(r.data) for r in processed.renditions if r.size == "large"),
         image_sha256=processed.sha256,
         has_alpha=processed.has_alpha,
-        renditions=_renditions_json(processed),
+        renditions=renditions_json(processed),
     )
     db.session.add(work)
     if status == WorkStatus.APPROVED:
@@ -125,6 +124,11 @@ def submit_work(store: MediaStore, image: BinaryIO, fields: NewWork, *, max_pixe
         raise NotAllowed("unknown campaign")
     token = new_receipt_token()
     work = create_work(store, image, fields, receipt_token_hash=token_hash(token), max_pixels=max_pixels)
+    if fields.notify_locale and fields.contact_email:
+        # Kept encrypted so the decision's mail can carry the private link (gallery/mail.py).
+        work.notify_token = mail.seal_token(token)
+        work.notify_locale = fields.notify_locale
+        db.session.flush()
     return work, token
 
 
@@ -144,6 +148,7 @@ def withdraw_work(store: MediaStore, token: str) -> Work:
     work.published_at = None
     work.image_key = None
     work.renditions = None
+    work.notify_token = None  # no mail follows a withdrawal
     search.drop_work(work.id)
     audit.record(audit.WITHDRAW, work_id=work.id, reason="withdrawn by the artist")
     db.session.flush()

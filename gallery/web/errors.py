@@ -1,17 +1,29 @@
 """Polite error pages."""
 from __future__ import annotations
 
+import errno
 import logging
 import math
+import sqlite3
 import time
+import traceback
+from collections.abc import Callable, Iterable
+from typing import Any
 
-from flask import Flask, current_app, jsonify, make_response, render_template, request
+from flask import Flask, Response, current_app, jsonify, make_response, render_template, request
 from flask.typing import ResponseReturnValue
 from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 from flask_wtf.csrf import CSRFError
-from werkzeug.exceptions import HTTPException, InternalServerError, RequestEntityTooLarge
+from sqlalchemy.exc import OperationalError
+from werkzeug.exceptions import (
+    HTTPException,
+    InternalServerError,
+    RequestEntityTooLarge,
+    SecurityError,
+)
 
+from ..extensions import db
 from ..paging import BadQuery
 from .http import is_api_request
 from .limits import limiter
@@ -32,6 +44,11 @@ MESSAGES = {
     429: (_l("Too many requests"),
           _l("You have sent too many requests in a short time. Please wait a few "
              "minutes, then try again.")),
+    503: (_l("The gallery is busy"),
+          _l("The gallery cannot answer right now. Please try again in a few minutes.")),
+    507: (_l("No room left"),
+          _l("The server has no room left to store what you sent. Nothing was kept. Please "
+             "try again later.")),
     500: (_l("Something went wrong on our side"),
           _l("We are sorry. Nothing you did caused this. Please try again in a few "
              "minutes.")),
@@ -47,6 +64,8 @@ API_MESSAGES = {
     413: "Request too large.",
     429: "Too many requests.",
     500: "Internal server error.",
+    503: "Busy: try again in a few seconds.",
+    507: "Insufficient storage.",
 }
 
 
@@ -63,9 +82,10 @@ def render_error(code: int, detail: str | None = None) -> ResponseReturnValue:
     if is_api_request():
         return api_error(code)
     title, message = MESSAGES.get(code, MESSAGES[500] if code >= 500 else MESSAGES[400])
-    return render_template(
-        "errors/error.html", code=code, title=title, message=detail or message
-    ), code
+    # For a Host outside TRUSTED_HOSTS Flask has no URL adapter: no link can be built.
+    untrusted = isinstance(request.routing_exception, SecurityError)
+    template = "errors/bare.html" if untrusted else "errors/error.html"
+    return render_template(template, code=code, title=title, message=detail or message), code
 
 
 def _rule() -> str:
@@ -85,19 +105,47 @@ def _retry_message() -> str | None:
                     "about %(num)s minutes.", minutes)  # fmt: skip
 
 
-def _api_retry_message() -> str | None:
+def _retry_seconds() -> int | None:
+    # Flask-Limiter rounds its reset time up to the next whole second already.
     limit = limiter.current_limit
-    if limit is None:
-        return None
-    seconds = max(1, math.ceil(limit.reset_at - time.time()))
-    return f"Too many requests: try again in {seconds} seconds."
+    return None if limit is None else max(1, int(limit.reset_at - time.time()))
+
+
+def _api_retry_message() -> str | None:
+    seconds = _retry_seconds()
+    return None if seconds is None else f"Too many requests: try again in {seconds} seconds."
+
+
+# A failure's traceback is logged once a minute per place in the code; repeats in between
+# are counted on one line, so a request repeated in a loop cannot flood the log.
+_TRACEBACK_EVERY = 60.0
+_last_traceback: dict[tuple[str, str, int], float] = {}
+_repeats: dict[tuple[str, str, int], int] = {}
+
+
+def log_failure(what: str, exc: BaseException) -> None:
+    """Log an unexpected exception: its type and stack, never its message (which can quote
+    a path, a form value or a token), at most once a minute for the same place."""
+    frames = traceback.extract_tb(exc.__traceback__)
+    last = frames[-1] if frames else None
+    site = (type(exc).__name__, last.filename if last else "?", last.lineno or 0 if last else 0)
+    now = time.monotonic()
+    if now - _last_traceback.get(site, -_TRACEBACK_EVERY) < _TRACEBACK_EVERY:
+        _repeats[site] = _repeats.get(site, 0) + 1
+        log.error("%s: %s again at %s:%s", what, *site)
+        return
+    _last_traceback[site] = now
+    repeats = _repeats.pop(site, 0)
+    stack = "".join(traceback.format_list(frames))
+    log.error("%s: %s%s\n%s", what, site[0],
+              f" ({repeats} more since the last traceback)" if repeats else "", stack)  # fmt: skip
 
 
 def _http_error(exc: HTTPException) -> ResponseReturnValue:
     if exc.code is None or exc.code < 400:
         return exc
     if isinstance(exc, InternalServerError) and exc.original_exception is not None:
-            log.error("unhandled error on %s %s", request.method, _rule(), exc_info=exc.original_exception)
+        log_failure(f"unhandled error on {request.method} {_rule()}", exc.original_exception)
     original = exc.get_response().headers
     if is_api_request():
         body, code = api_error(exc.code, _api_retry_message() if exc.code == 429 else None)
@@ -108,6 +156,8 @@ def _http_error(exc: HTTPException) -> ResponseReturnValue:
     for name in ("Allow", "Retry-After"):
         if name in original:
             response.headers[name] = original[name]
+    if exc.code == 429 and (seconds := _retry_seconds()) is not None:
+        response.headers["Retry-After"] = str(seconds)
     return response
 
 
@@ -135,9 +185,107 @@ def _bad_query(exc: BadQuery) -> ResponseReturnValue:
     return render_error(400)
 
 
+# The page of last resort, when even the error page failed: fixed bytes in the three
+# languages, which depend on nothing in the request.
+LAST_RESORT_PAGE = """<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width">
+<title>Art Protest: something went wrong</title></head><body>
+<h1>Something went wrong on our side</h1>
+<p>We are sorry. Nothing you did caused this. Please try again in a few minutes.</p>
+<p lang="fr">Un problème est survenu de notre côté. Vous n’y êtes pour rien. Veuillez
+réessayer dans quelques minutes.</p>
+<p lang="ru">У нас что-то сломалось. Вы ни в чём не виноваты. Пожалуйста, попробуйте ещё
+раз через несколько минут.</p>
+</body></html>
+""".encode()
+LAST_RESORT_HEADERS = [
+    ("Content-Type", "text/html; charset=utf-8"),
+    ("Content-Length", str(len(LAST_RESORT_PAGE))),
+    ("Cache-Control", "no-store"),
+    ("Content-Security-Policy", "default-src 'none'; base-uri 'none'; frame-ancestors 'none'"),
+    ("X-Content-Type-Options", "nosniff"),
+    ("X-Frame-Options", "DENY"),
+    ("Referrer-Policy", "no-referrer"),
+]
+
+
+class LastResort:
+    """WSGI middleware: anything that escapes Flask (an error page that fails in turn) is
+    answered with LAST_RESORT_PAGE and our headers, and logged without the path, instead of
+    reaching gunicorn, which would log the raw request line (a receipt's token) and send a
+    bare 500."""
+
+    def __init__(self, wsgi_app: Callable[..., Iterable[bytes]]):
+        self.wsgi_app = wsgi_app
+
+    def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
+        try:
+            return self.wsgi_app(environ, start_response)
+        except Exception as exc:  # noqa: BLE001 - the last line of defence
+            log_failure(f"unhandled error while answering a {environ.get('REQUEST_METHOD', '?')}",
+                        exc)  # fmt: skip
+            start_response("500 INTERNAL SERVER ERROR", LAST_RESORT_HEADERS)
+            return [LAST_RESORT_PAGE]
+
+
+# ---- the database busy, the disk full: what any request can meet ----
+
+BUSY_RETRY_AFTER = 10  # seconds
+# SQLite's "database is locked" / "database table is locked" after the busy timeout; on
+# PostgreSQL a lock or statement timeout, a deadlock or a serialisation failure.
+_BUSY_SQLSTATES = {"55P03", "57014", "40P01", "40001"}
+DISK_FULL = (errno.ENOSPC, errno.EDQUOT)
+
+
+def database_busy(exc: BaseException) -> bool:
+    """Whether a database error only means "too busy right now, try again"."""
+    orig = getattr(exc, "orig", None)
+    if isinstance(orig, sqlite3.OperationalError):
+        return "locked" in str(orig) or "busy" in str(orig)
+    return getattr(orig, "sqlstate", None) in _BUSY_SQLSTATES
+
+
+def disk_full(exc: BaseException) -> bool:
+    """Whether an error means the disk (or the quota) is full."""
+    return isinstance(exc, OSError) and exc.errno in DISK_FULL
+
+
+def _busy_response() -> Response:
+    response = make_response(render_error(503, str(_l(
+        "The gallery is busy right now and could not save what you sent. Nothing was "
+        "kept. Please try again in a few seconds."))))  # fmt: skip
+    response.headers["Retry-After"] = str(BUSY_RETRY_AFTER)
+    return response
+
+
+def _full_response() -> ResponseReturnValue:
+    return render_error(507)
+
+
+def _database_error(exc: OperationalError) -> ResponseReturnValue:
+    db.session.rollback()  # the new files of a refused write go with it (database.py)
+    if database_busy(exc):
+        log.warning("database busy on %s %s: answered 503", request.method, _rule())
+        return _busy_response()
+    log_failure(f"database error on {request.method} {_rule()}", exc)
+    return render_error(500)
+
+
+def _os_error(exc: OSError) -> ResponseReturnValue:
+    db.session.rollback()
+    if disk_full(exc):
+        log.error("disk full on %s %s: answered 507", request.method, _rule())
+        return _full_response()
+    log_failure(f"unhandled error on {request.method} {_rule()}", exc)
+    return render_error(500)
+
+
 def init_app(app: Flask) -> None:
     """Route every HTTP error to the polite page."""
+    app.wsgi_app = LastResort(app.wsgi_app)  # type: ignore[method-assign]
     app.register_error_handler(BadQuery, _bad_query)
     app.register_error_handler(CSRFError, _csrf_error)
     app.register_error_handler(RequestEntityTooLarge, _too_large)
     app.register_error_handler(HTTPException, _http_error)
+    app.register_error_handler(OperationalError, _database_error)
+    app.register_error_handler(OSError, _os_error)

@@ -1,15 +1,44 @@
-"""Form pieces both sides use: checkbox lists, and tags typed as comma-separated text."""
+"""Form pieces both sides use: checkbox lists, tags typed as comma-separated text, and the
+cover form (rectangles to fill solid on a pending work's image)."""
 from __future__ import annotations
 
+import json
+import re
+from typing import Any
+
+from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 from flask_babel import lazy_ngettext
-from wtforms import Field, SelectMultipleField, ValidationError
+from flask_wtf import FlaskForm
+from wtforms import (
+    Field,
+    PasswordField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+    ValidationError,
+)
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from ..text import clean_text
 from ..verbs.common import tag_slug
+from ..verbs.covers import MAX_TEXT, BadRegions, parse_regions
 
 MAX_TAGS = 10
 MAX_TAG_LENGTH = 40
+
+
+class GalleryForm(FlaskForm):
+    """The base of every form: each text field's value is put in NFC and cleared of hidden
+    control, direction and zero-width characters (text.clean_text) before any validator
+    or filter of its own sees it; passwords are taken exactly as typed."""
+
+    class Meta:
+        def bind_field(self, form: Any, unbound_field: Any, options: dict[str, Any]) -> Any:
+            kind = unbound_field.field_class
+            if issubclass(kind, StringField) and not issubclass(kind, PasswordField):
+                options["filters"] = [clean_text, *unbound_field.kwargs.get("filters", ())]
+            return unbound_field.bind(form=form, **options)
 
 
 class MultiCheckboxField(SelectMultipleField):
@@ -40,3 +69,47 @@ def validate_tags(_form: object, field: Field) -> None:
             raise ValidationError(
                 _l("The tag “%(tag)s” has no letter or digit. Please use a word instead.", tag=tag)
             )
+
+
+# Before the @: letters and digits of any script and . _ + - only.  RFC 5321 allows more
+# (? = & % ! # ...), which real addresses do not use and which a mailto: link would read
+# as headers ("a?cc=x&subject=hi@example.org").
+_LOCAL_PART = re.compile(r"\A[\w.+-]+\Z")
+
+
+def validate_strict_email(_form: object, field: Field) -> None:
+    """Refuse an address whose part before the @ holds anything but letters, digits and
+    . _ + - (the field's Email() validator checks the rest)."""
+    value = (field.data or "").strip()
+    if value and not _LOCAL_PART.match(value.rpartition("@")[0] or value):
+        raise ValidationError(_l("Please use an address with only letters, digits and . _ + - "
+                                 "before the @."))  # fmt: skip
+
+
+def validate_regions(_form: object, field: Field) -> None:
+    """Rectangles the cover verb accepts (a JSON list of [x, y, width, height] fractions);
+    the checked list is kept as field.regions."""
+    try:
+        field.regions = parse_regions(field.data)  # type: ignore[attr-defined]
+    except BadRegions as exc:
+        raise ValidationError(gettext(exc.template, **exc.params)) from exc
+
+
+class CoverForm(GalleryForm):
+    """Cover rectangles solid: a moderator on a pending work's page, an artist on the receipt."""
+
+    regions = TextAreaField(
+        _l("Rectangles to cover, as numbers"),
+        description=_l("A list of rectangles [x, y, width, height], as fractions of the "
+                       "image’s width and height from its top left corner. For example, "
+                       "[[0.5, 0, 0.5, 0.5]] covers the top right quarter."),
+        validators=[validate_regions],
+        render_kw={"maxlength": MAX_TEXT, "spellcheck": "false", "rows": 3},
+    )  # fmt: skip
+
+    def offer(self, suggestions: list | None) -> CoverForm:
+        """Pre-fill the rectangles with the face detector's suggestions, unless the form
+        comes back with what was sent."""
+        if not self.is_submitted():
+            self.regions.data = json.dumps(suggestions) if suggestions else ""
+        return self

@@ -3,8 +3,12 @@ from __future__ import annotations
 
 import logging
 import time
+from urllib.parse import urlsplit, urlunsplit
 
 from flask import Flask, Response, g, request
+from flask_login import current_user
+
+from .http import private
 
 access_log = logging.getLogger("gallery.access")
 
@@ -28,7 +32,20 @@ def _start_timer() -> None:
     g.request_started = time.perf_counter()
 
 
+def _relative_location(response: Response) -> None:
+    # "/moderation" -> "/moderation/": Werkzeug answers with an absolute address built from
+    # the Host header, any host a client sends (a cacheable 308 to evil.example).  Our own
+    # redirects are made relative, which browsers resolve the same way.
+    location = response.headers.get("Location")
+    if not location:
+        return
+    target = urlsplit(location)
+    if target.netloc and target.netloc == request.host:
+        response.headers["Location"] = urlunsplit(("", "", target.path or "/", target.query, target.fragment))
+
+
 def _headers(response: Response) -> Response:
+    _relative_location(response)
     headers = response.headers
     headers.setdefault("Content-Security-Policy", PAGE_CSP)
     headers.setdefault("X-Content-Type-Options", "nosniff")
@@ -38,6 +55,15 @@ def _headers(response: Response) -> Response:
     headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
     if request.is_secure:
         headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
+    return response
+
+
+def _no_store_for_moderators(response: Response) -> Response:
+    """Every page a logged-in moderator is shown is private: public pages too carry their
+    session's CSRF token and the moderation links, so no cache may keep them."""
+    if (response.mimetype == "text/html" and not response.cache_control.no_store
+            and current_user.is_authenticated):  # fmt: skip
+        return private(response, noindex=False)
     return response
 
 
@@ -53,5 +79,6 @@ def _log_request(response: Response) -> Response:
 def init_app(app: Flask) -> None:
     """Attach the header and logging hooks."""
     app.before_request(_start_timer)
+    app.after_request(_no_store_for_moderators)
     app.after_request(_headers)
     app.after_request(_log_request)

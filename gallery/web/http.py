@@ -24,12 +24,17 @@ def or_404(found: T | None) -> T:
 
 def private(rv: ResponseReturnValue, *, noindex: bool = True) -> Response:
     """A response no shared or browser cache keeps (`private, no-store`), kept out of
-    search engines: receipts, pending images, every moderation page."""
+    search engines: receipts, pending images, every moderation page.
+
+    It also sends no Referer onwards (`Referrer-Policy: no-referrer`): a receipt's address
+    holds its token, and the CSS, images and links it loads would otherwise carry that
+    address to every log on the way."""
     response = make_response(rv)
     response.headers.pop("Cache-Control", None)  # what send_file() set, for instance
     cache = response.cache_control
     cache.private = True
     cache.no_store = True
+    response.headers["Referrer-Policy"] = "no-referrer"
     if noindex:
         response.headers["X-Robots-Tag"] = "noindex, nofollow"
     return response

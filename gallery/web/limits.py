@@ -2,19 +2,37 @@
 or of the username typed, so the limit store never holds an address or a name."""
 from __future__ import annotations
 
+import ipaddress
+
 from flask import current_app, request
 from flask_limiter import Limiter
 
 from ..tokens import keyed_hash
+from . import ratelimit_store  # noqa: F401  (registers the gallery-sqlite:// storage)
 
 
 def _keyed(value: str, purpose: str) -> str:
     return keyed_hash(value, secret=current_app.config["SECRET_KEY"], purpose=purpose)
 
 
+def client_address() -> str:
+    """The address a client is counted by: its IPv4 address, or its IPv6 /64 network (one
+    household or phone gets a whole /64 and can pick any address in it at will)."""
+    raw = request.remote_addr or "unknown"
+    try:
+        address = ipaddress.ip_address(raw)
+    except ValueError:
+        return raw
+    if isinstance(address, ipaddress.IPv6Address):
+        if address.ipv4_mapped:
+            return str(address.ipv4_mapped)
+        return str(ipaddress.IPv6Network((address, 64), strict=False))
+    return str(address)
+
+
 def client_key() -> str:
     """The rate-limit key of a client: a keyed hash of its address, never the address."""
-    return _keyed(request.remote_addr or "unknown", "client")
+    return _keyed(client_address(), "client")
 
 
 def username_key(username: str) -> str:
@@ -22,5 +40,11 @@ def username_key(username: str) -> str:
     return "account-" + _keyed(username, "username")
 
 
-# Storage comes from RATELIMIT_STORAGE_URI (memory by default, Redis in production).
+def pair_key(username: str) -> str:
+    """The rate-limit key of one client trying one username."""
+    return "pair-" + _keyed(f"{client_address()} {username}", "client-username")
+
+
+# Storage comes from RATELIMIT_STORAGE_URI: by default a SQLite file in the instance folder
+# that every worker shares; Redis when several hosts serve the gallery.
 limiter = Limiter(key_func=client_key)

@@ -5,6 +5,7 @@ import contextlib
 import hashlib
 import os
 import re
+from urllib.parse import quote
 from datetime import date, datetime
 from functools import lru_cache
 from typing import Any
@@ -70,6 +71,12 @@ def share_image(work: Work | None) -> dict[str, object] | None:
     url = url_for("media.file", key=work.image_key, filename=info["files"][fmt], _external=True)
     return {"url": url, "type": f"image/{fmt}", "width": info["width"], "height": info["height"],
             "alt": work.alt_text}  # fmt: skip
+
+
+def mailto(address: str) -> str:
+    """A mailto: link to one address, percent-encoded so that nothing in it can add a
+    header (?cc=, &subject=) or end the attribute."""
+    return "mailto:" + quote(address, safe="@")
 
 
 RENDITION_SIZES = ("thumb", "display", "large")
@@ -146,6 +153,7 @@ def init_app(app: Flask) -> None:
     """Register the shared filters and globals."""
     app.add_template_filter(render_markdown, "markdown")
     app.add_template_filter(language_name)
+    app.add_template_filter(mailto)
     app.add_template_filter(dateformat)  # in place of Flask-Babel's, for "1er"
     for helper in (fallback_note, lang_attr, in_language, og_locale, share_image, srcset):
         app.add_template_global(helper)

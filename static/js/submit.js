@@ -6,7 +6,15 @@
 (() => {
   "use strict";
 
-  const TYPES = new Set(["image/jpeg", "image/png", "image/gif", "image/webp", "image/pjpeg"]);
+  const TYPES = new Set(["image/jpeg", "image/png", "image/gif", "image/webp", "image/pjpeg",
+    "image/heic", "image/heif", "image/heic-sequence", "image/heif-sequence",
+    "image/avif", "image/avif-sequence"]);
+  // Browsers name a phone's .heic file "image/heic", "image/heif", "" or
+  // "application/octet-stream", depending on the system: when the type is not one of
+  // ours, the file name's ending decides, and the server reads the content anyway.
+  const EXTENSIONS = /\.(jpe?g|png|gif|webp|heic|heif|hif|avif)$/i;
+  const acceptedType = (file) =>
+    !file.type || TYPES.has(file.type.toLowerCase()) || EXTENSIONS.test(file.name || "");
   const MB = 1024 * 1024;
 
   // Numbers as the page's language writes them ("2.5" in English, "2,5" in French).
@@ -67,7 +75,11 @@
       input?.setAttribute("aria-invalid", "true");
     };
 
+    // The cover tool (static/js/cover.js) follows the preview through these events.
+    const tell = (name, detail) => form.dispatchEvent(new CustomEvent(name, { bubbles: true, detail }));
+
     const clearPreview = () => {
+      tell("preview-cleared");
       if (objectUrl) URL.revokeObjectURL(objectUrl);
       objectUrl = null;
       if (previewImg) {
@@ -85,7 +97,7 @@
       const file = input.files?.[0];
       if (!file) return;
       // An empty type means the browser does not know this kind of file: the server decides.
-      if (file.type && !TYPES.has(file.type.toLowerCase())) {
+      if (!acceptedType(file)) {
         refuse(msg.msgWrongType);
         return;
       }
@@ -108,11 +120,13 @@
           return;
         }
         say(fill(msg.msgImageOk, { width, height, size: fileMegabytes(file.size) }));
+        tell("preview-ready", { file, img: previewImg });
       };
       previewImg.onerror = () => {
         if (objectUrl !== url) return;
         clearPreview();
         say(msg.msgNoPreview); // not a refusal: the server may still read what we cannot
+        tell("preview-failed");
       };
       previewImg.src = url;
       preview.hidden = false;

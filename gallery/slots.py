@@ -1,0 +1,61 @@
+"""How many images the host decodes at once, across every worker process.
+
+A 40 MP upload costs its worker about 200 MB while it is decoded and encoded.  With
+more workers than the host has memory for, a burst of big uploads would get workers
+killed for memory; instead each decode takes one of N slots (lock files in the instance
+folder, held with flock, so a worker that dies frees its slot at once), and an upload
+that finds none free within a short wait is answered 503 with Retry-After.
+"""
+from __future__ import annotations
+
+import fcntl
+import os
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+MB = 1024 * 1024
+# What one decode may take at most (the 40 MP cap measured ~200 MB above idle, plus room).
+MEMORY_PER_DECODE = 400 * MB
+
+
+class NoSlot(Exception):
+    """Every decode slot stayed busy for the whole wait."""
+
+
+def default_slots() -> int:
+    """One slot per MEMORY_PER_DECODE of the memory available now, at least one."""
+    try:
+        with open("/proc/meminfo", encoding="ascii") as info:
+            fields = dict(line.split(":", 1) for line in info)
+        available = int(fields["MemAvailable"].split()[0]) * 1024
+    except (OSError, KeyError, ValueError):
+        return 2
+    return max(1, available // MEMORY_PER_DECODE)
+
+
+@contextmanager
+def decode_slot(folder: Path, slots: int, wait: float = 2.0) -> Iterator[int]:
+    """Hold one of `slots` decode slots for the block; raise NoSlot after `wait` seconds."""
+    folder.mkdir(parents=True, exist_ok=True)
+    deadline = time.monotonic() + wait
+    delay = 0.01
+    while True:
+        for n in range(slots):
+            fd = os.open(folder / f"decode-{n}.lock", os.O_RDWR | os.O_CREAT, 0o600)
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                os.close(fd)
+                continue
+            try:
+                yield n
+            finally:
+                fcntl.flock(fd, fcntl.LOCK_UN)
+                os.close(fd)
+            return
+        if time.monotonic() >= deadline:
+            raise NoSlot
+        time.sleep(delay)  # back off, up to a quarter second between rounds
+        delay = min(delay * 2, 0.25)

@@ -1,0 +1,180 @@
+"""Covering what identifies someone: solid rectangles on a pending work's image, the face
+detector's suggestions, and the artist's request for cover.
+
+cover_work() fills the rectangles on the stored large image and derives every rendition
+from it again (images.cover), writes them under a new storage key, points the work at it,
+and deletes the old folder once that commits (the new one goes on a rollback): from the
+commit on, no uncovered copy is left in the media store, and so none in a later backup.
+The image work runs before the write lock is taken, as for a new submission; the row is
+then locked and checked again, so a cover that raced another change is refused."""
+from __future__ import annotations
+
+import json
+import logging
+import math
+from collections.abc import Sequence
+
+from .. import audit, faces, images
+from ..database import after_rollback, begin_write
+from ..extensions import db
+from ..images import N_
+from ..models import Work, WorkStatus
+from ..storage import MediaStore
+from . import NotAllowed
+from .common import delete_files_after_commit, locked_work, renditions_json
+
+log = logging.getLogger(__name__)
+
+MAX_REGIONS = 50
+MAX_TEXT = 20_000  # characters of JSON: 50 rectangles need about 2 000
+Region = tuple[float, float, float, float]
+
+NOT_READABLE = N_(
+    "The rectangles could not be read. Write them as a list such as "
+    "[[0.1, 0.2, 0.3, 0.4]]: x, y, width and height of each, as fractions of the image."
+)
+NO_REGION = N_("Draw at least one rectangle to cover.")
+TOO_MANY = N_("At most %(max)s rectangles can be covered at once.")
+BAD_REGION = N_(
+    "Rectangle %(n)s must be four numbers between 0 and 1 (x, y, width and height), "
+    "with a width and a height above 0, inside the image."
+)
+
+
+class BadRegions(ValueError):
+    """Rectangles that cannot be covered: .template (translatable) and .params say why."""
+
+    def __init__(self, template: str, **params: str):
+        self.template = template
+        self.params = params
+        super().__init__(template % params if params else template)
+
+
+def parse_regions(text: str | None) -> list[Region]:
+    """The rectangles of the `regions` field (JSON), checked; BadRegions otherwise."""
+    if not text or len(text) > MAX_TEXT:
+        raise BadRegions(NOT_READABLE if text else NO_REGION)
+    try:
+        value = json.loads(text, parse_constant=_no_constant)
+    except (ValueError, RecursionError) as exc:  # JSONDecodeError is a ValueError
+        raise BadRegions(NOT_READABLE) from exc
+    return check_regions(value)
+
+
+def _no_constant(name: str) -> float:
+    raise ValueError(f"{name} is not a number here")
+
+
+def check_regions(value: object) -> list[Region]:
+    """1 to MAX_REGIONS rectangles [x, y, width, height] of finite numbers, 0 <= x, y <= 1
+    and 0 < width, height <= 1, each clipped to the image; BadRegions otherwise."""
+    if not isinstance(value, list | tuple):
+        raise BadRegions(NOT_READABLE)
+    if not value:
+        raise BadRegions(NO_REGION)
+    if len(value) > MAX_REGIONS:
+        raise BadRegions(TOO_MANY, max=str(MAX_REGIONS))
+    return [_region(item, n) for n, item in enumerate(value, start=1)]
+
+
+def _region(item: object, n: int) -> Region:
+    numbers = isinstance(item, list | tuple) and len(item) == 4 and all(
+        isinstance(v, int | float) and not isinstance(v, bool) for v in item
+    )  # fmt: skip
+    if not numbers:
+        raise BadRegions(BAD_REGION, n=str(n))
+    try:
+        x, y, w, h = (float(v) for v in item)  # type: ignore[union-attr]
+    except OverflowError as exc:  # an integer too large for a float
+        raise BadRegions(BAD_REGION, n=str(n)) from exc
+    finite = all(math.isfinite(v) for v in (x, y, w, h))
+    if not (finite and 0 <= x <= 1 and 0 <= y <= 1 and 0 < w <= 1 and 0 < h <= 1):
+        raise BadRegions(BAD_REGION, n=str(n))
+    w, h = min(w, 1 - x), min(h, 1 - y)
+    if w <= 0 or h <= 0:  # starts on the right or bottom edge: nothing of the image in it
+        raise BadRegions(BAD_REGION, n=str(n))
+    return x, y, w, h
+
+
+def _file(work: Work, size: str) -> str | None:
+    """The stored file of one size the pipeline makes losslessly or as JPEG (PNG with
+    transparency, else JPEG), or None."""
+    files = ((work.renditions or {}).get(size) or {}).get("files") or {}
+    return files.get("png" if work.has_alpha else "jpeg")
+
+
+def cover_work(
+    store: MediaStore, work_id: int, regions: Sequence[Sequence[float]], moderator_id: int | None
+) -> Work:
+    """Fill the rectangles solid on a pending work's image, by a moderator (or, with None,
+    by the artist from the receipt page); flushed, the caller commits.
+
+    BadRegions for rectangles that do not make sense, LookupError for an unknown work,
+    NotAllowed("not-pending") unless the work waits for review with its image, and
+    NotAllowed("changed") if its image changed while this one was being made."""
+    boxes = check_regions(list(regions))
+    work = db.session.get(Work, work_id)
+    if work is None:
+        raise LookupError("no such work")
+    large = _file(work, "large")
+    if work.status != WorkStatus.PENDING or not work.image_key or large is None:
+        raise NotAllowed("not-pending")
+    old_key = work.image_key
+    path = store.path(old_key, large)
+    if path is None:
+        raise NotAllowed("not-pending")  # its files are gone (fsck reports it)
+    processed = images.cover(path.read_bytes(), boxes, has_alpha=work.has_alpha)  # no lock held
+    new_key = store.publish({r.filename: r.data for r in processed.renditions})
+    try:
+        begin_write()
+    except BaseException:
+        store.delete(new_key)
+        raise
+    after_rollback(lambda: store.delete(new_key))
+    work = locked_work(work_id)
+    if work.status != WorkStatus.PENDING or work.image_key != old_key:
+        raise NotAllowed("changed")
+    delete_files_after_commit(store, [old_key])
+    work.image_key = new_key
+    work.renditions = renditions_json(processed)
+    work.image_sha256 = processed.sha256
+    work.image_bytes = sum(len(r.data) for r in processed.renditions if r.size == "large")
+    work.covered_regions = (work.covered_regions or 0) + len(boxes)
+    work.face_suggestions = None  # looked for again, on the covered image
+    count = f"{len(boxes)} region{'' if len(boxes) == 1 else 's'}"
+    audit.record(audit.COVER, moderator_id=moderator_id, work_id=work.id, subject=work.title,
+                 reason=count if moderator_id is not None else f"{count}, by the artist")  # fmt: skip
+    db.session.flush()
+    log.info("work %s: %d region(s) covered", work.public_id, len(boxes))
+    return work
+
+
+def suggest_faces(store: MediaStore, work: Work) -> None:
+    """Run the face detector once on a pending work that has no suggestions yet, and keep
+    what it finds (flushed; the caller commits).  The detector runs before the write lock
+    is taken; if the image changed meanwhile, nothing is kept."""
+    display = _file(work, "display")
+    if work.status != WorkStatus.PENDING or work.face_suggestions is not None or not display:
+        return
+    key = work.image_key
+    boxes = faces.suggest(store.path(key, display) if key else None)
+    begin_write()
+    work = locked_work(work.id)
+    if work.status == WorkStatus.PENDING and work.image_key == key and work.face_suggestions is None:
+        work.face_suggestions = boxes
+    db.session.flush()
+
+
+def request_cover(work_id: int) -> Work:
+    """The artist asks the moderators to cover faces and other identifying details of
+    their pending work (from the receipt page); flushed, the caller commits."""
+    begin_write()
+    work = locked_work(work_id)
+    if work.status != WorkStatus.PENDING:
+        raise NotAllowed("not-pending")
+    if not work.cover_requested:
+        work.cover_requested = True
+        audit.record(audit.COVER_REQUEST, work_id=work.id, subject=work.title,
+                     reason="asked by the artist")  # fmt: skip
+    db.session.flush()
+    return work

@@ -1,0 +1,438 @@
+"""The cover tool in a real browser: an artist covers a face on the preview before sending
+(and the bytes that reach the server are already covered), a moderator draws, toggles the
+detector's suggestions with mouse, keyboard and touch, and applies them; a file the
+browser cannot show gets a clear message instead of a tool.
+
+Uses the run's one live server and Chromium (conftest.py); works are found by titles no
+other test uses, and the pending ones made here are rejected at the end."""
+from __future__ import annotations
+
+import io
+import json
+import math
+import re
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from PIL import Image
+from sqlalchemy import select
+
+from browser_helpers import BROWSER_MARKS, REPORT_CSP, Live, Tab, expect, wait_for_image
+from gallery.extensions import db
+from gallery.extensions import media_store as store
+from gallery.models import Licence, Moderator, Role, Work, WorkStatus
+from gallery.verbs import decisions
+from gallery.verbs.submissions import NewWork, create_work
+from helpers import MODERATOR_PASSWORD, encode
+
+pytestmark = BROWSER_MARKS
+
+USERNAME = "cover-mod"
+RECEIPT_URL = re.compile(r"/submissions/[A-Za-z0-9_-]{20,}$")
+BRIGHT = 110  # every value of the test pictures is at least this
+LOSSY_NOISE = 24
+EDGE = 4
+
+
+def bright_picture(size: tuple[int, int]) -> Image.Image:
+    """A smooth picture, every value >= BRIGHT (small as a JPEG: the live server takes 1 MB)."""
+    across = Image.linear_gradient("L").rotate(90).resize(size)
+    down = Image.linear_gradient("L").resize(size)
+    scale = lambda v: BRIGHT + v * (255 - BRIGHT) // 255  # noqa: E731
+    return Image.merge("RGB", [across.point(scale), down.point(scale), Image.new("L", size, 200)])
+
+
+def darkest_and_brightest(im: Image.Image, region: list[float], edge: int = EDGE) -> tuple[int, int]:
+    """(the brightest channel value, the mean) inside a fractional region, shrunk by edge."""
+    rgb = im.convert("RGB")
+    x, y, w, h = region
+    box = (math.ceil(x * rgb.width) + edge, math.ceil(y * rgb.height) + edge,
+           math.floor((x + w) * rgb.width) - edge, math.floor((y + h) * rgb.height) - edge)  # fmt: skip
+    crop = rgb.crop(box)
+    brightest = max(hi for _lo, hi in crop.getextrema())
+    grey = crop.convert("L")
+    mean = sum(i * n for i, n in enumerate(grey.histogram())) / (grey.width * grey.height)
+    return brightest, round(mean)
+
+
+def stored_large(live: Live, title: str) -> Image.Image:
+    work = live.work_titled(title)
+    assert work is not None
+    with live.app.app_context():
+        path = store().path(work.image_key, "large.jpg")
+    with Image.open(path) as im:
+        return im.convert("RGB")
+
+
+# What the page sends: the image of every XHR FormData (file name, type and bytes), and the
+# file in the form when it is posted as a document (name and type; the page then leaves).
+RECORD_UPLOADS = """() => {
+  const send = XMLHttpRequest.prototype.send;
+  XMLHttpRequest.prototype.send = function (body) {
+    const file = body instanceof FormData ? body.get("image") : null;
+    if (file instanceof File) {
+      window.sentImage = file.arrayBuffer().then((buffer) => ({
+        name: file.name, type: file.type, bytes: Array.from(new Uint8Array(buffer)) }));
+    }
+    return send.call(this, body);
+  };
+  document.addEventListener("submit", (event) => {
+    const file = event.target.querySelector("input[type=file]")?.files?.[0];
+    if (file && !event.defaultPrevented) {
+      sessionStorage.setItem("postedImage", JSON.stringify({ name: file.name, type: file.type }));
+    }
+  });
+}"""
+
+
+def sent_image(page: Any) -> tuple[str, str, bytes]:
+    """(file name, content type, bytes) of the image the page sent by XHR."""
+    sent = page.evaluate("() => window.sentImage")
+    assert sent, "the page sent no image"
+    return sent["name"], sent["type"], bytes(sent["bytes"])
+
+
+def fill_form(page: Any, title: str) -> None:
+    page.fill("#title", title)
+    page.fill("#alt_text", "A poster held up in a street")
+    page.locator('input[name="prisoners"]').first.check()
+    page.locator('input[name="licence"]').first.check()
+    page.check("#own_work")
+    page.check("#consent")
+    page.check('input[name="ai_used"][value="no"]')
+
+
+def drag(page: Any, layer: str, frm: tuple[float, float], to: tuple[float, float]) -> None:
+    """Draw with the mouse from one point to another, as fractions of the layer."""
+    page.locator(layer).scroll_into_view_if_needed()
+    box = page.locator(layer).bounding_box()
+    page.mouse.move(box["x"] + frm[0] * box["width"], box["y"] + frm[1] * box["height"])
+    page.mouse.down()
+    page.mouse.move(box["x"] + to[0] * box["width"], box["y"] + to[1] * box["height"], steps=8)
+    page.mouse.up()
+
+
+@pytest.fixture(scope="module")
+def moderator_id(live: Live, moderator_password_hash: str) -> int:
+    with live.app.app_context():
+        try:
+            moderator = Moderator(username=USERNAME, password_hash=moderator_password_hash, role=Role.MODERATOR)
+            db.session.add(moderator)
+            db.session.commit()
+            return moderator.id
+        finally:
+            db.session.remove()
+
+
+@pytest.fixture
+def tidy(live: Live, moderator_id: int) -> Iterator[list[str]]:
+    """Titles of works this test leaves pending; they are rejected afterwards."""
+    titles: list[str] = []
+    yield titles
+    with live.app.app_context():
+        try:
+            ids = list(db.session.scalars(select(Work.id).where(Work.title.in_(titles),
+                                                                Work.status == WorkStatus.PENDING)))  # fmt: skip
+            if ids:
+                decisions.bulk_decide(store(), ids, moderator_id, approve_them=False, reason="Tidied by the test.")
+                db.session.commit()
+        finally:
+            db.session.remove()
+
+
+def add_pending(live: Live, title: str, image: bytes) -> int:
+    with live.app.app_context():
+        try:
+            fields = NewWork(title=title, alt_text=f"Alt text of {title}", licence=Licence.CC_BY)
+            work = create_work(store(), io.BytesIO(image), fields)
+            db.session.commit()
+            return work.id
+        finally:
+            db.session.remove()
+
+
+def log_in(page: Any) -> None:
+    page.goto("/login")
+    page.get_by_label("Username").fill(USERNAME)
+    page.get_by_label("Password").fill(MODERATOR_PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    page.wait_for_url(re.compile(r"/moderation/$"))
+
+
+# ---------------------------------------------------------------- the artist
+
+
+def test_the_artist_covers_a_face_before_sending(open_tab, live: Live, tmp_path: Path, tidy):
+    title = "Covered before sending"
+    tidy.append(title)
+    original = tmp_path / "street-photo.jpg"
+    bright_picture((900, 600)).save(original, "JPEG", quality=92)
+    tab = open_tab(1280)
+    page = tab.page
+    page.goto("/submit")
+    page.evaluate(RECORD_UPLOADS)
+    page.set_input_files("#image", str(original))
+    wait_for_image(page, ".preview__img")
+    tools = page.locator("[data-cover-tools]")
+    expect(tools).to_be_visible()
+    expect(page.locator(".preview .cover-layer")).to_have_count(1)
+
+    drag(page, ".preview .cover-layer", (0.2, 0.3), (0.5, 0.7))
+    drag(page, ".preview .cover-layer", (0.7, 0.1), (0.9, 0.3))
+    expect(page.locator(".preview .cover-rect")).to_have_count(2)
+    expect(tools.locator(".cover-tools__count")).to_have_text("Areas to cover: 2")
+    tools.get_by_role("button", name="Undo last").click()  # the second one goes
+    expect(page.locator(".preview .cover-rect")).to_have_count(1)
+    expect(tools.locator(".cover-tools__count")).to_have_text("Areas to cover: 1")
+    # Drawn rectangles show filled black on the preview.
+    assert page.locator(".preview .cover-rect").evaluate("(el) => getComputedStyle(el).backgroundColor") == "rgb(0, 0, 0)"
+
+    fill_form(page, title)
+    page.get_by_role("button", name="Send the work").click()
+    page.wait_for_url(RECEIPT_URL)
+
+    # What left the browser: a covered copy under a neutral name, never the file itself.
+    assert tab.posts_to("/submit") == ["xhr"]
+    name, content_type, data = sent_image(page)
+    assert (name, content_type) == ("covered.jpg", "image/jpeg")
+    assert data != original.read_bytes()
+    region = [0.2, 0.3, 0.3, 0.4]
+    with Image.open(io.BytesIO(data)) as im:
+        assert im.size == (900, 600)
+        brightest, _mean = darkest_and_brightest(im, region)
+    assert brightest <= LOSSY_NOISE
+    # And what the gallery keeps.
+    large = stored_large(live, title)
+    assert darkest_and_brightest(large, region)[0] <= LOSSY_NOISE
+    assert min(large.getpixel((800, 500))) >= BRIGHT - 10  # elsewhere, the picture
+    assert live.work_titled(title).covered_regions == 0  # covered by the artist's browser
+    tab.assert_clean()
+
+
+def test_rectangles_come_back_when_the_form_is_sent_back(open_tab, live: Live, tmp_path: Path, tidy):
+    """A form refused for a missing title: the file must be chosen again, and the
+    rectangles drawn on it are there again, so it is not sent uncovered by mistake."""
+    title = "Covered after a correction"
+    tidy.append(title)
+    original = tmp_path / "march.jpg"
+    bright_picture((800, 600)).save(original, "JPEG", quality=90)
+    tab = open_tab(1280)
+    page = tab.page
+    page.goto("/submit")
+    page.evaluate(RECORD_UPLOADS)
+    page.set_input_files("#image", str(original))
+    wait_for_image(page, ".preview__img")
+    drag(page, ".preview .cover-layer", (0.55, 0.15), (0.85, 0.45))
+    fill_form(page, "")  # no title: the server sends the form back
+    page.get_by_role("button", name="Send the work").click()
+    expect(page.locator("#form-problem")).to_be_visible(timeout=30_000)
+    name, _type, _data = sent_image(page)
+    assert name == "covered.jpg"  # covered on the way, even though refused
+    page.evaluate(RECORD_UPLOADS)
+    page.set_input_files("#image", str(original))
+    wait_for_image(page, ".preview__img")
+    expect(page.locator(".preview .cover-rect")).to_have_count(1)
+    fill_form(page, title)
+    page.get_by_role("button", name="Send the work").click()
+    page.wait_for_url(RECEIPT_URL)
+    assert sent_image(page)[0] == "covered.jpg"
+    assert darkest_and_brightest(stored_large(live, title), [0.55, 0.15, 0.3, 0.3])[0] <= LOSSY_NOISE
+    tab.assert_clean(allowed=("status of 400",))  # the XHR's own 400 answer
+
+
+def test_without_a_rectangle_the_file_is_sent_unchanged(open_tab, live: Live, tmp_path: Path, tidy):
+    title = "Sent as it was"
+    tidy.append(title)
+    original = tmp_path / "poster.png"
+    bright_picture((400, 300)).save(original, "PNG")
+    page = open_tab(390).page
+    page.goto("/submit")
+    page.evaluate(RECORD_UPLOADS)
+    page.set_input_files("#image", str(original))
+    wait_for_image(page, ".preview__img")
+    drag(page, ".preview .cover-layer", (0.1, 0.1), (0.6, 0.6))
+    page.locator("[data-cover-tools]").get_by_role("button", name="Clear all").click()
+    expect(page.locator(".preview .cover-rect")).to_have_count(0)
+    fill_form(page, title)
+    page.get_by_role("button", name="Send the work").click()
+    page.wait_for_url(RECEIPT_URL)
+    name, _type, data = sent_image(page)
+    assert name == "poster.png" and data == original.read_bytes()
+
+
+def test_a_transparent_image_is_covered_as_png_in_a_plain_form_post(
+        open_tab, live: Live, tmp_path: Path, tidy):  # fmt: skip
+    """The plain form post (no XHR) also carries the covered copy: PNG for a PNG."""
+    title = "Covered PNG, plain post"
+    tidy.append(title)
+    im = bright_picture((500, 400)).convert("RGBA")
+    im.putalpha(Image.linear_gradient("L").resize((500, 400)).point(lambda v: 60 + v // 2))
+    original = tmp_path / "cut-out.png"
+    im.save(original, "PNG")
+    tab = open_tab(1280)
+    page = tab.page
+    page.goto("/submit")
+    # Take away what submit.js needs to send in the page: the form then posts as a document.
+    page.evaluate("() => { window.DOMParser = undefined; }")
+    page.evaluate(RECORD_UPLOADS)
+    page.set_input_files("#image", str(original))
+    wait_for_image(page, ".preview__img")
+    drag(page, ".preview .cover-layer", (0.5, 0.5), (0.95, 0.95))
+    fill_form(page, title)
+    page.get_by_role("button", name="Send the work").click()
+    page.wait_for_url(RECEIPT_URL)
+    assert tab.posts_to("/submit") == ["document"]
+    posted = json.loads(page.evaluate("() => sessionStorage.getItem('postedImage')"))
+    assert posted == {"name": "covered.png", "type": "image/png"}
+    # What reached the server: the large PNG it kept from those bytes (lossless, same size).
+    work = live.work_titled(title)
+    assert work.has_alpha
+    with live.app.app_context():
+        path = store().path(work.image_key, "large.png")
+    with Image.open(path) as kept:
+        crop = kept.convert("RGBA").crop((260, 210, 470, 370))
+    assert [hi for _lo, hi in crop.getextrema()[:3]] == [0, 0, 0] and crop.getextrema()[3] == (255, 255)
+
+
+def test_a_file_the_browser_cannot_show_gets_a_message_not_a_tool(open_tab, live: Live, tmp_path: Path):
+    unreadable = tmp_path / "photo.png"
+    unreadable.write_bytes(b"\x89PNG\r\n\x1a\n" + b"not really a picture" * 20)
+    page = open_tab(390).page
+    page.goto("/submit")
+    page.set_input_files("#image", str(unreadable))
+    tools = page.locator("[data-cover-tools]")
+    expect(tools.locator(".cover-tools__count")).to_contain_text("The cover tool cannot be used for this file")
+    expect(tools.get_by_role("button", name="Undo last")).to_be_hidden()
+    expect(page.locator(".cover-layer")).to_have_count(0)
+    expect(page.get_by_label("Please cover faces and other identifying details before publishing")).to_be_visible()
+
+
+# ---------------------------------------------------------------- the moderator
+
+
+def hoppers(testdata_dir: Path) -> bytes:
+    with Image.open(testdata_dir / "hopper.jpg") as im:
+        face = im.convert("RGB")
+    canvas = Image.new("RGB", (1600, 1000), (150, 150, 150))
+    for left, top, side in [(60, 80, 420), (650, 120, 300), (1100, 480, 460)]:
+        canvas.paste(face.resize((side, side), Image.Resampling.LANCZOS), (left, top))
+    return encode(canvas, "JPEG", quality=92)
+
+
+def test_a_moderator_toggles_suggestions_draws_and_applies(open_tab, live: Live, testdata_dir, tidy):
+    title = "Three faces to cover"
+    tidy.append(title)
+    work_id = add_pending(live, title, hoppers(testdata_dir))
+    tab = open_tab(1280)
+    page = tab.page
+    log_in(page)
+    page.goto(f"/moderation/works/{work_id}")
+    wait_for_image(page, ".cover-stage img")
+    suggested = page.locator(".cover-stage .cover-rect--suggested")
+    expect(suggested).to_have_count(3)
+    expect(page.locator(".cover-outlines")).to_have_count(0)  # the script draws them now
+    for i in range(3):
+        expect(suggested.nth(i)).to_have_attribute("aria-pressed", "true")
+    field = page.locator("textarea[name=regions]")
+    boxes = live.work_titled(title).face_suggestions
+    assert len(boxes) == 3 and json.loads(field.input_value()) == boxes
+
+    suggested.nth(1).click()  # the mouse leaves the second face uncovered
+    expect(suggested.nth(1)).to_have_attribute("aria-pressed", "false")
+    suggested.nth(2).focus()
+    page.keyboard.press("Space")  # the keyboard too, and back
+    expect(suggested.nth(2)).to_have_attribute("aria-pressed", "false")
+    page.keyboard.press("Enter")
+    expect(suggested.nth(2)).to_have_attribute("aria-pressed", "true")
+    drag(page, ".cover-stage .cover-layer", (0.05, 0.75), (0.3, 0.95))  # a sign in the corner
+    tools = page.locator("[data-cover-tools]")
+    expect(tools.locator(".cover-tools__count")).to_have_text("Areas to cover: 3")
+    regions = json.loads(field.input_value())
+    assert regions[:2] == [boxes[0], boxes[2]] and len(regions) == 3
+    drawn = regions[2]
+    assert drawn[0] == pytest.approx(0.05, abs=0.01) and drawn[2] == pytest.approx(0.25, abs=0.01)
+
+    page.get_by_role("button", name="Cover with solid black").click()
+    page.wait_for_url(re.compile(rf"/moderation/works/{work_id}$"))
+    expect(page.locator(".notice--success")).to_contain_text("3 regions covered")
+    expect(page.locator(".cover-form__done")).to_have_text("3 regions covered")
+    wait_for_image(page, ".cover-stage img")
+    large = stored_large(live, title)
+    for region in regions:
+        assert darkest_and_brightest(large, region)[0] <= LOSSY_NOISE, region
+    assert darkest_and_brightest(large, boxes[1])[1] > 60  # the face left uncovered is still there
+    # The detector looked again on the covered image: only the face left uncovered remains.
+    assert len(live.work_titled(title).face_suggestions) == 1
+    expect(suggested).to_have_count(1)
+    tab.assert_clean()
+
+
+def test_a_moderator_draws_with_a_finger(browser: Any, live: Live, tidy):
+    title = "Covered on a phone"
+    tidy.append(title)
+    work_id = add_pending(live, title, encode(bright_picture((1200, 900)), "JPEG", quality=92))
+    context = browser.new_context(viewport={"width": 390, "height": 844}, base_url=live.url,
+                                  has_touch=True, is_mobile=True, locale="en-GB")  # fmt: skip
+    try:
+        context.set_default_timeout(10_000)
+        context.add_init_script(REPORT_CSP)
+        tab = Tab.open(context)
+        page = tab.page
+        log_in(page)
+        page.goto(f"/moderation/works/{work_id}")
+        wait_for_image(page, ".cover-stage img")
+        layer = page.locator(".cover-stage .cover-layer")
+        layer.scroll_into_view_if_needed()
+        box = layer.bounding_box()
+        cdp = context.new_cdp_session(page)
+        scrolled = page.evaluate("window.scrollY")
+        at = lambda fx, fy: [{"x": box["x"] + fx * box["width"], "y": box["y"] + fy * box["height"]}]  # noqa: E731
+        cdp.send("Input.dispatchTouchEvent", {"type": "touchStart", "touchPoints": at(0.3, 0.3)})
+        for step in range(1, 9):
+            f = 0.3 + 0.4 * step / 8
+            cdp.send("Input.dispatchTouchEvent", {"type": "touchMove", "touchPoints": at(f, f)})
+        cdp.send("Input.dispatchTouchEvent", {"type": "touchEnd", "touchPoints": []})
+        expect(page.locator(".cover-stage .cover-rect")).to_have_count(1)
+        assert page.evaluate("window.scrollY") == scrolled  # drawing, not scrolling the page
+        (x, y, w, h), = json.loads(page.locator("textarea[name=regions]").input_value())
+        assert (x, y, w, h) == pytest.approx((0.3, 0.3, 0.4, 0.4), abs=0.02)
+        page.get_by_role("button", name="Cover with solid black").click()
+        page.wait_for_url(re.compile(rf"/moderation/works/{work_id}$"))
+        assert darkest_and_brightest(stored_large(live, title), [x, y, w, h])[0] <= LOSSY_NOISE
+        tab.assert_clean()
+    finally:
+        context.close()
+
+
+def test_the_artist_covers_from_the_receipt(open_tab, live: Live, tidy):
+    from gallery.tokens import new_receipt_token, token_hash
+
+    title = "Covered from the receipt"
+    tidy.append(title)
+    token = new_receipt_token()
+    with live.app.app_context():
+        try:
+            fields = NewWork(title=title, alt_text="A bright poster", licence=Licence.CC_BY)
+            create_work(store(), io.BytesIO(encode(bright_picture((1000, 700)), "JPEG")), fields,
+                        receipt_token_hash=token_hash(token))  # fmt: skip
+            db.session.commit()
+        finally:
+            db.session.remove()
+    tab = open_tab(390)
+    page = tab.page
+    page.goto(f"/submissions/{token}")
+    wait_for_image(page, ".receipt__image img")
+    drag(page, ".cover-stage .cover-layer", (0.4, 0.2), (0.8, 0.6))
+    page.get_by_role("button", name="Cover with solid black").click()
+    page.wait_for_url(RECEIPT_URL)
+    expect(page.locator(".notice--success")).to_contain_text("1 region covered")
+    wait_for_image(page, ".receipt__image img")
+    shown = page.evaluate("document.querySelector('.receipt__image img').currentSrc")
+    response = page.request.get(shown)
+    assert response.status == 200
+    with Image.open(io.BytesIO(response.body())) as im:
+        assert darkest_and_brightest(im, [0.4, 0.2, 0.4, 0.4])[0] <= LOSSY_NOISE
+    assert live.work_titled(title).covered_regions == 1
+    tab.assert_clean()
