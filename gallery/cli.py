@@ -16,7 +16,7 @@ from sqlalchemy import select
 from . import backup, demo, mail, passwords, search
 from .extensions import db, media_store
 from .models import Licence, Role, Work, WorkStatus, utcnow
-from .verbs import accounts
+from .verbs import accounts, retention
 from .verbs.submissions import NewWork, create_work
 
 BENCH_BATCH = 200  # bench-seed commits this many works at a time
@@ -188,8 +188,28 @@ def send_mail() -> None:
     click.echo(f"Sent {done.sent}, to retry later {done.retrying}, given up {done.given_up}.")
 
 
+class Age(click.ParamType):
+    name = "age"
+
+    def convert(self, value, param, ctx):  # type: ignore[no-untyped-def]
+        try:
+            return retention.parse_age(value)
+        except ValueError as exc:
+            self.fail(f"{value!r} is not {exc}", param, ctx)
+
+
+@click.command("purge")
+@click.option("--older-than", "older_than", type=Age(), required=True,
+              help="Age of the decision, e.g. 90d, 12h or 2w.")
+def purge_command(older_than: timedelta) -> None:
+    """Delete rejected and withdrawn works decided longer ago than the given age."""
+    removed = retention.purge(media_store(), older_than)
+    db.session.commit()
+    click.echo(f"Purged {removed} rejected or withdrawn works decided more than {older_than} ago.")
+
+
 def init_app(app: Flask) -> None:
     """Register the commands."""
     for command in (seed_demo, remove_demo, bench_seed, fsck, backup_command, create_moderator,
-                    create_demo_moderator, reindex, send_mail):  # fmt: skip
+                    create_demo_moderator, reindex, send_mail, purge_command):  # fmt: skip
         app.cli.add_command(command)

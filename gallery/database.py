@@ -69,6 +69,9 @@ def _on_connect(dbapi_conn: Any, _record: Any) -> None:
     cur.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
     cur.execute("PRAGMA foreign_keys=ON")
     cur.execute("PRAGMA synchronous=NORMAL")
+    # What a rejected or withdrawn work forgets, and a purged row, is overwritten on disk
+    # rather than left in free pages, where a seized file would still hold it.
+    cur.execute("PRAGMA secure_delete=ON")
     cur.close()
 
 

@@ -94,6 +94,20 @@ class MediaStore:
             pass
         return None
 
+    def rekey(self, key: str, new_key: str | None = None) -> str:
+        """Move a work's folder to a new random key (or to new_key), in one rename; return
+        it.  A takedown does this, so the old media URLs, which caches may hold for a year
+        as immutable, answer 404 for good."""
+        _check_key(key)
+        new_key = new_key or secrets.token_urlsafe(16)
+        _check_key(new_key)
+        target = self.works / new_key
+        if target.exists():
+            raise FileExistsError(target)
+        os.replace(self.works / key, target)
+        _fsync_dir(self.works)
+        return new_key
+
     def delete(self, key: str) -> None:
         """Remove a work's folder; deleting an absent key does nothing."""
         _check_key(key)

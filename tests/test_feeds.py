@@ -166,7 +166,7 @@ def test_unpublishing_removes_the_work_from_every_feed(client, make_work, ada, r
     gone = make_work(title="Taken down", prisoners=(ada,), campaign_id=rally.id, published_at=when(2))
     for path in FEEDS:
         assert titles(read_feed(client, path)) == ["Taken down", "Kept"]
-    decisions.unpublish_work(gone.id, mod.id, "It shows a face.")
+    decisions.unpublish_work(store(), gone.id, mod.id, "It shows a face.")
     db.session.commit()
     for path in FEEDS:
         assert titles(read_feed(client, path)) == ["Kept"], path
@@ -175,7 +175,7 @@ def test_unpublishing_removes_the_work_from_every_feed(client, make_work, ada, r
 
 def test_a_work_reported_at_risk_leaves_every_feed(client, make_work, ada, rally):
     work = make_work(title="Shows a face", prisoners=(ada,), campaign_id=rally.id)
-    file_report(work.id, ReportCategory.PERSON_AT_RISK, "A face is visible.")
+    file_report(store(), work.id, ReportCategory.PERSON_AT_RISK, "A face is visible.")
     db.session.commit()
     for path in FEEDS:
         assert titles(read_feed(client, path)) == [], path
@@ -290,7 +290,7 @@ def test_sitemap_lists_every_public_page_in_every_language(client, make_work, ad
     public = make_work(title="Public", published_at=when(5))
     pending = make_work(title="Waiting", status=WorkStatus.PENDING)
     hidden = make_work(title="Hidden")
-    file_report(hidden.id, ReportCategory.PERSON_AT_RISK, None)
+    file_report(store(), hidden.id, ReportCategory.PERSON_AT_RISK, None)
     db.session.commit()
     root = read_sitemap(client)
     assert root.tag == f"{SITEMAP}urlset"

@@ -539,3 +539,177 @@ def test_every_get_route_survives_hostile_query_strings(app, client, make_work, 
                         failures[f"{path}?{query[:40]}"] = response.status_code
     assert seen > 40 * len(HOSTILE_QUERIES)
     assert failures == {}
+
+
+# ---- what stays behind when an artist leaves ----
+
+SECRET_TITLE = "Portrait of my neighbour Quillon"
+SECRET_EMAIL = "quillon.artist@example.org"
+
+
+def _left_of(work: Work) -> dict:
+    return {name: getattr(work, name) for name in (
+        "title", "alt_text", "description", "description_html", "display_name", "contact_email",
+        "text_locale", "notify_token", "image_sha256", "image_bytes", "width", "height",
+        "image_format", "face_suggestions", "image_key", "renditions")}  # fmt: skip
+
+
+EMPTY = {"title": "", "alt_text": "", **{k: None for k in (
+    "description", "description_html", "display_name", "contact_email", "text_locale",
+    "notify_token", "image_sha256", "image_bytes", "width", "height", "image_format",
+    "face_suggestions", "image_key", "renditions")}}  # fmt: skip
+
+
+def test_a_withdrawn_work_keeps_nothing_of_its_artist(app, client):
+    from gallery.models import ModerationEvent
+
+    url, work = submit(client, title=SECRET_TITLE, email=SECRET_EMAIL, display_name="Quillon",
+                       description="By **Quillon**")  # fmt: skip
+    token = csrf_token_of(client, url)
+    assert client.post(url + "/withdraw", data={"csrf_token": token, "confirm": "y"}).status_code == 303
+    work = newest()
+    assert work.status == WorkStatus.WITHDRAWN and work.decided_at is not None
+    assert _left_of(work) == EMPTY and work.phash is None
+    events = db.session.scalars(select(ModerationEvent).where(ModerationEvent.work_id == work.id)).all()
+    assert events and all(e.subject is None for e in events)
+    assert client.get(url).status_code == 200  # the artist's link still says what happened
+    if db.engine.dialect.name == "sqlite":
+        # A seized disk: nothing of it in the database file or its journal, free pages included.
+        db.session.remove()
+        with db.engine.connect() as conn:
+            conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+        raw = b"".join(p.read_bytes() for p in Path(app.instance_path).glob("gallery.sqlite3*"))
+        assert SECRET_EMAIL.encode() not in raw and b"Quillon" not in raw
+
+
+def test_a_rejected_work_keeps_its_reason_and_moderator_and_nothing_of_its_artist(client, moderator):
+    url, work = submit(client, title=SECRET_TITLE, email=SECRET_EMAIL, display_name="Quillon")
+    token = csrf_token_of(client, f"/moderation/works/{work.id}")
+    response = client.post(f"/moderation/works/{work.id}/reject",
+                           data={"csrf_token": token, "reason": "Shows a face."})  # fmt: skip
+    assert response.status_code == 303
+    work = newest()
+    assert work.status == WorkStatus.REJECTED and work.rejection_reason == "Shows a face."
+    assert work.decided_by.username == "mod" and work.decided_at is not None
+    assert _left_of(work) == EMPTY
+    assert work.phash  # kept until purged, so a resubmission is recognised
+    assert "Shows a face." in client.get(url).get_data(as_text=True)
+
+
+# ---- purge: the rows themselves, after a retention period ----
+
+
+def test_purge_deletes_old_rejected_and_withdrawn_rows_and_nothing_else(app, make_work):
+    from datetime import timedelta
+
+    from gallery.models import ModerationEvent, OutgoingMail, Report, ReportCategory, utcnow
+
+    def aged(status: WorkStatus, days: int) -> Work:
+        work = make_work(status=status)
+        work.decided_at = work.submitted_at = utcnow() - timedelta(days=days)
+        db.session.commit()
+        return work
+
+    old_rejected = aged(WorkStatus.REJECTED, 91)
+    old_withdrawn = aged(WorkStatus.WITHDRAWN, 91)
+    recent_rejected = aged(WorkStatus.REJECTED, 89)
+    old_published = aged(WorkStatus.APPROVED, 91)
+    old_pending = aged(WorkStatus.PENDING, 91)
+    db.session.add(Report(work_id=old_rejected.id, category=ReportCategory.OTHER, text="x"))
+    db.session.add(OutgoingMail(kind="rejected", payload="sealed", work_id=old_rejected.id))
+    db.session.add(ModerationEvent(action="reject", work_id=old_rejected.id, reason="Shows a face."))
+    db.session.commit()
+    leftover_key = old_withdrawn.image_key  # as if its files had not gone yet
+    fresh()
+    result = app.test_cli_runner().invoke(args=["purge", "--older-than", "90d"])
+    assert result.exit_code == 0, result.output
+    assert "Purged 2 rejected or withdrawn works" in result.output
+    fresh()
+    left = {w.id for w in db.session.scalars(select(Work))}
+    assert left == {recent_rejected.id, old_published.id, old_pending.id}
+    assert db.session.scalars(select(Report)).all() == []
+    assert db.session.scalars(select(OutgoingMail)).all() == []
+    event = db.session.scalars(select(ModerationEvent).where(ModerationEvent.action == "reject")).one()
+    assert event.work_id is None and event.reason == "Shows a face."  # the audit trail stays
+    assert not (Path(app.config["MEDIA_ROOT"]) / "works" / leftover_key).exists()
+
+
+@pytest.mark.parametrize("age", ["90", "90x", "-1d", "d", "1e9d", "999999d"])
+def test_purge_refuses_an_unreadable_age_and_deletes_nothing(app, make_work, age):
+    from datetime import timedelta
+
+    from gallery.models import utcnow
+
+    make_work(status=WorkStatus.REJECTED).decided_at = utcnow() - timedelta(days=400)
+    db.session.commit()
+    result = app.test_cli_runner().invoke(args=["purge", "--older-than", age])
+    assert result.exit_code == 2 and "is not an age such as 90d" in result.output
+    fresh()
+    assert len(db.session.scalars(select(Work)).all()) == 1
+
+
+# ---- takedowns reach caches: a hidden work's old media addresses are gone for good ----
+
+
+def _media_urls(app, work: Work) -> list[str]:
+    return [f"/media/{work.image_key}/{name}" for name in sorted(store_of(app).files(work.image_key))]
+
+
+def store_of(app):
+    from gallery.extensions import media_store
+
+    return media_store(app)
+
+
+def test_unpublishing_changes_every_media_address(app, client, moderator, make_work):
+    work = make_work()
+    old_urls = _media_urls(app, work)
+    anonymous = app.test_client()
+    with anonymous.get(old_urls[0]) as before:
+        assert before.status_code == 200 and "immutable" in before.headers["Cache-Control"]
+    token = csrf_token_of(client, f"/moderation/works/{work.id}")
+    response = client.post(f"/moderation/works/{work.id}/unpublish",
+                           data={"csrf_token": token, "reason": "A face shows."})  # fmt: skip
+    assert response.status_code == 303
+    fresh()
+    work = db.session.get(Work, work.id)
+    assert work.status == WorkStatus.PENDING and _media_urls(app, work)
+    for url in old_urls:  # for anyone, a moderator included: the old address is gone
+        with client.get(url) as gone:
+            assert gone.status_code == 404, url
+    # Published again, it is served at its new address only.
+    token = csrf_token_of(client, f"/moderation/works/{work.id}")
+    assert client.post(f"/moderation/works/{work.id}/approve", data={"csrf_token": token}).status_code == 303
+    fresh()
+    work = db.session.get(Work, work.id)
+    with anonymous.get(_media_urls(app, work)[0]) as again:
+        assert again.status_code == 200
+    with anonymous.get(old_urls[0]) as still_gone:
+        assert still_gone.status_code == 404
+
+
+def test_a_person_at_risk_report_changes_the_media_address_at_once(app, client, make_work):
+    work = make_work()
+    old_urls = _media_urls(app, work)
+    token = csrf_token_of(client, f"/works/{work.public_id}/report")
+    response = client.post(f"/works/{work.public_id}/report",
+                           data={"csrf_token": token, "category": "person-at-risk", "text": ""})  # fmt: skip
+    assert response.status_code == 303
+    fresh()
+    work = db.session.get(Work, work.id)
+    assert work.hidden and old_urls[0].split("/")[2] != work.image_key
+    for url in old_urls:
+        with client.get(url) as gone:
+            assert gone.status_code == 404
+
+
+def test_a_takedown_that_does_not_commit_keeps_the_files_where_they_were(app, make_work, monkeypatch):
+    from gallery.verbs import decisions
+
+    work = make_work()
+    key = work.image_key
+    moderator = saved(Moderator(username="m", password_hash="x"))
+    decisions.unpublish_work(store_of(app), work.id, moderator.id, "Because.")
+    assert store_of(app).files(key) == set()  # moved, not yet committed
+    db.session.rollback()
+    assert store_of(app).files(key) and db.session.get(Work, work.id).image_key == key

@@ -131,7 +131,7 @@ def test_reject_deletes_files_keeps_the_row_and_the_artist_reads_why(app, client
     fresh()
     work = db.session.get(Work, work.id)
     assert work.status == WorkStatus.REJECTED
-    assert work.image_key is None and work.renditions is None and work.image_sha256
+    assert work.image_key is None and work.renditions is None and work.image_sha256 is None
     assert store(app).files(key) == set()
     # The preset is kept by its key, so the artist reads it in their own language.
     assert (work.rejection_preset, work.rejection_reason) == ("unreadable", "Please send a larger scan.")

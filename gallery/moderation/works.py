@@ -160,7 +160,7 @@ def unpublish(work_id: int) -> ResponseReturnValue:
     """Take a published work down at once; it goes back to the queue."""
     form = ReasonForm()
     return act(
-        lambda: decisions.unpublish_work(work_id, current_user.id, form.full_reason()),
+        lambda: decisions.unpublish_work(media_store(), work_id, current_user.id, form.full_reason()),
         done=lambda w: _("Unpublished and back in the queue: %(title)s", title=w.title),
         refused=_("Only a published work can be unpublished."),
         back=_to_work(work_id),

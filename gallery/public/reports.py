@@ -4,7 +4,7 @@ from __future__ import annotations
 from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 
-from ..extensions import db
+from ..extensions import db, media_store
 from ..models import ReportCategory
 from ..verbs import NotAllowed
 from ..verbs.reports import file_report
@@ -30,7 +30,7 @@ def report(public_id: str) -> ResponseReturnValue:
     form = ReportForm()
     if request.method == "POST" and form.validate_on_submit():
         try:
-            file_report(work.id, ReportCategory(form.category.data), form.text.data)
+            file_report(media_store(), work.id, ReportCategory(form.category.data), form.text.data)
             db.session.commit()
         except NotAllowed:
             abort(404)

@@ -2,17 +2,20 @@
 commits."""
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 
-from ..database import after_commit
+from ..database import after_commit, after_rollback, begin_write
 from ..extensions import db
 from ..images import ProcessedImage
-from ..models import Tag, Work
+from ..models import ModerationEvent, Tag, Work
 from ..storage import MediaStore
 from ..text import slugify
 from . import NotAllowed
+
+log = logging.getLogger(__name__)
 
 TAG_SLUG_LENGTH = 60
 
@@ -74,8 +77,65 @@ def renditions_json(processed: ProcessedImage) -> dict[str, dict]:
     return out
 
 
+def publish_then_lock(store: MediaStore, processed: ProcessedImage) -> str:
+    """Store an image's renditions under a new key, then take the write lock; the files go
+    again if the lock cannot be had or the transaction does not commit.  Returns the key.
+
+    The image work is done before, with no lock held; the caller re-reads what it changes."""
+    key = store.publish({r.filename: r.data for r in processed.renditions})
+    try:
+        begin_write()
+    except BaseException:
+        store.delete(key)
+        raise
+    after_rollback(lambda: store.delete(key))
+    return key
+
+
 def delete_files_after_commit(store: MediaStore, keys: Iterable[str | None]) -> None:
     """Delete these works' folders once the transaction has committed, not before."""
     for key in keys:
         if key:
             after_commit(lambda key=key: store.delete(key))
+
+
+def forget_artist(work: Work, *, keep_phash: bool) -> None:
+    """Clear everything of a rejected or withdrawn work that could say who sent what: the
+    texts, the name shown, the e-mail, the image's hashes and facts, the suggestions, and
+    the title quoted by its audit events.  What the record needs stays: status, dates,
+    reason, moderator, licence and the prisoners it stood with (README "What is kept").
+
+    keep_phash: a rejected work keeps its 64-bit perceptual hash until it is purged, so a
+    resubmission is recognised; it cannot rebuild the picture."""
+    work.title = ""
+    work.alt_text = ""
+    work.description = work.description_html = None
+    work.display_name = None
+    work.contact_email = None
+    work.text_locale = None
+    work.notify_token = work.notify_locale = None
+    work.image_sha256 = None
+    work.image_bytes = work.width = work.height = None
+    work.image_format = None
+    work.face_suggestions = None
+    if not keep_phash:
+        work.phash = None
+    db.session.execute(
+        update(ModerationEvent).where(ModerationEvent.work_id == work.id).values(subject=None)
+    )
+
+
+def new_media_address(store: MediaStore, work: Work) -> None:
+    """Give a work's files a new key (a takedown: unpublish, a "person at risk" report), so
+    every URL a browser, proxy or CDN may have kept answers 404 from now on; moved back if
+    the transaction does not commit."""
+    old, work_id = work.image_key, work.id
+    if not old:
+        return
+    new = store.rekey(old)
+    after_rollback(lambda: store.rekey(new, old))
+    work.image_key = new
+    # The old key was public (a published image's address): what an operator purges from a CDN.
+    after_commit(lambda: log.info("media of work %s moved after a takedown: purge /media/%s/ from any CDN",
+                                  work_id, old))  # fmt: skip
+

@@ -15,13 +15,13 @@ import math
 from collections.abc import Sequence
 
 from .. import audit, faces, images
-from ..database import after_rollback, begin_write
+from ..database import begin_write
 from ..extensions import db
 from ..images import N_
 from ..models import Work, WorkStatus
 from ..storage import MediaStore
 from . import NotAllowed
-from .common import delete_files_after_commit, locked_work, renditions_json
+from .common import delete_files_after_commit, locked_work, publish_then_lock, renditions_json
 
 log = logging.getLogger(__name__)
 
@@ -124,13 +124,7 @@ def cover_work(
     if path is None:
         raise NotAllowed("not-pending")  # its files are gone (fsck reports it)
     processed = images.cover(path.read_bytes(), boxes, has_alpha=work.has_alpha)  # no lock held
-    new_key = store.publish({r.filename: r.data for r in processed.renditions})
-    try:
-        begin_write()
-    except BaseException:
-        store.delete(new_key)
-        raise
-    after_rollback(lambda: store.delete(new_key))
+    new_key = publish_then_lock(store, processed)
     work = locked_work(work_id)
     if work.status != WorkStatus.PENDING or work.image_key != old_key:
         raise NotAllowed("changed")

@@ -19,7 +19,15 @@ from ..labels import PRESET_REASONS
 from ..models import Work, WorkStatus, utcnow
 from ..storage import MediaStore
 from . import NotAllowed
-from .common import delete_files_after_commit, locked_work, locked_works, require_reason, tags_named
+from .common import (
+    delete_files_after_commit,
+    forget_artist,
+    locked_work,
+    locked_works,
+    new_media_address,
+    require_reason,
+    tags_named,
+)
 
 
 def compose_reason(preset: str | None, text: str | None) -> str | None:
@@ -70,12 +78,16 @@ def reject(store: MediaStore, work: Work, moderator_id: int, reason: str,
     audit.record(action, moderator_id=moderator_id, work_id=work.id, subject=work.title,
                  reason=compose_reason(preset, reason))  # fmt: skip
     mail.tell_artist(work, mail.REJECTED, reason=reason, preset=work.rejection_preset)
+    forget_artist(work, keep_phash=True)  # after the mail row took its sealed copy
 
 
-def unpublish(work: Work, moderator_id: int, reason: str, action: str = audit.UNPUBLISH) -> None:
-    """Take a locked published work off every public page and back into the queue."""
+def unpublish(store: MediaStore, work: Work, moderator_id: int, reason: str,
+              action: str = audit.UNPUBLISH) -> None:  # fmt: skip
+    """Take a locked published work off every public page and back into the queue; its
+    files get a new address, so what caches kept of the old one is never served again."""
     if work.status != WorkStatus.APPROVED:
         raise NotAllowed("not-approved")
+    new_media_address(store, work)
     work.status = WorkStatus.PENDING
     work.published_at = None
     work.decided_at = None
@@ -130,12 +142,12 @@ def bulk_decide(
     return done, len(wanted) - done
 
 
-def unpublish_work(work_id: int, moderator_id: int, reason: str | None) -> Work:
+def unpublish_work(store: MediaStore, work_id: int, moderator_id: int, reason: str | None) -> Work:
     """Take an approved work off every public page at once and back into the queue."""
     reason = require_reason(reason)
     begin_write()
     work = locked_work(work_id)
-    unpublish(work, moderator_id, reason)
+    unpublish(store, work, moderator_id, reason)
     db.session.flush()
     return work
 

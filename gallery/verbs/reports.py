@@ -9,14 +9,15 @@ from ..extensions import db
 from ..models import Report, ReportCategory, WorkStatus, utcnow
 from ..storage import MediaStore
 from . import NotAllowed
-from .common import locked_work, require_reason
+from .common import locked_work, new_media_address, require_reason
 from .decisions import reject, unpublish
 
 REPORT_ACTIONS = ("dismiss", "unpublish", "reject")
 
 
-def file_report(work_id: int, category: ReportCategory, text: str | None) -> Report:
-    """A visitor's report; "identifies a person at risk" hides the work at once."""
+def file_report(store: MediaStore, work_id: int, category: ReportCategory, text: str | None) -> Report:
+    """A visitor's report; "identifies a person at risk" hides the work at once, and gives
+    its files a new address (caches that kept the old one get 404 from the app)."""
     begin_write()
     work = locked_work(work_id)
     if work.status != WorkStatus.APPROVED:
@@ -25,6 +26,7 @@ def file_report(work_id: int, category: ReportCategory, text: str | None) -> Rep
     db.session.add(report)
     if category == ReportCategory.PERSON_AT_RISK and not work.hidden:
         work.hidden = True
+        new_media_address(store, work)
         search.drop_work(work.id)
         audit.record(audit.AUTO_HIDE, work_id=work.id, subject=work.title,
                      reason="a visitor reported that the work identifies a person at risk")  # fmt: skip
@@ -55,7 +57,7 @@ def handle_report(
                      subject=f"{report.category.value}: {work.title}", reason=note)  # fmt: skip
         closing = [report]
     elif action == "unpublish":
-        unpublish(work, moderator_id, note or "", audit.REPORT_UNPUBLISH)
+        unpublish(store, work, moderator_id, note or "", audit.REPORT_UNPUBLISH)
         closing = [r for r in work.reports if r.handled_at is None]
     else:
         reject(store, work, moderator_id, note or "", audit.REPORT_REJECT)

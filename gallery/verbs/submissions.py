@@ -10,14 +10,14 @@ from typing import BinaryIO
 from sqlalchemy import select
 
 from .. import audit, images, mail, search
-from ..database import after_rollback, begin_write
+from ..database import begin_write
 from ..extensions import db
 from ..models import Campaign, Licence, Prisoner, Work, WorkStatus, utcnow
 from ..storage import MediaStore
 from ..text import render_markdown
 from ..tokens import new_public_id, new_receipt_token, token_hash
 from . import NotAllowed
-from .common import delete_files_after_commit, renditions_json, tags_named
+from .common import delete_files_after_commit, forget_artist, publish_then_lock, renditions_json, tags_named
 
 log = logging.getLogger(__name__)
 
@@ -67,13 +67,7 @@ def create_work(
     The files are in place before the row exists; if the transaction does not commit,
     they are removed, so no file outlives a failure and no row lacks its files."""
     processed = images.process(image, max_pixels=max_pixels)  # no lock held while decoding
-    key = store.publish({r.filename: r.data for r in processed.renditions})
-    try:
-        begin_write()
-    except BaseException:
-        store.delete(key)
-        raise
-    after_rollback(lambda: store.delete(key))
+    key = publish_then_lock(store, processed)
     work = Work(
         public_id=new_public_id(),
         title=fields.title,
@@ -151,6 +145,7 @@ def withdraw_work(store: MediaStore, token: str) -> Work:
     work.notify_token = None  # no mail follows a withdrawal
     search.drop_work(work.id)
     audit.record(audit.WITHDRAW, work_id=work.id, reason="withdrawn by the artist")
+    forget_artist(work, keep_phash=False)
     db.session.flush()
     log.info("work %s withdrawn by its artist", work.public_id)
     return work
