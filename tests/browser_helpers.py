@@ -61,6 +61,16 @@ class Live:
             finally:
                 db.session.remove()
 
+    def work_numbered(self, work_id: int) -> Work | None:
+        with self.app.app_context():
+            try:
+                work = db.session.get(Work, work_id)
+                if work is not None:
+                    db.session.expunge(work)
+                return work
+            finally:
+                db.session.remove()
+
     def work_titled(self, title: str) -> Work | None:
         with self.app.app_context():
             try:

@@ -325,7 +325,8 @@ def test_withdraw_deletes_the_image(open_tab, live: Live):
     assert forged.status == 400
 
     page.click("form.withdraw button")  # not ticked: the browser asks for the box first
-    assert live.work_titled("To be withdrawn").status == WorkStatus.PENDING
+    withdrawn = live.work_titled("To be withdrawn")
+    assert withdrawn.status == WorkStatus.PENDING
     page.check("form.withdraw input[name=confirm]")
     page.click("form.withdraw button")
     page.wait_for_url(RECEIPT_URL)
@@ -334,5 +335,6 @@ def test_withdraw_deletes_the_image(open_tab, live: Live):
     expect(page.locator(".receipt__image")).to_have_count(0)
     expect(page.locator("form.withdraw")).to_have_count(0)
     assert page.request.get(image_url).status == 404
-    assert live.work_titled("To be withdrawn").status == WorkStatus.WITHDRAWN
+    after = live.work_numbered(withdrawn.id)
+    assert after.status == WorkStatus.WITHDRAWN and after.title == ""  # the artist is forgotten
     tab.assert_clean()

@@ -11,7 +11,7 @@ from flask_babel import ngettext
 from flask_login import current_user
 
 from ..extensions import db, media_store
-from ..models import WorkStatus
+from ..models import Work, WorkStatus
 from ..paging import Cursor
 from ..slots import NoSlot, decode_slot
 from ..verbs import covers, decisions
@@ -129,10 +129,13 @@ def approve(work_id: int) -> ResponseReturnValue:
 def reject(work_id: int) -> ResponseReturnValue:
     """Refuse a pending work, with the reason the artist will read; its files go."""
     form = ReasonForm()
+    # Read first: a rejected work forgets its title with everything else of its artist.
+    found = db.session.get(Work, work_id)
+    title = found.title if found is not None else ""
     return act(
         lambda: decisions.reject_work(media_store(), work_id, current_user.id, form.reason.data,
                                       preset=form.preset.data or None),  # fmt: skip
-        done=lambda w: _("Rejected, and its image deleted: %(title)s", title=w.title),
+        done=lambda _w: _("Rejected, and its image deleted: %(title)s", title=title),
         refused=_("This work is no longer waiting for review."),
         back=_back(work_id),
         form=form,
