@@ -262,22 +262,25 @@ def _full_response() -> ResponseReturnValue:
     return render_error(507)
 
 
-def _database_error(exc: OperationalError) -> ResponseReturnValue:
-    db.session.rollback()  # the new files of a refused write go with it (database.py)
-    if database_busy(exc):
-        log.warning("database busy on %s %s: answered 503", request.method, _rule())
-        return _busy_response()
-    log_failure(f"database error on {request.method} {_rule()}", exc)
+def _refused_write(
+    exc: Exception, expected: bool, what: str, answer: Callable[[], ResponseReturnValue]
+) -> ResponseReturnValue:
+    """A request whose write failed: roll back (the new files of the refused write go with
+    it, database.py); an expected failure gets its own answer, anything else a 500."""
+    db.session.rollback()
+    if expected:
+        log.warning("%s on %s %s: nothing kept, asked to retry", what, request.method, _rule())
+        return answer()
+    log_failure(f"unhandled error on {request.method} {_rule()}", exc)
     return render_error(500)
+
+
+def _database_error(exc: OperationalError) -> ResponseReturnValue:
+    return _refused_write(exc, database_busy(exc), "database busy", _busy_response)
 
 
 def _os_error(exc: OSError) -> ResponseReturnValue:
-    db.session.rollback()
-    if disk_full(exc):
-        log.error("disk full on %s %s: answered 507", request.method, _rule())
-        return _full_response()
-    log_failure(f"unhandled error on {request.method} {_rule()}", exc)
-    return render_error(500)
+    return _refused_write(exc, disk_full(exc), "disk full", _full_response)
 
 
 def init_app(app: Flask) -> None:
