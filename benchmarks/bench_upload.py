@@ -70,9 +70,9 @@ def log(message: str) -> None:
     print(f"  [upload bench] {message}", file=sys.stderr, flush=True)
 
 
-def generate(folder: Path) -> dict[str, Path]:
+def generate(folder: Path, wanted: dict[str, tuple[int, int]] | None = None) -> dict[str, Path]:
     """Write the test JPEGs with bench_pipeline's generator, in parallel subprocesses."""
-    wanted = {"small": SMALL, **IMAGES}
+    wanted = wanted or {"small": SMALL, **IMAGES}
     procs = {}
     for label, (width, height) in wanted.items():
         path = folder / f"{label.replace(' ', '')}.jpg"
@@ -210,9 +210,12 @@ class Client:
 
 
 class Server:
-    """gunicorn with one sync worker on a free port, a fresh instance folder of its own."""
+    """gunicorn with sync workers (one unless told) on a free port, a fresh instance folder
+    of its own; `settings` are extra environment variables for the app."""
 
-    def __init__(self, folder: Path, name: str):
+    def __init__(self, folder: Path, name: str, workers: int = 1,
+                 settings: dict[str, str] | None = None):  # fmt: skip
+        self.workers = workers
         self.instance = folder / f"instance-{name}"
         self.log_path = folder / f"gunicorn-{name}.log"
         self.port = free_port()
@@ -223,6 +226,7 @@ class Server:
             "GALLERY_INSTANCE": str(self.instance),
             "FLASK_RATELIMIT_ENABLED": "false",
             "PYTHONPATH": str(ROOT),
+            **(settings or {}),
         })
 
     def __enter__(self) -> Server:
@@ -231,7 +235,7 @@ class Server:
         if migrate.returncode != 0:
             raise Broken(f"flask db upgrade failed:\n{migrate.stderr[-2000:]}")
         command = [str(BIN / "gunicorn"), "--config", "python:gallery.gunicorn_conf",
-                   "--workers", "1", "--bind", f"{HOST}:{self.port}", "gallery:create_app()"]
+                   "--workers", str(self.workers), "--bind", f"{HOST}:{self.port}", "gallery:create_app()"]
         with open(self.log_path, "wb") as log_file:
             self.proc = subprocess.Popen(command, cwd=ROOT, env=self.env, stdout=log_file,
                                          stderr=subprocess.STDOUT, start_new_session=True)
@@ -260,10 +264,21 @@ class Server:
         raise Broken(f"gunicorn did not answer /healthz within {timeout:.0f} s:\n{self.tail()}")
 
     def worker(self) -> int:
-        pids = children(self.proc.pid)
+        pids = self.worker_pids()
         if len(pids) != 1:
             raise Broken(f"expected one gunicorn worker, found {pids}")
         return pids[0]
+
+    def worker_pids(self, timeout: float = 15) -> list[int]:
+        """Every worker's pid, once all of them have started."""
+        deadline = time.monotonic() + timeout
+        while True:
+            pids = sorted(children(self.proc.pid))
+            if len(pids) == self.workers or time.monotonic() > deadline:
+                if len(pids) != self.workers:
+                    raise Broken(f"expected {self.workers} gunicorn workers, found {pids}")
+                return pids
+            time.sleep(0.1)
 
     def tail(self) -> str:
         try:

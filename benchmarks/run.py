@@ -1,13 +1,13 @@
-"""`make bench`: the pure pipeline benchmark, then the HTTP upload benchmark, in one run.
+"""`make bench`: the pipeline, upload, burst and render benchmarks, in one run.
 
 Usage: python benchmarks/run.py [--runs 5]
 
 Each benchmark runs in its own Python process (their memory figures must not
 see each other) and generates its own inputs with a fixed seed in a
 temporary folder; nothing is written into the repository.  Exit status: 0
-when both ran, whatever their PASS/FAIL verdicts (this is a report); 1 when
+when all ran, whatever their PASS/FAIL verdicts (this is a report); 1 when
 one of them broke (a subprocess failed, the server did not start, an upload
-was refused).  Takes about a minute on 2 cores.
+was refused).  Takes about two minutes on 2 cores.
 """
 from __future__ import annotations
 
@@ -21,6 +21,8 @@ HERE = Path(__file__).resolve().parent
 BENCHMARKS = (
     ("Image pipeline: ours vs naive, in-process, no HTTP", "bench_pipeline.py"),
     ("Upload: the whole POST /submit against gunicorn vs the naive pipeline", "bench_upload.py"),
+    ("Burst: 20 parallel 40 MP uploads on 4 workers, memory and 503s", "bench_burst.py"),
+    ("Render: pages with the worst Markdown an artist can write", "bench_render.py"),
 )
 
 

@@ -13,7 +13,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from .config import Config
 from .database import private_file, sqlite_file
-from .slots import default_slots
+from .slots import default_slots, keep_big_buffers_off_the_heap
 from .extensions import babel, csrf, db, migrate
 
 log = logging.getLogger(__name__)
@@ -81,6 +81,7 @@ def load_config(app: Flask, test_config: Mapping[str, Any] | None) -> None:
         app.config["SECRET_KEY"] = instance_secret_key(Path(app.instance_path))
     if not app.config.get("DECODE_SLOTS"):
         app.config["DECODE_SLOTS"] = default_slots()
+    keep_big_buffers_off_the_heap()
     db_file = sqlite_file(app.config["SQLALCHEMY_DATABASE_URI"])
     if db_file is not None:
         private_file(db_file)

@@ -488,7 +488,7 @@ def test_no_free_decode_slot_is_a_503_to_retry(client, moderator, pending, monke
     def busy(*args, **kwargs):
         raise NoSlot
 
-    monkeypatch.setattr(works if who == "moderator" else submit, "decode_slot", busy)
+    monkeypatch.setattr(works if who == "moderator" else submit, "image_slot", busy)
     if who == "moderator":
         response = redact(client, work.id, [[0.1, 0.1, 0.2, 0.2]], moderator)
     else:

@@ -59,7 +59,8 @@ class Elements(HTMLParser):
 
 @pytest.mark.parametrize("source", [
     "- " * 2500, "> " * 2500, "[" * 5000, "![" * 2500, "*a " * 1600, "1. " * 1600,
-    "[[" * 2500 + "]]" * 2500, "|a" * 2500 + "\n" + "|-" * 2500,
+    "[[" * 2500 + "]]" * 2500, "|a" * 2500 + "\n" + "|-" * 2500, "> - " * 1250,
+    "<blockquote>" * 2500 + "x", "*_" * 2500,
 ])  # fmt: skip
 def test_hostile_markdown_is_rendered_not_crashed(source: str) -> None:
     """Python-Markdown recursed once per "- " and died of RecursionError (a 500)."""
@@ -74,6 +75,25 @@ def test_markdown_keeps_ordinary_formatting() -> None:
     assert 'href="https://example.org"' in html
     assert 'rel="nofollow noopener noreferrer"' in html
     assert "<li>one</li>" in html
+
+
+def test_markdown_tables_strike_and_bare_addresses() -> None:
+    html = str(render_markdown("~~gone~~ see https://example.org/a\n\n| a | b |\n|---|---|\n| 1 | 2 |"))
+    assert "<del>gone</del>" in html
+    assert '<a href="https://example.org/a" rel="nofollow noopener noreferrer">' in html
+    assert "<td>1</td>" in html
+
+
+def test_markdown_text_that_looks_like_html_stays_text() -> None:
+    """Entities are read and written back escaped: the depth cap must not turn them into tags."""
+    html = str(render_markdown("&lt;script&gt;alert(1)&lt;/script&gt; a < b & c"))
+    assert html == "<p>&lt;script&gt;alert(1)&lt;/script&gt; a &lt; b &amp; c</p>"
+
+
+def test_deep_nesting_keeps_the_text() -> None:
+    html = str(render_markdown("> " * 30 + "deep words"))
+    assert Elements(html).deepest == 20
+    assert "deep words" in html
 
 
 def test_markdown_empty() -> None:

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import logging
-from pathlib import Path
 
 from flask import current_app, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
@@ -13,11 +12,11 @@ from flask_login import current_user
 from ..extensions import db, media_store
 from ..models import Work, WorkStatus
 from ..paging import Cursor
-from ..slots import NoSlot, decode_slot
+from ..slots import NoSlot
 from ..verbs import covers, decisions
 from ..web.errors import disk_full
 from ..web.forms import CoverForm, split_tags
-from ..web.http import or_404, page_arg
+from ..web.http import image_slot, or_404, page_arg
 from . import queries
 from .blueprint import act, after_arg, bp, flash_errors
 from .forms import EditWorkForm, ReasonForm, preset_choices
@@ -83,7 +82,7 @@ def redact(work_id: int) -> ResponseReturnValue:
     covered one and the uncovered files are deleted once this commits."""
     form = CoverForm()
     try:
-        with decode_slot(Path(current_app.instance_path) / "slots", current_app.config["DECODE_SLOTS"]):
+        with image_slot():
             return _cover(work_id, form)
     except NoSlot:
         flash(_("Many images are being processed right now, so nothing was changed. Please "

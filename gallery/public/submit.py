@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import logging
-from pathlib import Path
 
 from flask import (
     Blueprint,
@@ -23,13 +22,13 @@ from wtforms.fields.choices import SelectChoice
 from werkzeug.wrappers import Response
 
 from .. import images
-from ..slots import NoSlot, decode_slot
+from ..slots import NoSlot
 from ..extensions import db, media_store
 from ..models import Licence, WorkStatus
 from ..verbs import NotAllowed, covers
 from ..verbs.submissions import NewWork, submit_work, withdraw_work
 from ..web.errors import disk_full
-from ..web.http import or_404, private
+from ..web.http import image_slot, or_404, private
 from ..web.i18n import ARG as LANGUAGE_ARG
 from ..web.limits import limiter
 from . import queries
@@ -102,7 +101,7 @@ def submit() -> ResponseReturnValue:
         return _show_form(form, 400, _("Please correct the fields marked below."))
     upload = form.image.data
     try:
-        with decode_slot(Path(current_app.instance_path) / "slots", current_app.config["DECODE_SLOTS"]):
+        with image_slot():
             _work, token = submit_work(
                 media_store(), upload.stream, _fields(form),
                 max_pixels=current_app.config["MAX_IMAGE_PIXELS"],
@@ -167,7 +166,7 @@ def cover(token: str) -> ResponseReturnValue:
     if not form.validate_on_submit():
         return _receipt_page(token, 400, cover_form=form)
     try:
-        with decode_slot(Path(current_app.instance_path) / "slots", current_app.config["DECODE_SLOTS"]):
+        with image_slot():
             covers.cover_work(media_store(), work.id, form.regions.regions, None)
             db.session.commit()
     except NoSlot:

@@ -1,14 +1,19 @@
-"""Small HTTP helpers every view uses: private responses, and the list arguments of the
-query string (a ?page= number and keyset cursors), parsed the same way everywhere."""
+"""Small HTTP helpers every view uses: private responses, the list arguments of the
+query string (a ?page= number and keyset cursors), parsed the same way everywhere, and
+the decode slot a view holds while an image is decoded."""
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
 from typing import TypeVar
 
-from flask import abort, make_response, request
+from flask import abort, current_app, make_response, request
 from flask.typing import ResponseReturnValue
 from werkzeug.wrappers import Response
 
 from ..paging import Cursor, page_number
+from ..slots import decode_slot
 
 ONE_YEAR = 365 * 24 * 3600
 API_PREFIX = "/api/"  # the JSON API's addresses (public/api.py): answers for machines
@@ -63,3 +68,11 @@ def cursor_arg(name: str) -> Cursor | None:
 def is_api_request() -> bool:
     """True on the JSON API's addresses, whose errors are JSON and which set no cookie."""
     return request.path.startswith(API_PREFIX)
+
+
+@contextmanager
+def image_slot() -> Iterator[None]:
+    """Hold one of the host's decode slots (slots.decode_slot) for the block; raises
+    slots.NoSlot when every one stays busy, which the view answers 503 with Retry-After."""
+    with decode_slot(Path(current_app.instance_path) / "slots", current_app.config["DECODE_SLOTS"]):
+        yield

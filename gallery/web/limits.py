@@ -3,6 +3,7 @@ or of the username typed, so the limit store never holds an address or a name.""
 from __future__ import annotations
 
 import ipaddress
+import logging
 
 from flask import current_app, request
 from flask_limiter import Limiter
@@ -44,6 +45,18 @@ def pair_key(username: str) -> str:
     """The rate-limit key of one client trying one username."""
     return "pair-" + _keyed(f"{client_address()} {username}", "client-username")
 
+
+class _WithoutKey(logging.Filter):
+    """Flask-Limiter logs each breach with the client's key, a stable pseudonym of its
+    address: keep the limit and the endpoint, drop the key."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if "exceeded" in str(record.msg) and isinstance(record.args, tuple) and len(record.args) == 3:
+            record.msg, record.args = "rate limit %s exceeded at %s", (record.args[0], record.args[2])
+        return True
+
+
+logging.getLogger("flask-limiter").addFilter(_WithoutKey())
 
 # Storage comes from RATELIMIT_STORAGE_URI: by default a SQLite file in the instance folder
 # that every worker shares; Redis when several hosts serve the gallery.
