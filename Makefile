@@ -7,7 +7,7 @@ WORKERS ?= 2
 BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app gallery
 
-.PHONY: run dev test bench install install-test browser messages translations clean-venv
+.PHONY: run dev test bench install install-test browser fonts messages translations clean-venv
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -25,7 +25,7 @@ $(VENV)/.installed-test: pyproject.toml $(VENV)/.installed
 install: $(VENV)/.installed
 install-test: $(VENV)/.installed-test
 
-run: $(VENV)/.installed translations
+run: $(VENV)/.installed translations fonts
 	$(FLASK) db upgrade
 	$(FLASK) seed-demo --if-empty
 	$(FLASK) create-demo-moderator
@@ -33,7 +33,7 @@ run: $(VENV)/.installed translations
 	$(BIN)/gunicorn --config python:gallery.gunicorn_conf --workers $(WORKERS) \
 		--bind $(HOST):$(PORT) 'gallery:create_app()'
 
-dev: $(VENV)/.installed translations
+dev: $(VENV)/.installed translations fonts
 	$(FLASK) db upgrade
 	$(FLASK) seed-demo --if-empty
 	$(FLASK) create-demo-moderator
@@ -44,7 +44,10 @@ browser:
 	@scripts/ensure-browser
 	@scripts/ensure-node-tools
 
-test: $(VENV)/.installed-test browser translations
+fonts:
+	@scripts/ensure-fonts
+
+test: $(VENV)/.installed-test browser fonts translations
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 bench: $(VENV)/.installed-test

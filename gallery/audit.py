@@ -29,6 +29,8 @@ CAMPAIGN_CREATE = "campaign-create"
 CAMPAIGN_EDIT = "campaign-edit"
 COVER = "cover"  # rectangles filled solid on a pending work's image
 COVER_REQUEST = "cover-request"  # the artist asked the moderators to cover
+PRINT_ALLOW = "print-allow"  # leave to print a work whose licence reserves every right
+PRINT_FORBID = "print-forbid"  # that leave withdrawn
 TAKEDOWNS = (UNPUBLISH, REPORT_UNPUBLISH)
 
 

@@ -13,7 +13,7 @@ from flask import Flask, current_app
 from PIL import Image, ImageDraw
 from sqlalchemy import select
 
-from . import backup, demo, mail, passwords, search
+from . import backup, demo, mail, mirror, passwords, search
 from .extensions import db, media_store
 from .models import Licence, Role, Work, WorkStatus, utcnow
 from .verbs import accounts, retention
@@ -119,6 +119,31 @@ def backup_command(dest: Path) -> None:
     click.echo(f"Serve the copy with: GALLERY_INSTANCE={dest} make run")
 
 
+@click.command("export-static")
+@click.argument("dest", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--public-url", help="The gallery's primary address, where the copy's forms lead "
+              "(default: the PUBLIC_URL setting).")  # fmt: skip
+def export_static(dest: Path, public_url: str | None) -> None:
+    """Write a static copy of the public site into DEST; run again, it updates only what changed."""
+    public_url = public_url or current_app.config.get("PUBLIC_URL")
+    if not public_url:
+        raise click.UsageError(
+            "Say where the copy's forms lead: set PUBLIC_URL (FLASK_PUBLIC_URL) or pass "
+            "--public-url https://your.gallery.example"
+        )
+    try:
+        report = mirror.export_static(current_app._get_current_object(), dest, public_url)  # type: ignore[attr-defined]
+    except ValueError as exc:
+        raise click.UsageError(str(exc)) from exc
+    click.echo(f"Exported {report.pages} pages to {dest}: {report.written} files written, "
+               f"{report.unchanged} unchanged, {report.removed} removed; "
+               f"{report.bytes / 1e6:.1f} MB in all, in {report.seconds:.1f} s.")  # fmt: skip
+    for url, status, linked_from in report.broken:
+        click.echo(f"Broken link: {url} answered {status} (linked from {linked_from})", err=True)
+    if report.broken:
+        raise SystemExit(1)
+
+
 def _read_password() -> str:
     stdin = sys.stdin
     if stdin.isatty():
@@ -211,5 +236,5 @@ def purge_command(older_than: timedelta) -> None:
 def init_app(app: Flask) -> None:
     """Register the commands."""
     for command in (seed_demo, remove_demo, bench_seed, fsck, backup_command, create_moderator,
-                    create_demo_moderator, reindex, send_mail, purge_command):  # fmt: skip
+                    create_demo_moderator, reindex, send_mail, purge_command, export_static):  # fmt: skip
         app.cli.add_command(command)

@@ -57,6 +57,15 @@ class Config:
     PRISONER_TIMEZONE = "Europe/Moscow"  # default for "days in prison"
     SITE_NAME = "Art Protest"
     REPORT_INACCURACY_EMAIL = "corrections@example.org"
+    # The primary public address (e.g. "https://artprotest.example"): where a static mirror's
+    # forms and links to server-only pages lead (flask export-static, gallery/mirror.py).
+    PUBLIC_URL: str | None = None
+    # The gallery's Tor onion service (e.g. "http://xyz...onion"): pages send
+    # Onion-Location and the footer links to it (README "Tor onion service").
+    ONION_URL: str | None = None
+    # Print PDFs (gallery/prints/): the folder holding DejaVuSans.ttf and
+    # DejaVuSans-Bold.ttf; None: the usual system folders (scripts/ensure-fonts installs them).
+    PRINT_FONT_DIR: str | None = None
 
     # Mail to artists who asked to be told of the decision (gallery/mail.py). No server or
     # no sender: no mail, no error. Each is also read as a plain MAIL_* variable.

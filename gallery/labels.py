@@ -1,10 +1,15 @@
 """What stored codes mean to a person, in the reader's language: licences, report
-categories, prisoner statuses, preset rejection reasons and audit actions.
+categories, prisoner statuses, preset rejection reasons and audit actions; and dates as
+the reader writes them (pages and print PDFs alike).
 
 The codes stay stable in the database; only these words are translated (lazily, so each
 is rendered in the language of the request that reads it)."""
 from __future__ import annotations
 
+import re
+from datetime import date, datetime
+
+from flask_babel import format_date, get_locale
 from flask_babel import lazy_gettext as _l
 
 from . import audit
@@ -98,6 +103,8 @@ ACTIONS = {
     audit.CAMPAIGN_EDIT: _l("Edited a campaign"),
     audit.COVER: _l("Covered faces or identifying details"),
     audit.COVER_REQUEST: _l("Asked for faces or identifying details to be covered"),
+    audit.PRINT_ALLOW: _l("Gave leave to print a work with all rights reserved"),
+    audit.PRINT_FORBID: _l("Withdrew the leave to print a work"),
 }
 
 
@@ -148,3 +155,14 @@ def category_label(category: ReportCategory | str) -> str:
 def action_label(action: str) -> str:
     """The human name of an audit action, or its code if it has none."""
     return str(ACTIONS.get(action, action))
+
+
+def dateformat(value: date | datetime | None, format: str = "medium") -> str:
+    """Babel's date in the reader's locale, with French's "1er" for the first of a month
+    ("1er février 2019"; CLDR writes "1 février")."""
+    if value is None:
+        return ""
+    text = format_date(value, format)
+    if str(get_locale()) == "fr" and value.day == 1 and (format in ("long", "full") or "MMMM" in format):
+        text = re.sub(r"(?<!\d)1(?= )", "1er", text, count=1)
+    return text

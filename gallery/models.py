@@ -388,6 +388,9 @@ class Work(db.Model):
     # Set when a visitor reports that the work identifies a person at risk: the work
     # leaves every public page at once, until a moderator has looked.
     hidden: Mapped[bool] = mapped_column(default=False)
+    # The moderators' leave to print a work whose licence reserves every right (print
+    # PDFs, gallery/prints/); other licences allow printing as they are.
+    print_permitted: Mapped[bool] = mapped_column(default=False)
 
     # The stored image: a random key naming its folder, and facts about the cleaned file.
     image_key: Mapped[str | None] = mapped_column(String(43), unique=True)

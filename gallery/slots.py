@@ -78,7 +78,7 @@ def keep_big_buffers_off_the_heap() -> bool:
     blocks land on the heap, which rarely shrinks, and the worker stays larger after every
     upload (measured: 202 MB after one 40 MP upload, 247 MB after the next).  A fixed
     threshold stops that (182 MB after one, after two and after ten): 20 parallel 40 MP
-    uploads on 4 workers peak at 281 MB a worker instead of 319 (benchmarks/bench_burst.py).
+    uploads on 4 workers peak at 281 MB a worker instead of 315 (benchmarks/bench_burst.py).
     The price: pages are handed back and faulted in again at each upload, about 20% more
     time in the pipeline at 24 MP on this project's machines (306 -> 372 ms in-process;
     fixing it at 16 MB or more keeps the speed but not the memory).  Returns False where

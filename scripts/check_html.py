@@ -19,7 +19,8 @@ from pathlib import Path
 
 VNU = Path(__file__).resolve().parents[1] / ".tools" / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar"
 PAGES = ["/", "/works", "/prisoners", "/prisoners/azat-miftakhov", "/campaigns/art-protest-paris-2025",
-         "/submit", "/works/{work}", "/works/{work}/report"]  # fmt: skip
+         "/submit", "/works/{work}", "/works/{work}/report", "/show",
+         "/campaigns/art-protest-paris-2025/show"]  # fmt: skip
 LANGUAGES = ("en", "fr", "ru")
 
 

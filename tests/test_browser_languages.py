@@ -25,7 +25,7 @@ ROOT = Path(__file__).resolve().parents[1]
 AXE = ROOT / ".tools" / "node_modules" / "axe-core" / "axe.min.js"
 PAGES = ["/", "/works", "/prisoners", "/prisoners/azat-miftakhov",
          "/campaigns/art-protest-paris-2025", "/works/{work}", "/works/{work}/report", "/submit",
-         "/reports/thanks"]  # fmt: skip
+         "/reports/thanks", "/show", "/campaigns/art-protest-paris-2025/show"]  # fmt: skip
 USERNAME = "polyglot-mod"
 TITLE = "Свобода математике"
 

@@ -161,7 +161,7 @@ def card(html: str, work: Work) -> str:
 def date_of(moment) -> str:
     from flask_babel import force_locale
 
-    from gallery.web.templating import dateformat
+    from gallery.labels import dateformat
 
     with force_locale("en"):
         return dateformat(moment, "medium")

@@ -19,7 +19,7 @@ from ..web.forms import CoverForm, split_tags
 from ..web.http import image_slot, or_404, page_arg
 from . import queries
 from .blueprint import act, after_arg, bp, flash_errors
-from .forms import EditWorkForm, ReasonForm, preset_choices
+from .forms import ActionForm, EditWorkForm, ReasonForm, preset_choices
 
 log = logging.getLogger(__name__)
 
@@ -168,6 +168,30 @@ def unpublish(work_id: int) -> ResponseReturnValue:
         back=_to_work(work_id),
         form=form,
     )
+
+
+def _print_leave(work_id: int, permitted: bool) -> ResponseReturnValue:
+    return act(
+        lambda: decisions.set_print_leave(work_id, current_user.id, permitted),
+        done=lambda w: (_("Printing allowed: %(title)s", title=w.title) if permitted
+                        else _("Leave to print withdrawn: %(title)s", title=w.title)),
+        refused=_("Only a pending or published work with all rights reserved needs leave to "
+                  "print."),
+        back=_to_work(work_id),
+        form=ActionForm(),
+    )  # fmt: skip
+
+
+@bp.post("/works/<int:work_id>/allow-print")
+def allow_print(work_id: int) -> ResponseReturnValue:
+    """Give leave to print (posters, wall labels) a work whose licence reserves every right."""
+    return _print_leave(work_id, True)
+
+
+@bp.post("/works/<int:work_id>/forbid-print")
+def forbid_print(work_id: int) -> ResponseReturnValue:
+    """Withdraw the leave to print a work whose licence reserves every right."""
+    return _print_leave(work_id, False)
 
 
 def _selected_ids() -> list[int]:

@@ -169,9 +169,10 @@ def grid_page(
     return GridPage(works, page, next_cursor, prev_cursor, filters)
 
 
-def newest_works(limit: int = 8) -> list[Work]:
-    """The newest approved works for the home page."""
-    stmt = _with_cards(_public_works(GridFilters())).order_by(
+def newest_works(limit: int = 8, filters: GridFilters | None = None) -> list[Work]:
+    """The newest approved works (of a campaign, prisoner or tag, if given): the home page,
+    the slideshow."""
+    stmt = _with_cards(_public_works(filters or GridFilters())).order_by(
         Work.published_at.desc(), Work.id.desc()
     )
     return list(db.session.scalars(stmt.limit(limit)))

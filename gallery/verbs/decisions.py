@@ -5,6 +5,9 @@ facts and its sha256 stay for the record) and deletes the files once that commit
 Unpublishing keeps the files and returns the work to the queue as pending, where it can be
 approved or rejected again.
 
+The moderators also give (or withdraw) leave to print a work whose licence reserves
+every right (set_print_leave); other licences allow printing as they are.
+
 Approve, reject and unpublish (every path: one work, several, a report's outcome) each
 queue the artist's e-mail in the same transaction when they asked for one
 (mail.tell_artist); it goes out after the commit."""
@@ -16,7 +19,7 @@ from .. import audit, mail, search
 from ..database import begin_write
 from ..extensions import db
 from ..labels import PRESET_REASONS
-from ..models import Work, WorkStatus, utcnow
+from ..models import Licence, Work, WorkStatus, utcnow
 from ..storage import MediaStore
 from . import NotAllowed
 from .common import (
@@ -178,3 +181,20 @@ def edit_work(
                      reason="\n".join(changes))  # fmt: skip
     db.session.flush()
     return [c.split(":", 1)[0] for c in changes]
+
+
+def set_print_leave(work_id: int, moderator_id: int, permitted: bool) -> Work:
+    """Give or withdraw the moderators' leave to print a pending or published work whose
+    licence reserves every right (its posters and labels then say so)."""
+    begin_write()
+    work = locked_work(work_id)
+    if work.licence != Licence.ALL_RIGHTS_RESERVED or work.status not in (
+        WorkStatus.PENDING, WorkStatus.APPROVED
+    ):
+        raise NotAllowed("no-leave-needed")
+    if work.print_permitted != permitted:
+        work.print_permitted = permitted
+        audit.record(audit.PRINT_ALLOW if permitted else audit.PRINT_FORBID,
+                     moderator_id=moderator_id, work_id=work.id, subject=work.title)  # fmt: skip
+    db.session.flush()
+    return work

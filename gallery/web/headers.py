@@ -3,9 +3,9 @@ from __future__ import annotations
 
 import logging
 import time
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import quote, urlsplit, urlunsplit
 
-from flask import Flask, Response, g, request
+from flask import Flask, Response, current_app, g, request
 from flask_login import current_user
 
 from .http import private
@@ -55,7 +55,20 @@ def _headers(response: Response) -> Response:
     headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
     if request.is_secure:
         headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
+    _onion_location(response)
     return response
+
+
+def _onion_location(response: Response) -> None:
+    """Tor Browser offers the onion service's copy of a page that names it (it heeds the
+    header on HTTPS pages only); not sent by the onion service itself."""
+    onion = current_app.config.get("ONION_URL")
+    if not onion or response.mimetype != "text/html" or urlsplit(onion).netloc == request.host:
+        return
+    target = quote(request.path)
+    if request.query_string:
+        target += "?" + quote(request.query_string.decode("latin-1"), safe="=&%+;,/?:@!$'()*~-._")
+    response.headers.setdefault("Onion-Location", onion.rstrip("/") + target)
 
 
 def _no_store_for_moderators(response: Response) -> Response:

@@ -4,15 +4,13 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import os
-import re
 from urllib.parse import quote
-from datetime import date, datetime
 from functools import lru_cache
 from typing import Any
 
 from babel import Locale, UnknownLocaleError
 from flask import Flask, url_for
-from flask_babel import format_date, get_locale
+from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
 
@@ -35,17 +33,6 @@ def language_name(code: str) -> str:
         return Locale.parse(str(get_locale())).languages.get(code, code)
     except (UnknownLocaleError, ValueError):
         return code
-
-
-def dateformat(value: date | datetime | None, format: str = "medium") -> str:
-    """Babel's date in the reader's locale, with French's "1er" for the first of a month
-    ("1er février 2019"; CLDR writes "1 février")."""
-    if value is None:
-        return ""
-    text = format_date(value, format)
-    if str(get_locale()) == "fr" and value.day == 1 and (format in ("long", "full") or "MMMM" in format):
-        text = re.sub(r"(?<!\d)1(?= )", "1er", text, count=1)
-    return text
 
 
 OG_LOCALES = {"en": "en_GB", "fr": "fr_FR", "ru": "ru_RU"}
@@ -154,7 +141,7 @@ def init_app(app: Flask) -> None:
     app.add_template_filter(render_markdown, "markdown")
     app.add_template_filter(language_name)
     app.add_template_filter(mailto)
-    app.add_template_filter(dateformat)  # in place of Flask-Babel's, for "1er"
+    app.add_template_filter(labels.dateformat)  # in place of Flask-Babel's, for "1er"
     for helper in (fallback_note, lang_attr, in_language, og_locale, share_image, srcset):
         app.add_template_global(helper)
     for helper in (labels.licence_name, labels.category_label, labels.action_label,

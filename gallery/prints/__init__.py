@@ -1,0 +1,38 @@
+"""Print-ready PDFs: a poster per work (A4 or A3, the image and its wall label), a sheet of
+wall labels, and a one-page flyer per prisoner.
+
+A poster is stuck to a wall at a rally, far from the site, so it must stand alone: who
+made the work (the name they chose, never more), under what licence, who it stands with
+and for how many days they have been in prison on the day it is printed, and a QR code
+with the address back to the work's page in the reader's language. A licence that
+reserves every right prints only with the moderators' leave (Work.print_permitted), and
+the label then says so.
+
+The builders take plain values (WorkSheet, PrisonerSheet) that the views fill in from
+the public reads, and translate their words with Flask-Babel (they run in a request).
+The text is set in DejaVu Sans (fonts.py), which carries Latin and Cyrillic, embedded as
+a subset so it stays searchable and can be copied; the QR codes come from segno and are
+drawn as vector squares, sharp at any size. The image is the largest rendition kept: a
+JPEG is embedded as stored, without re-encoding; a PNG (a work with transparency) is
+embedded losslessly, its alpha kept.
+
+sheets.py turns rows into those plain values, text.py holds the words and styles, and
+documents.py lays out the pages."""
+from __future__ import annotations
+
+from .documents import SIZES, flyer, labels_sheet, poster, posters
+from .sheets import (
+    PrisonerSheet,
+    Standing,
+    WorkSheet,
+    largest_image,
+    needs_leave,
+    prisoner_sheet,
+    standing,
+    work_sheet,
+)
+
+__all__ = [
+    "SIZES", "PrisonerSheet", "Standing", "WorkSheet", "flyer", "labels_sheet", "largest_image",
+    "needs_leave", "poster", "posters", "prisoner_sheet", "standing", "work_sheet",
+]  # fmt: skip

@@ -1,0 +1,114 @@
+"""What a print says, as plain values taken from the rows: a work's sheet (its poster and
+wall label), a prisoner's (their flyer). Only what the public pages show goes in."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
+
+from ..models import Licence, Prisoner, PrisonerStatus, Work, WorkStatus, utcnow
+from ..storage import MediaStore
+from ..text import today_in
+
+
+@dataclass(frozen=True)
+class Standing:
+    """A prisoner a work stands with, as the label names them."""
+
+    name: str
+    native: str | None
+    since: date | None  # set only while they are in prison
+    days: int | None
+
+
+@dataclass(frozen=True)
+class WorkSheet:
+    """What a poster and a wall label print of one work."""
+
+    title: str
+    artist: str | None  # None: anonymous
+    licence: Licence
+    by_leave: bool  # all rights reserved: printed with the moderators' leave
+    prisoners: tuple[Standing, ...]
+    url: str  # the work's page, absolute, in the reader's language
+    image: Path
+    width: int
+    height: int
+    printed_on: date
+    demo: bool = False
+
+
+@dataclass(frozen=True)
+class PrisonerSheet:
+    """What a prisoner's flyer prints: no portrait, nothing the profile page does not show."""
+
+    name: str
+    native: str | None
+    status: PrisonerStatus
+    detained_on: date | None
+    released_on: date | None
+    days: int | None
+    summary: str | None
+    guidance: str | None  # Markdown
+    address: str | None
+    url: str  # the prisoner's page, absolute, in the reader's language
+    demo: bool = False
+
+
+def needs_leave(work: Work) -> bool:
+    """Whether a work cannot be printed yet: its licence reserves every right and the
+    moderators have not given leave."""
+    return work.licence == Licence.ALL_RIGHTS_RESERVED and not work.print_permitted
+
+
+def largest_image(work: Work, store: MediaStore) -> tuple[Path, int, int] | None:
+    """The largest rendition kept in a format a PDF embeds (the PNG of a work with
+    transparency, else the JPEG): its file, width and height; None when there is none."""
+    formats = ("png", "jpeg") if work.has_alpha else ("jpeg", "png")
+    best: tuple[str, int, int] | None = None
+    for info in (work.renditions or {}).values():
+        name = next((info["files"][f] for f in formats if f in info.get("files", {})), None)
+        if name and (best is None or info["width"] > best[1]):
+            best = (name, info["width"], info["height"])
+    path = store.path(work.image_key, best[0]) if best and work.image_key else None
+    return (path, best[1], best[2]) if path and best else None
+
+
+def standing(prisoner: Prisoner, now: datetime) -> Standing:
+    """A prisoner on a label: the days are counted only while they are in prison."""
+    jailed = prisoner.status == PrisonerStatus.IMPRISONED and prisoner.detained_on is not None
+    native = prisoner.name_native if prisoner.name_native != prisoner.name else None
+    return Standing(prisoner.name, native, prisoner.detained_on if jailed else None,
+                    prisoner.days_in_prison(now) if jailed else None)  # fmt: skip
+
+
+def work_sheet(work: Work, url: str, store: MediaStore, now: datetime | None = None) -> WorkSheet | None:
+    """The sheet of a public work that may be printed; None for any other work, or one
+    whose image file is missing."""
+    image = largest_image(work, store)
+    if work.status != WorkStatus.APPROVED or work.hidden or needs_leave(work) or image is None:
+        return None
+    now = now or utcnow()
+    # The printing day where the (first) prisoner is held: the day their count is for.
+    zone = work.prisoners[0].timezone if work.prisoners else None
+    return WorkSheet(
+        title=work.title, artist=work.shown_name, licence=work.licence,
+        by_leave=work.licence == Licence.ALL_RIGHTS_RESERVED,
+        prisoners=tuple(standing(p, now) for p in work.prisoners), url=url,
+        image=image[0], width=image[1], height=image[2], printed_on=today_in(zone, now),
+        demo=work.is_demo,
+    )  # fmt: skip
+
+
+def prisoner_sheet(prisoner: Prisoner, locale: str, url: str, now: datetime | None = None) -> PrisonerSheet:
+    """A prisoner's flyer, with their texts in `locale` or the nearest language written."""
+    summary = prisoner.text_for("summary", locale)
+    guidance = prisoner.text_for("letter_guidance", locale)
+    return PrisonerSheet(
+        name=prisoner.name,
+        native=prisoner.name_native if prisoner.name_native != prisoner.name else None,
+        status=prisoner.status, detained_on=prisoner.detained_on,
+        released_on=prisoner.released_on, days=prisoner.days_in_prison(now or utcnow()),
+        summary=summary.text if summary else None, guidance=guidance.text if guidance else None,
+        address=prisoner.letter_address, url=url, demo=prisoner.is_demo,
+    )  # fmt: skip

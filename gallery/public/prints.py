@@ -1,0 +1,109 @@
+"""Print-ready PDFs of approved works, campaigns and prisoners (issue 13).
+
+Each has an address per language like the pages (`/fr/works/<id>/poster.pdf`), and the
+bare one takes `?lang=`. Only public works print, and a work whose licence reserves
+every right only with the moderators' leave (403 until then). The label counts days in
+prison on the day it is made, so caches keep a PDF an hour at most. The documents
+themselves are laid out in gallery/prints/."""
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+
+from flask import Blueprint, Response, abort, request, url_for
+from flask.typing import ResponseReturnValue
+from flask_babel import get_locale
+from flask_babel import gettext as _
+
+from .. import fonts, prints
+from ..extensions import media_store
+from ..models import Work
+from ..web.errors import render_error
+from ..web.http import or_404
+from ..web.i18n import ARG
+from . import queries
+
+bp = Blueprint("prints", __name__)
+log = logging.getLogger(__name__)
+
+PDF_MAX_AGE = 3600  # seconds: the day count on the labels changes daily
+# A campaign's posters and labels: its newest works, up to this many (each poster embeds
+# an image of up to 2560 px, about a megabyte).
+CAMPAIGN_LIMIT = 100
+
+
+def _size() -> str:
+    """The ?size= asked for (a4 when absent); 400 for anything else."""
+    size = (request.args.get("size") or "a4").lower()
+    if size not in prints.SIZES:
+        abort(400)
+    return size
+
+
+def _lang() -> str:
+    return str(get_locale())
+
+
+def _pdf(build: Callable[[], bytes], filename: str) -> ResponseReturnValue:
+    """A PDF shown in the browser, under an ASCII file name; 503 without the fonts."""
+    try:
+        body = build()
+    except fonts.FontsMissing:
+        log.error("print PDFs need DejaVu Sans: run scripts/ensure-fonts or set PRINT_FONT_DIR")
+        return render_error(503, _("Print files cannot be made right now. Please try again later."))
+    response = Response(body, mimetype="application/pdf")
+    response.headers.set("Content-Disposition", "inline", filename=filename)
+    response.cache_control.public = True
+    response.cache_control.max_age = PDF_MAX_AGE
+    return response
+
+
+def _sheet(work: Work) -> prints.WorkSheet | None:
+    url = url_for("public.work", public_id=work.public_id, _external=True, **{ARG: _lang()})
+    return prints.work_sheet(work, url, media_store())
+
+
+def _campaign_sheets(slug: str) -> tuple[str, list[prints.WorkSheet]]:
+    """A campaign's title in the reader's language and the sheets of its printable works."""
+    found = or_404(queries.campaign_by_slug(slug))
+    shown = found.text_for("title", _lang())
+    works = queries.grid_page(queries.GridFilters(campaign=found), per_page=CAMPAIGN_LIMIT).works
+    sheets = [sheet for sheet in map(_sheet, works) if sheet is not None]
+    return (shown.text if shown else found.title), sheets
+
+
+@bp.get("/works/<public_id>/poster.pdf")
+def poster(public_id: str) -> ResponseReturnValue:
+    """A poster of one approved work, A4 or A3 (?size=), with its wall label."""
+    size = _size()
+    work = or_404(queries.public_work(public_id))
+    if prints.needs_leave(work):
+        return render_error(403, _("The artist keeps all rights to this work, so it cannot be "
+                                   "printed from the gallery. You can still see it on its page."))  # fmt: skip
+    sheet = or_404(_sheet(work))
+    return _pdf(lambda: prints.poster(sheet, size), f"poster-{work.public_id}-{size}-{_lang()}.pdf")
+
+
+@bp.get("/campaigns/<slug>/posters.pdf")
+def posters(slug: str) -> ResponseReturnValue:
+    """Every printable work of a campaign, a poster per page (one page saying there is
+    nothing to print yet when there is none)."""
+    size = _size()
+    title, sheets = _campaign_sheets(slug)
+    return _pdf(lambda: prints.posters(sheets, size, title=title), f"posters-{slug}-{size}-{_lang()}.pdf")
+
+
+@bp.get("/campaigns/<slug>/labels.pdf")
+def labels(slug: str) -> ResponseReturnValue:
+    """The wall labels of a campaign's printable works, eight to an A4 sheet."""
+    title, sheets = _campaign_sheets(slug)
+    return _pdf(lambda: prints.labels_sheet(sheets, title=title), f"labels-{slug}-{_lang()}.pdf")
+
+
+@bp.get("/prisoners/<slug>/flyer.pdf")
+def flyer(slug: str) -> ResponseReturnValue:
+    """A one-page A4 flyer about a prisoner: summary, how to write, a QR code; no portrait."""
+    found = or_404(queries.prisoner_by_slug(slug))
+    url = url_for("public.prisoner", slug=found.slug, _external=True, **{ARG: _lang()})
+    sheet = prints.prisoner_sheet(found, _lang(), url)
+    return _pdf(lambda: prints.flyer(sheet), f"flyer-{found.slug}-{_lang()}.pdf")
