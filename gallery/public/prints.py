@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 
-from flask import Blueprint, Response, abort, request, url_for
+from flask import Blueprint, Response, abort, request
 from flask.typing import ResponseReturnValue
 from flask_babel import get_locale
 from flask_babel import gettext as _
@@ -20,7 +20,7 @@ from ..extensions import media_store
 from ..models import Work
 from ..web.errors import render_error
 from ..web.http import or_404
-from ..web.i18n import ARG
+from ..web.i18n import url_in_language
 from . import queries
 
 bp = Blueprint("prints", __name__)
@@ -59,15 +59,14 @@ def _pdf(build: Callable[[], bytes], filename: str) -> ResponseReturnValue:
 
 
 def _sheet(work: Work) -> prints.WorkSheet | None:
-    url = url_for("public.work", public_id=work.public_id, _external=True, **{ARG: _lang()})
-    return prints.work_sheet(work, url, media_store())
+    return prints.work_sheet(work, url_in_language("public.work", public_id=work.public_id), media_store())
 
 
 def _campaign_sheets(slug: str) -> tuple[str, list[prints.WorkSheet]]:
     """A campaign's title in the reader's language and the sheets of its printable works."""
     found = or_404(queries.campaign_by_slug(slug))
     shown = found.text_for("title", _lang())
-    works = queries.grid_page(queries.GridFilters(campaign=found), per_page=CAMPAIGN_LIMIT).works
+    works = queries.newest_works(CAMPAIGN_LIMIT, queries.GridFilters(campaign=found))
     sheets = [sheet for sheet in map(_sheet, works) if sheet is not None]
     return (shown.text if shown else found.title), sheets
 
@@ -104,6 +103,5 @@ def labels(slug: str) -> ResponseReturnValue:
 def flyer(slug: str) -> ResponseReturnValue:
     """A one-page A4 flyer about a prisoner: summary, how to write, a QR code; no portrait."""
     found = or_404(queries.prisoner_by_slug(slug))
-    url = url_for("public.prisoner", slug=found.slug, _external=True, **{ARG: _lang()})
-    sheet = prints.prisoner_sheet(found, _lang(), url)
+    sheet = prints.prisoner_sheet(found, _lang(), url_in_language("public.prisoner", slug=found.slug))
     return _pdf(lambda: prints.flyer(sheet), f"flyer-{found.slug}-{_lang()}.pdf")

@@ -93,6 +93,12 @@ def _keep_language(endpoint: str, values: dict[str, Any]) -> None:
         values[ARG] = g.lang_code
 
 
+def url_in_language(endpoint: str, **values: Any) -> str:
+    """The absolute address of a localised page in the reader's language (`/fr/works/<id>`):
+    what a QR code on a poster or a slide must lead to, whatever address printed it."""
+    return url_for(endpoint, _external=True, **{ARG: str(get_locale())}, **values)
+
+
 def page_url(code: str | None, *, external: bool = False) -> str | None:
     """This page's address in language `code` (the bare address for None), with its
     query string minus `lang`; None where the page has none (a POST-only route)."""
