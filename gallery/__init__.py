@@ -178,6 +178,9 @@ def register_commands(app: Flask) -> None:
 
 
 def register_request_hooks(app: Flask) -> None:
-    from .web import headers
+    from .web import headers, pagecache
 
     headers.init_app(app)
+    # Last, so its after-request hook runs first: the page is kept before the headers every
+    # answer gets (CSP, language cookie, Vary) are added, each time it is served.
+    pagecache.init_app(app)

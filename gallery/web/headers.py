@@ -5,7 +5,7 @@ import logging
 import time
 from urllib.parse import quote, urlsplit, urlunsplit
 
-from flask import Flask, Response, current_app, g, request
+from flask import Flask, Response, current_app, g, request, request_started
 from flask_login import current_user
 
 from .http import private
@@ -28,7 +28,7 @@ PAGE_CSP = "; ".join(
 )
 
 
-def _start_timer() -> None:
+def _start_timer(_app: Flask, **_extra: object) -> None:
     g.request_started = time.perf_counter()
 
 
@@ -91,7 +91,9 @@ def _log_request(response: Response) -> Response:
 
 def init_app(app: Flask) -> None:
     """Attach the header and logging hooks."""
-    app.before_request(_start_timer)
+    # On the signal, before any before-request hook: a page served from the cache, which
+    # answers from the first of them, is timed too.
+    request_started.connect(_start_timer, app)
     app.after_request(_no_store_for_moderators)
     app.after_request(_headers)
     app.after_request(_log_request)

@@ -1,0 +1,326 @@
+"""Whole pages kept for anonymous visitors, shared by the host's workers (every host's, with
+Redis), and served compressed, with validators, to whoever asks again.
+
+A share by a well-known account sends thousands of visitors to the same few pages in
+minutes.  Each public page is rendered once per address, language and generation, kept in
+Flask-Caching (files under instance/cache by default, shared by every worker of the host;
+Redis with CACHE_REDIS_URL, shared by every host), and served from there with its gzip and
+Brotli bodies made once, an ETag and a Last-Modified, so a visitor who comes back gets 304.
+
+Invalidation is by generation: the key of every page holds a random token kept in the cache
+itself, and every committed transaction that changed something a visitor could see
+(approving, hiding, unpublishing or editing a work, a withdrawal, a prisoner's or a
+campaign's page, a takedown) replaces the token (`_note_changes`, `_committed`).  Every page
+cached before is then unreachable at once, on every worker and every host that shares the
+cache.  The token is read before the page's rows, so a page rendered from rows older than
+a change is stored under the old token, never under the new one.  Entries also expire by
+themselves after PAGE_CACHE_SECONDS, since the days in prison move on at midnight.
+
+Never cached: a moderator's request (the session holds a user); methods other than GET and
+HEAD; endpoints not listed in CACHED (forms, receipts, search, media, the API);
+answers other than 200, private or no-store ones, and ones that set a cookie.  Only pages
+with no secret in them are compressed here (no CSRF token): compressing secrets beside
+reflected text is what BREACH reads; the rest is left to the proxy, for which the README
+says what to compress.
+"""
+from __future__ import annotations
+
+import gzip
+import hashlib
+import logging
+import secrets
+import time
+from collections.abc import Iterable
+from functools import lru_cache
+from itertools import chain
+from pathlib import Path
+from typing import Any
+
+import brotli
+from flask import Flask, current_app, g, has_app_context, request, session
+from flask_babel import get_locale
+from flask_caching import Cache
+from sqlalchemy import event, inspect
+from sqlalchemy.orm import ORMExecuteState, Session, UOWTransaction
+from werkzeug.wrappers import Response
+
+from ..models import Work, WorkStatus
+
+log = logging.getLogger(__name__)
+
+cache = Cache()
+
+# Pages an anonymous visitor sees the same as every other, by endpoint.  Search is left
+# out (any text makes a new address); so are forms, receipts, media and the API.
+CACHED = frozenset({
+    "public.home", "public.works", "public.work", "public.prisoners", "public.prisoner",
+    "public.campaign", "feeds.feed", "feeds.prisoner_feed", "feeds.campaign_feed", "feeds.sitemap",
+    "feeds.robots", "show.newest", "show.campaign", "prints.poster", "prints.posters",
+    "prints.labels", "prints.flyer",
+})  # fmt: skip
+# Text worth compressing; PDFs hold compressed streams already and images are left alone.
+COMPRESSIBLE = frozenset({
+    "text/html", "text/css", "text/javascript", "application/javascript", "application/json",
+    "application/atom+xml", "application/xml", "text/xml", "text/plain", "image/svg+xml",
+})  # fmt: skip
+# Headers a view sets that belong to the page; the per-request ones (CSP, cookies, Vary on
+# the language) are added again by the app's hooks each time it is served.
+KEPT_HEADERS = ("Content-Type", "Content-Disposition", "Cache-Control", "X-Robots-Tag", "Link",
+                "Content-Language")
+MIN_COMPRESS = 512  # bytes: below this the headers outweigh the gain
+GENERATION_KEY = "pages:generation"
+# Tables no visitor ever sees: a change there leaves every cached page as it was.
+PRIVATE_TABLES = frozenset({"moderator", "moderation_event", "report", "outgoing_mail",
+                            "search_document"})  # fmt: skip
+_CHANGED = "gallery.visible_change"
+_KEY = "page_cache_key"
+
+
+def init_app(app: Flask) -> None:
+    """Configure Flask-Caching (files under the instance folder unless told otherwise) and
+    attach the hooks: the lookup runs before every other before-request hook, the store
+    after the view, before the headers every response gets."""
+    if app.config.get("CACHE_REDIS_URL") and not app.config.get("CACHE_TYPE"):
+        app.config["CACHE_TYPE"] = "RedisCache"
+    if not app.config.get("CACHE_TYPE"):
+        app.config["CACHE_TYPE"] = "FileSystemCache"
+        app.config.setdefault("CACHE_DIR", str(Path(app.instance_path) / "cache" / "pages"))
+    app.config.setdefault("CACHE_KEY_PREFIX", "gallery:")
+    app.config.setdefault("CACHE_THRESHOLD", app.config.get("PAGE_CACHE_ENTRIES", 3000))
+    app.config.setdefault("CACHE_DEFAULT_TIMEOUT", app.config.get("PAGE_CACHE_SECONDS", 300))
+    cache.init_app(app)
+    app.before_request_funcs.setdefault(None, []).insert(0, _serve_cached)
+    app.after_request(_store_and_serve)
+    app.after_request(_compress_static)
+
+
+def _eligible() -> bool:
+    if request.method not in ("GET", "HEAD") or request.endpoint not in CACHED:
+        return False
+    if request.cookies.get(current_app.config["SESSION_COOKIE_NAME"]):
+        # A signed cookie is cheap to read; it says whether a moderator is logged in.  (An
+        # artist's CSRF token alone changes nothing: public pages show no form, no message.)
+        if "_user_id" in session:
+            return False
+    return True
+
+
+def _generation() -> str:
+    """The current generation's token, made when the cache holds none (first start, or
+    an eviction: a new token is always safe, it only costs renderings)."""
+    found = cache.get(GENERATION_KEY)
+    if isinstance(found, str):
+        return found
+    token = secrets.token_hex(8)
+    cache.set(GENERATION_KEY, token, timeout=0)
+    return token
+
+
+def _page_key(generation: str) -> str:
+    address = f"{request.scheme}://{request.host}{request.full_path}"
+    digest = hashlib.sha256(address.encode("utf-8", "surrogatepass")).hexdigest()[:40]
+    return f"page:{generation}:{get_locale()}:{digest}"
+
+
+def _serve_cached() -> Response | None:
+    """Answer from the cache when this request may be, and the page is there."""
+    if not _eligible():
+        return None
+    if not current_app.config.get("PAGE_CACHE", True):
+        g.setdefault(_KEY, None)  # not kept, but still compressed and conditional
+        return None
+    key = _page_key(_generation())
+    entry = cache.get(key)
+    if isinstance(entry, dict):
+        return _from_entry(entry)
+    g.setdefault(_KEY, key)
+    return None
+
+
+def _store_and_serve(response: Response) -> Response:
+    """Keep a page this request rendered, then answer from the kept copy (compressed and
+    conditional, as every later visitor gets it)."""
+    if _KEY not in g or not _storable(response):
+        return response
+    key = g.pop(_KEY)
+    entry = _entry(response)
+    if key is not None:
+        try:
+            cache.set(key, entry)
+        except Exception:  # noqa: BLE001 - a cache that fails must not fail the page
+            log.exception("page cache: could not store a page")
+    return _from_entry(entry)
+
+
+def _storable(response: Response) -> bool:
+    cache_control = response.cache_control
+    return (
+        response.status_code == 200
+        and not response.is_streamed
+        and not response.direct_passthrough
+        and "Set-Cookie" not in response.headers
+        and not cache_control.no_store
+        and not cache_control.private
+    )
+
+
+def _entry(response: Response) -> dict[str, Any]:
+    body = response.get_data()
+    entry: dict[str, Any] = {
+        "body": body,
+        "headers": [(k, v) for k, v in response.headers.items() if k in KEPT_HEADERS],
+        "etag": hashlib.sha256(body).hexdigest()[:32],
+        "modified": int(time.time()),
+        "vary": sorted(response.vary),
+    }
+    if response.mimetype in COMPRESSIBLE and len(body) >= MIN_COMPRESS:
+        entry["gzip"] = gzip.compress(body, compresslevel=6, mtime=0)
+        entry["br"] = brotli.compress(body, quality=6, mode=brotli.MODE_TEXT)
+    return entry
+
+
+def _from_entry(entry: dict[str, Any]) -> Response:
+    encoding = _encoding(entry)
+    response = Response(entry.get(encoding) if encoding else entry["body"], headers=entry["headers"])
+    response.vary.update(entry["vary"])
+    if "gzip" in entry:
+        response.vary.add("Accept-Encoding")
+    if encoding:
+        response.headers["Content-Encoding"] = encoding
+    # One validator a body: a gzip body is not byte for byte the Brotli one.
+    response.set_etag(f"{entry['etag']}-{encoding}" if encoding else entry["etag"])
+    response.last_modified = entry["modified"]
+    if "Cache-Control" not in response.headers:
+        # Any cache may keep the page but must ask again each time (a takedown is at once);
+        # feeds say for how long readers may keep them.
+        response.cache_control.no_cache = True
+    return response.make_conditional(request)
+
+
+def _encoding(entry: dict[str, Any]) -> str | None:
+    if "gzip" not in entry:
+        return None
+    return _choose(request.headers.get("Accept-Encoding", ""))
+
+
+@lru_cache(maxsize=64)
+def _choose(accept_encoding: str) -> str | None:
+    """Brotli if the client takes it, else gzip, else nothing (q=0 refuses)."""
+    offered: dict[str, float] = {}
+    for part in accept_encoding.lower().split(","):
+        name, _, params = part.strip().partition(";")
+        quality = 1.0
+        if params.strip().startswith("q="):
+            try:
+                quality = float(params.strip()[2:])
+            except ValueError:
+                quality = 0.0
+        offered[name.strip()] = quality
+    for name in ("br", "gzip"):
+        if offered.get(name, offered.get("*", 0.0)) > 0:
+            return name
+    return None
+
+
+# Static files: CSS, JavaScript and SVG compressed once per file version.
+
+def _compress_static(response: Response) -> Response:
+    if (request.endpoint != "static" or response.status_code != 200
+            or response.mimetype not in COMPRESSIBLE):  # fmt: skip
+        return response
+    encoding = _choose(request.headers.get("Accept-Encoding", ""))
+    response.vary.add("Accept-Encoding")
+    filename = (request.view_args or {}).get("filename", "")
+    folder = current_app.static_folder
+    if not encoding or not folder:
+        return response
+    path = Path(folder, filename).resolve()
+    if Path(folder).resolve() not in path.parents:
+        return response
+    try:
+        stat = path.stat()
+    except OSError:
+        return response
+    data = _compressed_file(str(path), stat.st_mtime_ns, encoding)
+    if data is None:
+        return response
+    response.close()  # the file send_file() opened
+    response.direct_passthrough = False
+    response.set_data(data)
+    response.headers["Content-Encoding"] = encoding
+    etag, weak = response.get_etag()
+    if etag:
+        response.set_etag(f"{etag}-{encoding}", weak=weak)
+    return response.make_conditional(request)
+
+
+@lru_cache(maxsize=128)
+def _compressed_file(path: str, _mtime_ns: int, encoding: str) -> bytes | None:
+    data = Path(path).read_bytes()
+    if len(data) < MIN_COMPRESS:
+        return None
+    if encoding == "br":
+        return brotli.compress(data, quality=11, mode=brotli.MODE_TEXT)
+    return gzip.compress(data, compresslevel=9, mtime=0)
+
+
+# Invalidation: a new generation after every commit that changed what visitors see.
+
+def _visible(obj: object, *, new: bool) -> bool:
+    table = getattr(obj, "__tablename__", None)
+    if table in PRIVATE_TABLES:
+        return False
+    if isinstance(obj, Work):
+        # A submission, or a change to a work nobody public ever saw, shows nowhere.
+        if obj.status == WorkStatus.APPROVED:
+            return True
+        if new:
+            return False
+        history = inspect(obj).attrs.status.history
+        return WorkStatus.APPROVED in (history.deleted or ())
+    return True
+
+
+@event.listens_for(Session, "after_flush")
+def _note_changes(session: Session, _flush: UOWTransaction) -> None:
+    if session.info.get(_CHANGED):
+        return
+    new = any(_visible(obj, new=True) for obj in session.new)
+    changed: Iterable[object] = chain(session.dirty, session.deleted)
+    if new or any(_visible(obj, new=False) for obj in changed):
+        session.info[_CHANGED] = True
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _note_statement(state: ORMExecuteState) -> None:
+    # Bulk UPDATE and DELETE statements (demo removal, retention) bypass the flush.
+    if state.is_select:
+        return
+    table = getattr(state.statement, "table", None)
+    if getattr(table, "name", None) not in PRIVATE_TABLES:
+        state.session.info[_CHANGED] = True
+
+
+@event.listens_for(Session, "after_commit")
+def _committed(session: Session) -> None:
+    if session.in_nested_transaction() or not session.info.pop(_CHANGED, False):
+        return
+    if has_app_context():
+        invalidate()
+
+
+@event.listens_for(Session, "after_soft_rollback")
+def _rolled_back(session: Session, _previous: Any) -> None:
+    if not session.in_transaction():
+        session.info.pop(_CHANGED, None)
+
+
+def invalidate() -> None:
+    """Make every cached page unreachable (a new generation); logged when it fails, since
+    pages would then stay as they were until they expire."""
+    try:
+        if not cache.set(GENERATION_KEY, secrets.token_hex(8), timeout=0):
+            raise RuntimeError("the cache refused the new generation")
+    except Exception:  # noqa: BLE001 - the commit has happened; say loudly what did not
+        log.exception("page cache: could not start a new generation; pages may be stale "
+                      "for up to %s s", current_app.config.get("CACHE_DEFAULT_TIMEOUT"))
