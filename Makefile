@@ -50,7 +50,8 @@ fonts:
 test: $(VENV)/.installed-test browser fonts translations
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
-bench: $(VENV)/.installed-test
+bench: $(VENV)/.installed-test translations fonts
+	@scripts/ensure-wrk
 	$(BIN)/python benchmarks/run.py
 
 # Translations: gallery/translations/<lang>/LC_MESSAGES/messages.po are kept in git; the

@@ -23,6 +23,7 @@ BENCHMARKS = (
     ("Upload: the whole POST /submit against gunicorn vs the naive pipeline", "bench_upload.py"),
     ("Burst: 20 parallel 40 MP uploads on 4 workers, memory and 503s", "bench_burst.py"),
     ("Render: pages with the worst Markdown an artist can write", "bench_render.py"),
+    ("Pages: req/s against hello world under wrk, 10,000 works, 2 workers", "bench_pages.py"),
 )
 
 

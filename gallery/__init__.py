@@ -59,11 +59,15 @@ def load_config(app: Flask, test_config: Mapping[str, Any] | None) -> None:
         app.config["SQLALCHEMY_DATABASE_URI"] = os.environ["DATABASE_URL"]
     if os.environ.get("RATELIMIT_STORAGE_URI"):
         app.config["RATELIMIT_STORAGE_URI"] = os.environ["RATELIMIT_STORAGE_URI"]
+    if os.environ.get("CACHE_REDIS_URL"):  # the page cache of several hosts (web/pagecache.py)
+        app.config["CACHE_REDIS_URL"] = os.environ["CACHE_REDIS_URL"]
     for name in MAIL_SETTINGS:
         if name in os.environ:
             app.config[name] = os.environ[name]
     if os.environ.get("TRUSTED_HOSTS"):
         app.config["TRUSTED_HOSTS"] = os.environ["TRUSTED_HOSTS"]
+    if os.environ.get("GALLERY_MEDIA"):
+        app.config["MEDIA_STORE"] = os.environ["GALLERY_MEDIA"]
     app.config.from_prefixed_env()
     if test_config:
         app.config.from_mapping(test_config)
@@ -74,6 +78,7 @@ def load_config(app: Flask, test_config: Mapping[str, Any] | None) -> None:
 
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     app.config.setdefault("MEDIA_ROOT", os.path.join(app.instance_path, "media"))
+    check_media_settings(app.config)
     if not app.config.get("SQLALCHEMY_DATABASE_URI"):
         db_file = os.path.join(app.instance_path, "gallery.sqlite3")
         app.config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{db_file}"
@@ -100,6 +105,29 @@ def load_config(app: Flask, test_config: Mapping[str, Any] | None) -> None:
         app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
             app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies
         )
+
+
+def check_media_settings(config: Mapping[str, Any]) -> None:
+    """Refuse to start on a media setting that cannot work, saying what is expected (a
+    mistyped GALLERY_MEDIA must not quietly fill the instance folder instead)."""
+    url = config.get("MEDIA_STORE")
+    accel, sendfile = config.get("MEDIA_ACCEL_REDIRECT"), config.get("MEDIA_SENDFILE")
+    if isinstance(sendfile, str):
+        raise RuntimeError("MEDIA_SENDFILE must be true or false (FLASK_MEDIA_SENDFILE=true).")
+    if accel and not (isinstance(accel, str) and accel.startswith("/") and "//" not in accel):
+        raise RuntimeError("MEDIA_ACCEL_REDIRECT must be the path of an internal location, "
+                           "such as /internal-media/.")  # fmt: skip
+    if url:
+        from .s3store import parse_media_url
+
+        try:
+            parse_media_url(url)
+        except ValueError as exc:
+            raise RuntimeError(str(exc)) from None
+        if accel or sendfile:
+            raise RuntimeError("MEDIA_ACCEL_REDIRECT and MEDIA_SENDFILE serve files from the "
+                               "local media folder; with GALLERY_MEDIA=s3://... the app streams "
+                               "the images itself.")  # fmt: skip
 
 
 def configure_logging(app: Flask) -> None:

@@ -11,7 +11,7 @@ from sqlalchemy import MetaData, create_engine, select
 from sqlalchemy.engine import Engine
 
 from .database import private_file
-from .storage import MediaStore
+from .storage import FILENAME_RE, MediaStore, Store
 
 DB_NAME = "gallery.sqlite3"
 
@@ -58,10 +58,22 @@ def _referenced_keys(db_file: Path) -> list[str]:
         return [k for (k,) in conn.execute("SELECT image_key FROM work WHERE image_key IS NOT NULL")]
 
 
+def _read_work(media: Store, key: str) -> dict[str, bytes] | None:
+    """Every rendition stored under a key, read whole; None if the key or any of its files
+    went meanwhile (a rejection, a withdrawal or a takedown after the database copy)."""
+    names = {name for name in media.files(key) if FILENAME_RE.match(name)}
+    files = {name: media.read(key, name) for name in sorted(names)}
+    if not files or any(data is None for data in files.values()):
+        return None
+    return {name: data for name, data in files.items() if data is not None}
+
+
 def backup(
-    source: Engine, models: MetaData, media: MediaStore, instance: Path, dest: Path
+    source: Engine, models: MetaData, media: Store, instance: Path, dest: Path
 ) -> BackupReport:
-    """Copy the database first, then exactly the media folders its rows refer to."""
+    """Copy the database first, then exactly the media its rows refer to, from whichever
+    store holds them (a folder or a bucket) into dest/media/, a local store with the same
+    keys: `GALLERY_INSTANCE=dest make run` serves the copy without the bucket."""
     dest.mkdir(parents=True, exist_ok=False)
     db_file = dest / DB_NAME
     private_file(db_file)  # created readable by its owner only, before anything is in it
@@ -72,14 +84,13 @@ def backup(
     report = BackupReport()
     copy = MediaStore(dest / "media")
     for key in _referenced_keys(db_file):
-        src = media.works / key
-        try:
-            shutil.copytree(src, copy.works / key)
-        except FileNotFoundError:
+        files = _read_work(media, key)
+        if files is None:
             report.vanished.append(key)
             continue
+        copy.publish(files, key=key)  # written and synced in staging/, then one rename
         report.works_copied += 1
-        report.files_copied += len(copy.files(key))
+        report.files_copied += len(files)
     for name in ("secret_key", "config.py"):
         if (instance / name).is_file():
             shutil.copy2(instance / name, dest / name)

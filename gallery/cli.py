@@ -93,9 +93,10 @@ def fsck(repair: bool) -> None:
         key: {name for info in (renditions or {}).values() for name in info["files"].values()}
         for key, renditions in rows
     }
-    report = media_store().fsck(expected, repair=repair)
+    store = media_store()
+    report = store.fsck(expected, repair=repair)
     verb = "removed" if repair else "found"
-    click.echo(f"Checked {len(expected)} works.")
+    click.echo(f"Checked {len(expected)} works against {store.location}.")
     click.echo(f"Staging leftovers {verb}: {len(report.staging_leftovers)}")
     click.echo(f"Unreferenced folders {verb}: {len(report.orphans)}")
     click.echo(f"Missing files: {len(report.missing)}")
@@ -112,11 +113,17 @@ def backup_command(dest: Path) -> None:
     if dest.exists():
         raise click.UsageError(f"{dest} already exists; choose a new folder.")
     instance = Path(current_app.instance_path)
-    report = backup.backup(db.engine, db.metadata, media_store(), instance, dest)
-    click.echo(f"Backed up the database and {report.works_copied} works ({report.files_copied} files) to {dest}.")
+    store = media_store()
+    report = backup.backup(db.engine, db.metadata, store, instance, dest)
+    click.echo(f"Backed up the database and {report.works_copied} works ({report.files_copied} files) "
+               f"from {store.location} to {dest}.")  # fmt: skip
     if report.vanished:
         click.echo(f"{len(report.vanished)} works were withdrawn or rejected during the copy.")
-    click.echo(f"Serve the copy with: GALLERY_INSTANCE={dest} make run")
+    if current_app.config.get("MEDIA_STORE"):
+        # The copy's media are in DEST/media; GALLERY_MEDIA would point it at the bucket again.
+        click.echo(f"Serve the copy with: GALLERY_INSTANCE={dest} GALLERY_MEDIA= make run")
+    else:
+        click.echo(f"Serve the copy with: GALLERY_INSTANCE={dest} make run")
 
 
 @click.command("export-static")

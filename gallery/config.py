@@ -52,6 +52,20 @@ class Config:
     # cached for a year; media set their own Cache-Control.
     SEND_FILE_MAX_AGE_DEFAULT = 365 * 24 * 3600
 
+    # The media store (gallery/storage.py): None keeps the files in MEDIA_ROOT (default
+    # <instance>/media); "s3://bucket/prefix" keeps them in an S3-compatible bucket
+    # (gallery/s3store.py), with boto3's own environment for the endpoint and credentials.
+    # Also read from GALLERY_MEDIA.  Checked when the app starts.
+    MEDIA_STORE: str | None = None
+    # Published images sent by the reverse proxy once the app has checked visibility (local
+    # store only; README "Media from the reverse proxy").  MEDIA_ACCEL_REDIRECT: the
+    # internal nginx location, e.g. "/internal-media/", answered with
+    # X-Accel-Redirect: /internal-media/<key>/<file>; MEDIA_SENDFILE: True answers with
+    # X-Sendfile: <absolute path> (Apache mod_xsendfile, lighttpd).  Pending and hidden
+    # works are always sent by the app itself.
+    MEDIA_ACCEL_REDIRECT: str | None = None
+    MEDIA_SENDFILE = False
+
     # Gallery
     WORKS_PER_PAGE = 24
     PRISONER_TIMEZONE = "Europe/Moscow"  # default for "days in prison"

@@ -50,8 +50,9 @@ Box = list[float]
 
 
 def suggest(source: str | os.PathLike[str] | bytes | None) -> list[Box]:
-    """Rectangles that may hold a face in this image (a stored file's path, or its bytes);
-    [] when none is found or the detector cannot run (logged, saying nothing of the image)."""
+    """Rectangles that may hold a face in this image (its bytes, as the media store reads
+    them, or a file's path); [] when there is none (None: the stored file is missing), or
+    when the detector cannot run (logged, saying nothing of the image)."""
     started = time.perf_counter()
     try:
         if source is None:

@@ -273,11 +273,11 @@ class _Export:
             self.report.bytes += (self.dest / target.file).stat().st_size
             return
         _root, _media, key, filename = target.path.split("/", 3)
-        path = self.store.path(key, filename)
-        if path is None:
+        data = self.store.read(key, filename)
+        if data is None:
             self.report.broken.append((target.url, 404, target.linked_from))
             return
-        self._put(target.file, path.read_bytes())
+        self._put(target.file, data)
 
     def _follow_sitemap(self, body: bytes) -> None:
         try:

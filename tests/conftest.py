@@ -6,6 +6,10 @@ With TEST_DATABASE_URL set (PostgreSQL), the whole run uses a schema of its own 
 dropped at the end, so runs never see each other's rows (the live server has a second
 one); without it, every test gets a fresh SQLite file in its own temporary instance folder.
 
+With TEST_MEDIA_STORE=s3, every app the tests make keeps its media in a fresh bucket of
+a moto S3 server (started once for the run, on loopback) instead of its instance folder;
+tests that look at the folder itself only make sense without it.
+
 The plain helper functions are in helpers.py (re-exported here for modules that import
 them from conftest)."""
 from __future__ import annotations
@@ -13,6 +17,12 @@ from __future__ import annotations
 import contextvars
 import os
 import secrets
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import date
@@ -113,10 +123,17 @@ def _reset_tables(app: Flask, postgres: bool) -> None:
 
 @pytest.fixture
 def app_factory(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, database_url: str | None
-) -> Iterator[Callable[..., Flask]]:
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, database_url: str | None,
+    request: pytest.FixtureRequest,
+) -> Iterator[Callable[..., Flask]]:  # fmt: skip
     """Make an app on a fresh temporary instance folder, with config overrides."""
     made: list[Flask] = []
+    # The media store: the instance folder, unless the run asks for a bucket (a test may
+    # still set GALLERY_MEDIA itself before it makes its app).
+    monkeypatch.delenv("GALLERY_MEDIA", raising=False)
+    monkeypatch.delenv("FLASK_MEDIA_STORE", raising=False)
+    if os.environ.get("TEST_MEDIA_STORE") == "s3":
+        monkeypatch.setenv("GALLERY_MEDIA", f"s3://{request.getfixturevalue('s3_bucket')}/media")
 
     def make(**overrides: Any) -> Flask:
         instance = tmp_path / "instance"
@@ -140,6 +157,9 @@ def app_factory(
         with app.app_context():
             db.session.remove()
             db.engine.dispose()
+        close = getattr(app.extensions.get("gallery.media_store"), "close", None)
+        if close is not None:
+            close()  # a bucket's client: its connections
 
 
 @pytest.fixture
@@ -285,6 +305,96 @@ def moderator(client: FlaskClient, make_moderator: Callable[..., Any], login: Ca
 def csrf_token() -> Callable[..., str]:
     """A valid CSRF token of a client's session, read from a page it can see."""
     return csrf_token_of
+
+
+# ---- Media in S3-compatible object storage (issue 14): one moto server, a bucket a test ----
+
+MOTO_START_SECONDS = 30
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _wait_until_answering(url: str, process: subprocess.Popen, deadline: float) -> None:
+    """Poll url until the server answers, its process ends, or the deadline passes."""
+    while True:
+        if process.poll() is not None:
+            raise RuntimeError(f"the moto server ended at start (exit code {process.returncode})")
+        try:
+            with urllib.request.urlopen(url, timeout=1):
+                return
+        except urllib.error.HTTPError:
+            return  # an HTTP answer of any kind: it is serving
+        except OSError:
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"the moto server did not answer within {MOTO_START_SECONDS} s")
+            time.sleep(0.05)
+
+
+@pytest.fixture(scope="session")
+def moto_endpoint(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The endpoint URL of an S3 API over HTTP on loopback: moto's standalone server, in a
+    process of its own so that other processes (a gunicorn a test starts) can use it too;
+    stopped at the end of the run."""
+    port = _free_port()
+    output = tmp_path_factory.mktemp("moto") / "server.log"
+    env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
+    with output.open("wb") as log:
+        process = subprocess.Popen(  # noqa: S603 - our own interpreter, fixed arguments
+            [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)],
+            stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, env=env,
+        )  # fmt: skip
+    endpoint = f"http://127.0.0.1:{port}"
+    try:
+        _wait_until_answering(f"{endpoint}/moto-api/data.json", process,
+                              time.monotonic() + MOTO_START_SECONDS)  # fmt: skip
+        yield endpoint
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+def s3_environment(endpoint: str, home: Path) -> dict[str, str]:
+    """boto3's environment for the moto server: its endpoint, test credentials, and config
+    files that do not exist, so nothing from the developer's ~/.aws is read."""
+    return {
+        "AWS_ENDPOINT_URL": endpoint,
+        "AWS_ACCESS_KEY_ID": "testing",
+        "AWS_SECRET_ACCESS_KEY": "testing",
+        "AWS_DEFAULT_REGION": "us-east-1",
+        "AWS_CONFIG_FILE": str(home / "aws-config"),
+        "AWS_SHARED_CREDENTIALS_FILE": str(home / "aws-credentials"),
+    }
+
+
+@pytest.fixture
+def s3_bucket(moto_endpoint: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[str]:
+    """The name of a fresh, empty bucket on the moto server, with boto3's environment set
+    to reach it (emptied and removed after the test)."""
+    from gallery.s3store import make_client
+
+    for name in ("AWS_PROFILE", "AWS_SESSION_TOKEN", "AWS_ENDPOINT_URL_S3"):
+        monkeypatch.delenv(name, raising=False)
+    for name, value in s3_environment(moto_endpoint, tmp_path).items():
+        monkeypatch.setenv(name, value)
+    client = make_client()
+    bucket = f"test-{secrets.token_hex(6)}"
+    client.create_bucket(Bucket=bucket)
+    try:
+        yield bucket
+    finally:
+        for page in client.get_paginator("list_objects_v2").paginate(Bucket=bucket):
+            for obj in page.get("Contents", []):
+                client.delete_object(Bucket=bucket, Key=obj["Key"])
+        client.delete_bucket(Bucket=bucket)
+        client.close()
 
 
 # ---- The browser tests: one live server and one Chromium for the whole run ----

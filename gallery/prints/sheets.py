@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
-from pathlib import Path
 
 from ..models import Licence, Prisoner, PrisonerStatus, Work, WorkStatus, utcnow
-from ..storage import MediaStore
+from ..storage import Store
 from ..text import today_in
 
 
@@ -22,6 +21,23 @@ class Standing:
 
 
 @dataclass(frozen=True)
+class StoredImage:
+    """A rendition in the media store, read only when a page draws it (a sheet of wall
+    labels never does, so it costs no download from a bucket)."""
+
+    store: Store
+    key: str
+    filename: str
+
+    def read(self) -> bytes:
+        """The stored bytes; FileNotFoundError if they went since the sheet was made."""
+        data = self.store.read(self.key, self.filename)
+        if data is None:
+            raise FileNotFoundError("a rendition went while its PDF was being made")
+        return data
+
+
+@dataclass(frozen=True)
 class WorkSheet:
     """What a poster and a wall label print of one work."""
 
@@ -31,7 +47,7 @@ class WorkSheet:
     by_leave: bool  # all rights reserved: printed with the moderators' leave
     prisoners: tuple[Standing, ...]
     url: str  # the work's page, absolute, in the reader's language
-    image: Path
+    image: StoredImage  # the stored JPEG or PNG
     width: int
     height: int
     printed_on: date
@@ -61,17 +77,19 @@ def needs_leave(work: Work) -> bool:
     return work.licence == Licence.ALL_RIGHTS_RESERVED and not work.print_permitted
 
 
-def largest_image(work: Work, store: MediaStore) -> tuple[Path, int, int] | None:
+def largest_image(work: Work, store: Store) -> tuple[StoredImage, int, int] | None:
     """The largest rendition kept in a format a PDF embeds (the PNG of a work with
-    transparency, else the JPEG): its file, width and height; None when there is none."""
+    transparency, else the JPEG): where it is stored, its width and height; None when
+    there is none, or its file is missing."""
     formats = ("png", "jpeg") if work.has_alpha else ("jpeg", "png")
     best: tuple[str, int, int] | None = None
     for info in (work.renditions or {}).values():
         name = next((info["files"][f] for f in formats if f in info.get("files", {})), None)
         if name and (best is None or info["width"] > best[1]):
             best = (name, info["width"], info["height"])
-    path = store.path(work.image_key, best[0]) if best and work.image_key else None
-    return (path, best[1], best[2]) if path and best else None
+    if not (best and work.image_key and store.stat(work.image_key, best[0])):
+        return None
+    return StoredImage(store, work.image_key, best[0]), best[1], best[2]
 
 
 def standing(prisoner: Prisoner, now: datetime) -> Standing:
@@ -82,7 +100,7 @@ def standing(prisoner: Prisoner, now: datetime) -> Standing:
                     prisoner.days_in_prison(now) if jailed else None)  # fmt: skip
 
 
-def work_sheet(work: Work, url: str, store: MediaStore, now: datetime | None = None) -> WorkSheet | None:
+def work_sheet(work: Work, url: str, store: Store, now: datetime | None = None) -> WorkSheet | None:
     """The sheet of a public work that may be printed; None for any other work, or one
     whose image file is missing."""
     image = largest_image(work, store)

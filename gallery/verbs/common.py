@@ -11,7 +11,7 @@ from ..database import after_commit, after_rollback, begin_write
 from ..extensions import db
 from ..images import ProcessedImage
 from ..models import ModerationEvent, Tag, Work
-from ..storage import MediaStore
+from ..storage import Store
 from ..text import slugify
 from . import NotAllowed
 
@@ -77,7 +77,7 @@ def renditions_json(processed: ProcessedImage) -> dict[str, dict]:
     return out
 
 
-def publish_then_lock(store: MediaStore, processed: ProcessedImage) -> str:
+def publish_then_lock(store: Store, processed: ProcessedImage) -> str:
     """Store an image's renditions under a new key, then take the write lock; the files go
     again if the lock cannot be had or the transaction does not commit.  Returns the key.
 
@@ -92,7 +92,7 @@ def publish_then_lock(store: MediaStore, processed: ProcessedImage) -> str:
     return key
 
 
-def delete_files_after_commit(store: MediaStore, keys: Iterable[str | None]) -> None:
+def delete_files_after_commit(store: Store, keys: Iterable[str | None]) -> None:
     """Delete these works' folders once the transaction has committed, not before."""
     for key in keys:
         if key:
@@ -125,7 +125,7 @@ def forget_artist(work: Work, *, keep_phash: bool) -> None:
     )
 
 
-def new_media_address(store: MediaStore, work: Work) -> None:
+def new_media_address(store: Store, work: Work) -> None:
     """Give a work's files a new key (a takedown: unpublish, a "person at risk" report), so
     every URL a browser, proxy or CDN may have kept answers 404 from now on; moved back if
     the transaction does not commit."""

@@ -19,7 +19,7 @@ from ..database import begin_write
 from ..extensions import db
 from ..images import N_
 from ..models import Work, WorkStatus
-from ..storage import MediaStore
+from ..storage import Store
 from . import NotAllowed
 from .common import delete_files_after_commit, locked_work, publish_then_lock, renditions_json
 
@@ -104,7 +104,7 @@ def _file(work: Work, size: str) -> str | None:
 
 
 def cover_work(
-    store: MediaStore, work_id: int, regions: Sequence[Sequence[float]], moderator_id: int | None
+    store: Store, work_id: int, regions: Sequence[Sequence[float]], moderator_id: int | None
 ) -> Work:
     """Fill the rectangles solid on a pending work's image, by a moderator (or, with None,
     by the artist from the receipt page); flushed, the caller commits.
@@ -120,10 +120,10 @@ def cover_work(
     if work.status != WorkStatus.PENDING or not work.image_key or large is None:
         raise NotAllowed("not-pending")
     old_key = work.image_key
-    path = store.path(old_key, large)
-    if path is None:
+    original = store.read(old_key, large)
+    if original is None:
         raise NotAllowed("not-pending")  # its files are gone (fsck reports it)
-    processed = images.cover(path.read_bytes(), boxes, has_alpha=work.has_alpha)  # no lock held
+    processed = images.cover(original, boxes, has_alpha=work.has_alpha)  # no lock held
     new_key = publish_then_lock(store, processed)
     work = locked_work(work_id)
     if work.status != WorkStatus.PENDING or work.image_key != old_key:
@@ -143,7 +143,7 @@ def cover_work(
     return work
 
 
-def suggest_faces(store: MediaStore, work: Work) -> None:
+def suggest_faces(store: Store, work: Work) -> None:
     """Run the face detector once on a pending work that has no suggestions yet, and keep
     what it finds (flushed; the caller commits).  The detector runs before the write lock
     is taken; if the image changed meanwhile, nothing is kept."""
@@ -151,7 +151,7 @@ def suggest_faces(store: MediaStore, work: Work) -> None:
     if work.status != WorkStatus.PENDING or work.face_suggestions is not None or not display:
         return
     key = work.image_key
-    boxes = faces.suggest(store.path(key, display) if key else None)
+    boxes = faces.suggest(store.read(key, display) if key else None)
     begin_write()
     work = locked_work(work.id)
     if work.status == WorkStatus.PENDING and work.image_key == key and work.face_suggestions is None:

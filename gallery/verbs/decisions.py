@@ -20,7 +20,7 @@ from ..database import begin_write
 from ..extensions import db
 from ..labels import PRESET_REASONS
 from ..models import Licence, Work, WorkStatus, utcnow
-from ..storage import MediaStore
+from ..storage import Store
 from . import NotAllowed
 from .common import (
     delete_files_after_commit,
@@ -60,7 +60,7 @@ def approve(work: Work, moderator_id: int) -> None:
     mail.tell_artist(work, mail.APPROVED)
 
 
-def reject(store: MediaStore, work: Work, moderator_id: int, reason: str,
+def reject(store: Store, work: Work, moderator_id: int, reason: str,
            action: str = audit.REJECT, *, preset: str | None = None) -> None:  # fmt: skip
     """Mark a locked pending or published work rejected; its files go after the commit.
 
@@ -84,7 +84,7 @@ def reject(store: MediaStore, work: Work, moderator_id: int, reason: str,
     forget_artist(work, keep_phash=True)  # after the mail row took its sealed copy
 
 
-def unpublish(store: MediaStore, work: Work, moderator_id: int, reason: str,
+def unpublish(store: Store, work: Work, moderator_id: int, reason: str,
               action: str = audit.UNPUBLISH) -> None:  # fmt: skip
     """Take a locked published work off every public page and back into the queue; its
     files get a new address, so what caches kept of the old one is never served again."""
@@ -110,7 +110,7 @@ def approve_work(work_id: int, moderator_id: int) -> Work:
     return work
 
 
-def reject_work(store: MediaStore, work_id: int, moderator_id: int, reason: str | None,
+def reject_work(store: Store, work_id: int, moderator_id: int, reason: str | None,
                 *, preset: str | None = None) -> Work:  # fmt: skip
     """Refuse a pending work with a reason the artist will see; its files go."""
     reason = require_reason(reason, preset)
@@ -124,7 +124,7 @@ def reject_work(store: MediaStore, work_id: int, moderator_id: int, reason: str 
 
 
 def bulk_decide(
-    store: MediaStore, work_ids: Iterable[int], moderator_id: int, *, approve_them: bool,
+    store: Store, work_ids: Iterable[int], moderator_id: int, *, approve_them: bool,
     reason: str | None = None, preset: str | None = None,
 ) -> tuple[int, int]:  # fmt: skip
     """Approve or reject several pending works at once; returns (done, skipped)."""
@@ -145,7 +145,7 @@ def bulk_decide(
     return done, len(wanted) - done
 
 
-def unpublish_work(store: MediaStore, work_id: int, moderator_id: int, reason: str | None) -> Work:
+def unpublish_work(store: Store, work_id: int, moderator_id: int, reason: str | None) -> Work:
     """Take an approved work off every public page at once and back into the queue."""
     reason = require_reason(reason)
     begin_write()

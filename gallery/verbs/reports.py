@@ -7,7 +7,7 @@ from .. import audit, search
 from ..database import begin_write
 from ..extensions import db
 from ..models import Report, ReportCategory, WorkStatus, utcnow
-from ..storage import MediaStore
+from ..storage import Store
 from . import NotAllowed
 from .common import locked_work, new_media_address, require_reason
 from .decisions import reject, unpublish
@@ -15,7 +15,7 @@ from .decisions import reject, unpublish
 REPORT_ACTIONS = ("dismiss", "unpublish", "reject")
 
 
-def file_report(store: MediaStore, work_id: int, category: ReportCategory, text: str | None) -> Report:
+def file_report(store: Store, work_id: int, category: ReportCategory, text: str | None) -> Report:
     """A visitor's report; "identifies a person at risk" hides the work at once, and gives
     its files a new address (caches that kept the old one get 404 from the app)."""
     begin_write()
@@ -35,7 +35,7 @@ def file_report(store: MediaStore, work_id: int, category: ReportCategory, text:
 
 
 def handle_report(
-    store: MediaStore, report_id: int, moderator_id: int, action: str, note: str | None
+    store: Store, report_id: int, moderator_id: int, action: str, note: str | None
 ) -> Report:
     """Close a report: keep the work (unhiding it), unpublish it, or reject it.
 

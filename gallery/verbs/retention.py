@@ -17,7 +17,7 @@ from sqlalchemy import delete, func, or_, select
 from ..database import begin_write
 from ..extensions import db
 from ..models import OutgoingMail, Work, WorkStatus, utcnow
-from ..storage import MediaStore
+from ..storage import Store
 from .common import delete_files_after_commit
 
 log = logging.getLogger(__name__)
@@ -34,7 +34,7 @@ def parse_age(text: str) -> timedelta:
     return timedelta(**{_UNITS[match[2]]: int(match[1])})
 
 
-def purge(store: MediaStore, older_than: timedelta) -> int:
+def purge(store: Store, older_than: timedelta) -> int:
     """Delete rejected and withdrawn works decided more than `older_than` ago; flushed, the
     caller commits (their files, if any were left, go after the commit).  Returns how many."""
     cutoff = utcnow() - older_than

@@ -13,7 +13,7 @@ from .. import audit, images, mail, search
 from ..database import begin_write
 from ..extensions import db
 from ..models import Campaign, Licence, Prisoner, Work, WorkStatus, utcnow
-from ..storage import MediaStore
+from ..storage import Store
 from ..text import render_markdown
 from ..tokens import new_public_id, new_receipt_token, token_hash
 from . import NotAllowed
@@ -53,7 +53,7 @@ def _prisoners(ids: Iterable[int]) -> list[Prisoner]:
 
 
 def create_work(
-    store: MediaStore,
+    store: Store,
     image: BinaryIO,
     fields: NewWork,
     *,
@@ -109,7 +109,7 @@ def create_work(
     return work
 
 
-def submit_work(store: MediaStore, image: BinaryIO, fields: NewWork, *, max_pixels: int) -> tuple[Work, str]:
+def submit_work(store: Store, image: BinaryIO, fields: NewWork, *, max_pixels: int) -> tuple[Work, str]:
     """Accept an artist's submission as pending; returns the work and its receipt token."""
     known = set(db.session.scalars(select(Prisoner.id).where(Prisoner.id.in_(fields.prisoner_ids))))
     if set(fields.prisoner_ids) - known:
@@ -126,7 +126,7 @@ def submit_work(store: MediaStore, image: BinaryIO, fields: NewWork, *, max_pixe
     return work, token
 
 
-def withdraw_work(store: MediaStore, token: str) -> Work:
+def withdraw_work(store: Store, token: str) -> Work:
     """The artist takes their work back: its files go once this commits; the row stays."""
     begin_write()
     work = db.session.scalar(
