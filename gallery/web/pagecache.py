@@ -14,7 +14,8 @@ campaign's page, a takedown) replaces the token (`_note_changes`, `_committed`).
 cached before is then unreachable at once, on every worker and every host that shares the
 cache.  The token is read before the page's rows, so a page rendered from rows older than
 a change is stored under the old token, never under the new one.  Entries also expire by
-themselves after PAGE_CACHE_SECONDS, since the days in prison move on at midnight.
+themselves after PAGE_CACHE_SECONDS, and the key holds the day in PRISONER_TIMEZONE, so
+the days in prison and the birthday reminders move on at midnight.
 
 Never cached: a moderator's request (the session holds a user); methods other than GET and
 HEAD; endpoints not listed in CACHED (forms, receipts, search, media, the API);
@@ -30,11 +31,13 @@ import hashlib
 import logging
 import secrets
 import time
+from datetime import datetime
 from collections.abc import Iterable
 from functools import lru_cache
 from itertools import chain
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import brotli
 from flask import Flask, current_app, g, has_app_context, request, session
@@ -119,7 +122,13 @@ def _generation() -> str:
 def _page_key(generation: str) -> str:
     address = f"{request.scheme}://{request.host}{request.full_path}"
     digest = hashlib.sha256(address.encode("utf-8", "surrogatepass")).hexdigest()[:40]
-    return f"page:{generation}:{get_locale()}:{digest}"
+    return f"page:{generation}:{_today()}:{get_locale()}:{digest}"
+
+
+def _today() -> str:
+    """The day in the prisoners' time zone: days in prison and birthdays change with it, so
+    a page kept yesterday is not served today."""
+    return datetime.now(ZoneInfo(current_app.config["PRISONER_TIMEZONE"])).date().isoformat()
 
 
 def _serve_cached() -> Response | None:
