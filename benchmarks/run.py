@@ -19,7 +19,8 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 BENCHMARKS = (
-    ("Image pipeline: ours vs naive, in-process, no HTTP", "bench_pipeline.py"),
+    ("Image pipeline: ours vs naive (and pyvips if installed), photos and flat art 2-40 MP, "
+     "JPEG/PNG/WebP/HEIC/AVIF, in-process, no HTTP", "bench_pipeline.py"),
     ("Upload: the whole POST /submit against gunicorn vs the naive pipeline", "bench_upload.py"),
     ("Burst: 20 parallel 40 MP uploads on 4 workers, memory and 503s", "bench_burst.py"),
     ("Render: pages with the worst Markdown an artist can write", "bench_render.py"),

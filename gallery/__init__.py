@@ -42,6 +42,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     register_errorhandlers(app)
     register_commands(app)
     register_request_hooks(app)
+    register_middleware(app)
     return app
 
 
@@ -100,11 +101,6 @@ def load_config(app: Flask, test_config: Mapping[str, Any] | None) -> None:
         app.config.setdefault("SESSION_COOKIE_NAME", "__Host-session")
         if app.config["SESSION_COOKIE_NAME"] == "session":
             app.config["SESSION_COOKIE_NAME"] = "__Host-session"
-    proxies = int(app.config.get("PROXY_FIX_HOPS", 0) or 0)
-    if proxies:
-        app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
-            app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies
-        )
 
 
 def check_media_settings(config: Mapping[str, Any]) -> None:
@@ -203,6 +199,20 @@ def register_commands(app: Flask) -> None:
     from . import cli
 
     cli.init_app(app)
+
+
+def register_middleware(app: Flask) -> None:
+    """Around the app: the published-media shortcut (public/media.py; with the page cache
+    and the local folder), then, outermost, ProxyFix, so both see the client's scheme."""
+    from .public.media import MediaShortcut
+
+    if app.config.get("PAGE_CACHE", True) and not app.config.get("MEDIA_STORE"):
+        app.wsgi_app = MediaShortcut(app, app.wsgi_app)  # type: ignore[method-assign]
+    proxies = int(app.config.get("PROXY_FIX_HOPS", 0) or 0)
+    if proxies:
+        app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
+            app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies
+        )
 
 
 def register_request_hooks(app: Flask) -> None:

@@ -20,6 +20,7 @@ import io
 import logging
 import math
 import struct
+import sys
 import warnings
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -34,10 +35,15 @@ from PIL import AvifImagePlugin, Image, ImageCms, ImageFile, ImageMath, Unidenti
 logger = logging.getLogger(__name__)
 
 SIZES = {"large": 2560, "display": 1600, "share": 1200, "thumb": 400}
-# Sizes made in one format only: the share preview is the JPEG that Open Graph readers
-# (Telegram, Mastodon, messengers) all take, about 1200 px wide, on white where the
-# artwork is transparent.
-SINGLE_FORMAT = {"share": "jpeg"}
+# Sizes made in one format only, without a WebP twin.  The share preview is the JPEG that
+# Open Graph readers (Telegram, Mastodon, messengers) all take, about 1200 px wide, on
+# white where the artwork is transparent.  The large size is only the JPEG (the lossless
+# PNG with transparency): it is the stored master that covers and print PDFs start from,
+# and the one a wide screen of high density fetches, for which every browser takes a JPEG;
+# its WebP was the slowest step of an upload (60-120 ms of one core, a third of the whole
+# work on a 4 MP photo, benchmarks/bench_pipeline.py) for a quarter fewer bytes of the
+# least viewed size.  Pages offer that JPEG in the WebP srcset too (web/templating.srcset).
+SINGLE_FORMAT = {"share": "on_white", "large": "fallback"}
 # AVIF before HEIF: both plugins claim the generic "mif1" brand, and only Pillow's decodes AV1.
 ACCEPTED_FORMATS = ("JPEG", "PNG", "GIF", "WEBP", "AVIF", "HEIF")
 
@@ -117,24 +123,41 @@ _TRANSPOSE = {
 # the shared test photos.  WebP q80 comes within 1 dB PSNR of JPEG q85 at
 # about 75 % of the bytes.  Method 1 is as good as 0 and 5-25 % smaller (most
 # on flat artwork) for a fifth more time; method 4 is 5 % smaller again but
-# costs 3x, which only the thumbnail can afford.  The large WebP is the
-# slowest step and the least viewed size, so it gets method 0.  Progressive
-# JPEG costs 6x and optimize 2.5x at 2560 px for 3-8 % fewer bytes, so only
-# the small sizes get optimize.
-_WEBP = {"large": {"quality": 80, "method": 0}, "display": {"quality": 80, "method": 1}}
+# costs 3x, which only the thumbnail can afford.  Progressive JPEG costs 6x and
+# optimize 2.5x at 1200 px and up for 3-8 % fewer bytes, so only the thumbnail
+# gets optimize: the display JPEG is a fallback that browsers with WebP (all of
+# today's) never fetch, the share preview is fetched by the few servers that make
+# link previews.
+_WEBP = {"display": {"quality": 80, "method": 1}}
 _WEBP_DEFAULT = {"quality": 80, "method": 4}
-_JPEG = {"large": {"quality": 85}}
+_JPEG = {"large": {"quality": 85}, "display": {"quality": 85}, "share": {"quality": 85}}
 _JPEG_DEFAULT = {"quality": 85, "optimize": True}
 # The PNG fallback is for the few browsers without WebP: zlib level 3 is 3x
 # faster than 6 at 2560 px for 15-20 % more bytes.
 _PNG = {"large": {"compress_level": 3}}
 _PNG_DEFAULT = {"compress_level": 6}
-# HAMMING costs what BILINEAR does (half of LANCZOS) and keeps more detail; it
-# is enough for the first, mild reduction.  reducing_gap lets Pillow
-# box-reduce large factors before filtering, at no visible cost.
-_RESAMPLE = {"large": Image.Resampling.HAMMING, "display": Image.Resampling.BICUBIC}
+# HAMMING costs what BILINEAR does (half of BICUBIC, a third of LANCZOS) and keeps more
+# detail; it is enough for the mild reductions (at most 2.4x from the large size to the
+# share preview), which took 40 ms each with BICUBIC or LANCZOS on a 2 MP upload; the
+# share preview, which messengers shrink again, takes BOX (area averaging), cheaper
+# still.  The thumbnail, a stronger reduction, keeps LANCZOS' sharpness.  Before
+# filtering, whole k x k blocks are averaged while at least the reducing gap times the
+# final size remains (Pillow's reducing_gap): 2.0 is indistinguishable from the full
+# filter; the thumbnail's 1.5 halves its cost (a 4x reduction: 8 ms instead of 16); the
+# large size's 1.1 takes a 24 MP WebP or PNG to half size in one cheap pass before the
+# filter (a third of the time).
+_RESAMPLE = {
+    "large": Image.Resampling.HAMMING,
+    "display": Image.Resampling.HAMMING,
+    "share": Image.Resampling.BOX,
+}
 _RESAMPLE_DEFAULT = Image.Resampling.LANCZOS
-_REDUCING_GAP = 2.0
+_REDUCING_GAP = {"large": 1.1, "thumb": 1.5}
+_REDUCING_GAP_DEFAULT = 2.0
+# The large size of a JPEG may be as small as this share of its cap, when libjpeg's scaled
+# decoding gets there (see _decode_large): 1920 px of 2560, still more than a 1600 px
+# display size, for a third of the upload's time on 12 MP photos.
+_DRAFT_FLOOR = 0.75
 # From this many output pixels, the first resize (the slowest, before any thread is busy)
 # runs as two bands on two threads: on a 24 MP photo it goes from ~65 ms to ~30 ms.
 _BAND_MIN_PIXELS = 1_000_000
@@ -205,7 +228,8 @@ def process(
         warnings.filterwarnings("ignore", category=UserWarning, module=r"PIL\.")
         warnings.simplefilter("error", Image.DecompressionBombWarning)
         try:
-            return _process(fp, max_pixels, max_frames_area, caps)
+            with _prompt_gil_handover():
+                return _process(fp, max_pixels, max_frames_area, caps)
         except InvalidImage:
             raise
         except (Image.DecompressionBombError, Image.DecompressionBombWarning, MemoryError) as exc:
@@ -238,14 +262,13 @@ def _process(fp: BinaryIO, max_pixels: int, max_frames_area: int, caps) -> Proce
     finally:
         src.close()
     renditions = _renditions(large, has_alpha, caps)
-    fallback = renditions[1].data
     return ProcessedImage(
         source_format=source_format,
         width=large.width,
         height=large.height,
         has_alpha=has_alpha,
         animated=frames > 1,
-        sha256=hashlib.sha256(fallback).hexdigest(),
+        sha256=_master_sha256(renditions, caps),
         renditions=tuple(renditions),
         phash=perceptual_hash(renditions),
     )
@@ -267,6 +290,22 @@ def perceptual_hash(renditions: Iterable[Rendition]) -> str | None:
     except Exception:  # noqa: BLE001 - a hint for moderators must never cost an upload
         logger.exception("could not compute the perceptual hash of an upload")
         return None
+
+
+@contextmanager
+def _prompt_gil_handover() -> Iterator[None]:
+    """Let threads take turns on the GIL every 0.5 ms instead of 5 while images are made.
+
+    Pillow's resizes and its WebP and PNG encoders let go of the GIL, but its JPEG encoder
+    keeps it: a thread that finished a resize then waits up to the switch interval for the
+    JPEG thread to hand over, 5 ms each time by default (10-15 % of a 2 MP upload).  Only
+    a speed setting, so concurrent uploads in one process may leave it at 0.5 ms."""
+    before = sys.getswitchinterval()
+    sys.setswitchinterval(min(before, 0.0005))
+    try:
+        yield
+    finally:
+        sys.setswitchinterval(before)
 
 
 def _seekable(fp: BinaryIO) -> BinaryIO:
@@ -631,15 +670,17 @@ def _decode_large(src: Image.Image, cap: int) -> tuple[Image.Image, bool]:
     """Decode the first frame and return it upright, in sRGB, within cap, as a fresh image."""
     target = _fit_size(src.size, cap)
     if src.format in ("JPEG", "MPO") and target != src.size:
-        # Let libjpeg scale by 1/2, 1/4 or 1/8 while decoding: far less work
-        # and memory; draft never goes below the size asked for.
-        src.draft(None, target)
+        # Let libjpeg scale by 1/2, 1/4 or 1/8 while decoding: far less work and memory.
+        # draft never goes below the size asked for, here 3/4 of the cap: a 12 MP photo
+        # (4000 x 3000) decodes at half size, 2000 px, which becomes the large size as it
+        # is, four times faster than a full decode and a resize to 2560 px.
+        src.draft(None, _fit_size(src.size, math.ceil(cap * _DRAFT_FLOOR)))
     with _codec():
         src.load()
     orientation = _orientation(src)
     icc = src.info.get("icc_profile")
     im, has_alpha = _opaque_if_possible(_eight_bit(src))
-    im = _fit(im, cap, _RESAMPLE.get("large", _RESAMPLE_DEFAULT), bands=2)
+    im = _fit(im, cap, "large", bands=2)
     if orientation in _TRANSPOSE:
         im = im.transpose(_TRANSPOSE[orientation])
     im = _to_srgb(im, icc)
@@ -715,14 +756,20 @@ def _fit_size(size: tuple[int, int], cap: int) -> tuple[int, int]:
     return max(1, round(width * scale)), max(1, round(height * scale))
 
 
-def _fit(im: Image.Image, cap: int, resample: Image.Resampling, bands: int = 1) -> Image.Image:
-    """Shrink so the long edge is at most cap; never enlarge."""
+def _fit(im: Image.Image, cap: int, name: str, bands: int = 1) -> Image.Image:
+    """Shrink so the long edge is at most cap, with the filter of that size; never enlarge."""
     size = _fit_size(im.size, cap)
     if size == im.size:
         return im
-    if bands > 1 and im.height / size[1] < _REDUCING_GAP and size[0] * size[1] >= _BAND_MIN_PIXELS:
+    resample = _RESAMPLE.get(name, _RESAMPLE_DEFAULT)
+    # What reducing_gap does inside resize(), done first here so the rest can run in bands:
+    # average k x k blocks, leaving at least `gap` times the final size to the filter.
+    factor = int(min(im.width / size[0], im.height / size[1]) / _REDUCING_GAP.get(name, _REDUCING_GAP_DEFAULT))
+    if factor >= 2:
+        im = im.reduce(factor)
+    if bands > 1 and size[0] * size[1] >= _BAND_MIN_PIXELS:
         return _resize_in_bands(im, size, resample, bands)
-    return im.resize(size, resample, reducing_gap=_REDUCING_GAP)
+    return im.resize(size, resample)
 
 
 def _resize_in_bands(
@@ -731,7 +778,6 @@ def _resize_in_bands(
     """Resize horizontal bands on parallel threads (Pillow lets go of the GIL to resample)."""
     # Each band's box is given in source coordinates and the filter still reads the rows
     # just outside it, so the bands meet without a seam (at most 1 in 255 of rounding).
-    # Only without a reducing_gap pre-reduction, which would cut the image at the box.
     width, height = size
     scale = im.height / height
     edges = [height * i // bands for i in range(bands + 1)]
@@ -761,6 +807,10 @@ def _apply_profile(im: Image.Image, profile: ImageCms.ImageCmsProfile) -> Image.
     colour = im.convert(im.mode[:-1]) if alpha is not None else im
     if profile.profile.xcolor_space != _PROFILE_SPACE.get(colour.mode):
         return None
+    if colour.mode == "RGB" and "srgb" in (profile.profile.profile_description or "").lower():
+        # Already sRGB (most cameras and phones say so): a conversion would change
+        # nothing visible and costs 20-40 ms of a 2 MP upload.
+        return im
     out = ImageCms.profileToProfile(colour, profile, _SRGB, outputMode="RGB")
     if alpha is not None:
         out.putalpha(alpha)
@@ -775,23 +825,64 @@ def _fresh(im: Image.Image) -> Image.Image:
 
 
 def _renditions(large: Image.Image, has_alpha: bool, caps) -> list[Rendition]:
-    """Encode every size, each derived from the previous one rather than the source."""
-    # WebP encoding and resizing release the GIL, so helper threads encode the
-    # WebP files while this thread resizes and writes the fallbacks.  Each
-    # thread saves its own Image object, as save() sets attributes on it.
-    webp_mode = "RGBA" if has_alpha else "RGB"
+    """Encode every size: the large one as it is, the next (display) resized from it, and
+    each smaller one resized from the display one.
+
+    Pillow lets go of the GIL to resize and to encode, so two threads share the work:
+    this one resizes the display size (in bands) while a helper encodes the large JPEG,
+    then helpers take, in this order, the display WebP (the slowest encode), each
+    smaller size (resize and encodes, in parallel with one another) and the display
+    fallback.  No two jobs save the same Image object, as save() sets attributes on it;
+    several may read one."""
+    (large_name, _), *smaller = caps
     with ThreadPoolExecutor(max_workers=2) as pool:
-        pairs = []
-        im = large
-        for name, cap in caps:
-            im = _fit(im, cap, _RESAMPLE.get(name, _RESAMPLE_DEFAULT))
-            if name in SINGLE_FORMAT:
-                pairs.append((None, _encode(_on_white(im), name, "jpeg", _JPEG_DEFAULT)))
-                continue
-            webp = im.copy() if im.mode == webp_mode else im.convert(webp_mode)  # WebP has no grey
-            job = pool.submit(_encode, webp, name, "webp", _WEBP.get(name, _WEBP_DEFAULT))
-            pairs.append((job, _encode_fallback(im, name, has_alpha)))
-        return [r for job, other in pairs for r in ((job.result(), other) if job else (other,))]
+        jobs = [pool.submit(_encode, *task) for task in _encodings(large, large_name, has_alpha)]
+        if smaller:
+            (name, cap), *rest = smaller
+            display = _own(_fit(large, cap, name, bands=2), large)
+            first, *others = _encodings(display, name, has_alpha)
+            webp = pool.submit(_encode, *first)
+            derived = [pool.submit(_derive, display, size, has_alpha) for size in rest]
+            jobs += [webp, *(pool.submit(_encode, *task) for task in others), *derived]
+        return [r for job in jobs for r in _results(job)]
+
+
+def _results(job) -> list[Rendition]:
+    result = job.result()
+    return result if isinstance(result, list) else [result]
+
+
+def _derive(source: Image.Image, size: tuple[str, int], has_alpha: bool) -> list[Rendition]:
+    """One smaller size, resized from source and encoded (on a helper thread)."""
+    name, cap = size
+    im = _own(_fit(source, cap, name), source)
+    return [_encode(*task) for task in _encodings(im, name, has_alpha)]
+
+
+def _own(im: Image.Image, source: Image.Image) -> Image.Image:
+    """im, or a copy of it when resizing left it the very object another job saves."""
+    return im.copy() if im is source else im
+
+
+def _encodings(im: Image.Image, name: str, has_alpha: bool) -> list[tuple]:
+    """The (image, size, format, settings) of each file of one size, the WebP first.  The
+    WebP gets an Image of its own; the fallback is saved from im itself."""
+    only = SINGLE_FORMAT.get(name)
+    if only == "on_white":
+        return [(_on_white(im), name, "jpeg", _JPEG.get(name, _JPEG_DEFAULT))]
+    fallback = (im, name, "png", _PNG.get(name, _PNG_DEFAULT)) if has_alpha else (
+        im, name, "jpeg", _JPEG.get(name, _JPEG_DEFAULT))
+    if only == "fallback":
+        return [fallback]
+    webp_mode = "RGBA" if has_alpha else "RGB"  # WebP has no grey
+    webp = im.copy() if im.mode == webp_mode else im.convert(webp_mode)
+    return [(webp, name, "webp", _WEBP.get(name, _WEBP_DEFAULT)), fallback]
+
+
+def _master_sha256(renditions: Sequence[Rendition], caps) -> str:
+    """The SHA-256 of the largest size's file: the master the store keeps (JPEG or PNG)."""
+    largest = caps[0][0]
+    return hashlib.sha256(next(r.data for r in renditions if r.size == largest)).hexdigest()
 
 
 def cover(
@@ -822,14 +913,15 @@ def cover(
     fill = (0,) * (len(im.getbands()) - (1 if has_alpha else 0)) + ((255,) if has_alpha else ())
     for region in regions:
         im.paste(fill, cover_box(region, im.size))
-    renditions = _renditions(im, has_alpha, caps)
+    with _prompt_gil_handover():
+        renditions = _renditions(im, has_alpha, caps)
     return ProcessedImage(
         source_format=source_format,
         width=im.width,
         height=im.height,
         has_alpha=has_alpha,
         animated=False,
-        sha256=hashlib.sha256(renditions[1].data).hexdigest(),
+        sha256=_master_sha256(renditions, caps),
         renditions=tuple(renditions),
     )
 
@@ -855,12 +947,6 @@ def _on_white(im: Image.Image) -> Image.Image:
     out = Image.new(im.mode[:-1], im.size, 255 if im.mode == "LA" else (255, 255, 255))
     out.paste(im, mask=im.getchannel("A"))
     return out
-
-
-def _encode_fallback(im: Image.Image, name: str, has_alpha: bool) -> Rendition:
-    if has_alpha:
-        return _encode(im, name, "png", _PNG.get(name, _PNG_DEFAULT))
-    return _encode(im, name, "jpeg", _JPEG.get(name, _JPEG_DEFAULT))
 
 
 def _encode(im: Image.Image, name: str, fmt: str, params: Mapping) -> Rendition:

@@ -127,7 +127,7 @@ def test_backup_is_a_servable_instance(app, runner, make_work, tmp_path, monkeyp
     dest = tmp_path / "copy"
     result = runner.invoke(args=["backup", str(dest)])
     assert result.exit_code == 0, result.output
-    assert "1 works (7 files)" in result.output
+    assert "1 works (6 files)" in result.output
     assert (dest / "gallery.sqlite3").is_file()
     assert sorted(p.name for p in (dest / "media" / "works" / work.image_key).iterdir()) == sorted(
         store(app).files(work.image_key)

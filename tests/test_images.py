@@ -85,14 +85,18 @@ def test_table_covers_every_shared_file(testdata_dir):
     assert listed == present
 
 
+def layout(fallback: str) -> list[tuple[str, str]]:
+    """The files of an upload, in order: the large size only as JPEG (PNG with
+    transparency), the share preview only as JPEG, the others as WebP and fallback."""
+    return [("large", fallback), ("display", "webp"), ("display", fallback),
+            ("share", "jpeg"), ("thumb", "webp"), ("thumb", fallback)]  # fmt: skip
+
+
 @pytest.mark.parametrize("name", ACCEPTED_FILES)
 def test_shared_file_is_accepted_clean(shared, name):
     result = shared(name)
     fallback = "png" if result.has_alpha else "jpeg"
-    assert [(r.size, r.format) for r in result.renditions] == [
-        ("large", "webp"), ("large", fallback), ("display", "webp"), ("display", fallback),
-        ("share", "jpeg"), ("thumb", "webp"), ("thumb", fallback),
-    ]
+    assert [(r.size, r.format) for r in result.renditions] == layout(fallback)
     for r in result.renditions:
         assert_clean(r)
     assert result.source_format in {"JPEG", "PNG", "GIF", "WEBP", "AVIF"}
@@ -187,8 +191,9 @@ def test_opaque_alpha_channel_is_dropped():
     data = encode(Image.new("RGBA", (20, 10), (10, 200, 30, 255)), "PNG")
     result = images.process(io.BytesIO(data))
     assert not result.has_alpha
-    assert [r.format for r in result.renditions] == ["webp", "jpeg"] * 2 + ["jpeg", "webp", "jpeg"]
-    assert opened(result.renditions[0]).mode == "RGB"
+    assert [(r.size, r.format) for r in result.renditions] == layout("jpeg")
+    assert opened(rendition(result, "display", "webp")).mode == "RGB"
+    assert opened(rendition(result, "large", "jpeg")).mode == "RGB"
 
 
 def test_colour_hidden_under_full_transparency_is_erased():
@@ -364,13 +369,19 @@ def test_sizes_cascade_and_never_upscale(monkeypatch):
     assert [(r.size, r.width, r.height) for r in result.renditions if r.format != "webp"] == [
         ("large", 2560, 1280), ("display", 1600, 800), ("share", 1200, 600), ("thumb", 400, 200),
     ]
-    # The first resize runs as two bands of the source on two threads, then the cascade.
-    assert resized == [
+    # The large and display sizes are each resized as two bands on two threads, the
+    # display one from the large one; the smaller sizes from the display one, in parallel.
+    assert resized[:4] == [
         ((3000, 1500), (2560, 640)), ((3000, 1500), (2560, 640)),
-        ((2560, 1280), (1600, 800)), ((1600, 800), (1200, 600)), ((1200, 600), (400, 200)),
+        ((2560, 1280), (1600, 400)), ((2560, 1280), (1600, 400)),
+    ]
+    assert sorted(resized[4:]) == sorted([
+        # The thumbnail: 2 x 2 blocks averaged first (Image.reduce), then filtered.
+        ((1600, 800), (1200, 600)), ((800, 400), (400, 200)),
         # The perceptual hash: the encoded thumbnail, decoded at half size, to 32 x 32.
         ((200, 100), (32, 32)),
-    ]
+    ])
+    assert resized[-1] == ((200, 100), (32, 32))
     small = images.process(io.BytesIO(encode(Image.new("RGB", (300, 200)), "PNG")))
     assert {(r.width, r.height) for r in small.renditions} == {(300, 200)}
 
@@ -391,9 +402,18 @@ def test_jpeg_is_reduced_while_decoding(monkeypatch):
         drafts.append(size), real_draft(self, mode, size))[1])
     data = encode(Image.new("RGB", (2000, 1000), "purple"), "JPEG")
     result = images.process(io.BytesIO(data), sizes={"large": 900, "display": 500, "thumb": 100})
-    assert drafts == [(900, 450), (64, 64)]  # the source; the thumbnail for the hash
+    # The source, asked for at least 3/4 of the large size; the thumbnail, for the hash.
+    assert drafts == [(675, 338), (64, 64)]
     sizes = [(r.width, r.height) for r in result.renditions[::2]]
-    assert sizes == [(900, 450), (500, 250), (100, 50)]
+    assert sizes == [(900, 450), (500, 250), (100, 50)]  # decoded at 1000 x 500, then resized
+    # A source under twice the large size decodes at half size, which is the large size
+    # as it is (a 12 MP photo: 2000 px of 2560), never less than 3/4 of it.
+    data = encode(Image.new("RGB", (1600, 800), "purple"), "JPEG")
+    result = images.process(io.BytesIO(data), sizes={"large": 900, "display": 500, "thumb": 100})
+    assert (result.width, result.height) == (800, 400)
+    data = encode(Image.new("RGB", (1100, 550), "purple"), "JPEG")
+    result = images.process(io.BytesIO(data), sizes={"large": 900, "display": 500, "thumb": 100})
+    assert (result.width, result.height) == (900, 450)  # half size would be under 675
 
 
 def test_rendition_filenames():
@@ -482,5 +502,5 @@ def test_damaged_copies_never_raise_anything_else(testdata_dir, name, caplog):
             assert error.status in (400, 413)
             assert error.reason in (UNSUPPORTED, DAMAGED, TOO_LARGE, images.TOO_MANY_FRAMES)
         else:
-            assert len(result.renditions) == 7, i
+            assert len(result.renditions) == len(layout("jpeg")), i
     assert unexpected_failures(caplog) == []

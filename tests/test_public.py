@@ -12,6 +12,8 @@ from gallery import models
 from gallery.extensions import db
 from gallery.models import Campaign, PrisonerStatus, PrisonerStory, Source, WorkStatus
 
+from helpers import png_bytes
+
 
 def test_home_shows_newest_works_and_featured_prisoners(client, make_prisoner, make_work):
     p = make_prisoner(name="Ada Example", featured=True)
@@ -43,6 +45,31 @@ def test_work_page_shows_an_approved_work(client, make_prisoner, make_work):
     assert 'alt="A sun behind bars"' in text
     assert re.search(r'<img [^>]*width="\d+" height="\d+"', text)
     assert '<source type="image/webp"' in text
+
+
+def test_pictures_offer_every_size_in_both_sets(client, make_work):
+    """Uploads keep the large size only as JPEG: the WebP set offers it as it is, so a wide
+    screen of high density still gets 2560 px; a work stored with a large WebP offers that."""
+    work = make_work(title="Wide", image=png_bytes((3000, 2000)))
+    key = work.image_key
+    assert set(work.renditions["large"]["files"]) == {"jpeg"}
+    page = client.get(f"/works/{work.public_id}").get_data(as_text=True)
+    webp_set = re.search(r'<source type="image/webp" sizes="[^"]*" srcset="([^"]*)"', page).group(1)
+    img_set = re.search(r'<img [^>]*srcset="([^"]*)"', page).group(1)
+    assert webp_set.split(", ") == [f"/media/{key}/thumb.webp 400w", f"/media/{key}/display.webp 1600w",
+                                    f"/media/{key}/large.jpg 2560w"]  # fmt: skip
+    assert img_set.split(", ") == [f"/media/{key}/thumb.jpg 400w", f"/media/{key}/display.jpg 1600w",
+                                   f"/media/{key}/large.jpg 2560w"]  # fmt: skip
+    for url in (u.split(" ")[0] for u in webp_set.split(", ")):
+        with client.get(url) as image:
+            assert image.status_code == 200
+
+    older = make_work(title="Older", image=png_bytes((3000, 2000)))
+    older.renditions = {**older.renditions, "large": {**older.renditions["large"], "files": {
+        "webp": "large.webp", "jpeg": "large.jpg"}}}  # fmt: skip
+    db.session.commit()
+    page = client.get(f"/works/{older.public_id}").get_data(as_text=True)
+    assert f"/media/{older.image_key}/large.webp 2560w" in page
 
 
 def test_anonymous_artist_is_shown_as_anonymous(client, make_work):

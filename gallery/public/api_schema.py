@@ -69,9 +69,10 @@ SCHEMAS: dict[str, Any] = {
     ),
     "Image": {
         "type": "object",
-        "description": "One size of the image, as WebP and as JPEG (PNG when it has "
-        "transparency).",
-        "required": ["width", "height", "webp"],
+        "description": "One size of the image, as JPEG (PNG when it has transparency) "
+        "and, for thumb and display, as WebP too (older works may have a large WebP as "
+        "well).",
+        "required": ["width", "height"],
         "properties": {
             "width": {"type": "integer", "minimum": 1},
             "height": {"type": "integer", "minimum": 1},

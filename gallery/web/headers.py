@@ -7,6 +7,7 @@ from urllib.parse import quote, urlsplit, urlunsplit
 
 from flask import Flask, Response, current_app, g, request, request_started
 from flask_login import current_user
+from werkzeug.datastructures import Headers
 
 from .http import private
 
@@ -46,17 +47,22 @@ def _relative_location(response: Response) -> None:
 
 def _headers(response: Response) -> Response:
     _relative_location(response)
-    headers = response.headers
+    security_headers(response.headers, secure=request.is_secure)
+    _onion_location(response)
+    return response
+
+
+def security_headers(headers: Headers, *, secure: bool) -> None:
+    """The headers every answer carries, where the view set none of its own; also used by
+    the published-media shortcut (public/media.py), which answers without Flask."""
     headers.setdefault("Content-Security-Policy", PAGE_CSP)
     headers.setdefault("X-Content-Type-Options", "nosniff")
     headers.setdefault("Referrer-Policy", "same-origin")
     headers.setdefault("X-Frame-Options", "DENY")
     headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=(), interest-cohort=()")
     headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
-    if request.is_secure:
+    if secure:
         headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
-    _onion_location(response)
-    return response
 
 
 def _onion_location(response: Response) -> None:
@@ -81,12 +87,17 @@ def _no_store_for_moderators(response: Response) -> Response:
 
 
 def _log_request(response: Response) -> Response:
-    # The route pattern, never the path: paths can hold receipt tokens. No client address.
     started = g.pop("request_started", None)
-    elapsed_ms = (time.perf_counter() - started) * 1000 if started else 0.0
     rule = request.url_rule.rule if request.url_rule else "<unmatched>"
-    access_log.info("%s %s %s %.1fms", request.method, rule, response.status_code, elapsed_ms)
+    log_access(request.method, rule, response.status_code, started)
     return response
+
+
+def log_access(method: str, rule: str, status: int, started: float | None) -> None:
+    """One line a request: the route pattern, never the path (paths can hold receipt
+    tokens), and no client address.  started: its time.perf_counter() at the start."""
+    elapsed_ms = (time.perf_counter() - started) * 1000 if started else 0.0
+    access_log.info("%s %s %s %.1fms", method, rule, status, elapsed_ms)
 
 
 def init_app(app: Flask) -> None:

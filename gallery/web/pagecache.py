@@ -108,14 +108,17 @@ def _eligible() -> bool:
     return True
 
 
-def _generation() -> str:
+def generation(app: Flask | None = None) -> str:
     """The current generation's token, made when the cache holds none (first start, or
-    an eviction: a new token is always safe, it only costs renderings)."""
-    found = cache.get(GENERATION_KEY)
+    an eviction: a new token is always safe, it only costs renderings).  Read before the
+    rows that what it vouches for is made from.  With app, outside any app context (the
+    published-media shortcut, public/media.py)."""
+    backend = (app or current_app).extensions["cache"][cache]
+    found = backend.get(GENERATION_KEY)
     if isinstance(found, str):
         return found
     token = secrets.token_hex(8)
-    cache.set(GENERATION_KEY, token, timeout=0)
+    backend.set(GENERATION_KEY, token, timeout=0)
     return token
 
 
@@ -138,7 +141,7 @@ def _serve_cached() -> Response | None:
     if not current_app.config.get("PAGE_CACHE", True):
         g.setdefault(_KEY, None)  # not kept, but still compressed and conditional
         return None
-    key = _page_key(_generation())
+    key = _page_key(generation())
     entry = cache.get(key)
     if isinstance(entry, dict):
         return _from_entry(entry)

@@ -71,15 +71,22 @@ RENDITION_SIZES = ("thumb", "display", "large")
 
 def srcset(work: Work, fmt: str) -> str:
     """The srcset of a work's renditions in one format, each width once (a small image's
-    display and large renditions have the same width: the browser needs it only once)."""
+    display and large renditions have the same width: the browser needs it only once).
+
+    The WebP set offers a size kept only as JPEG or PNG (the large size, since uploads
+    stopped making its WebP: see images.SINGLE_FORMAT) in that format: every browser
+    that takes WebP takes those too, and a wide screen of high density still gets it."""
+    fallback = "png" if work.has_alpha else "jpeg"
     seen: set[int] = set()
     parts = []
     for size in RENDITION_SIZES:
         info = (work.renditions or {}).get(size)
-        if not info or fmt not in info["files"] or info["width"] in seen:
+        files = info["files"] if info else {}
+        filename = files.get(fmt) or (files.get(fallback) if fmt == "webp" else None)
+        if not filename or info["width"] in seen:
             continue
         seen.add(info["width"])
-        url = url_for("media.file", key=work.image_key, filename=info["files"][fmt])
+        url = url_for("media.file", key=work.image_key, filename=filename)
         parts.append(f"{url} {info['width']}w")
     return ", ".join(parts)
 
