@@ -829,21 +829,21 @@ def _renditions(large: Image.Image, has_alpha: bool, caps) -> list[Rendition]:
     each smaller one resized from the display one.
 
     Pillow lets go of the GIL to resize and to encode, so two threads share the work:
-    this one resizes the display size (in bands) while a helper encodes the large JPEG,
-    then helpers take, in this order, the display WebP (the slowest encode), each
-    smaller size (resize and encodes, in parallel with one another) and the display
-    fallback.  No two jobs save the same Image object, as save() sets attributes on it;
-    several may read one."""
+    the display size is resized first, in two bands on two threads, then helpers take, in
+    this order, the display WebP (the slowest encode, at once on one core), the large
+    file, each smaller size (resize and encodes) and the display fallback.  No two jobs
+    save the same Image object, as save() sets attributes on it; several may read one."""
     (large_name, _), *smaller = caps
     with ThreadPoolExecutor(max_workers=2) as pool:
-        jobs = [pool.submit(_encode, *task) for task in _encodings(large, large_name, has_alpha)]
-        if smaller:
-            (name, cap), *rest = smaller
-            display = _own(_fit(large, cap, name, bands=2), large)
-            first, *others = _encodings(display, name, has_alpha)
-            webp = pool.submit(_encode, *first)
-            derived = [pool.submit(_derive, display, size, has_alpha) for size in rest]
-            jobs += [webp, *(pool.submit(_encode, *task) for task in others), *derived]
+        if not smaller:
+            return [pool.submit(_encode, *task).result() for task in _encodings(large, large_name, has_alpha)]
+        (name, cap), *rest = smaller
+        display = _own(_fit(large, cap, name, bands=2), large)
+        first, *others = _encodings(display, name, has_alpha)
+        webp = pool.submit(_encode, *first)
+        biggest = [pool.submit(_encode, *task) for task in _encodings(large, large_name, has_alpha)]
+        derived = [pool.submit(_derive, display, size, has_alpha) for size in rest]
+        jobs = [*biggest, webp, *(pool.submit(_encode, *task) for task in others), *derived]
         return [r for job in jobs for r in _results(job)]
 
 
