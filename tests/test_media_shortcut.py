@@ -135,3 +135,23 @@ def test_the_proxy_settings_hold_on_the_shortcut(app_factory, setting, count_sta
     assert {k: v for k, v in by_view[1].items() if k != "Vary"} == by_shortcut[1]
     header = "X-Accel-Redirect" if "MEDIA_ACCEL_REDIRECT" in setting else "X-Sendfile"
     assert by_shortcut[1][header].endswith(f"/{work.image_key}/display.webp")
+
+
+def test_hsts_follows_each_request_and_a_generation_ages_like_a_page(app, client, make_work, count_statements):
+    work = make_work()
+    url = url_of(work)
+    assert "Strict-Transport-Security" not in fetch(client, url)[1]  # noted over HTTP
+    with count_statements() as counted:
+        secure = fetch(client, url, base_url="https://localhost")
+        plain = fetch(client, url)
+    assert counted.count == 0
+    assert secure[1]["Strict-Transport-Security"] == "max-age=31536000; includeSubDomains"
+    assert "Strict-Transport-Security" not in plain[1]
+    # A generation older than PAGE_CACHE_SECONDS is checked again by the view.
+    seen = PublishedKeys.of(app)
+    assert seen.lifetime == 300  # PAGE_CACHE_SECONDS, by default
+    seen.since -= seen.lifetime
+    with count_statements() as counted:
+        assert fetch(client, url)[0] == 200
+    assert counted.count >= 1
+

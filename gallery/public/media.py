@@ -39,7 +39,7 @@ from werkzeug.wsgi import FileWrapper
 from ..extensions import db, media_store
 from ..models import Work, WorkStatus
 from ..storage import CONTENT_TYPES, MediaStore, Store
-from ..web.headers import log_access, security_headers
+from ..web.headers import HSTS, log_access, security_headers
 from ..web.http import immutable, private
 from ..web.pagecache import generation
 
@@ -154,8 +154,12 @@ class PublishedKeys:
     LIMIT = 20_000  # keys, and answers kept (about 20 MB at most); past it, start again
     EXTENSION = "gallery.published_keys"
 
-    def __init__(self) -> None:
+    def __init__(self, lifetime: float = 300) -> None:
+        # A generation is trusted for as long as a cached page is (PAGE_CACHE_SECONDS):
+        # should a new one ever fail to be written, images follow the pages' expiry.
+        self.lifetime = lifetime
         self.generation: str | None = None
+        self.since = 0.0
         self.keys: set[str] = set()
         self.answers: dict[tuple[str, str], _Answer] = {}
 
@@ -165,12 +169,15 @@ class PublishedKeys:
         return app.extensions.get(cls.EXTENSION)
 
     def note(self, token: str, key: str) -> None:
-        if token != self.generation or len(self.keys) >= self.LIMIT:
-            self.generation, self.keys, self.answers = token, set(), {}
+        if not self._current(token) or len(self.keys) >= self.LIMIT:
+            self.generation, self.since, self.keys, self.answers = token, time.monotonic(), set(), {}
         self.keys.add(key)
 
     def vouches(self, token: str, key: str) -> bool:
-        return token == self.generation and key in self.keys
+        return key in self.keys and self._current(token)
+
+    def _current(self, token: str) -> bool:
+        return token == self.generation and time.monotonic() - self.since < self.lifetime
 
     def keep(self, key: str, filename: str, answer: _Answer) -> None:
         if len(self.answers) >= self.LIMIT:
@@ -205,7 +212,7 @@ class MediaShortcut:
     def __init__(self, app: Flask, wsgi_app: Callable[..., Iterable[bytes]]):
         self.app = app
         self.wsgi_app = wsgi_app
-        self.seen = PublishedKeys()
+        self.seen = PublishedKeys(lifetime=app.config.get("PAGE_CACHE_SECONDS", 300))
         app.extensions[PublishedKeys.EXTENSION] = self.seen
 
     def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
@@ -248,7 +255,7 @@ class MediaShortcut:
             conditional=True, etag=True, max_age=max_age)  # fmt: skip
         response.close()
         immutable(_media_headers(response))
-        security_headers(response.headers, secure=environ.get("wsgi.url_scheme") == "https")
+        security_headers(response.headers, secure=False)  # HSTS: by each request's scheme
         proxied = "X-Accel-Redirect" in response.headers or "X-Sendfile" in response.headers
         answer = _Answer(
             headers=[(k, v) for k, v in response.headers.to_wsgi_list() if k.lower() not in _DATED],
@@ -261,6 +268,8 @@ class MediaShortcut:
     def _send(self, answer: _Answer, environ: dict[str, Any], start_response: Callable[..., Any]
               ) -> tuple[int, Iterable[bytes]] | None:  # fmt: skip
         headers = list(answer.headers)
+        if environ.get("wsgi.url_scheme") == "https":
+            headers.append(HSTS)
         if answer.path is not None:
             headers.append(("Date", http_date()))  # as make_conditional() adds it
         if answer.max_age:

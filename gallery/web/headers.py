@@ -12,6 +12,7 @@ from werkzeug.datastructures import Headers
 from .http import private
 
 access_log = logging.getLogger("gallery.access")
+HSTS = ("Strict-Transport-Security", "max-age=31536000; includeSubDomains")  # over HTTPS only
 
 PAGE_CSP = "; ".join(
     [
@@ -62,7 +63,7 @@ def security_headers(headers: Headers, *, secure: bool) -> None:
     headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=(), interest-cohort=()")
     headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
     if secure:
-        headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
+        headers.setdefault(*HSTS)
 
 
 def _onion_location(response: Response) -> None:
