@@ -155,3 +155,17 @@ def test_hsts_follows_each_request_and_a_generation_ages_like_a_page(app, client
         assert fetch(client, url)[0] == 200
     assert counted.count >= 1
 
+
+def test_with_the_cache_down_pages_and_images_are_still_served(app_factory, caplog):
+    # Redis unreachable (nothing listens on port 1): every answer is made by the app.
+    app = app_factory(CACHE_REDIS_URL="redis://127.0.0.1:1/0")
+    with app.app_context():
+        work = add_work(media_store(app), title="Still here", alt_text="A")
+        visitor = app.test_client()
+        for _ in range(2):
+            with visitor.get(f"/works/{work.public_id}") as page:
+                assert page.status_code == 200 and "Still here" in page.get_data(as_text=True)
+            assert fetch(visitor, url_of(work))[0] == 200
+    assert PublishedKeys.of(app).keys == set()
+    assert "page cache unreachable (ConnectionError)" in caplog.text
+

@@ -173,11 +173,12 @@ class PublishedKeys:
             self.generation, self.since, self.keys, self.answers = token, time.monotonic(), set(), {}
         self.keys.add(key)
 
-    def vouches(self, token: str, key: str) -> bool:
+    def vouches(self, token: str | None, key: str) -> bool:
         return key in self.keys and self._current(token)
 
-    def _current(self, token: str) -> bool:
-        return token == self.generation and time.monotonic() - self.since < self.lifetime
+    def _current(self, token: str | None) -> bool:
+        return (token is not None and token == self.generation
+                and time.monotonic() - self.since < self.lifetime)  # fmt: skip
 
     def keep(self, key: str, filename: str, answer: _Answer) -> None:
         if len(self.answers) >= self.LIMIT:

@@ -108,17 +108,22 @@ def _eligible() -> bool:
     return True
 
 
-def generation(app: Flask | None = None) -> str:
+def generation(app: Flask | None = None) -> str | None:
     """The current generation's token, made when the cache holds none (first start, or
-    an eviction: a new token is always safe, it only costs renderings).  Read before the
-    rows that what it vouches for is made from.  With app, outside any app context (the
-    published-media shortcut, public/media.py)."""
+    an eviction: a new token is always safe, it only costs renderings); None when the
+    cache cannot be reached (Redis down): then nothing is served from it or kept.  Read
+    before the rows that what it vouches for is made from.  With app, outside any app
+    context (the published-media shortcut, public/media.py)."""
     backend = (app or current_app).extensions["cache"][cache]
-    found = backend.get(GENERATION_KEY)
-    if isinstance(found, str):
-        return found
-    token = secrets.token_hex(8)
-    backend.set(GENERATION_KEY, token, timeout=0)
+    try:
+        found = backend.get(GENERATION_KEY)
+        if isinstance(found, str):
+            return found
+        token = secrets.token_hex(8)
+        backend.set(GENERATION_KEY, token, timeout=0)
+    except Exception as exc:  # noqa: BLE001 - the pages are still made, only not cached
+        log.warning("page cache unreachable (%s): pages are rendered each time", type(exc).__name__)
+        return None
     return token
 
 
@@ -141,8 +146,15 @@ def _serve_cached() -> Response | None:
     if not current_app.config.get("PAGE_CACHE", True):
         g.setdefault(_KEY, None)  # not kept, but still compressed and conditional
         return None
-    key = _page_key(generation())
-    entry = cache.get(key)
+    token = generation()
+    if token is None:
+        g.setdefault(_KEY, None)  # the cache is down: rendered, compressed, not kept
+        return None
+    key = _page_key(token)
+    try:
+        entry = cache.get(key)
+    except Exception:  # noqa: BLE001 - as above: render the page
+        entry = None
     if isinstance(entry, dict):
         return _from_entry(entry)
     g.setdefault(_KEY, key)
