@@ -130,8 +130,8 @@ _TRANSPOSE = {
 # link previews.
 _WEBP = {"display": {"quality": 80, "method": 1}}
 _WEBP_DEFAULT = {"quality": 80, "method": 4}
-_JPEG = {"large": {"quality": 85}, "display": {"quality": 85}, "share": {"quality": 85}}
-_JPEG_DEFAULT = {"quality": 85, "optimize": True}
+_JPEG = {"thumb": {"quality": 85, "optimize": True}}
+_JPEG_DEFAULT = {"quality": 85}
 # The PNG fallback is for the few browsers without WebP: zlib level 3 is 3x
 # faster than 6 at 2560 px for 15-20 % more bytes.
 _PNG = {"large": {"compress_level": 3}}
@@ -836,20 +836,15 @@ def _renditions(large: Image.Image, has_alpha: bool, caps) -> list[Rendition]:
     (large_name, _), *smaller = caps
     with ThreadPoolExecutor(max_workers=2) as pool:
         if not smaller:
-            return [pool.submit(_encode, *task).result() for task in _encodings(large, large_name, has_alpha)]
+            return [_encode(*task) for task in _encodings(large, large_name, has_alpha)]
         (name, cap), *rest = smaller
         display = _own(_fit(large, cap, name, bands=2), large)
         first, *others = _encodings(display, name, has_alpha)
         webp = pool.submit(_encode, *first)
         biggest = [pool.submit(_encode, *task) for task in _encodings(large, large_name, has_alpha)]
         derived = [pool.submit(_derive, display, size, has_alpha) for size in rest]
-        jobs = [*biggest, webp, *(pool.submit(_encode, *task) for task in others), *derived]
-        return [r for job in jobs for r in _results(job)]
-
-
-def _results(job) -> list[Rendition]:
-    result = job.result()
-    return result if isinstance(result, list) else [result]
+        files = [*biggest, webp, *(pool.submit(_encode, *task) for task in others)]
+        return [job.result() for job in files] + [r for job in derived for r in job.result()]
 
 
 def _derive(source: Image.Image, size: tuple[str, int], has_alpha: bool) -> list[Rendition]:
