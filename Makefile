@@ -22,6 +22,10 @@ $(VENV)/.installed-test: pyproject.toml $(VENV)/.installed
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	touch $@
 
+$(VENV)/.installed-bench: pyproject.toml $(VENV)/.installed-test
+	$(BIN)/python -m pip install --quiet -e '.[test,bench]'
+	touch $@
+
 install: $(VENV)/.installed
 install-test: $(VENV)/.installed-test
 
@@ -50,7 +54,7 @@ fonts:
 test: $(VENV)/.installed-test browser fonts translations
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
-bench: $(VENV)/.installed-test translations fonts
+bench: $(VENV)/.installed-bench translations fonts
 	@scripts/ensure-wrk
 	$(BIN)/python benchmarks/run.py
 

@@ -14,12 +14,16 @@ repository), two generator subprocesses at a time:
     and as WebP q90;
   * the formats phones send: one 12 MP (4000x3000) photo as JPEG q90, HEIC and AVIF.
 
-Each pipeline runs on each input in a fresh subprocess (one warm-up, then the median
-of --runs), so that the peak resident memory (ru_maxrss, which sees Pillow's C
-allocations) of one does not hide another's.  Linux carries ru_maxrss over fork and
-exec, so the parent never touches pixels itself.  The table gives, per input, naive and
-our median wall ms, their ratio against the issue's target (<= 0.5 at 24 MP, <= 0.75
-at 12 MP, <= 1.0 at every other size) and our peak memory above the child's idle
+Naive and ours are timed side by side in one fresh subprocess per input: one warm-up
+each, then --runs rounds of one run of each, in turns (naive first in one round, ours in
+the next), so a drift of this shared machine's speed (seen here: 25 % between two
+children a minute apart) falls on both alike; the figures are the medians.  Our memory
+is measured in a fresh subprocess of its own (one warm-up, one run), so that the peak
+resident memory (ru_maxrss, which sees Pillow's C allocations) of the other pipeline does
+not hide ours; pyvips, when installed, runs in one too.  Linux carries ru_maxrss over
+fork and exec, so the parent never touches pixels itself.  The table gives, per input,
+naive and our median wall ms, their ratio against the issue's target (<= 0.5 at 24 MP,
+<= 0.75 at 12 MP, <= 1.0 at every other size) and our peak memory above the child's idle
 (target <= 150 MB).  The naive pipeline is the reference the issue's figures were
 taken with: keep it as it is.
 
@@ -29,7 +33,7 @@ ImageCms.profileToProfile are wrapped with timers in the child, without touching
 gallery/images.py, and a table per input lists each step's summed ms and calls.
 
 Exit status 0 when everything ran, whatever the verdicts; 1 when something broke.
-Takes about three minutes on 2 cores (5 runs each, every input).
+Takes about two and a half minutes on 2 cores (5 runs each, every input, with pyvips).
 """
 from __future__ import annotations
 
@@ -285,6 +289,8 @@ def vips(data: bytes, plan: tuple[tuple[int, tuple[str, ...]], ...]) -> None:
 
     for edge, formats in plan:
         im = pyvips.Image.thumbnail_buffer(data, edge, height=edge, size="down")
+        if len(formats) > 1:  # a shrink-on-load image streams once: keep it for the second file
+            im = im.copy_memory()
         for fmt in formats:
             if fmt == "webp":
                 im.webpsave_buffer(Q=80)
@@ -295,6 +301,26 @@ def vips(data: bytes, plan: tuple[tuple[int, tuple[str, ...]], ...]) -> None:
 
 
 PIPELINES = {"naive": naive, "ours": ours, "vips": vips}
+# What libvips says of a format its build cannot decode (the binary wheel's libheif has no
+# HEVC decoder): the table shows "no codec" for it rather than a broken run.
+VIPS_LACKS = "has not been built in"
+
+
+def paired_child(path: str, runs: int) -> None:
+    """Time naive and ours in turns in this fresh process and print their medians as JSON."""
+    sys.path.insert(0, str(ROOT))
+    from gallery import images  # noqa: F401  (also registers the HEIF plugin for naive)
+
+    data = Path(path).read_bytes()
+    times: dict[str, list[float]] = {"naive": [], "ours": []}
+    for name in times:
+        PIPELINES[name](data)  # warm-up: plugin imports, first-call allocations, threads
+    for i in range(runs):
+        for name in ("naive", "ours") if i % 2 == 0 else ("ours", "naive"):
+            start = time.perf_counter()
+            PIPELINES[name](data)
+            times[name].append(time.perf_counter() - start)
+    print(json.dumps({name: statistics.median(t) * 1000 for name, t in times.items()}))
 
 
 def child(pipeline: str, path: str, runs: int) -> None:
@@ -560,6 +586,7 @@ def main() -> int:
                         help="only the inputs whose label holds this, in any case, e.g. 'flat', "
                              "'24 MP', 'HEIC' ('2 MP' takes the 12 MP ones too)")
     parser.add_argument("--child", nargs=2, metavar=("PIPELINE", "PATH"), help=argparse.SUPPRESS)
+    parser.add_argument("--paired", metavar="PATH", help=argparse.SUPPRESS)
     parser.add_argument("--steps", metavar="PATH", help=argparse.SUPPRESS)
     parser.add_argument("--generate", nargs=3, metavar=("PATH", "W", "H"), help=argparse.SUPPRESS)
     parser.add_argument("--generate-job", nargs=2, metavar=("NAME", "FOLDER"),
@@ -567,6 +594,9 @@ def main() -> int:
     args = parser.parse_args()
     if args.child:
         child(*args.child, args.runs)
+        return 0
+    if args.paired:
+        paired_child(args.paired, args.runs)
         return 0
     if args.steps:
         steps_child(args.steps)
@@ -591,8 +621,9 @@ def bench(inputs: list[Input], runs: int, only: str | None) -> int:
     started, load_before = time.monotonic(), load_average()
     command = COMMAND + f" --runs {runs}" + (f" --only '{only}'" if only else "")
     print(f"Command: {command}")
-    print(f"Each pipeline on each input in a fresh process: 1 warm-up, then the median of "
-          f"{runs} runs.  Load average (1/5/15 min) before: {load_before}")
+    print(f"Naive and ours timed in turns in one fresh process per input: 1 warm-up each, "
+          f"then the medians of {runs} runs each; our memory and pyvips in fresh processes "
+          f"of their own.  Load average (1/5/15 min) before: {load_before}")
     problems: list[str] = []
     with_vips = pyvips_installed()
     if not with_vips:
@@ -607,11 +638,22 @@ def bench(inputs: list[Input], runs: int, only: str | None) -> int:
             if item.job in failed_jobs:
                 continue
             row = results[item.label] = {}
-            for pipeline in ("naive", "ours", "vips") if with_vips else ("naive", "ours"):
+            try:
+                paired = json.loads(run_child("--paired", str(folder / item.file), "--runs", str(runs)))
+            except Broken as exc:
+                problems.append(f"{item.label}, naive and ours: {exc}")
+                continue
+            for pipeline in ("ours", "vips") if with_vips else ("ours",):
                 try:
-                    row[pipeline] = measure(pipeline, folder / item.file, runs)
+                    row[pipeline] = measure(pipeline, folder / item.file, 1 if pipeline == "ours" else runs)
                 except Broken as exc:
+                    if pipeline == "vips" and VIPS_LACKS in str(exc):
+                        row["vips_lacks"] = True  # pyvips-binary has no HEVC decoder (patents)
+                        continue
                     problems.append(f"{item.label}, {pipeline}: {exc}")
+            row["naive"] = {"ms": paired["naive"], "input_mb": (folder / item.file).stat().st_size / 1e6}
+            if "ours" in row:  # the time of the paired run, the memory of our own
+                row["ours"]["ms"] = paired["ours"]
         print_table(inputs, results, with_vips)
 
         note("\nWhere our time goes: one extra run per input after a warm-up, with timers "
@@ -668,6 +710,8 @@ def print_table(inputs: list[Input], results: dict[str, dict], with_vips: bool) 
             vips_row = row.get("vips")
             if vips_row and ours_row:
                 vips_cells = f" {vips_row['ms']:9.0f} {ours_row['ms'] / vips_row['ms']:9.2f}"
+            elif row.get("vips_lacks"):
+                vips_cells = f" {'no codec':>9} {'-':>9}"
             else:
                 vips_cells = f" {'BROKEN':>9} {'-':>9}"
         print(f"{item.label:30} {pixels:>9} {file_mb} {naive_ms} {ours_ms} {timing} {memory}"

@@ -19,8 +19,10 @@ import hashlib
 import io
 import logging
 import math
+import os
 import struct
 import sys
+import threading
 import warnings
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -35,15 +37,23 @@ from PIL import AvifImagePlugin, Image, ImageCms, ImageFile, ImageMath, Unidenti
 logger = logging.getLogger(__name__)
 
 SIZES = {"large": 2560, "display": 1600, "share": 1200, "thumb": 400}
-# Sizes made in one format only, without a WebP twin.  The share preview is the JPEG that
-# Open Graph readers (Telegram, Mastodon, messengers) all take, about 1200 px wide, on
-# white where the artwork is transparent.  The large size is only the JPEG (the lossless
-# PNG with transparency): it is the stored master that covers and print PDFs start from,
-# and the one a wide screen of high density fetches, for which every browser takes a JPEG;
-# its WebP was the slowest step of an upload (60-120 ms of one core, a third of the whole
-# work on a 4 MP photo, benchmarks/bench_pipeline.py) for a quarter fewer bytes of the
-# least viewed size.  Pages offer that JPEG in the WebP srcset too (web/templating.srcset).
-SINGLE_FORMAT = {"share": "on_white", "large": "fallback"}
+# The sizes that get a WebP twin beside their JPEG (PNG with transparency).  Phones (most
+# visitors, more so after a share) fetch the share size, 1200 px: a 390 px wide screen of
+# density 3 needs 1170; its WebP is 35-45 % smaller than the JPEG, and it takes a third of
+# the time of the 1600 px WebP that pages offered before, which alone took ~50 ms of one
+# core, more than the naive pipeline's whole work on a 2 MP upload
+# (benchmarks/bench_pipeline.py).  The display size (1600 px, wide screens) is a JPEG: a
+# desktop fetches 55-70 % more bytes than with a WebP, on a wired or Wi-Fi network; with
+# transparency, whose other file is a lossless PNG several times larger, it keeps its
+# WebP.  The large size, the stored master that covers and print PDFs start from, is only
+# the JPEG (the PNG).  Pages offer each size once, in WebP where there is one
+# (web/templating.srcset).
+WEBP_SIZES = frozenset({"share", "thumb"})
+WEBP_SIZES_WITH_ALPHA = WEBP_SIZES | {"display"}
+# The share size is also the picture of link previews (Open Graph: Telegram, Mastodon,
+# messengers), which all take a JPEG: its JPEG is laid on white where the artwork is
+# transparent, and its WebP keeps the transparency for pages.
+ON_WHITE = frozenset({"share"})
 # AVIF before HEIF: both plugins claim the generic "mif1" brand, and only Pillow's decodes AV1.
 ACCEPTED_FORMATS = ("JPEG", "PNG", "GIF", "WEBP", "AVIF", "HEIF")
 
@@ -121,15 +131,14 @@ _TRANSPOSE = {
 
 # Settings measured with benchmarks/bench_pipeline.py on a 24 MP photo and on
 # the shared test photos.  WebP q80 comes within 1 dB PSNR of JPEG q85 at
-# about 75 % of the bytes.  Method 1 is as good as 0 and 5-25 % smaller (most
+# 55-75 % of the bytes.  Method 1 is as good as 0 and 5-25 % smaller (most
 # on flat artwork) for a fifth more time; method 4 is 5 % smaller again but
-# costs 3x, which only the thumbnail can afford.  Progressive JPEG costs 6x and
+# costs 2-4x; the thumbnail takes 2, within 3 % of 4's bytes for 40 % of its time
+# (3.5 ms against 8 at 400 px).  Progressive JPEG costs 6x and
 # optimize 2.5x at 1200 px and up for 3-8 % fewer bytes, so only the thumbnail
-# gets optimize: the display JPEG is a fallback that browsers with WebP (all of
-# today's) never fetch, the share preview is fetched by the few servers that make
-# link previews.
-_WEBP = {"display": {"quality": 80, "method": 1}}
-_WEBP_DEFAULT = {"quality": 80, "method": 4}
+# gets optimize.
+_WEBP = {"thumb": {"quality": 80, "method": 2}}
+_WEBP_DEFAULT = {"quality": 80, "method": 1}
 _JPEG = {"thumb": {"quality": 85, "optimize": True}}
 _JPEG_DEFAULT = {"quality": 85}
 # The PNG fallback is for the few browsers without WebP: zlib level 3 is 3x
@@ -137,10 +146,9 @@ _JPEG_DEFAULT = {"quality": 85}
 _PNG = {"large": {"compress_level": 3}}
 _PNG_DEFAULT = {"compress_level": 6}
 # HAMMING costs what BILINEAR does (half of BICUBIC, a third of LANCZOS) and keeps more
-# detail; it is enough for the mild reductions (at most 2.4x from the large size to the
-# share preview), which took 40 ms each with BICUBIC or LANCZOS on a 2 MP upload; the
-# share preview, which messengers shrink again, takes BOX (area averaging), cheaper
-# still.  The thumbnail, a stronger reduction, keeps LANCZOS' sharpness.  Before
+# detail; it is enough for the mild reductions (1.6x from the large size to the display
+# size, 1.33x from there to the share size), which took 30-40 ms each with BICUBIC or
+# LANCZOS on a 2 MP upload.  The thumbnail, a stronger reduction, keeps LANCZOS' sharpness.  Before
 # filtering, whole k x k blocks are averaged while at least the reducing gap times the
 # final size remains (Pillow's reducing_gap): 2.0 is indistinguishable from the full
 # filter; the thumbnail's 1.5 halves its cost (a 4x reduction: 8 ms instead of 16); the
@@ -149,7 +157,7 @@ _PNG_DEFAULT = {"compress_level": 6}
 _RESAMPLE = {
     "large": Image.Resampling.HAMMING,
     "display": Image.Resampling.HAMMING,
-    "share": Image.Resampling.BOX,
+    "share": Image.Resampling.HAMMING,
 }
 _RESAMPLE_DEFAULT = Image.Resampling.LANCZOS
 _REDUCING_GAP = {"large": 1.1, "thumb": 1.5}
@@ -158,9 +166,10 @@ _REDUCING_GAP_DEFAULT = 2.0
 # decoding gets there (see _decode_large): 1920 px of 2560, still more than a 1600 px
 # display size, for a third of the upload's time on 12 MP photos.
 _DRAFT_FLOOR = 0.75
-# From this many output pixels, the first resize (the slowest, before any thread is busy)
-# runs as two bands on two threads: on a 24 MP photo it goes from ~65 ms to ~30 ms.
-_BAND_MIN_PIXELS = 1_000_000
+# From this many output pixels, a resize runs as two bands on two threads, before any
+# encode starts (on a 24 MP photo the display size goes from ~65 ms to ~30 ms); smaller
+# sizes are resized on a helper thread, beside the encodes.
+_BAND_MIN_PIXELS = 500_000
 
 _SRGB = ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB"))
 _PROFILE_SPACE = {"RGB": "RGB ", "L": "GRAY", "CMYK": "CMYK"}
@@ -191,7 +200,7 @@ class Rendition:
 
     @property
     def filename(self) -> str:
-        """Stored file name, e.g. "display.webp" or "thumb.jpg"."""
+        """Stored file name, e.g. "share.webp" or "thumb.jpg"."""
         return f"{self.size}.{'jpg' if self.format == 'jpeg' else self.format}"
 
 
@@ -782,9 +791,8 @@ def _resize_in_bands(
     scale = im.height / height
     edges = [height * i // bands for i in range(bands + 1)]
     jobs = [((width, b - a), (0, a * scale, im.width, b * scale)) for a, b in zip(edges, edges[1:])]
-    with ThreadPoolExecutor(max_workers=bands) as pool:
-        parts = list(pool.map(lambda job: im.resize(job[0], resample, box=job[1]), jobs))
-    out = Image.new(im.mode, size)
+    parts = list(_pool().map(lambda job: im.resize(job[0], resample, box=job[1]), jobs))
+    out = Image.new(im.mode, size, None)  # every pixel is pasted below
     for top, part in zip(edges, parts):
         out.paste(part, (0, top))
     return out
@@ -819,32 +827,55 @@ def _apply_profile(im: Image.Image, profile: ImageCms.ImageCmsProfile) -> Image.
 
 def _fresh(im: Image.Image) -> Image.Image:
     """Copy the pixels alone: no info, EXIF, palette or profile can follow."""
-    clean = Image.new(im.mode, im.size)
+    clean = Image.new(im.mode, im.size, None)  # no fill: the paste covers every pixel
     clean.paste(im)
     return clean
 
 
 def _renditions(large: Image.Image, has_alpha: bool, caps) -> list[Rendition]:
-    """Encode every size: the large one as it is, the next (display) resized from it, and
-    each smaller one resized from the display one.
+    """Encode every size, largest first (in each size the WebP first): the large one as
+    it is, each smaller one resized from the one above it.
 
-    Pillow lets go of the GIL to resize and to encode, so two threads share the work:
-    the display size is resized first, in two bands on two threads, then helpers take, in
-    this order, the display WebP (the slowest encode, at once on one core), the large
-    file, each smaller size (resize and encodes) and the display fallback.  No two jobs
-    save the same Image object, as save() sets attributes on it; several may read one."""
+    Pillow lets go of the GIL to resize and to encode (but for JPEG: see
+    _prompt_gil_handover), so two threads share the work.  First the sizes of half a
+    megapixel or more (display, share) are resized in turn, each in two bands on both
+    threads; then the helpers take the WebPs (the slowest encodes) first, the smaller
+    sizes (resize and encodes) and the other files.  No two jobs save the same Image
+    object, as save() sets attributes on it; several may read one."""
     (large_name, _), *smaller = caps
-    with ThreadPoolExecutor(max_workers=2) as pool:
-        if not smaller:
-            return [_encode(*task) for task in _encodings(large, large_name, has_alpha)]
-        (name, cap), *rest = smaller
-        display = _own(_fit(large, cap, name, bands=2), large)
-        first, *others = _encodings(display, name, has_alpha)
-        webp = pool.submit(_encode, *first)
-        biggest = [pool.submit(_encode, *task) for task in _encodings(large, large_name, has_alpha)]
-        derived = [pool.submit(_derive, display, size, has_alpha) for size in rest]
-        files = [*biggest, webp, *(pool.submit(_encode, *task) for task in others)]
-        return [job.result() for job in files] + [r for job in derived for r in job.result()]
+    if not smaller:
+        return [_encode(*task) for task in _encodings(large, large_name, has_alpha)]
+    pool = _pool()
+    made, source, small = {large_name: large}, large, []
+    for name, cap in smaller:
+        width, height = _fit_size(source.size, cap)
+        if small or width * height < _BAND_MIN_PIXELS:
+            small.append((name, cap))
+        else:
+            source = made[name] = _own(_fit(source, cap, name, bands=2), source)
+    tasks = [task for name, im in made.items() for task in _encodings(im, name, has_alpha)]
+    webps = [pool.submit(_encode, *task) for task in tasks if task[2] == "webp"]
+    derived = [pool.submit(_derive, source, size, has_alpha) for size in small]
+    files = webps + [pool.submit(_encode, *task) for task in tasks if task[2] != "webp"]
+    done = [job.result() for job in files] + [r for job in derived for r in job.result()]
+    order = [name for name, _ in caps]  # largest first; in each size the WebP first
+    return sorted(done, key=lambda r: (order.index(r.size), r.format != "webp"))
+
+
+_POOL: tuple[int, ThreadPoolExecutor] | None = None
+_POOL_LOCK = threading.Lock()
+
+
+def _pool() -> ThreadPoolExecutor:
+    """The process's two helper threads for resizing and encoding, started on first use
+    (after gunicorn forks its workers: threads do not survive a fork, so a pool inherited
+    from another process is replaced).  Starting threads for each upload cost 5-7 ms of a
+    2 MP one.  No job waits for another job, so uploads sharing it only queue."""
+    global _POOL
+    with _POOL_LOCK:
+        if _POOL is None or _POOL[0] != os.getpid():
+            _POOL = (os.getpid(), ThreadPoolExecutor(max_workers=2, thread_name_prefix="images"))
+        return _POOL[1]
 
 
 def _derive(source: Image.Image, size: tuple[str, int], has_alpha: bool) -> list[Rendition]:
@@ -862,12 +893,13 @@ def _own(im: Image.Image, source: Image.Image) -> Image.Image:
 def _encodings(im: Image.Image, name: str, has_alpha: bool) -> list[tuple]:
     """The (image, size, format, settings) of each file of one size, the WebP first.  The
     WebP gets an Image of its own; the fallback is saved from im itself."""
-    only = SINGLE_FORMAT.get(name)
-    if only == "on_white":
-        return [(_on_white(im), name, "jpeg", _JPEG.get(name, _JPEG_DEFAULT))]
-    fallback = (im, name, "png", _PNG.get(name, _PNG_DEFAULT)) if has_alpha else (
-        im, name, "jpeg", _JPEG.get(name, _JPEG_DEFAULT))
-    if only == "fallback":
+    if name in ON_WHITE:
+        fallback = (_on_white(im), name, "jpeg", _JPEG.get(name, _JPEG_DEFAULT))
+    elif has_alpha:
+        fallback = (im, name, "png", _PNG.get(name, _PNG_DEFAULT))
+    else:
+        fallback = (im, name, "jpeg", _JPEG.get(name, _JPEG_DEFAULT))
+    if name not in (WEBP_SIZES_WITH_ALPHA if has_alpha else WEBP_SIZES):
         return [fallback]
     webp_mode = "RGBA" if has_alpha else "RGB"  # WebP has no grey
     webp = im.copy() if im.mode == webp_mode else im.convert(webp_mode)

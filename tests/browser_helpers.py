@@ -194,11 +194,14 @@ class Tab:
         return [kind for method, url, kind in self.requests if method == "POST" and url.endswith(path)]
 
 
-def new_context(browser: Any, live: Live, width: int = 1280, javascript: bool = True) -> Any:
-    """A fresh browser context (no cookies, no storage) on the live server."""
+def new_context(
+    browser: Any, live: Live, width: int = 1280, javascript: bool = True, scale: float = 1
+) -> Any:
+    """A fresh browser context (no cookies, no storage) on the live server; `scale` is
+    the screen's pixel density (3 for most phones)."""
     context = browser.new_context(
         viewport={"width": width, "height": 900}, base_url=live.url,
-        java_script_enabled=javascript, locale="en-GB",
+        java_script_enabled=javascript, locale="en-GB", device_scale_factor=scale,
     )  # fmt: skip
     context.set_default_timeout(10_000)
     context.add_init_script(REPORT_CSP)

@@ -425,14 +425,14 @@ def browser() -> Iterator[Any]:
 
 @pytest.fixture
 def open_tab(browser: Any, live: Any) -> Iterator[Callable[..., Any]]:
-    """open_tab(width=1280, javascript=True) -> a Tab in a fresh browser context (no
-    cookies or storage from another test); the contexts are closed after the test."""
+    """open_tab(width=1280, javascript=True, scale=1) -> a Tab in a fresh browser context
+    (no cookies or storage from another test); the contexts are closed after the test."""
     from browser_helpers import Tab, new_context
 
     contexts: list[Any] = []
 
-    def open_(width: int = 1280, javascript: bool = True) -> Tab:
-        context = new_context(browser, live, width=width, javascript=javascript)
+    def open_(width: int = 1280, javascript: bool = True, scale: float = 1) -> Tab:
+        context = new_context(browser, live, width=width, javascript=javascript, scale=scale)
         contexts.append(context)
         return Tab.open(context)
 

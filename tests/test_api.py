@@ -114,9 +114,9 @@ def test_a_work_shows_what_its_page_shows(client, make_work, make_prisoner, camp
                                 "url": f"{HOST}/campaigns/paris-rally"}  # fmt: skip
     assert body["tags"] == [{"slug": "cafe", "name": "Café"}, {"slug": "poster", "name": "Poster"}]
     assert body["demo"] is False
-    # Every size as JPEG, the thumb and display ones as WebP too, at URLs that serve them.
+    # Every size as JPEG, the thumb and share ones as WebP too, at URLs that serve them.
     assert {name: sorted(set(size) - {"width", "height"}) for name, size in body["images"].items()} == {
-        "thumb": ["jpeg", "webp"], "display": ["jpeg", "webp"], "large": ["jpeg"]}
+        "thumb": ["jpeg", "webp"], "share": ["jpeg", "webp"], "display": ["jpeg"], "large": ["jpeg"]}
     thumb = body["images"]["thumb"]
     assert (thumb["width"], thumb["height"]) == (120, 80)
     assert thumb["webp"] == f"{HOST}/media/{work.image_key}/thumb.webp"
@@ -161,7 +161,7 @@ def test_private_fields_never_leave(client, make_work, make_prisoner, make_moder
             assert secret not in text
     # The image key appears only inside media URLs.
     body = json.loads(texts[0])
-    assert json.dumps(body).count(work.image_key) == 5
+    assert json.dumps(body).count(work.image_key) == 6  # the six files of layout("jpeg")
     assert all(f"/media/{work.image_key}/" in url for size in body["images"].values()
                for name, url in size.items() if name not in ("width", "height"))  # fmt: skip
 

@@ -24,7 +24,7 @@ from gallery.extensions import db
 from gallery.extensions import media_store as store
 from gallery.models import Licence, WorkStatus
 from gallery.verbs.submissions import NewWork, submit_work
-from helpers import encode, png_bytes
+from helpers import add_work, encode, png_bytes
 
 pytestmark = BROWSER_MARKS
 
@@ -338,3 +338,24 @@ def test_withdraw_deletes_the_image(open_tab, live: Live):
     after = live.work_numbered(withdrawn.id)
     assert after.status == WorkStatus.WITHDRAWN and after.title == ""  # the artist is forgotten
     tab.assert_clean()
+
+
+@pytest.mark.parametrize(("width", "scale", "fetched"), [
+    (390, 3, "share.webp"),  # a phone: 1,170 px across, the 1200 px WebP
+    (1300, 1, "display.jpg"),  # a desktop: 1,300 px, the 1600 px JPEG
+    (1300, 2, "large.jpg"),  # the same at density 2: 2,600 px, the largest there is
+])
+def test_each_screen_fetches_the_size_it_needs(open_tab, live: Live, width: int, scale: int, fetched: str):
+    with live.app.app_context():
+        try:
+            work = add_work(store(), image=encode(Image.new("RGB", (3000, 2000), "teal"), "JPEG"),
+                            title=f"A teal field at {width} x {scale}", alt_text="A teal field")  # fmt: skip
+            public_id, key = work.public_id, work.image_key
+        finally:
+            db.session.remove()
+    tab = open_tab(width=width, scale=scale)
+    tab.page.goto(f"/works/{public_id}")
+    wait_for_image(tab.page, ".work__figure img")
+    shown = tab.page.evaluate("document.querySelector('.work__figure img').currentSrc")
+    assert shown == f"{live.url}/media/{key}/{fetched}"
+    assert [url for _, url, kind in tab.requests if kind == "image" and f"/{key}/" in url] == [shown]

@@ -304,7 +304,7 @@ def test_covering_leaves_only_the_fill_in_every_stored_file(app, client, moderat
     work, token = pending(png(photo(size, alpha=alpha)))
     old_key, old_sha = work.image_key, work.image_sha256
     assert work.has_alpha is alpha
-    assert leaks("display.webp", stored(work)["display.webp"], REGIONS)  # the picture is there before
+    assert leaks("share.webp", stored(work)["share.webp"], REGIONS)  # the picture is there before
 
     response = redact(client, work.id, REGIONS, moderator)
     assert response.status_code == 303
@@ -316,11 +316,12 @@ def test_covering_leaves_only_the_fill_in_every_stored_file(app, client, moderat
     work = db.session.get(Work, work.id)
     files = stored(work)
     fallback = "png" if alpha else "jpg"
-    assert sorted(files) == sorted([f"large.{fallback}", "display.webp", f"display.{fallback}",
-                                    "share.jpg", "thumb.webp", f"thumb.{fallback}"])  # fmt: skip
+    display_webp = ["display.webp"] if alpha else []  # beside a lossless PNG only
+    assert sorted(files) == sorted([f"large.{fallback}", *display_webp, f"display.{fallback}",
+                                    "share.webp", "share.jpg", "thumb.webp", f"thumb.{fallback}"])  # fmt: skip
     assert [leak for name, data in files.items() for leak in leaks(name, data, REGIONS)] == []
     # Outside the rectangles the picture is untouched.
-    with Image.open(io.BytesIO(files["display.webp"])) as im:
+    with Image.open(io.BytesIO(files["share.webp"])) as im:
         assert min(im.convert("RGB").getpixel((im.width // 2, im.height // 4))) >= BRIGHT - 20
     assert work.image_key != old_key and work.image_sha256 != old_sha
     assert (work.width, work.height) == ((2560, 1646) if not alpha else (1500, 1000))
@@ -333,9 +334,9 @@ def test_covering_leaves_only_the_fill_in_every_stored_file(app, client, moderat
     assert (event.work_id, event.moderator.username, event.reason) == (work.id, "mod", "4 regions")
     # What the artist sees is what will be published: the covered files.
     receipt = client.get(f"/submissions/{token}").get_data(as_text=True)
-    assert f"/submissions/{token}/media/display.webp" in receipt and "4 regions covered" in receipt
-    with client.get(f"/submissions/{token}/media/display.webp") as shown:
-        assert shown.get_data() == files["display.webp"]
+    assert f"/submissions/{token}/media/share.webp 1200w" in receipt and "4 regions covered" in receipt
+    with client.get(f"/submissions/{token}/media/share.webp") as shown:
+        assert shown.get_data() == files["share.webp"]
 
 
 def test_covering_again_adds_up_and_old_files_answer_404(client, moderator, pending):
@@ -350,7 +351,7 @@ def test_covering_again_adds_up_and_old_files_answer_404(client, moderator, pend
     assert work.covered_regions == 3
     assert store().keys() == {work.image_key}
     for key in (first_key, second_key):
-        assert client.get(f"/media/{key}/display.webp").status_code == 404
+        assert client.get(f"/media/{key}/share.webp").status_code == 404
     files = stored(work)
     every = [[0.1, 0.1, 0.2, 0.2], [0.5, 0.5, 0.2, 0.2], [0.7, 0.1, 0.1, 0.1]]
     assert [leak for name, data in files.items() for leak in leaks(name, data, every)] == []

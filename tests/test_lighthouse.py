@@ -26,13 +26,14 @@ ASSERTED = ("accessibility", "best-practices", "seo")
 def audit(url: str, out: Path) -> dict:
     """The Lighthouse report of one page. Lighthouse now and then fails to start or to
     drive Chromium (an exit status of 1 and no report, or a report with a runtimeError and
-    no scores): such a run is tried once more, and a second failure fails the test with
+    no scores, such as NO_NAVSTART when its trace misses the navigation): such a run is
+    tried again, up to three times in all, and a third failure fails the test with
     Lighthouse's own words."""
     env = {**os.environ, "CHROME_PATH": str(CHROMIUM)}
     command = [str(LIGHTHOUSE), url, "--quiet", "--output=json", f"--output-path={out}",
                "--chrome-flags=--headless=new --no-sandbox --disable-gpu"]  # fmt: skip
     problem = ""
-    for _attempt in range(2):
+    for _attempt in range(3):
         out.unlink(missing_ok=True)
         done = subprocess.run(command, env=env, timeout=180, capture_output=True, text=True)
         problem = (done.stderr or done.stdout)[-2000:]

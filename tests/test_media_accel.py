@@ -35,7 +35,7 @@ def visitor(proxied):
 
 
 def display_of(work) -> str:
-    return work.renditions["display"]["files"]["webp"]
+    return work.renditions["share"]["files"]["webp"]
 
 
 def moderator_client(app, make_moderator):

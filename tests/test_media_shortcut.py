@@ -18,7 +18,7 @@ from helpers import MODERATOR_PASSWORD, add_work, log_in
 DATED = ("Date", "Expires")
 
 
-def url_of(work: Work, size: str = "display", fmt: str = "webp") -> str:
+def url_of(work: Work, size: str = "share", fmt: str = "webp") -> str:
     return f"/media/{work.image_key}/{work.renditions[size]['files'][fmt]}"
 
 
@@ -134,7 +134,7 @@ def test_the_proxy_settings_hold_on_the_shortcut(app_factory, setting, count_sta
     assert by_shortcut[2] == b"" and by_shortcut[0] == 200
     assert {k: v for k, v in by_view[1].items() if k != "Vary"} == by_shortcut[1]
     header = "X-Accel-Redirect" if "MEDIA_ACCEL_REDIRECT" in setting else "X-Sendfile"
-    assert by_shortcut[1][header].endswith(f"/{work.image_key}/display.webp")
+    assert by_shortcut[1][header].endswith(f"/{work.image_key}/share.webp")
 
 
 def test_hsts_follows_each_request_and_a_generation_ages_like_a_page(app, client, make_work, count_statements):

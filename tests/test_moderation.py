@@ -245,7 +245,7 @@ def test_edit_fixes_title_alt_text_and_tags_and_logs_the_change(client, moderato
 
 def test_pending_images_are_for_moderators_only(app, client, make_work, make_moderator, login):
     (work,) = pending(make_work)
-    display = work.renditions["display"]["files"]["webp"]
+    display = work.renditions["share"]["files"]["webp"]
     assert client.get(f"/media/{work.image_key}/{display}").status_code == 404
     make_moderator("mod")
     login("mod")

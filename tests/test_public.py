@@ -47,29 +47,55 @@ def test_work_page_shows_an_approved_work(client, make_prisoner, make_work):
     assert '<source type="image/webp"' in text
 
 
-def test_pictures_offer_every_size_in_both_sets(client, make_work):
-    """Uploads keep the large size only as JPEG: the WebP set offers it as it is, so a wide
-    screen of high density still gets 2560 px; a work stored with a large WebP offers that."""
-    work = make_work(title="Wide", image=png_bytes((3000, 2000)))
-    key = work.image_key
-    assert set(work.renditions["large"]["files"]) == {"jpeg"}
-    page = client.get(f"/works/{work.public_id}").get_data(as_text=True)
+def sets(page: str) -> tuple[list[str], list[str]]:
+    """The first picture's WebP srcset and its img srcset, each as a list."""
     webp_set = re.search(r'<source type="image/webp" sizes="[^"]*" srcset="([^"]*)"', page).group(1)
     img_set = re.search(r'<img [^>]*srcset="([^"]*)"', page).group(1)
-    assert webp_set.split(", ") == [f"/media/{key}/thumb.webp 400w", f"/media/{key}/display.webp 1600w",
-                                    f"/media/{key}/large.jpg 2560w"]  # fmt: skip
-    assert img_set.split(", ") == [f"/media/{key}/thumb.jpg 400w", f"/media/{key}/display.jpg 1600w",
-                                   f"/media/{key}/large.jpg 2560w"]  # fmt: skip
-    for url in (u.split(" ")[0] for u in webp_set.split(", ")):
+    return webp_set.split(", "), img_set.split(", ")
+
+
+def test_pictures_offer_every_size_in_both_sets(client, make_work):
+    """Uploads make WebPs at the thumbnail and share sizes (1200 px, what phones take) and
+    keep display and large only as JPEG: the WebP set offers those as they are, so a wide
+    screen still gets 1600 or 2560 px; works stored before (a display WebP, no share
+    WebP, some a large WebP) offer what they have."""
+    work = make_work(title="Wide", image=png_bytes((3000, 2000)))
+    key = work.image_key
+    assert set(work.renditions["display"]["files"]) == set(work.renditions["large"]["files"]) == {"jpeg"}
+    webp_set, img_set = sets(client.get(f"/works/{work.public_id}").get_data(as_text=True))
+    assert webp_set == [f"/media/{key}/thumb.webp 400w", f"/media/{key}/share.webp 1200w",
+                        f"/media/{key}/display.jpg 1600w", f"/media/{key}/large.jpg 2560w"]  # fmt: skip
+    assert img_set == [f"/media/{key}/thumb.jpg 400w", f"/media/{key}/share.jpg 1200w",
+                       f"/media/{key}/display.jpg 1600w", f"/media/{key}/large.jpg 2560w"]  # fmt: skip
+    for url in (u.split(" ")[0] for u in webp_set):
         with client.get(url) as image:
             assert image.status_code == 200
 
     older = make_work(title="Older", image=png_bytes((3000, 2000)))
-    older.renditions = {**older.renditions, "large": {**older.renditions["large"], "files": {
-        "webp": "large.webp", "jpeg": "large.jpg"}}}  # fmt: skip
+    renditions = dict(older.renditions)
+    renditions["large"] = {**renditions["large"], "files": {"webp": "large.webp", "jpeg": "large.jpg"}}
+    renditions["display"] = {**renditions["display"], "files": {"webp": "display.webp", "jpeg": "display.jpg"}}
+    renditions["share"] = {**renditions["share"], "files": {"jpeg": "share.jpg"}}
+    older.renditions = renditions
     db.session.commit()
-    page = client.get(f"/works/{older.public_id}").get_data(as_text=True)
-    assert f"/media/{older.image_key}/large.webp 2560w" in page
+    webp_set, _ = sets(client.get(f"/works/{older.public_id}").get_data(as_text=True))
+    key = older.image_key
+    assert webp_set == [f"/media/{key}/thumb.webp 400w", f"/media/{key}/share.jpg 1200w",
+                        f"/media/{key}/display.webp 1600w", f"/media/{key}/large.webp 2560w"]  # fmt: skip
+
+
+def test_a_transparent_work_is_never_offered_on_white(client, make_work):
+    """The share JPEG of a transparent work is laid on white for link previews: pages
+    offer its WebP (transparent) and the PNGs, never that JPEG; the display size keeps a
+    WebP, as its other file is a lossless PNG."""
+    work = make_work(title="Cut-out", image=png_bytes((3000, 2000), mode="RGBA", colour=(200, 0, 0, 128)))
+    key = work.image_key
+    assert work.has_alpha
+    webp_set, img_set = sets(client.get(f"/works/{work.public_id}").get_data(as_text=True))
+    assert webp_set == [f"/media/{key}/thumb.webp 400w", f"/media/{key}/share.webp 1200w",
+                        f"/media/{key}/display.webp 1600w", f"/media/{key}/large.png 2560w"]  # fmt: skip
+    assert img_set == [f"/media/{key}/thumb.png 400w", f"/media/{key}/display.png 1600w",
+                       f"/media/{key}/large.png 2560w"]  # fmt: skip
 
 
 def test_anonymous_artist_is_shown_as_anonymous(client, make_work):

@@ -55,7 +55,7 @@ def newest() -> Work:
     return db.session.scalars(select(Work).order_by(Work.id.desc())).first()
 
 
-def file_of(work: Work, size: str = "display", fmt: str = "webp") -> str:
+def file_of(work: Work, size: str = "share", fmt: str = "webp") -> str:
     return work.renditions[size]["files"][fmt]
 
 

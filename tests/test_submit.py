@@ -75,7 +75,9 @@ def test_shared_file_accepted_and_stored_clean(app, client, testdata_dir, name):
     work = only_work()
     assert work.status == WorkStatus.PENDING
     files = stored_files(app, work)
-    assert len(files) == 6  # large (JPEG), display and thumb (WebP and JPEG), the share JPEG
+    # large and display (JPEG; PNG with transparency, the display size with a WebP too),
+    # share and thumb (WebP and JPEG; the share JPEG on white, the thumb PNG with it)
+    assert len(files) == (7 if work.has_alpha else 6)
     for filename, data in files.items():
         assert_clean_bytes(data, FORMAT_OF[filename.rpartition(".")[2]])
     assert name not in str(sorted(files)) and name.rpartition(".")[0] not in work.image_key
@@ -130,8 +132,8 @@ def test_client_file_names_are_never_used_or_kept(app, client, caplog, filename)
     work = only_work()
     stem = filename.replace("\x00", "")[:12]
     assert sorted(store(app).files(work.image_key)) == sorted(
-        [f"{size}.{ext}" for size in ("display", "thumb") for ext in ("webp", "jpg")]
-        + ["large.jpg", "share.jpg"]
+        [f"{size}.{ext}" for size in ("share", "thumb") for ext in ("webp", "jpg")]
+        + ["large.jpg", "display.jpg"]
     )
     row = {c.name: getattr(work, c.name) for c in Work.__table__.columns}
     assert stem not in repr(row)

@@ -17,7 +17,9 @@ from .queries import PUBLIC_ID_RE
 
 MAX_LIMIT = 100
 DEFAULT_LIMIT = 24
-RENDITIONS = ("thumb", "display", "large")
+RENDITIONS = ("thumb", "share", "display", "large")
+# Works stored before the share size existed have only these.
+REQUIRED_RENDITIONS = ("thumb", "display", "large")
 
 
 def _pattern(regex: Any) -> str:
@@ -69,9 +71,10 @@ SCHEMAS: dict[str, Any] = {
     ),
     "Image": {
         "type": "object",
-        "description": "One size of the image, as JPEG (PNG when it has transparency) "
-        "and, for thumb and display, as WebP too (older works may have a large WebP as "
-        "well).",
+        "description": "One size of the image, as JPEG (PNG when it has transparency; "
+        "the share size is always a JPEG, laid on white) and, for thumb and share, as WebP "
+        "too; display has a WebP only with transparency (older works have one at display, "
+        "some at large too, and none at share).",
         "required": ["width", "height"],
         "properties": {
             "width": {"type": "integer", "minimum": 1},
@@ -85,9 +88,10 @@ SCHEMAS: dict[str, Any] = {
     },
     "Images": {
         "type": "object",
-        "description": "thumb: 400 px on the long edge, display: 1600 px, large: 2560 px "
-        "(at most: never larger than what the artist sent).",
-        "required": list(RENDITIONS),
+        "description": "thumb: 400 px on the long edge, share: 1200 px (the size phones "
+        "take; absent from works stored before it existed), display: 1600 px, large: 2560 "
+        "px (at most: never larger than what the artist sent).",
+        "required": list(REQUIRED_RENDITIONS),
         "properties": {name: _ref("Image") for name in RENDITIONS},
         "additionalProperties": False,
     },

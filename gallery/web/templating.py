@@ -66,16 +66,18 @@ def mailto(address: str) -> str:
     return "mailto:" + quote(address, safe="@")
 
 
-RENDITION_SIZES = ("thumb", "display", "large")
+RENDITION_SIZES = ("thumb", "share", "display", "large")
 
 
-def srcset(work: Work, fmt: str) -> str:
+def srcset(work: Work, fmt: str, token: str | None = None) -> str:
     """The srcset of a work's renditions in one format, each width once (a small image's
-    display and large renditions have the same width: the browser needs it only once).
+    display and large renditions have the same width: the browser needs it only once);
+    with the token of a receipt, through the artist's private address instead.
 
-    The WebP set offers a size kept only as JPEG or PNG (the large size, since uploads
-    stopped making its WebP: see images.SINGLE_FORMAT) in that format: every browser
-    that takes WebP takes those too, and a wide screen of high density still gets it."""
+    The WebP set offers a size kept only as JPEG or PNG (display and large: see
+    images.WEBP_SIZES) in that format: every browser that takes WebP takes those too, so
+    a wide screen still gets its size.  A share JPEG laid on white never stands in for a
+    transparent work's WebP: the fallback of such a work is PNG, which that size lacks."""
     fallback = "png" if work.has_alpha else "jpeg"
     seen: set[int] = set()
     parts = []
@@ -86,7 +88,10 @@ def srcset(work: Work, fmt: str) -> str:
         if not filename or info["width"] in seen:
             continue
         seen.add(info["width"])
-        url = url_for("media.file", key=work.image_key, filename=filename)
+        if token:
+            url = url_for("submit.receipt_media", token=token, filename=filename)
+        else:
+            url = url_for("media.file", key=work.image_key, filename=filename)
         parts.append(f"{url} {info['width']}w")
     return ", ".join(parts)
 
