@@ -388,6 +388,17 @@ def test_sizes_cascade_and_never_upscale(monkeypatch):
     assert {(r.width, r.height) for r in small.renditions} == {(300, 200)}
 
 
+@pytest.mark.parametrize(("width", "display"), [(2000, 2000), (1900, 1900), (2001, 1600), (2400, 1600)])
+def test_display_keeps_a_picture_at_most_a_quarter_larger(width, display):
+    """Up to 2000 px the display size is the picture as it is (the large copy's pixels);
+    above, 1600 px. The share size is 1200 px either way."""
+    data = encode(Image.new("RGB", (width, width * 2 // 3), "teal"), "JPEG")
+    result = images.process(io.BytesIO(data))
+    widths = {(r.size, r.format): r.width for r in result.renditions}
+    assert widths == {("large", "jpeg"): width, ("display", "jpeg"): display, ("share", "webp"): 1200,
+                      ("share", "jpeg"): 1200, ("thumb", "webp"): 400, ("thumb", "jpeg"): 400}  # fmt: skip
+
+
 def test_resizing_in_bands_leaves_no_seam():
     rng = random.Random(7)
     noisy = Image.frombytes("RGB", (900, 601), bytes(rng.randrange(256) for _ in range(900 * 601 * 3)))

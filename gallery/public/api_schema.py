@@ -89,8 +89,9 @@ SCHEMAS: dict[str, Any] = {
     "Images": {
         "type": "object",
         "description": "thumb: 400 px on the long edge, share: 1200 px (the size phones "
-        "take; absent from works stored before it existed), display: 1600 px, large: 2560 "
-        "px (at most: never larger than what the artist sent).",
+        "take; absent from works stored before it existed), display: 1600 px (a picture "
+        "of at most 2000 px keeps its own size), large: 2560 px (at most: never larger "
+        "than what the artist sent).",
         "required": list(REQUIRED_RENDITIONS),
         "properties": {name: _ref("Image") for name in RENDITIONS},
         "additionalProperties": False,
