@@ -66,6 +66,11 @@ class Config:
     MEDIA_ACCEL_REDIRECT: str | None = None
     MEDIA_SENDFILE = False
 
+    # Moderation: how long an approval or rejection made from the queue can be undone
+    # (the artist's e-mail waits as long, and a rejected work's files and details stay
+    # until then); 0: decisions are final at once (verbs/decisions.py).
+    DECISION_UNDO_SECONDS = 30
+
     # Gallery
     WORKS_PER_PAGE = 24
     PRISONER_TIMEZONE = "Europe/Moscow"  # default for "days in prison"

@@ -337,7 +337,7 @@ def _move_to(app: Flask, work: Work, token: str, status: WorkStatus, moderator_i
     from gallery.verbs.submissions import withdraw_work
 
     if status == WorkStatus.APPROVED:
-        moderation.approve_work(work.id, moderator_id)
+        moderation.approve_work(store(app), work.id, moderator_id)
     elif status == WorkStatus.REJECTED:
         moderation.reject_work(store(app), work.id, moderator_id, "Not related to the cause.")
     elif status == WorkStatus.WITHDRAWN:

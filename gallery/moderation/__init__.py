@@ -5,7 +5,7 @@ from flask import Flask
 from flask_login import current_user
 
 from . import admin, auth, editorial, oversight, works  # noqa: F401  (their routes join bp)
-from .blueprint import bp
+from .blueprint import bp, undo_offer
 from .queries import pending_count
 
 
@@ -18,3 +18,4 @@ def init_app(app: Flask) -> None:
     auth.init_app(app)
     app.register_blueprint(bp)
     app.add_template_global(_pending_count, "pending_count")
+    app.add_template_global(undo_offer)
