@@ -251,6 +251,16 @@ def test_past_the_hour_s_budget_reports_wait_for_a_moderator(app_factory, caplog
     page = client.get("/moderation/reports").get_data(as_text=True)
     assert '<span class="badge badge--alert">3 open</span>' in page
     assert "the work is still public" in page
+    # The wave was false: one form closes every report and shows the works again.
+    response = client.post("/moderation/reports/dismiss-wave", data={
+        "hours": "1", "note": "a wave of false reports", "csrf_token": csrf_from(page)})  # fmt: skip
+    assert response.status_code == 303
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "3 reports dismissed." in page and "badge--alert" not in page
+    with app.app_context():
+        fresh()
+        assert not any(w.hidden for w in db.session.scalars(select(Work)))
+        assert all(r.handled_at is not None for r in db.session.scalars(select(Report)))
 
 
 def test_reports_are_counted_by_ipv6_48(app_factory):

@@ -105,3 +105,17 @@ def _open_at_risk(work_id: int) -> bool:
         Report.category == ReportCategory.PERSON_AT_RISK,
     )
     return db.session.scalar(stmt.limit(1)) is not None
+
+
+def dismiss_wave(store: Store, moderator_id: int, hours: int, note: str | None) -> int:
+    """Dismiss every open report received in the last `hours` (a wave of false reports):
+    each is closed and audited as a single dismissal would be, and its work is visible
+    again unless another open report still says it puts someone at risk.  Returns how
+    many were dismissed."""
+    begin_write()
+    since = utcnow() - timedelta(hours=hours)
+    stmt = select(Report.id).where(Report.handled_at.is_(None), Report.created_at >= since)
+    ids = list(db.session.scalars(stmt.order_by(Report.id)))
+    for report_id in ids:
+        handle_report(store, report_id, moderator_id, "dismiss", note)
+    return len(ids)
