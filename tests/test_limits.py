@@ -154,6 +154,28 @@ def test_onion_clients_solve_a_challenge_instead_of_sharing_one_address_budget(a
         assert len(db.session.scalars(select(Work)).all()) == 3
 
 
+def test_onion_moderators_and_readers_share_no_address_budget(app_factory, moderator_password_hash):
+    app = make_app(app_factory, ONION_PORT=ONION_PORT, LOGIN_RATE_LIMIT="1 per minute",
+                   API_RATE_LIMIT="1 per minute", **EASY)  # fmt: skip
+    with app.app_context():
+        db.session.add(Moderator(username="alice", password_hash=moderator_password_hash))
+        db.session.commit()
+    assert [app.test_client().get("/api/works", **ONION).status_code for _ in range(3)] == [200] * 3
+    guesser = app.test_client()
+    for n in range(3):
+        page = guesser.get("/login", **ONION).get_data(as_text=True)
+        wrong = guesser.post("/login", data={"username": "alice", "password": f"guess {n}",
+                                             "csrf_token": csrf_from(page), "altcha": solved(page)}, **ONION)  # fmt: skip
+        assert "Wrong username or password." in wrong.get_data(as_text=True)
+    moderator = app.test_client()
+    page = moderator.get("/login", **ONION).get_data(as_text=True)
+    data = {"username": "alice", "password": MODERATOR_PASSWORD, "csrf_token": csrf_from(page)}
+    assert "solve a small anti-spam puzzle" in moderator.post("/login", data=data, **ONION).get_data(as_text=True)
+    page = moderator.get("/login", **ONION).get_data(as_text=True)
+    data.update(csrf_token=csrf_from(page), altcha=solved(page))
+    assert moderator.post("/login", data=data, **ONION).status_code == 303
+
+
 def test_a_solved_challenge_is_accepted_once(app_factory):
     app = make_app(app_factory, ONION_PORT=ONION_PORT, **EASY)
     client = app.test_client()
