@@ -176,8 +176,10 @@ def login() -> ResponseReturnValue:
         return redirect(target or url_for("moderation.queue"))
     form = LoginForm()
     error = None
+    needed = challenge.required()
     if form.validate_on_submit():
-        if (challenge.required() or _account_guessed()) and not challenge.passed():
+        needed = needed or _account_guessed()
+        if needed and not challenge.passed():
             error = _("Before the password is checked, your browser must solve a small "
                       "anti-spam puzzle (many wrong passwords were tried recently, or many "
                       "people share your address). Please wait for the check below to "
@@ -194,10 +196,10 @@ def login() -> ResponseReturnValue:
             error = _("Wrong username or password.")
     elif request.method == "POST":
         error = _("Please enter your username and password.")
-    # The challenge is always offered here (the browser solves it while the password is
-    # typed), and needed only past the limits above.
+    # The challenge is offered where it is needed: on the onion service and under pressure
+    # from the start, past the account's limit once a try has been held back.
     page = render_template("auth/login.html", form=form, error=error, next=target,
-                           challenge=challenge.offer())  # fmt: skip
+                           challenge=challenge.offer() if needed else None)  # fmt: skip
     return private(page)
 
 
