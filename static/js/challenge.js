@@ -12,8 +12,12 @@ if (box && registry) {
   const m = box.dataset;
   const language = document.documentElement.lang || "en";
   registry.i18n.set(language, {
-    ...(registry.i18n.get ? registry.i18n.get(language) : {}),
+    // Strings of features not used here (code and audio challenges) stay in English.
+    ...(registry.i18n.get ? registry.i18n.get("en") : {}),
     label: m.msgLabel,
+    loading: m.msgLoading,
+    reload: m.msgReload,
+    verify: m.msgVerify,
     verifying: m.msgVerifying,
     verified: m.msgVerified,
     error: m.msgError,
