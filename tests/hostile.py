@@ -8,7 +8,8 @@ decoder build an enormous picture or spend minutes of CPU.
 * heic_grid_bomb(decoy_iloc=True): the grid data in one extent that says the real canvas,
   and a second iloc box after the first, pointing at a decoy 2048 x 2048 (libheif reads
   the first iloc, a reader that keeps the last one sees the decoy).
-* avif_grid_bomb(): the same grid on AV1 tiles (libavif reads grids too).
+* avif_grid_bomb(): the same tricks on an AVIF grid of 16 x 16 tiles (libavif's own
+  limit), every tile an item of its own pointing at the same AV1 image.
 * progressive_jpeg_bomb(): a JPEG of a few hundred kilobytes whose thousands of tiny
   progressive scans each make libjpeg walk the whole picture again.
 
@@ -78,9 +79,9 @@ def _grid_file(fmt: str, **params) -> tuple[bytes, list[tuple[bytes, bytes]], li
     return top[0][1], children(meta, 4), top[2:]
 
 
-def grid_bomb(fmt: str, rows: int = 31, columns: int = 31, decoy_iloc: bool = False, **params) -> bytes:
+def heic_grid_bomb(rows: int = 31, columns: int = 31, decoy_iloc: bool = False) -> bytes:
     """See the module's docstring.  The grid item is item 1, its data in the idat box."""
-    ftyp, meta, rest = _grid_file(fmt, **params)
+    ftyp, meta, rest = _grid_file("HEIF", quality=10)
     kinds = [k for k, _ in meta]
     assert b"idat" in kinds and b"iref" in kinds and b"iloc" in kinds, kinds
     tiles = rows * columns
@@ -133,12 +134,71 @@ def grid_bomb(fmt: str, rows: int = 31, columns: int = 31, decoy_iloc: bool = Fa
     return whole(iloc_items, shift)
 
 
-def heic_grid_bomb(**kwargs) -> bytes:
-    return grid_bomb("HEIF", quality=10, **kwargs)
+def avif_grid_bomb(rows: int = 16, columns: int = 16, decoy_iloc: bool = False) -> bytes:
+    """The same tricks on an AVIF grid.  Pillow's AVIF encoder writes no grid, so the file is
+    built from pillow-heif's HEIC grid: its tiles become rows x columns av01 items (libavif
+    wants one item per tile, where libheif takes one item referenced many times), all
+    pointing at the same 1024 px AV1 image, with the av1C property in place of hvcC.
+    16 x 16 tiles: a 16384 x 16384 canvas, libavif's own size limit."""
+    av1c, av1 = _av1_tile()
+    _ftyp, meta, _rest = _grid_file("HEIF", quality=10)
+    parts = dict(meta)
+    tiles = list(range(2, 2 + rows * columns))
+    iinf = bytes(4) + struct.pack(">H", 1 + len(tiles)) + _infe(1, b"grid", hidden=False)
+    iinf += b"".join(_infe(t, b"av01", hidden=True) for t in tiles)
+    ipco, ipma = children(parts[b"iprp"])
+    assert (ipco[0], ipma[0]) == (b"ipco", b"ipma")
+    ipco_box = box(b"ipco", b"".join(av1c if k == b"hvcC" else box(k, p) for k, p in children(ipco[1])))
+    grid_props, tile_props = _associations(ipma[1], 1), _associations(ipma[1], 2)
+    ipma_box = box(b"ipma", bytes(4) + struct.pack(">I", 1 + len(tiles))
+                   + struct.pack(">HB", 1, len(grid_props)) + grid_props
+                   + b"".join(struct.pack(">HB", t, len(tile_props)) + tile_props for t in tiles))  # fmt: skip
+    iref = bytes(4) + box(b"dimg", struct.pack(">HH", 1, len(tiles)) + b"".join(struct.pack(">H", t) for t in tiles))
+    header = bytes([0, 0, rows - 1, columns - 1])
+    real, decoy = struct.pack(">HH", columns * TILE, rows * TILE), struct.pack(">HH", 2 * TILE, 2 * TILE)
+    if decoy_iloc:
+        idat, grid_extents, decoy_extents = header + real + header + decoy, [(0, 8)], [(8, 8)]
+    else:
+        idat, grid_extents, decoy_extents = header + decoy + real, [(0, 4), (8, 4)], None
+
+    def whole(data_at: int) -> bytes:
+        items = [{"id": 1, "method": 1, "base": 0, "extents": grid_extents}]
+        items += [{"id": t, "method": 0, "base": data_at, "extents": [(0, len(av1))]} for t in tiles]
+        ilocs = box(b"iloc", build_iloc(items))
+        if decoy_extents:
+            ilocs += box(b"iloc", build_iloc([dict(items[0], extents=decoy_extents), *items[1:]]))
+        kids = (box(b"hdlr", parts[b"hdlr"]) + box(b"pitm", parts[b"pitm"]) + box(b"idat", idat)
+                + ilocs + box(b"iinf", iinf) + box(b"iprp", ipco_box + ipma_box) + box(b"iref", iref))  # fmt: skip
+        return box(b"ftyp", b"avif" + bytes(4) + b"mif1avifmiaf") + box(b"meta", bytes(4) + kids)
+
+    head = whole(0)
+    return whole(len(head) + 8) + box(b"mdat", av1)
 
 
-def avif_grid_bomb(**kwargs) -> bytes:
-    return grid_bomb("AVIF", quality=10, speed=10, **kwargs)
+def _infe(item: int, kind: bytes, hidden: bool) -> bytes:
+    return box(b"infe", bytes([2, 0, 0, int(hidden)]) + struct.pack(">HH4s", item, 0, kind) + b"\0")
+
+
+def _associations(ipma: bytes, item: int) -> bytes:
+    """The property associations of one item in an ipma box of version 0, flags 0."""
+    (count,) = struct.unpack(">I", ipma[4:8])
+    pos = 8
+    for _ in range(count):
+        found, n = struct.unpack(">HB", ipma[pos : pos + 3])
+        if found == item:
+            return ipma[pos + 3 : pos + 3 + n]
+        pos += 3 + n
+    raise LookupError(item)
+
+
+def _av1_tile() -> tuple[bytes, bytes]:
+    """The av1C property box and the AV1 data of a 1024 px grey AVIF from Pillow."""
+    buf = io.BytesIO()
+    Image.new("RGB", (TILE, TILE), "grey").save(buf, "AVIF", quality=10, speed=10)
+    top = children(buf.getvalue())
+    meta = dict(children(top[1][1], 4))
+    ipco = dict(children(meta[b"iprp"]))[b"ipco"]
+    return box(b"av1C", dict(children(ipco))[b"av1C"]), dict(top)[b"mdat"]
 
 
 # ---- JPEG
