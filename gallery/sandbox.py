@@ -34,6 +34,7 @@ import math
 import multiprocessing
 import multiprocessing.forkserver
 import os
+import pickle
 import resource
 import signal
 import threading
@@ -165,7 +166,7 @@ def _run(target: Callable[..., Any], data: bytes, limits: Limits, kwargs: dict) 
         template, status, params = value
         raise images.InvalidImage(template, status, **params)
     if kind == "error":
-        raise value
+        raise OSError(f"the decode child failed: {value}")
     return value
 
 
@@ -175,9 +176,26 @@ def _exchange(conn: Connection, data: bytes, deadline: float) -> tuple[str, Any]
         conn.send_bytes(data)
         if not conn.poll(max(0.0, deadline - time.monotonic())):
             raise ChildFailed("wall-time limit")
-        return conn.recv()
+        raw = conn.recv_bytes()
     except (EOFError, OSError) as exc:  # the child died: its end of the pipe closed
         raise ChildFailed("died") from exc
+    try:
+        return _Answer(io.BytesIO(raw)).load()
+    except (pickle.UnpicklingError, EOFError, ValueError, TypeError, AttributeError) as exc:
+        raise ChildFailed("an answer that is not one") from exc
+
+
+class _Answer(pickle.Unpickler):
+    """Reads a child's answer, which may only hold plain values and the pipeline's results:
+    a child that a hostile file took over cannot make the worker run anything by sending
+    a crafted pickle."""
+
+    ALLOWED = frozenset({("gallery.images", "ProcessedImage"), ("gallery.images", "Rendition")})
+
+    def find_class(self, module: str, name: str) -> Any:
+        if (module, name) not in self.ALLOWED:
+            raise pickle.UnpicklingError(f"{module}.{name} is not an answer")
+        return super().find_class(module, name)
 
 
 def _stop(child: Any) -> int:
@@ -216,9 +234,9 @@ def _child(conn: Connection, target: Callable[..., Any], limits: Limits, kwargs:
         answer = ("refused", (exc.template, exc.status, exc.params))
     except MemoryError:
         answer = ("refused", (images.TOO_COSTLY, 413, {}))
-    except Exception as exc:  # noqa: BLE001 - sent back to the worker, which raises it
-        answer = ("error", exc if _picklable(exc) else RuntimeError(repr(exc)))
-    conn.send(answer)
+    except Exception as exc:  # noqa: BLE001 - told to the worker, which raises OSError
+        answer = ("error", f"{type(exc).__name__}: {exc}")
+    conn.send_bytes(pickle.dumps(answer, protocol=pickle.HIGHEST_PROTOCOL))
     conn.close()
     os._exit(0)  # nothing to tidy up: the kernel takes the memory back at once
 
@@ -255,13 +273,3 @@ def _process(data: bytes, **kwargs: Any) -> images.ProcessedImage:
 
 def _cover(data: bytes, **kwargs: Any) -> images.ProcessedImage:
     return images.cover(data, **kwargs)
-
-
-def _picklable(exc: BaseException) -> bool:
-    import pickle
-
-    try:
-        pickle.loads(pickle.dumps(exc))
-    except Exception:  # noqa: BLE001
-        return False
-    return True

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import io
 import multiprocessing
+import os
+import pickle
 import re
 from pathlib import Path
 
@@ -156,3 +158,18 @@ def test_the_limits_and_slots_come_from_the_settings(app_factory):
     # One slot per DECODE_MEMORY_MB of the memory available: one child's address space.
     assert app_factory(DECODE_MEMORY_MB=10**9).config["DECODE_SLOTS"] == 1
     assert app_factory(DECODE_MEMORY_MB=1).config["DECODE_SLOTS"] > 100
+
+
+class _Payload:
+    def __reduce__(self):
+        return (os.system, ("echo pwned",))
+
+
+def test_a_child_answer_can_only_hold_the_pipelines_results():
+    """A child that a hostile file took over cannot make the worker run anything with a
+    crafted pickle: its answer is read with an allow-list."""
+    thumb = images.Rendition("thumb", "jpeg", 1, 1, b"x")
+    good = images.ProcessedImage("PNG", 1, 1, False, False, "0" * 64, (thumb,))
+    assert sandbox._Answer(io.BytesIO(pickle.dumps(("done", good)))).load() == ("done", good)
+    with pytest.raises(pickle.UnpicklingError):
+        sandbox._Answer(io.BytesIO(pickle.dumps(("done", _Payload())))).load()
