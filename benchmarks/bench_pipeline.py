@@ -14,9 +14,10 @@ repository), two generator subprocesses at a time:
     and as WebP q90;
   * the formats phones send: one 12 MP (4000x3000) photo as JPEG q90, HEIC and AVIF.
 
-Naive and ours are timed side by side in one fresh subprocess per input: one warm-up
-each, then --runs rounds of one run of each, in turns (naive first in one round, ours in
-the next), so a drift of this shared machine's speed (seen here: 25 % between two
+Naive, ours and ours in the decode sandbox (a child process per upload, as the upload
+view runs it: the "child ms" column) are timed side by side in one fresh subprocess per
+input: one warm-up each, then --runs rounds of one run of each, in turns (naive first in
+one round, last in the next), so a drift of this shared machine's speed (seen here: 25 % between two
 children a minute apart) falls on both alike; the figures are the medians.  Our memory
 is measured in a fresh subprocess of its own (one warm-up, one run), so that the peak
 resident memory (ru_maxrss, which sees Pillow's C allocations) of the other pipeline does
@@ -264,10 +265,18 @@ def naive(data: bytes) -> None:
 
 
 def ours(data: bytes) -> None:
-    """The project's pipeline, as the upload view calls it."""
+    """The project's pipeline, in this process."""
     from gallery import images
 
     images.process(io.BytesIO(data))
+
+
+def sandboxed(data: bytes) -> None:
+    """The project's pipeline as the upload view calls it: in a child process with the
+    default limits (gallery/sandbox.py), the file sent in and the encoded sizes sent back."""
+    from gallery import sandbox
+
+    sandbox.process(io.BytesIO(data), limits=sandbox.default_limits())
 
 
 def vips_plan(data: bytes) -> tuple[tuple[int, tuple[str, ...]], ...]:
@@ -300,23 +309,25 @@ def vips(data: bytes, plan: tuple[tuple[int, tuple[str, ...]], ...]) -> None:
                 im.jpegsave_buffer(Q=85)
 
 
-PIPELINES = {"naive": naive, "ours": ours, "vips": vips}
+PIPELINES = {"naive": naive, "ours": ours, "sandboxed": sandboxed, "vips": vips}
 # What libvips says of a format its build cannot decode (the binary wheel's libheif has no
 # HEVC decoder): the table shows "no codec" for it rather than a broken run.
 VIPS_LACKS = "has not been built in"
 
 
 def paired_child(path: str, runs: int) -> None:
-    """Time naive and ours in turns in this fresh process and print their medians as JSON."""
+    """Time naive, ours and ours in the decode sandbox in turns in this fresh process and
+    print their medians as JSON."""
     sys.path.insert(0, str(ROOT))
     from gallery import images  # noqa: F401  (also registers the HEIF plugin for naive)
 
     data = Path(path).read_bytes()
-    times: dict[str, list[float]] = {"naive": [], "ours": []}
+    times: dict[str, list[float]] = {"naive": [], "ours": [], "sandboxed": []}
     for name in times:
         PIPELINES[name](data)  # warm-up: plugin imports, first-call allocations, threads
     for i in range(runs):
-        for name in ("naive", "ours") if i % 2 == 0 else ("ours", "naive"):
+        for name in (("naive", "ours", "sandboxed") if i % 2 == 0
+                     else ("sandboxed", "ours", "naive")):  # fmt: skip
             start = time.perf_counter()
             PIPELINES[name](data)
             times[name].append(time.perf_counter() - start)
@@ -652,6 +663,7 @@ def bench(inputs: list[Input], runs: int, only: str | None) -> int:
                         continue
                     problems.append(f"{item.label}, {pipeline}: {exc}")
             row["naive"] = {"ms": paired["naive"], "input_mb": (folder / item.file).stat().st_size / 1e6}
+            row["sandboxed"] = paired.get("sandboxed")
             if "ours" in row:  # the time of the paired run, the memory of our own
                 row["ours"]["ms"] = paired["ours"]
         print_table(inputs, results, with_vips)
@@ -680,7 +692,8 @@ def bench(inputs: list[Input], runs: int, only: str | None) -> int:
 def print_table(inputs: list[Input], results: dict[str, dict], with_vips: bool) -> None:
     vips_head = f" {'pyvips ms':>9} {'ours/vips':>9}" if with_vips else ""
     head = (f"{'input':30} {'pixels':>9} {'file MB':>7} {'naive ms':>8} {'ours ms':>7} "
-            f"{'ratio':>5} {'target':>7} {'time':>6} {'ours +MB':>8} {'memory':>6}{vips_head}")
+            f"{'ratio':>5} {'target':>7} {'time':>6} {'ours +MB':>8} {'memory':>6} "
+            f"{'child ms':>8} {'+ms':>4}{vips_head}")
     print()
     print(head)
     section = None
@@ -705,6 +718,11 @@ def print_table(inputs: list[Input], results: dict[str, dict], with_vips: bool) 
             memory = f"{above:8.0f} {verdict(above <= TARGET_ABOVE_IDLE_MB):>6}"
         else:
             memory = f"{'-':>8} {'BROKEN':>6}"
+        child_ms = row.get("sandboxed")
+        if child_ms is not None and ours_row:
+            memory += f" {child_ms:8.0f} {child_ms - ours_row['ms']:4.0f}"
+        else:
+            memory += f" {'-':>8} {'-':>4}"
         vips_cells = ""
         if with_vips:
             vips_row = row.get("vips")
@@ -719,7 +737,9 @@ def print_table(inputs: list[Input], results: dict[str, dict], with_vips: bool) 
     note(f"ratio: ours / naive, median wall ms of the same run; targets from the issue: <= 0.5 "
          f"at 24 MP, <= 0.75 at 12 MP, <= 1.0 at 2, 4 and 40 MP.  ours +MB: our peak RSS "
          f"(ru_maxrss) above the child's idle RSS after its imports, target <= "
-         f"{TARGET_ABOVE_IDLE_MB} MB.")
+         f"{TARGET_ABOVE_IDLE_MB} MB.  child ms: ours as the upload view runs it, in a child "
+         f"process of the decode sandbox (gallery/sandbox.py: the file sent in, the encoded "
+         f"sizes sent back), median of the same run; +ms: what the sandbox costs an upload.")
     phone = {i.label.rsplit(" ", 1)[1]: results.get(i.label, {}).get("ours")
              for i in inputs if i.section == "phone"}
     if phone.get("JPEG") and any(name != "JPEG" and r for name, r in phone.items()):

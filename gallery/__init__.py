@@ -13,7 +13,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from .config import Config
 from .database import private_file, sqlite_file
-from .slots import default_slots, keep_big_buffers_off_the_heap
+from .slots import MB, default_slots, keep_big_buffers_off_the_heap
 from .extensions import babel, csrf, db, migrate
 
 log = logging.getLogger(__name__)
@@ -88,7 +88,7 @@ def load_config(app: Flask, test_config: Mapping[str, Any] | None) -> None:
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = instance_secret_key(Path(app.instance_path))
     if not app.config.get("DECODE_SLOTS"):
-        app.config["DECODE_SLOTS"] = default_slots()
+        app.config["DECODE_SLOTS"] = default_slots(int(app.config["DECODE_MEMORY_MB"]) * MB)
     keep_big_buffers_off_the_heap()
     db_file = sqlite_file(app.config["SQLALCHEMY_DATABASE_URI"])
     if db_file is not None:

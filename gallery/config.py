@@ -42,8 +42,19 @@ class Config:
     MAX_FORM_MEMORY_SIZE = 100 * 1024
     MAX_FORM_PARTS = 200
     MAX_IMAGE_PIXELS = 40_000_000
-    # How many uploads the host decodes at once, across workers (gallery/slots.py); None:
-    # one per 400 MB of the memory available when the app starts.
+    # Every upload is decoded in a child process of its own (gallery/sandbox.py), held to
+    # these limits; past one, the child is killed and the upload refused with a 413.
+    # Measured peaks of a child (benchmarks/bench_pipeline.py's inputs, README "Decode
+    # sandbox"): address space 450 MB for a 40 MP JPEG, 740 MB for a 24 MP WebP, 480-500 MB
+    # for 12 MP HEIC, AVIF and PNG, 970 MB for a 40 MP WebP with transparency (the most a
+    # legitimate upload takes); CPU 0.3 s, 1.1 s, 0.4-1.1 s and 5.4 s.  The defaults leave
+    # half as much memory again, and about four times the CPU.
+    DECODE_MEMORY_MB = 1536  # address space (RLIMIT_AS) of one child
+    DECODE_CPU_SECONDS = 20  # CPU time (RLIMIT_CPU) of one child, all its threads
+    DECODE_WALL_SECONDS = 40  # wall time before the worker kills the child (below gunicorn's 60)
+    # How many uploads the host decodes at once, across workers (gallery/slots.py): each
+    # slot is one child at a time.  None: one per DECODE_MEMORY_MB of the memory available
+    # when the app starts.
     DECODE_SLOTS: int | None = None
     # When the limiter's store (Redis) cannot be reached, count in each process's memory
     # with a warning in the log instead of answering 500 (README "Rate limits").

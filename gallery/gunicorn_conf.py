@@ -16,6 +16,14 @@ max_requests_jitter = 10_000
 forwarded_allow_ips = "127.0.0.1"
 
 
+def post_worker_init(worker) -> None:
+    """Start the server that uploads' decode children are forked from (gallery/sandbox.py)
+    as soon as the worker is up, not at the first upload."""
+    from gallery import sandbox
+
+    sandbox.start()
+
+
 class Withheld(logging.Filter):
     """gunicorn's own lines about a request it could not parse or answer name the client's
     address and quote the raw request line, which for a receipt page holds its token: keep

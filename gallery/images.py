@@ -10,8 +10,12 @@ are accepted within limits, and their first frame is published as a still.
 
 Phones' HEIC/HEIF (decoded by libheif through pillow-heif) and AVIF (Pillow's own
 plugin, libavif) go through the same pass: only the primary image is decoded,
-never a thumbnail, depth map or other auxiliary image, and every size their boxes
-declare is checked before either library sees the file (_isobmff_extent).
+never a thumbnail, depth map or other auxiliary image.
+
+The sizes a file declares are checked before its pixels are decoded, but a decoder can
+still be made to build far more than it declares (a HEIF grid's canvas, an AV1 frame, a
+JPEG of thousands of scans): the web app never runs process() itself but in a child
+process held to hard memory, CPU and time limits (gallery/sandbox.py).
 """
 from __future__ import annotations
 
@@ -85,6 +89,10 @@ TOO_MANY_PIXELS = N_(
     "This image is too large: at most %(megapixels)s megapixels are accepted. "
     "Please reduce its size and retry."
 )
+TOO_COSTLY = N_(
+    "This image needs more memory or time to open than the gallery gives one picture. "
+    "Please export it again as an ordinary JPEG, PNG or WebP and retry."
+)
 TOO_MANY_FRAMES = N_(
     "This animation is too large to process. "
     "Please upload a single still image or a shorter animation."
@@ -117,6 +125,10 @@ def _codec() -> Iterator[None]:
     try:
         yield
     except RuntimeError as exc:
+        if str(exc).startswith("Memory allocation error"):
+            # libheif could not allocate what the file asks for (in the sandbox: past its
+            # address-space limit): a picture larger than it says, not a damaged one.
+            raise MemoryError(str(exc)) from exc
         raise _CodecError(str(exc)) from exc
 
 _TRANSPOSE = {
@@ -262,9 +274,6 @@ def process(
 def _process(fp: BinaryIO, max_pixels: int, max_frames_area: int, caps) -> ProcessedImage:
     head = fp.read(12)
     scanned = _gif_canvas(fp) if head[:4] == b"GIF8" else (0, 0, 0)
-    if _is_isobmff(head):
-        # Every size the boxes declare, checked before libheif or libavif parses anything.
-        _check_limits(*_isobmff_extent(fp), 1, max_pixels, max_frames_area)
     with _codec():
         src = Image.open(fp, formats=ACCEPTED_FORMATS)
     try:
@@ -393,291 +402,6 @@ def _gif_canvas(fp: BinaryIO) -> tuple[int, int, int]:
 def _skip_colour_table(fp: BinaryIO, flags: int) -> None:
     if flags & 0x80:
         fp.seek(3 << ((flags & 7) + 1), io.SEEK_CUR)
-
-
-# HEIF and AVIF are trees of ISO-BMFF boxes.  libheif's own default limit is 1000 items a
-# file (images, tiles, metadata blocks; a phone's 48 MP HEIC has about 200); the scan walks
-# at most four times that many boxes in all.
-_MAX_ITEMS = 1000
-_MAX_BOXES = 4 * _MAX_ITEMS
-# Sample entries of the sequences the decoders read (AV1, HEVC): frame width and height are
-# two 16-bit numbers 24 bytes into the entry.
-_VISUAL_SAMPLES = frozenset({b"av01", b"hvc1", b"hev1"})
-_TRACK_CONTAINERS = frozenset({b"trak", b"mdia", b"minf", b"stbl"})
-# Derived images with a canvas of their own, declared in their item data: where its width
-# starts (after version, flags, and the grid's rows and columns or the overlay's fill colour).
-_CANVAS_AT = {b"grid": 4, b"iovl": 10}
-# An AV1 stream starts with its sequence header within this many bytes.
-_AV1_HEAD = 256
-
-
-def _isobmff_extent(fp: BinaryIO) -> tuple[int, int]:
-    """The largest width and height a HEIF or AVIF file declares anywhere, from its boxes.
-
-    libheif and libavif check sizes against limits of their own, far above ours (libheif
-    allows a gigapixel, libavif 268 MP), and decode first, compare after: libheif decodes a
-    grid at the canvas size its grid data declares, libavif an AV1 frame at the size its
-    sequence header declares, whatever the ispe says (libheif does compare an HEVC
-    stream's own size with the ispe before decoding).  So every size is read here, before
-    either library parses the file: each image's spatial extent (ispe), each grid's and
-    overlay's canvas, each sequence's frame size, and the largest frame each AV1 stream's
-    sequence header allows (the first bytes of each AV1 item and of each AV1 track's first
-    sample).  Reads box headers and a few bytes, never image data.  Raises InvalidImage
-    for a box that does not fit inside its parent, an AV1 stream without a sequence header
-    where it must be, or more than _MAX_ITEMS items."""
-    scan = _BoxScan(fp)
-    try:
-        scan.top()
-    finally:
-        fp.seek(0)
-    return max(scan.extents, key=lambda size: size[0] * size[1])
-
-
-class _BoxScan:
-    """One walk over an ISO-BMFF file's boxes, noting every image size declared."""
-
-    def __init__(self, fp: BinaryIO):
-        self.fp = fp
-        self.end = fp.seek(0, io.SEEK_END)
-        self.budget = _MAX_BOXES
-        self.extents: list[tuple[int, int]] = [(0, 0)]
-        self.canvases: dict[int, bytes] = {}  # item id -> b"grid" or b"iovl"
-        self.av1_items: list[int] = []
-        self.locations: dict[int, tuple[int, int]] = {}  # item id -> (construction method, offset)
-        self.idat = (0, 0)  # where the data of the meta box's idat starts and ends
-
-    def top(self) -> None:
-        for kind, body, end in self.boxes(0, self.end, top=True):
-            if kind == b"meta":
-                self.meta(body + 4, end)  # a full box: version and flags first
-            elif kind == b"moov":
-                self.tracks(body, end)
-
-    def boxes(self, start: int, end: int, top: bool = False) -> Iterator[tuple[bytes, int, int]]:
-        """(type, start of its contents, its end) of each box from start to end."""
-        pos = start
-        while pos + 8 <= end:
-            self.budget -= 1
-            if self.budget < 0:
-                raise InvalidImage(TOO_MANY_FRAMES, 413)
-            size, kind = struct.unpack(">I4s", self.read(pos, 8))
-            body = pos + 8
-            if size == 1:
-                (size,), body = struct.unpack(">Q", self.read(pos + 8, 8)), pos + 16
-            elif size == 0:
-                size = end - pos  # the box runs to the end of its parent
-            if size < body - pos or pos + size > end:
-                if top and kind not in (b"meta", b"moov"):
-                    # Image data cut short, or bytes after the last box: the decoder judges.
-                    return
-                raise InvalidImage(DAMAGED)
-            yield kind, body, pos + size
-            pos += size
-
-    def read(self, start: int, length: int, end: int | None = None) -> bytes:
-        if start + length > (self.end if end is None else end):
-            raise InvalidImage(DAMAGED)
-        self.fp.seek(start)
-        return self.fp.read(length)
-
-    def meta(self, start: int, end: int) -> None:
-        self.canvases, self.av1_items, self.locations = {}, [], {}
-        for kind, body, box_end in self.boxes(start, end):
-            if kind == b"iprp":
-                for sub, sub_body, sub_end in self.boxes(body, box_end):
-                    if sub == b"ipco":
-                        self.properties(sub_body, sub_end)
-            elif kind == b"iinf":
-                self.items(body, box_end)
-            elif kind == b"iloc":
-                self.locate(self.read(body, box_end - body))
-            elif kind == b"idat":
-                self.idat = (body, box_end)
-        for item, kind in self.canvases.items():
-            start, end = self.item_data(item)
-            wide = self.read(start, 2, end)[1] & 1  # flags: 32-bit sizes
-            size = self.read(start + _CANVAS_AT[kind], 8 if wide else 4, end)
-            self.extents.append(struct.unpack(">II" if wide else ">HH", size))
-        for item in self.av1_items:
-            self.extents.append(self.av1_frame(*self.item_data(item)))
-
-    def item_data(self, item: int) -> tuple[int, int]:
-        """Where an item's data starts, and the end of what holds it."""
-        method, offset = self.locations.get(item, (-1, 0))
-        if method == 0:  # in the file, at an absolute offset
-            return offset, self.end
-        if method == 1:  # in the idat box
-            return self.idat[0] + offset, self.idat[1]
-        raise InvalidImage(DAMAGED)  # data whose sizes cannot be read here is not handed on
-
-    def av1_frame(self, start: int, end: int) -> tuple[int, int]:
-        return _av1_max_frame(self.read(start, max(0, min(_AV1_HEAD, end - start)), end))
-
-    def properties(self, start: int, end: int) -> None:
-        for kind, body, _ in self.boxes(start, end):
-            if kind == b"ispe":  # a full box, then width and height
-                self.extents.append(struct.unpack(">II", self.read(body + 4, 8, end)))
-
-    def items(self, start: int, end: int) -> None:
-        wide = self.read(start, 1)[0] > 0  # version 0 counts in 16 bits, later ones in 32
-        (count,) = struct.unpack(">I" if wide else ">H", self.read(start + 4, 2 + 2 * wide, end))
-        if count > _MAX_ITEMS:
-            raise InvalidImage(TOO_MANY_FRAMES, 413)
-        for kind, body, box_end in self.boxes(start + (8 if wide else 6), end):
-            if kind != b"infe" or self.read(body, 1, box_end)[0] < 2:
-                continue  # item types exist from version 2
-            if self.read(body, 1)[0] == 2:
-                item, item_type = struct.unpack(">H2x4s", self.read(body + 4, 8, box_end))
-            else:
-                item, item_type = struct.unpack(">I2x4s", self.read(body + 4, 10, box_end))
-            if item_type in _CANVAS_AT:
-                self.canvases[item] = item_type
-            elif item_type == b"av01":
-                self.av1_items.append(item)
-
-    def locate(self, data: bytes) -> None:
-        """Where each item's data starts (the first extent), from the iloc box."""
-        version = data[0] if data else 0
-        if len(data) < 8 or version > 2:
-            raise InvalidImage(DAMAGED)
-        offset_size, length_size = data[4] >> 4, data[4] & 15
-        base_size, index_size = data[5] >> 4, (data[5] & 15) if version else 0
-        if not {offset_size, length_size, base_size, index_size} <= {0, 4, 8}:
-            raise InvalidImage(DAMAGED)
-        id_size = 4 if version == 2 else 2
-        pos = 6
-
-        def take(size: int) -> int:
-            nonlocal pos
-            if pos + size > len(data):
-                raise InvalidImage(DAMAGED)
-            pos += size
-            return int.from_bytes(data[pos - size : pos], "big")
-
-        count = take(id_size)
-        if count > _MAX_ITEMS:
-            raise InvalidImage(TOO_MANY_FRAMES, 413)
-        for _ in range(count):
-            item = take(id_size)
-            method = take(2) & 15 if version else 0
-            take(2)  # data reference index
-            base = take(base_size)
-            extents = take(2)
-            if extents:
-                take(index_size)
-                offset = take(offset_size)
-                take(length_size)
-                pos += (extents - 1) * (index_size + offset_size + length_size)
-                self.locations[item] = (method, base + offset)
-
-    def tracks(self, start: int, end: int) -> None:
-        for kind, body, box_end in self.boxes(start, end):
-            if kind == b"trak":
-                found: dict[str, object] = {}
-                self.track(body, box_end, found)
-                if found.get("codec") == b"av01":
-                    if "chunk" not in found:
-                        raise InvalidImage(DAMAGED)
-                    self.extents.append(self.av1_frame(found["chunk"], self.end))  # type: ignore[arg-type]
-
-    def track(self, start: int, end: int, found: dict[str, object]) -> None:
-        """Note a track's frame sizes, its codec and where its first sample is."""
-        for kind, body, box_end in self.boxes(start, end):
-            if kind in _TRACK_CONTAINERS:
-                self.track(body, box_end, found)
-            elif kind == b"stsd":  # a full box and an entry count, then the sample entries
-                self.track(body + 8, box_end, found)
-            elif kind in _VISUAL_SAMPLES:
-                self.extents.append(struct.unpack(">HH", self.read(body + 24, 4, box_end)))
-                found.setdefault("codec", kind)
-            elif kind in (b"stco", b"co64"):  # chunk offsets: the first chunk starts with sample 1
-                (count,) = struct.unpack(">I", self.read(body + 4, 4, box_end))
-                if count:
-                    first = self.read(body + 8, 8 if kind == b"co64" else 4, box_end)
-                    found.setdefault("chunk", int.from_bytes(first, "big"))
-
-
-def _av1_max_frame(data: bytes) -> tuple[int, int]:
-    """The largest frame an AV1 stream may hold, from its sequence header (AV1 spec 5.5):
-    max_frame_width_minus_1 + 1 and max_frame_height_minus_1 + 1.  The stream's first OBUs
-    are walked (a temporal delimiter may come first) up to the sequence header."""
-    pos = 0
-    while pos < len(data):
-        header = data[pos]
-        kind, extension, has_size = header >> 3 & 15, header >> 2 & 1, header >> 1 & 1
-        pos += 1 + extension
-        size = len(data) - pos
-        if has_size:
-            size, pos = _leb128(data, pos)
-        if kind == 1:  # OBU_SEQUENCE_HEADER
-            return _sequence_header_frame(_Bits(data[pos : pos + size]))
-        pos += size
-    raise InvalidImage(DAMAGED)
-
-
-def _leb128(data: bytes, pos: int) -> tuple[int, int]:
-    value = 0
-    for i in range(8):
-        if pos >= len(data):
-            break
-        byte = data[pos]
-        pos += 1
-        value |= (byte & 0x7F) << (7 * i)
-        if not byte & 0x80:
-            return value, pos
-    raise InvalidImage(DAMAGED)
-
-
-class _Bits:
-    """Reads an AV1 header bit by bit, most significant first."""
-
-    def __init__(self, data: bytes):
-        self.data, self.pos = data, 0
-
-    def __call__(self, count: int) -> int:
-        value = 0
-        for _ in range(count):
-            if self.pos >> 3 >= len(self.data):
-                raise InvalidImage(DAMAGED)
-            value = value << 1 | self.data[self.pos >> 3] >> (7 - (self.pos & 7)) & 1
-            self.pos += 1
-        return value
-
-    def uvlc(self) -> None:
-        zeros = 0
-        while not self(1):
-            zeros += 1
-            if zeros == 32:  # as dav1d: the largest value, nothing more read
-                return
-        self(zeros)
-
-
-def _sequence_header_frame(bits: _Bits) -> tuple[int, int]:
-    bits(3)  # seq_profile
-    bits(1)  # still_picture
-    if bits(1):  # reduced_still_picture_header
-        bits(5)  # seq_level_idx
-    else:
-        decoder_model = delay_bits = 0
-        if bits(1):  # timing_info_present_flag
-            bits(32), bits(32)  # num_units_in_display_tick, time_scale
-            if bits(1):  # equal_picture_interval
-                bits.uvlc()  # num_ticks_per_picture_minus_1
-            decoder_model = bits(1)
-            if decoder_model:
-                delay_bits = bits(5) + 1  # buffer_delay_length_minus_1
-                bits(32), bits(5), bits(5)
-        initial_display_delay = bits(1)
-        for _ in range(bits(5) + 1):  # operating points
-            bits(12)  # operating_point_idc
-            if bits(5) > 7:  # seq_level_idx
-                bits(1)  # seq_tier
-            if decoder_model and bits(1):
-                bits(delay_bits), bits(delay_bits), bits(1)
-            if initial_display_delay and bits(1):
-                bits(4)
-    width_bits, height_bits = bits(4) + 1, bits(4) + 1
-    return bits(width_bits) + 1, bits(height_bits) + 1
 
 
 def _decode_large(src: Image.Image, cap: int) -> tuple[Image.Image, bool]:

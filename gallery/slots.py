@@ -1,10 +1,12 @@
 """How many images the host decodes at once, across every worker process.
 
-A 40 MP upload costs its worker about 200 MB while it is decoded and encoded.  With
-more workers than the host has memory for, a burst of big uploads would get workers
-killed for memory; instead each decode takes one of N slots (lock files in the instance
-folder, held with flock, so a worker that dies frees its slot at once), and an upload
-that finds none free within a short wait is answered 503 with Retry-After.
+Each upload is decoded in a child process of its own, held to DECODE_MEMORY_MB of
+address space (gallery/sandbox.py).  With more children than the host has memory for, a
+burst of big uploads would get processes killed for memory; instead each decode takes
+one of N slots (lock files in the instance folder, held with flock, so a worker that
+dies frees its slot at once) and holds it while its child lives, so the host never runs
+more than N children, each within its limit.  An upload that finds no slot free within
+a short wait is answered 503 with Retry-After.
 
 And a decode's memory must go back to the system once the upload is done, or each big
 upload leaves its worker larger than before (see keep_big_buffers_off_the_heap).
@@ -20,8 +22,6 @@ from contextlib import contextmanager
 from pathlib import Path
 
 MB = 1024 * 1024
-# What one decode may take at most (the 40 MP cap measured ~200 MB above idle, plus room).
-MEMORY_PER_DECODE = 400 * MB
 
 
 # mallopt's parameter number for the mmap threshold (glibc's malloc.h)
@@ -33,15 +33,16 @@ class NoSlot(Exception):
     """Every decode slot stayed busy for the whole wait."""
 
 
-def default_slots() -> int:
-    """One slot per MEMORY_PER_DECODE of the memory available now, at least one."""
+def default_slots(memory_per_decode: int) -> int:
+    """One slot per memory_per_decode bytes (a child's address-space limit) of the memory
+    available now, at least one."""
     try:
         with open("/proc/meminfo", encoding="ascii") as info:
             fields = dict(line.split(":", 1) for line in info)
         available = int(fields["MemAvailable"].split()[0]) * 1024
     except (OSError, KeyError, ValueError):
         return 2
-    return max(1, available // MEMORY_PER_DECODE)
+    return max(1, available // memory_per_decode)
 
 
 @contextmanager

@@ -28,7 +28,7 @@ from helpers import csrf_from, csrf_token_of, encode, form_data, fresh, post
 from PIL import Image, ImageDraw
 from sqlalchemy import func, select
 
-from gallery import faces, images
+from gallery import faces, images, sandbox
 from gallery.extensions import db
 from gallery.extensions import media_store as store
 from gallery.models import ModerationEvent, Work, WorkStatus
@@ -507,7 +507,7 @@ def test_a_failure_after_publishing_removes_the_new_files(app, pending, monkeypa
 def test_a_cover_that_raced_another_change_is_refused(app, pending, monkeypatch):
     work, _token = pending(png(photo((600, 400))))
     work_id, before = work.id, snapshot(work.id)
-    real = images.cover
+    real = sandbox.cover
 
     def meanwhile(*args, **kwargs):
         made = real(*args, **kwargs)
@@ -516,7 +516,7 @@ def test_a_cover_that_raced_another_change_is_refused(app, pending, monkeypatch)
         db.session.commit()
         return made
 
-    monkeypatch.setattr(covers.images, "cover", meanwhile)
+    monkeypatch.setattr(covers.sandbox, "cover", meanwhile)
     with pytest.raises(NotAllowed):
         covers.cover_work(store(), work_id, [[0.1, 0.1, 0.2, 0.2]], None)
     db.session.rollback()

@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import func, select
 
 from conftest import png_bytes
-from gallery import images
+from gallery import sandbox
 from gallery.database import after_commit, begin_write
 from gallery.extensions import db
 from gallery.extensions import media_store as store
@@ -106,7 +106,7 @@ def test_after_commit_needs_a_write_transaction(app):
 
 
 def test_seed_demo_loads_everything_or_nothing(app, runner, monkeypatch):
-    real = images.process
+    real = sandbox.process
     calls = []
 
     def fails_on_the_fourth(*args, **kwargs):
@@ -115,7 +115,7 @@ def test_seed_demo_loads_everything_or_nothing(app, runner, monkeypatch):
             raise OSError(28, "No space left on device")
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(images, "process", fails_on_the_fourth)
+    monkeypatch.setattr(sandbox, "process", fails_on_the_fourth)
     result = runner.invoke(args=["seed-demo"])
     assert result.exit_code != 0
     assert len(calls) == 4
@@ -124,7 +124,7 @@ def test_seed_demo_loads_everything_or_nothing(app, runner, monkeypatch):
         assert db.session.scalar(select(func.count()).select_from(model)) == 0, model
     assert stored_keys(app) == set() and staged(app) == []
 
-    monkeypatch.setattr(images, "process", real)
+    monkeypatch.setattr(sandbox, "process", real)
     assert runner.invoke(args=["seed-demo"]).exit_code == 0
     db.session.rollback()
     assert db.session.scalar(select(func.count()).select_from(Work)) == 6

@@ -26,7 +26,7 @@ from ..slots import NoSlot
 from ..verbs import NotAllowed, covers, decisions
 from ..web.errors import disk_full
 from ..web.forms import CoverForm, split_tags
-from ..web.http import image_slot, or_404, page_arg
+from ..web.http import decode_limits, image_slot, or_404, page_arg
 from . import queries
 from .blueprint import UNDO_KEY, act, after_arg, bp, flash_errors
 from .forms import ActionForm, EditWorkForm, ReasonForm, preset_choices
@@ -113,7 +113,8 @@ def redact(work_id: int) -> ResponseReturnValue:
 
 def _cover(work_id: int, form: CoverForm) -> ResponseReturnValue:
     return act(
-        lambda: covers.cover_work(media_store(), work_id, form.regions.regions, current_user.id),
+        lambda: covers.cover_work(media_store(), work_id, form.regions.regions, current_user.id,
+                                  decode_limits()),
         done=lambda w: ngettext("%(num)s region covered, on every size of the image.",
                                 "%(num)s regions covered, on every size of the image.",
                                 len(form.regions.regions)),

@@ -28,7 +28,7 @@ from ..models import Licence, WorkStatus
 from ..verbs import NotAllowed, covers
 from ..verbs.submissions import NewWork, submit_work, withdraw_work
 from ..web.errors import disk_full
-from ..web.http import image_slot, or_404, private
+from ..web.http import decode_limits, image_slot, or_404, private
 from ..web.i18n import ARG as LANGUAGE_ARG
 from ..web import challenge
 from ..web.limits import accepted, limiter, onion_or_client_key
@@ -115,7 +115,7 @@ def submit() -> ResponseReturnValue:
         with image_slot():
             _work, token = submit_work(
                 media_store(), upload.stream, _fields(form),
-                max_pixels=current_app.config["MAX_IMAGE_PIXELS"],
+                max_pixels=current_app.config["MAX_IMAGE_PIXELS"], limits=decode_limits(),
             )  # fmt: skip
             db.session.commit()
     except NoSlot:
@@ -178,7 +178,7 @@ def cover(token: str) -> ResponseReturnValue:
         return _receipt_page(token, 400, cover_form=form)
     try:
         with image_slot():
-            covers.cover_work(media_store(), work.id, form.regions.regions, None)
+            covers.cover_work(media_store(), work.id, form.regions.regions, None, decode_limits())
             db.session.commit()
     except NoSlot:
         flash(_("Many images are being processed right now, so nothing was changed. Please "

@@ -2,7 +2,7 @@
 detector's suggestions, and the artist's request for cover.
 
 cover_work() fills the rectangles on the stored large image and derives every rendition
-from it again (images.cover), writes them under a new storage key, points the work at it,
+from it again (images.cover, in a child process: gallery/sandbox.py), writes them under a new storage key, points the work at it,
 and deletes the old folder once that commits (the new one goes on a rollback): from the
 commit on, no uncovered copy is left in the media store, and so none in a later backup.
 The image work runs before the write lock is taken, as for a new submission; the row is
@@ -14,7 +14,7 @@ import logging
 import math
 from collections.abc import Sequence
 
-from .. import audit, faces, images
+from .. import audit, faces, sandbox
 from ..database import begin_write
 from ..extensions import db
 from ..images import N_
@@ -109,7 +109,8 @@ def _file(work: Work, size: str) -> str | None:
 
 
 def cover_work(
-    store: Store, work_id: int, regions: Sequence[Sequence[float]], moderator_id: int | None
+    store: Store, work_id: int, regions: Sequence[Sequence[float]], moderator_id: int | None,
+    limits: sandbox.Limits | None = None,
 ) -> Work:
     """Fill the rectangles solid on a pending work's image, by a moderator (or, with None,
     by the artist from the receipt page); flushed, the caller commits.
@@ -128,7 +129,8 @@ def cover_work(
     original = store.read(old_key, large)
     if original is None:
         raise NotAllowed("not-pending")  # its files are gone (fsck reports it)
-    processed = images.cover(original, boxes, has_alpha=work.has_alpha)  # no lock held
+    processed = sandbox.cover(original, boxes, has_alpha=work.has_alpha,  # no lock held
+                              limits=limits or sandbox.default_limits())  # fmt: skip
     # The detector looks at the covered image at once (no page has to do it later).
     display = next((r.data for r in processed.renditions if r.size == "display"
                     and r.format == ("png" if work.has_alpha else "jpeg")), None)  # fmt: skip

@@ -9,7 +9,7 @@ from typing import BinaryIO
 
 from sqlalchemy import select
 
-from .. import audit, images, mail, search
+from .. import audit, mail, sandbox, search
 from ..database import begin_write
 from ..extensions import db
 from ..models import Campaign, Licence, Prisoner, Work, WorkStatus, utcnow
@@ -61,12 +61,17 @@ def create_work(
     receipt_token_hash: str | None = None,
     published_at: datetime | None = None,
     max_pixels: int = 40_000_000,
+    limits: sandbox.Limits | None = None,
 ) -> Work:
-    """Clean the image and store its files, then add the row (flushed, not committed).
+    """Clean the image (in a child process held to `limits`, by default those of the default
+    settings: gallery/sandbox.py) and store its files, then add the row (flushed, not
+    committed).
 
     The files are in place before the row exists; if the transaction does not commit,
     they are removed, so no file outlives a failure and no row lacks its files."""
-    processed = images.process(image, max_pixels=max_pixels)  # no lock held while decoding
+    processed = sandbox.process(  # no lock held while decoding
+        image, max_pixels=max_pixels, limits=limits or sandbox.default_limits()
+    )
     key = publish_then_lock(store, processed)
     work = Work(
         public_id=new_public_id(),
@@ -109,7 +114,10 @@ def create_work(
     return work
 
 
-def submit_work(store: Store, image: BinaryIO, fields: NewWork, *, max_pixels: int) -> tuple[Work, str]:
+def submit_work(
+    store: Store, image: BinaryIO, fields: NewWork, *, max_pixels: int,
+    limits: sandbox.Limits | None = None,
+) -> tuple[Work, str]:
     """Accept an artist's submission as pending; returns the work and its receipt token."""
     known = set(db.session.scalars(select(Prisoner.id).where(Prisoner.id.in_(fields.prisoner_ids))))
     if set(fields.prisoner_ids) - known:
@@ -117,7 +125,8 @@ def submit_work(store: Store, image: BinaryIO, fields: NewWork, *, max_pixels: i
     if fields.campaign_id is not None and db.session.get(Campaign, fields.campaign_id) is None:
         raise NotAllowed("unknown campaign")
     token = new_receipt_token()
-    work = create_work(store, image, fields, receipt_token_hash=token_hash(token), max_pixels=max_pixels)
+    work = create_work(store, image, fields, receipt_token_hash=token_hash(token),
+                       max_pixels=max_pixels, limits=limits)  # fmt: skip
     if fields.notify_locale and fields.contact_email:
         # Kept encrypted so the decision's mail can carry the private link (gallery/mail.py).
         work.notify_token = mail.seal_token(token)

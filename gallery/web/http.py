@@ -1,6 +1,6 @@
 """Small HTTP helpers every view uses: private responses, the list arguments of the
 query string (a ?page= number and keyset cursors), parsed the same way everywhere, and
-the decode slot a view holds while an image is decoded."""
+the decode slot a view holds while an image is decoded, with its child's limits."""
 from __future__ import annotations
 
 from collections.abc import Iterator
@@ -13,6 +13,7 @@ from flask.typing import ResponseReturnValue
 from werkzeug.wrappers import Response
 
 from ..paging import Cursor, page_number
+from ..sandbox import Limits
 from ..slots import decode_slot
 
 ONE_YEAR = 365 * 24 * 3600
@@ -76,3 +77,9 @@ def image_slot() -> Iterator[None]:
     slots.NoSlot when every one stays busy, which the view answers 503 with Retry-After."""
     with decode_slot(Path(current_app.instance_path) / "slots", current_app.config["DECODE_SLOTS"]):
         yield
+
+
+def decode_limits() -> Limits:
+    """What the child process that decodes an image may use (gallery/sandbox.py), from
+    the settings; used inside image_slot(), which counts those children."""
+    return Limits.from_config(current_app.config)
