@@ -15,11 +15,14 @@ from .config import Config
 from .database import private_file, sqlite_file
 from .slots import default_slots, keep_big_buffers_off_the_heap
 from .extensions import babel, csrf, db, migrate
+from .web.http import GalleryMap
 
 log = logging.getLogger(__name__)
 
 
 class GalleryFlask(Flask):
+    url_map_class = GalleryMap
+
     def log_exception(self, exc_info) -> None:  # type: ignore[no-untyped-def,override]
         """Errors are logged by errors.py with the route pattern instead of the raw path."""
 

@@ -38,7 +38,7 @@ from werkzeug.wsgi import FileWrapper
 
 from ..extensions import db, media_store
 from ..models import Work, WorkStatus
-from ..storage import CONTENT_TYPES, MediaStore, Store
+from ..storage import CONTENT_TYPES, MediaStore, Store, valid_name
 from ..web.headers import HSTS, log_access, security_headers
 from ..web.http import immutable, private
 from ..web.pagecache import generation
@@ -133,7 +133,8 @@ def _may_see(work: Work) -> bool:
 @bp.get(ROUTE)
 def file(key: str, filename: str) -> ResponseReturnValue:
     """One stored rendition, if this visitor may see it; 404 otherwise."""
-    if filename.rpartition(".")[2] not in CONTENT_TYPES:
+    # Checked before any query: a NUL in the key is an error on PostgreSQL, not a miss.
+    if not valid_name(key, filename):
         abort(404)
     seen = PublishedKeys.of(current_app)
     vouched = generation() if seen is not None else None  # read before the row
@@ -232,7 +233,7 @@ class MediaShortcut:
                 or "HTTP_RANGE" in environ):  # fmt: skip
             return None
         key, _, filename = path[len(self.PREFIX):].partition("/")
-        if key not in self.seen.keys:
+        if key not in self.seen.keys or not valid_name(key, filename):
             return None
         try:
             if not self.seen.vouches(generation(self.app), key):
