@@ -7,6 +7,7 @@ import os
 import sqlite3
 import stat
 import time
+import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
@@ -422,6 +423,50 @@ def test_a_nul_in_a_report_or_a_rejection_is_not_a_500(client, moderator, make_w
     assert response.status_code == 303
     fresh()
     assert db.session.get(Work, pending.id).rejection_reason == "No thanks, please"
+
+
+# ---- Unicode non-characters: stripped from forms, harmless in Markdown, never in XML ----
+
+NONCHARACTER_REFERENCES = ["&#xFFFF;", "&#xfffe;", "&#65535;", "&#65534;", "&#X0000FFFF;", "&#00065535;"]
+
+
+@pytest.mark.parametrize("reference", NONCHARACTER_REFERENCES)
+def test_a_reference_to_a_noncharacter_in_a_description_is_not_a_500(client, reference):
+    """cmark-gfm wrote U+FFFE and U+FFFF out as bytes its binding could not decode."""
+    response = post(client, form_data(client, png_bytes(), description=f"Hello {reference} world"))
+    assert response.status_code == 303
+    assert newest().description_html == "<p>Hello \ufffd world</p>"
+
+
+def test_a_profile_with_a_noncharacter_reference_still_renders(client, make_prisoner):
+    prisoner = make_prisoner(letter_guidance="Write &#xFFFF; here", story="A &#65534; story")
+    page = client.get(f"/prisoners/{prisoner.slug}")
+    assert page.status_code == 200
+    assert "Write \ufffd here" in page.get_data(as_text=True)
+    with client.get(f"/prisoners/{prisoner.slug}/flyer.pdf") as flyer:
+        assert (flyer.status_code, flyer.mimetype) == (200, "application/pdf")
+
+
+def test_noncharacters_are_stripped_from_every_field(client):
+    response = post(client, form_data(client, png_bytes(), title="Probe \uffff\ufffe\ufdd0\U0010ffffend",
+                                      alt_text="Alt \U0001fffetext"))  # fmt: skip
+    assert response.status_code == 303
+    assert (newest().title, newest().alt_text) == ("Probe end", "Alt text")
+
+
+def test_feeds_and_the_sitemap_stay_xml_whatever_a_title_holds(client, moderator, make_work):
+    """A title approved with U+FFFF made /feed.atom unreadable to every strict reader; a row
+    saved before the cleaner knew non-characters still holds one, so the feed drops it."""
+    submit(client, title="Probe \uffff")
+    pending = newest()
+    response = client.post(f"/moderation/works/{pending.id}/approve", data={"csrf_token": moderator})
+    assert response.status_code == 303
+    make_work(title="Older \uffff\x0b row")
+    client.post("/logout", data={"csrf_token": moderator})
+    feed = ET.fromstring(client.get("/feed.atom").get_data())
+    titles = {e.text for e in feed.iter("{http://www.w3.org/2005/Atom}title")}
+    assert {"Probe", "Older  row"} <= titles
+    assert ET.fromstring(client.get("/sitemap.xml").get_data()).tag.endswith("urlset")
 
 
 # ---- many big uploads: beyond what the host can decode at once, a 503 ----
