@@ -694,6 +694,75 @@ def test_a_rejected_work_keeps_its_reason_and_moderator_and_nothing_of_its_artis
     assert "Shows a face." in client.get(url).get_data(as_text=True)
 
 
+# ---- the audit log: a moderator's edit recorded the artist's words ----
+
+SECRET_ALT = "Portrait of my neighbour Ivan at Lenina 5"
+
+
+def _edited(client, moderator) -> tuple[str, Work]:
+    url, work = submit(client, title=SECRET_TITLE, alt_text=SECRET_ALT)
+    response = client.post(f"/moderation/works/{work.id}/edit", data={
+        "csrf_token": moderator, "title": "Untitled", "alt_text": "A portrait", "tags": ""})  # fmt: skip
+    assert response.status_code == 303
+    return url, work
+
+
+def _edit_reasons(work_id: int) -> list[str | None]:
+    from gallery.models import ModerationEvent
+
+    fresh()
+    return list(db.session.scalars(select(ModerationEvent.reason).where(
+        ModerationEvent.work_id == work_id, ModerationEvent.action == "edit")))  # fmt: skip
+
+
+def test_an_edit_keeps_what_it_changed_while_the_work_is_under_review(client, moderator):
+    """Moderators can see what a colleague changed, and put it back, while the work is theirs."""
+    _url, work = _edited(client, moderator)
+    [reason] = _edit_reasons(work.id)
+    assert SECRET_TITLE in reason and SECRET_ALT in reason and "Untitled" in reason
+
+
+@pytest.mark.parametrize("leaves_by", ["withdrawal", "rejection"])
+def test_an_edit_event_forgets_the_texts_when_the_artist_leaves(client, moderator, leaves_by):
+    url, work = _edited(client, moderator)
+    if leaves_by == "withdrawal":
+        token = csrf_token_of(client, url)
+        response = client.post(url + "/withdraw", data={"csrf_token": token, "confirm": "y"})
+    else:
+        response = client.post(f"/moderation/works/{work.id}/reject",
+                               data={"csrf_token": moderator, "reason": "Shows a face."})  # fmt: skip
+    assert response.status_code == 303
+    [reason] = _edit_reasons(work.id)
+    assert reason == ("title: changed (the texts were forgotten with the artist's details)\n"
+                      "alt text: changed (the texts were forgotten with the artist's details)")  # fmt: skip
+    audit = client.get("/moderation/audit").get_data(as_text=True)
+    assert "Ivan" not in audit and "Quillon" not in audit and "Untitled" not in audit
+
+
+def test_purge_forgets_the_texts_of_edits_recorded_before(app, make_work):
+    """A work withdrawn before edit events forgot their texts still has them in the log;
+    they go with the row, whose events stay."""
+    from datetime import timedelta
+
+    from gallery.models import ModerationEvent, utcnow
+
+    work = make_work(status=WorkStatus.WITHDRAWN)
+    kept = make_work()
+    work.decided_at = utcnow() - timedelta(days=100)
+    for subject in (work, kept):
+        db.session.add(ModerationEvent(action="edit", work_id=subject.id,
+                                       reason=f"title: {SECRET_TITLE!r} -> 'Untitled'\ntags: a -> b"))  # fmt: skip
+    db.session.commit()
+    result = app.test_cli_runner().invoke(args=["purge", "--older-than", "90d"])
+    assert result.exit_code == 0, result.output
+    fresh()
+    reasons = dict(db.session.execute(select(ModerationEvent.work_id, ModerationEvent.reason).where(
+        ModerationEvent.action == "edit")).all())  # fmt: skip
+    assert reasons[None] == ("title: changed (the texts were forgotten with the artist's details)\n"
+                             "tags: changed (the texts were forgotten with the artist's details)")  # fmt: skip
+    assert SECRET_TITLE in reasons[kept.id]  # a published work's history stays whole
+
+
 # ---- purge: the rows themselves, after a retention period ----
 
 
