@@ -141,9 +141,16 @@ def export_static(app: Flask, dest: Path, public_url: str) -> Report:
     if trusted and not host_is_trusted(urlsplit(public_url).netloc, trusted):
         raise ValueError("PUBLIC_URL's host is not one of TRUSTED_HOSTS: the app would refuse it")
     started = time.perf_counter()
-    with app.app_context(), _quiet_access_log():
-        report = _Export(app, Path(dest), public_url).run()
-        db.session.rollback()
+    # The pages' absolute addresses (canonical links, feeds, the sitemap the crawl follows)
+    # are built on PUBLIC_URL: the copy's primary address, for the length of the export.
+    configured = app.config.get("PUBLIC_URL")
+    app.config["PUBLIC_URL"] = public_url
+    try:
+        with app.app_context(), _quiet_access_log():
+            report = _Export(app, Path(dest), public_url).run()
+            db.session.rollback()
+    finally:
+        app.config["PUBLIC_URL"] = configured
     report.seconds = time.perf_counter() - started
     return report
 

@@ -311,6 +311,18 @@ def test_a_second_export_writes_nothing_and_an_unpublish_removes_only_that_work(
     _assert_clean(found, (public_id, old_key, "Approved work with a private address"))
 
 
+def test_the_copy_names_its_own_primary_address_whatever_the_setting(app_factory, tmp_path):
+    """Absolute addresses follow PUBLIC_URL; an export with another --public-url names that
+    one (its sitemap is what the crawl follows), and the setting is as it was afterwards."""
+    app = app_factory(PUBLIC_URL="https://elsewhere.example")
+    with app.app_context():
+        result = app.test_cli_runner().invoke(args=["export-static", str(tmp_path / "m"), "--public-url", PUBLIC])
+    assert result.exit_code == 0, result.output
+    home = (tmp_path / "m" / "fr" / "index.html").read_text()
+    assert f'<link rel="canonical" href="{PUBLIC}/fr/">' in home and "elsewhere.example" not in home
+    assert app.config["PUBLIC_URL"] == "https://elsewhere.example"
+
+
 # ---- DEST shared with others: links planted in it lead nowhere ----
 
 

@@ -31,10 +31,11 @@ from flask import Blueprint, Flask, abort, current_app, request, send_file, url_
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
 from sqlalchemy import select
+from werkzeug.exceptions import SecurityError
 from werkzeug.http import http_date, is_resource_modified, remove_entity_headers
 from werkzeug.utils import send_file as send_file_from
 from werkzeug.wrappers import Response
-from werkzeug.wsgi import FileWrapper
+from werkzeug.wsgi import FileWrapper, get_host
 
 from ..extensions import db, media_store
 from ..models import Work, WorkStatus
@@ -230,8 +231,8 @@ class MediaShortcut:
                 ) -> tuple[int, Iterable[bytes]] | None:  # fmt: skip
         path = environ.get("PATH_INFO", "")
         if (not path.startswith(self.PREFIX) or environ.get("REQUEST_METHOD") not in ("GET", "HEAD")
-                or "HTTP_RANGE" in environ):  # fmt: skip
-            return None
+                or "HTTP_RANGE" in environ or not self._host_trusted(environ)):  # fmt: skip
+            return None  # the view answers (a host outside TRUSTED_HOSTS: Flask's 400 page)
         key, _, filename = path[len(self.PREFIX):].partition("/")
         if key not in self.seen.keys or not valid_name(key, filename):
             return None
@@ -243,6 +244,16 @@ class MediaShortcut:
         except Exception:  # noqa: BLE001 - the view knows how to answer; say why it had to
             log.exception("media shortcut failed; the view answers instead")
             return None
+
+    def _host_trusted(self, environ: dict[str, Any]) -> bool:
+        trusted = self.app.config.get("TRUSTED_HOSTS")
+        if not trusted:
+            return True
+        try:
+            get_host(environ, trusted)
+        except SecurityError:
+            return False
+        return True
 
     def _prepare(self, environ: dict[str, Any], key: str, filename: str) -> _Answer | None:
         """The view's answer for this file, as send_file() or the proxy setting makes it."""
