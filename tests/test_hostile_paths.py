@@ -59,14 +59,17 @@ def test_a_number_past_a_row_id_in_any_int_route_is_404(app, client, rows, make_
     assert len(rules) >= 15  # works, prisoners, campaigns, reports, moderators
     answers = {}
     for rule in rules:
-        for number in (str(ROW_ID_MAX + 1), str(2**63), "99999999999999999999", "9" * 400):
+        for number in (str(ROW_ID_MAX + 1), str(2**63), "99999999999999999999", "9" * 5000, "%D9%A3"):
             values = {**rows, **{a: number for a in rule.arguments}}
             for method in sorted(rule.methods & {"GET", "POST"}):
                 response = client.open(_path(rule, values), method=method, data={"csrf_token": token})
                 answers[method, rule.rule, number[:22]] = response.status_code
     assert set(answers.values()) == {404}, {k: v for k, v in answers.items() if v != 404}
-    # The largest id a row can have is an ordinary miss.
+    # The largest id a row can have is an ordinary miss; a real id in other digits is none.
     assert client.get(f"/moderation/works/{ROW_ID_MAX}").status_code == 404
+    assert client.get(f"/moderation/works/{rows['work_id']}").status_code == 200
+    arabic_indic = "".join(chr(0x660 + int(d)) for d in rows["work_id"])
+    assert client.get(f"/moderation/works/{arabic_indic}").status_code == 404
 
 
 # ---- NUL in a path segment or a query value ----

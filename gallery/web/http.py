@@ -26,7 +26,10 @@ T = TypeVar("T")
 
 class RowIdConverter(IntegerConverter):
     """`<int:...>` in every route: numbers up to ROW_ID_MAX, so a larger one is a 404
-    before any query (PostgreSQL refuses an int4 overflow with an error, a 500)."""
+    before any query (PostgreSQL refuses an int4 overflow with an error, a 500); ASCII
+    digits only (Werkzeug's \\d also reads "٣" as 3: one page at two addresses)."""
+
+    regex = r"[0-9]+"
 
     def __init__(self, url_map: Map, fixed_digits: int = 0, min: int | None = None,
                  max: int = ROW_ID_MAX, signed: bool = False) -> None:  # fmt: skip
