@@ -34,8 +34,9 @@ run: $(VENV)/.installed translations fonts
 	$(FLASK) seed-demo --if-empty
 	$(FLASK) create-demo-moderator
 	@echo "Art Protest gallery: http://$(HOST):$(PORT)/"
+	$(if $(ONION_PORT),ONION_PORT=$(ONION_PORT)) \
 	$(BIN)/gunicorn --config python:gallery.gunicorn_conf --workers $(WORKERS) \
-		--bind $(HOST):$(PORT) 'gallery:create_app()'
+		--bind $(HOST):$(PORT) $(if $(ONION_PORT),--bind 127.0.0.1:$(ONION_PORT)) 'gallery:create_app()'
 
 dev: $(VENV)/.installed translations fonts
 	$(FLASK) db upgrade

@@ -88,6 +88,8 @@ def load_config(app: Flask, test_config: Mapping[str, Any] | None) -> None:
             app.config[name] = os.environ[name]
     if os.environ.get("TRUSTED_HOSTS"):
         app.config["TRUSTED_HOSTS"] = os.environ["TRUSTED_HOSTS"]
+    if os.environ.get("ONION_PORT"):
+        app.config["ONION_PORT"] = int(os.environ["ONION_PORT"])
     if os.environ.get("GALLERY_MEDIA"):
         app.config["MEDIA_STORE"] = os.environ["GALLERY_MEDIA"]
     app.config.from_prefixed_env()
@@ -238,6 +240,7 @@ def register_middleware(app: Flask) -> None:
 
     if app.config.get("PAGE_CACHE", True) and not app.config.get("MEDIA_STORE"):
         app.wsgi_app = MediaShortcut(app, app.wsgi_app)  # type: ignore[method-assign]
+    direct = app.wsgi_app
     proxies = int(app.config.get("PROXY_FIX_HOPS", 0) or 0)
     if proxies:
         hosts = proxies if app.config.get("TRUSTED_HOSTS") else 0
@@ -247,6 +250,11 @@ def register_middleware(app: Flask) -> None:
         if not app.config.get("TRUSTED_HOSTS"):
             log.warning("PROXY_FIX_HOPS is set without TRUSTED_HOSTS: any Host the proxy passes on "
                         "is answered; set TRUSTED_HOSTS (and PUBLIC_URL) to the public host name")  # fmt: skip
+    if app.config.get("ONION_PORT"):
+        # The onion service's own listener never goes through ProxyFix (web/onion.py).
+        from .web.onion import OnionListener
+
+        app.wsgi_app = OnionListener(direct, app.wsgi_app, int(app.config["ONION_PORT"]))  # type: ignore[method-assign]
 
 
 def register_request_hooks(app: Flask) -> None:

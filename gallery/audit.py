@@ -36,6 +36,8 @@ COVER = "cover"  # rectangles filled solid on a pending work's image
 COVER_REQUEST = "cover-request"  # the artist asked the moderators to cover
 PRINT_ALLOW = "print-allow"  # leave to print a work whose licence reserves every right
 PRINT_FORBID = "print-forbid"  # that leave withdrawn
+COVER_CHECKED = "cover-checked"  # a moderator looked and found nothing (more) to cover
+UNDO = "undo"  # an approval or rejection taken back within its window
 TAKEDOWNS = (UNPUBLISH, REPORT_UNPUBLISH)
 
 

@@ -16,7 +16,7 @@ from sqlalchemy import select
 from . import backup, demo, mail, mirror, passwords, search
 from .extensions import db, media_store
 from .models import Licence, Role, Work, WorkStatus, utcnow
-from .verbs import accounts, retention
+from .verbs import accounts, decisions, retention
 from .verbs.submissions import NewWork, create_work
 
 BENCH_BATCH = 200  # bench-seed commits this many works at a time
@@ -215,7 +215,12 @@ def create_demo_moderator() -> None:
 
 @click.command("send-mail")
 def send_mail() -> None:
-    """Send the artists' e-mails that are due (for cron, and for those a worker left)."""
+    """Send the artists' e-mails that are due (for cron, and for those a worker left),
+    after finishing the decisions whose undo window has passed."""
+    finished = decisions.finalize_due(media_store())
+    db.session.commit()
+    if finished:
+        click.echo(f"Finished {finished} rejection(s) whose undo window had passed.")
     if mail.settings() is None:
         click.echo("Mail is off (no MAIL_SERVER or MAIL_DEFAULT_SENDER): nothing sent.")
         return

@@ -45,8 +45,34 @@ class Config:
     # How many uploads the host decodes at once, across workers (gallery/slots.py); None:
     # one per 400 MB of the memory available when the app starts.
     DECODE_SLOTS: int | None = None
-    SUBMIT_RATE_LIMIT = "10 per hour;30 per day"
+    # When the limiter's store (Redis) cannot be reached, count in each process's memory
+    # with a warning in the log instead of answering 500 (README "Rate limits").
+    RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
+    RATELIMIT_SWALLOW_ERRORS = True
+    SUBMIT_RATE_LIMIT = "10 per hour;30 per day"  # per client, accepted works only
     API_RATE_LIMIT = "300 per minute"  # per client, on every /api/ address
+    REPORT_RATE_LIMIT = "5 per hour;20 per day"  # per IPv4 address or IPv6 /48
+
+    # The proof-of-work challenge (ALTCHA, web/challenge.py) that replaces per-address
+    # limits where an address means nothing: the onion service always, the whole site
+    # when CHALLENGE_ALWAYS is on or more than CHALLENGE_PRESSURE sends and reports
+    # arrive from everyone together.  The browser derives PBKDF2 keys (CHALLENGE_COST
+    # iterations each) until it finds a counter picked between half CHALLENGE_COUNTER and
+    # CHALLENGE_COUNTER; a challenge lives CHALLENGE_SECONDS and is accepted once.
+    # Without JavaScript, a form older than CHALLENGE_WAIT_SECONDS is accepted instead.
+    CHALLENGE_ALWAYS = False
+    CHALLENGE_PRESSURE = "30 per minute"
+    CHALLENGE_COST = 1000
+    CHALLENGE_COUNTER = 10_000
+    CHALLENGE_SECONDS = 1800
+    CHALLENGE_WAIT_SECONDS = 300
+    # The port of the listener that only the Tor onion service reaches (README "Tor onion
+    # service"): its requests are never trusted by address nor by X-Forwarded-*.  Also read
+    # from ONION_PORT.
+    ONION_PORT: int | None = None
+    # "Identifies a person at risk" hides a work at once, this many times an hour for the
+    # whole site; past that, reports wait for a moderator (README "Reports").
+    AUTO_HIDES_PER_HOUR = 10
 
     # Static files carry ?v=<content hash> in their URLs (web/templating.py), so they can be
     # cached for a year; media set their own Cache-Control.
@@ -65,6 +91,11 @@ class Config:
     # works are always sent by the app itself.
     MEDIA_ACCEL_REDIRECT: str | None = None
     MEDIA_SENDFILE = False
+
+    # Moderation: how long an approval or rejection made from the queue can be undone
+    # (the artist's e-mail waits as long, and a rejected work's files and details stay
+    # until then); 0: decisions are final at once (verbs/decisions.py).
+    DECISION_UNDO_SECONDS = 30
 
     # Gallery
     WORKS_PER_PAGE = 24

@@ -105,6 +105,8 @@ ACTIONS = {
     audit.COVER_REQUEST: _l("Asked for faces or identifying details to be covered"),
     audit.PRINT_ALLOW: _l("Gave leave to print a work with all rights reserved"),
     audit.PRINT_FORBID: _l("Withdrew the leave to print a work"),
+    audit.COVER_CHECKED: _l("Found nothing (more) to cover"),
+    audit.UNDO: _l("Undid a decision"),
 }
 
 

@@ -132,22 +132,33 @@ def seal_token(token: str) -> str:
 # ---- in the decision's transaction ----
 
 
-def tell_artist(work: Work, kind: str, *, reason: str | None = None, preset: str | None = None) -> None:
+def tell_artist(work: Work, kind: str, *, reason: str | None = None, preset: str | None = None,
+                delay: timedelta | None = None) -> None:  # fmt: skip
     """Queue the message telling the artist of a decision, if they asked and mail is on.
 
     Called by the decision verbs, in their transaction: the row commits with the decision
     or not at all, and is sent after the commit. Never raises: a message that cannot be
-    written is logged (without the address) and the decision goes on. After a rejection
-    the work forgets its encrypted token (the queued row has its own copy)."""
+    written is logged (without the address) and the decision goes on. A decision that can
+    still be undone queues its message with `delay` (the undo window): undoing it deletes
+    the row before it is due (withdraw_unsent)."""
     try:
-        _queue(work, kind, reason, preset)
+        _queue(work, kind, reason, preset, delay)
     except Exception:  # noqa: BLE001 - mail must never cost the decision
         log.exception("could not queue the %s message for work %s", kind, work.id)
-    if kind == REJECTED:
-        work.notify_token = None
 
 
-def _queue(work: Work, kind: str, reason: str | None, preset: str | None) -> None:
+def withdraw_unsent(work_id: int, kind: str) -> int:
+    """Delete this work's queued messages of this kind that no sender has claimed yet (a
+    decision undone within its window); returns how many."""
+    result = db.session.execute(
+        delete(OutgoingMail).where(OutgoingMail.work_id == work_id, OutgoingMail.kind == kind,
+                                   OutgoingMail.attempts == 0)  # fmt: skip
+    )
+    return result.rowcount or 0
+
+
+def _queue(work: Work, kind: str, reason: str | None, preset: str | None,
+           delay: timedelta | None) -> None:  # fmt: skip
     if kind not in KINDS:
         raise ValueError(kind)
     app = current_app._get_current_object()  # type: ignore[attr-defined]
@@ -177,7 +188,10 @@ def _queue(work: Work, kind: str, reason: str | None, preset: str | None) -> Non
                "reason": ((reason or "").strip() or None) if rejected else None,
                "preset": preset if rejected and preset in PRESET_REASONS else None}  # fmt: skip
     sealed = secretbox.seal(json.dumps(payload), secret=_secret(), purpose=_PAYLOAD)
-    db.session.add(OutgoingMail(kind=kind, payload=sealed, work_id=work.id))
+    row = OutgoingMail(kind=kind, payload=sealed, work_id=work.id)
+    if delay:
+        row.next_attempt_at = utcnow() + delay
+    db.session.add(row)
     log.info("queued the %s message for work %s", kind, work.id)
 
 

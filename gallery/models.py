@@ -415,6 +415,14 @@ class Work(db.Model):
     cover_requested: Mapped[bool] = mapped_column(default=False)
     face_suggestions: Mapped[list[list[float]] | None] = mapped_column(JSON)
     covered_regions: Mapped[int] = mapped_column(default=0)
+    # The image key on which a moderator last reviewed what to cover: covers applied (and
+    # the detector then found nothing more), or "nothing to cover" recorded.  A work whose
+    # artist asked for covering, or that has face suggestions, can be approved only while
+    # this equals image_key (Work.cover_decision_needed): any new image needs a new look.
+    cover_checked_key: Mapped[str | None] = mapped_column(String(43))
+    # A rejected work keeps its files and its artist's details until this moment, so the
+    # rejection can be undone (DECISION_UNDO_SECONDS); then they go (verbs.decisions).
+    finalize_after: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     # "E-mail me when a moderator decides": the receipt token, encrypted with a key derived
     # from the app's secret, kept only for a work whose artist asked and gave an address,
@@ -436,6 +444,17 @@ class Work(db.Model):
     def shown_name(self) -> str | None:
         """The artist's chosen name, or None for Anonymous."""
         return self.display_name or None
+
+    @property
+    def cover_decision_needed(self) -> bool:
+        """True while a moderator must still cover, or record that there is nothing to
+        cover, before this work can be published: the artist asked for covering, or the
+        face detector has suggestions, and no moderator has reviewed covers on the image
+        as it is now.  (A work the detector has not looked at yet is looked at first when
+        it is approved: verbs.decisions.)"""
+        if self.cover_checked_key is not None and self.cover_checked_key == self.image_key:
+            return False
+        return bool(self.cover_requested or self.face_suggestions)
 
     @property
     def description_markup(self) -> Markup:

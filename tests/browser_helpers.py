@@ -126,6 +126,9 @@ def serve_live(instance: Path, database_url: str | None) -> Iterator[Live]:
         "SECRET_KEY": "browser-test-secret",
         "RATELIMIT_ENABLED": False,
         "MAX_CONTENT_LENGTH": MAX_BYTES,
+        # Decisions final at once, as the tests that follow files expect; a test of the
+        # undo window sets it on the app for its own length.
+        "DECISION_UNDO_SECONDS": 0,
     }
     if database_url:
         config["SQLALCHEMY_DATABASE_URI"] = database_url

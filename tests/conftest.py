@@ -38,7 +38,7 @@ from sqlalchemy.engine import make_url
 from gallery import create_app
 from gallery.extensions import db
 from gallery.extensions import media_store as store
-from gallery.models import Prisoner, PrisonerStatus, PrisonerStory, Work
+from gallery.models import Prisoner, PrisonerStatus, PrisonerStory, Work, WorkStatus
 from helpers import (  # noqa: F401  (csrf_from, png_bytes: still importable from conftest)
     MODERATOR_PASSWORD,
     add_work,
@@ -142,7 +142,8 @@ def app_factory(
             monkeypatch.delenv(var, raising=False)
         for var in ("MAIL_SERVER", "FLASK_MAIL_SERVER"):  # no test mails anyone by accident
             monkeypatch.delenv(var, raising=False)
-        config: dict[str, Any] = {"TESTING": True, "SECRET_KEY": "test-secret"}
+        # Decisions are final at once, as before undo existed; tests/test_undo.py sets a window.
+        config: dict[str, Any] = {"TESTING": True, "SECRET_KEY": "test-secret", "DECISION_UNDO_SECONDS": 0}
         if database_url:
             config["SQLALCHEMY_DATABASE_URI"] = database_url
         config.update(overrides)
@@ -227,6 +228,19 @@ def make_work(app: Flask) -> Callable[..., Work]:
         fields: dict[str, Any] = {"title": f"Work {n}", "alt_text": f"Alt text of work {n}"}
         fields.update(kw)
         return add_work(store(app), **fields)
+
+    return make
+
+
+@pytest.fixture
+def pending(make_work: Callable[..., Work]) -> Callable[..., tuple[Work, str]]:
+    """make(image bytes, **fields) -> (a pending work, its receipt token)."""
+    from gallery.tokens import new_receipt_token, token_hash
+
+    def make(image: bytes, **fields: Any) -> tuple[Work, str]:
+        token = new_receipt_token()
+        work = make_work(status=WorkStatus.PENDING, image=image, receipt_token_hash=token_hash(token), **fields)
+        return work, token
 
     return make
 

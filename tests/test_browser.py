@@ -161,6 +161,33 @@ def test_submission_with_javascript(open_tab, live: Live, tmp_path: Path):
     tab.assert_clean()
 
 
+@pytest.fixture
+def challenged(live: Live):
+    """The live site asks every client for the proof-of-work challenge (an easy one)."""
+    config = live.app.config
+    saved = {k: config[k] for k in ("CHALLENGE_ALWAYS", "CHALLENGE_COST", "CHALLENGE_COUNTER")}
+    config.update(CHALLENGE_ALWAYS=True, CHALLENGE_COST=10, CHALLENGE_COUNTER=50)
+    yield
+    config.update(saved)
+
+
+def test_the_challenge_is_solved_in_the_page_within_the_csp(open_tab, live: Live, tmp_path: Path, challenged):
+    tab = open_tab(390)
+    page = tab.page
+    page.goto("/ru/submit")
+    fill_form(page, png_file(tmp_path / "bird.png"), title="Sent after a challenge")
+    # The widget solves it in a worker from our own folder, in the page's language.
+    expect(page.locator(".challenge")).to_contain_text("Проверка пройдена")
+    assert len(page.locator('input[name="altcha"]').input_value()) > 100
+    before = live.count_works()
+    page.click(".form__actions button")
+    page.wait_for_url(RECEIPT_URL)
+    assert live.count_works() == before + 1
+    assert any(kind == "script" and url.split("?")[0].endswith("/altcha-pbkdf2.js")
+               for _method, url, kind in tab.requests)  # fmt: skip
+    tab.assert_clean()
+
+
 @pytest.mark.parametrize(
     ("make", "message"),
     [

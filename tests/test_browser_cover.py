@@ -333,22 +333,27 @@ def test_a_moderator_toggles_suggestions_draws_and_applies(open_tab, live: Live,
     suggested = page.locator(".cover-stage .cover-rect--suggested")
     expect(suggested).to_have_count(3)
     expect(page.locator(".cover-outlines")).to_have_count(0)  # the script draws them now
+    # Suggestions are offered, never chosen for the moderator: dashed outlines, nothing to apply.
     for i in range(3):
-        expect(suggested.nth(i)).to_have_attribute("aria-pressed", "true")
+        expect(suggested.nth(i)).to_have_attribute("aria-pressed", "false")
     field = page.locator("textarea[name=regions]")
     boxes = live.work_titled(title).face_suggestions
-    assert len(boxes) == 3 and json.loads(field.input_value()) == boxes
+    assert len(boxes) == 3 and field.input_value() == ""
+    tools = page.locator("[data-cover-tools]")
+    expect(tools.locator(".cover-tools__count")).to_have_text("Nothing chosen to cover.")
 
-    suggested.nth(1).click()  # the mouse leaves the second face uncovered
-    expect(suggested.nth(1)).to_have_attribute("aria-pressed", "false")
+    suggested.nth(0).click()  # the mouse chooses the first face; the second is left
+    expect(suggested.nth(0)).to_have_attribute("aria-pressed", "true")
     suggested.nth(2).focus()
-    page.keyboard.press("Space")  # the keyboard too, and back
+    page.keyboard.press("Space")  # the keyboard too, and back, and again
+    expect(suggested.nth(2)).to_have_attribute("aria-pressed", "true")
+    page.keyboard.press("Enter")
     expect(suggested.nth(2)).to_have_attribute("aria-pressed", "false")
     page.keyboard.press("Enter")
     expect(suggested.nth(2)).to_have_attribute("aria-pressed", "true")
     drag(page, ".cover-stage .cover-layer", (0.05, 0.75), (0.3, 0.95))  # a sign in the corner
-    tools = page.locator("[data-cover-tools]")
-    expect(tools.locator(".cover-tools__count")).to_have_text("Areas to cover: 3")
+    expect(tools.locator(".cover-tools__count")).to_have_text(
+        "Chosen, not covered yet: 3. Nothing is covered until you press the button below.")
     regions = json.loads(field.input_value())
     assert regions[:2] == [boxes[0], boxes[2]] and len(regions) == 3
     drawn = regions[2]

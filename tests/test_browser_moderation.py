@@ -16,14 +16,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from browser_helpers import BROWSER_MARKS, Live, Tab, expect
+from helpers import MODERATOR_PASSWORD, add_work, png_bytes, saved
 from sqlalchemy import select
 
-from browser_helpers import BROWSER_MARKS, Live, Tab, expect
 from gallery.extensions import db
 from gallery.extensions import media_store as store
 from gallery.models import Moderator, Role, Work, WorkStatus, utcnow
 from gallery.verbs import decisions as moderation
-from helpers import MODERATOR_PASSWORD, add_work, png_bytes, saved
 
 pytestmark = BROWSER_MARKS
 
@@ -259,6 +259,7 @@ def test_keyboard_shortcuts_approve_select_and_reject(open_tab, live: Live, empt
     log_in(page)
     expect(page.locator(".shortcuts")).to_contain_text("j / k next and previous work, x select it, "
                                                        "a approve it, r write a rejection reason")  # fmt: skip
+    expect(page.locator(".shortcuts")).to_contain_text("Esc returns to the work")
     keys_pressed = page.keyboard.press
     focused_title = lambda: page.evaluate(  # noqa: E731
         "() => document.activeElement.closest('.review')?.querySelector('.review__title').textContent"
@@ -292,12 +293,16 @@ def test_keyboard_shortcuts_approve_select_and_reject(open_tab, live: Live, empt
     expect(select_all).not_to_be_checked()  # no longer says "all"
     box.uncheck()
 
-    # Ticked with the space bar, the shortcuts still work from the checkbox.
+    # Ticked with the space bar: on the checkbox, letters do nothing; Esc goes back to the
+    # work, where they work again.
     box.focus()
     keys_pressed("Space")
     expect(box).to_be_checked()
     keys_pressed("j")
-    assert focused_title() == "Keyed three", "j should move on from a focused checkbox"
+    expect(box).to_be_focused()
+    keys_pressed("Escape")
+    keys_pressed("j")
+    assert focused_title() == "Keyed three"
     keys_pressed("k")
     assert focused_title() == "Keyed two"
     keys_pressed("x")
@@ -405,3 +410,120 @@ def test_bulk_approve_works_without_javascript(open_tab, live: Live, empty_queue
     expect(page.locator(".notice--success")).to_have_text("2 works approved.")
     found = rows(live, ids)
     assert [found[i].status for i in ids] == [WorkStatus.APPROVED, WorkStatus.PENDING, WorkStatus.APPROVED]
+
+
+# ---------------------------------------------------------------- what is seen is what is published
+
+
+def add_portrait(live: Live, testdata_dir: Path, title: str, **fields: Any) -> tuple[int, str]:
+    """A pending work holding Grace Hopper's portrait (one face for the detector); its id
+    and public id."""
+    from helpers import encode
+    from PIL import Image
+
+    with Image.open(testdata_dir / "hopper.jpg") as face:
+        canvas = Image.new("RGB", (900, 700), (128, 128, 128))
+        canvas.paste(face.convert("RGB").resize((384, 384)), (250, 150))
+    with live.app.app_context():
+        try:
+            work = add_work(store(), status=WorkStatus.PENDING, image=encode(canvas, "JPEG", quality=92),
+                            title=title, alt_text=f"Alt text of {title}", **fields)  # fmt: skip
+            return work.id, work.public_id
+        finally:
+            db.session.remove()
+
+
+def centre_of_face(live: Live, work_id: int) -> tuple[int, int, int]:
+    """The published display JPEG's pixel at the centre of the detector's suggestion."""
+    import io
+
+    from PIL import Image
+
+    with live.app.app_context():
+        try:
+            work = db.session.get(Work, work_id)
+            data = store().read(work.image_key, "display.jpg")
+        finally:
+            db.session.remove()
+    with Image.open(io.BytesIO(data)) as im:
+        return im.convert("RGB").getpixel((int(im.width * (250 + 192) / 900), int(im.height * (150 + 192) / 700)))
+
+
+def test_a_suggested_face_is_never_shown_as_covered_nor_published_uncovered(
+        open_tab, live: Live, empty_queue, testdata_dir: Path, tmp_path: Path):  # fmt: skip
+    work_id, _public_id = add_portrait(live, testdata_dir, "Please cover me", cover_requested=True)
+    tab: Tab = open_tab(1280)
+    page = tab.page
+    log_in(page)
+
+    # In the queue: no Approve for this work, so neither the button nor `a` can publish it.
+    item = page.locator(f"#work-{work_id}")
+    expect(item.locator("[data-key=approve]")).to_have_count(0)
+    expect(item.locator(".review__cover-first")).to_contain_text("Before it can be approved")
+    page.keyboard.press("j")
+    page.keyboard.press("a")
+    # "Approve selected" skips it, with the reason.
+    page.get_by_label("Select “Please cover me” for a bulk action").check()
+    page.locator("#bulk").get_by_role("button", name="Approve selected").click()
+    expect(page.get_by_role("alert")).to_contain_text("1 was not published")
+
+    # On its page the suggestion is a dashed outline, not a cover, until it is applied.
+    page.goto(f"/moderation/works/{work_id}")
+    suggestion = page.locator(".cover-rect--suggested")
+    expect(suggestion).to_have_count(1)
+    expect(suggestion).to_have_class(re.compile(r"cover-rect--off"))
+    assert suggestion.evaluate("(el) => getComputedStyle(el).backgroundColor") == "rgba(0, 0, 0, 0)"
+    expect(page.locator(".cover-tools__count")).to_have_text("Nothing chosen to cover.")
+    page.screenshot(path=str(tmp_path / "suggested.png"))
+    suggestion.click()  # chosen: hatched, and said to be not covered yet
+    expect(suggestion).to_have_class(re.compile(r"cover-rect--pending"))
+    assert "repeating-linear-gradient" in suggestion.evaluate("(el) => getComputedStyle(el).backgroundImage")
+    expect(page.locator(".cover-tools__count")).to_contain_text("Chosen, not covered yet: 1.")
+    page.screenshot(path=str(tmp_path / "chosen.png"))
+    assert rows(live, [work_id])[work_id].status == WorkStatus.PENDING
+
+    page.get_by_role("button", name="Cover with solid black").click()
+    expect(page.locator(".notice--success")).to_have_text("1 region covered, on every size of the image.")
+    page.get_by_role("button", name="Approve").click()
+    expect(page.locator(".notice--success")).to_have_text("Approved and published: Please cover me")
+    assert rows(live, [work_id])[work_id].status == WorkStatus.APPROVED
+    assert max(centre_of_face(live, work_id)) <= 24  # black where the face was, in what is public
+    tab.assert_clean()
+
+
+def test_letters_typed_in_a_form_decide_nothing(open_tab, live: Live, empty_queue):
+    ids, _ = add_pending(live, ["Typed into", "Left alone"])
+    tab: Tab = open_tab(1280)
+    page = tab.page
+    log_in(page)
+    page.keyboard.press("j")
+    page.keyboard.press("r")  # the reason box of the first work
+    page.keyboard.press("Tab")  # on to the Reject button
+    expect(page.locator(":focus")).to_have_text("Reject and delete the image")
+    page.keyboard.type("trajax")  # letters a person types, thinking they are in the box
+    # "Fix title, alt text or tags" opened with a click, then a letter.
+    page.locator(f"#work-{ids[1]} summary").click()
+    page.keyboard.press("a")
+    page.locator(f"#work-{ids[1]} summary").click()  # closed again
+    page.keyboard.press("a")  # on the summary still: nothing
+    assert tab.posts_to("/approve") == [] and tab.posts_to("/reject") == []
+    assert {r.status for r in rows(live, ids).values()} == {WorkStatus.PENDING}
+    tab.assert_clean()
+
+
+def test_an_approval_is_undone_from_the_next_page(open_tab, live: Live, empty_queue, monkeypatch):
+    monkeypatch.setitem(live.app.config, "DECISION_UNDO_SECONDS", 30)
+    ids, _ = add_pending(live, ["Approved by mistake"])
+    tab: Tab = open_tab(390)
+    page = tab.page
+    log_in(page)
+    page.keyboard.press("j")
+    page.keyboard.press("a")
+    expect(page.locator(".notice--success")).to_have_text("Approved and published: Approved by mistake")
+    expect(page.locator("form.undo")).to_contain_text("You can undo it within")
+    page.locator("form.undo").get_by_role("button", name="Undo").click()
+    expect(page.locator(".notice--success")).to_have_text("Undone: the work waits for review again.")
+    assert rows(live, ids)[ids[0]].status == WorkStatus.PENDING
+    page.goto("/moderation/audit")
+    expect(page.locator("table.audit tbody tr").first).to_contain_text("Undid a decision")
+    tab.assert_clean()

@@ -24,6 +24,7 @@ import threading
 from pathlib import Path
 
 import pytest
+from helpers import csrf_from, csrf_token_of, encode, form_data, fresh, post
 from PIL import Image, ImageDraw
 from sqlalchemy import func, select
 
@@ -31,9 +32,7 @@ from gallery import faces, images
 from gallery.extensions import db
 from gallery.extensions import media_store as store
 from gallery.models import ModerationEvent, Work, WorkStatus
-from gallery.tokens import new_receipt_token, token_hash
 from gallery.verbs import NotAllowed, covers
-from helpers import csrf_from, csrf_token_of, encode, form_data, fresh, post
 
 # Every value of the test pictures is at least this bright, so any pixel of them left in a
 # covered rectangle stands out from the black fill and from the noise of lossy coding.
@@ -129,18 +128,6 @@ def snapshot(work_id: int) -> tuple:
     return row, events, files, folders()
 
 
-@pytest.fixture
-def pending(make_work):
-    """make(image bytes, **fields) -> (a pending work, its receipt token)."""
-
-    def make(image: bytes, **fields):
-        token = new_receipt_token()
-        work = make_work(status=WorkStatus.PENDING, image=image, receipt_token_hash=token_hash(token), **fields)
-        return work, token
-
-    return make
-
-
 def redact(client, work_id: int, regions, csrf: str):
     text = regions if isinstance(regions, str) else json.dumps(regions)
     return client.post(f"/moderation/works/{work_id}/redact", data={"csrf_token": csrf, "regions": text})
@@ -219,9 +206,12 @@ def test_suggestions_are_made_when_the_page_is_first_shown_never_at_upload(
     work = db.session.get(Work, work.id)
     assert len(work.face_suggestions) == 1
     html = page.get_data(as_text=True)
-    # The form a moderator without JavaScript uses holds the suggestion, ready to apply.
+    # Nothing is chosen for the moderator: the form is empty, and the suggestion is written
+    # beside it for those without JavaScript to copy.
     field = re.search(r'<textarea[^>]*name="regions"[^>]*>([^<]*)</textarea>', html)
-    assert field and json.loads(field.group(1).strip()) == work.face_suggestions
+    assert field and field.group(1).strip() == ""
+    code = re.search(r"<code>([^<]*)</code>", html)
+    assert code and json.loads(code.group(1)) == work.face_suggestions
     assert html.count('<rect x="') == 1  # outlined on the image
     assert "The face detector suggests 1 rectangle" in html
     client.get(f"/moderation/works/{work.id}")

@@ -133,6 +133,12 @@ def _attempt(client, username: str, password: str, addr: str):
     return log_in(client, username, password, environ_base={"REMOTE_ADDR": addr})
 
 
+def _held_back(response) -> bool:
+    """Past the per-name limit a try is not refused but held back until the browser has
+    solved the challenge (tests/test_limits.py solves one): the password is not checked."""
+    return response.status_code == 200 and "solve a small anti-spam puzzle" in response.get_data(as_text=True)
+
+
 def test_guesses_from_many_addresses_do_not_lock_the_moderator_out(app_factory, moderator_password_hash):
     app = app_factory(LOGIN_ACCOUNT_RATE_LIMIT="3 per hour")
     with app.app_context():
@@ -144,7 +150,7 @@ def test_guesses_from_many_addresses_do_not_lock_the_moderator_out(app_factory, 
     for n in range(3):
         assert _attempt(attacker, "alice", f"guess {n}", f"10.9.0.{n}").status_code == 200
     # A new browser is held back by the per-name limit, even with the right password...
-    assert _attempt(app.test_client(), "alice", MODERATOR_PASSWORD, "10.9.0.50").status_code == 429
+    assert _held_back(_attempt(app.test_client(), "alice", MODERATOR_PASSWORD, "10.9.0.50"))
     # ...but the browser Alice logged in with before is not.
     assert _attempt(alice, "alice", MODERATOR_PASSWORD, "10.0.0.1").status_code == 303
 
@@ -160,10 +166,10 @@ def test_a_device_cookie_cannot_be_forged_or_borrowed(app_factory, moderator_pas
     for n in range(2):
         assert _attempt(app.test_client(), "alice", f"guess {n}", f"10.8.0.{n}").status_code == 200
     # Mallory's own device cookie names mallory only; a forged one is ignored.
-    assert _attempt(mallory, "alice", "guess 3", "10.0.0.7").status_code == 429
+    assert _held_back(_attempt(mallory, "alice", "guess 3", "10.0.0.7"))
     forged = app.test_client()
     forged.set_cookie("known_device", "W10.forged", path="/login")
-    assert _attempt(forged, "alice", "guess 4", "10.8.0.9").status_code == 429
+    assert _held_back(_attempt(forged, "alice", "guess 4", "10.8.0.9"))
 
 
 def test_one_client_guessing_one_name_is_stopped_without_stopping_others(app_factory, moderator_password_hash):

@@ -25,6 +25,7 @@ from gallery import create_app, mail, secretbox
 from gallery.extensions import db
 from gallery.labels import PRESET_REASONS
 from gallery.models import OutgoingMail, Report, ReportCategory, Work, WorkStatus, utcnow
+from gallery.extensions import media_store as store
 from helpers import count_rows, csrf_token_of, form_data, png_bytes, post
 
 SENDER = "Art Protest <noreply@example.org>"
@@ -519,7 +520,7 @@ def test_outside_a_request_the_link_uses_server_name(app, make_work, mailing):
     db.session.commit()
     app.config.update(SERVER_NAME="gallery.example.org", PREFERRED_URL_SCHEME="https")
     with app.app_context():  # as a CLI command's: it reads SERVER_NAME when it starts
-        decisions.approve_work(work.id, moderator_id=None)
+        decisions.approve_work(store(app), work.id, moderator_id=None)
         db.session.commit()
     settle(app)
     [message] = mailing.inbox.wait_for(1)
@@ -532,7 +533,7 @@ def test_without_server_name_outside_a_request_the_decision_goes_on(app, make_wo
     work = make_work(status=WorkStatus.PENDING, contact_email="cli@example.org")
     work.notify_token, work.notify_locale = mail.seal_token("t" * 43), "en"
     db.session.commit()
-    decisions.approve_work(work.id, moderator_id=None)
+    decisions.approve_work(store(app), work.id, moderator_id=None)
     db.session.commit()
     settle(app)
     assert work_of_id(work.id).status == WorkStatus.APPROVED

@@ -1,5 +1,6 @@
 """A gallery that survives blocking: the Tor onion service is announced, and pages load
-nothing from anyone else (issue 13)."""
+nothing from anyone else (issue 13); its own listener never trusts what its clients say of
+their address, host or scheme (issue 22)."""
 from __future__ import annotations
 
 import re
@@ -116,3 +117,28 @@ def test_no_page_loads_anything_from_another_site(demo_app):
     assert all(not urlsplit(u).netloc for u in re.findall(r"url\(['\"]?([^'\")]+)", css))
     assert "@import" not in css
     assert checked > 50
+
+
+# ---- the onion service's own listener (README "Tor onion service"; the challenge that
+# stands in for its clients' addresses is in tests/test_limits.py) ----
+
+
+def test_the_onion_listener_hides_the_clients_forwarded_headers(app_factory):
+    app = app_factory(ONION_PORT=5001, PROXY_FIX_HOPS=1)
+    seen = {}
+
+    @app.get("/_who")
+    def who():
+        from flask import request
+
+        seen.update(addr=request.remote_addr, host=request.host, scheme=request.scheme)
+        return "ok"
+
+    headers = {"X-Forwarded-For": "10.9.0.1", "X-Forwarded-Host": "evil.example",
+               "X-Forwarded-Proto": "https"}  # fmt: skip
+    client = app.test_client()
+    client.get("/_who", headers=headers, environ_overrides={"SERVER_PORT": "5001"})
+    assert seen == {"addr": "onion", "host": "localhost", "scheme": "http"}
+    # The reverse proxy's port still trusts its proxy (its Host rules are TRUSTED_HOSTS').
+    client.get("/_who", headers=headers)
+    assert (seen["addr"], seen["scheme"]) == ("10.9.0.1", "https")

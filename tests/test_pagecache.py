@@ -222,7 +222,7 @@ def test_every_visible_change_renews_the_pages(app, make_prisoner, make_work, ma
         "profile": ("verified on", None),
     }[change]
     if change == "approve":
-        decisions.approve_work(waiting.id, mod_id)
+        decisions.approve_work(media_store(), waiting.id, mod_id)
     elif change == "unpublish":
         decisions.unpublish_work(media_store(), shown.id, mod_id, "Asked by the artist.")
     elif change == "edit":

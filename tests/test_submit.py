@@ -337,7 +337,7 @@ def _move_to(app: Flask, work: Work, token: str, status: WorkStatus, moderator_i
     from gallery.verbs.submissions import withdraw_work
 
     if status == WorkStatus.APPROVED:
-        moderation.approve_work(work.id, moderator_id)
+        moderation.approve_work(store(app), work.id, moderator_id)
     elif status == WorkStatus.REJECTED:
         moderation.reject_work(store(app), work.id, moderator_id, "Not related to the cause.")
     elif status == WorkStatus.WITHDRAWN:
@@ -408,7 +408,7 @@ def _limited(app: Flask, client, limit_hit_after: int) -> None:
     response = post(client, form_data(client, png_bytes()))
     assert response.status_code == 429
     assert "Too many requests" in response.get_data(as_text=True)
-    assert "try again in about" in response.get_data(as_text=True)
+    assert "You can try again in 1 minute." in response.get_data(as_text=True)
     assert response.headers.get("Retry-After")
     assert instance_files(app) == before
     assert client.get("/submit").status_code == 200  # only POSTs are limited

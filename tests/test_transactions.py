@@ -74,7 +74,7 @@ def test_two_verbs_share_one_transaction(app, make_work, make_moderator):
     work = make_work(status=WorkStatus.PENDING, tag_names=("old",))
     decisions.edit_work(work.id, moderator.id, title="New title", alt_text=work.alt_text,
                         tag_names=["new"])  # fmt: skip
-    decisions.approve_work(work.id, moderator.id)  # begin_write() keeps the same transaction
+    decisions.approve_work(store(app), work.id, moderator.id)  # begin_write() keeps the same transaction
     db.session.rollback()
     db.session.expire_all()
     again = db.session.get(Work, work.id)
@@ -82,7 +82,7 @@ def test_two_verbs_share_one_transaction(app, make_work, make_moderator):
     assert db.session.scalar(select(func.count()).select_from(ModerationEvent)) == 0
 
     decisions.edit_work(work.id, moderator.id, title="New title", alt_text=work.alt_text, tag_names=["new"])
-    decisions.approve_work(work.id, moderator.id)
+    decisions.approve_work(store(app), work.id, moderator.id)
     db.session.commit()
     db.session.expire_all()
     again = db.session.get(Work, work.id)

@@ -5,12 +5,16 @@ from flask import Flask
 from flask_login import current_user
 
 from . import admin, auth, editorial, oversight, works  # noqa: F401  (their routes join bp)
-from .blueprint import bp
-from .queries import pending_count
+from .blueprint import bp, undo_offer
+from .queries import open_report_count, pending_count
 
 
 def _pending_count() -> int | None:
     return pending_count() if current_user.is_authenticated else None
+
+
+def _open_report_count() -> int | None:
+    return open_report_count() if current_user.is_authenticated else None
 
 
 def init_app(app: Flask) -> None:
@@ -18,3 +22,5 @@ def init_app(app: Flask) -> None:
     auth.init_app(app)
     app.register_blueprint(bp)
     app.add_template_global(_pending_count, "pending_count")
+    app.add_template_global(undo_offer)
+    app.add_template_global(_open_report_count, "open_report_count")

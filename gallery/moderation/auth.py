@@ -33,16 +33,20 @@ from .. import passwords
 from ..extensions import db, login_manager
 from ..models import Moderator
 from ..verbs import NotAllowed, accounts
+from ..web import challenge
 from ..web.forms import GalleryForm
 from ..web.http import private
-from ..web.limits import limiter, pair_key, username_key
+from ..web.limits import has_room, limiter, pair_key, spend, username_key
 
 bp = Blueprint("auth", __name__)
 
 # Three limits on the login form (README "Rate limits"): any attempt per client; failed
-# attempts per client and username; and failed attempts per username from anywhere, slower,
-# which a browser that logged in as that name before is exempt from, so guesses from many
-# addresses cannot lock the real moderator out.
+# attempts per client and username; and failed attempts per username from anywhere.  Past
+# that last one nothing is refused: each further try needs a solved challenge (a few
+# seconds of the browser's work, web/challenge.py), so guesses from many addresses slow
+# down while the real moderator, on a browser that forgets cookies (Tor Browser), still
+# gets in.  A browser that logged in as that name before needs no challenge.  On the onion
+# service, where every client has one address, the challenge replaces the first two.
 LOGIN_LIMIT = "10 per minute;50 per hour"  # per client
 PAIR_LIMIT = "5 per minute;20 per hour"  # per client and username, failed attempts only
 ACCOUNT_LIMIT = "30 per hour;100 per day"  # per username, failed attempts only
@@ -150,11 +154,21 @@ def _failed(response: Response) -> bool:
     return response.status_code != 303
 
 
+def _account_guessed() -> bool:
+    """Whether the typed username has had its hour's (or day's) failed attempts, from
+    anywhere, and this browser never logged in as it."""
+    return not _known_device() and not has_room(_account_limit(), _account_key())
+
+
+def _count_failure() -> None:
+    if current_app.config.get("RATELIMIT_ENABLED", True) and not _known_device():
+        spend(_account_limit(), _account_key())
+
+
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit(_client_limit, methods=["POST"])
-@limiter.limit(_pair_limit, methods=["POST"], key_func=_pair_key, deduct_when=_failed)
-@limiter.limit(_account_limit, methods=["POST"], key_func=_account_key, deduct_when=_failed,
-               exempt_when=_known_device)
+@limiter.limit(_client_limit, methods=["POST"], exempt_when=challenge.replaces_address_limits)
+@limiter.limit(_pair_limit, methods=["POST"], key_func=_pair_key, deduct_when=_failed,
+               exempt_when=challenge.replaces_address_limits)  # fmt: skip
 def login() -> ResponseReturnValue:
     """The login form; the same answer for an unknown name and a wrong password."""
     target = safe_next(request.args.get("next"))
@@ -162,18 +176,31 @@ def login() -> ResponseReturnValue:
         return redirect(target or url_for("moderation.queue"))
     form = LoginForm()
     error = None
+    needed = challenge.required()
     if form.validate_on_submit():
-        moderator = accounts.authenticate(form.username.data, form.password.data)
-        db.session.commit()
-        if moderator is not None:
-            _start_session(moderator)
-            response = redirect(target or url_for("moderation.queue"), code=303)
-            _remember_device(response, form.username.data)
-            return response
-        error = _("Wrong username or password.")
+        needed = needed or _account_guessed()
+        if needed and not challenge.passed():
+            error = _("Before the password is checked, your browser must solve a small "
+                      "anti-spam puzzle (many wrong passwords were tried recently, or many "
+                      "people share your address). Please wait for the check below to "
+                      "finish, then log in again.")  # fmt: skip
+        else:
+            moderator = accounts.authenticate(form.username.data, form.password.data)
+            db.session.commit()
+            if moderator is not None:
+                _start_session(moderator)
+                response = redirect(target or url_for("moderation.queue"), code=303)
+                _remember_device(response, form.username.data)
+                return response
+            _count_failure()
+            error = _("Wrong username or password.")
     elif request.method == "POST":
         error = _("Please enter your username and password.")
-    return private(render_template("auth/login.html", form=form, error=error, next=target))
+    # The challenge is offered where it is needed: on the onion service and under pressure
+    # from the start, past the account's limit once a try has been held back.
+    page = render_template("auth/login.html", form=form, error=error, next=target,
+                           challenge=challenge.offer() if needed else None)  # fmt: skip
+    return private(page)
 
 
 def _start_session(moderator: Moderator) -> None:

@@ -6,11 +6,12 @@ response is private. act() is the one shape of an action: call the verb, commit,
 an unknown row, a flashed message when the state forbids it, then back."""
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from functools import wraps
 from typing import Any, TypeVar
 
-from flask import Blueprint, abort, flash, request
+from flask import Blueprint, abort, flash, request, session
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
 from flask_wtf import FlaskForm
@@ -60,6 +61,20 @@ def flash_errors(form: FlaskForm) -> None:
     for errors in form.errors.values():
         for error in errors:
             flash(str(error), "error")
+
+
+UNDO_KEY = "undo"  # the session's offer to undo the decisions just made: {ids, until}
+
+
+def undo_offer() -> dict[str, Any] | None:
+    """The offer to undo the decisions just made, once (the next page shows it), while
+    its window lasts; None otherwise."""
+    offer = session.pop(UNDO_KEY, None) if UNDO_KEY in session else None
+    if not isinstance(offer, dict) or not isinstance(offer.get("until"), int | float):
+        return None
+    left = int(offer["until"] - time.time())
+    ids = [i for i in offer.get("ids") or () if isinstance(i, int)]
+    return {"ids": ids, "seconds": left} if left > 0 and ids else None
 
 
 def act(

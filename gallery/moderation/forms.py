@@ -63,6 +63,17 @@ class EditWorkForm(ActionForm):
                        validators=[Optional(), Length(max=500), validate_tags])  # fmt: skip
 
 
+class DismissWaveForm(GalleryForm):
+    hours = RadioField(
+        _l("Which reports"),
+        choices=[SelectChoice("1", _l("Received in the last hour")),
+                 SelectChoice("24", _l("Received in the last 24 hours"))],
+        default="1",
+        validators=[DataRequired()],
+    )
+    note = TextAreaField(_l("Reason (optional)"), validators=[Length(max=MAX_REASON)])
+
+
 class HandleReportForm(GalleryForm):
     action = RadioField(
         _l("Decision"),

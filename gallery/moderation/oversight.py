@@ -4,14 +4,16 @@ from __future__ import annotations
 from flask import redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 
 from ..extensions import media_store
+from ..verbs.reports import dismiss_wave
 from ..verbs.reports import handle_report as close_report
 from ..web.http import cursor_arg
 from . import queries
 from .blueprint import act, bp
-from .forms import HandleReportForm
+from .forms import DismissWaveForm, HandleReportForm
 
 
 def _to_reports() -> ResponseReturnValue:
@@ -26,6 +28,7 @@ def reports() -> ResponseReturnValue:
         open_reports=queries.open_reports(),
         handled=queries.handled_reports(),
         form=HandleReportForm(),
+        wave_form=DismissWaveForm(),
     )
 
 
@@ -37,6 +40,19 @@ def handle_report(report_id: int) -> ResponseReturnValue:
         lambda: close_report(media_store(), report_id, current_user.id, form.action.data,
                              form.note.data),  # fmt: skip
         done=_("Report handled."),
+        refused=_("This report was already handled, or the work has changed since."),
+        back=_to_reports,
+        form=form,
+    )
+
+
+@bp.post("/reports/dismiss-wave")
+def dismiss_reports() -> ResponseReturnValue:
+    """Dismiss every open report of the last hour or day at once (a wave of false ones)."""
+    form = DismissWaveForm()
+    return act(
+        lambda: dismiss_wave(media_store(), current_user.id, int(form.hours.data), form.note.data),
+        done=lambda n: ngettext("%(num)s report dismissed.", "%(num)s reports dismissed.", n),
         refused=_("This report was already handled, or the work has changed since."),
         back=_to_reports,
         form=form,

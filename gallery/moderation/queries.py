@@ -160,6 +160,12 @@ def published(page: int, per_page: int = 30):  # type: ignore[no-untyped-def]
     return db.paginate(stmt, page=page, per_page=per_page, error_out=False)
 
 
+def open_report_count() -> int:
+    """How many reports no moderator has handled yet (shown in the moderation menu)."""
+    stmt = select(func.count(Report.id)).where(Report.handled_at.is_(None))
+    return db.session.scalar(stmt) or 0
+
+
 def open_reports() -> list[Report]:
     """Reports no moderator has handled yet, oldest first, with their works."""
     stmt = (

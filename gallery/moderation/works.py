@@ -2,8 +2,18 @@
 from __future__ import annotations
 
 import logging
+import time
 
-from flask import current_app, flash, redirect, render_template, request, url_for
+from flask import (
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_babel import ngettext
@@ -13,15 +23,17 @@ from ..extensions import db, media_store
 from ..models import Work, WorkStatus
 from ..paging import Cursor
 from ..slots import NoSlot
-from ..verbs import covers, decisions
+from ..verbs import NotAllowed, covers, decisions
 from ..web.errors import disk_full
 from ..web.forms import CoverForm, split_tags
 from ..web.http import image_slot, or_404, page_arg
 from . import queries
-from .blueprint import act, after_arg, bp, flash_errors
+from .blueprint import UNDO_KEY, act, after_arg, bp, flash_errors
 from .forms import ActionForm, EditWorkForm, ReasonForm, preset_choices
 
 log = logging.getLogger(__name__)
+
+MAX_UNDO = 100  # works one Undo can take back (a bulk decision of a whole page)
 
 
 def _back_to_queue() -> ResponseReturnValue:
@@ -113,32 +125,102 @@ def _cover(work_id: int, form: CoverForm) -> ResponseReturnValue:
     )  # fmt: skip
 
 
+def _undo_seconds() -> int:
+    return int(current_app.config["DECISION_UNDO_SECONDS"])
+
+
+def _offer_undo(work_ids: list[int]) -> None:
+    """The next page shows an Undo button for these decisions, while their window lasts."""
+    if work_ids and _undo_seconds() > 0:
+        session[UNDO_KEY] = {"ids": work_ids[:MAX_UNDO], "until": time.time() + _undo_seconds()}
+
+
 @bp.post("/works/<int:work_id>/approve")
 def approve(work_id: int) -> ResponseReturnValue:
-    """Publish a pending work."""
-    return act(
-        lambda: decisions.approve_work(work_id, current_user.id),
-        done=lambda w: _("Approved and published: %(title)s", title=w.title),
-        refused=_("This work is no longer waiting for review."),
-        back=_back(work_id),
-    )
+    """Publish a pending work, once what to cover has been looked at. Before that it is
+    refused with a 409 and the work's own page, where the moderator can cover."""
+    try:
+        work = decisions.approve_work(media_store(), work_id, current_user.id, undo=_undo_seconds())
+        db.session.commit()
+    except LookupError:
+        db.session.rollback()
+        abort(404)
+    except NotAllowed as exc:
+        db.session.rollback()
+        if str(exc) != "cover-first":
+            flash(_("This work is no longer waiting for review."), "error")
+            return _back(work_id)()
+        flash(_("Not published: the artist asked for covering or the face detector suggests "
+                "faces. Cover them, or record that there is nothing to cover, then approve."),
+              "error")  # fmt: skip
+        return _review_page(work_id, 409)
+    _offer_undo([work.id])
+    flash(_("Approved and published: %(title)s", title=work.title), "success")
+    return _back(work_id)()
 
 
 @bp.post("/works/<int:work_id>/reject")
 def reject(work_id: int) -> ResponseReturnValue:
-    """Refuse a pending work, with the reason the artist will read; its files go."""
+    """Refuse a pending work, with the reason the artist will read; its files go once the
+    rejection can no longer be undone."""
     form = ReasonForm()
+
+    def verb() -> Work:
+        work = decisions.reject_work(media_store(), work_id, current_user.id, form.reason.data,
+                                     preset=form.preset.data or None, undo=_undo_seconds())  # fmt: skip
+        _offer_undo([work.id])
+        return work
+
     # Read first: a rejected work forgets its title with everything else of its artist.
     found = db.session.get(Work, work_id)
     title = found.title if found is not None else ""
     return act(
-        lambda: decisions.reject_work(media_store(), work_id, current_user.id, form.reason.data,
-                                      preset=form.preset.data or None),  # fmt: skip
+        verb,
         done=lambda _w: _("Rejected, and its image deleted: %(title)s", title=title),
         refused=_("This work is no longer waiting for review."),
         back=_back(work_id),
         form=form,
     )
+
+
+@bp.post("/works/<int:work_id>/nothing-to-cover")
+def nothing_to_cover(work_id: int) -> ResponseReturnValue:
+    """Record that the work's image, as it is now, has nothing (more) to cover."""
+    return act(
+        lambda: covers.nothing_to_cover(work_id, current_user.id),
+        done=_("Recorded: nothing to cover on this image. It can be approved."),
+        refused=_("Only a work waiting for review can be checked."),
+        back=_to_work(work_id),
+        form=ActionForm(),
+    )
+
+
+@bp.post("/undo")
+def undo() -> ResponseReturnValue:
+    """Take back the decisions just made (approve or reject, one work or several) while
+    their window lasts: the works wait in the queue again."""
+    form = ActionForm()
+    ids = _selected_ids()
+    session.pop(UNDO_KEY, None)
+    if not form.validate_on_submit() or not ids:
+        flash_errors(form)
+        return _back_to_queue()
+    undone, late = [], 0
+    for work_id in ids:
+        try:  # refused before it changes anything: the others still go
+            undone.append(decisions.undo_decision(media_store(), work_id, current_user.id,
+                                                  _undo_seconds()).id)  # fmt: skip
+        except (NotAllowed, LookupError):
+            late += 1
+    db.session.commit()
+    if undone:
+        flash(ngettext("Undone: the work waits for review again.",
+                       "Undone: %(num)s works wait for review again.", len(undone)), "success")  # fmt: skip
+    if late:
+        flash(_("Too late to undo: the decision is final, or the work changed since."), "error")
+    if len(undone) == 1:
+        return redirect(url_for("moderation.work", work_id=undone[0]), code=303)
+    return _back_to_queue()
 
 
 @bp.post("/works/<int:work_id>/edit")
@@ -206,18 +288,27 @@ def _bulk(approve_them: bool, reason: str | None, preset: str | None = None) -> 
     if not ids:
         flash(_("Select at least one work first."), "error")
         return _back_to_queue()
-    done, skipped = decisions.bulk_decide(media_store(), ids, current_user.id,
-                                          approve_them=approve_them, reason=reason,
-                                          preset=preset)  # fmt: skip
+    outcome = decisions.bulk_decide(media_store(), ids, current_user.id,
+                                    approve_them=approve_them, reason=reason, preset=preset,
+                                    undo=_undo_seconds())  # fmt: skip
     db.session.commit()
+    _offer_undo(outcome.done)
+    done = len(outcome.done)
     if approve_them:
         flash(ngettext("%(num)s work approved.", "%(num)s works approved.", done), "success")
     else:
         flash(ngettext("%(num)s work rejected.", "%(num)s works rejected.", done), "success")
-    if skipped:
+    if outcome.cover_first:
+        flash(ngettext(
+            "%(num)s was not published: the artist asked for covering or the face detector "
+            "suggests faces. Open it to cover, or to record that there is nothing to cover.",
+            "%(num)s were not published: their artists asked for covering or the face detector "
+            "suggests faces. Open each to cover, or to record that there is nothing to cover.",
+            outcome.cover_first), "error")  # fmt: skip
+    if outcome.skipped:
         flash(ngettext("%(num)s was no longer waiting for review and was left as it was.",
                        "%(num)s were no longer waiting for review and were left as they were.",
-                       skipped), "error")  # fmt: skip
+                       outcome.skipped), "error")  # fmt: skip
     return _back_to_queue()
 
 

@@ -21,7 +21,7 @@ from .. import labels
 from ..models import Campaign, Prisoner, Shown, Work
 from ..paging import BadQuery
 from ..web.http import cursor_arg, is_api_request, or_404
-from ..web.limits import limiter
+from ..web.limits import is_onion, limiter
 from . import api_schema, queries
 
 bp = Blueprint("api", __name__, url_prefix="/api")
@@ -43,8 +43,9 @@ def _rate_limit() -> str:
     return current_app.config["API_RATE_LIMIT"]
 
 
-# One budget for the whole API per client, not one per address.
-limiter.shared_limit(_rate_limit, scope="api", methods=["GET", "HEAD"])(bp)
+# One budget for the whole API per client, not one per address.  Onion clients all share
+# one address: no budget of theirs would be anyone's own (the API only reads, and caches).
+limiter.shared_limit(_rate_limit, scope="api", methods=["GET", "HEAD"], exempt_when=is_onion)(bp)
 
 # Each view's operation in the document, whose parameters the server holds to.
 OPERATIONS = {"api.works": "/api/works", "api.work": "/api/works/{id}",

@@ -30,7 +30,8 @@ from ..verbs.submissions import NewWork, submit_work, withdraw_work
 from ..web.errors import disk_full
 from ..web.http import image_slot, or_404, private
 from ..web.i18n import ARG as LANGUAGE_ARG
-from ..web.limits import limiter
+from ..web import challenge
+from ..web.limits import accepted, limiter, onion_or_client_key
 from . import queries
 from ..web.forms import CoverForm, split_tags
 from .forms import SubmitForm, WithdrawForm
@@ -85,21 +86,31 @@ def _fields(form: SubmitForm) -> NewWork:
 
 
 def _show_form(form: SubmitForm, status: int = 200, problem: str | None = None) -> ResponseReturnValue:
-    return render_template("submit/form.html", form=form, problem=problem), status
+    offer = challenge.offer() if challenge.required() else None
+    return render_template("submit/form.html", form=form, problem=problem, challenge=offer), status
 
 
+# Only accepted works (a 303 to the receipt) use up the budget: a form sent back with
+# errors, a refused image or a full disk leaves it as it was.  On the onion service,
+# where every client has the same address, the challenge stands in for it.
 @bp.route("/submit", methods=["GET", "POST"])
-@limiter.limit(_submit_limit, methods=["POST"])
+@limiter.limit(_submit_limit, methods=["POST"], deduct_when=accepted,
+               exempt_when=challenge.replaces_address_limits)  # fmt: skip
 def submit() -> ResponseReturnValue:
     """The submission form; on success, the artist goes to their private status page."""
     form = _form()
     if request.method == "GET":
         return _show_form(form)
+    challenge.note_pressure()
     if form.website.data:
         log.info("submission refused: honeypot field filled")
         return _show_form(form, 400, _("Your submission could not be accepted. Please try again."))
     if not form.validate_on_submit():
         return _show_form(form, 400, _("Please correct the fields marked below."))
+    if challenge.required() and not challenge.passed():
+        return _show_form(form, 400, _(
+            "The anti-spam check was not finished, or was already used. Please wait for it "
+            "to finish (or, without JavaScript, for the time it says), then send again."))  # fmt: skip
     upload = form.image.data
     try:
         with image_slot():
@@ -159,7 +170,7 @@ def _receipt_page(token: str, status: int = 200, *, form: WithdrawForm | None = 
 
 
 @bp.post("/submissions/<token>/cover")
-@limiter.limit(_submit_limit)
+@limiter.limit(_submit_limit, key_func=onion_or_client_key)
 def cover(token: str) -> ResponseReturnValue:
     """The artist covers rectangles on their own pending work, as a moderator would."""
     work = or_404(queries.work_for_receipt(token))

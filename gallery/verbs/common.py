@@ -138,6 +138,8 @@ def new_media_address(store: Store, work: Work) -> None:
     new = store.rekey(old)
     after_rollback(lambda: store.rekey(new, old))
     work.image_key = new
+    if work.cover_checked_key == old:  # the same pixels: a moderator's look still holds
+        work.cover_checked_key = new
     # The old key was public (a published image's address): what an operator purges from a CDN.
     after_commit(lambda: log.info("media of work %s moved after a takedown: purge /media/%s/ from any CDN",
                                   work_id, old))  # fmt: skip

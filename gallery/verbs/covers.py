@@ -21,7 +21,12 @@ from ..images import N_
 from ..models import Work, WorkStatus
 from ..storage import Store
 from . import NotAllowed
-from .common import delete_files_after_commit, locked_work, publish_then_lock, renditions_json
+from .common import (
+    delete_files_after_commit,
+    locked_work,
+    publish_then_lock,
+    renditions_json,
+)
 
 log = logging.getLogger(__name__)
 
@@ -124,6 +129,10 @@ def cover_work(
     if original is None:
         raise NotAllowed("not-pending")  # its files are gone (fsck reports it)
     processed = images.cover(original, boxes, has_alpha=work.has_alpha)  # no lock held
+    # The detector looks at the covered image at once (no page has to do it later).
+    display = next((r.data for r in processed.renditions if r.size == "display"
+                    and r.format == ("png" if work.has_alpha else "jpeg")), None)  # fmt: skip
+    found = faces.suggest(display)
     new_key = publish_then_lock(store, processed)
     work = locked_work(work_id)
     if work.status != WorkStatus.PENDING or work.image_key != old_key:
@@ -134,7 +143,10 @@ def cover_work(
     work.image_sha256 = processed.sha256
     work.image_bytes = sum(len(r.data) for r in processed.renditions if r.size == "large")
     work.covered_regions = (work.covered_regions or 0) + len(boxes)
-    work.face_suggestions = None  # looked for again, on the covered image
+    work.face_suggestions = found
+    # A moderator who covered has looked at what to cover; if the detector still sees a
+    # face on the covered image, a moderator must cover it or say it stays.
+    work.cover_checked_key = new_key if moderator_id is not None and not found else None
     count = f"{len(boxes)} region{'' if len(boxes) == 1 else 's'}"
     audit.record(audit.COVER, moderator_id=moderator_id, work_id=work.id, subject=work.title,
                  reason=count if moderator_id is not None else f"{count}, by the artist")  # fmt: skip
@@ -159,6 +171,24 @@ def suggest_faces(store: Store, work: Work) -> None:
     db.session.flush()
 
 
+def nothing_to_cover(work_id: int, moderator_id: int) -> Work:
+    """A moderator looked at a pending work's image as it is now and found nothing (more)
+    to cover: it can be approved even though its artist asked for covering or the face
+    detector suggests faces (flushed; the caller commits)."""
+    begin_write()
+    work = locked_work(work_id)
+    if work.status != WorkStatus.PENDING or not work.image_key:
+        raise NotAllowed("not-pending")
+    if work.cover_checked_key != work.image_key:
+        work.cover_checked_key = work.image_key
+        suggested = len(work.face_suggestions or [])
+        audit.record(audit.COVER_CHECKED, moderator_id=moderator_id, work_id=work.id,
+                     subject=work.title,
+                     reason=f"nothing to cover; {suggested} suggestion(s) left as they are")  # fmt: skip
+    db.session.flush()
+    return work
+
+
 def request_cover(work_id: int) -> Work:
     """The artist asks the moderators to cover faces and other identifying details of
     their pending work (from the receipt page); flushed, the caller commits."""
@@ -168,6 +198,7 @@ def request_cover(work_id: int) -> Work:
         raise NotAllowed("not-pending")
     if not work.cover_requested:
         work.cover_requested = True
+        work.cover_checked_key = None  # a moderator's "nothing to cover" came before this
         audit.record(audit.COVER_REQUEST, work_id=work.id, subject=work.title,
                      reason="asked by the artist")  # fmt: skip
     db.session.flush()

@@ -10,16 +10,34 @@ every right (set_print_leave); other licences allow printing as they are.
 
 Approve, reject and unpublish (every path: one work, several, a report's outcome) each
 queue the artist's e-mail in the same transaction when they asked for one
-(mail.tell_artist); it goes out after the commit."""
+(mail.tell_artist); it goes out after the commit.
+
+A work is approved only once the face detector has looked at it, and, when its artist asked
+for covering or the detector suggests faces, once a moderator has covered it or recorded
+that there is nothing to cover on the image as it is now (Work.cover_decision_needed):
+refused with NotAllowed("cover-first") otherwise, alone or in a bulk approval.
+
+A moderator's approval or rejection from the queue can be undone for `undo` seconds
+(DECISION_UNDO_SECONDS): the artist's e-mail waits as long, and a rejected work keeps its
+files and its artist's details until then (Work.finalize_after). finalize_due() then
+forgets them; it runs from a timer in the worker once the window has passed, on every
+later decision, and from `flask send-mail`, so a stopped worker leaves nothing for long."""
 from __future__ import annotations
 
+import logging
+import threading
 from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from flask import current_app
+from sqlalchemy import select
 
 from .. import audit, mail, search
-from ..database import begin_write
-from ..extensions import db
+from ..database import after_commit, begin_write
+from ..extensions import db, media_store
 from ..labels import PRESET_REASONS
-from ..models import Licence, Work, WorkStatus, utcnow
+from ..models import Licence, ModerationEvent, Work, WorkStatus, utcnow
 from ..storage import Store
 from . import NotAllowed
 from .common import (
@@ -31,6 +49,7 @@ from .common import (
     require_reason,
     tags_named,
 )
+from .covers import suggest_faces
 
 
 def compose_reason(preset: str | None, text: str | None) -> str | None:
@@ -43,10 +62,19 @@ def compose_reason(preset: str | None, text: str | None) -> str | None:
     return "\n\n".join(parts) or None
 
 
-def approve(work: Work, moderator_id: int) -> None:
-    """Publish a locked pending work now."""
+log = logging.getLogger(__name__)
+
+UNDOABLE = (audit.APPROVE, audit.REJECT)
+TIMERS = "gallery.undo_timers"  # app.extensions: the timers still waiting in this process
+
+
+def approve(work: Work, moderator_id: int, *, undo: int = 0) -> None:
+    """Publish a locked pending work now; NotAllowed("cover-first") while it waits for a
+    moderator's look at what to cover (or for the face detector)."""
     if work.status != WorkStatus.PENDING:
         raise NotAllowed("not-pending")
+    if work.face_suggestions is None or work.cover_decision_needed:
+        raise NotAllowed("cover-first")
     now = utcnow()
     work.status = WorkStatus.APPROVED
     work.decided_at = now
@@ -57,31 +85,134 @@ def approve(work: Work, moderator_id: int) -> None:
     work.hidden = False
     search.index_work(work)
     audit.record(audit.APPROVE, moderator_id=moderator_id, work_id=work.id, subject=work.title)
-    mail.tell_artist(work, mail.APPROVED)
+    mail.tell_artist(work, mail.APPROVED, delay=_window(undo))
+    _finish_later(undo)
 
 
 def reject(store: Store, work: Work, moderator_id: int, reason: str,
-           action: str = audit.REJECT, *, preset: str | None = None) -> None:  # fmt: skip
-    """Mark a locked pending or published work rejected; its files go after the commit.
+           action: str = audit.REJECT, *, preset: str | None = None, undo: int = 0) -> None:  # fmt: skip
+    """Mark a locked pending or published work rejected; its files and its artist's
+    details go after the commit, or once `undo` seconds have passed (finalize_due).
 
     A preset reason is kept by its key, so the artist reads it in their own language; the
     moderator's own words are kept as written."""
     if work.status not in (WorkStatus.PENDING, WorkStatus.APPROVED):
         raise NotAllowed("not-pending")
-    delete_files_after_commit(store, [work.image_key])
     work.status = WorkStatus.REJECTED
     work.rejection_preset = preset if preset in PRESET_REASONS else None
     work.rejection_reason = reason or None
     work.decided_at = utcnow()
     work.decided_by_id = moderator_id
     work.published_at = None
-    work.image_key = None
-    work.renditions = None
     search.drop_work(work.id)
     audit.record(action, moderator_id=moderator_id, work_id=work.id, subject=work.title,
                  reason=compose_reason(preset, reason))  # fmt: skip
-    mail.tell_artist(work, mail.REJECTED, reason=reason, preset=work.rejection_preset)
-    forget_artist(work, keep_phash=True)  # after the mail row took its sealed copy
+    mail.tell_artist(work, mail.REJECTED, reason=reason, preset=work.rejection_preset,
+                     delay=_window(undo))  # fmt: skip
+    if undo > 0:
+        work.finalize_after = work.decided_at + timedelta(seconds=undo)
+        _finish_later(undo)
+    else:
+        _forget_rejected(store, work)
+
+
+def _forget_rejected(store: Store, work: Work) -> None:
+    """What a rejection takes for good: the files (after the commit) and everything of the
+    artist; the mail row, if any, already holds its own sealed copy."""
+    delete_files_after_commit(store, [work.image_key])
+    work.image_key = None
+    work.renditions = None
+    work.finalize_after = None
+    forget_artist(work, keep_phash=True)
+
+
+def finalize_due(store: Store) -> int:
+    """Forget every rejected work whose undo window has passed (flushed; the caller
+    commits); returns how many."""
+    now = utcnow()
+    due = list(db.session.scalars(select(Work.id).where(
+        Work.status == WorkStatus.REJECTED, Work.finalize_after.is_not(None), Work.finalize_after <= now,
+    )))  # fmt: skip
+    if not due:
+        return 0
+    begin_write()
+    done = 0
+    for work in locked_works(due):
+        if work.status == WorkStatus.REJECTED and work.finalize_after and work.finalize_after <= now:
+            _forget_rejected(store, work)
+            done += 1
+    db.session.flush()
+    return done
+
+
+def _window(undo: int) -> timedelta | None:
+    return timedelta(seconds=undo) if undo > 0 else None
+
+
+def _finish_later(undo: int) -> None:
+    """Once this transaction commits, start a timer in this worker that finishes the
+    decision when its undo window has passed: rejected works forgotten, mail sent."""
+    if undo <= 0:
+        return
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+
+    def finish() -> None:
+        try:
+            with app.app_context():
+                finalize_due(media_store())
+                db.session.commit()
+                if mail.settings() is not None:
+                    mail.courier(app).kick()
+        except Exception:  # noqa: BLE001 - a timer thread must end cleanly; cron catches up
+            log.exception("finishing decisions after their undo window failed")
+
+    def start() -> None:
+        timer = threading.Timer(undo + 0.5, finish)
+        timer.daemon = True
+        timer.name = "gallery-undo-window"
+        timer.start()
+        timers = app.extensions.setdefault(TIMERS, [])
+        timers[:] = [t for t in timers if t.is_alive()] + [timer]  # for tests to wait on
+
+    after_commit(start)
+
+
+def undo_decision(store: Store, work_id: int, moderator_id: int, undo: int) -> Work:
+    """Take back the last approval or rejection of a work while its undo window lasts: the
+    work waits in the queue again as it was, the artist's e-mail is not sent, and both
+    steps stay in the audit log.  NotAllowed("too-late") once the window has passed or
+    anything else happened to the work since."""
+    begin_write()
+    work = locked_work(work_id)
+    last = db.session.scalars(
+        select(ModerationEvent).where(ModerationEvent.work_id == work_id)
+        .order_by(ModerationEvent.at.desc(), ModerationEvent.id.desc()).limit(1)
+    ).first()  # fmt: skip
+    now = utcnow()
+    if last is None or last.action not in UNDOABLE or undo <= 0 or last.at < now - timedelta(seconds=undo):
+        raise NotAllowed("too-late")
+    if last.action == audit.APPROVE:
+        if work.status != WorkStatus.APPROVED or work.hidden:
+            raise NotAllowed("too-late")
+        # The work was public for a few seconds: its files move, as after any takedown.
+        new_media_address(store, work)
+        work.published_at = None
+        search.drop_work(work.id)
+        mail.withdraw_unsent(work.id, mail.APPROVED)
+    else:
+        if work.status != WorkStatus.REJECTED or work.finalize_after is None or work.finalize_after <= now:
+            raise NotAllowed("too-late")
+        work.finalize_after = None
+        work.rejection_reason = None
+        work.rejection_preset = None
+        mail.withdraw_unsent(work.id, mail.REJECTED)
+    work.status = WorkStatus.PENDING
+    work.decided_at = None
+    work.decided_by_id = None
+    audit.record(audit.UNDO, moderator_id=moderator_id, work_id=work.id, subject=work.title,
+                 reason=f"{last.action} undone")  # fmt: skip
+    db.session.flush()
+    return work
 
 
 def unpublish(store: Store, work: Work, moderator_id: int, reason: str,
@@ -101,48 +232,75 @@ def unpublish(store: Store, work: Work, moderator_id: int, reason: str,
     mail.tell_artist(work, mail.UNPUBLISHED)
 
 
-def approve_work(work_id: int, moderator_id: int) -> Work:
-    """Publish a pending work now."""
+def _looked_at(store: Store, work_ids: Iterable[int]) -> None:
+    """Run the face detector on those pending works it has not looked at yet, before
+    they can be approved (each detection outside the write lock, then flushed)."""
+    for work in db.session.scalars(select(Work).where(
+        Work.id.in_(sorted(set(work_ids))), Work.status == WorkStatus.PENDING,
+        Work.face_suggestions.is_(None),
+    )):  # fmt: skip
+        suggest_faces(store, work)
+
+
+def approve_work(store: Store, work_id: int, moderator_id: int, *, undo: int = 0) -> Work:
+    """Publish a pending work now (see approve for what can refuse it)."""
+    _looked_at(store, [work_id])
     begin_write()
     work = locked_work(work_id)
-    approve(work, moderator_id)
+    approve(work, moderator_id, undo=undo)
     db.session.flush()
     return work
 
 
 def reject_work(store: Store, work_id: int, moderator_id: int, reason: str | None,
-                *, preset: str | None = None) -> Work:  # fmt: skip
+                *, preset: str | None = None, undo: int = 0) -> Work:  # fmt: skip
     """Refuse a pending work with a reason the artist will see; its files go."""
     reason = require_reason(reason, preset)
     begin_write()
     work = locked_work(work_id)
     if work.status != WorkStatus.PENDING:  # a published work is unpublished first
         raise NotAllowed("not-pending")
-    reject(store, work, moderator_id, reason, preset=preset)
+    reject(store, work, moderator_id, reason, preset=preset, undo=undo)
     db.session.flush()
     return work
 
 
+@dataclass
+class Bulk:
+    """What a bulk decision did: the works decided, those no longer pending, and those
+    left waiting for a moderator's look at what to cover."""
+
+    done: list[int] = field(default_factory=list)
+    skipped: int = 0
+    cover_first: int = 0
+
+
 def bulk_decide(
     store: Store, work_ids: Iterable[int], moderator_id: int, *, approve_them: bool,
-    reason: str | None = None, preset: str | None = None,
-) -> tuple[int, int]:  # fmt: skip
-    """Approve or reject several pending works at once; returns (done, skipped)."""
+    reason: str | None = None, preset: str | None = None, undo: int = 0,
+) -> Bulk:  # fmt: skip
+    """Approve or reject several pending works at once."""
     wanted = set(work_ids)
     if not approve_them:
         reason = require_reason(reason, preset)
+    else:
+        _looked_at(store, wanted)
     begin_write()
-    done = 0
+    outcome = Bulk()
     for work in locked_works(wanted):
         if work.status != WorkStatus.PENDING:
             continue
+        if approve_them and (work.face_suggestions is None or work.cover_decision_needed):
+            outcome.cover_first += 1
+            continue
         if approve_them:
-            approve(work, moderator_id)
+            approve(work, moderator_id, undo=undo)
         else:
-            reject(store, work, moderator_id, reason or "", preset=preset)
-        done += 1
+            reject(store, work, moderator_id, reason or "", preset=preset, undo=undo)
+        outcome.done.append(work.id)
+    outcome.skipped = len(wanted) - len(outcome.done) - outcome.cover_first
     db.session.flush()
-    return done, len(wanted) - done
+    return outcome
 
 
 def unpublish_work(store: Store, work_id: int, moderator_id: int, reason: str | None) -> Work:

@@ -1,30 +1,39 @@
 """Visitors' reports on published works, and how moderators close them."""
 from __future__ import annotations
 
-from sqlalchemy import select
+import logging
+from datetime import timedelta
+
+from sqlalchemy import func, select
 
 from .. import audit, search
 from ..database import begin_write
 from ..extensions import db
-from ..models import Report, ReportCategory, WorkStatus, utcnow
+from ..models import ModerationEvent, Report, ReportCategory, WorkStatus, utcnow
 from ..storage import Store
 from . import NotAllowed
 from .common import locked_work, new_media_address, require_reason
 from .decisions import reject, unpublish
 
 REPORT_ACTIONS = ("dismiss", "unpublish", "reject")
+log = logging.getLogger(__name__)
 
 
-def file_report(store: Store, work_id: int, category: ReportCategory, text: str | None) -> Report:
+def file_report(store: Store, work_id: int, category: ReportCategory, text: str | None,
+                hides_per_hour: int | None = None) -> Report:  # fmt: skip
     """A visitor's report; "identifies a person at risk" hides the work at once, and gives
-    its files a new address (caches that kept the old one get 404 from the app)."""
+    its files a new address (caches that kept the old one get 404 from the app).
+
+    At most `hides_per_hour` works are hidden that way in any hour, for the whole site
+    (None: no budget): past it the report is kept and waits, with the work still up, for a
+    moderator, who sees it counted in the moderation menu."""
     begin_write()
     work = locked_work(work_id)
     if work.status != WorkStatus.APPROVED:
         raise NotAllowed("not-public")
     report = Report(work_id=work.id, category=category, text=(text or "").strip() or None)
     db.session.add(report)
-    if category == ReportCategory.PERSON_AT_RISK and not work.hidden:
+    if category == ReportCategory.PERSON_AT_RISK and not work.hidden and not _hides_spent(hides_per_hour):
         work.hidden = True
         new_media_address(store, work)
         search.drop_work(work.id)
@@ -73,6 +82,22 @@ def handle_report(
     return report
 
 
+def _hides_spent(hides_per_hour: int | None) -> bool:
+    """Whether the site's budget of auto-hides for the last hour is used up (then say so in
+    the log, for the operator)."""
+    if hides_per_hour is None:
+        return False
+    since = utcnow() - timedelta(hours=1)
+    stmt = select(func.count(ModerationEvent.id)).where(
+        ModerationEvent.action == audit.AUTO_HIDE, ModerationEvent.at >= since
+    )
+    if (db.session.scalar(stmt) or 0) < hides_per_hour:
+        return False
+    log.warning("person-at-risk report kept without hiding the work: %s auto-hides in the "
+                "last hour (AUTO_HIDES_PER_HOUR); it waits for a moderator", hides_per_hour)  # fmt: skip
+    return True
+
+
 def _open_at_risk(work_id: int) -> bool:
     stmt = select(Report.id).where(
         Report.work_id == work_id,
@@ -80,3 +105,17 @@ def _open_at_risk(work_id: int) -> bool:
         Report.category == ReportCategory.PERSON_AT_RISK,
     )
     return db.session.scalar(stmt.limit(1)) is not None
+
+
+def dismiss_wave(store: Store, moderator_id: int, hours: int, note: str | None) -> int:
+    """Dismiss every open report received in the last `hours` (a wave of false reports):
+    each is closed and audited as a single dismissal would be, and its work is visible
+    again unless another open report still says it puts someone at risk.  Returns how
+    many were dismissed."""
+    begin_write()
+    since = utcnow() - timedelta(hours=hours)
+    stmt = select(Report.id).where(Report.handled_at.is_(None), Report.created_at >= since)
+    ids = list(db.session.scalars(stmt.order_by(Report.id)))
+    for report_id in ids:
+        handle_report(store, report_id, moderator_id, "dismiss", note)
+    return len(ids)

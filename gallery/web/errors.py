@@ -7,6 +7,7 @@ import math
 import sqlite3
 import time
 import traceback
+from datetime import timedelta
 from collections.abc import Callable, Iterable
 from typing import Any
 
@@ -21,7 +22,8 @@ from flask import (
 )
 from flask.typing import ResponseReturnValue
 from flask_babel import lazy_gettext as _l
-from flask_babel import ngettext
+from flask_babel import format_timedelta
+from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import (
@@ -116,11 +118,12 @@ def _retry_message() -> str | None:
     limit = limiter.current_limit
     if limit is None:
         return None
-    minutes = max(1, math.ceil((limit.reset_at - time.time()) / 60))
-    return ngettext("You have sent too many requests in a short time. Please try again in "
-                    "about %(num)s minute.",
-                    "You have sent too many requests in a short time. Please try again in "
-                    "about %(num)s minutes.", minutes)  # fmt: skip
+    # In words, in the reader's language and rounded as people say it: "in 40 minutes",
+    # « dans 1 heure », «через 2 минуты».
+    seconds = max(60, math.ceil(limit.reset_at - time.time()))
+    when = format_timedelta(timedelta(seconds=seconds), threshold=1, add_direction=True)
+    return _("You have sent too many requests in a short time. You can try again %(when)s.",
+             when=when)
 
 
 def _retry_seconds() -> int | None:

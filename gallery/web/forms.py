@@ -2,7 +2,6 @@
 cover form (rectangles to fill solid on a pending work's image)."""
 from __future__ import annotations
 
-import json
 import re
 from typing import Any
 
@@ -108,8 +107,9 @@ class CoverForm(GalleryForm):
     )  # fmt: skip
 
     def offer(self, suggestions: list | None) -> CoverForm:
-        """Pre-fill the rectangles with the face detector's suggestions, unless the form
-        comes back with what was sent."""
+        """An empty form, unless it comes back with what was sent: the face detector's
+        suggestions are offered beside it, never chosen for the person (a suggestion
+        nobody applied must not look like a cover)."""
         if not self.is_submitted():
-            self.regions.data = json.dumps(suggestions) if suggestions else ""
+            self.regions.data = ""
         return self

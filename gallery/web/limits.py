@@ -5,8 +5,11 @@ from __future__ import annotations
 import ipaddress
 import logging
 
-from flask import current_app, request
+from flask import Response, current_app, request
 from flask_limiter import Limiter
+from limits import RateLimitItem, parse_many
+from limits.storage import MemoryStorage
+from limits.strategies import MovingWindowRateLimiter
 
 from ..tokens import keyed_hash
 from . import ratelimit_store  # noqa: F401  (registers the gallery-sqlite:// storage)
@@ -16,9 +19,22 @@ def _keyed(value: str, purpose: str) -> str:
     return keyed_hash(value, secret=current_app.config["SECRET_KEY"], purpose=purpose)
 
 
-def client_address() -> str:
-    """The address a client is counted by: its IPv4 address, or its IPv6 /64 network (one
-    household or phone gets a whole /64 and can pick any address in it at will)."""
+# The client address of every request that came through the onion service: the onion
+# listener (web/onion.py) sets it, and so may a reverse proxy's onion server block
+# (X-Forwarded-For: onion, README "Tor onion service").
+ONION = "onion"
+
+
+def is_onion() -> bool:
+    """Whether the request came through the Tor onion service, where every client has the
+    same address: per-address limits mean nothing there (web/challenge.py replaces them)."""
+    return request.remote_addr == ONION
+
+
+def client_address(ipv6_prefix: int = 64) -> str:
+    """The address a client is counted by: its IPv4 address, or its IPv6 network (/64 by
+    default: one household or phone gets a whole /64 and can pick any address in it at
+    will; /48 for actions a free tunnel's /48 must not multiply)."""
     raw = request.remote_addr or "unknown"
     try:
         address = ipaddress.ip_address(raw)
@@ -27,13 +43,64 @@ def client_address() -> str:
     if isinstance(address, ipaddress.IPv6Address):
         if address.ipv4_mapped:
             return str(address.ipv4_mapped)
-        return str(ipaddress.IPv6Network((address, 64), strict=False))
+        return str(ipaddress.IPv6Network((address, ipv6_prefix), strict=False))
     return str(address)
 
 
 def client_key() -> str:
     """The rate-limit key of a client: a keyed hash of its address, never the address."""
     return _keyed(client_address(), "client")
+
+
+def onion_or_client_key() -> str:
+    """The client's key; on the onion service, where every client has one address, a keyed
+    hash of the private token in the address (one receipt's budget) instead."""
+    if is_onion():
+        return "token-" + _keyed(str((request.view_args or {}).get("token", "")), "token")
+    return client_key()
+
+
+def network_key() -> str:
+    """The rate-limit key of a client's IPv4 address or IPv6 /48."""
+    return "net48-" + _keyed(client_address(48), "client")
+
+
+def accepted(response: Response) -> bool:
+    """Whether a form was accepted (it redirects with 303): only those use up a budget."""
+    return response.status_code == 303
+
+
+def spend(limit: str, key: str) -> bool:
+    """Take one from `limit` (a Flask-Limiter string such as "30 per minute") under `key`
+    in the limiter's own store; False when every one is taken.  Used for budgets that no
+    route decorator can express: the site-wide pressure gauge, used challenges."""
+    return all(_hit(item, key) for item in parse_many(limit))
+
+
+def has_room(limit: str, key: str) -> bool:
+    """Whether `limit` under `key` still has room, without taking any."""
+    return all(_test(item, key) for item in parse_many(limit))
+
+
+# When the store cannot be reached, these counts go to memory, as Flask-Limiter's own do
+# (RATELIMIT_IN_MEMORY_FALLBACK_ENABLED), with a warning.
+_memory = MovingWindowRateLimiter(MemoryStorage())
+
+
+def _hit(item: RateLimitItem, key: str) -> bool:
+    try:
+        return limiter.limiter.hit(item, "gallery", key)
+    except Exception:  # noqa: BLE001 - any storage error (Redis down): count in memory
+        logging.getLogger(__name__).warning("rate-limit store unreachable: counting in memory")
+        return _memory.hit(item, "gallery", key)
+
+
+def _test(item: RateLimitItem, key: str) -> bool:
+    try:
+        return limiter.limiter.test(item, "gallery", key)
+    except Exception:  # noqa: BLE001 - as in _hit
+        logging.getLogger(__name__).warning("rate-limit store unreachable: counting in memory")
+        return _memory.test(item, "gallery", key)
 
 
 def username_key(username: str) -> str:

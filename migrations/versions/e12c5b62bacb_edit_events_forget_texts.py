@@ -6,7 +6,7 @@ fields changed, as audit.forget_edit_texts leaves them from now on. Data only; t
 are not brought back by a downgrade.
 
 Revision ID: e12c5b62bacb
-Revises: d4a8c1f0e6b2
+Revises: a1c3e5f7b9d2
 Create Date: 2026-12-06 02:40:00
 
 """
@@ -15,7 +15,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = "e12c5b62bacb"
-down_revision = "d4a8c1f0e6b2"
+down_revision = "a1c3e5f7b9d2"
 branch_labels = None
 depends_on = None
 

@@ -8,8 +8,10 @@
      file, under a neutral name: the uncovered image never leaves the device. Without a
      rectangle, the file is sent unchanged.
    - a pending work's moderation page and the artist's receipt page: on the work's image,
-     with the face detector's suggestions as dashed outlines to toggle; the rectangles are
-     written, as JSON fractions, into the form's `regions` field, which the server applies.
+     with the face detector's suggestions as dashed outlines to choose (none is chosen at
+     first); the rectangles are written, as JSON fractions, into the form's `regions`
+     field, which the server applies. Until then they are hatched, never solid black:
+     what looks covered on these pages is covered in the stored image.
 
    Without this script, the submission form offers a box asking the moderators to cover,
    and the other two forms take the rectangles as typed. Every text shown comes from
@@ -51,7 +53,9 @@
   /* A drawing layer over the image inside `stage`. suggestions: boxes shown as toggles,
      `on` says which start covered; drawn: boxes drawn by hand. onChange(regions) after
      every change. Returns {regions, undo, clear, set, destroy}. */
-  function drawing(stage, { suggestions = [], on = [], drawn = [], label = "", onChange = () => {} }) {
+  function drawing(stage, { suggestions = [], on = [], drawn = [], label = "", pending = false,
+    onChange = () => {} }) {
+    const chosenClass = pending ? " cover-rect--pending" : "";
     stage.classList.add("cover-stage");
     const layer = stage.appendChild(document.createElement("div"));
     layer.className = "cover-layer";
@@ -67,7 +71,7 @@
       suggestions.forEach((box, i) => {
         const toggle = document.createElement("button");
         toggle.type = "button";
-        toggle.className = `cover-rect cover-rect--suggested${chosen[i] ? "" : " cover-rect--off"}`;
+        toggle.className = `cover-rect cover-rect--suggested${chosen[i] ? chosenClass : " cover-rect--off"}`;
         toggle.setAttribute("aria-pressed", String(chosen[i]));
         toggle.setAttribute("aria-label", fill(label, { n: i + 1 }));
         toggle.addEventListener("click", () => {
@@ -80,7 +84,7 @@
       });
       boxes.forEach((box) => {
         const block = document.createElement("div");
-        block.className = "cover-rect";
+        block.className = `cover-rect${chosenClass}`;
         place(block, box);
         layer.appendChild(block);
       });
@@ -162,7 +166,8 @@
   function wire(tools, tool) {
     const count = tools.querySelector(".cover-tools__count");
     const show = (regions) => {
-      if (count) count.textContent = fill(tools.dataset.msgCount, { count: regions.length });
+      const none = !regions.length && tools.dataset.msgNone;
+      if (count) count.textContent = none || fill(tools.dataset.msgCount, { count: regions.length });
     };
     tools.querySelector('[data-cover-action="undo"]')?.addEventListener("click", () => tool.undo());
     tools.querySelector('[data-cover-action="clear"]')?.addEventListener("click", () => tool.clear());
@@ -203,7 +208,7 @@
     stage.querySelector(".cover-outlines")?.remove(); // the layer draws them now
     let show = () => {};
     const tool = drawing(stage, {
-      suggestions, on: start.on, drawn: start.drawn, label: stage.dataset.msgSuggested,
+      suggestions, on: start.on, drawn: start.drawn, label: stage.dataset.msgSuggested, pending: true,
       onChange: (regions) => {
         field.value = regions.length ? JSON.stringify(regions) : "";
         show(regions);

@@ -5,12 +5,13 @@
   if (!items.length) { return; }
   var current = -1;
 
-  // Inputs where a letter is text; from a checkbox or a button the shortcuts still work.
-  var NOT_TEXT = ["checkbox", "radio", "button", "submit", "reset", "image", "file", "range", "color"];
-  function typing(el) {
-    if (!el) { return false; }
-    if (el.tagName === "INPUT") { return NOT_TEXT.indexOf(el.type) < 0; }
-    return el.tagName === "TEXTAREA" || el.tagName === "SELECT" || el.isContentEditable;
+  // Single keys act only when the focus is on the queue itself: the page (nothing
+  // focused) or a work of the queue, as j and k leave it. Never from inside a form, a
+  // button, a link, a summary or anything editable: after Tab or a click there, a letter
+  // is a letter, not a decision.
+  function onQueue(el) {
+    if (!el || el === document.body || el === document.documentElement) { return true; }
+    return items.indexOf(el) >= 0;
   }
   function currentItem() {
     var active = document.activeElement;
@@ -26,7 +27,13 @@
   }
 
   document.addEventListener("keydown", function (event) {
-    if (event.ctrlKey || event.metaKey || event.altKey || typing(event.target)) { return; }
+    if (event.ctrlKey || event.metaKey || event.altKey || event.isComposing) { return; }
+    if (event.key === "Escape") {  // out of a field or button, back to its work
+      var owner = event.target.closest ? event.target.closest(".review") : null;
+      if (owner && owner !== event.target) { owner.focus(); event.preventDefault(); }
+      return;
+    }
+    if (!onQueue(event.target) || !onQueue(document.activeElement)) { return; }
     var item;
     switch (event.key) {
       case "j": go(1); break;
@@ -37,7 +44,8 @@
         break;
       case "a":
         item = currentItem();
-        if (item) { item.querySelector("[data-key=approve]").click(); }
+        var approve = item ? item.querySelector("[data-key=approve]") : null;
+        if (approve) { approve.click(); }  // none while a work waits for its cover decision
         break;
       case "r":
         item = currentItem();

@@ -184,6 +184,13 @@
       return true;
     };
 
+    // "in 40 minutes", in the page's language, from the answer's Retry-After (seconds).
+    const whenToRetry = (xhr) => {
+      const seconds = Math.max(60, Number.parseInt(xhr.getResponseHeader("Retry-After") || "", 10) || 3600);
+      const words = new Intl.RelativeTimeFormat(document.documentElement.lang || undefined, { numeric: "always" });
+      return seconds < 3600 ? words.format(Math.ceil(seconds / 60), "minute") : words.format(Math.round(seconds / 3600), "hour");
+    };
+
     const send = () => {
       const xhr = new XMLHttpRequest();
       const body = new FormData(form); // carries the CSRF token of the hidden field
@@ -221,7 +228,7 @@
           return;
         }
         if (xhr.status === 413) fail(msg.msgServerTooLarge);
-        else if (xhr.status === 429) fail(msg.msgRateLimited);
+        else if (xhr.status === 429) fail(fill(msg.msgRateLimited, { when: whenToRetry(xhr) }));
         else fail(fill(msg.msgFailed, { status: xhr.status }));
       });
       xhr.addEventListener("error", () => fail(msg.msgNetwork));
