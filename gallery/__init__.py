@@ -8,20 +8,41 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from flask import Flask
+from urllib.parse import urlsplit
+
+from flask import Flask, Request
 from werkzeug.middleware.proxy_fix import ProxyFix
+from werkzeug.routing import MapAdapter
 
 from .config import Config
 from .database import private_file, sqlite_file
 from .slots import MB, default_slots, keep_big_buffers_off_the_heap
 from .extensions import babel, csrf, db, migrate
+from .web.http import GalleryMap
 
 log = logging.getLogger(__name__)
 
 
 class GalleryFlask(Flask):
+    url_map_class = GalleryMap
+
     def log_exception(self, exc_info) -> None:  # type: ignore[no-untyped-def,override]
         """Errors are logged by errors.py with the route pattern instead of the raw path."""
+
+    def create_url_adapter(self, request: Request | None) -> MapAdapter | None:
+        """Absolute addresses (QR codes on posters, feeds, the sitemap, the API, canonical
+        links and share previews, the mail's receipt link) name PUBLIC_URL when it is set,
+        never a host the client chose (`Host`, `X-Forwarded-Host`), in a request or outside
+        one; without it, SERVER_NAME (Flask's own rule), else the request's host."""
+        adapter = super().create_url_adapter(request)
+        public = self.config.get("PUBLIC_URL")
+        if not public:
+            return adapter
+        parts = urlsplit(public)
+        if adapter is None:  # outside a request, without SERVER_NAME
+            return self.url_map.bind(parts.netloc, script_name=parts.path or "/", url_scheme=parts.scheme)
+        adapter.server_name, adapter.url_scheme = parts.netloc, parts.scheme
+        return adapter
 
 
 def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
@@ -78,6 +99,13 @@ def load_config(app: Flask, test_config: Mapping[str, Any] | None) -> None:
         # "gallery.example, .gallery.example" (a leading dot admits every subdomain).
         hosts = [h.strip() for h in app.config["TRUSTED_HOSTS"].split(",") if h.strip()]
         app.config["TRUSTED_HOSTS"] = hosts or None
+    if app.config.get("PUBLIC_URL"):
+        from .mirror import parse_public_url
+
+        try:  # every absolute address is built on it (GalleryFlask.create_url_adapter)
+            app.config["PUBLIC_URL"] = parse_public_url(app.config["PUBLIC_URL"])
+        except ValueError as exc:
+            raise RuntimeError(str(exc)) from None
 
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     app.config.setdefault("MEDIA_ROOT", os.path.join(app.instance_path, "media"))
@@ -205,7 +233,9 @@ def register_commands(app: Flask) -> None:
 
 def register_middleware(app: Flask) -> None:
     """Around the app: the published-media shortcut (public/media.py; with the page cache
-    and the local folder), then, outermost, ProxyFix, so both see the client's scheme."""
+    and the local folder), then, outermost, ProxyFix, so both see the client's scheme.
+    X-Forwarded-Host is taken only with TRUSTED_HOSTS, which then checks it: a proxy that
+    passes the client's own value on would otherwise let anyone choose the host."""
     from .public.media import MediaShortcut
 
     if app.config.get("PAGE_CACHE", True) and not app.config.get("MEDIA_STORE"):
@@ -213,9 +243,13 @@ def register_middleware(app: Flask) -> None:
     direct = app.wsgi_app
     proxies = int(app.config.get("PROXY_FIX_HOPS", 0) or 0)
     if proxies:
+        hosts = proxies if app.config.get("TRUSTED_HOSTS") else 0
         app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
-            app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies
+            app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=hosts
         )
+        if not app.config.get("TRUSTED_HOSTS"):
+            log.warning("PROXY_FIX_HOPS is set without TRUSTED_HOSTS: any Host the proxy passes on "
+                        "is answered; set TRUSTED_HOSTS (and PUBLIC_URL) to the public host name")  # fmt: skip
     if app.config.get("ONION_PORT"):
         # The onion service's own listener never goes through ProxyFix (web/onion.py).
         from .web.onion import OnionListener

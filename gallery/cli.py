@@ -145,6 +145,9 @@ def export_static(dest: Path, public_url: str | None) -> None:
     click.echo(f"Exported {report.pages} pages to {dest}: {report.written} files written, "
                f"{report.unchanged} unchanged, {report.removed} removed; "
                f"{report.bytes / 1e6:.1f} MB in all, in {report.seconds:.1f} s.")  # fmt: skip
+    for relative in report.left_alone:
+        click.echo(f"Not removed: {relative} (listed by the last export) is behind a symbolic link "
+                   f"that leads out of {dest}.", err=True)  # fmt: skip
     for url, status, linked_from in report.broken:
         click.echo(f"Broken link: {url} answered {status} (linked from {linked_from})", err=True)
     if report.broken:

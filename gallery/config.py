@@ -113,9 +113,18 @@ class Config:
     PRISONER_TIMEZONE = "Europe/Moscow"  # default for "days in prison"
     SITE_NAME = "Art Protest"
     REPORT_INACCURACY_EMAIL = "corrections@example.org"
-    # The primary public address (e.g. "https://artprotest.example"): where a static mirror's
-    # forms and links to server-only pages lead (flask export-static, gallery/mirror.py).
+    # The primary public address (e.g. "https://artprotest.example"): every absolute address
+    # the app gives (QR codes, feeds, the sitemap, the API, canonical links, the mail's link)
+    # is built on it, whatever host a request names; and where a static mirror's forms and
+    # links to server-only pages lead (flask export-static, gallery/mirror.py).  None: the
+    # request's host (or SERVER_NAME).
     PUBLIC_URL: str | None = None
+    # The host names the app answers for (also read from TRUSTED_HOSTS, comma-separated;
+    # ".example.org" admits its subdomains); any other Host gets a 400.  None: any host.
+    TRUSTED_HOSTS: list[str] | None = None
+    # How many reverse proxies in front of the app set X-Forwarded-For and -Proto (and
+    # X-Forwarded-Host, taken only with TRUSTED_HOSTS); 0: none, the headers are ignored.
+    PROXY_FIX_HOPS = 0
     # The gallery's Tor onion service (e.g. "http://xyz...onion"): pages send
     # Onion-Location and the footer links to it (README "Tor onion service").
     ONION_URL: str | None = None

@@ -179,9 +179,9 @@ def _queue(work: Work, kind: str, reason: str | None, preset: str | None,
         return
     try:
         url = link(token, work.notify_locale)
-    except RuntimeError:  # outside a request without SERVER_NAME: no host to link to
-        log.warning("work %s: no SERVER_NAME to build the receipt link outside a request; no mail",
-                    work.id)  # fmt: skip
+    except RuntimeError:  # outside a request without PUBLIC_URL or SERVER_NAME: no host to link to
+        log.warning("work %s: no PUBLIC_URL or SERVER_NAME to build the receipt link outside a "
+                    "request; no mail", work.id)  # fmt: skip
         return
     rejected = kind == REJECTED
     payload = {"to": work.contact_email, "url": url, "locale": work.notify_locale,

@@ -96,6 +96,12 @@ class Report:
     bytes_written: int = 0
     seconds: float = 0.0
     broken: list[tuple[str, int, str]] = field(default_factory=list)  # (url, status, linked from)
+    left_alone: list[str] = field(default_factory=list)  # stale entries behind a link out of dest
+
+
+class UnsafeDestination(ValueError):
+    """A folder of DEST is a symbolic link leading out of it: the export writes nothing
+    through it (someone who can write into DEST could aim the copy anywhere)."""
 
 
 @dataclass
@@ -135,9 +141,16 @@ def export_static(app: Flask, dest: Path, public_url: str) -> Report:
     if trusted and not host_is_trusted(urlsplit(public_url).netloc, trusted):
         raise ValueError("PUBLIC_URL's host is not one of TRUSTED_HOSTS: the app would refuse it")
     started = time.perf_counter()
-    with app.app_context(), _quiet_access_log():
-        report = _Export(app, Path(dest), public_url).run()
-        db.session.rollback()
+    # The pages' absolute addresses (canonical links, feeds, the sitemap the crawl follows)
+    # are built on PUBLIC_URL: the copy's primary address, for the length of the export.
+    configured = app.config.get("PUBLIC_URL")
+    app.config["PUBLIC_URL"] = public_url
+    try:
+        with app.app_context(), _quiet_access_log():
+            report = _Export(app, Path(dest), public_url).run()
+            db.session.rollback()
+    finally:
+        app.config["PUBLIC_URL"] = configured
     report.seconds = time.perf_counter() - started
     return report
 
@@ -194,7 +207,7 @@ class _Export:
             # After a failure, keep listing what the earlier runs wrote, so the next run
             # still removes it when it is stale.
             _write_manifest(self.dest, self.new if done else {**self.old, **self.new})
-        self.report.removed = _remove_stale(self.dest, set(self.old) - set(self.new))
+        self.report.removed, self.report.left_alone = _remove_stale(self.dest, set(self.old) - set(self.new))
         return self.report
 
     def _seed(self) -> None:
@@ -481,7 +494,7 @@ class _Export:
         if self.old.get(relative) == digest and path.is_file():
             self.report.unchanged += 1
             return
-        _write_atomic(path, data)
+        _write_atomic(self.dest, path, data)
         self.report.written += 1
         self.report.bytes_written += len(data)
 
@@ -556,7 +569,7 @@ def _write_manifest(dest: Path, entries: dict[str, str]) -> None:
             return
     except OSError:
         pass
-    _write_atomic(path, data)
+    _write_atomic(dest, path, data)
 
 
 def _inside(relative: str) -> bool:
@@ -564,7 +577,20 @@ def _inside(relative: str) -> bool:
     return bool(parts) and not relative.startswith("/") and all(SAFE_SEGMENT.match(p) for p in parts)
 
 
-def _write_atomic(path: Path, data: bytes) -> None:
+def _within(dest: Path, path: Path) -> bool:
+    """Whether the folder of path, symbolic links followed, is dest or inside it."""
+    root, folder = dest.resolve(), path.parent.resolve()
+    return folder == root or root in folder.parents
+
+
+def _write_atomic(dest: Path, path: Path, data: bytes) -> None:
+    # Checked before any folder is made: mkdir and mkstemp would follow a planted link.
+    # (A file that is itself a link is replaced, not followed: os.replace renames over it.)
+    if not _within(dest, path):
+        raise UnsafeDestination(
+            f"{path.parent} leads out of {dest} through a symbolic link; the export writes "
+            "nothing through links. Remove the link (or export into a folder only you can write to)."
+        )
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
@@ -577,12 +603,18 @@ def _write_atomic(path: Path, data: bytes) -> None:
         raise
 
 
-def _remove_stale(dest: Path, stale: set[str]) -> int:
-    """Delete what an earlier export wrote and this one did not, then empty folders."""
-    removed = 0
+def _remove_stale(dest: Path, stale: set[str]) -> tuple[int, list[str]]:
+    """Delete what an earlier export wrote and this one did not, then empty folders; an
+    entry whose folder is a link out of dest is left alone (a manifest can be tampered
+    with).  Returns how many files went, and the entries left alone."""
+    removed, left_alone = 0, []
     folders: set[Path] = set()
-    for relative in stale:
+    for relative in sorted(stale):
         path = dest / relative
+        if not _within(dest, path):
+            log.warning("export-static: %s is behind a symbolic link out of %s; left alone", relative, dest)
+            left_alone.append(relative)
+            continue
         try:
             path.unlink()
             removed += 1
@@ -594,4 +626,4 @@ def _remove_stale(dest: Path, stale: set[str]) -> int:
             folder.rmdir()  # only when empty: files the export never wrote stay
         except OSError:
             pass
-    return removed
+    return removed, left_alone

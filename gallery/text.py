@@ -46,6 +46,7 @@ def render_markdown(source: str | None) -> Markup:
     (Work.description_html), never while a page is drawn."""
     if not source:
         return Markup("")
+    source = _NONCHARACTER_REFERENCE.sub(_reference, source)
     html = cmark.markdown_to_html_with_extensions(
         source, options=_CMARK_OPTIONS, extensions=list(_CMARK_EXTENSIONS)
     ).strip()
@@ -100,15 +101,47 @@ class _Flattened(HTMLParser):
         return f"<{tag}{rendered}>"
 
 
+# Unicode's 66 non-characters (U+FDD0-U+FDEF, and the last two code points of each of the
+# 17 planes, U+FFFE, U+FFFF, U+1FFFE...): never text, and U+FFFE and U+FFFF are not allowed
+# in XML at all (one in a title made every feed unreadable).
+NONCHARACTERS = "\ufdd0-\ufdef" + "".join(chr(plane << 16 | 0xFFFE) + chr(plane << 16 | 0xFFFF)
+                                        for plane in range(17))  # fmt: skip
 # Characters no one types on purpose, which can hide or reverse what a text says: C0
 # controls but tab and newline, DEL and C1 controls; bidi embeddings, overrides and
 # isolates (U+202A-U+202E, U+2066-U+2069: a title that reads backwards); zero-width
-# spaces, word joiners and byte-order marks.  Zero-width (non-)joiners (U+200C, U+200D)
-# stay: Persian, Indic scripts and emoji sequences need them.
+# spaces, word joiners and byte-order marks; non-characters.  Zero-width (non-)joiners
+# (U+200C, U+200D) stay: Persian, Indic scripts and emoji sequences need them.
 _HIDDEN = re.compile(
     "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069"
-    "\u200b\u2060\u2061-\u2064\ufeff\u180e]"
+    "\u200b\u2060\u2061-\u2064\ufeff\u180e" + NONCHARACTERS + "]"
 )
+# A numeric character reference to a non-character, in any spelling (&#xFFFF;, &#65535;,
+# &#X0000fffe;): cmark-gfm writes U+FFFE and U+FFFF out as bytes its Python binding
+# cannot decode (a 500 on every page showing the text), so they become U+FFFD, as cmark
+# itself does for a reference to no character at all (&#0;, &#xD800;).  Longer numbers
+# are past U+10FFFF, which cmark already turns into U+FFFD.
+_NONCHARACTER_REFERENCE = re.compile(
+    "&#(?:[xX]0*(?P<hex>[0-9a-fA-F]{1,6})|0*(?P<dec>[0-9]{1,7}));"
+)
+
+
+def _is_noncharacter(code: int) -> bool:
+    return 0xFDD0 <= code <= 0xFDEF or code & 0xFFFE == 0xFFFE
+
+
+def _reference(match: re.Match[str]) -> str:
+    code = int(match["hex"], 16) if match["hex"] else int(match["dec"])
+    return "\ufffd" if _is_noncharacter(code) and code <= 0x10FFFF else match[0]
+
+
+# What XML 1.0 allows (https://www.w3.org/TR/xml/#charsets); anything else makes a feed
+# or a sitemap unreadable as a whole.
+_NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+
+def xml_safe(text: str) -> str:
+    """text without the characters XML 1.0 forbids (controls, surrogates, U+FFFE, U+FFFF)."""
+    return _NOT_XML.sub("", text)
 
 
 def clean_text(value: object) -> object:

@@ -21,6 +21,8 @@ from schemathesis import GenerationMode
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import (
     content_type_conformance,
+    negative_data_rejection,
+    positive_data_acceptance,
     response_headers_conformance,
     response_schema_conformance,
     status_code_conformance,
@@ -58,8 +60,15 @@ def conforms(instance: Any, schema_name: str) -> None:
 def get_json(client, url: str, status: int = 200, **kw: Any) -> Any:
     response = client.get(url, **kw)
     assert response.status_code == status, response.get_data(as_text=True)
-    assert response.mimetype == "application/json"
-    return response.get_json()
+    assert response.mimetype == ("application/json" if status < 400 else "application/problem+json")
+    return response.get_json(force=True)
+
+
+def problem(status: int, detail: str) -> dict[str, Any]:
+    """An error's body: RFC 9457 problem details, with version 1.0's `error` kept."""
+    title = {400: "Bad Request", 404: "Not Found", 405: "Method Not Allowed", 500: "Internal Server Error"}[status]
+    return {"type": "about:blank", "title": title, "status": status, "detail": detail,
+            "error": {"status": status, "message": detail}}  # fmt: skip
 
 
 @pytest.fixture
@@ -177,7 +186,7 @@ def test_unpublished_works_are_404_and_listed_nowhere(client, make_work, make_pr
     else:
         other = make_work(title="Other one", prisoners=(ada,), status=status)
     body = get_json(client, f"/api/works/{other.public_id}", 404)
-    assert body == {"error": {"status": 404, "message": "Not found."}}
+    assert body == problem(404, "Not found.")
     for url in ("/api/works", f"/api/works?prisoner={ada.slug}"):
         assert [w["id"] for w in get_json(client, url)["items"]] == [public.public_id]
 
@@ -239,7 +248,37 @@ def test_filters(client, make_work, make_prisoner, campaign):
 ])  # fmt: skip
 def test_malformed_queries_are_json_400(client, query, message):
     body = get_json(client, f"/api/works?{query}", 400)
-    assert body == {"error": {"status": 400, "message": message}}
+    assert body == problem(400, message)
+
+
+@pytest.mark.parametrize("path", ["/api/works", "/api/prisoners", "/api/prisoners/ada", "/api/works/{id}"])
+@pytest.mark.parametrize("query, name", [
+    ("lang=null", "lang"), ("lang=null&lang=null", "lang"), ("lang=fr&lang=fr", "lang"),
+    ("lang=", "lang"), ("lang=FR", "lang"),
+])  # fmt: skip
+def test_a_language_the_document_forbids_is_a_400_problem(client, make_work, make_prisoner, path, query, name):
+    """The document lists `lang` as one of the gallery's languages, once; the server used
+    to ignore anything else and answer 200."""
+    make_prisoner(slug="ada")
+    path = path.replace("{id}", make_work().public_id)
+    assert get_json(client, f"{path}?{query}", 400) == problem(400, f"Malformed query parameter ({name}).")
+
+
+@pytest.mark.parametrize("query, name", [
+    ("tag=", "tag"), ("prisoner=", "prisoner"), ("campaign=", "campaign"), ("after=", "after"),
+    ("limit=", "limit"), ("tag=a&tag=b", "tag"), ("limit=2&limit=3", "limit"),
+])  # fmt: skip
+def test_an_empty_or_repeated_parameter_is_a_400_problem(client, query, name):
+    assert get_json(client, f"/api/works?{query}", 400) == problem(400, f"Malformed query parameter ({name}).")
+
+
+def test_every_operation_documents_its_400_and_unknown_parameters_are_ignored(client):
+    document = api_schema.document()
+    for path, item in document["paths"].items():
+        responses = item["get"]["responses"]
+        assert responses["400"]["content"] == {"application/problem+json": {"schema": {
+            "$ref": "#/components/schemas/Error"}}}, path  # fmt: skip
+    assert get_json(client, "/api/works?utm_source=x&utm_source=y&lang=fr")["items"] == []
 
 
 def test_unknown_filter_slug_is_json_404(client):
@@ -334,18 +373,18 @@ def test_prisoner_list_and_works_url(client, azat, make_prisoner, make_work):
 
 def test_unknown_prisoner_is_json_404(client):
     for url in ("/api/prisoners/nobody", "/api/prisoners/NOT%20A%20SLUG"):
-        assert get_json(client, url, 404) == {"error": {"status": 404, "message": "Not found."}}
+        assert get_json(client, url, 404) == problem(404, "Not found.")
 
 
 # ---- HTTP: errors, CORS, caching, languages, limits ----
 
 
 def test_errors_are_json_on_the_api_and_html_elsewhere(client):
-    assert get_json(client, "/api/nothing-here", 404)["error"] == {"status": 404, "message": "Not found."}
+    assert get_json(client, "/api/nothing-here", 404) == problem(404, "Not found.")
     response = client.post("/api/works")
     assert response.status_code == 405
-    assert response.get_json() == {"error": {"status": 405,
-                                             "message": "Method not allowed: this API is read-only (GET)."}}  # fmt: skip
+    assert response.mimetype == "application/problem+json"
+    assert response.get_json(force=True) == problem(405, "Method not allowed: this API is read-only (GET).")
     assert set(response.headers["Allow"].split(", ")) == {"GET", "HEAD", "OPTIONS"}
     html = client.get("/works?after=12-x")
     assert (html.status_code, html.mimetype) == (400, "text/html")
@@ -361,7 +400,7 @@ def test_server_error_is_json(app, client, monkeypatch):
     monkeypatch.setattr(queries, "prisoners", broken)
     app.config["PROPAGATE_EXCEPTIONS"] = False
     body = get_json(client, "/api/prisoners", 500)
-    assert body == {"error": {"status": 500, "message": "Internal server error."}}
+    assert body == problem(500, "Internal server error.")
 
 
 def test_cors_on_answers_and_preflight(client, make_work):
@@ -414,9 +453,10 @@ def test_rate_limit_is_json_429_with_retry_after(app, client):
     assert client.get("/api/works").status_code == 200
     response = client.get("/api/prisoners")
     assert response.status_code == 429
-    body = response.get_json()
-    assert body["error"]["status"] == 429
-    assert body["error"]["message"].startswith("Too many requests: try again in ")
+    body = response.get_json(force=True)
+    assert (body["status"], body["title"]) == (429, "Too Many Requests")
+    assert body["detail"].startswith("Too many requests: try again in ")
+    assert body["error"] == {"status": 429, "message": body["detail"]}
     assert 1 <= int(response.headers["Retry-After"]) <= 60
     assert response.headers["Access-Control-Allow-Origin"] == "*"
     conforms(body, "Error")
@@ -440,7 +480,7 @@ def fuzzed_api(app, make_work, make_prisoner, campaign):
     return schemathesis.openapi.from_wsgi("/api/openapi.json", app), known
 
 
-CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance,
+CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, negative_data_rejection, positive_data_acceptance,
           response_headers_conformance, response_schema_conformance]  # fmt: skip
 
 

@@ -7,6 +7,7 @@ import os
 import sqlite3
 import stat
 import time
+import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
@@ -430,6 +431,50 @@ def test_a_nul_in_a_report_or_a_rejection_is_not_a_500(client, moderator, make_w
     assert db.session.get(Work, pending.id).rejection_reason == "No thanks, please"
 
 
+# ---- Unicode non-characters: stripped from forms, harmless in Markdown, never in XML ----
+
+NONCHARACTER_REFERENCES = ["&#xFFFF;", "&#xfffe;", "&#65535;", "&#65534;", "&#X0000FFFF;", "&#00065535;"]
+
+
+@pytest.mark.parametrize("reference", NONCHARACTER_REFERENCES)
+def test_a_reference_to_a_noncharacter_in_a_description_is_not_a_500(client, reference):
+    """cmark-gfm wrote U+FFFE and U+FFFF out as bytes its binding could not decode."""
+    response = post(client, form_data(client, png_bytes(), description=f"Hello {reference} world"))
+    assert response.status_code == 303
+    assert newest().description_html == "<p>Hello \ufffd world</p>"
+
+
+def test_a_profile_with_a_noncharacter_reference_still_renders(client, make_prisoner):
+    prisoner = make_prisoner(letter_guidance="Write &#xFFFF; here", story="A &#65534; story")
+    page = client.get(f"/prisoners/{prisoner.slug}")
+    assert page.status_code == 200
+    assert "Write \ufffd here" in page.get_data(as_text=True)
+    with client.get(f"/prisoners/{prisoner.slug}/flyer.pdf") as flyer:
+        assert (flyer.status_code, flyer.mimetype) == (200, "application/pdf")
+
+
+def test_noncharacters_are_stripped_from_every_field(client):
+    response = post(client, form_data(client, png_bytes(), title="Probe \uffff\ufffe\ufdd0\U0010ffffend",
+                                      alt_text="Alt \U0001fffetext"))  # fmt: skip
+    assert response.status_code == 303
+    assert (newest().title, newest().alt_text) == ("Probe end", "Alt text")
+
+
+def test_feeds_and_the_sitemap_stay_xml_whatever_a_title_holds(client, moderator, make_work):
+    """A title approved with U+FFFF made /feed.atom unreadable to every strict reader; a row
+    saved before the cleaner knew non-characters still holds one, so the feed drops it."""
+    submit(client, title="Probe \uffff")
+    pending = newest()
+    response = client.post(f"/moderation/works/{pending.id}/approve", data={"csrf_token": moderator})
+    assert response.status_code == 303
+    make_work(title="Older \uffff\x0b row")
+    client.post("/logout", data={"csrf_token": moderator})
+    feed = ET.fromstring(client.get("/feed.atom").get_data())
+    titles = {e.text for e in feed.iter("{http://www.w3.org/2005/Atom}title")}
+    assert {"Probe", "Older  row"} <= titles
+    assert ET.fromstring(client.get("/sitemap.xml").get_data()).tag.endswith("urlset")
+
+
 # ---- many big uploads: beyond what the host can decode at once, a 503 ----
 
 
@@ -653,6 +698,75 @@ def test_a_rejected_work_keeps_its_reason_and_moderator_and_nothing_of_its_artis
     assert _left_of(work) == EMPTY
     assert work.phash  # kept until purged, so a resubmission is recognised
     assert "Shows a face." in client.get(url).get_data(as_text=True)
+
+
+# ---- the audit log: a moderator's edit recorded the artist's words ----
+
+SECRET_ALT = "Portrait of my neighbour Ivan at Lenina 5"
+
+
+def _edited(client, moderator) -> tuple[str, Work]:
+    url, work = submit(client, title=SECRET_TITLE, alt_text=SECRET_ALT)
+    response = client.post(f"/moderation/works/{work.id}/edit", data={
+        "csrf_token": moderator, "title": "Untitled", "alt_text": "A portrait", "tags": ""})  # fmt: skip
+    assert response.status_code == 303
+    return url, work
+
+
+def _edit_reasons(work_id: int) -> list[str | None]:
+    from gallery.models import ModerationEvent
+
+    fresh()
+    return list(db.session.scalars(select(ModerationEvent.reason).where(
+        ModerationEvent.work_id == work_id, ModerationEvent.action == "edit")))  # fmt: skip
+
+
+def test_an_edit_keeps_what_it_changed_while_the_work_is_under_review(client, moderator):
+    """Moderators can see what a colleague changed, and put it back, while the work is theirs."""
+    _url, work = _edited(client, moderator)
+    [reason] = _edit_reasons(work.id)
+    assert SECRET_TITLE in reason and SECRET_ALT in reason and "Untitled" in reason
+
+
+@pytest.mark.parametrize("leaves_by", ["withdrawal", "rejection"])
+def test_an_edit_event_forgets_the_texts_when_the_artist_leaves(client, moderator, leaves_by):
+    url, work = _edited(client, moderator)
+    if leaves_by == "withdrawal":
+        token = csrf_token_of(client, url)
+        response = client.post(url + "/withdraw", data={"csrf_token": token, "confirm": "y"})
+    else:
+        response = client.post(f"/moderation/works/{work.id}/reject",
+                               data={"csrf_token": moderator, "reason": "Shows a face."})  # fmt: skip
+    assert response.status_code == 303
+    [reason] = _edit_reasons(work.id)
+    assert reason == ("title: changed (the texts were forgotten with the artist's details)\n"
+                      "alt text: changed (the texts were forgotten with the artist's details)")  # fmt: skip
+    audit = client.get("/moderation/audit").get_data(as_text=True)
+    assert "Ivan" not in audit and "Quillon" not in audit and "Untitled" not in audit
+
+
+def test_purge_forgets_the_texts_of_edits_recorded_before(app, make_work):
+    """A work withdrawn before edit events forgot their texts still has them in the log;
+    they go with the row, whose events stay."""
+    from datetime import timedelta
+
+    from gallery.models import ModerationEvent, utcnow
+
+    work = make_work(status=WorkStatus.WITHDRAWN)
+    kept = make_work()
+    work.decided_at = utcnow() - timedelta(days=100)
+    for subject in (work, kept):
+        db.session.add(ModerationEvent(action="edit", work_id=subject.id,
+                                       reason=f"title: {SECRET_TITLE!r} -> 'Untitled'\ntags: a -> b"))  # fmt: skip
+    db.session.commit()
+    result = app.test_cli_runner().invoke(args=["purge", "--older-than", "90d"])
+    assert result.exit_code == 0, result.output
+    fresh()
+    reasons = dict(db.session.execute(select(ModerationEvent.work_id, ModerationEvent.reason).where(
+        ModerationEvent.action == "edit")).all())  # fmt: skip
+    assert reasons[None] == ("title: changed (the texts were forgotten with the artist's details)\n"
+                             "tags: changed (the texts were forgotten with the artist's details)")  # fmt: skip
+    assert SECRET_TITLE in reasons[kept.id]  # a published work's history stays whole
 
 
 # ---- purge: the rows themselves, after a retention period ----

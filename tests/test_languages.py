@@ -43,9 +43,23 @@ def test_the_bare_address_chooses_and_says_so(client):
     response = client.get("/works", headers={"Accept-Language": "ru-RU,ru;q=0.9"})
     html = response.get_data(as_text=True)
     assert '<html lang="ru">' in html
-    assert canonical(html) == "http://localhost/ru/works"
+    assert canonical(html) == "http://localhost/works"  # the x-default page is its own canonical
     assert {"Accept-Language", "Cookie"} <= {v.strip() for v in response.headers["Vary"].split(",")}
     assert 'class="brand" href="/"' in html  # links on a bare page stay bare
+
+
+@pytest.mark.parametrize("path, expected", [
+    ("/", "/"), ("/works", "/works"), ("/works?tag=poster", "/works?tag=poster"),
+    ("/fr/works", "/fr/works"), ("/ru/", "/ru/"), ("/works?lang=fr", "/fr/works"),
+])  # fmt: skip
+def test_every_page_is_its_own_canonical_and_one_of_its_alternates(client, make_work, path, expected):
+    """A bare address is the x-default alternate: canonical to /en/... it told search engines
+    (and Lighthouse's SEO audit) that it duplicates another of its alternates."""
+    make_work(tag_names=("poster",))
+    html = client.get(path, headers={"Accept-Language": "ru"}).get_data(as_text=True)
+    assert canonical(html) == f"http://localhost{expected}"
+    if "lang=" not in path:
+        assert canonical(html) in links(html, "alternate").values()
 
 
 def test_a_language_in_the_address_is_remembered(client):

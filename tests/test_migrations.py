@@ -126,3 +126,33 @@ def test_prisoner_texts_move_into_their_english_row(empty_database, tmp_path, mo
             back = conn.execute(text("SELECT id, charges, sentence FROM prisoner ORDER BY id")).all()
         assert [tuple(r) for r in back] == [(1, "Hooliganism", "Six years"), (2, "Theft", None)]
         db.engine.dispose()
+
+
+def test_edit_events_of_works_that_forgot_their_artist_forget_their_texts(empty_database, tmp_path, monkeypatch):
+    """e12c5b62bacb: an edit event kept the old and new title and alt text of a work
+    withdrawn or rejected since (or purged); it keeps only which fields changed. A pending
+    or published work's events keep their texts."""
+    app = _app(empty_database, tmp_path, monkeypatch)
+    edit = "title: 'Secret Title From Minsk' -> 'Untitled'\nalt text: 'Ivan at Lenina 5' -> 'A portrait'"
+    with app.app_context():
+        upgrade(revision="d4a8c1f0e6b2")
+        with db.engine.begin() as conn:
+            for work_id, status in ((1, "withdrawn"), (2, "rejected"), (3, "approved")):
+                conn.execute(text(
+                    "INSERT INTO work (id, public_id, title, alt_text, licence, own_work, consent, "
+                    "ai_used, status, submitted_at, is_demo, hidden, has_alpha) VALUES (:id, :pid, "
+                    "'t', 'alt text', 'cc0-1.0', true, true, false, :status, '2026-01-01', "
+                    "false, false, false)"), {"id": work_id, "pid": f"public-id-{work_id:04d}", "status": status})  # fmt: skip
+            for event_id, work_id in ((1, 1), (2, 2), (3, 3), (4, None)):
+                conn.execute(text("INSERT INTO moderation_event (id, at, action, work_id, reason) VALUES "
+                                  "(:id, '2026-01-02', 'edit', :work, :reason)"),
+                             {"id": event_id, "work": work_id, "reason": edit})  # fmt: skip
+            conn.execute(text("INSERT INTO moderation_event (id, at, action, work_id, reason) VALUES "
+                              "(5, '2026-01-02', 'reject', 2, 'Shows a face.')"))  # fmt: skip
+        upgrade()
+        with db.engine.connect() as conn:
+            reasons = dict(conn.execute(text("SELECT id, reason FROM moderation_event")).all())
+        forgotten = ("title: changed (the texts were forgotten with the artist's details)\n"
+                     "alt text: changed (the texts were forgotten with the artist's details)")  # fmt: skip
+        assert reasons == {1: forgotten, 2: forgotten, 3: edit, 4: forgotten, 5: "Shows a face."}
+        db.engine.dispose()

@@ -311,6 +311,51 @@ def test_a_second_export_writes_nothing_and_an_unpublish_removes_only_that_work(
     _assert_clean(found, (public_id, old_key, "Approved work with a private address"))
 
 
+def test_the_copy_names_its_own_primary_address_whatever_the_setting(app_factory, tmp_path):
+    """Absolute addresses follow PUBLIC_URL; an export with another --public-url names that
+    one (its sitemap is what the crawl follows), and the setting is as it was afterwards."""
+    app = app_factory(PUBLIC_URL="https://elsewhere.example")
+    with app.app_context():
+        result = app.test_cli_runner().invoke(args=["export-static", str(tmp_path / "m"), "--public-url", PUBLIC])
+    assert result.exit_code == 0, result.output
+    home = (tmp_path / "m" / "fr" / "index.html").read_text()
+    assert f'<link rel="canonical" href="{PUBLIC}/fr/">' in home and "elsewhere.example" not in home
+    assert app.config["PUBLIC_URL"] == "https://elsewhere.example"
+
+
+# ---- DEST shared with others: links planted in it lead nowhere ----
+
+
+def test_a_link_planted_in_dest_is_not_written_through(app, runner, tmp_path):
+    """Someone who can write into DEST made DEST/static a link to another folder: the
+    export wrote the CSS there."""
+    dest, elsewhere = tmp_path / "mirror", tmp_path / "elsewhere"
+    dest.mkdir()
+    elsewhere.mkdir()
+    (dest / "static").symlink_to(elsewhere, target_is_directory=True)
+    result = runner.invoke(args=["export-static", str(dest), "--public-url", PUBLIC])
+    assert result.exit_code == 2
+    assert "through a symbolic link" in result.output and "Remove the link" in result.output
+    assert list(elsewhere.iterdir()) == []
+
+
+def test_a_tampered_manifest_deletes_nothing_outside_dest(app, runner, tmp_path):
+    """A manifest naming a file behind a planted link made the export delete it as stale."""
+    dest, elsewhere = tmp_path / "mirror", tmp_path / "elsewhere"
+    dest.mkdir()
+    elsewhere.mkdir()
+    (elsewhere / "important.conf").write_text("x")
+    (dest / "old").symlink_to(elsewhere, target_is_directory=True)
+    (dest / "gone.html").write_text("stale")
+    (dest / mirror.MANIFEST).write_text('{"old/important.conf": "x", "gone.html": "y", "../../etc/x": "z"}')
+    result = runner.invoke(args=["export-static", str(dest), "--public-url", PUBLIC])
+    assert result.exit_code == 0, result.output
+    assert (elsewhere / "important.conf").read_text() == "x"
+    assert "Not removed: old/important.conf" in result.output
+    assert not (dest / "gone.html").exists()  # what the export did write is still removed
+    assert ", 1 removed;" in result.output
+
+
 def test_the_command_needs_a_primary_address(app, runner, tmp_path):
     result = runner.invoke(args=["export-static", str(tmp_path / "m")])
     assert result.exit_code == 2

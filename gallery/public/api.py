@@ -5,8 +5,8 @@
 description of it). Only what the public pages show leaves here: published works (not
 pending, rejected, withdrawn or hidden: those are 404), never an e-mail, a receipt token,
 an image hash, a moderator or a report. Responses are open to any origin (CORS),
-`public, max-age=60` with an ETag, rate-limited per client; errors are JSON
-(web/errors.py). The API has no /fr/ address: `?lang=` or Accept-Language choose the
+`public, max-age=60` with an ETag, rate-limited per client; errors are problem details
+(application/problem+json, web/errors.py), a query the document forbids among them. The API has no /fr/ address: `?lang=` or Accept-Language choose the
 language of names and texts, and every text says which language it is in."""
 from __future__ import annotations
 
@@ -46,6 +46,26 @@ def _rate_limit() -> str:
 # One budget for the whole API per client, not one per address.  Onion clients all share
 # one address: no budget of theirs would be anyone's own (the API only reads, and caches).
 limiter.shared_limit(_rate_limit, scope="api", methods=["GET", "HEAD"], exempt_when=is_onion)(bp)
+
+# Each view's operation in the document, whose parameters the server holds to.
+OPERATIONS = {"api.works": "/api/works", "api.work": "/api/works/{id}",
+              "api.prisoners": "/api/prisoners", "api.prisoner": "/api/prisoners/{slug}"}  # fmt: skip
+
+
+@bp.before_request
+def _documented_query() -> None:
+    """The query as the document says (400, problem details, otherwise): each parameter
+    it names at most once and not empty, `lang` one of the gallery's languages. The other
+    parameters' shapes are checked where they are read (limit, cursor, slug filters)."""
+    operation = OPERATIONS.get(request.endpoint or "")
+    if operation is None or request.method == "OPTIONS":
+        return
+    for name in api_schema.query_parameters(operation):
+        values = request.args.getlist(name)
+        if len(values) > 1 or values == [""]:
+            raise BadQuery(name)
+    if "lang" in request.args and request.args["lang"] not in current_app.config["LANGUAGES"]:
+        raise BadQuery("lang")
 
 
 # ---- serialisation ----
@@ -167,7 +187,7 @@ def _cached(payload: dict[str, Any], *, localised: bool = True) -> Response:
 
 def _limit() -> int:
     raw = request.args.get("limit")
-    if raw is None or raw == "":
+    if raw is None:
         return api_schema.DEFAULT_LIMIT
     if not LIMIT_RE.match(raw) or not 1 <= int(raw) <= api_schema.MAX_LIMIT:
         raise BadQuery("limit")

@@ -55,14 +55,21 @@ LANGUAGE = {"type": "string", "description": "A language code (BCP 47)."}
 SCHEMAS: dict[str, Any] = {
     "Error": _object(
         {
-            "error": _object(
-                {
-                    "status": {"type": "integer", "minimum": 400, "maximum": 599},
-                    "message": {"type": "string"},
-                }
-            )
+            "type": {"type": "string", "const": "about:blank"},
+            "title": {"type": "string", "description": "The HTTP status's name."},
+            "status": {"type": "integer", "minimum": 400, "maximum": 599},
+            "detail": {"type": "string", "description": "What went wrong, in English."},
+            "error": {
+                **_object(
+                    {
+                        "status": {"type": "integer", "minimum": 400, "maximum": 599},
+                        "message": {"type": "string"},
+                    }
+                ),
+                "description": "The status and `detail` again, as version 1.0 gave them.",
+            },
         },
-        "An error: its HTTP status and a message in English.",
+        "An error, as RFC 9457 problem details (application/problem+json).",
     ),
     "Text": _object(
         {"text": {"type": "string"}, "language": LANGUAGE},
@@ -188,9 +195,12 @@ SCHEMAS["Prisoner"] = _object(
 )
 
 
+PROBLEM = "application/problem+json"
+
+
 def _error(description: str) -> dict[str, Any]:
     return {"description": description,
-            "content": {"application/json": {"schema": _ref("Error")}}}  # fmt: skip
+            "content": {PROBLEM: {"schema": _ref("Error")}}}  # fmt: skip
 
 
 CACHED_HEADERS = {
@@ -210,6 +220,9 @@ def _ok(schema: str, description: str) -> dict[str, Any]:
 
 COMMON_ERRORS = {
     "304": {"description": "Not modified (the ETag sent in If-None-Match still holds)."},
+    "400": _error("A query parameter given twice, empty, or not in the shape its schema "
+                  "says (a language the gallery does not speak, a malformed limit, cursor "
+                  "or filter). Parameters this document does not name are ignored."),
     "405": _error("Only GET (and HEAD, OPTIONS) are answered."),
     "429": _error("Too many requests: see Retry-After."),
 }
@@ -256,7 +269,6 @@ PATHS: dict[str, Any] = {
             ],
             "responses": {
                 "200": _ok("WorkList", "A page of works and the address of the next one."),
-                "400": _error("A malformed limit, cursor or filter."),
                 "404": _error("A filter names no prisoner, campaign or tag."),
                 **COMMON_ERRORS,
             },
@@ -332,15 +344,21 @@ DOCUMENT: dict[str, Any] = {
     "openapi": "3.1.0",
     "info": {
         "title": "Art Protest gallery API",
-        "version": "1.0.0",
+        "version": "1.1.0",
         "description": "Read-only JSON of the gallery's public data: published works and "
         "the prisoners they stand with. Open to any origin (CORS), cached for a minute "
-        "(ETag, If-None-Match), rate-limited per client. Errors are "
-        '`{"error": {"status": 404, "message": "Not found."}}`.',
+        "(ETag, If-None-Match), rate-limited per client. Errors are RFC 9457 problem "
+        'details: `{"type": "about:blank", "title": "Not Found", "status": 404, "detail": '
+        '"Not found.", "error": {...}}` (`error`: the body of version 1.0, kept).',
     },
     "paths": PATHS,
     "components": {"schemas": SCHEMAS},
 }
+
+
+def query_parameters(path: str) -> tuple[str, ...]:
+    """The names of the query parameters an operation of PATHS takes."""
+    return tuple(p["name"] for p in PATHS[path]["get"].get("parameters", ()) if p["in"] == "query")
 
 
 def document() -> dict[str, Any]:

@@ -25,6 +25,7 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 
 from ..models import Work, utcnow
+from ..text import xml_safe
 from ..web.http import or_404
 from ..web.i18n import ARG
 from . import queries
@@ -69,6 +70,13 @@ def _el(parent: ET.Element, tag: str, text: str | None = None, **attrs: str) -> 
     return element
 
 
+def _xml(root: ET.Element) -> bytes:
+    """The document as UTF-8, without the characters XML forbids: ElementTree writes them
+    as they are, and one in a title (from a row saved before the text cleaner knew them)
+    would make the whole document unreadable to a strict reader."""
+    return xml_safe(ET.tostring(root, encoding="utf-8", xml_declaration=True).decode()).encode()
+
+
 def _atom(title: str, alternate: str, works: list[Work], *, empty_since: datetime | None) -> Response:
     """An Atom 1.0 document of `works` (newest first) in the request's language."""
     locale = str(get_locale())
@@ -103,8 +111,7 @@ def _atom(title: str, alternate: str, works: list[Work], *, empty_since: datetim
         # at a numeric `&#34;`.
         summary = render_template("feeds/summary.html", work=work).replace("&#34;", "&quot;")
         _el(entry, "summary", summary, type="html")
-    body = ET.tostring(feed, encoding="utf-8", xml_declaration=True)
-    return _public(Response(body, content_type=ATOM_TYPE), FEED_MAX_AGE)
+    return _public(Response(_xml(feed), content_type=ATOM_TYPE), FEED_MAX_AGE)
 
 
 @bp.get("/feed.atom")
@@ -175,8 +182,7 @@ def sitemap() -> ResponseReturnValue:
             for hreflang, href in urls.items():
                 ET.SubElement(url, f"{{{XHTML_NS}}}link", rel="alternate", hreflang=hreflang,
                               href=href)  # fmt: skip
-    body = ET.tostring(urlset, encoding="utf-8", xml_declaration=True)
-    return _public(Response(body, content_type="application/xml; charset=utf-8"), FEED_MAX_AGE)
+    return _public(Response(_xml(urlset), content_type="application/xml; charset=utf-8"), FEED_MAX_AGE)
 
 
 def _localised_prefix(prefix: str) -> bool:

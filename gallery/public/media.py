@@ -31,14 +31,15 @@ from flask import Blueprint, Flask, abort, current_app, request, send_file, url_
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
 from sqlalchemy import select
+from werkzeug.exceptions import SecurityError
 from werkzeug.http import http_date, is_resource_modified, remove_entity_headers
 from werkzeug.utils import send_file as send_file_from
 from werkzeug.wrappers import Response
-from werkzeug.wsgi import FileWrapper
+from werkzeug.wsgi import FileWrapper, get_host
 
 from ..extensions import db, media_store
 from ..models import Work, WorkStatus
-from ..storage import CONTENT_TYPES, MediaStore, Store
+from ..storage import CONTENT_TYPES, MediaStore, Store, valid_name
 from ..web.headers import HSTS, log_access, security_headers
 from ..web.http import immutable, private
 from ..web.pagecache import generation
@@ -133,7 +134,8 @@ def _may_see(work: Work) -> bool:
 @bp.get(ROUTE)
 def file(key: str, filename: str) -> ResponseReturnValue:
     """One stored rendition, if this visitor may see it; 404 otherwise."""
-    if filename.rpartition(".")[2] not in CONTENT_TYPES:
+    # Checked before any query: a NUL in the key is an error on PostgreSQL, not a miss.
+    if not valid_name(key, filename):
         abort(404)
     seen = PublishedKeys.of(current_app)
     vouched = generation() if seen is not None else None  # read before the row
@@ -229,10 +231,10 @@ class MediaShortcut:
                 ) -> tuple[int, Iterable[bytes]] | None:  # fmt: skip
         path = environ.get("PATH_INFO", "")
         if (not path.startswith(self.PREFIX) or environ.get("REQUEST_METHOD") not in ("GET", "HEAD")
-                or "HTTP_RANGE" in environ):  # fmt: skip
-            return None
+                or "HTTP_RANGE" in environ or not self._host_trusted(environ)):  # fmt: skip
+            return None  # the view answers (a host outside TRUSTED_HOSTS: Flask's 400 page)
         key, _, filename = path[len(self.PREFIX):].partition("/")
-        if key not in self.seen.keys:
+        if key not in self.seen.keys or not valid_name(key, filename):
             return None
         try:
             if not self.seen.vouches(generation(self.app), key):
@@ -242,6 +244,16 @@ class MediaShortcut:
         except Exception:  # noqa: BLE001 - the view knows how to answer; say why it had to
             log.exception("media shortcut failed; the view answers instead")
             return None
+
+    def _host_trusted(self, environ: dict[str, Any]) -> bool:
+        trusted = self.app.config.get("TRUSTED_HOSTS")
+        if not trusted:
+            return True
+        try:
+            get_host(environ, trusted)
+        except SecurityError:
+            return False
+        return True
 
     def _prepare(self, environ: dict[str, Any], key: str, filename: str) -> _Answer | None:
         """The view's answer for this file, as send_file() or the proxy setting makes it."""

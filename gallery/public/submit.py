@@ -43,7 +43,8 @@ log = logging.getLogger(__name__)
 
 def receipt_link(token: str, locale: str | None) -> str:
     """A receipt's absolute address in the artist's language (`/fr/submissions/...`), for
-    the mail telling them of a decision: the host of the request (or SERVER_NAME)."""
+    the mail telling them of a decision: on PUBLIC_URL (or SERVER_NAME, else the host of
+    the request: see GalleryFlask.create_url_adapter)."""
     language = locale if locale in current_app.config["LANGUAGES"] else None
     return url_for("submit.receipt", token=token, _external=True, **{LANGUAGE_ARG: language})
 

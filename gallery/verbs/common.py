@@ -7,6 +7,7 @@ from collections.abc import Iterable
 
 from sqlalchemy import select, update
 
+from .. import audit
 from ..database import after_commit, after_rollback, begin_write
 from ..extensions import db
 from ..images import ProcessedImage
@@ -102,8 +103,9 @@ def delete_files_after_commit(store: Store, keys: Iterable[str | None]) -> None:
 def forget_artist(work: Work, *, keep_phash: bool) -> None:
     """Clear everything of a rejected or withdrawn work that could say who sent what: the
     texts, the name shown, the e-mail, the image's hashes and facts, the suggestions, and
-    the title quoted by its audit events.  What the record needs stays: status, dates,
-    reason, moderator, licence and the prisoners it stood with (README "What is kept").
+    the title its audit events quote and the texts its edit events recorded (they keep
+    which fields changed).  What the record needs stays: status, dates, reason, moderator,
+    licence and the prisoners it stood with (README "What is kept").
 
     keep_phash: a rejected work keeps its 64-bit perceptual hash until it is purged, so a
     resubmission is recognised; it cannot rebuild the picture."""
@@ -123,6 +125,7 @@ def forget_artist(work: Work, *, keep_phash: bool) -> None:
     db.session.execute(
         update(ModerationEvent).where(ModerationEvent.work_id == work.id).values(subject=None)
     )
+    audit.forget_edit_texts([work.id])
 
 
 def new_media_address(store: Store, work: Work) -> None:

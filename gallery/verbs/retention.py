@@ -5,7 +5,8 @@ A rejected or withdrawn work has already forgotten its artist (common.forget_art
 row keeps the status, the dates, the reason and the moderator for the audit trail, and a
 rejected one its perceptual hash, so a resubmission is recognised.  Purging deletes the
 row with its reports, tag and prisoner links and any unsent mail; the audit events stay,
-their link to the work cleared (ON DELETE SET NULL)."""
+their link to the work cleared (ON DELETE SET NULL), and its edit events only say which
+fields were changed."""
 from __future__ import annotations
 
 import logging
@@ -14,6 +15,7 @@ from datetime import timedelta
 
 from sqlalchemy import delete, func, or_, select
 
+from .. import audit
 from ..database import begin_write
 from ..extensions import db
 from ..models import OutgoingMail, Work, WorkStatus, utcnow
@@ -48,6 +50,9 @@ def purge(store: Store, older_than: timedelta) -> int:
     if not works:
         return 0
     ids = [w.id for w in works]
+    # Forgotten when the work was withdrawn or rejected; again here for a row decided
+    # before edit events forgot their texts (the events outlive the row).
+    audit.forget_edit_texts(ids)
     delete_files_after_commit(store, [w.image_key for w in works])
     db.session.execute(delete(OutgoingMail).where(or_(*(OutgoingMail.work_id == i for i in ids))))
     for work in works:

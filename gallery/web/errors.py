@@ -11,7 +11,15 @@ from datetime import timedelta
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from flask import Flask, Response, current_app, jsonify, make_response, render_template, request
+from flask import (
+    Flask,
+    Response,
+    current_app,
+    jsonify,
+    make_response,
+    render_template,
+    request,
+)
 from flask.typing import ResponseReturnValue
 from flask_babel import lazy_gettext as _l
 from flask_babel import format_timedelta
@@ -24,6 +32,7 @@ from werkzeug.exceptions import (
     RequestEntityTooLarge,
     SecurityError,
 )
+from werkzeug.http import HTTP_STATUS_CODES
 
 from ..extensions import db
 from ..paging import BadQuery
@@ -71,11 +80,20 @@ API_MESSAGES = {
 }
 
 
+PROBLEM_TYPE = "application/problem+json"
+
+
 def api_error(code: int, message: str | None = None) -> ResponseReturnValue:
-    """An error of the JSON API: {"error": {"status": 404, "message": "Not found."}}."""
+    """An error of the JSON API as RFC 9457 problem details (application/problem+json):
+    {"type": "about:blank", "title": "Not Found", "status": 404, "detail": "Not found.",
+    "error": {"status": 404, "message": "Not found."}}; `error` is the body version 1.0 of
+    the API gave, kept for its clients (public/api_schema.py, schema "Error")."""
     if message is None:
         message = API_MESSAGES.get(code, API_MESSAGES[500] if code >= 500 else API_MESSAGES[400])
-    return jsonify(error={"status": code, "message": message}), code
+    response = jsonify(type="about:blank", title=HTTP_STATUS_CODES.get(code, "Error"), status=code,
+                       detail=message, error={"status": code, "message": message})  # fmt: skip
+    response.mimetype = PROBLEM_TYPE
+    return response, code
 
 
 def render_error(code: int, detail: str | None = None) -> ResponseReturnValue:

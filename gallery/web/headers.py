@@ -36,13 +36,15 @@ def _start_timer(_app: Flask, **_extra: object) -> None:
 
 def _relative_location(response: Response) -> None:
     # "/moderation" -> "/moderation/": Werkzeug answers with an absolute address built from
-    # the Host header, any host a client sends (a cacheable 308 to evil.example).  Our own
+    # the Host header, any host a client sends (a cacheable 308 to evil.example), or from
+    # PUBLIC_URL (which would send an onion visitor to the public host).  Our own
     # redirects are made relative, which browsers resolve the same way.
     location = response.headers.get("Location")
     if not location:
         return
     target = urlsplit(location)
-    if target.netloc and target.netloc == request.host:
+    public = urlsplit(current_app.config.get("PUBLIC_URL") or "").netloc
+    if target.netloc and target.netloc in (request.host, public):
         response.headers["Location"] = urlunsplit(("", "", target.path or "/", target.query, target.fragment))
 
 

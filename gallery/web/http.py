@@ -6,10 +6,11 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TypeVar
+from typing import ClassVar, TypeVar
 
 from flask import abort, current_app, make_response, request
 from flask.typing import ResponseReturnValue
+from werkzeug.routing import BaseConverter, IntegerConverter, Map
 from werkzeug.wrappers import Response
 
 from ..paging import Cursor, page_number
@@ -17,8 +18,30 @@ from ..sandbox import Limits
 from ..slots import decode_slot
 
 ONE_YEAR = 365 * 24 * 3600
+# The largest row id: ids are INTEGER columns, 32-bit on PostgreSQL (int4), which answers
+# a larger number with an error rather than no row.
+ROW_ID_MAX = 2**31 - 1
 API_PREFIX = "/api/"  # the JSON API's addresses (public/api.py): answers for machines
 T = TypeVar("T")
+
+
+class RowIdConverter(IntegerConverter):
+    """`<int:...>` in every route: numbers up to ROW_ID_MAX, so a larger one is a 404
+    before any query (PostgreSQL refuses an int4 overflow with an error, a 500); ASCII
+    digits only (Werkzeug's \\d also reads "٣" as 3: one page at two addresses)."""
+
+    regex = r"[0-9]+"
+
+    def __init__(self, url_map: Map, fixed_digits: int = 0, min: int | None = None,
+                 max: int = ROW_ID_MAX, signed: bool = False) -> None:  # fmt: skip
+        super().__init__(url_map, fixed_digits, min, max, signed)
+
+
+class GalleryMap(Map):
+    """The app's url_map: its `int` converter is bounded (RowIdConverter)."""
+
+    default_converters: ClassVar[dict[str, type[BaseConverter]]] = {
+        **Map.default_converters, "int": RowIdConverter}  # fmt: skip
 
 
 def or_404(found: T | None) -> T:

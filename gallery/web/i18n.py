@@ -3,9 +3,12 @@
 - `/fr/works`, `/ru/prisoners/<slug>`, `/en/`...: the page in that language, for links that
   are shared, cached and indexed. Links on such a page keep its language.
 - `/works` and the other bare addresses (the ones `interfaces.md` lists) choose: `?lang=`,
-  then the remembered cookie, then `Accept-Language`; they say `Vary` and point to the
-  language's own address with `<link rel="canonical">`.
-- Every page names its versions with `<link rel="alternate" hreflang>`.
+  then the remembered cookie, then `Accept-Language`, and say `Vary`.
+- Every page names its versions with `<link rel="alternate" hreflang>`, the bare address
+  as `x-default`. Its `<link rel="canonical">` is its own address: `/fr/works` for
+  `/fr/works`, `/works` for `/works` (an x-default page canonical to one of its
+  alternates tells search engines to drop it: Lighthouse fails such a page), and
+  `/fr/works` for `/works?lang=fr`, which is only a way to reach it.
 
 A language chosen in the address (`/fr/...` or `?lang=fr`) is remembered in a cookie.
 Addresses are built from the route and the query string separately, so no argument in the
@@ -127,13 +130,12 @@ def _alternates() -> dict[str, object]:
     """The canonical address of this page and its version in every language."""
     if not _localised() or request.method != "GET":
         return {"canonical": None, "alternates": []}
-    current = str(get_locale())
     alternates = [
         {"hreflang": code, "href": page_url(code, external=True)}
         for code in current_app.config["LANGUAGES"]
     ]
     alternates.append({"hreflang": "x-default", "href": page_url(None, external=True)})
-    return {"canonical": page_url(current, external=True), "alternates": alternates}
+    return {"canonical": page_url(_chosen_in_address(), external=True), "alternates": alternates}
 
 
 def localise_routes(app: Flask) -> None:
