@@ -52,6 +52,7 @@ from werkzeug.sansio.utils import host_is_trusted
 
 from .extensions import db, media_store
 from .models import Campaign, Prisoner, Work, WorkStatus
+from .web.limits import EXPORT_ENVIRON
 
 log = logging.getLogger(__name__)
 
@@ -165,6 +166,7 @@ class _Export:
         self.routes = app.url_map.bind(self.netloc, script_name=self.root or "/",
                                        url_scheme=parts.scheme)  # fmt: skip
         self.client = app.test_client(use_cookies=False)
+        self.client.environ_base[EXPORT_ENVIRON] = True  # not a visitor: no rate limit
         self.store = media_store(app)
         self.public_keys = set(db.session.scalars(select(Work.image_key).where(
             Work.status == WorkStatus.APPROVED, Work.hidden.is_(False), Work.image_key.is_not(None))))  # fmt: skip
