@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
+from helpers import fresh, saved
 
 from gallery import prints
 from gallery.extensions import db
@@ -19,7 +20,6 @@ from gallery.models import Campaign, Moderator, ReportCategory
 from gallery.tokens import token_hash
 from gallery.verbs import covers, decisions, reports, submissions
 from gallery.web import pagecache
-from helpers import fresh, saved
 
 REDIS = "redis://127.0.0.1:6379/0"
 TITLE, WORDS = "Drawing of Kestrel", "Words the artist may take back, WDRAW777"
