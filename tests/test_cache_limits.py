@@ -37,7 +37,7 @@ def _kept(app: Flask) -> list[Path]:
     cache = Path(app.instance_path, "cache")
     # (The generation's token and cachelib's count of files are a few bytes each.)
     pages = [p for p in (cache / "pages").glob("*") if p.stat().st_size > 200]
-    built = [p for p in (cache / "built").rglob("*") if p.is_file() and "." not in p.name]
+    built = [p for p in (cache / "built").rglob("*") if p.is_file() and p.suffix == ""]
     return pages + built
 
 
@@ -307,4 +307,18 @@ def test_a_page_made_while_a_takedown_commits_is_not_kept(app, gallery, monkeypa
 
     monkeypatch.setattr(pagecache, "_entry", racing)
     assert _isolated(app).get("/prisoners/azat").status_code == 200
+    assert _kept(app) == []
+
+
+def test_a_pdf_made_while_a_takedown_commits_is_served_but_not_kept(app, gallery, monkeypatch):
+    real = prints.flyer
+
+    def racing(*args: Any, **kw: Any) -> bytes:
+        with app.test_request_context():
+            pagecache.invalidate()  # its rows may be older than this change
+        return real(*args, **kw)
+
+    monkeypatch.setattr(prints, "flyer", racing)
+    answer = _isolated(app).get("/prisoners/azat/flyer.pdf")
+    assert answer.status_code == 200 and answer.data.startswith(b"%PDF-")
     assert _kept(app) == []

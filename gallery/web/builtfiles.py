@@ -63,12 +63,12 @@ def serve(parts: Iterable[str], build: Callable[[], bytes], *, mimetype: str,
     token = g.get(_TOKEN)
     folder = root(current_app) / (token or UNCACHED)
     folder.mkdir(mode=0o700, parents=True, exist_ok=True)
-    key = "\n".join([request.scheme, request.host, today(), *parts])
-    name = hashlib.sha256(key.encode("utf-8", "surrogatepass")).hexdigest()[:40]
-    path = folder / name
+    day = today()
+    key = "\n".join([request.scheme, request.host, *parts])
+    path = folder / f"{day}-{hashlib.sha256(key.encode('utf-8', 'surrogatepass')).hexdigest()[:40]}"
     if token and path.is_file():
         return _send(path, mimetype, filename)
-    with open(folder / f"{name}.lock", "ab") as lock:
+    with open(path.with_suffix(".lock"), "ab") as lock:
         try:
             fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
@@ -76,13 +76,30 @@ def serve(parts: Iterable[str], build: Callable[[], bytes], *, mimetype: str,
         if token and path.is_file():  # built while this request waited for its rows
             return _send(path, mimetype, filename)
         body = build()
-        if not token:
+        if not token or not _keep(path, body, token, day):
             return _headers(Response(body, mimetype=mimetype), filename)
-        partial = folder / f"{name}.{os.getpid()}.part"
+    log.info("built %s (%s bytes) once for this generation", mimetype, len(body))
+    return _send(path, mimetype, filename)
+
+
+def _keep(path: Path, body: bytes, token: str, day: str) -> bool:
+    """Write the document where the next requests find it; False when its generation ended
+    while it was being built (its rows may be older than the change: not kept)."""
+    from .pagecache import generation  # (pagecache imports this module: sweep, today)
+
+    partial = path.with_suffix(f".{os.getpid()}.part")
+    try:
         partial.write_bytes(body)
         os.replace(partial, path)
-        log.info("built %s (%s bytes) once for this generation", mimetype, len(body))
-    return _send(path, mimetype, filename)
+    except FileNotFoundError:  # the folder went with its generation meanwhile
+        return False
+    if generation() != token:
+        path.unlink(missing_ok=True)
+        return False
+    for older in path.parent.iterdir():  # documents of the days before
+        if not older.name.startswith(day):
+            older.unlink(missing_ok=True)
+    return True
 
 
 def _send(path: Path, mimetype: str, filename: str | None) -> Response:

@@ -7,12 +7,18 @@ Flask-Caching (files under instance/cache by default, shared by every worker of 
 Redis with CACHE_REDIS_URL, shared by every host), and served from there with its gzip and
 Brotli bodies made once, an ETag and a Last-Modified, so a visitor who comes back gets 304.
 
+Only the query arguments a page reads make a new address (QUERY_ARGS): any other gets a
+301 to the address without it, so `?x=1`, `?x=2`... never render or keep a page each.
+
 Invalidation is by generation: the key of every page holds a random token kept in the cache
 itself, and every committed transaction that changed something a visitor could see
 (approving, hiding, unpublishing or editing a work, a withdrawal, a prisoner's or a
 campaign's page, a takedown) replaces the token (`_note_changes`, `_committed`).  Every page
 cached before is then unreachable at once, on every worker and every host that shares the
-cache.  The token is read before the page's rows, so a page rendered from rows older than
+cache, and deleted (web/cachestore.py): by the process that made the change, and by every
+other host as soon as it reads the new token; print PDFs and the sitemap, built once per
+generation into files (web/builtfiles.py), go with them.  A per-host cache is not started
+on a shared database, where another host's change would not reach it.  The token is read before the page's rows, so a page rendered from rows older than
 a change is stored under the old token, never under the new one.  Entries also expire by
 themselves after PAGE_CACHE_SECONDS, and the key holds the day in PRISONER_TIMEZONE, so
 the days in prison and the birthday reminders move on at midnight.
@@ -258,8 +264,7 @@ def _storable(response: Response) -> bool:
         and "Set-Cookie" not in response.headers
         and not cache_control.no_store
         and not cache_control.private
-        and response.calculate_content_length() is not None
-        and response.calculate_content_length() <= current_app.config["PAGE_CACHE_MAX_PAGE_BYTES"]
+        and (response.calculate_content_length() or 0) <= current_app.config["PAGE_CACHE_MAX_PAGE_BYTES"]
     )
 
 
