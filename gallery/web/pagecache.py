@@ -18,8 +18,9 @@ cached before is then unreachable at once, on every worker and every host that s
 cache, and deleted (web/cachestore.py): by the process that made the change, and by every
 other host as soon as it reads the new token; print PDFs and the sitemap, built once per
 generation into files (web/builtfiles.py), go with them.  A per-host cache is not started
-on a shared database, where another host's change would not reach it.  The token is read before the page's rows, so a page rendered from rows older than
-a change is stored under the old token, never under the new one.  Entries also expire by
+on a shared database, where another host's change would not reach it.  The token is read
+before the page's rows, so a page rendered from rows older than a change is stored under
+the old token, never under the new one (and deleted if the sweep came first).  Entries also expire by
 themselves after PAGE_CACHE_SECONDS, and the key holds the day in PRISONER_TIMEZONE, so
 the days in prison and the birthday reminders move on at midnight.
 
