@@ -496,7 +496,7 @@ def _language_of(path: str, languages: tuple[str, ...]) -> str | None:
 def _canonical_query(query: tuple[tuple[str, str], ...]) -> tuple[tuple[str, str], ...]:
     """One address per page: `?page=N` names a grid page (the cursors that come with it
     lead to the same works), page 1 is the page without a number, `lang` is in the path."""
-    pairs = [(k, v) for k, v in query if k != "lang"]
+    pairs = [(k, v) for k, v in query if k not in ("lang", "v")]  # v: a poster's version
     keys = {k for k, _v in pairs}
     if "page" in keys:
         pairs = [(k, v) for k, v in pairs if k not in ("after", "before")]

@@ -436,6 +436,12 @@ class Work(db.Model):
     reports: Mapped[list[Report]] = relationship(back_populates="work", cascade="all, delete-orphan")
 
     @property
+    def media_version(self) -> str:
+        """A short mark of the image's address, which every takedown changes (verbs/common.
+        new_media_address): the poster PDF's address carries it (?v=), so it changes too."""
+        return (self.image_key or "")[:8]
+
+    @property
     def shown_name(self) -> str | None:
         """The artist's chosen name, or None for Anonymous."""
         return self.display_name or None

@@ -3,7 +3,9 @@ and the sitemap are built once per generation, one build at a time; the cache ke
 its byte budget; and a takedown deletes what the cache held (security review §2, §4, §9)."""
 from __future__ import annotations
 
+import logging
 import os
+import re
 import secrets
 from pathlib import Path
 from typing import Any
@@ -322,3 +324,24 @@ def test_a_pdf_made_while_a_takedown_commits_is_served_but_not_kept(app, gallery
     answer = _isolated(app).get("/prisoners/azat/flyer.pdf")
     assert answer.status_code == 200 and answer.data.startswith(b"%PDF-")
     assert _kept(app) == []
+
+
+def test_a_takedown_gives_the_poster_a_new_address(app, gallery, caplog):
+    caplog.set_level(logging.INFO, logger="gallery.verbs.common")
+    client = _isolated(app)
+    page = client.get(f"/works/{gallery['public_id']}").get_data(as_text=True)
+    old = re.search(r'href="(/works/[^"]+/poster\.pdf\?size=a4&amp;v=[^"]+)"', page).group(1).replace("&amp;", "&")
+    assert client.get(old).status_code == 200
+    # A "person at risk" report, then a moderator who finds nothing wrong: public again.
+    report = reports.file_report(store(), gallery["work_id"], ReportCategory.PERSON_AT_RISK, None)
+    db.session.commit()
+    assert f"/works/{gallery['public_id']}/poster.pdf" in caplog.text  # the purge line names it
+    reports.handle_report(store(), report.id, gallery["moderator_id"], "dismiss", None)
+    db.session.commit()
+    fresh()
+    page = client.get(f"/works/{gallery['public_id']}").get_data(as_text=True)
+    new = re.search(r'href="(/works/[^"]+/poster\.pdf\?size=a4&amp;v=[^"]+)"', page).group(1).replace("&amp;", "&")
+    assert new != old
+    assert client.get(new).status_code == 200
+    assert client.get(old).status_code == 404  # what a cache kept of the old address is dead
+    assert client.get(f"/works/{gallery['public_id']}/poster.pdf").status_code == 200  # the bare one

@@ -92,6 +92,8 @@ def poster(public_id: str) -> ResponseReturnValue:
     """A poster of one approved work, A4 or A3 (?size=), with its wall label."""
     size = _size()
     work = or_404(queries.public_work(public_id))
+    if request.args.get("v", work.media_version) != work.media_version:
+        abort(404)  # an address from before a takedown, as the old media's
     if prints.needs_leave(work):
         return render_error(403, _("The artist keeps all rights to this work, so it cannot be "
                                    "printed from the gallery. You can still see it on its page."))  # fmt: skip

@@ -74,7 +74,7 @@ QUERY_ARGS: dict[str, frozenset[str]] = {
         "public.work": (), "public.prisoners": (), "public.prisoner": (), "public.campaign": (),
         "feeds.feed": (), "feeds.prisoner_feed": (), "feeds.campaign_feed": (),
         "feeds.sitemap": (), "feeds.robots": (), "show.newest": ("interval", "start"),
-        "show.campaign": ("interval", "start"), "prints.poster": ("size",),
+        "show.campaign": ("interval", "start"), "prints.poster": ("size", "v"),
         "prints.posters": ("size",), "prints.labels": (), "prints.flyer": (),
     }.items()
 }  # fmt: skip
