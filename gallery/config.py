@@ -62,6 +62,10 @@ class Config:
     PAGE_CACHE_BYTES = 256 * 1024 * 1024
     PAGE_CACHE_MAX_PAGE_BYTES = 2 * 1024 * 1024
     PAGE_CACHE_ONE_HOST = False
+    # Print PDFs and the sitemap, built once per generation into instance/cache/built/
+    # (web/builtfiles.py): the most their files take; past it a document is sent, not kept.
+    # (A campaign of 100 large works: about 215 MB a size and language.)
+    BUILT_FILES_BYTES = 4 * 1024 * 1024 * 1024
 
     # Static files carry ?v=<content hash> in their URLs (web/templating.py), so they can be
     # cached for a year; media set their own Cache-Control.

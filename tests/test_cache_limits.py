@@ -345,3 +345,13 @@ def test_a_takedown_gives_the_poster_a_new_address(app, gallery, caplog):
     assert client.get(new).status_code == 200
     assert client.get(old).status_code == 404  # what a cache kept of the old address is dead
     assert client.get(f"/works/{gallery['public_id']}/poster.pdf").status_code == 200  # the bare one
+
+
+def test_built_files_keep_to_their_budget(app_factory, make_prisoner):
+    app = app_factory(BUILT_FILES_BYTES=1)
+    with app.app_context():
+        make_prisoner(slug="azat")
+    client = _isolated(app)
+    first, second = (client.get("/prisoners/azat/flyer.pdf") for _ in range(2))
+    assert first.status_code == second.status_code == 200 and first.data.startswith(b"%PDF-")
+    assert _kept(app) == []

@@ -87,6 +87,11 @@ def _keep(path: Path, body: bytes, token: str, day: str) -> bool:
     while it was being built (its rows may be older than the change: not kept)."""
     from .pagecache import generation  # (pagecache imports this module: sweep, today)
 
+    budget = current_app.config["BUILT_FILES_BYTES"]
+    if budget and _used(root(current_app)) + len(body) > budget:
+        log.warning("built files over BUILT_FILES_BYTES (%s bytes): a %s-byte document is sent "
+                    "without being kept", budget, len(body))  # fmt: skip
+        return False
     partial = path.with_suffix(f".{os.getpid()}.part")
     try:
         partial.write_bytes(body)
@@ -127,6 +132,16 @@ def _headers(response: Response, filename: str | None) -> Response:
     response.headers.pop("Cache-Control", None)
     response.cache_control.no_cache = True
     return response
+
+
+def _used(folder: Path) -> int:
+    total = 0
+    for file in folder.rglob("*"):
+        try:
+            total += file.stat().st_size if file.is_file() else 0
+        except FileNotFoundError:
+            continue
+    return total
 
 
 def sweep(app: Flask, token: str) -> None:
