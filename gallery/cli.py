@@ -16,7 +16,7 @@ from sqlalchemy import select
 from . import backup, demo, mail, mirror, passwords, search
 from .extensions import db, media_store
 from .models import Licence, Role, Work, WorkStatus, utcnow
-from .verbs import accounts, decisions, retention
+from .verbs import accounts, common, decisions, retention
 from .verbs.submissions import NewWork, create_work
 
 BENCH_BATCH = 200  # bench-seed commits this many works at a time
@@ -103,6 +103,21 @@ def fsck(repair: bool) -> None:
     for key, name in report.missing:
         click.echo(f"  missing: works/{key}/{name}")
     if report.problems_left:
+        raise SystemExit(1)
+
+
+@click.command("move-media")
+def move_media_command() -> None:
+    """Move the files of works whose takedown found the media store unreachable to a new
+    address (run it from cron); exit 1 while some still wait."""
+    waiting = common.works_awaiting_media_move()
+    moved = 0
+    for work_id in waiting:
+        done = common.move_media(media_store(), work_id)
+        db.session.commit()
+        moved += done
+    click.echo(f"Moved the files of {moved} of {len(waiting)} works taken down.")
+    if moved < len(waiting):
         raise SystemExit(1)
 
 
@@ -251,5 +266,6 @@ def purge_command(older_than: timedelta) -> None:
 def init_app(app: Flask) -> None:
     """Register the commands."""
     for command in (seed_demo, remove_demo, bench_seed, fsck, backup_command, create_moderator,
-                    create_demo_moderator, reindex, send_mail, purge_command, export_static):  # fmt: skip
+                    create_demo_moderator, reindex, send_mail, purge_command, export_static,
+                    move_media_command):  # fmt: skip
         app.cli.add_command(command)

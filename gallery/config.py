@@ -85,6 +85,26 @@ class Config:
     # whole site; past that, reports wait for a moderator (README "Reports").
     AUTO_HIDES_PER_HOUR = 10
 
+    # Print PDFs, per client: each is built once per generation (web/builtfiles.py), but
+    # sending a campaign's posters is still a large answer.
+    PRINT_RATE_LIMIT = "20 per minute;200 per hour"
+
+    # The page cache (web/pagecache.py, README "Performance"): on or off; how long a page is
+    # kept; how many pages and how many bytes the cache holds at most (files or Redis
+    # alike); a larger page is served but not kept.  A per-host cache (files) on a shared
+    # database (PostgreSQL) is not started unless PAGE_CACHE_ONE_HOST says no other host
+    # serves the gallery: a takedown on another host would not reach its pages.
+    PAGE_CACHE = True
+    PAGE_CACHE_SECONDS = 300
+    PAGE_CACHE_ENTRIES = 3000
+    PAGE_CACHE_BYTES = 256 * 1024 * 1024
+    PAGE_CACHE_MAX_PAGE_BYTES = 2 * 1024 * 1024
+    PAGE_CACHE_ONE_HOST = False
+    # Print PDFs and the sitemap, built once per generation into instance/cache/built/
+    # (web/builtfiles.py): the most their files take; past it a document is sent, not kept.
+    # (A campaign of 100 large works: about 215 MB a size and language.)
+    BUILT_FILES_BYTES = 4 * 1024 * 1024 * 1024
+
     # Static files carry ?v=<content hash> in their URLs (web/templating.py), so they can be
     # cached for a year; media set their own Cache-Control.
     SEND_FILE_MAX_AGE_DEFAULT = 365 * 24 * 3600

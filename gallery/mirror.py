@@ -52,6 +52,7 @@ from werkzeug.sansio.utils import host_is_trusted
 
 from .extensions import db, media_store
 from .models import Campaign, Prisoner, Work, WorkStatus
+from .web.limits import EXPORT_ENVIRON
 
 log = logging.getLogger(__name__)
 
@@ -178,6 +179,7 @@ class _Export:
         self.routes = app.url_map.bind(self.netloc, script_name=self.root or "/",
                                        url_scheme=parts.scheme)  # fmt: skip
         self.client = app.test_client(use_cookies=False)
+        self.client.environ_base[EXPORT_ENVIRON] = True  # not a visitor: no rate limit
         self.store = media_store(app)
         self.public_keys = set(db.session.scalars(select(Work.image_key).where(
             Work.status == WorkStatus.APPROVED, Work.hidden.is_(False), Work.image_key.is_not(None))))  # fmt: skip
@@ -507,7 +509,7 @@ def _language_of(path: str, languages: tuple[str, ...]) -> str | None:
 def _canonical_query(query: tuple[tuple[str, str], ...]) -> tuple[tuple[str, str], ...]:
     """One address per page: `?page=N` names a grid page (the cursors that come with it
     lead to the same works), page 1 is the page without a number, `lang` is in the path."""
-    pairs = [(k, v) for k, v in query if k != "lang"]
+    pairs = [(k, v) for k, v in query if k not in ("lang", "v")]  # v: a poster's version
     keys = {k for k, _v in pairs}
     if "page" in keys:
         pairs = [(k, v) for k, v in pairs if k not in ("after", "before")]

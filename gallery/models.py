@@ -391,6 +391,9 @@ class Work(db.Model):
     # The moderators' leave to print a work whose licence reserves every right (print
     # PDFs, gallery/prints/); other licences allow printing as they are.
     print_permitted: Mapped[bool] = mapped_column(default=False)
+    # Set when a takedown could not give the files a new address (the media store did not
+    # answer): the takedown stands, and `flask move-media` moves them later (verbs/common.py).
+    media_move_pending: Mapped[bool] = mapped_column(default=False)
 
     # The stored image: a random key naming its folder, and facts about the cleaned file.
     image_key: Mapped[str | None] = mapped_column(String(43), unique=True)
@@ -439,6 +442,12 @@ class Work(db.Model):
     )
     decided_by: Mapped[Moderator | None] = relationship(back_populates="decisions")
     reports: Mapped[list[Report]] = relationship(back_populates="work", cascade="all, delete-orphan")
+
+    @property
+    def media_version(self) -> str:
+        """A short mark of the image's address, which every takedown changes (verbs/common.
+        new_media_address): the poster PDF's address carries it (?v=), so it changes too."""
+        return (self.image_key or "")[:8]
 
     @property
     def shown_name(self) -> str | None:

@@ -146,6 +146,8 @@ def app_factory(
         config: dict[str, Any] = {"TESTING": True, "SECRET_KEY": "test-secret", "DECISION_UNDO_SECONDS": 0}
         if database_url:
             config["SQLALCHEMY_DATABASE_URI"] = database_url
+            # One test run is one host: its file page cache may serve the shared schema.
+            config["PAGE_CACHE_ONE_HOST"] = True
         config.update(overrides)
         app = create_app(config)
         with app.app_context():

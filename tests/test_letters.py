@@ -8,7 +8,7 @@ import pytest
 
 from gallery.models import PrisonerStatus
 from gallery.public import queries
-from gallery.web import pagecache
+from gallery.web import builtfiles
 
 
 @pytest.mark.parametrize(("born", "today", "expected"), [
@@ -44,7 +44,7 @@ def test_the_home_page_says_when_to_send_a_card(client, make_prisoner, monkeypat
     monkeypatch.setattr(queries, "upcoming_birthdays", lambda: real(date(2026, 6, 1)))
     # Another day: the cached home page of the first one is not served (web/pagecache.py
     # keys pages by the day in the prisoners' time zone; the clock is not moved here).
-    monkeypatch.setattr(pagecache, "_today", lambda: "2026-06-01")
+    monkeypatch.setattr(builtfiles, "today", lambda: "2026-06-01")
     assert "Send a card to" not in client.get("/en/").get_data(as_text=True)
 
 

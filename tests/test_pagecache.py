@@ -272,7 +272,7 @@ def test_hosts_sharing_redis_share_the_cache_and_its_invalidation(app_factory, m
     settings = {"CACHE_REDIS_URL": "redis://127.0.0.1:6379/0", "CACHE_KEY_PREFIX": prefix}
     one = app_factory(**settings)
     two = app_factory(**settings)
-    assert one.config["CACHE_TYPE"] == "RedisCache"
+    assert one.config["CACHE_TYPE"] == "gallery.web.cachestore.PageRedis"
     with one.app_context():
         prisoner = make_prisoner(slug="azat", name="Azat")
         work = make_work(title="Shared drawing", prisoners=(prisoner,))

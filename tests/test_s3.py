@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 import json
+import socket
 import subprocess
 import sys
 import time
@@ -23,7 +24,7 @@ from gallery import create_app
 from gallery.extensions import db, media_store
 from gallery.models import Moderator, Work, WorkStatus
 from gallery.s3store import S3MediaStore
-from helpers import form_data, fresh, png_bytes, post, saved
+from helpers import csrf_from, form_data, fresh, png_bytes, post, saved
 
 TWO_HOURS = 7200
 
@@ -367,3 +368,88 @@ def test_backup_copies_the_bucket_into_a_folder_that_serves_alone(app, store, ru
     finally:
         with restored.app_context():
             db.engine.dispose()
+
+
+# ---- a takedown when the bucket cannot be reached (issue 22, security §12) ----
+
+
+class Outage:
+    """The S3 service down (the store pointed at a closed port on loopback), then back."""
+
+    def __init__(self, store: S3MediaStore) -> None:
+        import boto3
+        from botocore.config import Config
+
+        with socket.socket() as sock:
+            sock.bind(("127.0.0.1", 0))
+            port = sock.getsockname()[1]  # closed once the block ends: connections are refused
+        self.store, self.live = store, store.client
+        self.dead = boto3.client("s3", endpoint_url=f"http://127.0.0.1:{port}", aws_access_key_id="testing",
+                                 aws_secret_access_key="testing", region_name="us-east-1",
+                                 config=Config(retries={"max_attempts": 1}))  # fmt: skip
+
+    def start(self) -> None:
+        self.store._client = self.dead
+
+    def end(self) -> None:
+        self.store._client = self.live
+
+
+@pytest.fixture
+def outage(store):
+    found = Outage(store)
+    yield found
+    found.end()
+    found.dead.close()
+
+
+def test_a_person_at_risk_report_fails_closed_when_the_bucket_is_unreachable(
+    app, store, make_work, caplog, runner, outage
+):
+    from gallery.models import Report
+
+    work = make_work(title="Reported while S3 is down")
+    key, public_id = work.image_key, work.public_id
+    outage.start()
+    visitor = app.test_client()
+    form = visitor.get(f"/works/{public_id}/report")
+    answer = visitor.post(f"/works/{public_id}/report", data={
+        "category": "person-at-risk", "text": "", "csrf_token": csrf_from(form.get_data(as_text=True))})  # fmt: skip
+    assert answer.status_code == 303  # the visitor's thanks, not a 500
+    fresh()
+    # Hidden and kept: gone from every public address, the report waiting for a moderator.
+    assert visitor.get(f"/works/{public_id}").status_code == 404
+    assert visitor.get(f"/api/works/{public_id}").status_code == 404
+    assert "Reported while S3 is down" not in visitor.get("/works").get_data(as_text=True)
+    assert db.session.scalars(select(Report)).one().work_id == work.id
+    assert db.session.get(Work, work.id).media_move_pending
+    assert "run `flask move-media` once the store answers" in caplog.text
+    # Later, the store answers again: the operator's cron moves the files.
+    failed = runner.invoke(args=["move-media"])
+    assert failed.exit_code == 1 and "Moved the files of 0 of 1" in failed.output
+    outage.end()
+    moved = runner.invoke(args=["move-media"])
+    assert moved.exit_code == 0 and "Moved the files of 1 of 1" in moved.output
+    fresh()
+    now = db.session.get(Work, work.id)
+    assert now.image_key != key and not now.media_move_pending
+    assert store.files(key) == set() and store.files(now.image_key)
+
+
+def test_an_unpublish_fails_closed_when_the_bucket_is_unreachable(
+    app, store, client, moderator, make_work, outage
+):
+    work = make_work(title="Unpublished while S3 is down")
+    key = work.image_key
+    outage.start()
+    page = client.get(f"/moderation/works/{work.id}")
+    answer = client.post(f"/moderation/works/{work.id}/unpublish", data={
+        "reason": "faces", "csrf_token": csrf_from(page.get_data(as_text=True))})  # fmt: skip
+    assert answer.status_code == 303
+    outage.end()  # (the review page shows the images: it needs the bucket)
+    shown = client.get(answer.headers["Location"]).get_data(as_text=True)
+    assert "The media store did not answer, so its images keep their old address" in shown
+    fresh()
+    found = db.session.get(Work, work.id)
+    assert found.status == WorkStatus.PENDING and found.image_key == key and found.media_move_pending
+    assert app.test_client().get(f"/works/{work.public_id}").status_code == 404

@@ -232,3 +232,43 @@ def test_two_hosts_share_one_gallery(hosts: tuple[Host, Host]) -> None:
         assert "Drawn on host one" not in two.get(path).text, path
     assert two.get(f"/works/{public_id}").status_code == 404
     assert [host.get(image).status_code for host in (one, two)] == [404, 404]
+
+
+def test_a_host_with_a_page_cache_of_its_own_never_serves_another_hosts_takedown(
+    app_factory, database_url, tmp_path, monkeypatch, caplog
+):
+    # Two hosts on one PostgreSQL schema, each with the default cache (files in its own
+    # instance folder), neither told it is the only host: a takedown on one must not stay
+    # on the other's pages until they expire, so neither starts its page cache.
+    if not database_url:
+        pytest.skip("only PostgreSQL is shared by hosts; a SQLite file is one host's")
+    from flask import Flask
+
+    from conftest import IsolatedClient
+    from gallery import create_app
+    from gallery.extensions import db
+    from gallery.extensions import media_store as store
+    from gallery.models import Work
+    from helpers import add_work
+
+    one = app_factory(PAGE_CACHE_ONE_HOST=False)
+    monkeypatch.setenv("GALLERY_INSTANCE", str(tmp_path / "two"))
+    two = create_app({"TESTING": True, "SECRET_KEY": "test-secret", "SQLALCHEMY_DATABASE_URI": database_url})
+    try:
+        with one.app_context():
+            work_id = add_work(store(one), title="Shown on both hosts", alt_text="Alt").id
+
+        def grid(app: Flask) -> str:
+            app.test_client_class = IsolatedClient
+            return app.test_client().get("/works").get_data(as_text=True)
+
+        assert "Shown on both hosts" in grid(one) and "Shown on both hosts" in grid(two)
+        with one.app_context():
+            db.session.get(Work, work_id).hidden = True  # a takedown on host one
+            db.session.commit()
+        assert "Shown on both hosts" not in grid(two)
+        assert "page cache off: a per-host cache on a shared database" in caplog.text
+    finally:
+        with two.app_context():
+            db.session.remove()
+            db.engine.dispose()

@@ -246,7 +246,11 @@ def unpublish(work_id: int) -> ResponseReturnValue:
     form = ReasonForm()
     return act(
         lambda: decisions.unpublish_work(media_store(), work_id, current_user.id, form.full_reason()),
-        done=lambda w: _("Unpublished and back in the queue: %(title)s", title=w.title),
+        done=lambda w: _("Unpublished and back in the queue: %(title)s", title=w.title) if not
+        w.media_move_pending else _("Unpublished and back in the queue: %(title)s. The media store "
+                                    "did not answer, so its images keep their old address for now; "
+                                    "nobody can see them, and they move when the store answers.",
+                                    title=w.title),
         refused=_("Only a published work can be unpublished."),
         back=_to_work(work_id),
         form=form,

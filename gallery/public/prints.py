@@ -2,15 +2,17 @@
 
 Each has an address per language like the pages (`/fr/works/<id>/poster.pdf`), and the
 bare one takes `?lang=`. Only public works print, and a work whose licence reserves
-every right only with the moderators' leave (403 until then). The label counts days in
-prison on the day it is made, so caches keep a PDF an hour at most. The documents
-themselves are laid out in gallery/prints/."""
+every right only with the moderators' leave (403 until then). Each PDF is built once per
+generation of the page cache and per day (the label counts days in prison), into a file
+sent to everyone after (web/builtfiles.py); caches must ask again each time (`no-cache`
+and an ETag), so a takedown reaches them at once. Each client may ask for
+PRINT_RATE_LIMIT. The documents themselves are laid out in gallery/prints/."""
 from __future__ import annotations
 
 import logging
 from collections.abc import Callable
 
-from flask import Blueprint, Response, abort, request
+from flask import Blueprint, abort, current_app, make_response, request
 from flask.typing import ResponseReturnValue
 from flask_babel import get_locale
 from flask_babel import gettext as _
@@ -18,18 +20,29 @@ from flask_babel import gettext as _
 from .. import fonts, prints
 from ..extensions import media_store
 from ..models import Work
+from ..web import builtfiles, pagecache
 from ..web.errors import render_error
 from ..web.http import or_404
 from ..web.i18n import url_in_language
+from ..web.limits import from_export, limiter
 from . import queries
 
 bp = Blueprint("prints", __name__)
 log = logging.getLogger(__name__)
 
-PDF_MAX_AGE = 3600  # seconds: the day count on the labels changes daily
+BUSY_RETRY_AFTER = 10  # seconds: a campaign's posters take a few to build
 # A campaign's posters and labels: its newest works, up to this many (each poster embeds
 # an image of up to 2560 px, about a megabyte).
 CAMPAIGN_LIMIT = 100
+
+
+@bp.before_request
+def _generation() -> None:
+    builtfiles.note_generation(pagecache.generation() if current_app.config["PAGE_CACHE"] else None)
+
+
+def _limit() -> str:
+    return current_app.config["PRINT_RATE_LIMIT"]
 
 
 def _size() -> str:
@@ -44,18 +57,20 @@ def _lang() -> str:
     return str(get_locale())
 
 
-def _pdf(build: Callable[[], bytes], filename: str) -> ResponseReturnValue:
-    """A PDF shown in the browser, under an ASCII file name; 503 without the fonts."""
+def _pdf(parts: tuple[str, ...], build: Callable[[], bytes], filename: str) -> ResponseReturnValue:
+    """A PDF shown in the browser, under an ASCII file name, built once per generation
+    (web/builtfiles.py); 503 without the fonts, or while the same PDF is being built."""
     try:
-        body = build()
+        return builtfiles.serve((request.endpoint or "", *parts, _lang()), build,
+                                mimetype="application/pdf", filename=filename)  # fmt: skip
     except fonts.FontsMissing:
         log.error("print PDFs need DejaVu Sans: run scripts/ensure-fonts or set PRINT_FONT_DIR")
         return render_error(503, _("Print files cannot be made right now. Please try again later."))
-    response = Response(body, mimetype="application/pdf")
-    response.headers.set("Content-Disposition", "inline", filename=filename)
-    response.cache_control.public = True
-    response.cache_control.max_age = PDF_MAX_AGE
-    return response
+    except builtfiles.Busy:
+        response = make_response(render_error(503, _(
+            "This file is being prepared. Please try again in a few seconds.")))  # fmt: skip
+        response.headers["Retry-After"] = str(BUSY_RETRY_AFTER)
+        return response
 
 
 def _sheet(work: Work) -> prints.WorkSheet | None:
@@ -72,36 +87,44 @@ def _campaign_sheets(slug: str) -> tuple[str, list[prints.WorkSheet]]:
 
 
 @bp.get("/works/<public_id>/poster.pdf")
+@limiter.limit(_limit, exempt_when=from_export)
 def poster(public_id: str) -> ResponseReturnValue:
     """A poster of one approved work, A4 or A3 (?size=), with its wall label."""
     size = _size()
     work = or_404(queries.public_work(public_id))
+    if request.args.get("v", work.media_version) != work.media_version:
+        abort(404)  # an address from before a takedown, as the old media's
     if prints.needs_leave(work):
         return render_error(403, _("The artist keeps all rights to this work, so it cannot be "
                                    "printed from the gallery. You can still see it on its page."))  # fmt: skip
     sheet = or_404(_sheet(work))
-    return _pdf(lambda: prints.poster(sheet, size), f"poster-{work.public_id}-{size}-{_lang()}.pdf")
+    return _pdf((work.public_id, size), lambda: prints.poster(sheet, size),
+                f"poster-{work.public_id}-{size}-{_lang()}.pdf")  # fmt: skip
 
 
 @bp.get("/campaigns/<slug>/posters.pdf")
+@limiter.limit(_limit, exempt_when=from_export)
 def posters(slug: str) -> ResponseReturnValue:
     """Every printable work of a campaign, a poster per page (one page saying there is
     nothing to print yet when there is none)."""
     size = _size()
     title, sheets = _campaign_sheets(slug)
-    return _pdf(lambda: prints.posters(sheets, size, title=title), f"posters-{slug}-{size}-{_lang()}.pdf")
+    return _pdf((slug, size), lambda: prints.posters(sheets, size, title=title),
+                f"posters-{slug}-{size}-{_lang()}.pdf")  # fmt: skip
 
 
 @bp.get("/campaigns/<slug>/labels.pdf")
+@limiter.limit(_limit, exempt_when=from_export)
 def labels(slug: str) -> ResponseReturnValue:
     """The wall labels of a campaign's printable works, eight to an A4 sheet."""
     title, sheets = _campaign_sheets(slug)
-    return _pdf(lambda: prints.labels_sheet(sheets, title=title), f"labels-{slug}-{_lang()}.pdf")
+    return _pdf((slug,), lambda: prints.labels_sheet(sheets, title=title), f"labels-{slug}-{_lang()}.pdf")
 
 
 @bp.get("/prisoners/<slug>/flyer.pdf")
+@limiter.limit(_limit, exempt_when=from_export)
 def flyer(slug: str) -> ResponseReturnValue:
     """A one-page A4 flyer about a prisoner: summary, how to write, a QR code; no portrait."""
     found = or_404(queries.prisoner_by_slug(slug))
     sheet = prints.prisoner_sheet(found, _lang(), url_in_language("public.prisoner", slug=found.slug))
-    return _pdf(lambda: prints.flyer(sheet), f"flyer-{found.slug}-{_lang()}.pdf")
+    return _pdf((found.slug,), lambda: prints.flyer(sheet), f"flyer-{found.slug}-{_lang()}.pdf")

@@ -51,7 +51,7 @@ def _show(works: list[Work], endpoint: str, campaign: Campaign | None = None,
     start = _number("start", 0, 0, max(len(works) - 1, 0))
     # Without JavaScript, the refresh moves through `?start=N`, one work a page (small
     # pages, so that a static mirror holds a page per step, not every slide each time).
-    shown = works[start:start + 1] if "start" in request.args else works
+    shown = works[start:start + 1] if request.args.get("start") else works
     slides = []
     for work in shown:
         url = url_in_language("public.work", public_id=work.public_id)

@@ -128,19 +128,67 @@ def forget_artist(work: Work, *, keep_phash: bool) -> None:
     audit.forget_edit_texts([work.id])
 
 
-def new_media_address(store: Store, work: Work) -> None:
+def new_media_address(store: Store, work: Work) -> bool:
     """Give a work's files a new key (a takedown: unpublish, a "person at risk" report), so
     every URL a browser, proxy or CDN may have kept answers 404 from now on; moved back if
-    the transaction does not commit."""
+    the transaction does not commit.  Returns whether they moved.
+
+    Fails closed: when the store cannot be reached, the takedown still commits (the app
+    answers 404 for a work that is not public, at any address) and the work is marked
+    media_move_pending, for `flask move-media` (move_pending_media) or its next takedown."""
     old, work_id = work.image_key, work.id
     if not old:
-        return
-    new = store.rekey(old)
+        work.media_move_pending = False
+        return True
+    try:
+        new = store.rekey(old)
+    except FileNotFoundError:
+        log.warning("media of work %s are missing from the store: nothing to move (flask fsck)", work_id)
+        return True
+    except OSError as exc:
+        work.media_move_pending = True
+        why = exc.strerror or type(exc).__name__  # the store's words: no data, no credential
+        after_commit(lambda: log.warning(
+            "media of work %s could not move after a takedown (%s): the work is not public; "
+            "run `flask move-media` once the store answers", work_id, why))  # fmt: skip
+        return False
     after_rollback(lambda: store.rekey(new, old))
     work.image_key = new
     if work.cover_checked_key == old:  # the same pixels: a moderator's look still holds
         work.cover_checked_key = new
-    # The old key was public (a published image's address): what an operator purges from a CDN.
-    after_commit(lambda: log.info("media of work %s moved after a takedown: purge /media/%s/ from any CDN",
-                                  work_id, old))  # fmt: skip
+    work.media_move_pending = False
+    # The old key was public (a published image's address), and print PDFs and feeds showed
+    # the work: what an operator purges from a CDN.
+    addresses = ", ".join(_public_addresses(work, old))
+    after_commit(lambda: log.info("media of work %s moved after a takedown: purge from any CDN %s",
+                                  work_id, addresses))  # fmt: skip
+    return True
 
+
+def _public_addresses(work: Work, old_key: str) -> list[str]:
+    """The addresses that embedded or linked the work's image (each also under /en/, /fr/,
+    /ru/ where pages have one)."""
+    found = [f"/media/{old_key}/", f"/works/{work.public_id}/poster.pdf", "/feed.atom", "/sitemap.xml"]
+    found += [f"/prisoners/{p.slug}/feed.atom" for p in work.prisoners]
+    if work.campaign is not None:
+        slug = work.campaign.slug
+        found += [f"/campaigns/{slug}/posters.pdf", f"/campaigns/{slug}/labels.pdf",
+                  f"/campaigns/{slug}/feed.atom"]  # fmt: skip
+    return found
+
+
+def works_awaiting_media_move() -> list[int]:
+    """The ids of works whose takedown could not move their files yet."""
+    return list(db.session.scalars(select(Work.id).where(Work.media_move_pending.is_(True))))
+
+
+def move_media(store: Store, work_id: int) -> bool:
+    """Give a new address to the files of a work whose takedown could not move them;
+    whether they have moved (flushed, the caller commits)."""
+    begin_write()
+    work = locked_work(work_id)
+    if not work.media_move_pending:
+        return True
+    moved = new_media_address(store, work)
+    db.session.flush()
+    return moved

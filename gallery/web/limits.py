@@ -103,6 +103,16 @@ def _test(item: RateLimitItem, key: str) -> bool:
         return _memory.test(item, "gallery", key)
 
 
+# Set in the WSGI environ of the requests export-static makes itself (gallery/mirror.py): no
+# client can set it, as HTTP headers arrive as HTTP_* keys.
+EXPORT_ENVIRON = "gallery.static_export"
+
+
+def from_export() -> bool:
+    """Whether this request is export-static copying the site, which no limit counts."""
+    return request.environ.get(EXPORT_ENVIRON) is True
+
+
 def username_key(username: str) -> str:
     """The rate-limit key of a typed username, counted from any number of addresses."""
     return "account-" + _keyed(username, "username")

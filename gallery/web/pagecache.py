@@ -7,13 +7,20 @@ Flask-Caching (files under instance/cache by default, shared by every worker of 
 Redis with CACHE_REDIS_URL, shared by every host), and served from there with its gzip and
 Brotli bodies made once, an ETag and a Last-Modified, so a visitor who comes back gets 304.
 
+Only the query arguments a page reads make a new address (QUERY_ARGS): any other gets a
+301 to the address without it, so `?x=1`, `?x=2`... never render or keep a page each.
+
 Invalidation is by generation: the key of every page holds a random token kept in the cache
 itself, and every committed transaction that changed something a visitor could see
 (approving, hiding, unpublishing or editing a work, a withdrawal, a prisoner's or a
 campaign's page, a takedown) replaces the token (`_note_changes`, `_committed`).  Every page
 cached before is then unreachable at once, on every worker and every host that shares the
-cache.  The token is read before the page's rows, so a page rendered from rows older than
-a change is stored under the old token, never under the new one.  Entries also expire by
+cache, and deleted (web/cachestore.py): by the process that made the change, and by every
+other host as soon as it reads the new token; print PDFs and the sitemap, built once per
+generation into files (web/builtfiles.py), go with them.  A per-host cache is not started
+on a shared database, where another host's change would not reach it.  The token is read
+before the page's rows, so a page rendered from rows older than a change is stored under
+the old token, never under the new one (and deleted if the sweep came first).  Entries also expire by
 themselves after PAGE_CACHE_SECONDS, and the key holds the day in PRISONER_TIMEZONE, so
 the days in prison and the birthday reminders move on at midnight.
 
@@ -31,36 +38,49 @@ import hashlib
 import logging
 import secrets
 import time
-from datetime import datetime
 from collections.abc import Iterable
 from functools import lru_cache
 from itertools import chain
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo
+from urllib.parse import urlencode
 
 import brotli
-from flask import Flask, current_app, g, has_app_context, request, session
+from flask import Flask, current_app, g, has_app_context, redirect, request, session
 from flask_babel import get_locale
 from flask_caching import Cache
 from sqlalchemy import event, inspect
 from sqlalchemy.orm import ORMExecuteState, Session, UOWTransaction
+from werkzeug.urls import iri_to_uri
 from werkzeug.wrappers import Response
 
 from ..models import Work, WorkStatus
+from . import builtfiles
+from .cachestore import PageRedis
 
 log = logging.getLogger(__name__)
 
 cache = Cache()
 
-# Pages an anonymous visitor sees the same as every other, by endpoint.  Search is left
-# out (any text makes a new address); so are forms, receipts, media and the API.
-CACHED = frozenset({
-    "public.home", "public.works", "public.work", "public.prisoners", "public.prisoner",
-    "public.campaign", "feeds.feed", "feeds.prisoner_feed", "feeds.campaign_feed", "feeds.sitemap",
-    "feeds.robots", "show.newest", "show.campaign", "prints.poster", "prints.posters",
-    "prints.labels", "prints.flyer",
-})  # fmt: skip
+# Pages an anonymous visitor sees the same as every other, by endpoint, with the query
+# arguments each reads (`lang` everywhere).  Search is left out (any text makes a new
+# address); so are forms, receipts, media and the API.  Any other argument is dropped by a
+# redirect to the same address without it (`_clean_address`), so that `?x=1`, `?x=2`...
+# never make a page, or a cache entry, each; the kept copy is keyed by these arguments
+# only, in one order, each once, empty ones left out (an empty value reads as absent).
+QUERY_ARGS: dict[str, frozenset[str]] = {
+    endpoint: frozenset({"lang", *args}) for endpoint, args in {
+        "public.home": (), "public.works": ("prisoner", "campaign", "tag", "page", "after", "before"),
+        "public.work": (), "public.prisoners": (), "public.prisoner": (), "public.campaign": (),
+        "feeds.feed": (), "feeds.prisoner_feed": (), "feeds.campaign_feed": (),
+        "feeds.sitemap": (), "feeds.robots": (), "show.newest": ("interval", "start"),
+        "show.campaign": ("interval", "start"), "prints.poster": ("size", "v"),
+        "prints.posters": ("size",), "prints.labels": (), "prints.flyer": (),
+    }.items()
+}  # fmt: skip
+# Print PDFs are built once per generation into files of their own (web/builtfiles.py),
+# outside the page cache and its budget.
+CACHED = frozenset(e for e in QUERY_ARGS if not e.startswith("prints."))
 # Text worth compressing; PDFs hold compressed streams already and images are left alone.
 COMPRESSIBLE = frozenset({
     "text/html", "text/css", "text/javascript", "application/javascript", "application/json",
@@ -77,24 +97,57 @@ PRIVATE_TABLES = frozenset({"moderator", "moderation_event", "report", "outgoing
                             "search_document"})  # fmt: skip
 _CHANGED = "gallery.visible_change"
 _KEY = "page_cache_key"
+_SEEN = "gallery.page_generation_seen"  # the generation this process last saw, per app
 
 
 def init_app(app: Flask) -> None:
     """Configure Flask-Caching (files under the instance folder unless told otherwise) and
     attach the hooks: the lookup runs before every other before-request hook, the store
     after the view, before the headers every response gets."""
+    if _per_host_on_shared_database(app):
+        log.warning("page cache off: a per-host cache on a shared database would serve a takedown "
+                    "made on another host for minutes; set CACHE_REDIS_URL, or "
+                    "FLASK_PAGE_CACHE_ONE_HOST=true if this is the only host")  # fmt: skip
+        app.config["PAGE_CACHE"] = False
     if app.config.get("CACHE_REDIS_URL") and not app.config.get("CACHE_TYPE"):
-        app.config["CACHE_TYPE"] = "RedisCache"
+        app.config["CACHE_TYPE"] = "gallery.web.cachestore.PageRedis"
     if not app.config.get("CACHE_TYPE"):
-        app.config["CACHE_TYPE"] = "FileSystemCache"
+        app.config["CACHE_TYPE"] = "gallery.web.cachestore.PageFiles"
         app.config.setdefault("CACHE_DIR", str(Path(app.instance_path) / "cache" / "pages"))
     app.config.setdefault("CACHE_KEY_PREFIX", "gallery:")
-    app.config.setdefault("CACHE_THRESHOLD", app.config.get("PAGE_CACHE_ENTRIES", 3000))
-    app.config.setdefault("CACHE_DEFAULT_TIMEOUT", app.config.get("PAGE_CACHE_SECONDS", 300))
+    app.config.setdefault("CACHE_THRESHOLD", app.config["PAGE_CACHE_ENTRIES"])
+    app.config.setdefault("CACHE_DEFAULT_TIMEOUT", app.config["PAGE_CACHE_SECONDS"])
     cache.init_app(app)
     app.before_request_funcs.setdefault(None, []).insert(0, _serve_cached)
     app.after_request(_store_and_serve)
     app.after_request(_compress_static)
+    if app.config["PAGE_CACHE"]:
+        generation(app)  # sweeps what an earlier run left of older generations
+
+
+def _per_host_on_shared_database(app: Flask) -> bool:
+    """Whether the page cache would be the host's own (files) while the rows are shared
+    (PostgreSQL): then a takedown on another host would not reach this host's pages."""
+    if not app.config["PAGE_CACHE"] or app.config["PAGE_CACHE_ONE_HOST"]:
+        return False
+    if app.config.get("CACHE_REDIS_URL") or app.config.get("CACHE_TYPE"):
+        return False
+    database = str(app.config.get("SQLALCHEMY_DATABASE_URI") or "")
+    return bool(database) and not database.startswith("sqlite")
+
+
+def _clean_address() -> Response | None:
+    """A 301 to this address without the query arguments the page does not read (any
+    others are tracking tags, or someone making addresses to fill the cache); None when
+    there are none to drop."""
+    allowed = QUERY_ARGS.get(request.endpoint or "")
+    if allowed is None or request.method not in ("GET", "HEAD"):
+        return None
+    if all(name in allowed for name in request.args):
+        return None
+    kept = [(k, v) for k, v in request.args.items(multi=True) if k in allowed]
+    location = iri_to_uri(request.script_root + request.path)
+    return redirect(f"{location}?{urlencode(kept)}" if kept else location, 301)
 
 
 def _eligible() -> bool:
@@ -114,33 +167,55 @@ def generation(app: Flask | None = None) -> str | None:
     cache cannot be reached (Redis down): then nothing is served from it or kept.  Read
     before the rows that what it vouches for is made from.  With app, outside any app
     context (the published-media shortcut, public/media.py)."""
-    backend = (app or current_app).extensions["cache"][cache]
+    app = app or current_app._get_current_object()  # type: ignore[attr-defined]
+    backend = app.extensions["cache"][cache]
     try:
         found = backend.get(GENERATION_KEY)
-        if isinstance(found, str):
-            return found
-        token = secrets.token_hex(8)
-        backend.set(GENERATION_KEY, token, timeout=0)
+        if not isinstance(found, str):
+            found = secrets.token_hex(8)
+            backend.set(GENERATION_KEY, found, timeout=0)
     except Exception as exc:  # noqa: BLE001 - the pages are still made, only not cached
         log.warning("page cache unreachable (%s): pages are rendered each time", type(exc).__name__)
         return None
-    return token
+    seen = app.extensions.setdefault(_SEEN, {})
+    if seen.get("token") != found:
+        # This process's first look, or another's change: what the host keeps of the other
+        # generations goes now (on a host that made no change, a takedown's too).
+        seen["token"] = found
+        _sweep(app, found, shared=False)
+    return found
+
+
+def _sweep(app: Flask, token: str, *, shared: bool) -> None:
+    """Delete what the cache and the print files hold of generations other than token:
+    the host's own files always, a shared cache (Redis) when shared."""
+    backend = app.extensions["cache"][cache]
+    try:
+        if shared or not isinstance(backend, PageRedis):
+            sweep = getattr(backend, "sweep", None)
+            if sweep is not None:
+                sweep(token)
+        builtfiles.sweep(app, token)
+    except Exception:  # noqa: BLE001 - a page is never refused for this; say it loudly
+        log.exception("page cache: could not delete the pages of older generations")
 
 
 def _page_key(generation: str) -> str:
-    address = f"{request.scheme}://{request.host}{request.full_path}"
+    """The key of this page: host, path, and only the arguments it reads, each once, in one
+    order, without empty ones; the language (not `lang`, which only chooses it) and the day."""
+    allowed = QUERY_ARGS[request.endpoint or ""] - {"lang"}
+    args = sorted((name, request.args.get(name, "")) for name in allowed if request.args.get(name))
+    address = f"{request.scheme}://{request.host}{request.path}?{urlencode(args)}"
     digest = hashlib.sha256(address.encode("utf-8", "surrogatepass")).hexdigest()[:40]
-    return f"page:{generation}:{_today()}:{get_locale()}:{digest}"
-
-
-def _today() -> str:
-    """The day in the prisoners' time zone: days in prison and birthdays change with it, so
-    a page kept yesterday is not served today."""
-    return datetime.now(ZoneInfo(current_app.config["PRISONER_TIMEZONE"])).date().isoformat()
+    return f"page:{generation}:{builtfiles.today()}:{get_locale()}:{digest}"
 
 
 def _serve_cached() -> Response | None:
-    """Answer from the cache when this request may be, and the page is there."""
+    """Answer from the cache when this request may be, and the page is there; send an
+    address with arguments the page does not read to the one without them."""
+    clean = _clean_address()
+    if clean is not None:
+        return clean
     if not _eligible():
         return None
     if not current_app.config.get("PAGE_CACHE", True):
@@ -157,7 +232,7 @@ def _serve_cached() -> Response | None:
         entry = None
     if isinstance(entry, dict):
         return _from_entry(entry)
-    g.setdefault(_KEY, key)
+    g.setdefault(_KEY, (key, token))
     return None
 
 
@@ -166,11 +241,16 @@ def _store_and_serve(response: Response) -> Response:
     conditional, as every later visitor gets it)."""
     if _KEY not in g or not _storable(response):
         return response
-    key = g.pop(_KEY)
+    kept = g.pop(_KEY)
     entry = _entry(response)
-    if key is not None:
+    if kept is not None:
+        key, token = kept
         try:
             cache.set(key, entry)
+            if generation() != token:
+                # A change committed while this page was made: the sweep may have run
+                # before it was stored, and it may show what the change took back.
+                cache.delete(key)
         except Exception:  # noqa: BLE001 - a cache that fails must not fail the page
             log.exception("page cache: could not store a page")
     return _from_entry(entry)
@@ -185,6 +265,7 @@ def _storable(response: Response) -> bool:
         and "Set-Cookie" not in response.headers
         and not cache_control.no_store
         and not cache_control.private
+        and (response.calculate_content_length() or 0) <= current_app.config["PAGE_CACHE_MAX_PAGE_BYTES"]
     )
 
 
@@ -340,11 +421,17 @@ def _rolled_back(session: Session, _previous: Any) -> None:
 
 
 def invalidate() -> None:
-    """Make every cached page unreachable (a new generation); logged when it fails, since
+    """Make every cached page unreachable (a new generation), then delete them all (what a
+    takedown took back must not stay on disk or in Redis); logged when it fails, since
     pages would then stay as they were until they expire."""
+    token = secrets.token_hex(8)
     try:
-        if not cache.set(GENERATION_KEY, secrets.token_hex(8), timeout=0):
+        if not cache.set(GENERATION_KEY, token, timeout=0):
             raise RuntimeError("the cache refused the new generation")
     except Exception:  # noqa: BLE001 - the commit has happened; say loudly what did not
         log.exception("page cache: could not start a new generation; pages may be stale "
                       "for up to %s s", current_app.config.get("CACHE_DEFAULT_TIMEOUT"))
+        return
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    app.extensions.setdefault(_SEEN, {})["token"] = token
+    _sweep(app, token, shared=True)
