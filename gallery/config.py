@@ -84,9 +84,12 @@ class Config:
     # Mail to artists who asked to be told of the decision (gallery/mail.py). No server or
     # no sender: no mail, no error. Each is also read as a plain MAIL_* variable.
     MAIL_SERVER: str | None = None
-    MAIL_PORT: int | None = None  # default 25; 587 with MAIL_USE_TLS, 465 with MAIL_USE_SSL
-    MAIL_USE_TLS = False  # STARTTLS, with the server's certificate checked
+    MAIL_PORT: int | None = None  # 587 with MAIL_USE_TLS, 465 with MAIL_USE_SSL, else 25
+    # STARTTLS, with the server's certificate checked; false (clear text) only for a relay
+    # on the same host or network, said explicitly.
+    MAIL_USE_TLS = True
     MAIL_USE_SSL = False  # TLS from the first byte (port 465)
     MAIL_USERNAME: str | None = None
     MAIL_PASSWORD: str | None = None
-    MAIL_DEFAULT_SENDER: str | None = None  # e.g. "Art Protest <noreply@example.org>"
+    # The address only counts: messages go out under a neutral name ("Notifications").
+    MAIL_DEFAULT_SENDER: str | None = None  # e.g. "noreply@mail.example.org"
