@@ -264,6 +264,49 @@ def test_an_unreachable_bucket_is_a_503_not_a_crash(app, store, monkeypatch):
     assert db.session.scalars(select(Work)).all() == []
 
 
+def bucket_down(store: S3MediaStore, monkeypatch) -> None:
+    """The S3 service stops answering: boto3's endpoint becomes a loopback port nobody
+    listens on, and the store makes its client again."""
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        closed = sock.getsockname()[1]
+    monkeypatch.setenv("AWS_ENDPOINT_URL", f"http://127.0.0.1:{closed}")
+    store.close()
+
+
+def test_with_the_bucket_down_images_answer_503_with_retry_after_and_pages_render(
+        app, store, client, make_work, monkeypatch, caplog):  # fmt: skip
+    work = make_work()
+    url = f"/media/{work.image_key}/{file_of(work)}"
+    assert client.get(url).status_code == 200
+    bucket_down(store, monkeypatch)
+    for method in (client.get, client.head):
+        response = method(url)
+        assert response.status_code == 503
+        assert response.headers["Retry-After"] == "30"
+        assert "immutable" not in response.headers.get("Cache-Control", "")
+    body = client.get(url).get_data(as_text=True)
+    assert "The gallery cannot answer right now. Please try again in a few minutes." in body
+    assert client.get(url, headers={"If-None-Match": '"x"'}).status_code == 503
+    page = client.get(f"/works/{work.public_id}")
+    assert page.status_code == 200 and f"/media/{work.image_key}/" in page.get_data(as_text=True)
+    assert client.get("/").status_code == 200
+    assert "unhandled error" not in caplog.text
+    assert "could not be read from the media store: the media bucket is unreachable" in caplog.text
+
+
+def test_with_the_bucket_down_an_artists_pending_image_is_a_503(app, store, client, monkeypatch):
+    token = post(client, form_data(client, png_bytes())).headers["Location"].rsplit("/", 1)[1]
+    work = newest()
+    url = f"/submissions/{token}/media/{file_of(work, 'thumb')}"
+    assert client.get(url).status_code == 200
+    bucket_down(store, monkeypatch)
+    response = client.get(url)
+    assert response.status_code == 503 and response.headers["Retry-After"] == "30"
+
+
 CRASHING_PUBLISH = """
 import os, sys
 from gallery.s3store import S3MediaStore
