@@ -1,12 +1,14 @@
 """flask --app gallery COMMAND: operators' commands, calling the same code as the web."""
 from __future__ import annotations
 
+import functools
 import io
 import logging
 import random
 import sys
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import click
 from flask import Flask, current_app
@@ -16,6 +18,7 @@ from sqlalchemy import select
 from . import backup, demo, mail, mirror, passwords, search
 from .extensions import db, media_store
 from .models import Licence, Role, Work, WorkStatus, utcnow
+from .storage import StoreUnavailable
 from .verbs import accounts, retention
 from .verbs.submissions import NewWork, create_work
 
@@ -102,6 +105,9 @@ def fsck(repair: bool) -> None:
     click.echo(f"Missing files: {len(report.missing)}")
     for key, name in report.missing:
         click.echo(f"  missing: works/{key}/{name}")
+    versioning_warning = getattr(store, "versioning_warning", None)  # a bucket's
+    if versioning_warning is not None and (warning := versioning_warning()):
+        click.echo(f"Warning: {warning}.", err=True)
     if report.problems_left:
         raise SystemExit(1)
 
@@ -240,8 +246,26 @@ def purge_command(older_than: timedelta) -> None:
     click.echo(f"Purged {removed} rejected or withdrawn works decided more than {older_than} ago.")
 
 
+def _store_errors_in_one_line(command: click.Command) -> click.Command:
+    """A media store that cannot be used (a missing bucket, an unreachable service) ends
+    the command with its one-line message and exit status 1, not a traceback."""
+    callback = command.callback
+    assert callback is not None
+
+    @functools.wraps(callback)
+    def run(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return callback(*args, **kwargs)
+        except StoreUnavailable as exc:
+            db.session.rollback()
+            raise click.ClickException(str(exc.strerror or exc)) from None
+
+    command.callback = run
+    return command
+
+
 def init_app(app: Flask) -> None:
     """Register the commands."""
     for command in (seed_demo, remove_demo, bench_seed, fsck, backup_command, create_moderator,
                     create_demo_moderator, reindex, send_mail, purge_command, export_static):  # fmt: skip
-        app.cli.add_command(command)
+        app.cli.add_command(_store_errors_in_one_line(command))

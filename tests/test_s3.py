@@ -307,6 +307,19 @@ def test_with_the_bucket_down_an_artists_pending_image_is_a_503(app, store, clie
     assert response.status_code == 503 and response.headers["Retry-After"] == "30"
 
 
+def test_a_missing_bucket_is_one_clear_line_not_a_traceback(app_factory, s3_bucket, monkeypatch):
+    monkeypatch.setenv("GALLERY_MEDIA", "s3://never-created/media")
+    app = app_factory()
+    with app.app_context():
+        for command in (["seed-demo"], ["fsck"]):
+            result = app.test_cli_runner().invoke(args=command)
+            assert result.exit_code == 1, result.output
+            assert result.output.splitlines() == [
+                "Error: the media bucket never-created does not exist: create it first, private, "
+                "for example with `aws s3 mb s3://never-created` (or `mc mb`), then try again"]  # fmt: skip
+        assert db.session.scalars(select(Work)).all() == []  # the demo's rows rolled back
+
+
 CRASHING_PUBLISH = """
 import os, sys
 from gallery.s3store import S3MediaStore
@@ -376,6 +389,31 @@ def test_fsck_reports_and_repairs_the_bucket(app, store, runner, make_work):
     assert store.keys() == {ok.image_key, broken.image_key}
     assert not [name for name in objects(store) if "/staging/" in name]
     assert "elsewhere/works/not-ours.jpg" in objects(store)  # outside the prefix: not ours
+
+
+def test_fsck_warns_when_versioning_keeps_deleted_images(app, store, runner, make_work):
+    assert "versioning" not in runner.invoke(args=["fsck"]).output
+    store.client.put_bucket_versioning(Bucket=store.bucket,
+                                       VersioningConfiguration={"Status": "Enabled"})  # fmt: skip
+    work = make_work()
+    store.delete(work.image_key)  # what a withdrawal does: a delete marker, the bytes kept
+    versions = store.client.list_object_versions(Bucket=store.bucket)["Versions"]
+    assert versions  # the review's finding: still retrievable by version id
+
+    result = runner.invoke(args=["fsck"])
+    assert (f"Warning: versioning is enabled on the bucket {store.bucket}: deleted, withdrawn and "
+            "covered images stay retrievable as old versions.") in result.output  # fmt: skip
+    assert "expires noncurrent versions after 1 day" in result.output
+
+    # The README's lifecycle rule: old versions go after a day; fsck is then content.
+    store.client.put_bucket_lifecycle_configuration(Bucket=store.bucket, LifecycleConfiguration={
+        "Rules": [{"ID": "expire-old-versions", "Status": "Enabled", "Filter": {"Prefix": ""},
+                   "NoncurrentVersionExpiration": {"NoncurrentDays": 1},
+                   "Expiration": {"ExpiredObjectDeleteMarker": True}}]})  # fmt: skip
+    assert "versioning" not in runner.invoke(args=["fsck"]).output
+    listed = store.client.list_object_versions(Bucket=store.bucket)
+    for version in listed.get("Versions", []) + listed.get("DeleteMarkers", []):  # the fixture's clean-up
+        store.client.delete_object(Bucket=store.bucket, Key=version["Key"], VersionId=version["VersionId"])
 
 
 def test_backup_copies_the_bucket_into_a_folder_that_serves_alone(app, store, runner, tmp_path,
