@@ -66,6 +66,10 @@ class Config:
     MEDIA_ACCEL_REDIRECT: str | None = None
     MEDIA_SENDFILE = False
 
+    # /healthz (web/health.py): how long every dependency together may take to answer
+    # before the ones still silent are reported "timeout".
+    HEALTHZ_TIMEOUT = 3.0
+
     # Gallery
     WORKS_PER_PAGE = 24
     PRISONER_TIMEZONE = "Europe/Moscow"  # default for "days in prison"

@@ -67,6 +67,11 @@ def client_error(code: str, status: int) -> ClientError:
 # ---- the store is the bucket ----
 
 
+def test_healthz_checks_the_bucket(client):
+    health = client.get("/healthz")
+    assert health.status_code == 200 and health.get_json()["media"] == "ok"
+
+
 def test_gallery_media_puts_the_store_in_the_bucket(app, store, s3_bucket, make_work):
     assert (store.bucket, store.prefix) == (s3_bucket, "media/")
     work = make_work()
@@ -294,6 +299,10 @@ def test_with_the_bucket_down_images_answer_503_with_retry_after_and_pages_rende
     assert page.status_code == 200 and f"/media/{work.image_key}/" in page.get_data(as_text=True)
     assert client.get("/").status_code == 200
     assert "unhandled error" not in caplog.text
+    health = client.get("/healthz")
+    assert health.status_code == 503 and health.headers["Retry-After"] == "30"
+    assert health.get_json() == {"status": "error", "database": "ok", "media": "down",
+                                 "page_cache": "ok", "rate_limits": "ok", "mail": "off"}  # fmt: skip
     assert "could not be read from the media store: the media bucket is unreachable" in caplog.text
 
 
@@ -318,6 +327,7 @@ def test_a_missing_bucket_is_one_clear_line_not_a_traceback(app_factory, s3_buck
                 "Error: the media bucket never-created does not exist: create it first, private, "
                 "for example with `aws s3 mb s3://never-created` (or `mc mb`), then try again"]  # fmt: skip
         assert db.session.scalars(select(Work)).all() == []  # the demo's rows rolled back
+    assert app.test_client().get("/healthz").get_json()["media"] == "down"
 
 
 CRASHING_PUBLISH = """
