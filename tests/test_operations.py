@@ -3,11 +3,86 @@ README's table says, restoring a backup, gunicorn's control socket."""
 from __future__ import annotations
 
 import importlib
+import re
 import socket
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+
+# ---- settings: the README's tables, and NAME or FLASK_NAME for each ----
+
+README = Path(__file__).resolve().parents[1] / "README.md"
+
+
+def readme_settings() -> dict[str, str]:
+    """{setting: its default cell} from the tables of the README's "Configuration"."""
+    text = README.read_text()
+    section = text[text.index("\n## Configuration\n"):]
+    section = section[:section.index("\n## ", 1)]
+    rows: dict[str, str] = {}
+    for line in section.splitlines():
+        cells = [c.strip() for c in line.strip().strip("|").split("|")]
+        if len(cells) != 3 or not cells[0].startswith("`"):
+            continue
+        names = re.findall(r"`([A-Z0-9_]+)`", cells[0])
+        name = names[-1]  # `DATABASE_URL` (`SQLALCHEMY_DATABASE_URI`): the setting's own name
+        assert name not in rows, f"{name} is listed twice"
+        rows[name] = cells[2]
+    return rows
+
+
+def test_the_readme_lists_every_setting_with_its_default():
+    from gallery.config import parse, settings
+
+    table, declared = readme_settings(), settings()
+    assert sorted(set(table) - set(declared)) == []  # every row is a setting of Config
+    assert sorted(set(declared) - set(table)) == []  # every setting of Config has its row
+    for name, cell in table.items():
+        literal = re.match(r"`([^`]*)`", cell)
+        if literal is None:  # prose ("none: ..."): no value of its own
+            assert declared[name] is None, f"{name}: the README gives no default, Config has one"
+        else:
+            assert parse(name, literal.group(1)) == declared[name], name
+
+
+def test_no_row_of_the_readme_names_a_flask_variable_only():
+    assert not [name for name in readme_settings() if name.startswith("FLASK_")]
+
+
+@pytest.mark.parametrize("prefix", ["", "FLASK_"])
+def test_media_accel_redirect_as_the_readme_spells_it(app_factory, monkeypatch, make_work, prefix):
+    monkeypatch.setenv(f"{prefix}MEDIA_ACCEL_REDIRECT", "/internal-media/")
+    app = app_factory()
+    assert app.config["MEDIA_ACCEL_REDIRECT"] == "/internal-media/"
+    with app.app_context():
+        work = make_work()
+        key, name = work.image_key, work.renditions["share"]["files"]["webp"]
+    response = app.test_client().get(f"/media/{key}/{name}")
+    assert response.status_code == 200 and response.data == b""
+    assert response.headers["X-Accel-Redirect"] == f"/internal-media/{key}/{name}"
+
+
+def test_every_setting_is_read_as_name_or_flask_name_which_wins(app_factory, monkeypatch):
+    monkeypatch.setenv("WORKS_PER_PAGE", "30")
+    monkeypatch.setenv("MEDIA_SENDFILE", "true")
+    monkeypatch.setenv("PAGE_CACHE", "off")
+    monkeypatch.setenv("MAIL_PASSWORD", "true")  # a password stays text
+    monkeypatch.setenv("SITE_NAME", "Art Protest")
+    monkeypatch.setenv("FLASK_SITE_NAME", "Artprotest Lyon")
+    monkeypatch.setenv("HEALTHZ_TIMEOUT", "")  # empty: unset
+    app = app_factory()
+    assert app.config["WORKS_PER_PAGE"] == 30 and app.config["MEDIA_SENDFILE"] is True
+    assert app.config["PAGE_CACHE"] is False and app.config["MAIL_PASSWORD"] == "true"
+    assert app.config["SITE_NAME"] == "Artprotest Lyon"
+    assert app.config["HEALTHZ_TIMEOUT"] == 3.0
+
+
+def test_a_value_of_the_wrong_kind_stops_the_app_naming_the_setting(app_factory, monkeypatch):
+    monkeypatch.setenv("FLASK_WORKS_PER_PAGE", "thirty-secret")
+    with pytest.raises(RuntimeError) as refused:
+        app_factory()
+    assert str(refused.value) == 'WORKS_PER_PAGE must be a number (see README "Configuration").'
 
 
 # ---- /healthz ----

@@ -323,9 +323,9 @@ def test_a_missing_bucket_is_one_clear_line_not_a_traceback(app_factory, s3_buck
         for command in (["seed-demo"], ["fsck"]):
             result = app.test_cli_runner().invoke(args=command)
             assert result.exit_code == 1, result.output
-            assert result.output.splitlines() == [
+            assert result.output.splitlines() == [(
                 "Error: the media bucket never-created does not exist: create it first, private, "
-                "for example with `aws s3 mb s3://never-created` (or `mc mb`), then try again"]  # fmt: skip
+                "for example with `aws s3 mb s3://never-created` (or `mc mb`), then try again")]  # fmt: skip
         assert db.session.scalars(select(Work)).all() == []  # the demo's rows rolled back
     assert app.test_client().get("/healthz").get_json()["media"] == "down"
 
