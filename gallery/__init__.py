@@ -11,6 +11,7 @@ from typing import Any
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
+from .backup import check_not_a_foreign_backup
 from .config import Config
 from .config import from_environ as config_from_environ
 from .database import private_file, sqlite_file
@@ -64,6 +65,7 @@ def load_config(app: Flask, test_config: Mapping[str, Any] | None) -> None:
         hosts = [h.strip() for h in app.config["TRUSTED_HOSTS"].split(",") if h.strip()]
         app.config["TRUSTED_HOSTS"] = hosts or None
 
+    check_not_a_foreign_backup(Path(app.instance_path), app.config, os.environ)
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     if not app.config.get("MEDIA_ROOT"):
         app.config["MEDIA_ROOT"] = os.path.join(app.instance_path, "media")

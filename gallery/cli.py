@@ -4,6 +4,7 @@ from __future__ import annotations
 import functools
 import io
 import logging
+import os
 import random
 import sys
 from datetime import timedelta
@@ -125,11 +126,32 @@ def backup_command(dest: Path) -> None:
                f"from {store.location} to {dest}.")  # fmt: skip
     if report.vanished:
         click.echo(f"{len(report.vanished)} works were withdrawn or rejected during the copy.")
-    if current_app.config.get("MEDIA_STORE"):
-        # The copy's media are in DEST/media; GALLERY_MEDIA would point it at the bucket again.
-        click.echo(f"Serve the copy with: GALLERY_INSTANCE={dest} GALLERY_MEDIA= make run")
-    else:
-        click.echo(f"Serve the copy with: GALLERY_INSTANCE={dest} make run")
+    # The copy has its own SQLite database and media folder: an exported DATABASE_URL or
+    # GALLERY_MEDIA would point it at the live ones (the app refuses to start so).
+    click.echo(f"Serve the copy with: {backup.serve_hint(dest, os.environ)}")
+    click.echo(f"Restore it into a new database and store: flask --app gallery restore {dest}")
+
+
+@click.command("restore")
+@click.argument("folder", type=click.Path(exists=True, file_okay=False, path_type=Path))
+def restore_command(folder: Path) -> None:
+    """Copy a backup FOLDER into this app's database (new, empty, migrated) and media store."""
+    if folder.resolve() == Path(current_app.instance_path).resolve():
+        raise click.UsageError("Run restore with the target's settings (its DATABASE_URL, "
+                               "GALLERY_MEDIA, GALLERY_INSTANCE), not the backup folder's.")  # fmt: skip
+    store = media_store()
+    try:
+        report = backup.restore(folder, db.engine, db.metadata, store)
+    except backup.RestoreRefused as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"Restored {report.rows} rows into {db.engine.url.get_backend_name()} and "
+               f"{report.works_copied} works ({report.files_copied} files) into {store.location}"
+               + (f"; {report.already_there} works were there already" if report.already_there else "")
+               + ".")  # fmt: skip
+    if (folder / "secret_key").is_file():
+        click.echo(f"The backup's secret key is {folder / 'secret_key'}: give it to this instance "
+                   "(FLASK_SECRET_KEY, or copy the file into the instance folder) so that the "
+                   "sealed e-mail tokens and moderators' sessions stay valid.")  # fmt: skip
 
 
 @click.command("export-static")
@@ -266,6 +288,7 @@ def _store_errors_in_one_line(command: click.Command) -> click.Command:
 
 def init_app(app: Flask) -> None:
     """Register the commands."""
-    for command in (seed_demo, remove_demo, bench_seed, fsck, backup_command, create_moderator,
-                    create_demo_moderator, reindex, send_mail, purge_command, export_static):  # fmt: skip
+    for command in (seed_demo, remove_demo, bench_seed, fsck, backup_command, restore_command,
+                    create_moderator, create_demo_moderator, reindex, send_mail, purge_command,
+                    export_static):  # fmt: skip
         app.cli.add_command(_store_errors_in_one_line(command))

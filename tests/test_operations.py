@@ -85,6 +85,120 @@ def test_a_value_of_the_wrong_kind_stops_the_app_naming_the_setting(app_factory,
     assert str(refused.value) == 'WORKS_PER_PAGE must be a number (see README "Configuration").'
 
 
+# ---- backup and restore ----
+
+
+def emptied(app) -> None:
+    """The app's database and media store as a new installation has them: migrated, empty."""
+    from sqlalchemy import delete
+
+    from gallery.extensions import db, media_store
+    from gallery.models import Work
+
+    with app.app_context():
+        store = media_store(app)
+        for key in db.session.scalars(select_image_keys(Work)):
+            store.delete(key)
+        for table in reversed(db.metadata.sorted_tables):
+            db.session.execute(delete(table))
+        db.session.commit()
+
+
+def select_image_keys(model):
+    from sqlalchemy import select
+
+    return select(model.image_key).where(model.image_key.is_not(None))
+
+
+def test_a_backup_refuses_to_run_on_the_live_database(app, runner, make_work, tmp_path, monkeypatch):
+    """OP5: with DATABASE_URL still exported, the printed hint used to serve the "restored"
+    copy on the live database."""
+    from gallery import create_app
+
+    make_work()
+    dest = tmp_path / "copy"
+    result = runner.invoke(args=["backup", str(dest)])
+    assert result.exit_code == 0, result.output
+    live = "postgresql+psycopg://gallery@db.internal/gallery"
+    monkeypatch.setenv("DATABASE_URL", live)
+    monkeypatch.setenv("GALLERY_INSTANCE", str(dest))
+    with pytest.raises(RuntimeError) as refused:
+        create_app({"TESTING": True})
+    assert str(refused.value) == (
+        f"{dest} is a backup with its own database and media, but the settings give it another "
+        f"database. To serve the copy, unset DATABASE_URL: env -u DATABASE_URL "
+        f"GALLERY_INSTANCE={dest} PORT=5001 make run. To bring it back into that database, see "
+        '`flask --app gallery restore` (README "Restore").')  # fmt: skip
+    assert live not in str(refused.value)
+    # The hint the backup printed says it too, when the variable is exported.
+    monkeypatch.setenv("GALLERY_INSTANCE", app.instance_path)
+    again = runner.invoke(args=["backup", str(tmp_path / "again")])
+    assert f"env -u DATABASE_URL GALLERY_INSTANCE={tmp_path / 'again'} PORT=5001 make run" in again.output
+
+
+def test_restore_into_a_new_empty_database_and_store(app, runner, make_work, make_moderator, tmp_path):
+    from sqlalchemy import func, select
+
+    from gallery.extensions import db, media_store
+    from gallery.models import Moderator, Work
+
+    shown = make_work(title="Kept through the restore")
+    make_moderator("mod")
+    key, public_id = shown.image_key, shown.public_id
+    names = media_store(app).files(key)
+    dest = tmp_path / "copy"
+    assert runner.invoke(args=["backup", str(dest)]).exit_code == 0
+
+    refused = runner.invoke(args=["restore", str(dest)])  # over the live database: never
+    assert refused.exit_code == 1
+    assert "The target database is not empty (" in refused.output
+
+    emptied(app)
+    db.session.expire_all()
+    result = runner.invoke(args=["restore", str(dest)])
+    assert result.exit_code == 0, result.output
+    assert f"1 works ({len(names)} files) into {media_store(app).location}" in result.output
+    db.session.rollback()
+    assert db.session.scalar(select(func.count()).select_from(Moderator)) == 1
+    page = app.test_client().get(f"/works/{public_id}")
+    assert "Kept through the restore" in page.get_data(as_text=True)
+    assert media_store(app).files(key) == names
+    with app.test_client().get(f"/media/{key}/{min(names)}") as image:
+        assert image.status_code == 200
+    # The ids go on after the restored ones (PostgreSQL's sequences were moved on).
+    newer = make_work(title="After the restore")
+    assert newer.id > shown.id
+    assert db.session.scalar(select(func.count()).select_from(Work)) == 2
+
+
+def test_make_run_says_the_port_is_taken_instead_of_printing_its_address(tmp_path):
+    """OP2: serving a backup beside the live site, `make run` printed the live site's
+    address as its own, then failed."""
+    import os
+    import subprocess
+
+    root = Path(__file__).resolve().parents[1]
+    with socket.socket() as live:
+        live.bind(("127.0.0.1", 0))
+        live.listen(1)
+        port = live.getsockname()[1]
+        done = subprocess.run(["make", "--no-print-directory", "run", f"PORT={port}"], cwd=root,
+                              capture_output=True, text=True, timeout=120, check=False,
+                              env={**os.environ, "GALLERY_INSTANCE": str(tmp_path / "copy")})  # fmt: skip
+    assert done.returncode != 0
+    assert (f"Port {port} on 127.0.0.1 is taken (Address already in use): another server "
+            f"(another gallery?) listens there. Choose a free one, for example PORT={port + 1} "
+            "make run.") in done.stderr  # fmt: skip
+    assert "http://127.0.0.1" not in done.stdout
+    assert not (tmp_path / "copy").exists()  # nothing ran before the check
+
+
+def test_restore_refuses_what_is_not_a_backup(runner, tmp_path):
+    (tmp_path / "somewhere").mkdir()
+    result = runner.invoke(args=["restore", str(tmp_path / "somewhere")])
+    assert result.exit_code == 1 and "is not a backup folder" in result.output
+
+
 # ---- /healthz ----
 
 

@@ -435,7 +435,8 @@ def test_backup_copies_the_bucket_into_a_folder_that_serves_alone(app, store, ru
     assert result.exit_code == 0, result.output
     files = 2 * len(store.files(shown.image_key))
     assert f"Backed up the database and 2 works ({files} files)" in result.output
-    assert f"GALLERY_INSTANCE={dest} GALLERY_MEDIA= make run" in result.output
+    assert f"Serve the copy with: env -u GALLERY_MEDIA GALLERY_INSTANCE={dest} PORT=5001 make run" in (
+        result.output)  # fmt: skip
     for work in (shown, waiting):
         copied = dest / "media" / "works" / work.image_key
         assert {p.name for p in copied.iterdir()} == store.files(work.image_key)
@@ -444,8 +445,10 @@ def test_backup_copies_the_bucket_into_a_folder_that_serves_alone(app, store, ru
     assert (dest / "gallery.sqlite3").is_file()
     assert list((dest / "media" / "staging").iterdir()) == []
 
-    # The copy, served without the bucket.
+    # The copy, served without the bucket; with the bucket still exported, it refuses to start.
     monkeypatch.setenv("GALLERY_INSTANCE", str(dest))
+    with pytest.raises(RuntimeError, match="another media store. To serve the copy, unset GALLERY_MEDIA"):
+        create_app({"TESTING": True, "SECRET_KEY": "restored"})
     monkeypatch.delenv("GALLERY_MEDIA")
     restored = create_app({"TESTING": True, "SECRET_KEY": "restored"})
     try:
