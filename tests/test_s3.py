@@ -306,6 +306,15 @@ def test_with_the_bucket_down_images_answer_503_with_retry_after_and_pages_rende
     assert "could not be read from the media store: the media bucket is unreachable" in caplog.text
 
 
+def test_with_the_bucket_down_a_print_pdf_is_a_503_with_retry_after(app, store, client, make_work,
+                                                                   monkeypatch):  # fmt: skip
+    work = make_work()
+    bucket_down(store, monkeypatch)
+    response = client.get(f"/works/{work.public_id}/poster.pdf")
+    assert response.status_code == 503 and response.headers["Retry-After"] == "30"
+    assert "Please try again in a few minutes." in response.get_data(as_text=True)
+
+
 def test_with_the_bucket_down_an_artists_pending_image_is_a_503(app, store, client, monkeypatch):
     token = post(client, form_data(client, png_bytes())).headers["Location"].rsplit("/", 1)[1]
     work = newest()
