@@ -6,6 +6,7 @@ ends that at once, on every worker."""
 from __future__ import annotations
 
 import logging
+import os
 
 import pytest
 
@@ -171,6 +172,7 @@ def test_with_the_cache_down_pages_and_images_are_still_served(app_factory, capl
 
 
 
+@pytest.mark.skipif(os.environ.get("TEST_MEDIA_STORE") == "s3", reason="the local media folder")
 def test_a_file_that_cannot_be_read_is_a_503_with_retry_after(app, client, make_work, monkeypatch):
     """The local store failing (a disk or network mount giving EIO): the shortcut hands the
     request to the view, which answers 503 with Retry-After instead of a 500."""

@@ -3,12 +3,18 @@ README's table says, restoring a backup, gunicorn's control socket."""
 from __future__ import annotations
 
 import importlib
+import os
 import re
 import socket
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+
+# Tests of the local media folder (or of settings a bucket refuses), skipped when the run
+# puts every app's media in a bucket (TEST_MEDIA_STORE=s3, tests/conftest.py).
+local_media = pytest.mark.skipif(os.environ.get("TEST_MEDIA_STORE") == "s3",
+                                 reason="the local media folder")  # fmt: skip
 
 # ---- settings: the README's tables, and NAME or FLASK_NAME for each ----
 
@@ -50,6 +56,7 @@ def test_no_row_of_the_readme_names_a_flask_variable_only():
     assert not [name for name in readme_settings() if name.startswith("FLASK_")]
 
 
+@local_media
 @pytest.mark.parametrize("prefix", ["", "FLASK_"])
 def test_media_accel_redirect_as_the_readme_spells_it(app_factory, monkeypatch, make_work, prefix):
     monkeypatch.setenv(f"{prefix}MEDIA_ACCEL_REDIRECT", "/internal-media/")
@@ -63,6 +70,7 @@ def test_media_accel_redirect_as_the_readme_spells_it(app_factory, monkeypatch, 
     assert response.headers["X-Accel-Redirect"] == f"/internal-media/{key}/{name}"
 
 
+@local_media
 def test_every_setting_is_read_as_name_or_flask_name_which_wins(app_factory, monkeypatch):
     monkeypatch.setenv("WORKS_PER_PAGE", "30")
     monkeypatch.setenv("MEDIA_SENDFILE", "true")
@@ -110,6 +118,7 @@ def select_image_keys(model):
     return select(model.image_key).where(model.image_key.is_not(None))
 
 
+@local_media
 def test_a_backup_refuses_to_run_on_the_live_database(app, runner, make_work, tmp_path, monkeypatch):
     """OP5: with DATABASE_URL still exported, the printed hint used to serve the "restored"
     copy on the live database."""
@@ -242,6 +251,7 @@ def test_healthz_a_dependency_that_hangs_is_a_timeout(app_factory, silent_server
     assert body["database"] == "ok"
 
 
+@local_media
 def test_healthz_a_media_folder_that_cannot_be_written_is_a_503(app_factory, monkeypatch):
     import gallery.web.health
 
