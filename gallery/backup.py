@@ -10,7 +10,7 @@ import json
 import os
 import shutil
 import sqlite3
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -20,7 +20,7 @@ from sqlalchemy import MetaData, create_engine, func, inspect, select, text
 from sqlalchemy.engine import Connection, Engine
 
 from .database import private_file, sqlite_file
-from .storage import FILENAME_RE, MediaStore, Store
+from .storage import FILENAME_RE, KEY_RE, MediaStore, Store
 
 DB_NAME = "gallery.sqlite3"
 MARKER = "backup.json"
@@ -188,15 +188,16 @@ def _reset_sequences(conn: Connection, models: MetaData) -> None:
                 )  # fmt: skip
 
 
-def _backup_files(folder: Path) -> dict[str, dict[str, bytes]]:
+def _backup_files(folder: Path) -> Iterator[tuple[str, dict[str, bytes]]]:
+    """(key, {file name: bytes}) of each work in the backup's media, one work at a time."""
     works = folder / "media" / "works"
-    found: dict[str, dict[str, bytes]] = {}
     for key_dir in sorted(works.iterdir()) if works.is_dir() else []:
+        if not KEY_RE.match(key_dir.name) or not key_dir.is_dir():
+            continue
         files = {f.name: f.read_bytes() for f in sorted(key_dir.iterdir())
                  if f.is_file() and FILENAME_RE.match(f.name)}  # fmt: skip
         if files:
-            found[key_dir.name] = files
-    return found
+            yield key_dir.name, files
 
 
 def restore(folder: Path, target: Engine, models: MetaData, media: Store) -> RestoreReport:
@@ -209,9 +210,11 @@ def restore(folder: Path, target: Engine, models: MetaData, media: Store) -> Res
     try:
         marker = json.loads((folder / MARKER).read_text())
     except (OSError, ValueError):
-        raise RestoreRefused(f"{folder} is not a backup folder (no {MARKER}): only what "
-                             "`flask --app gallery backup` made can be restored.") from None  # fmt: skip
+        marker = {}  # a backup made before the marker existed: its database is enough
     db_file = folder / str(marker.get("database", DB_NAME))
+    if not db_file.is_file():
+        raise RestoreRefused(f"{folder} is not a backup folder (no {db_file.name}): only what "
+                             "`flask --app gallery backup` made can be restored.")  # fmt: skip
     source = create_engine(f"sqlite:///{db_file}")
     report = RestoreReport()
     try:
@@ -238,7 +241,7 @@ def restore(folder: Path, target: Engine, models: MetaData, media: Store) -> Res
                     report.rows += len(rows)
             if dst.dialect.name == "postgresql":
                 _reset_sequences(dst, models)
-            for key, files in _backup_files(folder).items():
+            for key, files in _backup_files(folder):
                 try:
                     media.publish(files, key=key)
                 except FileExistsError:
