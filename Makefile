@@ -30,6 +30,7 @@ install: $(VENV)/.installed
 install-test: $(VENV)/.installed-test
 
 run: $(VENV)/.installed translations fonts
+	@$(BIN)/python scripts/port-free $(HOST) $(PORT)
 	$(FLASK) db upgrade
 	$(FLASK) seed-demo --if-empty
 	$(FLASK) create-demo-moderator

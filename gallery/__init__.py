@@ -14,7 +14,9 @@ from flask import Flask, Request
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import MapAdapter
 
+from .backup import check_not_a_foreign_backup
 from .config import Config
+from .config import from_environ as config_from_environ
 from .database import private_file, sqlite_file
 from .slots import MB, default_slots, keep_big_buffers_off_the_heap
 from .extensions import babel, csrf, db, migrate
@@ -67,32 +69,16 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     return app
 
 
-# Read from plain environment variables too (as text: gallery/mail.py reads the port and
-# the flags from text), and as FLASK_MAIL_*, which wins.
-MAIL_SETTINGS = ("MAIL_SERVER", "MAIL_PORT", "MAIL_USE_TLS", "MAIL_USE_SSL", "MAIL_USERNAME",
-                 "MAIL_PASSWORD", "MAIL_DEFAULT_SENDER")  # fmt: skip
-
-
 def load_config(app: Flask, test_config: Mapping[str, Any] | None) -> None:
-    """Class defaults, then instance/config.py, then FLASK_* variables, then tests."""
+    """Class defaults, then instance/config.py, then the environment (each setting as NAME
+    or FLASK_NAME, which wins: gallery/config.py), then tests."""
     app.config.from_object(Config)
     app.config.from_pyfile("config.py", silent=True)
-    if os.environ.get("DATABASE_URL"):
-        app.config["SQLALCHEMY_DATABASE_URI"] = os.environ["DATABASE_URL"]
-    if os.environ.get("RATELIMIT_STORAGE_URI"):
-        app.config["RATELIMIT_STORAGE_URI"] = os.environ["RATELIMIT_STORAGE_URI"]
-    if os.environ.get("CACHE_REDIS_URL"):  # the page cache of several hosts (web/pagecache.py)
-        app.config["CACHE_REDIS_URL"] = os.environ["CACHE_REDIS_URL"]
-    for name in MAIL_SETTINGS:
-        if name in os.environ:
-            app.config[name] = os.environ[name]
-    if os.environ.get("TRUSTED_HOSTS"):
-        app.config["TRUSTED_HOSTS"] = os.environ["TRUSTED_HOSTS"]
-    if os.environ.get("ONION_PORT"):
-        app.config["ONION_PORT"] = int(os.environ["ONION_PORT"])
-    if os.environ.get("GALLERY_MEDIA"):
-        app.config["MEDIA_STORE"] = os.environ["GALLERY_MEDIA"]
-    app.config.from_prefixed_env()
+    app.config.from_prefixed_env()  # FLASK_ names not declared on Config, as Flask reads them
+    try:
+        app.config.update(config_from_environ(os.environ))
+    except ValueError as exc:
+        raise RuntimeError(f"{exc} (see README \"Configuration\").") from None
     if test_config:
         app.config.from_mapping(test_config)
     if isinstance(app.config.get("TRUSTED_HOSTS"), str):
@@ -107,8 +93,10 @@ def load_config(app: Flask, test_config: Mapping[str, Any] | None) -> None:
         except ValueError as exc:
             raise RuntimeError(str(exc)) from None
 
+    check_not_a_foreign_backup(Path(app.instance_path), app.config, os.environ)
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
-    app.config.setdefault("MEDIA_ROOT", os.path.join(app.instance_path, "media"))
+    if not app.config.get("MEDIA_ROOT"):
+        app.config["MEDIA_ROOT"] = os.path.join(app.instance_path, "media")
     check_media_settings(app.config)
     if not app.config.get("SQLALCHEMY_DATABASE_URI"):
         db_file = os.path.join(app.instance_path, "gallery.sqlite3")

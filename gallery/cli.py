@@ -1,12 +1,15 @@
 """flask --app gallery COMMAND: operators' commands, calling the same code as the web."""
 from __future__ import annotations
 
+import functools
 import io
 import logging
+import os
 import random
 import sys
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import click
 from flask import Flask, current_app
@@ -16,6 +19,7 @@ from sqlalchemy import select
 from . import backup, demo, mail, mirror, passwords, search
 from .extensions import db, media_store
 from .models import Licence, Role, Work, WorkStatus, utcnow
+from .storage import StoreUnavailable
 from .verbs import accounts, common, decisions, retention
 from .verbs.submissions import NewWork, create_work
 
@@ -102,6 +106,9 @@ def fsck(repair: bool) -> None:
     click.echo(f"Missing files: {len(report.missing)}")
     for key, name in report.missing:
         click.echo(f"  missing: works/{key}/{name}")
+    versioning_warning = getattr(store, "versioning_warning", None)  # a bucket's
+    if versioning_warning is not None and (warning := versioning_warning()):
+        click.echo(f"Warning: {warning}.", err=True)
     if report.problems_left:
         raise SystemExit(1)
 
@@ -134,11 +141,32 @@ def backup_command(dest: Path) -> None:
                f"from {store.location} to {dest}.")  # fmt: skip
     if report.vanished:
         click.echo(f"{len(report.vanished)} works were withdrawn or rejected during the copy.")
-    if current_app.config.get("MEDIA_STORE"):
-        # The copy's media are in DEST/media; GALLERY_MEDIA would point it at the bucket again.
-        click.echo(f"Serve the copy with: GALLERY_INSTANCE={dest} GALLERY_MEDIA= make run")
-    else:
-        click.echo(f"Serve the copy with: GALLERY_INSTANCE={dest} make run")
+    # The copy has its own SQLite database and media folder: an exported DATABASE_URL or
+    # GALLERY_MEDIA would point it at the live ones (the app refuses to start so).
+    click.echo(f"Serve the copy with: {backup.serve_hint(dest, os.environ)}")
+    click.echo(f"Restore it into a new database and store: flask --app gallery restore {dest}")
+
+
+@click.command("restore")
+@click.argument("folder", type=click.Path(exists=True, file_okay=False, path_type=Path))
+def restore_command(folder: Path) -> None:
+    """Copy a backup FOLDER into this app's database (new, empty, migrated) and media store."""
+    if folder.resolve() == Path(current_app.instance_path).resolve():
+        raise click.UsageError("Run restore with the target's settings (its DATABASE_URL, "
+                               "GALLERY_MEDIA, GALLERY_INSTANCE), not the backup folder's.")  # fmt: skip
+    store = media_store()
+    try:
+        report = backup.restore(folder, db.engine, db.metadata, store)
+    except backup.RestoreRefused as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"Restored {report.rows} rows into {db.engine.url.get_backend_name()} and "
+               f"{report.works_copied} works ({report.files_copied} files) into {store.location}"
+               + (f"; {report.already_there} works were there already" if report.already_there else "")
+               + ".")  # fmt: skip
+    if (folder / "secret_key").is_file():
+        click.echo(f"The backup's secret key is {folder / 'secret_key'}: give it to this instance "
+                   "(FLASK_SECRET_KEY, or copy the file into the instance folder) so that the "
+                   "sealed e-mail tokens and moderators' sessions stay valid.")  # fmt: skip
 
 
 @click.command("export-static")
@@ -263,9 +291,27 @@ def purge_command(older_than: timedelta) -> None:
     click.echo(f"Purged {removed} rejected or withdrawn works decided more than {older_than} ago.")
 
 
+def _store_errors_in_one_line(command: click.Command) -> click.Command:
+    """A media store that cannot be used (a missing bucket, an unreachable service) ends
+    the command with its one-line message and exit status 1, not a traceback."""
+    callback = command.callback
+    assert callback is not None
+
+    @functools.wraps(callback)
+    def run(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return callback(*args, **kwargs)
+        except StoreUnavailable as exc:
+            db.session.rollback()
+            raise click.ClickException(str(exc.strerror or exc)) from None
+
+    command.callback = run
+    return command
+
+
 def init_app(app: Flask) -> None:
     """Register the commands."""
-    for command in (seed_demo, remove_demo, bench_seed, fsck, backup_command, create_moderator,
-                    create_demo_moderator, reindex, send_mail, purge_command, export_static,
-                    move_media_command):  # fmt: skip
-        app.cli.add_command(command)
+    for command in (seed_demo, remove_demo, bench_seed, fsck, backup_command, restore_command,
+                    create_moderator, create_demo_moderator, reindex, send_mail, purge_command,
+                    export_static, move_media_command):  # fmt: skip
+        app.cli.add_command(_store_errors_in_one_line(command))

@@ -1,11 +1,26 @@
-"""Default settings. Nothing secret lives here: see README "Configuration"."""
+"""Every setting, with its default, and how the environment sets it. Nothing secret lives
+here: see README "Configuration", whose settings table lists each one (a test checks it).
+
+One rule for the environment: a setting NAME is read from the variable NAME or from
+FLASK_NAME, which wins; DATABASE_URL and GALLERY_MEDIA are other names of
+SQLALCHEMY_DATABASE_URI and MEDIA_STORE (read as NAME is).  A variable set to the empty
+string counts as unset.  The text becomes the type of the setting's default: true/false
+(also 1/0, yes/no, on/off) for a flag, a number for a number, JSON for a list or a
+table, the text itself otherwise.  FLASK_ variables of names not declared here are read as
+Flask reads them (JSON, else text)."""
 from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from typing import Any
 
 
 class Config:
     """Defaults, overridden by instance/config.py, FLASK_* variables, then tests."""
 
-    # Filled in by create_app() from DATABASE_URL or the instance folder.
+    # None: a key generated once into the instance folder (instance/secret_key, 0600).
+    SECRET_KEY: str | None = None
+    # Also DATABASE_URL; None: a SQLite file in the instance folder.
     SQLALCHEMY_DATABASE_URI: str | None = None
     # hide_parameters: a database error's message (and so the log) never shows the values,
     # such as an artist's e-mail address.
@@ -15,9 +30,16 @@ class Config:
     SESSION_COOKIE_SAMESITE = "Lax"
     SESSION_COOKIE_SECURE = False  # switched on by PREFERRED_URL_SCHEME=https
     PREFERRED_URL_SCHEME = "http"
+    # Moderators: a session's lifetime, queue page size, and the login limits
+    # (moderation/auth.py: per client, per client and name, per name from anywhere).
+    MODERATOR_SESSION_HOURS = 12
+    MODERATION_PER_PAGE = 20
+    LOGIN_RATE_LIMIT = "10 per minute;50 per hour"
+    LOGIN_PAIR_RATE_LIMIT = "5 per minute;20 per hour"
+    LOGIN_ACCOUNT_RATE_LIMIT = "30 per hour;100 per day"
 
     WTF_CSRF_ENABLED = True
-    WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session
+    WTF_CSRF_TIME_LIMIT: int | None = None  # the token lives as long as the session
     # Over HTTPS Flask-WTF would also demand a Referer from the same host; private pages
     # (receipts, moderation) send none on purpose (Referrer-Policy: no-referrer), so their
     # forms rely on the CSRF token and the SameSite, __Host- session cookie instead.
@@ -105,6 +127,10 @@ class Config:
     # (A campaign of 100 large works: about 215 MB a size and language.)
     BUILT_FILES_BYTES = 4 * 1024 * 1024 * 1024
 
+    # CACHE_REDIS_URL: Redis for the page cache, shared by several hosts, instead of files
+    # under instance/cache/pages.
+    CACHE_REDIS_URL: str | None = None
+
     # Static files carry ?v=<content hash> in their URLs (web/templating.py), so they can be
     # cached for a year; media set their own Cache-Control.
     SEND_FILE_MAX_AGE_DEFAULT = 365 * 24 * 3600
@@ -114,6 +140,7 @@ class Config:
     # (gallery/s3store.py), with boto3's own environment for the endpoint and credentials.
     # Also read from GALLERY_MEDIA.  Checked when the app starts.
     MEDIA_STORE: str | None = None
+    MEDIA_ROOT: str | None = None  # the local store's folder; None: <instance>/media
     # Published images sent by the reverse proxy once the app has checked visibility (local
     # store only; README "Media from the reverse proxy").  MEDIA_ACCEL_REDIRECT: the
     # internal nginx location, e.g. "/internal-media/", answered with
@@ -128,8 +155,13 @@ class Config:
     # until then); 0: decisions are final at once (verbs/decisions.py).
     DECISION_UNDO_SECONDS = 30
 
+    # /healthz (web/health.py): how long every dependency together may take to answer
+    # before the ones still silent are reported "timeout".
+    HEALTHZ_TIMEOUT = 3.0
+
     # Gallery
     WORKS_PER_PAGE = 24
+    SEARCH_PER_PAGE = 20
     PRISONER_TIMEZONE = "Europe/Moscow"  # default for "days in prison"
     SITE_NAME = "Art Protest"
     REPORT_INACCURACY_EMAIL = "corrections@example.org"
@@ -139,9 +171,9 @@ class Config:
     # links to server-only pages lead (flask export-static, gallery/mirror.py).  None: the
     # request's host (or SERVER_NAME).
     PUBLIC_URL: str | None = None
-    # The host names the app answers for (also read from TRUSTED_HOSTS, comma-separated;
-    # ".example.org" admits its subdomains); any other Host gets a 400.  None: any host.
-    TRUSTED_HOSTS: list[str] | None = None
+    # The host names the app answers for, comma-separated (".example.org" admits its
+    # subdomains; made a list when the app starts); any other Host gets a 400.  None: any.
+    TRUSTED_HOSTS: str | None = None
     # How many reverse proxies in front of the app set X-Forwarded-For and -Proto (and
     # X-Forwarded-Host, taken only with TRUSTED_HOSTS); 0: none, the headers are ignored.
     PROXY_FIX_HOPS = 0
@@ -155,9 +187,63 @@ class Config:
     # Mail to artists who asked to be told of the decision (gallery/mail.py). No server or
     # no sender: no mail, no error. Each is also read as a plain MAIL_* variable.
     MAIL_SERVER: str | None = None
-    MAIL_PORT: int | None = None  # default 25; 587 with MAIL_USE_TLS, 465 with MAIL_USE_SSL
-    MAIL_USE_TLS = False  # STARTTLS, with the server's certificate checked
+    MAIL_PORT: int | None = None  # 587 with MAIL_USE_TLS, 465 with MAIL_USE_SSL, else 25
+    # STARTTLS, with the server's certificate checked; false (clear text) only for a relay
+    # on the same host or network, said explicitly.
+    MAIL_USE_TLS = True
     MAIL_USE_SSL = False  # TLS from the first byte (port 465)
     MAIL_USERNAME: str | None = None
     MAIL_PASSWORD: str | None = None
-    MAIL_DEFAULT_SENDER: str | None = None  # e.g. "Art Protest <noreply@example.org>"
+    # The address only counts: messages go out under a neutral name ("Notifications").
+    MAIL_DEFAULT_SENDER: str | None = None  # e.g. "noreply@mail.example.org"
+    MAIL_TIMEOUT = 20.0  # seconds, for connecting and for every reply of the server
+
+
+# Other names of settings, read as the setting's own plain name is.
+ALIASES = {"DATABASE_URL": "SQLALCHEMY_DATABASE_URI", "GALLERY_MEDIA": "MEDIA_STORE"}
+TRUE, FALSE = ("1", "true", "yes", "on"), ("0", "false", "no", "off")
+
+
+def settings() -> dict[str, Any]:
+    """Every setting declared on Config, by name, with its default."""
+    return {name: getattr(Config, name) for name in dir(Config) if name.isupper()}
+
+
+def parse(name: str, text: str) -> Any:
+    """A setting's value as written in the environment, in the type of its default;
+    ValueError naming the setting and what it expects (never the value: it may be a
+    secret)."""
+    default = getattr(Config, name)
+    hint = str(Config.__annotations__.get(name, ""))
+    kind = type(default) if default is not None else next(
+        (t for t in (bool, int, float, dict, list) if t.__name__ in hint.split(" | ")), str)
+    if kind is bool:
+        if text.strip().lower() in TRUE + FALSE:
+            return text.strip().lower() in TRUE
+        raise ValueError(f"{name} must be true or false")
+    if kind in (int, float):
+        try:
+            return kind(text)
+        except ValueError:
+            raise ValueError(f"{name} must be a number") from None
+    if kind in (dict, list, tuple):
+        try:
+            value = json.loads(text)
+        except ValueError:
+            raise ValueError(f"{name} must be written in JSON") from None
+        if not isinstance(value, dict if kind is dict else list):
+            raise ValueError(f"{name} must be a JSON {'object' if kind is dict else 'list'}")
+        return tuple(value) if kind is tuple else value
+    return text
+
+
+def from_environ(environ: Mapping[str, str]) -> dict[str, Any]:
+    """The settings the environment sets, by the rule in this module's docstring."""
+    found: dict[str, Any] = {}
+    names = {name: name for name in settings()} | ALIASES
+    for prefix in ("", "FLASK_"):  # FLASK_NAME wins over NAME
+        for variable, name in names.items():
+            text = environ.get(prefix + variable)
+            if text:
+                found[name] = parse(name, text)
+    return found

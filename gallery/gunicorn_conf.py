@@ -1,5 +1,6 @@
 """gunicorn settings used by `make run` (gunicorn --config python:gallery.gunicorn_conf)."""
 import logging
+import os
 
 # gunicorn's access log would hold client addresses and raw paths (receipt tokens);
 # the app logs each request itself without them (gallery/web/headers.py).
@@ -22,6 +23,20 @@ def post_worker_init(worker) -> None:
     from gallery import sandbox
 
     sandbox.start()
+
+
+def _control_socket(instance: str) -> str | None:
+    """gunicorn's control socket (gunicornc) in the instance folder, so each gallery on the
+    host has its own: gunicorn's default, ~/.gunicorn/gunicorn.ctl, is shared by every
+    instance of the user, the last one started takes it over and stopping any one removes
+    it.  None when the path is too long for a Unix socket (108 bytes on Linux)."""
+    path = os.path.join(os.path.abspath(instance), "gunicorn.ctl")
+    return path if len(os.fsencode(path)) < 100 else None
+
+
+control_socket = _control_socket(os.environ.get("GALLERY_INSTANCE", "instance"))
+control_socket_disable = control_socket is None  # off rather than shared with other instances
+control_socket_mode = 0o600  # its owner only
 
 
 class Withheld(logging.Filter):

@@ -21,7 +21,14 @@ sent before the commit; after it, a background thread delivers what is due, and
 
 The message is plain text in the artist's language: one subject for every decision (no
 title, no cause), what was decided (with the moderator's reason for a rejection), the
-private link. No image, no title of the work.
+private link. No image, no title of the work. Its subject and its sender's name are
+neutral and name neither the gallery nor a protest: an artist's mail provider (in Russia,
+one under SORM) sees them. Its Message-ID is random: nothing of the worker (process id,
+time, host name).
+
+TLS unless told otherwise: STARTTLS on port 587 by default (MAIL_USE_TLS), TLS from the
+first byte with MAIL_USE_SSL (port 465); clear text only with MAIL_USE_TLS=false, for a
+relay on the same host. The server's certificate is always checked.
 
 smtplib rather than Flask-Mail: Flask-Mail 0.10 calls starttls() without an SSL context,
 which in Python does not check the server's certificate (a man in the middle would read
@@ -31,14 +38,16 @@ from __future__ import annotations
 
 import json
 import logging
+import secrets
 import smtplib
 import ssl
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from email.headerregistry import Address
 from email.message import EmailMessage
-from email.utils import formatdate, make_msgid, parseaddr
+from email.utils import formatdate, parseaddr
 from typing import Any
 
 from flask import Flask, current_app
@@ -99,7 +108,8 @@ def settings(app: Flask | None = None) -> Settings | None:
     if not server or not sender:
         return None
     use_ssl = _flag(config.get("MAIL_USE_SSL"))
-    use_tls = _flag(config.get("MAIL_USE_TLS")) and not use_ssl
+    # STARTTLS unless MAIL_USE_TLS says false (or TLS starts with the connection).
+    use_tls = _flag(config.get("MAIL_USE_TLS", True)) and not use_ssl
     try:
         port = int(config.get("MAIL_PORT") or (465 if use_ssl else 587 if use_tls else 25))
     except (TypeError, ValueError):
@@ -204,8 +214,8 @@ def compose(kind: str, payload: dict[str, Any], sender: str) -> EmailMessage:
     if locale not in current_app.config["LANGUAGES"]:
         locale = current_app.config["BABEL_DEFAULT_LOCALE"]
     with force_locale(locale):
-        site = current_app.config.get("SITE_NAME", "Art Protest")
-        subject = _("%(site)s: news about your submission", site=site)
+        subject = _("News about your request")
+        sender_name = _("Notifications")
         paragraphs = [_("Hello,")]
         if kind == APPROVED:
             paragraphs.append(_("A moderator has approved your work: it is now published in the gallery."))
@@ -227,12 +237,16 @@ def compose(kind: str, payload: dict[str, Any], sender: str) -> EmailMessage:
         paragraphs.append(_("You asked to be told by e-mail when a moderator decides. Keep this "
                             "link to yourself. Please do not reply to this message."))  # fmt: skip
     message = EmailMessage()
+    address = parseaddr(sender)[1]
+    domain = address.rpartition("@")[2] or "localhost"
     message["Subject"] = subject
-    message["From"] = sender
+    # The configured address, under a neutral name whatever MAIL_DEFAULT_SENDER calls it.
+    message["From"] = Address(display_name=sender_name, addr_spec=address)
     message["To"] = payload["to"]
     message["Date"] = formatdate(usegmt=True)
-    # The id names the sender's domain, not this machine's host name.
-    message["Message-ID"] = make_msgid(domain=parseaddr(sender)[1].rpartition("@")[2] or "localhost")
+    # Random, at the sender's domain (already in From): email.utils.make_msgid() would
+    # add the time and the worker's process id.
+    message["Message-ID"] = f"<{secrets.token_hex(16)}@{domain}>"
     message["Auto-Submitted"] = "auto-generated"  # RFC 3834: no auto-replies, please
     message.set_content("\n\n".join(paragraphs) + "\n")  # (it clears Content-* headers)
     message["Content-Language"] = locale
@@ -302,6 +316,10 @@ def _claim(now: datetime) -> list[_Claimed]:
     return [_Claimed(*row) for row in rows]
 
 
+class NoTLS(smtplib.SMTPException):
+    """The server does not offer STARTTLS: nothing is sent in clear, the rows wait."""
+
+
 def _connect(config: Settings) -> smtplib.SMTP:
     context = ssl.create_default_context()
     smtp: smtplib.SMTP
@@ -311,7 +329,12 @@ def _connect(config: Settings) -> smtplib.SMTP:
         smtp = smtplib.SMTP(config.server, config.port, timeout=config.timeout)
     try:
         if config.use_tls:
-            smtp.starttls(context=context)
+            try:
+                smtp.starttls(context=context)
+            except smtplib.SMTPNotSupportedError:
+                log.warning("the mail server does not offer STARTTLS: nothing is sent in clear "
+                            "(MAIL_USE_TLS=false allows it, for a relay on this host only)")
+                raise NoTLS() from None
         if config.username:
             smtp.login(config.username, config.password or "")
     except BaseException:

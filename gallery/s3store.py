@@ -44,6 +44,7 @@ from .storage import (
     KEY_RE,
     FsckReport,
     StoredFile,
+    StoreUnavailable,
     check_files,
     content_type,
     valid_name,
@@ -78,13 +79,24 @@ def _as_oserror(method: Callable[P, R]) -> Callable[P, R]:
         except ClientError as exc:
             code = str(exc.response.get("Error", {}).get("Code") or "unknown")
             status = str(exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode"))
+            if code == "NoSuchBucket":
+                bucket = getattr(args[0], "bucket", "?")
+                raise StoreUnavailable(errno.EIO, missing_bucket(bucket)) from None
             number = errno.ENOSPC if code in FULL or status in FULL else errno.EIO
-            raise OSError(number, f"the media bucket answered {code}") from exc
+            raise StoreUnavailable(number, f"the media bucket answered {code}") from exc
         except BotoCoreError as exc:
             name = type(exc).__name__
-            raise OSError(errno.EIO, f"the media bucket is unreachable ({name})") from exc
+            raise StoreUnavailable(errno.EIO, f"the media bucket is unreachable ({name})") from exc
 
     return translated
+
+
+def missing_bucket(bucket: str) -> str:
+    """What to do when the bucket does not exist: the gallery never creates it (its
+    settings, privacy and lifecycle are the operator's to choose, README "Media in object
+    storage")."""
+    return (f"the media bucket {bucket} does not exist: create it first, private, for example "
+            f"with `aws s3 mb s3://{bucket}` (or `mc mb`), then try again")
 
 
 def parse_media_url(url: str) -> tuple[str, str]:
@@ -295,6 +307,38 @@ class S3MediaStore:
             self._delete_objects(doomed + [o["Key"] for n in orphans for o in works[n]])
         return FsckReport(leftovers, orphans, missing, repaired=repair)
 
+    def versioning_warning(self) -> str | None:
+        """Why deleted images may stay in the bucket, or None: with versioning on (or
+        suspended after being on), a deletion only hides an object behind a delete marker
+        and its bytes stay retrievable by version id, unless a lifecycle rule that covers
+        the prefix expires noncurrent versions within a day (README "Media in object
+        storage")."""
+        try:
+            status = self.client.get_bucket_versioning(Bucket=self.bucket).get("Status")
+            if status not in ("Enabled", "Suspended") or self._old_versions_expire():
+                return None
+        except (ClientError, BotoCoreError) as exc:
+            return f"could not check the bucket's versioning ({_code(exc)})"
+        return (f"versioning is {status.lower()} on the bucket {self.bucket}: deleted, withdrawn "
+                "and covered images stay retrievable as old versions. Turn versioning off, or add "
+                "a lifecycle rule that expires noncurrent versions after 1 day")  # fmt: skip
+
+    def _old_versions_expire(self) -> bool:
+        try:
+            rules = self.client.get_bucket_lifecycle_configuration(Bucket=self.bucket)["Rules"]
+        except ClientError as exc:
+            if _code(exc) == "NoSuchLifecycleConfiguration":
+                return False
+            raise
+        for rule in rules:
+            found = rule.get("Filter", {})
+            prefix = found.get("Prefix", found.get("And", {}).get("Prefix", rule.get("Prefix", "")))
+            days = rule.get("NoncurrentVersionExpiration", {}).get("NoncurrentDays")
+            if (rule.get("Status") == "Enabled" and self.prefix.startswith(prefix or "")
+                    and days is not None and days <= 1):  # fmt: skip
+                return True
+        return False
+
     # ---- the requests ----
 
     def _object(self, *parts: str) -> str:
@@ -401,6 +445,13 @@ class ObjectReader(io.RawIOBase):
 def _check_key(key: object) -> None:
     if not (isinstance(key, str) and KEY_RE.match(key)):
         raise ValueError("malformed media key")
+
+
+def _code(exc: BaseException) -> str:
+    """The service's error code, or the error's kind: nothing of the request."""
+    if isinstance(exc, ClientError):
+        return str(exc.response.get("Error", {}).get("Code") or "unknown")
+    return type(exc).__name__
 
 
 def _missing(exc: ClientError) -> bool:

@@ -40,6 +40,12 @@ FSCK_GRACE = 3600  # seconds: what is younger may belong to an upload not commit
 CONTENT_TYPES = {"webp": "image/webp", "jpg": "image/jpeg", "png": "image/png"}
 
 
+class StoreUnavailable(OSError):
+    """The media store cannot be used (a bucket unreachable, missing or refusing): an
+    OSError like a disk's, so the web answers 503 or 507 the same way; its message is one
+    line an operator can act on, naming nothing of the request or the data."""
+
+
 @dataclass
 class FsckReport:
     """What fsck() found, and whether it repaired it."""

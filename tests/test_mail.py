@@ -9,10 +9,12 @@ import email.policy
 import logging
 import re
 import socket
+import ssl
 import threading
 import time
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
@@ -29,7 +31,8 @@ from gallery.extensions import media_store as store
 from helpers import count_rows, csrf_token_of, form_data, png_bytes, post
 
 SENDER = "Art Protest <noreply@example.org>"
-SUBJECT = "Art Protest: news about your submission"
+SUBJECT = "News about your request"  # names neither the gallery nor a protest
+FROM = "Notifications <noreply@example.org>"
 TITLE = "Sun behind bars"  # form_data's title: never in a message
 
 
@@ -45,6 +48,7 @@ class Inbox:
     def __init__(self) -> None:
         self.messages: list[tuple[str, list[str], email.message.EmailMessage]] = []
         self.refuse_recipients = False
+        self.over_tls: list[bool] = []  # for each message, whether it came over TLS
         self._lock = threading.Lock()
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):  # noqa: N802
@@ -57,6 +61,8 @@ class Inbox:
         message = email.message_from_bytes(envelope.content, policy=email.policy.default)
         with self._lock:
             self.messages.append((envelope.mail_from, list(envelope.rcpt_tos), message))
+            self.over_tls.append(session.ssl is not None  # STARTTLS, or TLS from the start
+                                 or server.transport.get_extra_info("ssl_object") is not None)
         return "250 Message accepted for delivery"
 
     def received(self) -> list[email.message.EmailMessage]:
@@ -80,13 +86,14 @@ class Inbox:
 class SMTPServer:
     """A real SMTP server on a free loopback port, started and stopped at will."""
 
-    def __init__(self) -> None:
+    def __init__(self, **tls: Any) -> None:
         self.port = free_port()
         self.inbox = Inbox()
+        self.tls = tls  # aiosmtpd's tls_context= (STARTTLS) or ssl_context= (TLS from the start)
         self._controller: Controller | None = None
 
     def start(self) -> None:
-        self._controller = Controller(self.inbox, hostname="127.0.0.1", port=self.port)
+        self._controller = Controller(self.inbox, hostname="127.0.0.1", port=self.port, **self.tls)
         self._controller.start()
 
     def stop(self) -> None:
@@ -112,7 +119,9 @@ def smtp_down():
 
 
 def use_mail(app, server: SMTPServer) -> None:
-    app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=server.port, MAIL_DEFAULT_SENDER=SENDER)
+    """Mail through the test server in clear text, which the operator must ask for."""
+    app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=server.port, MAIL_DEFAULT_SENDER=SENDER,
+                      MAIL_USE_TLS=False)  # fmt: skip
 
 
 @pytest.fixture
@@ -180,8 +189,9 @@ def test_approval_sends_one_neutral_message_with_the_private_link(app, client, m
     settle(app)
     [message] = mailing.inbox.wait_for(1)
     assert message["To"] == "artist@example.org"
-    assert message["From"] == SENDER
+    assert message["From"] == FROM
     assert message["Subject"] == SUBJECT
+    assert re.fullmatch(r"<[0-9a-f]{32}@example\.org>", message["Message-ID"])  # no pid, no time
     assert message["Auto-Submitted"] == "auto-generated"
     assert message.get_content_type() == "text/plain" and not message.is_multipart()
     text = body(message)
@@ -216,8 +226,7 @@ def test_rejection_with_a_reason_in_french(app, client, moderator, mailing, capl
     [message] = mailing.inbox.wait_for(1)
     assert message["To"] == "peintre@example.org"
     assert message["Content-Language"] == "fr"
-    assert message["Subject"] == in_language("fr", "%(site)s: news about your submission") % {
-        "site": "Art Protest"}  # fmt: skip
+    assert message["Subject"] == in_language("fr", SUBJECT) == "Du nouveau sur votre demande"
     text = body(message)
     assert in_language("fr", "A moderator has decided not to publish your work, and its image has "
                              "been deleted from our server.") in text  # fmt: skip
@@ -317,7 +326,7 @@ def test_no_mail_settings_no_mail_and_no_error(app, client, moderator, caplog, s
     caplog.set_level(logging.DEBUG)
     token = submit(client)
     work = work_of(token)
-    assert work.notify_token  # asked: kept for when mail is set up
+    assert work.notify_token is None  # not offered: no mail server
     response = client.post(f"/moderation/works/{work.id}/approve", data={"csrf_token": moderator})
     assert response.status_code == 303
     assert work_of(token).status == WorkStatus.APPROVED
@@ -341,7 +350,8 @@ def test_withdrawal_sends_nothing_and_forgets_the_token(app, client, moderator, 
     assert mailing.inbox.received() == []
 
 
-def test_ticking_the_box_without_an_address_is_a_form_error(app, client):
+def test_ticking_the_box_without_an_address_is_a_form_error(app, client, smtp_down):
+    use_mail(app, smtp_down)
     before = count_rows(Work)
     response = post(client, form_data(client, png_bytes(), notify="y"))
     assert response.status_code == 400
@@ -355,12 +365,27 @@ def test_ticking_the_box_without_an_address_is_a_form_error(app, client):
     assert not media.exists() or not [p for p in media.rglob("*") if p.is_file()]
 
 
-def test_the_form_offers_the_box_next_to_the_address(client):
+def test_the_form_offers_the_box_next_to_the_address(app, client, smtp_down):
+    use_mail(app, smtp_down)
     html = client.get("/submit").get_data(as_text=True)
     email_at, notify_at = html.index('name="email"'), html.index('name="notify"')
     assert 0 < notify_at - email_at < 2000
     assert 'type="checkbox"' in html[notify_at - 200:notify_at + 200]
     assert "E-mail me when a moderator decides" in html
+
+
+def test_without_a_mail_server_the_form_does_not_offer_the_box(app, client):
+    """No MAIL_SERVER: nothing would ever be sent, so neither the box nor its note is shown,
+    and a `notify` sent anyway is ignored."""
+    html = client.get("/submit").get_data(as_text=True)
+    assert 'name="email"' in html  # the address is still asked for, for the moderators
+    assert 'name="notify"' not in html
+    assert "E-mail me when a moderator decides" not in html
+    assert "One short message when your work is published" not in html
+    token = submit(client)  # the helper ticks notify
+    work = work_of(token)
+    assert work.contact_email == "artist@example.org"
+    assert work.notify_token is None and work.notify_locale is None
 
 
 # ---- a server that is down, retries, giving up ----
@@ -466,6 +491,105 @@ def test_a_claimed_message_is_sent_by_one_sender_only(app, client, moderator, sm
     assert row.next_attempt_at > utcnow() + mail.LEASE - timedelta(minutes=1)
 
 
+# ---- TLS unless told otherwise ----
+
+
+def self_signed(folder: Path) -> tuple[Path, Path]:
+    """A certificate for 127.0.0.1 and its key, made here (cryptography), as PEM files."""
+    import datetime as dt
+    import ipaddress
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "127.0.0.1")])
+    now = dt.datetime.now(dt.UTC)
+    cert = (
+        x509.CertificateBuilder().subject_name(name).issuer_name(name)
+        .public_key(key.public_key()).serial_number(x509.random_serial_number())
+        .not_valid_before(now - dt.timedelta(minutes=5)).not_valid_after(now + dt.timedelta(days=1))
+        .add_extension(x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]),
+                       critical=False)
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+        .sign(key, hashes.SHA256())
+    )  # fmt: skip
+    cert_file, key_file = folder / "cert.pem", folder / "key.pem"
+    cert_file.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    key_file.write_bytes(key.private_bytes(serialization.Encoding.PEM,
+                                           serialization.PrivateFormat.PKCS8,
+                                           serialization.NoEncryption()))  # fmt: skip
+    return cert_file, key_file
+
+
+@pytest.fixture
+def trusted_cert(tmp_path, monkeypatch) -> ssl.SSLContext:
+    """A server-side TLS context whose certificate the app trusts (through SSL_CERT_FILE,
+    which OpenSSL's default verify paths read), as it would a real relay's."""
+    cert_file, key_file = self_signed(tmp_path)
+    monkeypatch.setenv("SSL_CERT_FILE", str(cert_file))
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    context.load_cert_chain(cert_file, key_file)
+    return context
+
+
+def approve_one(app, client, moderator) -> None:
+    work = work_of(submit(client))
+    response = client.post(f"/moderation/works/{work.id}/approve", data={"csrf_token": moderator})
+    assert response.status_code == 303
+    settle(app)
+
+
+def test_by_default_mail_goes_over_starttls(app, client, moderator, trusted_cert):
+    server = SMTPServer(tls_context=trusted_cert, require_starttls=True)
+    server.start()
+    try:
+        # Only a server and a sender: no MAIL_USE_TLS, as an operator following the README.
+        app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=server.port, MAIL_DEFAULT_SENDER=SENDER)
+        approve_one(app, client, moderator)
+        [message] = server.inbox.received()
+        assert server.inbox.over_tls == [True]
+        assert message["Subject"] == SUBJECT
+    finally:
+        server.stop()
+
+
+def test_by_default_nothing_goes_to_a_server_without_tls(app, client, moderator, smtp, caplog):
+    app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=smtp.port, MAIL_DEFAULT_SENDER=SENDER)
+    approve_one(app, client, moderator)
+    assert smtp.inbox.received() == []  # the address and the link never went in clear
+    [row] = outbox()
+    assert row.attempts == 1  # kept for a retry, once the relay speaks TLS
+    assert "does not offer STARTTLS" in caplog.text
+
+
+def test_mail_use_ssl_is_tls_from_the_first_byte(app, client, moderator, trusted_cert):
+    server = SMTPServer(ssl_context=trusted_cert)
+    server.start()
+    try:
+        app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=server.port, MAIL_DEFAULT_SENDER=SENDER,
+                          MAIL_USE_SSL=True)  # fmt: skip
+        approve_one(app, client, moderator)
+        assert len(server.inbox.received()) == 1 and server.inbox.over_tls == [True]
+    finally:
+        server.stop()
+
+
+def test_the_subject_and_the_sender_name_are_neutral_in_every_language(app):
+    payload = {"to": "artist@example.org", "url": "http://localhost/x", "locale": None}
+    for locale in ("fr", "ru"):
+        with app.test_request_context():
+            message = mail.compose(mail.APPROVED, {**payload, "locale": locale}, SENDER)
+        subject, sender = message["Subject"], message["From"]
+        assert subject == in_language(locale, SUBJECT) != SUBJECT  # translated
+        assert sender.addresses[0].display_name == in_language(locale, "Notifications")
+        for word in ("Art Protest", "protest", "протест", "galerie", "галере"):
+            assert word.lower() not in f"{subject} {sender}".lower()
+        assert sender.addresses[0].addr_spec == "noreply@example.org"
+
+
 # ---- settings and secrets ----
 
 
@@ -492,6 +616,12 @@ def test_no_server_or_no_sender_is_mail_off(app):
     app.config["MAIL_SERVER"] = "127.0.0.1"
     assert mail.settings(app) is None  # no sender: off too (and a warning at start-up)
     app.config["MAIL_DEFAULT_SENDER"] = SENDER
+    found = mail.settings(app)
+    assert (found.use_tls, found.use_ssl, found.port) == (True, False, 587)  # STARTTLS by default
+    app.config["MAIL_USE_SSL"] = "true"
+    found = mail.settings(app)
+    assert (found.use_tls, found.use_ssl, found.port) == (False, True, 465)
+    app.config.update(MAIL_USE_SSL=False, MAIL_USE_TLS="false")  # clear text, said explicitly
     assert mail.settings(app).port == 25
 
 

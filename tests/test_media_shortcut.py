@@ -6,6 +6,7 @@ ends that at once, on every worker."""
 from __future__ import annotations
 
 import logging
+import os
 
 import pytest
 
@@ -169,3 +170,31 @@ def test_with_the_cache_down_pages_and_images_are_still_served(app_factory, capl
     assert PublishedKeys.of(app).keys == set()
     assert "page cache unreachable (ConnectionError)" in caplog.text
 
+
+
+@pytest.mark.skipif(os.environ.get("TEST_MEDIA_STORE") == "s3", reason="the local media folder")
+def test_a_file_that_cannot_be_read_is_a_503_with_retry_after(app, client, make_work, monkeypatch):
+    """The local store failing (a disk or network mount giving EIO): the shortcut hands the
+    request to the view, which answers 503 with Retry-After instead of a 500."""
+    import builtins
+
+    import werkzeug.utils
+
+    import gallery.public.media
+
+    work = make_work()
+    url = url_of(work)
+    assert fetch(client, url)[0] == 200 and fetch(client, url)[0] == 200  # the view, then the shortcut
+    media_root = app.config["MEDIA_ROOT"]
+
+    def failing_open(path, *args, **kwargs):
+        if str(path).startswith(media_root):
+            raise OSError(5, "Input/output error")
+        return builtins.open(path, *args, **kwargs)
+
+    monkeypatch.setattr(gallery.public.media, "open", failing_open, raising=False)
+    monkeypatch.setattr(werkzeug.utils, "open", failing_open, raising=False)
+    status, headers, body = fetch(client, url)
+    assert status == 503 and headers["Retry-After"] == "30"
+    assert b"Please try again in a few minutes." in body
+    assert fetch(client, f"/works/{work.public_id}")[0] == 200

@@ -224,7 +224,9 @@ def test_campaign_page(client, make_prisoner, make_work):
 def test_healthz(client):
     page = client.get("/healthz")
     assert page.status_code == 200
-    assert page.get_json() == {"status": "ok", "database": "ok"}
+    assert page.get_json() == {"status": "ok", "database": "ok", "media": "ok", "page_cache": "ok",
+                               "rate_limits": "ok", "mail": "off"}  # fmt: skip
+    assert page.headers["Cache-Control"] == "no-store"
 
 
 def test_healthz_reports_a_dead_database(client, monkeypatch):
@@ -236,7 +238,9 @@ def test_healthz_reports_a_dead_database(client, monkeypatch):
     monkeypatch.setattr(db.session, "execute", down)
     page = client.get("/healthz")
     assert page.status_code == 503
-    assert page.get_json() == {"status": "error", "database": "unavailable"}
+    assert page.headers["Retry-After"] == "30"
+    assert page.get_json() == {"status": "error", "database": "down", "media": "ok",
+                               "page_cache": "ok", "rate_limits": "ok", "mail": "off"}  # fmt: skip
 
 
 def test_security_headers(client):

@@ -68,6 +68,11 @@ def client_error(code: str, status: int) -> ClientError:
 # ---- the store is the bucket ----
 
 
+def test_healthz_checks_the_bucket(client):
+    health = client.get("/healthz")
+    assert health.status_code == 200 and health.get_json()["media"] == "ok"
+
+
 def test_gallery_media_puts_the_store_in_the_bucket(app, store, s3_bucket, make_work):
     assert (store.bucket, store.prefix) == (s3_bucket, "media/")
     work = make_work()
@@ -265,6 +270,76 @@ def test_an_unreachable_bucket_is_a_503_not_a_crash(app, store, monkeypatch):
     assert db.session.scalars(select(Work)).all() == []
 
 
+def bucket_down(store: S3MediaStore, monkeypatch) -> None:
+    """The S3 service stops answering: boto3's endpoint becomes a loopback port nobody
+    listens on, and the store makes its client again."""
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        closed = sock.getsockname()[1]
+    monkeypatch.setenv("AWS_ENDPOINT_URL", f"http://127.0.0.1:{closed}")
+    store.close()
+
+
+def test_with_the_bucket_down_images_answer_503_with_retry_after_and_pages_render(
+        app, store, client, make_work, monkeypatch, caplog):  # fmt: skip
+    work = make_work()
+    url = f"/media/{work.image_key}/{file_of(work)}"
+    assert client.get(url).status_code == 200
+    bucket_down(store, monkeypatch)
+    for method in (client.get, client.head):
+        response = method(url)
+        assert response.status_code == 503
+        assert response.headers["Retry-After"] == "30"
+        assert "immutable" not in response.headers.get("Cache-Control", "")
+    body = client.get(url).get_data(as_text=True)
+    assert "The gallery cannot answer right now. Please try again in a few minutes." in body
+    assert client.get(url, headers={"If-None-Match": '"x"'}).status_code == 503
+    page = client.get(f"/works/{work.public_id}")
+    assert page.status_code == 200 and f"/media/{work.image_key}/" in page.get_data(as_text=True)
+    assert client.get("/").status_code == 200
+    assert "unhandled error" not in caplog.text
+    health = client.get("/healthz")
+    assert health.status_code == 503 and health.headers["Retry-After"] == "30"
+    assert health.get_json() == {"status": "error", "database": "ok", "media": "down",
+                                 "page_cache": "ok", "rate_limits": "ok", "mail": "off"}  # fmt: skip
+    assert "could not be read from the media store: the media bucket is unreachable" in caplog.text
+
+
+def test_with_the_bucket_down_a_print_pdf_is_a_503_with_retry_after(app, store, client, make_work,
+                                                                   monkeypatch):  # fmt: skip
+    work = make_work()
+    bucket_down(store, monkeypatch)
+    response = client.get(f"/works/{work.public_id}/poster.pdf")
+    assert response.status_code == 503 and response.headers["Retry-After"] == "30"
+    assert "Please try again in a few minutes." in response.get_data(as_text=True)
+
+
+def test_with_the_bucket_down_an_artists_pending_image_is_a_503(app, store, client, monkeypatch):
+    token = post(client, form_data(client, png_bytes())).headers["Location"].rsplit("/", 1)[1]
+    work = newest()
+    url = f"/submissions/{token}/media/{file_of(work, 'thumb')}"
+    assert client.get(url).status_code == 200
+    bucket_down(store, monkeypatch)
+    response = client.get(url)
+    assert response.status_code == 503 and response.headers["Retry-After"] == "30"
+
+
+def test_a_missing_bucket_is_one_clear_line_not_a_traceback(app_factory, s3_bucket, monkeypatch):
+    monkeypatch.setenv("GALLERY_MEDIA", "s3://never-created/media")
+    app = app_factory()
+    with app.app_context():
+        for command in (["seed-demo"], ["fsck"]):
+            result = app.test_cli_runner().invoke(args=command)
+            assert result.exit_code == 1, result.output
+            assert result.output.splitlines() == [(
+                "Error: the media bucket never-created does not exist: create it first, private, "
+                "for example with `aws s3 mb s3://never-created` (or `mc mb`), then try again")]  # fmt: skip
+        assert db.session.scalars(select(Work)).all() == []  # the demo's rows rolled back
+    assert app.test_client().get("/healthz").get_json()["media"] == "down"
+
+
 CRASHING_PUBLISH = """
 import os, sys
 from gallery.s3store import S3MediaStore
@@ -336,6 +411,31 @@ def test_fsck_reports_and_repairs_the_bucket(app, store, runner, make_work):
     assert "elsewhere/works/not-ours.jpg" in objects(store)  # outside the prefix: not ours
 
 
+def test_fsck_warns_when_versioning_keeps_deleted_images(app, store, runner, make_work):
+    assert "versioning" not in runner.invoke(args=["fsck"]).output
+    store.client.put_bucket_versioning(Bucket=store.bucket,
+                                       VersioningConfiguration={"Status": "Enabled"})  # fmt: skip
+    work = make_work()
+    store.delete(work.image_key)  # what a withdrawal does: a delete marker, the bytes kept
+    versions = store.client.list_object_versions(Bucket=store.bucket)["Versions"]
+    assert versions  # the review's finding: still retrievable by version id
+
+    result = runner.invoke(args=["fsck"])
+    assert (f"Warning: versioning is enabled on the bucket {store.bucket}: deleted, withdrawn and "
+            "covered images stay retrievable as old versions.") in result.output  # fmt: skip
+    assert "expires noncurrent versions after 1 day" in result.output
+
+    # The README's lifecycle rule: old versions go after a day; fsck is then content.
+    store.client.put_bucket_lifecycle_configuration(Bucket=store.bucket, LifecycleConfiguration={
+        "Rules": [{"ID": "expire-old-versions", "Status": "Enabled", "Filter": {"Prefix": ""},
+                   "NoncurrentVersionExpiration": {"NoncurrentDays": 1},
+                   "Expiration": {"ExpiredObjectDeleteMarker": True}}]})  # fmt: skip
+    assert "versioning" not in runner.invoke(args=["fsck"]).output
+    listed = store.client.list_object_versions(Bucket=store.bucket)
+    for version in listed.get("Versions", []) + listed.get("DeleteMarkers", []):  # the fixture's clean-up
+        store.client.delete_object(Bucket=store.bucket, Key=version["Key"], VersionId=version["VersionId"])
+
+
 def test_backup_copies_the_bucket_into_a_folder_that_serves_alone(app, store, runner, tmp_path,
                                                                   make_work, monkeypatch):
     shown = make_work(title="Kept")
@@ -345,7 +445,8 @@ def test_backup_copies_the_bucket_into_a_folder_that_serves_alone(app, store, ru
     assert result.exit_code == 0, result.output
     files = 2 * len(store.files(shown.image_key))
     assert f"Backed up the database and 2 works ({files} files)" in result.output
-    assert f"GALLERY_INSTANCE={dest} GALLERY_MEDIA= make run" in result.output
+    assert f"Serve the copy with: env -u GALLERY_MEDIA GALLERY_INSTANCE={dest} PORT=5001 make run" in (
+        result.output)  # fmt: skip
     for work in (shown, waiting):
         copied = dest / "media" / "works" / work.image_key
         assert {p.name for p in copied.iterdir()} == store.files(work.image_key)
@@ -354,8 +455,10 @@ def test_backup_copies_the_bucket_into_a_folder_that_serves_alone(app, store, ru
     assert (dest / "gallery.sqlite3").is_file()
     assert list((dest / "media" / "staging").iterdir()) == []
 
-    # The copy, served without the bucket.
+    # The copy, served without the bucket; with the bucket still exported, it refuses to start.
     monkeypatch.setenv("GALLERY_INSTANCE", str(dest))
+    with pytest.raises(RuntimeError, match="another media store. To serve the copy, unset GALLERY_MEDIA"):
+        create_app({"TESTING": True, "SECRET_KEY": "restored"})
     monkeypatch.delenv("GALLERY_MEDIA")
     restored = create_app({"TESTING": True, "SECRET_KEY": "restored"})
     try:

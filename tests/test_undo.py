@@ -10,7 +10,7 @@ import pytest
 from conftest import IsolatedClient
 from helpers import add_work, csrf_from, fresh, png_bytes
 from sqlalchemy import select
-from test_mail import SENDER, body, smtp  # noqa: F401  (smtp: a real SMTP server, the fixture)
+from test_mail import body, smtp, use_mail  # noqa: F401  (smtp: a real SMTP server, the fixture)
 
 from gallery import mail
 from gallery.extensions import db
@@ -33,7 +33,7 @@ def app(app_factory):
 
 def with_mail(app, smtp, make_work, **fields):
     """A pending work whose artist asked to be told, with mail on; (work, receipt token)."""
-    app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=smtp.port, MAIL_DEFAULT_SENDER=SENDER)
+    use_mail(app, smtp)
     token = new_receipt_token()
     work = make_work(status=WorkStatus.PENDING, image=png_bytes(), receipt_token_hash=token_hash(token),
                      contact_email="artist@example.org", **fields)  # fmt: skip

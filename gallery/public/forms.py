@@ -87,7 +87,8 @@ class SubmitForm(GalleryForm):
     notify = BooleanField(
         _l("E-mail me when a moderator decides"),
         description=_l("One short message when your work is published, not published or taken "
-                       "down, with your private link. It never names the work."),
+                       "down, with your private link. Neither its subject nor its sender’s name "
+                       "mentions the work or the gallery."),
     )
     language = SelectField(
         _l("Language of your words"),

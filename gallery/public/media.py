@@ -25,13 +25,13 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 from flask import Blueprint, Flask, abort, current_app, request, send_file, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
 from sqlalchemy import select
-from werkzeug.exceptions import SecurityError
+from werkzeug.exceptions import SecurityError, ServiceUnavailable
 from werkzeug.http import http_date, is_resource_modified, remove_entity_headers
 from werkzeug.utils import send_file as send_file_from
 from werkzeug.wrappers import Response
@@ -66,15 +66,35 @@ def send_rendition(key: str, filename: str, *, conditional: bool) -> Response:
     if filename.rpartition(".")[2] not in CONTENT_TYPES:
         abort(404)
     store = media_store()
-    if isinstance(store, MediaStore):
-        path = store.path(key, filename)
-        if path is None:
-            abort(404)
-        response = send_file(path, mimetype=CONTENT_TYPES[filename.rpartition(".")[2]],
-                             conditional=conditional, etag=conditional)  # fmt: skip
-    else:
-        response = _stream(store, key, filename, conditional=conditional)
+    try:
+        if isinstance(store, MediaStore):
+            path = store.path(key, filename)
+            if path is None:
+                abort(404)
+            response = send_file(path, mimetype=CONTENT_TYPES[filename.rpartition(".")[2]],
+                                 conditional=conditional, etag=conditional)  # fmt: skip
+        else:
+            response = _stream(store, key, filename, conditional=conditional)
+    except OSError as exc:
+        _store_unavailable(exc)
     return _media_headers(response)
+
+
+STORE_RETRY_AFTER = 30  # seconds: what an image asks for while the store cannot be read
+_LOG_EVERY = 60.0
+_last_logged = [-_LOG_EVERY]
+
+
+def _store_unavailable(exc: OSError) -> NoReturn:
+    """The store cannot be read (a bucket unreachable, a failing disk): a 503 with
+    Retry-After and the polite "try again" page, not a 500; pages still render.  Logged
+    once a minute per worker, by the error's kind only."""
+    now = time.monotonic()
+    if now - _last_logged[0] >= _LOG_EVERY:
+        _last_logged[0] = now
+        log.warning("an image could not be read from the media store: %s (503 until it answers)",
+                    exc.strerror or type(exc).__name__)  # fmt: skip
+    raise ServiceUnavailable(retry_after=STORE_RETRY_AFTER) from exc
 
 
 def _stream(store: Store, key: str, filename: str, *, conditional: bool) -> Response:

@@ -21,7 +21,7 @@ from flask_babel import ngettext
 from wtforms.fields.choices import SelectChoice
 from werkzeug.wrappers import Response
 
-from .. import images
+from .. import images, mail
 from ..slots import NoSlot
 from ..extensions import db, media_store
 from ..models import Licence, WorkStatus
@@ -55,6 +55,9 @@ def _submit_limit() -> str:
 
 def _form() -> SubmitForm:
     form = SubmitForm()
+    if mail.settings() is None:
+        # No mail server: nothing would ever be sent, so the promise is not offered.
+        del form.notify
     if request.method == "GET":
         form.language.data = str(get_locale())
     form.prisoners.choices = [SelectChoice(p.id, p.name) for p in queries.prisoners()]
@@ -81,7 +84,7 @@ def _fields(form: SubmitForm) -> NewWork:
         tag_names=tuple(split_tags(form.tags.data)),
         cover_requested=bool(form.cover.data),
         # The language to write to the artist in, when they ask to be told of the decision.
-        notify_locale=str(get_locale()) if form.notify.data else None,
+        notify_locale=str(get_locale()) if form.notify and form.notify.data else None,
     )
 
 

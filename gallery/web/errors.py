@@ -36,6 +36,7 @@ from werkzeug.http import HTTP_STATUS_CODES
 
 from ..extensions import db
 from ..paging import BadQuery
+from ..storage import StoreUnavailable
 from .http import is_api_request
 from .limits import limiter
 
@@ -300,7 +301,21 @@ def _database_error(exc: OperationalError) -> ResponseReturnValue:
     return _refused_write(exc, database_busy(exc), "database busy", _busy_response)
 
 
+STORE_RETRY_AFTER = 30  # seconds
+
+
+def _store_down_response() -> Response:
+    response = make_response(render_error(503))
+    response.headers["Retry-After"] = str(STORE_RETRY_AFTER)
+    return response
+
+
 def _os_error(exc: OSError) -> ResponseReturnValue:
+    if isinstance(exc, StoreUnavailable) and not disk_full(exc):
+        # The media store cannot be reached (a print PDF reads the image from it): a 503
+        # with Retry-After, as the images themselves answer (public/media.py).
+        return _refused_write(exc, True, f"media store unavailable ({exc.strerror})",
+                              _store_down_response)  # fmt: skip
     return _refused_write(exc, disk_full(exc), "disk full", _full_response)
 
 

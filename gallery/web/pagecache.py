@@ -90,6 +90,7 @@ COMPRESSIBLE = frozenset({
 # the language) are added again by the app's hooks each time it is served.
 KEPT_HEADERS = ("Content-Type", "Content-Disposition", "Cache-Control", "X-Robots-Tag", "Link",
                 "Content-Language")
+REDIS_TIMEOUT = 2  # seconds, for connecting to the page cache's Redis and for each reply
 MIN_COMPRESS = 512  # bytes: below this the headers outweigh the gain
 GENERATION_KEY = "pages:generation"
 # Tables no visitor ever sees: a change there leaves every cached page as it was.
@@ -111,6 +112,10 @@ def init_app(app: Flask) -> None:
         app.config["PAGE_CACHE"] = False
     if app.config.get("CACHE_REDIS_URL") and not app.config.get("CACHE_TYPE"):
         app.config["CACHE_TYPE"] = "gallery.web.cachestore.PageRedis"
+        # A Redis that stops answering (not refusing: silent) must cost a request or a
+        # commit two seconds at most, not hang it: redis-py waits for ever by default.
+        app.config.setdefault("CACHE_OPTIONS", {"socket_timeout": REDIS_TIMEOUT,
+                                                "socket_connect_timeout": REDIS_TIMEOUT})  # fmt: skip
     if not app.config.get("CACHE_TYPE"):
         app.config["CACHE_TYPE"] = "gallery.web.cachestore.PageFiles"
         app.config.setdefault("CACHE_DIR", str(Path(app.instance_path) / "cache" / "pages"))
