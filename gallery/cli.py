@@ -293,9 +293,12 @@ def purge_command(older_than: timedelta) -> None:
 
 def _store_errors_in_one_line(command: click.Command) -> click.Command:
     """A media store that cannot be used (a missing bucket, an unreachable service) ends
-    the command with its one-line message and exit status 1, not a traceback."""
+    the command with its one-line message and exit status 1, not a traceback.  Wrapped
+    once: the commands are module objects, and every app made in a process registers them."""
     callback = command.callback
     assert callback is not None
+    if getattr(callback, "_one_line", False):
+        return command
 
     @functools.wraps(callback)
     def run(*args: Any, **kwargs: Any) -> Any:
@@ -305,6 +308,7 @@ def _store_errors_in_one_line(command: click.Command) -> click.Command:
             db.session.rollback()
             raise click.ClickException(str(exc.strerror or exc)) from None
 
+    run._one_line = True  # type: ignore[attr-defined]
     command.callback = run
     return command
 

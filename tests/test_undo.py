@@ -12,12 +12,11 @@ from helpers import add_work, csrf_from, fresh, png_bytes
 from sqlalchemy import select
 from test_mail import body, smtp, use_mail  # noqa: F401  (smtp: a real SMTP server, the fixture)
 
-from gallery import mail
+from gallery import finisher, mail
 from gallery.extensions import db
 from gallery.extensions import media_store as store
 from gallery.models import ModerationEvent, OutgoingMail, Work, WorkStatus, utcnow
 from gallery.tokens import new_receipt_token, token_hash
-from gallery.verbs import decisions
 
 WINDOW = 30
 
@@ -27,7 +26,7 @@ def app(app_factory):
     application = app_factory(DECISION_UNDO_SECONDS=WINDOW)
     with application.app_context():
         yield application
-    for timer in application.extensions.get(decisions.TIMERS, []):
+    for timer in application.extensions.get(finisher.TIMERS, []):
         timer.cancel()
 
 
@@ -143,7 +142,7 @@ def test_the_workers_timer_finishes_a_rejection_when_its_window_ends(app_factory
         key = work.image_key
         rejected = client.post(f"/moderation/works/{work.id}/reject", data={"csrf_token": csrf, "reason": "No."})
         assert rejected.status_code == 303, rejected.get_data(as_text=True)
-        [timer] = app.extensions[decisions.TIMERS]
+        [timer] = app.extensions[finisher.TIMERS]
         timer.join(10)  # the timer's own thread: no sleep, it ends when its work is done
         assert not timer.is_alive()
         fresh()

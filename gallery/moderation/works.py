@@ -19,6 +19,7 @@ from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
 
+from .. import finisher
 from ..extensions import db, media_store
 from ..models import Work, WorkStatus
 from ..paging import Cursor
@@ -131,9 +132,12 @@ def _undo_seconds() -> int:
 
 
 def _offer_undo(work_ids: list[int]) -> None:
-    """The next page shows an Undo button for these decisions, while their window lasts."""
-    if work_ids and _undo_seconds() > 0:
-        session[UNDO_KEY] = {"ids": work_ids[:MAX_UNDO], "until": time.time() + _undo_seconds()}
+    """Once these decisions have committed: the next page shows an Undo button for them
+    while their window lasts, and this worker finishes them when it has passed."""
+    seconds = _undo_seconds()
+    if work_ids and seconds > 0:
+        session[UNDO_KEY] = {"ids": work_ids[:MAX_UNDO], "until": time.time() + seconds}
+        finisher.after_undo_window(current_app._get_current_object(), seconds)  # type: ignore[attr-defined]
 
 
 @bp.post("/works/<int:work_id>/approve")
@@ -166,18 +170,17 @@ def reject(work_id: int) -> ResponseReturnValue:
     rejection can no longer be undone."""
     form = ReasonForm()
 
-    def verb() -> Work:
-        work = decisions.reject_work(media_store(), work_id, current_user.id, form.reason.data,
-                                     preset=form.preset.data or None, undo=_undo_seconds())  # fmt: skip
+    def done(work: Work) -> str:
         _offer_undo([work.id])
-        return work
+        return _("Rejected, and its image deleted: %(title)s", title=title)
 
     # Read first: a rejected work forgets its title with everything else of its artist.
     found = db.session.get(Work, work_id)
     title = found.title if found is not None else ""
     return act(
-        verb,
-        done=lambda _w: _("Rejected, and its image deleted: %(title)s", title=title),
+        lambda: decisions.reject_work(media_store(), work_id, current_user.id, form.reason.data,
+                                      preset=form.preset.data or None, undo=_undo_seconds()),  # fmt: skip
+        done=done,
         refused=_("This work is no longer waiting for review."),
         back=_back(work_id),
         form=form,

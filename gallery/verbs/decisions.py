@@ -20,22 +20,21 @@ refused with NotAllowed("cover-first") otherwise, alone or in a bulk approval.
 A moderator's approval or rejection from the queue can be undone for `undo` seconds
 (DECISION_UNDO_SECONDS): the artist's e-mail waits as long, and a rejected work keeps its
 files and its artist's details until then (Work.finalize_after). finalize_due() then
-forgets them; it runs from a timer in the worker once the window has passed, on every
-later decision, and from `flask send-mail`, so a stopped worker leaves nothing for long."""
+forgets them; it runs from a timer in the worker once the window has passed
+(gallery/finisher.py, started by the moderation view), on every later decision, and from
+`flask send-mail`, so a stopped worker leaves nothing for long."""
 from __future__ import annotations
 
 import logging
-import threading
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import timedelta
 
-from flask import current_app
 from sqlalchemy import select
 
 from .. import audit, mail, search
 from ..database import after_commit, begin_write
-from ..extensions import db, media_store
+from ..extensions import db
 from ..labels import PRESET_REASONS
 from ..models import Licence, ModerationEvent, Work, WorkStatus, utcnow
 from ..storage import Store
@@ -65,7 +64,6 @@ def compose_reason(preset: str | None, text: str | None) -> str | None:
 log = logging.getLogger(__name__)
 
 UNDOABLE = (audit.APPROVE, audit.REJECT)
-TIMERS = "gallery.undo_timers"  # app.extensions: the timers still waiting in this process
 
 
 def approve(work: Work, moderator_id: int, *, undo: int = 0) -> None:
@@ -86,7 +84,6 @@ def approve(work: Work, moderator_id: int, *, undo: int = 0) -> None:
     search.index_work(work)
     audit.record(audit.APPROVE, moderator_id=moderator_id, work_id=work.id, subject=work.title)
     mail.tell_artist(work, mail.APPROVED, delay=_window(undo))
-    _finish_later(undo)
 
 
 def reject(store: Store, work: Work, moderator_id: int, reason: str,
@@ -111,7 +108,6 @@ def reject(store: Store, work: Work, moderator_id: int, reason: str,
                      delay=_window(undo))  # fmt: skip
     if undo > 0:
         work.finalize_after = work.decided_at + timedelta(seconds=undo)
-        _finish_later(undo)
     else:
         _forget_rejected(store, work)
 
@@ -147,34 +143,6 @@ def finalize_due(store: Store) -> int:
 
 def _window(undo: int) -> timedelta | None:
     return timedelta(seconds=undo) if undo > 0 else None
-
-
-def _finish_later(undo: int) -> None:
-    """Once this transaction commits, start a timer in this worker that finishes the
-    decision when its undo window has passed: rejected works forgotten, mail sent."""
-    if undo <= 0:
-        return
-    app = current_app._get_current_object()  # type: ignore[attr-defined]
-
-    def finish() -> None:
-        try:
-            with app.app_context():
-                finalize_due(media_store())
-                db.session.commit()
-                if mail.settings() is not None:
-                    mail.courier(app).kick()
-        except Exception:  # noqa: BLE001 - a timer thread must end cleanly; cron catches up
-            log.exception("finishing decisions after their undo window failed")
-
-    def start() -> None:
-        timer = threading.Timer(undo + 0.5, finish)
-        timer.daemon = True
-        timer.name = "gallery-undo-window"
-        timer.start()
-        timers = app.extensions.setdefault(TIMERS, [])
-        timers[:] = [t for t in timers if t.is_alive()] + [timer]  # for tests to wait on
-
-    after_commit(start)
 
 
 def undo_decision(store: Store, work_id: int, moderator_id: int, undo: int) -> Work:
@@ -244,6 +212,7 @@ def _looked_at(store: Store, work_ids: Iterable[int]) -> None:
 
 def approve_work(store: Store, work_id: int, moderator_id: int, *, undo: int = 0) -> Work:
     """Publish a pending work now (see approve for what can refuse it)."""
+    finalize_due(store)
     _looked_at(store, [work_id])
     begin_write()
     work = locked_work(work_id)
@@ -256,6 +225,7 @@ def reject_work(store: Store, work_id: int, moderator_id: int, reason: str | Non
                 *, preset: str | None = None, undo: int = 0) -> Work:  # fmt: skip
     """Refuse a pending work with a reason the artist will see; its files go."""
     reason = require_reason(reason, preset)
+    finalize_due(store)
     begin_write()
     work = locked_work(work_id)
     if work.status != WorkStatus.PENDING:  # a published work is unpublished first
@@ -281,6 +251,7 @@ def bulk_decide(
 ) -> Bulk:  # fmt: skip
     """Approve or reject several pending works at once."""
     wanted = set(work_ids)
+    finalize_due(store)
     if not approve_them:
         reason = require_reason(reason, preset)
     else:

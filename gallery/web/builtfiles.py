@@ -30,6 +30,16 @@ from werkzeug.wrappers import Response
 
 log = logging.getLogger(__name__)
 
+
+def _no_generation() -> str | None:
+    return None
+
+
+# The page cache's current generation token (web/pagecache.py sets it when the app starts;
+# it imports this module, so this one cannot import it): a document whose generation ended
+# while it was built is not kept.
+current_generation: Callable[[], str | None] = _no_generation
+
 FOLDER = ("cache", "built")
 CHUNK = 256 * 1024
 UNCACHED = "uncached"  # the lock files of documents built without a generation
@@ -85,8 +95,6 @@ def serve(parts: Iterable[str], build: Callable[[], bytes], *, mimetype: str,
 def _keep(path: Path, body: bytes, token: str, day: str) -> bool:
     """Write the document where the next requests find it; False when its generation ended
     while it was being built (its rows may be older than the change: not kept)."""
-    from .pagecache import generation  # (pagecache imports this module: sweep, today)
-
     budget = current_app.config["BUILT_FILES_BYTES"]
     if budget and _used(root(current_app)) + len(body) > budget:
         log.warning("built files over BUILT_FILES_BYTES (%s bytes): a %s-byte document is sent "
@@ -98,7 +106,7 @@ def _keep(path: Path, body: bytes, token: str, day: str) -> bool:
         os.replace(partial, path)
     except FileNotFoundError:  # the folder went with its generation meanwhile
         return False
-    if generation() != token:
+    if current_generation() != token:
         path.unlink(missing_ok=True)
         return False
     for older in path.parent.iterdir():  # documents of the days before

@@ -11,6 +11,7 @@ from limits import RateLimitItem, parse_many
 from limits.storage import MemoryStorage
 from limits.strategies import MovingWindowRateLimiter
 
+from ..mirror import EXPORT_ENVIRON
 from ..tokens import keyed_hash
 from . import ratelimit_store  # noqa: F401  (registers the gallery-sqlite:// storage)
 
@@ -102,10 +103,6 @@ def _test(item: RateLimitItem, key: str) -> bool:
         logging.getLogger(__name__).warning("rate-limit store unreachable: counting in memory")
         return _memory.test(item, "gallery", key)
 
-
-# Set in the WSGI environ of the requests export-static makes itself (gallery/mirror.py): no
-# client can set it, as HTTP headers arrive as HTTP_* keys.
-EXPORT_ENVIRON = "gallery.static_export"
 
 
 def from_export() -> bool:

@@ -123,6 +123,7 @@ def init_app(app: Flask) -> None:
     app.config.setdefault("CACHE_THRESHOLD", app.config["PAGE_CACHE_ENTRIES"])
     app.config.setdefault("CACHE_DEFAULT_TIMEOUT", app.config["PAGE_CACHE_SECONDS"])
     cache.init_app(app)
+    builtfiles.current_generation = generation
     app.before_request_funcs.setdefault(None, []).insert(0, _serve_cached)
     app.after_request(_store_and_serve)
     app.after_request(_compress_static)
