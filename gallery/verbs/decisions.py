@@ -66,12 +66,18 @@ log = logging.getLogger(__name__)
 UNDOABLE = (audit.APPROVE, audit.REJECT)
 
 
+def _waits_for_cover(work: Work) -> bool:
+    """Whether a pending work must wait: the detector has not looked at it (approve_work
+    has it look first), or a moderator must still cover it or say nothing needs it."""
+    return work.face_suggestions is None or work.cover_decision_needed
+
+
 def approve(work: Work, moderator_id: int, *, undo: int = 0) -> None:
     """Publish a locked pending work now; NotAllowed("cover-first") while it waits for a
     moderator's look at what to cover (or for the face detector)."""
     if work.status != WorkStatus.PENDING:
         raise NotAllowed("not-pending")
-    if work.face_suggestions is None or work.cover_decision_needed:
+    if _waits_for_cover(work):
         raise NotAllowed("cover-first")
     now = utcnow()
     work.status = WorkStatus.APPROVED
@@ -261,7 +267,7 @@ def bulk_decide(
     for work in locked_works(wanted):
         if work.status != WorkStatus.PENDING:
             continue
-        if approve_them and (work.face_suggestions is None or work.cover_decision_needed):
+        if approve_them and _waits_for_cover(work):
             outcome.cover_first += 1
             continue
         if approve_them:
