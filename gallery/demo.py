@@ -23,7 +23,9 @@ from .verbs.submissions import NewWork, create_work
 from .storage import MediaStore
 
 DEMO_REMOVED = "demo.removed"
-AZAT_BIRTH_DATE = date(1993, 3, 22)  # Gefangen in Russland, in AZAT_SOURCES
+# Memorial's profile and the Azat Miftakhov Committee, both in AZAT_SOURCES (one 2020 article
+# says 21 March; every primary source says 22 March).
+AZAT_BIRTH_DATE = date(1993, 3, 22)
 
 def _font(size: int) -> ImageFont.FreeTypeFont | ImageFont.ImageFont:
     return ImageFont.load_default(size=size)
@@ -176,7 +178,7 @@ def _azat() -> Prisoner:
         is_demo=True,
     )
     prisoner.stories = [PrisonerStory(locale=locale, **texts) for locale, texts in AZAT_TEXTS.items()]
-    prisoner.sources = sources_from(AZAT_SOURCES)
+    prisoner.sources = sources_from(AZAT_SOURCES, "en")
     return prisoner
 
 
@@ -189,7 +191,7 @@ def _rally(prisoner: Prisoner) -> Campaign:
     campaign.translations = [CampaignTranslation(locale=locale, **texts)
                              for locale, texts in RALLY_TEXTS.items() if locale != "en"]  # fmt: skip
     campaign.prisoners = [prisoner]
-    campaign.sources = sources_from(RALLY_SOURCES)
+    campaign.sources = sources_from(RALLY_SOURCES, "en")
     return campaign
 
 
@@ -231,7 +233,7 @@ def refresh_texts(prisoner: Prisoner) -> None:
     sync_language_rows(prisoner.stories, lambda code: PrisonerStory(locale=code), STORY_TEXTS,
                        AZAT_TEXTS)  # fmt: skip
     prisoner.birth_date = AZAT_BIRTH_DATE
-    prisoner.sources = sources_from(AZAT_SOURCES)
+    prisoner.sources = sources_from(AZAT_SOURCES, "en")
     db.session.flush()
     search.index_prisoner(prisoner)
     campaign = db.session.scalar(select(Campaign).where(Campaign.slug == "art-protest-paris-2025"))
@@ -241,7 +243,7 @@ def refresh_texts(prisoner: Prisoner) -> None:
         campaign.original_locale = "en"
         sync_language_rows(campaign.translations, lambda code: CampaignTranslation(locale=code),
                            Campaign.TEXTS, RALLY_TEXTS, skip="en")  # fmt: skip
-        campaign.sources = sources_from(RALLY_SOURCES)
+        campaign.sources = sources_from(RALLY_SOURCES, "en")
     db.session.flush()
 
 

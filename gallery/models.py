@@ -26,6 +26,7 @@ from markupsafe import Markup
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .extensions import db
+from .outlets import is_undesirable
 from .text import days_between, render_markdown, today_in
 
 ORIGINAL_LOCALE_DEFAULT = "en"
@@ -249,20 +250,48 @@ class Source(db.Model):
     campaign_id: Mapped[int | None] = mapped_column(
         ForeignKey("campaign.id", ondelete="CASCADE"), index=True
     )
+    # The title in the profile's or campaign's original language (the last fallback), and
+    # the title in every language it is written in (locale -> title).
     title: Mapped[str] = mapped_column(String(300))
+    titles: Mapped[dict[str, str] | None] = mapped_column(JSON)
     url: Mapped[str] = mapped_column(String(1000))
     position: Mapped[int] = mapped_column(default=0)
+    # An outlet Russia has declared "undesirable": reposting its material there is punished,
+    # so the page marks it and warns readers in Russia (see gallery/outlets.py).
+    undesirable: Mapped[bool] = mapped_column(default=False)
 
     prisoner: Mapped[Prisoner | None] = relationship(back_populates="sources")
     campaign: Mapped[Campaign | None] = relationship(back_populates="sources")
+
+    def title_for(self, locale: str, original: str) -> Shown:
+        """The title in the reader's language, else English, else the original one."""
+        return pick_language(self.titles or {}, locale, original) or Shown(self.title, original)
 
     def __repr__(self) -> str:
         return f"<Source {self.url}>"
 
 
-def sources_from(pairs: Iterable[tuple[str, str]]) -> list[Source]:
-    """Source rows, in the given order, from (title, url) pairs."""
-    return [Source(title=title, url=url, position=i) for i, (title, url) in enumerate(pairs)]
+@dataclass(frozen=True)
+class SourceEntry:
+    """One source as written by a moderator or the demo loader: its address, its title in
+    one or more languages, and whether the outlet is marked "undesirable" by hand (known
+    outlets are marked whatever this says)."""
+
+    url: str
+    titles: Mapping[str, str]
+    undesirable: bool = False
+
+
+def sources_from(entries: Iterable[SourceEntry], original: str) -> list[Source]:
+    """Source rows, in the given order; the stored `title` is the one in the original
+    language (else the first written)."""
+    rows = []
+    for position, entry in enumerate(entries):
+        titles = {code: text for code, text in entry.titles.items() if text}
+        title = titles.get(original) or next(iter(titles.values()), entry.url)
+        rows.append(Source(title=title, titles=titles, url=entry.url, position=position,
+                           undesirable=entry.undesirable or is_undesirable(entry.url)))  # fmt: skip
+    return rows
 
 
 class Campaign(db.Model):

@@ -343,7 +343,8 @@ def test_prisoner_profile_in_the_language_asked_for(client, azat):
     assert (body["slug"], body["name"], body["name_native"]) == ("azat", "Azat Miftakhov", "Азат Мифтахов")
     assert (body["status"], body["detained_on"], body["released_on"]) == ("imprisoned", "2019-02-01", None)
     assert body["days_in_prison"] == azat.days_in_prison()
-    assert body["sources"] == [{"title": "Mediazona", "url": "https://zona.media/"}]
+    assert body["sources"] == [{"title": "Mediazona", "title_language": "en", "url": "https://zona.media/",
+                                "undesirable_in_russia": False}]  # fmt: skip
     assert body["last_verified_on"] == "2025-09-01"
     assert body["url"] == f"{HOST}/prisoners/azat"
     assert body["works_url"] == f"{HOST}/api/works?prisoner=azat"

@@ -277,7 +277,7 @@ def test_audit_page_lists_events_and_offers_no_way_to_change_them(client, modera
 PRISONER_FORM = {
     "name": "Jane Doe", "status": "imprisoned", "timezone": "Europe/Moscow",
     "detained_on": "2021-03-04", "story_en": "She **wrote** a poem.", "summary_en": "A poet.",
-    "letter_address": "Box 1", "sources": "Meduza | https://meduza.io/a\nOVD | http://ovd.info/b",
+    "letter_address": "Box 1", "sources_en": "Meduza | https://meduza.io/a\nOVD | http://ovd.info/b",
 }  # fmt: skip
 
 
@@ -301,6 +301,34 @@ def test_create_prisoner_with_sources_and_unique_stable_slug(client, moderator, 
     assert client.get("/prisoners/jane-doe-2").status_code == 200
 
 
+def test_sources_are_titled_in_each_language_and_undesirable_outlets_marked(client, moderator):
+    """One source per address from every language's list, each with its own title; an
+    outlet declared "undesirable" in Russia is marked from its address or by a "!"."""
+    response = client.post("/moderation/prisoners/new", data={
+        **PRISONER_FORM, "csrf_token": moderator,
+        "sources_en": "Meduza, 1 May | https://meduza.io/a\n! A new outlet | https://new.example/x",
+        "sources_fr": "Meduza, 1er mai | https://meduza.io/a\nMémoire | https://memo.example/m",
+        "sources_ru": "«Медуза», 1 мая | https://meduza.io/a"})  # fmt: skip
+    assert response.status_code == 303
+    fresh()
+    jane = db.session.scalar(select(Prisoner).where(Prisoner.name == "Jane Doe"))
+    rows = [(s.url, s.title, s.titles, s.undesirable) for s in jane.sources]
+    assert rows == [
+        ("https://meduza.io/a", "Meduza, 1 May",
+         {"en": "Meduza, 1 May", "fr": "Meduza, 1er mai", "ru": "«Медуза», 1 мая"}, True),
+        ("https://new.example/x", "A new outlet", {"en": "A new outlet"}, True),
+        ("https://memo.example/m", "Mémoire", {"fr": "Mémoire"}, False),
+    ]  # fmt: skip
+    # The form shows each language's list back as it was typed, marks included.
+    html = client.get(f"/moderation/prisoners/{jane.id}/edit").get_data(as_text=True)
+    assert "! Meduza, 1er mai | https://meduza.io/a" in html and "Mémoire | https://memo.example/m" in html
+    # The page shows each reader's titles (with its language where it falls back) and the marks.
+    page = client.get("/ru/prisoners/jane-doe").get_data(as_text=True)
+    assert "«Медуза», 1 мая" in page and '<a href="https://memo.example/m" rel="noopener noreferrer" lang="fr">Mémoire</a>' in page
+    assert page.count("badge--undesirable") == 2
+    assert "за репост материалов изданий с пометкой «нежелательная» штрафуют" in page
+
+
 def test_prisoner_preview_renders_sanitised_markdown_and_saves_nothing(client, moderator):
     response = client.post("/moderation/prisoners/new", data={
         **PRISONER_FORM, "story_en": "**Free** her <script>alert(1)</script>", "preview": "1",
@@ -315,7 +343,7 @@ def test_prisoner_preview_renders_sanitised_markdown_and_saves_nothing(client, m
 @pytest.mark.parametrize("sources", ["Just a title", "Title | ftp://x.org", "| https://x.org", "T | javascript:alert(1)"])
 def test_bad_source_lines_are_refused(client, moderator, sources):
     response = client.post("/moderation/prisoners/new",
-                           data={**PRISONER_FORM, "sources": sources, "csrf_token": moderator})  # fmt: skip
+                           data={**PRISONER_FORM, "sources_ru": sources, "csrf_token": moderator})  # fmt: skip
     assert response.status_code == 200
     assert "is not “Title | https://address”" in response.get_data(as_text=True)
     fresh()
@@ -335,7 +363,7 @@ def test_create_and_edit_a_campaign(client, moderator, make_prisoner):
     prisoner = make_prisoner()
     response = client.post("/moderation/campaigns/new", data={
         "title_en": "Rally in Paris", "held_on": "2025-09-20", "description_en": "Bring a *poster*.",
-        "original_locale": "en", "prisoners": [prisoner.id], "sources": "Report | https://example.org/r",
+        "original_locale": "en", "prisoners": [prisoner.id], "sources_en": "Report | https://example.org/r",
         "csrf_token": moderator})  # fmt: skip
     assert response.status_code == 303
     fresh()

@@ -292,9 +292,9 @@ def demo(app, runner):
 
 @pytest.mark.parametrize(("code", "summary", "guidance"), [
     ("ru", "Математик и анархист из Татарстана Азат Мифтахов находится в заключении",
-     "Пишите через группу поддержки."),
+     "Прежде чем писать, спросите."),
     ("fr", "Mathématicien et anarchiste originaire du Tatarstan, Azat Miftakhov est emprisonné",
-     "Écrivez par l’intermédiaire de son comité de soutien."),
+     "Renseignez-vous avant d’écrire."),
 ], ids=["ru", "fr"])  # fmt: skip
 def test_the_flyer_of_the_demo_prisoner(client, demo, code, summary, guidance):
     response = client.get(f"/{code}/prisoners/azat-miftakhov/flyer.pdf")

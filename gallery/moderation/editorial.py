@@ -14,17 +14,30 @@ from markupsafe import Markup
 from wtforms import SelectChoice
 
 from ..extensions import db
-from ..models import Campaign, Prisoner, PrisonerStatus
+from ..models import Campaign, Prisoner, PrisonerStatus, Source, SourceEntry
 from ..text import render_markdown
 from ..verbs import profiles
 from ..web.http import or_404
 from . import queries
 from .blueprint import act, bp
-from .forms import LOCALES, ActionForm, CampaignForm, PrisonerForm, TranslatedForm, parse_sources
+from .forms import LOCALES, ActionForm, CampaignForm, PrisonerForm, TranslatedForm, merge_sources, parse_sources
 
 
-def _sources_text(rows) -> str:  # type: ignore[no-untyped-def]
-    return "\n".join(f"{s.title} | {s.url}" for s in rows)
+def _fill_sources(form: TranslatedForm, rows: list[Source], original: str) -> None:
+    """Each language's list of sources, in the form's own line format."""
+    for code, _name in LOCALES:
+        lines = []
+        for row in rows:
+            title = (row.titles or {original: row.title}).get(code)
+            if title:
+                lines.append(f"{'! ' if row.undesirable else ''}{title} | {row.url}")
+        getattr(form, f"sources_{code}").data = "\n".join(lines)
+
+
+def _sources(form: TranslatedForm) -> tuple[SourceEntry, ...]:
+    """The sources every language's list names, one per address."""
+    lists = {code: parse_sources(getattr(form, f"sources_{code}").data) for code, _name in LOCALES}
+    return tuple(merge_sources(lists, form.original_locale.data))
 
 
 def _previewing() -> bool:
@@ -52,7 +65,7 @@ def _prisoner_form(prisoner: Prisoner | None) -> PrisonerForm:
         if story.locale in dict(LOCALES):
             for field, column in STORY_FIELDS.items():
                 getattr(form, f"{field}_{story.locale}").data = getattr(story, column)
-    form.sources.data = _sources_text(prisoner.sources)
+    _fill_sources(form, prisoner.sources, prisoner.original_locale)
     return form
 
 
@@ -69,7 +82,7 @@ def _prisoner_data(form: PrisonerForm) -> profiles.PrisonerData:
         timezone=form.timezone.data.strip(),
         letter_address=text(form.letter_address), featured=bool(form.featured.data),
         original_locale=form.original_locale.data, texts=texts,
-        sources=tuple(parse_sources(form.sources.data)),
+        sources=_sources(form),
     )  # fmt: skip
 
 
@@ -135,7 +148,7 @@ def _campaign_form(campaign: Campaign | None) -> CampaignForm:
     form.prisoners.choices = [SelectChoice(p.id, p.name) for p in queries.prisoners()]
     if campaign is not None and request.method == "GET":
         form.prisoners.data = [p.id for p in campaign.prisoners]
-        form.sources.data = _sources_text(campaign.sources)
+        _fill_sources(form, campaign.sources, campaign.original_locale)
         for code, _name in LOCALES:
             for name, value in campaign.texts_in(code).items():
                 getattr(form, f"{name}_{code}").data = value
@@ -151,7 +164,7 @@ def _edit_campaign(campaign: Campaign | None) -> ResponseReturnValue:
             texts={code: {name: form.text(name, code) for name in Campaign.TEXTS}
                    for code, _name in LOCALES},
             prisoner_ids=tuple(form.prisoners.data or ()),
-            sources=tuple(parse_sources(form.sources.data)),
+            sources=_sources(form),
         )  # fmt: skip
         saved = profiles.save_campaign(campaign.id if campaign else None, data, current_user.id)
         return _("Campaign saved: %(title)s", title=saved.title)

@@ -19,6 +19,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, Length, Optional
 
 from ..labels import PRESET_REASONS, PRISONER_STATUSES
+from ..models import SourceEntry
 from ..verbs.decisions import compose_reason
 from ..web.forms import GalleryForm, MultiCheckboxField, validate_tags
 
@@ -101,37 +102,57 @@ class NewModeratorForm(GalleryForm):
     admin = BooleanField(_l("Admin (can manage moderators)"))
 
 
-def parse_sources(text: str | None) -> list[tuple[str, str]]:
-    """Lines "Title | https://url" to (title, url); raises ValueError on a bad line."""
+def parse_sources(text: str | None) -> list[tuple[str, str, bool]]:
+    """Lines "Title | https://url", each perhaps starting with "!" (an outlet declared
+    "undesirable" in Russia), to (title, url, marked); raises ValueError(line number) on a
+    bad line."""
     out = []
     for number, line in enumerate((text or "").splitlines(), start=1):
-        if not line.strip():
+        line = line.strip()
+        if not line:
             continue
-        title, sep, url = line.rpartition("|")
+        marked = line.startswith("!")
+        title, sep, url = line.removeprefix("!").rpartition("|")
         title, url = title.strip(), url.strip()
         parts = urlsplit(url)
         if not sep or not title or parts.scheme not in ("http", "https") or not parts.netloc:
             raise ValueError(number)
         if len(title) > 300 or len(url) > 1000:
             raise ValueError(number)
-        out.append((title, url))
+        out.append((title, url, marked))
     return out
 
 
-class SourcesMixin:
-    sources = TextAreaField(
-        _l("Sources"),
-        description=_l("One a line: Title | https://address"),
-        validators=[Optional(), Length(max=20_000)],
-    )
+def merge_sources(lists: dict[str, list[tuple[str, str, bool]]], original: str) -> list[SourceEntry]:
+    """One source per address from each language's list: in the original language's order,
+    then the addresses only other languages list; a title per language; marked when any
+    language's line marks it."""
+    titles: dict[str, dict[str, str]] = {}
+    marked: dict[str, bool] = {}
+    for code in sorted(lists, key=lambda code: code != original):
+        for title, url, flag in lists[code]:
+            titles.setdefault(url, {}).setdefault(code, title)
+            marked[url] = marked.get(url, False) or flag
+    return [SourceEntry(url=url, titles=texts, undesirable=marked[url]) for url, texts in titles.items()]
 
-    def validate_sources(self, field: TextAreaField) -> None:
-        try:
-            parse_sources(field.data)
-        except ValueError as exc:
-            raise ValidationError(
-                _l("Line %(n)s is not “Title | https://address”.", n=exc.args[0])
-            ) from exc
+
+def _valid_sources(form: GalleryForm, field: TextAreaField) -> None:
+    try:
+        parse_sources(field.data)
+    except ValueError as exc:
+        raise ValidationError(
+            _l("Line %(n)s is not “Title | https://address”.", n=exc.args[0])
+        ) from exc
+
+
+def _sources_field() -> TextAreaField:
+    return TextAreaField(
+        _l("Sources"),
+        description=_l("One a line, titled in this language: Title | https://address. Start the line "
+                       "with ! for an outlet declared “undesirable” in Russia (known ones are marked "
+                       "anyway)."),
+        validators=[Optional(), Length(max=20_000), _valid_sources],
+    )  # fmt: skip
 
 
 def _valid_timezone(form: GalleryForm, field: StringField) -> None:
@@ -183,7 +204,7 @@ class TranslatedForm(GalleryForm):
         return ok
 
 
-class PrisonerForm(SourcesMixin, TranslatedForm):
+class PrisonerForm(TranslatedForm):
     TEXTS = (
         ("summary", lambda: StringField(_l("Summary"), validators=[Optional(), Length(max=400)])),
         ("story", lambda: TextAreaField(_l("Story (Markdown)"), validators=[Optional(), Length(max=50_000)])),
@@ -191,6 +212,7 @@ class PrisonerForm(SourcesMixin, TranslatedForm):
         ("sentence", lambda: TextAreaField(_l("Sentence"), validators=[Optional(), Length(max=5000)])),
         ("guidance", lambda: TextAreaField(_l("Letter guidance (Markdown)"),
                                            validators=[Optional(), Length(max=10_000)])),
+        ("sources", _sources_field),
     )  # fmt: skip
     REQUIRED = "story"
 
@@ -216,13 +238,14 @@ class PrisonerForm(SourcesMixin, TranslatedForm):
             raise ValidationError(_l("Release cannot come before detention."))
 
 
-class CampaignForm(SourcesMixin, TranslatedForm):
+class CampaignForm(TranslatedForm):
     TEXTS = (
         ("title", lambda: StringField(_l("Title"), validators=[Optional(), Length(max=200)])),
         ("place", lambda: StringField(_l("Place"), validators=[Optional(), Length(max=300)])),
         ("summary", lambda: StringField(_l("Summary"), validators=[Optional(), Length(max=400)])),
         ("description", lambda: TextAreaField(_l("Description (Markdown)"),
                                               validators=[Optional(), Length(max=50_000)])),
+        ("sources", _sources_field),
     )  # fmt: skip
     REQUIRED = "title"
 

@@ -18,7 +18,7 @@ from flask.typing import ResponseReturnValue
 from flask_babel import get_locale
 
 from .. import labels
-from ..models import Campaign, Prisoner, Shown, Work
+from ..models import Campaign, Prisoner, Shown, Source, Work
 from ..paging import BadQuery
 from ..web.http import cursor_arg, is_api_request, or_404
 from ..web.limits import is_onion, limiter
@@ -158,6 +158,13 @@ def prisoner_summary_json(prisoner: Prisoner) -> dict[str, Any]:
     }
 
 
+def source_json(source: Source, locale: str, original: str) -> dict[str, Any]:
+    """A source (schema "Source"): its title in the language asked for or the nearest one."""
+    title = source.title_for(locale, original)
+    return {"title": title.text, "title_language": title.locale, "url": source.url,
+            "undesirable_in_russia": source.undesirable}  # fmt: skip
+
+
 def prisoner_json(prisoner: Prisoner) -> dict[str, Any]:
     """A prisoner's profile, each text in the language asked for or the nearest one."""
     locale = _locale()
@@ -165,7 +172,7 @@ def prisoner_json(prisoner: Prisoner) -> dict[str, Any]:
     out["language"] = locale
     for key, field in PROFILE_TEXTS.items():
         out[key] = _text(prisoner.text_for(field, locale))
-    out["sources"] = [{"title": s.title, "url": s.url} for s in prisoner.sources]
+    out["sources"] = [source_json(s, locale, prisoner.original_locale) for s in prisoner.sources]
     out["last_verified_on"] = _date(prisoner.last_verified_on)
     return out
 

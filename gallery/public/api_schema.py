@@ -173,7 +173,17 @@ SCHEMAS["PrisonerList"] = _object(
     },
     "Every prisoner, by name.",
 )
-SCHEMAS["Source"] = _object({"title": {"type": "string"}, "url": {"type": "string"}})
+SCHEMAS["Source"] = _object(
+    {
+        "title": {"type": "string"},
+        "title_language": {"type": "string", "description": "The language of `title`."},
+        "url": {"type": "string"},
+        "undesirable_in_russia": {
+            "type": "boolean",
+            "description": "The outlet is declared “undesirable” in Russia: reposting it there is punished.",
+        },
+    }
+)
 SCHEMAS["Prisoner"] = _object(
     {
         **_PRISONER_SUMMARY,

@@ -18,6 +18,7 @@ from ..models import (
     Prisoner,
     PrisonerStatus,
     PrisonerStory,
+    SourceEntry,
     sources_from,
 )
 from ..text import slugify
@@ -41,7 +42,7 @@ class PrisonerData:
     original_locale: str = "en"
     # locale: {"summary": ..., "body": ..., "charges": ..., "sentence": ..., "letter_guidance": ...}
     texts: dict[str, dict[str, str | None]] = field(default_factory=dict)
-    sources: tuple[tuple[str, str], ...] = ()  # (title, url)
+    sources: tuple[SourceEntry, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -54,7 +55,7 @@ class CampaignData:
     # the original language is required.
     texts: dict[str, dict[str, str | None]] = field(default_factory=dict)
     prisoner_ids: tuple[int, ...] = ()
-    sources: tuple[tuple[str, str], ...] = ()
+    sources: tuple[SourceEntry, ...] = ()
 
     @property
     def title(self) -> str:
@@ -128,7 +129,7 @@ def save_prisoner(prisoner_id: int | None, data: PrisonerData, moderator_id: int
         setattr(prisoner, name, getattr(data, name))
     sync_language_rows(prisoner.stories, lambda code: PrisonerStory(locale=code), STORY_TEXTS,
                         data.texts)  # fmt: skip
-    prisoner.sources = sources_from(data.sources)
+    prisoner.sources = sources_from(data.sources, data.original_locale)
     db.session.flush()
     search.index_prisoner(prisoner)
     audit.record(action, moderator_id=moderator_id, subject=prisoner.slug)
@@ -159,7 +160,7 @@ def save_campaign(campaign_id: int | None, data: CampaignData, moderator_id: int
     campaign.prisoners = list(
         db.session.scalars(select(Prisoner).where(Prisoner.id.in_(data.prisoner_ids)))
     )
-    campaign.sources = sources_from(data.sources)
+    campaign.sources = sources_from(data.sources, data.original_locale)
     db.session.flush()
     audit.record(action, moderator_id=moderator_id, subject=campaign.slug)
     return campaign
