@@ -34,7 +34,8 @@ LICENCES = {
     ),
     Licence.ALL_RIGHTS_RESERVED: (
         _l("All rights reserved"),
-        _l("We may show the work here; anyone else needs your permission."),
+        _l("We may show the work on this site; any other use, printing included, needs your "
+           "permission."),
     ),
 }
 
@@ -103,8 +104,8 @@ ACTIONS = {
     audit.CAMPAIGN_EDIT: _l("Edited a campaign"),
     audit.COVER: _l("Covered faces or identifying details"),
     audit.COVER_REQUEST: _l("Asked for faces or identifying details to be covered"),
-    audit.PRINT_ALLOW: _l("Gave leave to print a work with all rights reserved"),
-    audit.PRINT_FORBID: _l("Withdrew the leave to print a work"),
+    audit.PRINT_ALLOW: _l("Recorded the artist’s permission to print a work with all rights reserved"),
+    audit.PRINT_FORBID: _l("Withdrew the permission to print a work"),
     audit.COVER_CHECKED: _l("Found nothing (more) to cover"),
     audit.UNDO: _l("Undid a decision"),
 }

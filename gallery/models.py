@@ -417,8 +417,9 @@ class Work(db.Model):
     # Set when a visitor reports that the work identifies a person at risk: the work
     # leaves every public page at once, until a moderator has looked.
     hidden: Mapped[bool] = mapped_column(default=False)
-    # The moderators' leave to print a work whose licence reserves every right (print
-    # PDFs, gallery/prints/); other licences allow printing as they are.
+    # The artist's permission, recorded by a moderator, to print a work whose licence
+    # reserves every right (print PDFs, gallery/prints/); other licences allow printing as
+    # they are.
     print_permitted: Mapped[bool] = mapped_column(default=False)
     # Set when a takedown could not give the files a new address (the media store did not
     # answer): the takedown stands, and `flask move-media` moves them later (verbs/common.py).

@@ -306,7 +306,7 @@ def test_a_file_the_browser_cannot_show_gets_a_message_not_a_tool(open_tab, live
     expect(tools.locator(".cover-tools__count")).to_contain_text("The cover tool cannot be used for this file")
     expect(tools.get_by_role("button", name="Undo last")).to_be_hidden()
     expect(page.locator(".cover-layer")).to_have_count(0)
-    expect(page.get_by_label("Please cover faces and other identifying details before publishing")).to_be_visible()
+    expect(page.get_by_label("I ask the moderators to cover faces and other identifying details before publishing")).to_be_visible()
 
 
 # ---------------------------------------------------------------- the moderator

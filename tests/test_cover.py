@@ -602,7 +602,7 @@ def test_the_submit_page_explains_the_cover_tool(client):
     assert "draw a rectangle over each face, sign, tattoo or number plate" in html
     assert "the uncovered image never leaves your device" in html
     assert re.search(r'<input[^>]*name="cover"[^>]*type="checkbox"|<input[^>]*type="checkbox"[^>]*name="cover"', html)
-    assert "Please cover faces and other identifying details before publishing" in html
+    assert "I ask the moderators to cover faces and other identifying details before publishing" in html
     assert 'data-cover-tools="image"' in html and "js/cover.js" in html
 
 

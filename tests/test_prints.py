@@ -1,7 +1,7 @@
 """Print-ready PDFs (issue 13): posters A4 and A3 in the image's orientation, wall labels,
 prisoner flyers; their text readable in French and Russian, their QR codes decoding to
 the right page, the image embedded at the size kept; only public works, and a work with
-all rights reserved only with the moderators' leave."""
+all rights reserved only once the moderators have recorded the artist's permission."""
 from __future__ import annotations
 
 import io
@@ -159,7 +159,7 @@ def test_only_public_works_print(client, make_work, state):
         assert response.mimetype == "text/html"
 
 
-def test_all_rights_reserved_prints_only_with_the_moderators_leave(client, make_work, moderator):
+def test_all_rights_reserved_prints_only_with_the_artists_permission(client, make_work, moderator):
     work = make_work(title="Mine alone", licence=Licence.ALL_RIGHTS_RESERVED)
     refused = client.get(f"/works/{work.public_id}/poster.pdf")
     assert refused.status_code == 403
@@ -168,6 +168,9 @@ def test_all_rights_reserved_prints_only_with_the_moderators_leave(client, make_
 
     page = client.get(f"/moderation/works/{work.id}").get_data(as_text=True)
     assert f'action="/moderation/works/{work.id}/allow-print"' in page
+    # The moderators record the artist's permission: they do not give one of their own.
+    assert "Record the artist’s permission to print" in page
+    assert "Give leave to print" not in page and "moderators’ leave" not in page
     granted = client.post(f"/moderation/works/{work.id}/allow-print", data={"csrf_token": moderator})
     assert granted.status_code == 303
     fresh()
@@ -178,7 +181,10 @@ def test_all_rights_reserved_prints_only_with_the_moderators_leave(client, make_
     pdf = pdf_of(client.get(f"/en/works/{work.public_id}/poster.pdf"))
     text = text_of(pdf.pages[0])
     assert "All rights reserved" in text
-    assert "Printed with the moderators’ leave; the artist keeps all rights." in text
+    assert "Printed with the artist’s permission; all rights reserved." in text
+    assert "moderator" not in text.lower()
+    page = client.get(f"/moderation/works/{work.id}").get_data(as_text=True)
+    assert "The artist’s permission to print it is recorded." in page
 
     page = client.get(f"/moderation/works/{work.id}").get_data(as_text=True)
     assert f'action="/moderation/works/{work.id}/forbid-print"' in page
@@ -256,6 +262,21 @@ def test_campaign_labels_are_a_sheet_of_the_printable_works(client, rally):
     assert sorted(qr_codes(response.data)) == sorted([work_url(rally["open"], "ru"),
                                                       work_url(rally["leave"], "ru")])  # fmt: skip
     assert len(pdf.pages[0].images) == 0
+
+
+@pytest.mark.parametrize(("lang", "permission", "moderators"), [
+    ("en", "Printed with the artist’s permission; all rights reserved.", "moderator"),
+    ("fr", "Imprimé avec l’accord de l’artiste ; tous droits réservés.", "modérat"),
+    ("ru", "Напечатано с разрешения автора; все права защищены.", "модератор"),
+])  # fmt: skip
+def test_the_label_of_a_reserved_work_gives_the_artists_permission_not_the_moderators(
+        client, rally, lang, permission, moderators):  # fmt: skip
+    """Only the author can allow a reproduction (French review P-6): the wall label of an
+    all-rights-reserved work says the artist allowed it, and never names the moderators."""
+    text = text_of(pdf_of(client.get(f"/campaigns/rally/labels.pdf?lang={lang}")).pages[0])
+    assert flat(permission) in text
+    assert text.count(flat(permission)) == 1  # the reserved work only, not the open one
+    assert moderators not in text.lower()
 
 
 def test_labels_run_onto_a_second_sheet_after_eight(client, make_work):

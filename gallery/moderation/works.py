@@ -263,10 +263,10 @@ def unpublish(work_id: int) -> ResponseReturnValue:
 def _print_leave(work_id: int, permitted: bool) -> ResponseReturnValue:
     return act(
         lambda: decisions.set_print_leave(work_id, current_user.id, permitted),
-        done=lambda w: (_("Printing allowed: %(title)s", title=w.title) if permitted
-                        else _("Leave to print withdrawn: %(title)s", title=w.title)),
-        refused=_("Only a pending or published work with all rights reserved needs leave to "
-                  "print."),
+        done=lambda w: (_("The artist’s permission to print is recorded: %(title)s", title=w.title)
+                        if permitted else _("Permission to print withdrawn: %(title)s", title=w.title)),
+        refused=_("Only a pending or published work with all rights reserved needs the "
+                  "artist’s permission to print."),
         back=_to_work(work_id),
         form=ActionForm(),
     )  # fmt: skip
@@ -274,13 +274,14 @@ def _print_leave(work_id: int, permitted: bool) -> ResponseReturnValue:
 
 @bp.post("/works/<int:work_id>/allow-print")
 def allow_print(work_id: int) -> ResponseReturnValue:
-    """Give leave to print (posters, wall labels) a work whose licence reserves every right."""
+    """Record the artist's permission to print (posters, wall labels) a work whose licence
+    reserves every right."""
     return _print_leave(work_id, True)
 
 
 @bp.post("/works/<int:work_id>/forbid-print")
 def forbid_print(work_id: int) -> ResponseReturnValue:
-    """Withdraw the leave to print a work whose licence reserves every right."""
+    """Withdraw the permission to print a work whose licence reserves every right."""
     return _print_leave(work_id, False)
 
 

@@ -5,8 +5,8 @@ A poster is stuck to a wall at a rally, far from the site, so it must stand alon
 made the work (the name they chose, never more), under what licence, who it stands with
 and for how many days they have been in prison on the day it is printed, and a QR code
 with the address back to the work's page in the reader's language. A licence that
-reserves every right prints only with the moderators' leave (Work.print_permitted), and
-the label then says so.
+reserves every right prints only once a moderator has recorded the artist's permission
+(Work.print_permitted), and the label then says it is printed with the artist's permission.
 
 The builders take plain values (WorkSheet, PrisonerSheet) that the views fill in from
 the public reads, and translate their words with Flask-Babel (they run in a request).

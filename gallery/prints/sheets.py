@@ -44,7 +44,7 @@ class WorkSheet:
     title: str
     artist: str | None  # None: anonymous
     licence: Licence
-    by_leave: bool  # all rights reserved: printed with the moderators' leave
+    by_leave: bool  # all rights reserved: printed with the artist's permission
     prisoners: tuple[Standing, ...]
     url: str  # the work's page, absolute, in the reader's language
     image: StoredImage  # the stored JPEG or PNG
@@ -73,7 +73,7 @@ class PrisonerSheet:
 
 def needs_leave(work: Work) -> bool:
     """Whether a work cannot be printed yet: its licence reserves every right and the
-    moderators have not given leave."""
+    moderators have not recorded the artist's permission."""
     return work.licence == Licence.ALL_RIGHTS_RESERVED and not work.print_permitted
 
 

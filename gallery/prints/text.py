@@ -131,15 +131,16 @@ def blocks(markdown: str | None, styles: Styles) -> list[Flowable]:
 
 
 def label_story(sheet: WorkSheet, styles: Styles) -> list[Flowable]:
-    """The wall label's paragraphs: title, artist, licence, leave, prisoners, date."""
+    """The wall label's paragraphs: title, artist, licence, permission, prisoners, date."""
     story: list[Flowable] = [
         Paragraph(x(sheet.title), styles.title),
         Paragraph(x(_("by %(name)s", name=sheet.artist or _("Anonymous"))), styles.body),
         Paragraph(x(_("Licence: %(name)s", name=labels.licence_name(sheet.licence))), styles.body),
     ]
     if sheet.by_leave:
-        story.append(Paragraph(x(_("Printed with the moderators’ leave; the artist keeps all "
-                                   "rights.")), styles.strong))  # fmt: skip
+        # Only the artist can allow a reproduction: the moderators record their permission.
+        story.append(Paragraph(x(_("Printed with the artist’s permission; all rights reserved.")),
+                               styles.strong))  # fmt: skip
     if sheet.prisoners:
         story.append(Paragraph(x(_("In solidarity with")), styles.caption))
         story += [Paragraph(x(standing_line(p)), styles.body) for p in sheet.prisoners]

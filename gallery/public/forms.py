@@ -71,14 +71,16 @@ class SubmitForm(GalleryForm):
     )
     display_name = StringField(
         _l("Name to show (optional)"),
-        description=_l("A pseudonym is fine. Leave empty to appear as “Anonymous”."),
+        description=_l("A pseudonym is fine, but not one you use on social networks. Leave empty "
+                       "to appear as “Anonymous”."),
         validators=[Optional(), Length(max=100)],
     )
     email = EmailField(
         _l("Private e-mail (optional)"),
         description=_l(
-            "Only our moderators see it, to reach you about this work. It is never shown or "
-            "published. Use an address that does not reveal who you are if that matters."
+            "Only our moderators see it, and only to reach you about this work. It is never "
+            "shown or published, and it is erased if the work is rejected or you withdraw it. "
+            "Use an address that does not reveal who you are if that matters."
         ),
         validators=[Optional(), Length(max=254), Email(_l("Please enter a valid e-mail address.")),
                     validate_strict_email],
@@ -87,8 +89,9 @@ class SubmitForm(GalleryForm):
     notify = BooleanField(
         _l("E-mail me when a moderator decides"),
         description=_l("One short message when your work is published, not published or taken "
-                       "down, with your private link. Neither its subject nor its sender’s name "
-                       "mentions the work or the gallery."),
+                       "down, with your private link. Its subject and its sender’s name mention "
+                       "neither the work nor the gallery, but the link in it leads to this "
+                       "site."),
     )
     language = SelectField(
         _l("Language of your words"),
@@ -98,7 +101,7 @@ class SubmitForm(GalleryForm):
         validators=[Optional()],
     )
     cover = BooleanField(
-        _l("Please cover faces and other identifying details before publishing"),
+        _l("I ask the moderators to cover faces and other identifying details before publishing"),
         description=_l("Our moderators will fill them with solid black before the work is "
                        "published. Tick this if you could not cover them yourself."),
     )

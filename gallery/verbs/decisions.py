@@ -5,8 +5,9 @@ facts and its sha256 stay for the record) and deletes the files once that commit
 Unpublishing keeps the files and returns the work to the queue as pending, where it can be
 approved or rejected again.
 
-The moderators also give (or withdraw) leave to print a work whose licence reserves
-every right (set_print_leave); other licences allow printing as they are.
+The moderators also record (or withdraw) the artist's permission to print a work whose
+licence reserves every right (set_print_leave): only the artist can allow a reproduction.
+Other licences allow printing as they are.
 
 Approve, reject and unpublish (every path: one work, several, a report's outcome) each
 queue the artist's e-mail in the same transaction when they asked for one
@@ -319,8 +320,8 @@ def edit_work(
 
 
 def set_print_leave(work_id: int, moderator_id: int, permitted: bool) -> Work:
-    """Give or withdraw the moderators' leave to print a pending or published work whose
-    licence reserves every right (its posters and labels then say so)."""
+    """Record or withdraw the artist's permission to print a pending or published work
+    whose licence reserves every right (its posters and labels then say so)."""
     begin_write()
     work = locked_work(work_id)
     if work.licence != Licence.ALL_RIGHTS_RESERVED or work.status not in (
