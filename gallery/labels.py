@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from datetime import date, datetime
 
-from flask_babel import format_date, get_locale
+from flask_babel import format_date, get_locale, gettext
 from flask_babel import lazy_gettext as _l
 
 from . import audit
@@ -138,6 +138,16 @@ def status_label(status: WorkStatus | str) -> str:
 def role_label(role: Role | str) -> str:
     """What a moderator's role is called."""
     return str(ROLES[Role(role)])
+
+
+def event_details(action: str, reason: str | None) -> str:
+    """An audit event's "reason or details" as the log shows it: a new account's role,
+    stored as its code, by its name in the reader's language; any other reason as written.
+    (Accounts created before the role was stored there show it in the subject instead,
+    "alice (admin)", with no details.)"""
+    if action == audit.MODERATOR_CREATE and reason in {role.value for role in Role}:
+        return gettext("Role: %(role)s", role=role_label(reason))
+    return reason or ""
 
 
 def resolution_label(resolution: str | None) -> str:

@@ -266,7 +266,8 @@ def test_create_moderator_reads_a_piped_password(runner):
     moderator = db.session.scalar(select(Moderator))
     assert (moderator.username, moderator.role, moderator.active) == ("alice", Role.ADMIN, True)
     assert passwords.verify(moderator.password_hash, "a long enough password")
-    assert events("moderator-create")[0].subject == "alice (admin)"
+    created = events("moderator-create")[0]
+    assert (created.subject, created.reason) == ("alice", "admin")
 
 
 @pytest.mark.parametrize(

@@ -17,7 +17,7 @@ from gallery.models import Campaign, CampaignTranslation, Prisoner, PrisonerStor
 from helpers import csrf_from, fresh, png_bytes, saved
 
 NOTE_FR = "Ce texte n’est pas encore disponible dans votre langue\u202f; le voici en anglais."
-NOTE_RU = "Этот текст пока не переведён на ваш язык; вот он на английском."
+NOTE_RU = "Этот текст ещё не переведён на русский. Ниже — английская версия."
 
 
 def untranslated_on(html: str, code: str) -> list[str]:

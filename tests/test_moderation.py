@@ -391,6 +391,23 @@ def test_admin_creates_a_moderator_who_can_log_in(app, client, make_moderator, l
     assert "moderator-create" in actions()
 
 
+def test_the_audit_log_names_a_new_accounts_role_in_the_readers_language(client, make_moderator, login):
+    make_moderator("boss", role=Role.ADMIN)
+    login("boss")
+    token = csrf_token_of(client, "/moderation/moderators")
+    client.post("/moderation/moderators/new", data={"csrf_token": token, "username": "chief", "admin": "y"})
+    client.post("/moderation/moderators/new", data={"csrf_token": token, "username": "newbie"})
+    # A row written before the role was stored on its own keeps reading as it did.
+    db.session.add(ModerationEvent(action="moderator-create", subject="veteran (admin)"))
+    db.session.commit()
+    ru = client.get("/moderation/audit?lang=ru").get_data(as_text=True)
+    assert "<td>chief</td>" in ru and "Роль: администратор" in ru
+    assert "<td>newbie</td>" in ru and "Роль: модератор" in ru
+    assert "<td>veteran (admin)</td>" in ru and ru.count("(admin)") == 1
+    en = client.get("/moderation/audit?lang=en").get_data(as_text=True)
+    assert "Role: admin" in en and "Role: moderator" in en
+
+
 def test_admin_resets_a_password_and_ends_its_sessions(app, client, make_moderator, login):
     make_moderator("boss", role=Role.ADMIN)
     victim = make_moderator("alice")

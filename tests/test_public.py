@@ -219,6 +219,12 @@ def test_campaign_page(client, make_prisoner, make_work):
     text = client.get("/campaigns/paris-rally").get_data(as_text=True)
     for expected in ("Paris rally", "Square Robert Schuman", "<em>rally</em>", "Ada Example", "Rally poster"):
         assert expected in text
+    # The rally kit says, in each language, what a street picket can cost in Russia.
+    notes = {"": "In Russia, even one person holding a poster in the street can be detained.",
+             "/fr": "En Russie, même une personne seule qui brandit une pancarte dans la rue peut être interpellée.",
+             "/ru": "В России даже одиночный пикет с плакатом может закончиться задержанием."}  # fmt: skip
+    for prefix, note in notes.items():
+        assert f'<p class="hint">{note}</p>' in client.get(f"{prefix}/campaigns/paris-rally").get_data(as_text=True)
 
 
 def test_healthz(client):

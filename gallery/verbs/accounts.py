@@ -101,9 +101,8 @@ def create_moderator(
     moderator = Moderator(username=username, password_hash=password_hash, role=role)
     db.session.add(moderator)
     db.session.flush()
-    audit.record(
-        audit.MODERATOR_CREATE, moderator_id=actor_id, subject=f"{username} ({role.value})"
-    )
+    # The role as its code, shown by its name in the reader's language (labels.event_details).
+    audit.record(audit.MODERATOR_CREATE, moderator_id=actor_id, subject=username, reason=role.value)
     db.session.flush()
     return moderator
 

@@ -158,7 +158,7 @@ def init_app(app: Flask) -> None:
         app.add_template_global(helper)
     for helper in (labels.licence_name, labels.category_label, labels.action_label,
                    labels.status_label, labels.role_label, labels.resolution_label,
-                   labels.rejection_reason):
+                   labels.event_details, labels.rejection_reason):
         app.add_template_global(helper)
     app.add_template_global(aria)
     app.url_defaults(lambda endpoint, values: _static_version(app, endpoint, values))
