@@ -204,7 +204,8 @@ def test_approval_sends_one_neutral_message_with_the_private_link(app, client, m
         "Your private page, where you can follow your work and withdraw it at any time:\n"
         f"{link}\n\n"
         "You asked to be told by e-mail when a moderator decides. Keep this link to yourself. "
-        "Please do not reply to this message.\n"
+        "Please do not reply to this message.\n\n"
+        "The moderation team\n"
     )
     # The link opens the receipt, which says the work is published.
     page = client.get(urlsplit(link).path)
