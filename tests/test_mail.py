@@ -232,6 +232,12 @@ def test_rejection_with_a_reason_in_french(app, client, moderator, mailing, capl
     assert in_language("fr", "A moderator has decided not to publish your work, and its image has "
                              "been deleted from our server.") in text  # fmt: skip
     assert in_language("fr", "The moderator’s reason:") + "\n\nLe fichier est flou." in text
+    # As a French editor writes it: "we", no doublets, signed by the team, not by the gallery.
+    assert text.startswith("Bonjour,\n\nNous avons décidé de ne pas publier votre œuvre, et son "
+                           "image a été supprimée de notre serveur.\n\n"
+                           "Motif indiqué par l’équipe de modération\u00a0:\n\nLe fichier est flou.")  # fmt: skip
+    assert text.endswith("Merci de ne pas répondre à ce message.\n\nL’équipe de modération\n")
+    assert "Art Protest" not in text and "Art Protest" not in str(message)
     assert f"http://localhost/fr/submissions/{token}" in text
     assert TITLE not in text
     work = work_of(token)
