@@ -9,7 +9,8 @@ from __future__ import annotations
 import re
 from datetime import date, datetime
 
-from flask_babel import format_date, get_locale, gettext
+from flask_babel import format_date, format_time, get_locale
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from . import audit
@@ -146,7 +147,7 @@ def event_details(action: str, reason: str | None) -> str:
     (Accounts created before the role was stored there show it in the subject instead,
     "alice (admin)", with no details.)"""
     if action == audit.MODERATOR_CREATE and reason in {role.value for role in Role}:
-        return gettext("Role: %(role)s", role=role_label(reason))
+        return _("Role: %(role)s", role=role_label(reason))
     return reason or ""
 
 
@@ -157,7 +158,7 @@ def resolution_label(resolution: str | None) -> str:
     label = REPORT_RESOLUTIONS.get(action.strip())
     if label is None:
         return resolution or ""
-    return f"{label}: {note.strip()}" if note.strip() else str(label)
+    return _("%(label)s: %(note)s", label=label, note=note.strip()) if note.strip() else str(label)
 
 
 def category_label(category: ReportCategory | str) -> str:
@@ -172,10 +173,24 @@ def action_label(action: str) -> str:
 
 def dateformat(value: date | datetime | None, format: str = "medium") -> str:
     """Babel's date in the reader's locale, with French's "1er" for the first of a month
-    ("1er février 2019"; CLDR writes "1 février")."""
+    ("1er février 2019", "1er févr. 2019"; CLDR writes "1 février"). The short, numeric
+    format (01/02/2019) has none."""
     if value is None:
         return ""
     text = format_date(value, format)
-    if str(get_locale()) == "fr" and value.day == 1 and (format in ("long", "full") or "MMMM" in format):
+    if str(get_locale()) == "fr" and value.day == 1 and (format in ("medium", "long", "full") or "MMM" in format):
         text = re.sub(r"(?<!\d)1(?= )", "1er", text, count=1)
     return text
+
+
+# The hour as each language writes it; French typography: "23 h 42" (no-break spaces).
+TIME_PATTERNS = {"fr": "H\u00a0'h'\u00a0mm"}
+
+
+def datetimeformat(value: datetime | None) -> str:
+    """A stored moment (UTC) as the reader writes it, to the minute, saying it is UTC:
+    "5 décembre 2026 à 23 h 42 (UTC)", "December 5, 2026 at 23:42 (UTC)"."""
+    if value is None:
+        return ""
+    time = format_time(value, TIME_PATTERNS.get(str(get_locale()), "HH:mm"))
+    return _("%(date)s at %(time)s (UTC)", date=dateformat(value, "long"), time=time)

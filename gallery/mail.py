@@ -236,6 +236,8 @@ def compose(kind: str, payload: dict[str, Any], sender: str) -> EmailMessage:
                                 "it at any time:") + "\n" + payload["url"])  # fmt: skip
         paragraphs.append(_("You asked to be told by e-mail when a moderator decides. Keep this "
                             "link to yourself. Please do not reply to this message."))  # fmt: skip
+        # Signed by a role, never by the gallery's name (see above: the provider reads it).
+        paragraphs.append(_("The moderation team"))
     message = EmailMessage()
     address = parseaddr(sender)[1]
     domain = address.rpartition("@")[2] or "localhost"

@@ -204,3 +204,66 @@ def test_the_moderators_pages_read_in_french_and_russian(client, demo, moderator
         response = client.get(path, query_string={"lang": code})
         assert response.status_code in (200, 403), path
         assert untranslated_on(response.get_data(as_text=True), code) == [], path
+
+
+def test_a_receipt_gives_the_time_sent_in_words_to_the_minute_and_in_utc(client, pending):
+    from datetime import datetime, timezone
+
+    work, token = pending(png_bytes())
+    work.submitted_at = datetime(2026, 12, 1, 23, 42, 58, tzinfo=timezone.utc)
+    db.session.commit()
+    fr = client.get(f"/fr/submissions/{token}").get_data(as_text=True)
+    assert "1er décembre 2026 à 23\u00a0h\u00a042 (UTC)" in fr
+    assert "23:42:58" not in fr
+    en = client.get(f"/en/submissions/{token}").get_data(as_text=True)
+    assert "December 1, 2026 at 23:42 (UTC)" in en
+    ru = client.get(f"/ru/submissions/{token}").get_data(as_text=True)
+    assert "1 декабря 2026\u202fг. в 23:42 (UTC)" in ru
+
+
+def test_french_short_dates_also_say_premier(app):
+    from flask_babel import force_locale
+
+    from gallery.labels import dateformat
+
+    with app.test_request_context(), force_locale("fr"):
+        assert dateformat(date(2026, 12, 1), "medium") == "1er déc. 2026"
+        assert dateformat(date(2026, 12, 11), "medium") == "11 déc. 2026"
+        assert dateformat(date(2026, 12, 1), "short") == "01/12/2026"
+
+
+def test_a_report_resolution_follows_french_punctuation(app):
+    from flask_babel import force_locale
+
+    from gallery.labels import resolution_label
+
+    with app.test_request_context():
+        with force_locale("fr"):
+            assert resolution_label("unpublish: too close") == "dépubliée\u00a0: too close"
+        with force_locale("en"):
+            assert resolution_label("unpublish: too close") == "unpublished: too close"
+
+
+@pytest.mark.parametrize(("code", "summary"), [
+    ("fr", "Votre envoi n’a pas encore été enregistré. Corrigez les champs indiqués ci-dessous."),
+    ("ru", "Ваша работа пока не сохранена. Исправьте, пожалуйста, поля, отмеченные ниже."),
+    ("en", "Your work has not been saved yet. Please correct the fields marked below."),
+])  # fmt: skip
+def test_the_submit_forms_error_summary_first_says_nothing_was_saved(client, code, summary):
+    html = client.get(f"/{code}/submit").get_data(as_text=True)
+    response = client.post(f"/{code}/submit", data={"csrf_token": csrf_from(html)})
+    assert response.status_code == 400
+    problem = response.get_data(as_text=True).split('id="form-problem"')[1].split("</")[0]
+    assert summary in problem
+
+
+def test_published_reads_as_a_date_on_the_work_and_as_a_list_for_moderators(client, make_work, moderator):
+    work = make_work()
+    fr = client.get(f"/fr/works/{work.public_id}").get_data(as_text=True)
+    assert "<dt>Date de publication</dt>" in fr
+    nav = client.get("/moderation/", query_string={"lang": "fr"}).get_data(as_text=True)
+    assert ">Œuvres publiées<" in nav.split('href="/moderation/published"')[1][:40]
+    form = client.get("/moderation/prisoners/new", query_string={"lang": "fr"}).get_data(as_text=True)
+    assert "<legend>Identité</legend>" in form
+    audit = client.get("/moderation/audit", query_string={"lang": "fr"}).get_data(as_text=True)
+    assert ">Qui</th>" in audit

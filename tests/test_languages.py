@@ -80,10 +80,34 @@ def test_the_switcher_keeps_the_page_and_its_query(client, make_work):
     assert '<span aria-current="true" lang="fr">Français</span>' in switcher
 
 
-@pytest.mark.parametrize("path", ["/de/works", "/EN/works", "/fr/moderation/", "/fr/media/x/y.webp",
-                                  "/fr/healthz"])  # fmt: skip
+@pytest.mark.parametrize("path", ["/de/works", "/EN/works", "/fr/media/x/y.webp", "/fr/healthz",
+                                  "/fr/api/v1/works", "/de/login", "/fr/moderation/nothing-here",
+                                  "/fr/moderation/works/99999999999999999999999"])  # fmt: skip
 def test_only_public_pages_and_known_languages_have_a_prefix(client, path):
     assert client.get(path).status_code == 404
+
+
+@pytest.mark.parametrize(("path", "target"), [
+    ("/fr/login", "/login?lang=fr"),
+    ("/ru/login?next=/moderation/", "/login?lang=ru&next=%2Fmoderation%2F"),
+    ("/fr/moderation", "/moderation/?lang=fr"),
+    ("/fr/moderation/", "/moderation/?lang=fr"),
+    ("/fr/moderation/audit?lang=ru", "/moderation/audit?lang=fr"),
+])  # fmt: skip
+def test_a_moderators_page_typed_with_a_language_prefix_goes_to_its_address(client, path, target):
+    """The moderators' pages have one address and follow the cookie: /fr/login, typed by
+    analogy with /fr/works, leads there in French instead of to a 404."""
+    response = client.get(path)
+    assert response.status_code == 302
+    assert response.headers["Location"] == target
+    page = client.get(target, follow_redirects=True)
+    assert page.status_code == 200
+    code = target.partition("lang=")[2][:2]
+    assert f'<html lang="{code}">' in page.get_data(as_text=True)
+
+
+def test_only_a_page_read_by_get_is_sent_on(client):
+    assert client.post("/fr/login", data={"username": "x", "password": "y"}).status_code == 404
 
 
 @pytest.mark.parametrize("query", ["endpoint=1", "_external=1", "_scheme=javascript", "_method=POST",

@@ -204,7 +204,8 @@ def test_approval_sends_one_neutral_message_with_the_private_link(app, client, m
         "Your private page, where you can follow your work and withdraw it at any time:\n"
         f"{link}\n\n"
         "You asked to be told by e-mail when a moderator decides. Keep this link to yourself. "
-        "Please do not reply to this message.\n"
+        "Please do not reply to this message.\n\n"
+        "The moderation team\n"
     )
     # The link opens the receipt, which says the work is published.
     page = client.get(urlsplit(link).path)
@@ -231,6 +232,12 @@ def test_rejection_with_a_reason_in_french(app, client, moderator, mailing, capl
     assert in_language("fr", "A moderator has decided not to publish your work, and its image has "
                              "been deleted from our server.") in text  # fmt: skip
     assert in_language("fr", "The moderator’s reason:") + "\n\nLe fichier est flou." in text
+    # As a French editor writes it: "we", no doublets, signed by the team, not by the gallery.
+    assert text.startswith("Bonjour,\n\nNous avons décidé de ne pas publier votre œuvre, et son "
+                           "image a été supprimée de notre serveur.\n\n"
+                           "Motif indiqué par l’équipe de modération\u00a0:\n\nLe fichier est flou.")  # fmt: skip
+    assert text.endswith("Merci de ne pas répondre à ce message.\n\nL’équipe de modération\n")
+    assert "Art Protest" not in text and "Art Protest" not in str(message)
     assert f"http://localhost/fr/submissions/{token}" in text
     assert TITLE not in text
     work = work_of(token)

@@ -28,14 +28,15 @@ def _method_map() -> list[tuple[str, str]]:
 
 
 @lru_cache(maxsize=1)
-def source_messages() -> dict[str, tuple[str, ...]]:
-    """msgid -> (singular, plural...) of every translatable string in the source."""
-    found: dict[str, tuple[str, ...]] = {}
-    for _file, _line, message, _comments, _context in extract_from_dir(
+def source_messages() -> dict[tuple[str | None, str], tuple[str, ...]]:
+    """(context, msgid) -> (singular, plural...) of every translatable string in the source
+    (the context is pgettext's, None for most)."""
+    found: dict[tuple[str | None, str], tuple[str, ...]] = {}
+    for _file, _line, message, _comments, context in extract_from_dir(
         str(ROOT), _method_map(), keywords=KEYWORDS, strip_comment_tags=True
     ):
         parts = (message,) if isinstance(message, str) else tuple(m for m in message if m)
-        found[parts[0]] = parts
+        found[context, parts[0]] = parts
     return found
 
 
@@ -48,19 +49,20 @@ def catalogue(code: str):  # type: ignore[no-untyped-def]
 def test_the_extractor_sees_the_strings():
     messages = source_messages()
     assert len(messages) > 400
-    assert "Send a work" in messages  # a template string
-    assert messages["%(num)s day"] == ("%(num)s day", "%(num)s days")  # a plural
-    assert "Please write this in the language chosen as the original." in messages  # code, _l
+    assert (None, "Send a work") in messages  # a template string
+    assert messages[None, "%(num)s day"] == ("%(num)s day", "%(num)s days")  # a plural
+    assert (None, "Please write this in the language chosen as the original.") in messages  # code, _l
+    assert ("prisoner form", "Who") in messages and (None, "Who") in messages  # pgettext
 
 
 @pytest.mark.parametrize("code", LANGUAGES)
 def test_every_string_is_translated(code):
     cat = catalogue(code)
     problems = []
-    for msgid, parts in source_messages().items():
-        entry = cat.get(msgid)
+    for (context, msgid), parts in source_messages().items():
+        entry = cat.get(msgid, context=context)
         if entry is None:
-            problems.append(f"missing: {msgid!r}")
+            problems.append(f"missing: {msgid!r}" + (f" (context {context!r})" if context else ""))
             continue
         strings = entry.string if isinstance(entry.string, tuple) else (entry.string,)
         if entry.fuzzy:
@@ -76,8 +78,8 @@ def test_every_string_is_translated(code):
 def test_placeholders_are_the_sources(code):
     cat = catalogue(code)
     problems = []
-    for msgid, parts in source_messages().items():
-        entry = cat.get(msgid)
+    for (context, msgid), parts in source_messages().items():
+        entry = cat.get(msgid, context=context)
         if entry is None:
             continue
         wanted = set(PLACEHOLDER.findall(" ".join(parts)))
@@ -111,6 +113,18 @@ def test_french_typography():
             if "'" in form:
                 problems.append(f"straight apostrophe in {form!r}")
     assert problems == [], "\n".join(problems[:40])
+
+
+def test_french_many_form_is_the_plural_written_with_figures():
+    """French's CLDR "many" form (msgstr[1]: 1 000 000, 2 000 000...) takes « de » only
+    after the word million (« 2 millions de jours »); with figures it is the ordinary
+    plural (« 2 000 000 jours »), so both forms read the same."""
+    cat = catalogue("fr")
+    assert cat.num_plurals == 3
+    with_forms = [e for e in cat if e.id and isinstance(e.string, tuple)]
+    assert len(with_forms) > 15
+    problems = [e.string[1] for e in with_forms if e.string[1] != e.string[2]]
+    assert problems == []
 
 
 def test_russian_quotes_and_yo():

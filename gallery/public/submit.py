@@ -109,7 +109,8 @@ def submit() -> ResponseReturnValue:
         log.info("submission refused: honeypot field filled")
         return _show_form(form, 400, _("Your submission could not be accepted. Please try again."))
     if not form.validate_on_submit():
-        return _show_form(form, 400, _("Please correct the fields marked below."))
+        return _show_form(form, 400, _("Your work has not been saved yet. Please correct the fields "
+                                       "marked below."))  # fmt: skip
     if challenge.required() and not challenge.passed():
         return _show_form(form, 400, _(
             "The anti-spam check was not finished, or was already used. Please wait for it "

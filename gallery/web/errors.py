@@ -17,6 +17,7 @@ from flask import (
     current_app,
     jsonify,
     make_response,
+    redirect,
     render_template,
     request,
 )
@@ -38,6 +39,7 @@ from ..extensions import db
 from ..paging import BadQuery
 from ..storage import StoreUnavailable
 from .http import is_api_request
+from .i18n import address_without_language
 from .limits import limiter
 
 log = logging.getLogger(__name__)
@@ -168,6 +170,8 @@ def _http_error(exc: HTTPException) -> ResponseReturnValue:
         return exc
     if isinstance(exc, InternalServerError) and exc.original_exception is not None:
         log_failure(f"unhandled error on {request.method} {_rule()}", exc.original_exception)
+    if exc.code == 404 and not is_api_request() and (address := address_without_language()):
+        return redirect(address, 302)  # /fr/login: the moderators' pages have one address
     original = exc.get_response().headers
     if is_api_request():
         body, code = api_error(exc.code, _api_retry_message() if exc.code == 429 else None)
@@ -214,8 +218,8 @@ LAST_RESORT_PAGE = """<!doctype html>
 <title>Art Protest: something went wrong</title></head><body>
 <h1>Something went wrong on our side</h1>
 <p>We are sorry. Nothing you did caused this. Please try again in a few minutes.</p>
-<p lang="fr">Un problème est survenu de notre côté. Vous n’y êtes pour rien. Veuillez
-réessayer dans quelques minutes.</p>
+<p lang="fr">Un problème est survenu de notre côté. Vous n’y êtes pour rien. Réessayez
+dans quelques minutes.</p>
 <p lang="ru">У нас что-то сломалось. Вы ни в чём не виноваты. Пожалуйста, попробуйте ещё
 раз через несколько минут.</p>
 </body></html>

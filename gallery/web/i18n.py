@@ -11,6 +11,8 @@
   `/fr/works` for `/works?lang=fr`, which is only a way to reach it.
 
 A language chosen in the address (`/fr/...` or `?lang=fr`) is remembered in a cookie.
+The moderators' pages have no `/fr/` address: `/fr/login` or `/fr/moderation/...`, typed
+by analogy with the public pages, is sent to `/login?lang=fr` (a 302) instead of a 404.
 Addresses are built from the route and the query string separately, so no argument in the
 query string can reach url_for() as one of its own (`_external`, `_scheme`, `endpoint`)."""
 from __future__ import annotations
@@ -20,7 +22,8 @@ from urllib.parse import urlencode
 
 from flask import Flask, Response, current_app, g, request, url_for
 from flask_babel import get_locale
-from werkzeug.routing import BaseConverter, Map
+from werkzeug.exceptions import HTTPException
+from werkzeug.routing import BaseConverter, Map, RequestRedirect
 
 from .http import is_api_request
 
@@ -32,6 +35,8 @@ LOCALISED_BLUEPRINTS = ("public", "submit", "reports", "feeds", "search", "print
 # Answers for machines, and images (the sitemap and robots.txt live at the bare address).
 NOT_PAGES = {"public.healthz", "submit.receipt_media", "feeds.sitemap", "feeds.robots"}
 ARG = "lang_code"
+# The pages that follow the cookie and have one address only (the moderators').
+UNPREFIXED_BLUEPRINTS = ("auth", "moderation")
 
 
 class LanguageConverter(BaseConverter):
@@ -116,6 +121,31 @@ def page_url(code: str | None, *, external: bool = False) -> str | None:
     if code is not None and not _localised():
         args.append(("lang", code))
     return f"{url}?{urlencode(args)}" if args else url
+
+
+def address_without_language() -> str | None:
+    """For a GET to /<language>/<path> that matched nothing, where /<path> is one of the
+    moderators' pages: that page's address with ?lang=<language> (other arguments kept).
+    None otherwise, and the 404 stands."""
+    if request.method not in ("GET", "HEAD") or request.url_rule is not None:
+        return None
+    code, slash, rest = request.path.lstrip("/").partition("/")
+    if not slash or code not in current_app.config["LANGUAGES"]:
+        return None
+    adapter = current_app.create_url_adapter(request)
+    if adapter is None:
+        return None
+    try:
+        try:
+            endpoint, values = adapter.match("/" + rest, method="GET")
+        except RequestRedirect:  # /fr/moderation: the address ends with a slash
+            endpoint, values = adapter.match("/" + rest + "/", method="GET")
+    except HTTPException:  # NotFound, MethodNotAllowed, another redirect
+        return None
+    if endpoint.partition(".")[0] not in UNPREFIXED_BLUEPRINTS:
+        return None
+    args = [("lang", code)] + [(k, v) for k, v in request.args.items(multi=True) if k != "lang"]
+    return f"{url_for(endpoint, **values)}?{urlencode(args)}"
 
 
 def _language_links() -> list[dict[str, object]]:

@@ -154,6 +154,7 @@ def init_app(app: Flask) -> None:
     app.add_template_filter(language_name)
     app.add_template_filter(mailto)
     app.add_template_filter(labels.dateformat)  # in place of Flask-Babel's, for "1er"
+    app.add_template_filter(labels.datetimeformat)  # in place of Flask-Babel's: to the minute, "(UTC)"
     for helper in (fallback_note, lang_attr, in_language, og_locale, share_image, srcset):
         app.add_template_global(helper)
     for helper in (labels.licence_name, labels.category_label, labels.action_label,
