@@ -9,7 +9,8 @@ from __future__ import annotations
 import re
 from datetime import date, datetime
 
-from flask_babel import format_date, get_locale
+from flask_babel import format_date, format_time, get_locale, get_timezone
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from . import audit
@@ -168,3 +169,17 @@ def dateformat(value: date | datetime | None, format: str = "medium") -> str:
     if str(get_locale()) == "fr" and value.day == 1 and (format in ("long", "full") or "MMMM" in format):
         text = re.sub(r"(?<!\d)1(?= )", "1er", text, count=1)
     return text
+
+
+# The time of day as each language writes it in running text ("23 h 42" in French).
+TIME_PATTERNS = {"fr": "H\u00a0'h'\u00a0mm"}
+
+
+def momentformat(value: datetime | None) -> str:
+    """A moment in full, minutes and time zone said: "5 December 2026 at 23:40 (UTC)",
+    « 5 décembre 2026 à 23 h 40 (UTC) », «5 декабря 2026 г., 23:40 (UTC)»."""
+    if value is None:
+        return ""
+    pattern = TIME_PATTERNS.get(str(get_locale()), "HH:mm")
+    return _("%(date)s at %(time)s (%(zone)s)", date=dateformat(value, "long"),
+             time=format_time(value, pattern), zone=str(get_timezone()))  # fmt: skip
