@@ -35,8 +35,8 @@ Rule = tuple[re.Pattern[str], str]
 def _rules(space: str) -> dict[str, list[Rule]]:
     # `space`: one breakable white-space character in this kind of text.
     numbers: list[Rule] = [
-        # A number and its word or unit: "1 février", "25 МБ", "2 865 дней", "45 %".
-        (re.compile(rf"(?<=\d){space}+(?=[%‰]|[^\W\d_])"), NBSP),
+        # A number and its word or unit: "1er février", "25 МБ", "2 865 дней", "45 %".
+        (re.compile(rf"(\d(?:er|re|e|ème)?){space}+(?=[%‰]|[^\W\d_])"), rf"\1{NBSP}"),
         # "№ 7", "n° 7", "§ 2".
         (re.compile(rf"(№|[nN]°|§){space}+(?=\d)"), rf"\1{NBSP}"),
     ]
@@ -99,13 +99,16 @@ def typeset_html(html: str, locale: object) -> str:
     out: list[str] = []
     end = 0
     for markup in _MARKUP.finditer(html):
-        if markup.start() > end:
-            out.append(_apply(html[end:markup.start()], rules))
+        out.append(_text(html[end:markup.start()], rules))
         out.append(markup.group())
         end = markup.end()
-    if end < len(html):
-        out.append(_apply(html[end:], rules))
+    out.append(_text(html[end:], rules))
     return "".join(out)
+
+
+def _text(text: str, rules: list[Rule]) -> str:
+    # Most text between tags is a template's indentation: nothing to do there.
+    return _apply(text, rules) if text and not text.isspace() else text
 
 
 # The quotation marks inside «…», by language: Russian nests „лапки“, French “…”.
