@@ -188,3 +188,28 @@ def test_the_receipt_says_when_to_the_minute_with_the_zone(app, code, expected):
 
     with app.test_request_context(), force_locale(code):
         assert spaced(momentformat(datetime(2026, 12, 5, 23, 40, 40))) == expected
+
+
+def test_a_campaign_date_starting_its_line_has_a_capital(client):
+    from datetime import date
+
+    from gallery.models import Campaign
+
+    saved(Campaign(slug="rally", title="Rally", held_on=date(2025, 9, 20)))
+    assert "Суббота, 20 сентября 2025" in spaced(client.get("/ru/campaigns/rally").get_data(as_text=True))
+    assert "Saturday, September 20, 2025" in client.get("/en/campaigns/rally").get_data(as_text=True)
+
+
+def test_descriptions_are_cut_between_words_with_a_tight_ellipsis(app, client, make_prisoner):
+    from gallery.web.templating import excerpt
+
+    text = "Азат Мифтахов, математик, осуждён по делу о «хулиганстве», " + "и снова " * 30
+    cut = excerpt("Азат Мифтахов, математик, осуждён по делу о «хулиганстве», и снова", 60)
+    assert cut == "Азат Мифтахов, математик, осуждён по делу о «хулиганстве»…"
+    assert excerpt("Short.", 150) == "Short."
+    prisoner = make_prisoner(name="Азат Мифтахов")
+    prisoner.stories[0].summary = text
+    saved(prisoner)
+    html = client.get(f"/en/prisoners/{prisoner.slug}").get_data(as_text=True)
+    description = html.split('<meta name="description" content="', 1)[1].split('"', 1)[0]
+    assert description.endswith(" и…") and len(description) <= 150

@@ -169,6 +169,13 @@ def inner_quotes(text: str | None) -> str:
     return typography.inner_quotes(text or "", get_locale())
 
 
+def capfirst(text: object) -> str:
+    """A text with a capital first letter and the rest as it was: a date starting a line
+    («Суббота, 20 сентября 2025 г.»; Jinja's capitalize would lower "September")."""
+    text = str(text or "")
+    return text[:1].upper() + text[1:]
+
+
 def excerpt(text: object, length: int = 150) -> str:
     """The start of a text for a description: whole words, no comma or dash left hanging,
     and an ellipsis set tight («…по делу о «хулиганстве»…», not «…»,...»)."""
@@ -186,6 +193,7 @@ def init_app(app: Flask) -> None:
     app.jinja_env.template_class = TypesetTemplate
     app.add_template_filter(inner_quotes)
     app.add_template_filter(excerpt)
+    app.add_template_filter(capfirst)
     app.add_template_filter(render_markdown, "markdown")
     app.add_template_filter(language_name)
     app.add_template_filter(mailto)
