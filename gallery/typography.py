@@ -15,7 +15,8 @@ into the convention's other one); the one thing it adds is the French narrow spa
 « » where it is missing. So it leaves URLs, e-mail addresses and times alone (they hold
 no spaces), and it is idempotent: a second pass changes nothing. In HTML it touches text
 only: tags, attributes, comments and the contents of script, style, pre, code and
-textarea stay as they are (a textarea's text goes back to the server as typed).
+textarea stay as they are (a textarea's text goes back to the server as typed); the one
+kind of attribute it sets is `data-msg-*`, the messages a script shows as text.
 
 Each rule is a precompiled regular expression run once over the text: linear time."""
 from __future__ import annotations
@@ -69,6 +70,10 @@ _MARKUP = re.compile(
 )
 
 
+# An attribute whose value a script shows as text (templates write them in double quotes).
+_MESSAGE = re.compile(r'(\sdata-msg-[\w-]+=")([^"]*)(")')
+
+
 def language(locale: object) -> str:
     """The language of a locale ("fr" for fr_FR, "ru" for ru-RU); "" for none."""
     return str(locale or "").replace("-", "_").split("_")[0].lower()
@@ -100,7 +105,11 @@ def typeset_html(html: str, locale: object) -> str:
     end = 0
     for markup in _MARKUP.finditer(html):
         out.append(_text(html[end:markup.start()], rules))
-        out.append(markup.group())
+        tag = markup.group()
+        if "data-msg-" in tag and tag[1:2].isalpha():
+            # What a script will show as text (the submit form's messages): text too.
+            tag = _MESSAGE.sub(lambda m: m.group(1) + _apply(m.group(2), rules) + m.group(3), tag)
+        out.append(tag)
         end = markup.end()
     out.append(_text(html[end:], rules))
     return "".join(out)

@@ -77,6 +77,12 @@ def test_html_text_only():
         "<!-- в комментарии — нет --></p>")  # fmt: skip
 
 
+def test_messages_a_script_shows_are_text_too():
+    html = '<div data-msg-wait="Подождите — идёт загрузка" data-x="в доме — да" title="в доме">в доме</div>'
+    assert shown(typeset_html(html, "ru")) == (
+        '<div data-msg-wait="Подождите~— идёт загрузка" data-x="в доме — да" title="в доме">в~доме</div>')
+
+
 def test_html_spaces_across_a_newline_fold():
     # A template's newline is white space in HTML: the dash still must not start a line.
     assert shown(typeset_html("<p>Азат\n    — математик</p>", "ru")) == "<p>Азат~— математик</p>"
