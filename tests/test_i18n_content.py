@@ -176,7 +176,7 @@ def test_the_untranslated_check_sees_english(client, demo):
 def test_french_dates_say_premier(client, make_prisoner):
     prisoner = make_prisoner(detained_on=date(2019, 2, 1))
     fr = client.get(f"/fr/prisoners/{prisoner.slug}").get_data(as_text=True)
-    assert "depuis le 1er février 2019" in fr
+    assert "depuis le 1er\u00a0février 2019" in fr  # « 1er » kept with its month
     ru = client.get(f"/ru/prisoners/{prisoner.slug}").get_data(as_text=True)
     assert "с\u00a01\u00a0февраля 2019" in ru  # no line break inside «с 1 февраля»
 
