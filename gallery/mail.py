@@ -60,6 +60,7 @@ from .database import after_commit, begin_write
 from .extensions import db
 from .labels import PRESET_REASONS
 from .models import OutgoingMail, Work, utcnow
+from .typography import typeset
 
 log = logging.getLogger(__name__)
 
@@ -238,6 +239,9 @@ def compose(kind: str, payload: dict[str, Any], sender: str) -> EmailMessage:
                             "link to yourself. Please do not reply to this message."))  # fmt: skip
         # Signed by a role, never by the gallery's name (see above: the provider reads it).
         paragraphs.append(_("The moderation team"))
+    # No-break spaces where a French or Russian line must not break (typography.py).
+    subject = typeset(subject, locale)
+    paragraphs = [typeset(p, locale) for p in paragraphs]
     message = EmailMessage()
     address = parseaddr(sender)[1]
     domain = address.rpartition("@")[2] or "localhost"

@@ -33,6 +33,12 @@ def fresh() -> None:
     db.session.rollback()
 
 
+def spaced(text: str) -> str:
+    """A page's or a mail's text with its no-break spaces (U+00A0, U+202F) as plain spaces:
+    gallery/typography.py puts them where a French or Russian line must not break."""
+    return text.replace("\u00a0", " ").replace("\u202f", " ")
+
+
 def saved(row: Any) -> Any:
     """Add a row and commit it; returns the row."""
     db.session.add(row)

@@ -24,6 +24,7 @@ from helpers import (
     multipart,
     png_bytes,
     post,
+    spaced,
 )
 from sqlalchemy import select
 
@@ -111,7 +112,7 @@ def test_a_429_page_says_how_long_to_wait_in_the_readers_language(app_factory, l
                                headers={"Accept-Language": language})  # fmt: skip
     assert response.status_code == 429
     assert 3500 <= int(response.headers["Retry-After"]) <= 3600
-    assert words in response.get_data(as_text=True)
+    assert words in spaced(response.get_data(as_text=True))
 
 
 # ---- the onion service's own listener ----

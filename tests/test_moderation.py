@@ -20,7 +20,7 @@ from gallery.models import (
     utcnow,
 )
 from gallery.tokens import token_hash
-from helpers import csrf_token_of, fresh
+from helpers import csrf_token_of, fresh, spaced
 
 
 def actions() -> list[str]:
@@ -323,7 +323,7 @@ def test_sources_are_titled_in_each_language_and_undesirable_outlets_marked(clie
     html = client.get(f"/moderation/prisoners/{jane.id}/edit").get_data(as_text=True)
     assert "! Meduza, 1er mai | https://meduza.io/a" in html and "Mémoire | https://memo.example/m" in html
     # The page shows each reader's titles (with its language where it falls back) and the marks.
-    page = client.get("/ru/prisoners/jane-doe").get_data(as_text=True)
+    page = spaced(client.get("/ru/prisoners/jane-doe").get_data(as_text=True))
     assert "«Медуза», 1 мая" in page and '<a href="https://memo.example/m" rel="noopener noreferrer" lang="fr">Mémoire</a>' in page
     assert page.count("badge--undesirable") == 2
     assert "за репост материалов изданий с пометкой «нежелательная» штрафуют" in page

@@ -17,7 +17,15 @@ from sqlalchemy import select
 from gallery import prints
 from gallery.extensions import db
 from gallery.extensions import media_store as store
-from gallery.models import Campaign, Licence, ModerationEvent, Prisoner, PrisonerStatus, WorkStatus
+from gallery.models import (
+    Campaign,
+    Licence,
+    ModerationEvent,
+    Prisoner,
+    PrisonerStatus,
+    PrisonerStory,
+    WorkStatus,
+)
 from helpers import fresh, png_bytes, saved
 
 A4 = (595.28, 841.89)
@@ -83,7 +91,7 @@ def test_an_a4_poster_of_a_tall_work_in_french(client, make_work, ada):
     assert size_of(pdf.pages[0]) == A4
     text = text_of(pdf.pages[0])
     for expected in ("Sun behind bars", "par Mira", "CC BY 4.0", "En solidarité avec",
-                     "Ada Lovelace (Ада Лавлейс)", "En prison depuis le 1er janvier 2020",
+                     "Ada Lovelace (Ада Лавлейс), en prison depuis le 1er janvier 2020 : ",
                      flat(f"{format_decimal(DAYS_SINCE_2020, locale='fr')} jours"), "1er juin 2025",
                      work_url(work, "fr")):  # fmt: skip
         assert expected in text, expected
@@ -109,7 +117,7 @@ def test_an_a3_poster_of_a_wide_work_in_russian_is_landscape(client, make_work, 
     assert size_of(pdf.pages[0]) == (A3[1], A3[0])
     text = text_of(pdf.pages[0])
     for expected in ("Горизонт", "Аноним", "В поддержку", "Ада Лавлейс", "1 июня 2025",
-                     "В заключении с 1 января 2020", work_url(work, "ru")):  # fmt: skip
+                     "Ада Лавлейс) — в заключении с 1 января 2020 г.: ", work_url(work, "ru")):  # fmt: skip
         assert expected in text, expected
     assert qr_codes(response.data, scale=2) == [work_url(work, "ru")]
     (image,) = pdf.pages[0].images
@@ -396,3 +404,82 @@ def test_a_title_in_a_script_the_font_lacks_still_prints(client, make_work):
     text = text_of(pdf_of(client.get(f"/en/works/{work.public_id}/poster.pdf")).pages[0])
     # Markup in a title is text; characters DejaVu Sans lacks are blank boxes, not a failure.
     assert "<b>&amp; Ünïcode" in text and "by Ana & <i>" in text
+
+
+# ---- typography on paper (issue 23) ----
+
+NNBSP = "\u202f"
+# Quoted words of every length, so that some line of any width would break at a guillemet
+# if the narrow no-break space inside « » were breakable (reportlab's list of white space
+# has U+202F).
+GUILLEMETS = " ".join(f"le mot «{NNBSP}{'x' * (n % 9 + 1)}{NNBSP}» puis" for n in range(40))
+
+
+@pytest.fixture
+def quoted(make_prisoner):
+    prisoner = make_prisoner(slug="quoted", name="Quoted Person")
+    prisoner.stories.append(PrisonerStory(locale="fr", summary=GUILLEMETS[:400].rsplit(" le mot", 1)[0],
+                                          letter_guidance=GUILLEMETS))  # fmt: skip
+    return saved(prisoner)
+
+
+def lines_of(page) -> list[str]:
+    return [line.strip() for line in page.extract_text().splitlines() if line.strip()]
+
+
+def test_a_french_flyer_never_ends_a_line_with_an_opening_guillemet(client, quoted):
+    pdf = pdf_of(client.get("/prisoners/quoted/flyer.pdf?lang=fr"))
+    lines = lines_of(pdf.pages[0])
+    quoted_lines = [line for line in lines if "«" in line or "»" in line]
+    assert len(quoted_lines) > 10  # the text is there, over many lines
+    assert [line for line in lines if line.endswith("«")] == []
+    assert [line for line in lines if line.startswith("»")] == []
+    # Each quoted word whole on its line, with its two guillemets.
+    for line in quoted_lines:
+        assert line.count("«") == line.count("»"), line
+
+
+def test_french_labels_keep_the_days_with_their_number(client, make_prisoner, make_work):
+    # I-44, P-2: « 1 978 » never split, nor « jours » alone at the start of a line, whatever
+    # the length of the name before them.
+    campaign = saved(Campaign(slug="names", title="Names"))
+    for k in range(8):
+        person = make_prisoner(name="Nom" + " Long" * k + "m" * (k % 3))
+        make_work(title="Titre", campaign_id=campaign.id, prisoners=(person,))
+    pdf = pdf_of(client.get("/campaigns/names/labels.pdf?lang=fr"))
+    lines = lines_of(pdf.pages[0])
+    days = format_decimal(DAYS_SINCE_2020, locale="fr")
+    assert len([line for line in lines if "jours" in line]) == 8
+    assert [line for line in lines if line.startswith(("jours", days.split()[-1]))] == []
+    assert [line for line in lines if line.endswith(days.split()[0])] == []
+
+
+def test_pdf_properties_name_the_site_and_the_kind_of_document(client, make_work, ada, rally):
+    work = make_work(prisoners=(ada,))
+    cases = [(f"/works/{work.public_id}/poster.pdf?lang=fr", "Affiche"),
+             ("/campaigns/rally/posters.pdf?lang=fr", "Affiches"),
+             ("/campaigns/rally/labels.pdf?lang=ru", "Этикетки для выставки"),
+             (f"/prisoners/{ada.slug}/flyer.pdf?lang=ru", "Листовка")]  # fmt: skip
+    for url, subject in cases:
+        meta = pdf_of(client.get(url)).metadata
+        assert meta["/Author"] == "Art Protest", url
+        assert meta["/Subject"] == subject, url
+
+
+def test_the_qr_code_says_what_it_opens(client, make_work, ada):
+    work = make_work(prisoners=(ada,))
+    fr = text_of(pdf_of(client.get(f"/works/{work.public_id}/poster.pdf?lang=fr")).pages[0])
+    assert "Scannez pour découvrir l’œuvre et savoir comment agir" in fr
+    ru = text_of(pdf_of(client.get(f"/ru/works/{work.public_id}/poster.pdf")).pages[0])
+    assert "Отсканируйте, чтобы увидеть работу и узнать, как помочь" in ru
+
+
+def test_the_flyer_says_how_old_its_facts_are(client, make_prisoner):
+    make_prisoner(slug="checked", name="Checked Person", last_verified_on=date(2025, 5, 20))
+    make_prisoner(slug="unchecked", name="Unchecked Person")
+    checked = text_of(pdf_of(client.get("/ru/prisoners/checked/flyer.pdf")).pages[0])
+    assert "Последний раз сведения проверены 20 мая 2025 г." in checked
+    assert "Напечатано 1 июня 2025 г." in checked
+    unchecked = text_of(pdf_of(client.get("/fr/prisoners/unchecked/flyer.pdf")).pages[0])
+    assert "Ces informations n’ont pas encore été vérifiées par notre équipe de modération." in unchecked
+    assert "Imprimé le 1er juin 2025" in unchecked

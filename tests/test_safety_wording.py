@@ -119,7 +119,7 @@ def test_the_cover_box_is_a_request_to_the_moderators(client, code):
     assert OLD_COVER_BOX[code] not in text
     # The privacy notice and the cover tool's two messages quote the box as it reads now.
     assert text.count(plain(COVER_BOX[code])) >= 2  # the label and the privacy notice
-    assert html_lib.unescape(page).replace("\u202f", " ").count(plain(COVER_BOX[code])) >= 4
+    assert html_lib.unescape(page).replace("\u202f", " ").replace("\u00a0", " ").count(plain(COVER_BOX[code])) >= 4
 
 
 def test_the_onion_address_is_in_the_block_only_when_there_is_one(app_factory):

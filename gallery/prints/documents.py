@@ -7,13 +7,16 @@ import tempfile
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from functools import lru_cache
+from xml.sax.saxutils import escape
 
 import segno
 from flask import current_app
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from reportlab import rl_config
+from reportlab.lib.enums import TA_CENTER
 from reportlab.lib.pagesizes import A3, A4, landscape, portrait
+from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
@@ -22,7 +25,7 @@ from reportlab.platypus import Flowable, Frame, KeepInFrame, Paragraph, Spacer
 
 from .. import fonts
 from .sheets import PrisonerSheet, WorkSheet
-from .text import Styles, blocks, demo_note, flyer_status, label_story, x
+from .text import Styles, blocks, demo_note, flyer_dates, flyer_status, label_story, x
 
 SIZES = {"a4": A4, "a3": A3}
 REGULAR, BOLD = "GallerySans", "GallerySans-Bold"
@@ -36,13 +39,13 @@ rl_config.useA85 = 0
 def poster(sheet: WorkSheet, size: str = "a4") -> bytes:
     """One page: the image as large as the page allows (landscape for a wide image), and
     the wall label under it."""
-    return posters([sheet], size, title=sheet.title)
+    return posters([sheet], size, title=sheet.title, subject=_("Poster"))
 
 
-def posters(sheets: Iterable[WorkSheet], size: str = "a4", *, title: str) -> bytes:
+def posters(sheets: Iterable[WorkSheet], size: str = "a4", *, title: str, subject: str | None = None) -> bytes:
     """A poster per work, one per page; a page saying there is nothing to print yet when
     there is none."""
-    canvas, buffer = _canvas(SIZES[size], title)
+    canvas, buffer = _canvas(SIZES[size], title, subject or _("Posters"))
     drawn = 0
     for sheet in sheets:
         _poster_page(canvas, sheet, size)
@@ -60,7 +63,7 @@ LABEL_PADDING = 5 * mm
 
 def labels_sheet(sheets: Iterable[WorkSheet], *, title: str) -> bytes:
     """Wall labels on A4, eight a page, each in a thin grey frame to cut along."""
-    canvas, buffer = _canvas(A4, title)
+    canvas, buffer = _canvas(A4, title, _("Wall labels"))
     width = (A4[0] - 2 * SHEET_MARGIN) / LABEL_COLUMNS
     height = (A4[1] - 2 * SHEET_MARGIN) / LABEL_ROWS
     count = 0
@@ -88,7 +91,7 @@ def labels_sheet(sheets: Iterable[WorkSheet], *, title: str) -> bytes:
 def flyer(sheet: PrisonerSheet) -> bytes:
     """One A4 page: the name, where they are, the story's summary, how to write, and a QR
     code to the profile. Long texts are set smaller so that it stays one page."""
-    canvas, buffer = _canvas(A4, sheet.name)
+    canvas, buffer = _canvas(A4, sheet.name, _("Flyer"))
     margin, band = 18 * mm, 46 * mm
     width, height = A4
     styles = Styles(REGULAR, BOLD, 1.45)
@@ -101,8 +104,9 @@ def flyer(sheet: PrisonerSheet) -> bytes:
     story.append(Paragraph(x(_("Write to %(name)s", name=sheet.name)), styles.heading))
     if sheet.address:
         story += [Paragraph(x(_("Address:")), styles.body),
-                  Paragraph(x(sheet.address).replace("\n", "<br/>"), styles.strong)]  # fmt: skip
+                  Paragraph(x(sheet.address, folded=False).replace("\n", "<br/>"), styles.strong)]  # fmt: skip
     story += blocks(sheet.guidance, styles)
+    story.append(Paragraph(x(flyer_dates(sheet)), styles.small))
     if sheet.demo:
         story.append(Paragraph(x(demo_note()), styles.small))
     top = margin + band
@@ -112,7 +116,7 @@ def flyer(sheet: PrisonerSheet) -> bytes:
     _qr(canvas, sheet.url, width - margin - side, margin, side)
     text_width = width - 2 * margin - side - 6 * mm
     foot = [Paragraph(x(_("Read the whole story, its sources and how to help:")), styles.body),
-            Paragraph(x(sheet.url), styles.strong),
+            Paragraph(escape(sheet.url), styles.strong),
             Paragraph(x(current_app.config["SITE_NAME"]), styles.small)]  # fmt: skip
     Frame(margin, margin, text_width, side, 0, 0, 0, 0).addFromList(
         [KeepInFrame(text_width, side, foot, vAlign="BOTTOM")], canvas)  # fmt: skip
@@ -131,12 +135,16 @@ def _register_fonts(folder: str | None) -> None:
                                   boldItalic=BOLD)  # fmt: skip
 
 
-def _canvas(pagesize: tuple[float, float], title: str) -> tuple[Canvas, io.BytesIO]:
+def _canvas(pagesize: tuple[float, float], title: str, subject: str) -> tuple[Canvas, io.BytesIO]:
     _register_fonts(current_app.config.get("PRINT_FONT_DIR"))
     buffer = io.BytesIO()
     canvas = Canvas(buffer, pagesize=pagesize, pageCompression=1, lang=str(get_locale()),
                     initialFontName=REGULAR)  # fmt: skip
+    # What a reader's "document properties" show, instead of reportlab's "anonymous" and
+    # "unspecified".
     canvas.setTitle(title)
+    canvas.setAuthor(current_app.config["SITE_NAME"])
+    canvas.setSubject(subject)
     canvas.setCreator(current_app.config["SITE_NAME"])
     return canvas, buffer
 
@@ -177,17 +185,24 @@ def _poster_page(canvas: Canvas, sheet: WorkSheet, size: str) -> None:
 
 def _label(canvas: Canvas, sheet: WorkSheet, box: tuple[float, float, float, float], *,
            scale: float, qr_side: float) -> None:  # fmt: skip
-    """The wall label in a box: the texts on the left, the QR code on the right with the
-    address in small print under it."""
+    """The wall label in a box: the texts on the left, the QR code on the right with what
+    it opens and its address in small print under it."""
     left, bottom, width, height = box
     url_size = 6.5 * scale
     shrunk = url_size * width / max(canvas.stringWidth(sheet.url, REGULAR, url_size), width)
     canvas.setFillColorRGB(0, 0, 0)
     canvas.setFont(REGULAR, shrunk)
     canvas.drawRightString(left + width, bottom, sheet.url)
-    side = min(qr_side, height - url_size * 1.6)
-    _qr(canvas, sheet.url, left + width - side, bottom + url_size * 1.6, side)
-    text_width = width - side - 4 * mm * scale
+    # What the code opens, under it: a passer-by may not guess.
+    caption_style = ParagraphStyle("qr-caption", fontName=REGULAR, fontSize=url_size,
+                                   leading=url_size * 1.2, alignment=TA_CENTER)  # fmt: skip
+    caption = Paragraph(x(_("Scan to see this work and how to help")), caption_style)
+    caption_height = caption.wrap(qr_side, height)[1] + url_size * 0.3
+    caption.drawOn(canvas, left + width - qr_side, bottom + url_size * 1.6)
+    side = min(qr_side, height - url_size * 1.6 - caption_height)
+    _qr(canvas, sheet.url, left + width - (qr_side + side) / 2, bottom + url_size * 1.6 + caption_height,
+        side)  # fmt: skip
+    text_width = width - qr_side - 4 * mm * scale
     story = label_story(sheet, Styles(REGULAR, BOLD, scale * 1.15))
     frame = Frame(left, bottom + url_size * 1.6, text_width, height - url_size * 1.6, 0, 0, 0, 0)
     frame.addFromList([KeepInFrame(text_width, height - url_size * 1.6, story, vAlign="TOP")], canvas)

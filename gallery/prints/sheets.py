@@ -69,6 +69,8 @@ class PrisonerSheet:
     address: str | None
     url: str  # the prisoner's page, absolute, in the reader's language
     demo: bool = False
+    verified_on: date | None = None  # when the moderators last checked the facts
+    printed_on: date | None = None  # where the prisoner is held: the day the count is for
 
 
 def needs_leave(work: Work) -> bool:
@@ -122,11 +124,13 @@ def prisoner_sheet(prisoner: Prisoner, locale: str, url: str, now: datetime | No
     """A prisoner's flyer, with their texts in `locale` or the nearest language written."""
     summary = prisoner.text_for("summary", locale)
     guidance = prisoner.text_for("letter_guidance", locale)
+    now = now or utcnow()
     return PrisonerSheet(
         name=prisoner.name,
         native=prisoner.name_native if prisoner.name_native != prisoner.name else None,
         status=prisoner.status, detained_on=prisoner.detained_on,
-        released_on=prisoner.released_on, days=prisoner.days_in_prison(now or utcnow()),
+        released_on=prisoner.released_on, days=prisoner.days_in_prison(now),
         summary=summary.text if summary else None, guidance=guidance.text if guidance else None,
         address=prisoner.letter_address, url=url, demo=prisoner.is_demo,
+        verified_on=prisoner.last_verified_on, printed_on=today_in(prisoner.timezone, now),
     )  # fmt: skip

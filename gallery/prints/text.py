@@ -8,10 +8,11 @@ bold, italics and struck text are kept, and a link's address is printed after it
 (paper has no links)."""
 from __future__ import annotations
 
+import re
 from html.parser import HTMLParser
 from xml.sax.saxutils import escape
 
-from flask_babel import format_decimal, get_translations
+from flask_babel import format_decimal, get_locale, get_translations
 from flask_babel import gettext as _
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.platypus import Flowable, Paragraph
@@ -20,12 +21,31 @@ from .. import labels
 from ..labels import dateformat
 from ..models import PrisonerStatus
 from ..text import render_markdown
+from ..typography import NBSP, NNBSP, language, typeset
 from .sheets import PrisonerSheet, Standing, WorkSheet
 
 
-def x(text: str) -> str:
-    """A plain text, escaped for reportlab's paragraph markup."""
-    return escape(text)
+# French "1er", "1re" (premier, première), set as print sets them: "1<super>er</super>".
+_FIRST = re.compile(r"(?<![\w.,/=?#&-])1(er|re)\b")
+
+
+def printed(text: str, *, folded: bool = True) -> str:
+    """A plain text with the no-break spaces of the reader's language (typography.py),
+    escaped for reportlab's paragraph markup.
+
+    ReportLab breaks a line at U+202F (it is in paragraph._wsc, its list of white space;
+    U+00A0 is not): the narrow no-break space is printed as U+00A0, a little wider, so
+    that « never ends a line and » never starts one.
+
+    `folded`: its newlines are spaces, as in any paragraph (an address keeps its lines)."""
+    locale = get_locale()
+    markup = escape(typeset(text, locale, folded=folded).replace(NNBSP, NBSP))
+    if language(locale) == "fr":
+        markup = _FIRST.sub(r"1<super>\1</super>", markup)
+    return markup
+
+
+x = printed  # the short name the layouts use
 
 
 class Styles:
@@ -107,7 +127,7 @@ class _Blocks(HTMLParser):
             self.link = None
 
     def handle_data(self, data: str) -> None:
-        self.parts.append(escape(data))
+        self.parts.append(printed(data))
 
     def flush(self) -> None:
         closing = "".join(f"</{name}>" for name in reversed(self.open))
@@ -161,8 +181,9 @@ def standing_line(person: Standing) -> str:
     name = f"{person.name} ({person.native})" if person.native else person.name
     if person.since is None or person.days is None:
         return name
-    since = _("In prison since %(date)s:", date=dateformat(person.since, "long"))
-    return f"{name} — {since} {_days(person.days)}"
+    # One sentence, so that each language says it its own way (no capital after a dash).
+    return _("%(name)s, in prison since %(date)s: %(days)s", name=name,
+             date=dateformat(person.since, "long"), days=_days(person.days))  # fmt: skip
 
 
 def flyer_status(sheet: PrisonerSheet) -> str:
@@ -176,6 +197,18 @@ def flyer_status(sheet: PrisonerSheet) -> str:
                      end=dateformat(sheet.released_on, "long"))  # fmt: skip
             return f"{held} {_days(sheet.days)} {_('behind bars')}"
     return str(labels.PRISONER_STATUSES[sheet.status])
+
+
+def flyer_dates(sheet: PrisonerSheet) -> str:
+    """When the facts were last checked (as the profile page says it), and the printing
+    day: a flyer is read long after, and a case moves on."""
+    if sheet.verified_on is not None:
+        checked = _("Facts last verified on %(date)s.", date=dateformat(sheet.verified_on, "long"))
+    else:
+        checked = _("These facts have not yet been verified by our moderators.")
+    if sheet.printed_on is None:
+        return checked
+    return f"{checked} {_('Printed on %(date)s', date=dateformat(sheet.printed_on, 'long'))}"
 
 
 def demo_note() -> str:

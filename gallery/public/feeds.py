@@ -35,6 +35,7 @@ from flask_babel import gettext as _
 
 from ..models import Work, utcnow
 from ..text import xml_safe
+from ..typography import inner_quotes
 from ..web import builtfiles, pagecache
 from ..web.errors import render_error
 from ..web.http import or_404
@@ -149,8 +150,8 @@ def campaign_feed(slug: str) -> ResponseReturnValue:
     found = or_404(queries.campaign_by_slug(slug))
     works = queries.feed_works(queries.GridFilters(campaign=found), FEED_SIZE)
     shown = found.text_for("title", str(get_locale()))
-    return _atom(_("Art Protest: works of the campaign %(title)s",
-                   title=shown.text if shown else found.title),
+    title = inner_quotes(shown.text if shown else found.title, get_locale())
+    return _atom(_("Art Protest: works of the campaign %(title)s", title=title),
                  url_for("public.campaign", slug=found.slug, _external=True), works,
                  empty_since=found.created_at)  # fmt: skip
 

@@ -9,12 +9,13 @@ from functools import lru_cache
 from typing import Any
 
 from babel import Locale, UnknownLocaleError
-from flask import Flask, url_for
+from flask import Flask, has_app_context, url_for
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
+from jinja2 import Template
 from markupsafe import Markup
 
-from .. import labels
+from .. import labels, typography
 from ..models import Shown, Work, WorkStatus
 from ..text import render_markdown
 
@@ -148,8 +149,51 @@ def _static_version(app: Flask, endpoint: str, values: dict[str, Any]) -> None:
         values.setdefault("v", _file_version(path, os.stat(path).st_mtime_ns))
 
 
+class TypesetTemplate(Template):
+    """A template whose HTML comes out with the no-break spaces of the reader's language
+    (typography.typeset_html: text nodes only, never a tag, an attribute or a textarea).
+
+    The whole page rather than each translated string: a line also breaks between pieces
+    that only meet on the page (a count and its word, a date from Babel, a name and the
+    dash after it in a template, a profile's Markdown, a title someone typed)."""
+
+    def render(self, *args: Any, **kwargs: Any) -> str:
+        html = super().render(*args, **kwargs)
+        if self.name and self.name.endswith(".html") and has_app_context():
+            return typography.typeset_html(html, get_locale())
+        return html
+
+
+def inner_quotes(text: str | None) -> str:
+    """A title about to be put in «…», its own «…» nested as the reader's language does."""
+    return typography.inner_quotes(text or "", get_locale())
+
+
+def capfirst(text: object) -> str:
+    """A text with a capital first letter and the rest as it was: a date starting a line
+    («Суббота, 20 сентября 2025 г.»; Jinja's capitalize would lower "September")."""
+    text = str(text or "")
+    return text[:1].upper() + text[1:]
+
+
+def excerpt(text: object, length: int = 150) -> str:
+    """The start of a text for a description: whole words, no comma or dash left hanging,
+    and an ellipsis set tight («…по делу о «хулиганстве»…», not «…»,...»)."""
+    text = " ".join(str(text or "").split())
+    if len(text) <= length:
+        return text
+    cut = text[: length - 1]
+    cut = cut.rsplit(" ", 1)[0] if " " in cut else cut
+    return cut.rstrip(" ,;:—–-·") + "…"
+
+
 def init_app(app: Flask) -> None:
     """Register the shared filters and globals."""
+    # Before any template is loaded: each is made from this class.
+    app.jinja_env.template_class = TypesetTemplate
+    app.add_template_filter(inner_quotes)
+    app.add_template_filter(excerpt)
+    app.add_template_filter(capfirst)
     app.add_template_filter(render_markdown, "markdown")
     app.add_template_filter(language_name)
     app.add_template_filter(mailto)
