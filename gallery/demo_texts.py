@@ -130,6 +130,7 @@ AZAT_SOURCES: list[tuple[str, str]] = [
 ]
 
 AZAT_EN = {
+    "name": "Azat Miftakhov",
     # Meduza 4 Feb 2019 and openDemocracy (anarchist, arrest); Meduza 18 Jan 2021; Meduza
     # 5 Sep 2023; The Moscow Times 28 Mar 2024
     "summary": (
@@ -229,6 +230,7 @@ AZAT_EN = {
 }
 
 AZAT_FR = {
+    "name": "Azat Miftakhov",
     # Meduza 4 Feb 2019 and openDemocracy (anarchist, arrest); Meduza 18 Jan 2021; Meduza
     # 5 Sep 2023; The Moscow Times 28 Mar 2024
     "summary": (
@@ -335,6 +337,7 @@ AZAT_FR = {
 }
 
 AZAT_RU = {
+    "name": "Азат Мифтахов",
     # Meduza 4 Feb 2019 and openDemocracy (anarchist, arrest); Meduza 18 Jan 2021; Meduza
     # 5 Sep 2023; The Moscow Times 28 Mar 2024
     "summary": (
