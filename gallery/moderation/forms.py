@@ -208,7 +208,7 @@ class PrisonerForm(SourcesMixin, TranslatedForm):
     name_native = StringField(_l("Name in their own script"), validators=[Optional(), Length(max=200)])
     name_native_locale = StringField(_l("Language of that name"),
                                      description=_l("A language code, such as ru, uk, be or tt."),
-                                     validators=[Optional(), Length(max=16)])
+                                     validators=[Length(max=16)])  # checked below, even empty
     status = SelectField(
         _l("Status"),
         choices=[SelectChoice(status.value, label) for status, label in PRISONER_STATUSES.items()],
