@@ -169,6 +169,7 @@ def _azat() -> Prisoner:
         slug="azat-miftakhov",
         name="Azat Miftakhov",
         name_native="Азат Мифтахов",
+        name_native_locale="ru",
         status=PrisonerStatus.IMPRISONED,
         detained_on=date(2019, 2, 1),
         birth_date=AZAT_BIRTH_DATE,
@@ -233,6 +234,7 @@ def refresh_texts(prisoner: Prisoner) -> None:
     sync_language_rows(prisoner.stories, lambda code: PrisonerStory(locale=code), STORY_TEXTS,
                        AZAT_TEXTS)  # fmt: skip
     prisoner.birth_date = AZAT_BIRTH_DATE
+    prisoner.name_native_locale = "ru"
     prisoner.sources = sources_from(AZAT_SOURCES, "en")
     db.session.flush()
     search.index_prisoner(prisoner)

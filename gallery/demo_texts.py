@@ -219,6 +219,7 @@ AZAT_SOURCES: list[SourceEntry] = [
 ]  # fmt: skip
 
 AZAT_EN = {
+    "name": "Azat Miftakhov",
     # Memorial's profile; Mediazona 5 Sep 2023; NTV 28 Mar 2024
     "summary": (
         "Azat Miftakhov, a mathematician and anarchist from Tatarstan, has been in prison in "
@@ -366,6 +367,7 @@ AZAT_EN = {
 }
 
 AZAT_FR = {
+    "name": "Azat Miftakhov",
     # Memorial's profile; Mediazona 5 Sep 2023; NTV 28 Mar 2024
     "summary": (
         "Mathématicien et anarchiste originaire du Tatarstan, Azat Miftakhov est emprisonné en "
@@ -523,6 +525,7 @@ AZAT_FR = {
 }
 
 AZAT_RU = {
+    "name": "Азат Мифтахов",
     # Memorial's profile; Mediazona 5 Sep 2023; NTV 28 Mar 2024
     "summary": (
         "Математик и анархист из Татарстана Азат Мифтахов находится в заключении в России с "

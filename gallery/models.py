@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import calendar
 import enum
+import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
@@ -23,7 +24,7 @@ from sqlalchemy import (
 )
 from flask_login import UserMixin
 from markupsafe import Markup
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship, selectinload
 
 from .extensions import db
 from .outlets import is_undesirable
@@ -146,8 +147,12 @@ campaign_prisoners = Table(
 class Prisoner(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     slug: Mapped[str] = mapped_column(String(80), unique=True)
+    # The name in the profile's original language; each language may spell it its own way
+    # (PrisonerStory.name: «Азат Мифтахов» on Russian pages), else this one is shown.
     name: Mapped[str] = mapped_column(String(200))
+    # The name as the prisoner writes it, and that language (BCP 47: "ru", "uk", "crh"...).
     name_native: Mapped[str | None] = mapped_column(String(200))
+    name_native_locale: Mapped[str | None] = mapped_column(String(16))
     status: Mapped[PrisonerStatus] = mapped_column(_enum(PrisonerStatus))
     detained_on: Mapped[date | None]
     released_on: Mapped[date | None]
@@ -197,6 +202,35 @@ class Prisoner(db.Model):
         year = today.year + 1
         return date(year, month, 28 if (month, day) == (2, 29) and not calendar.isleap(year) else day)
 
+    def name_shown(self, locale: str) -> Shown:
+        """The name as readers of `locale` write it: the profile's name in that language,
+        else the base name (which is in the profile's original language)."""
+        for story in self.stories:
+            if story.locale == locale and story.name:
+                return Shown(story.name, locale)
+        return Shown(self.name, self.original_locale)
+
+    def name_for(self, locale: str) -> str:
+        """The name to show to readers of `locale` (see name_shown)."""
+        return self.name_shown(locale).text
+
+    def other_name(self, locale: str) -> Shown | None:
+        """A second line under the name for readers of `locale`: the name in the
+        prisoner's own script, else the base name, whichever differs from the name shown
+        (in Latin letters under «Азат Мифтахов», in Cyrillic under "Azat Miftakhov");
+        None when there is no other."""
+        shown = self.name_for(locale)
+        if self.name_native and self.name_native != shown:
+            return Shown(self.name_native, self.name_native_locale or self.original_locale)
+        if self.name != shown:
+            return Shown(self.name, self.original_locale)
+        return None
+
+    def all_names(self) -> list[str]:
+        """Every spelling of the name, each once (for search)."""
+        names = [self.name, self.name_native, *(s.name for s in self.stories)]
+        return list(dict.fromkeys(n for n in names if n))
+
     def story_for(self, locale: str) -> PrisonerStory | None:
         """The texts in the visitor's language, else English, else the original, else any."""
         by_locale = {s.locale: s for s in self.stories if s.body}
@@ -218,21 +252,42 @@ class Prisoner(db.Model):
         return f"<Prisoner {self.slug}>"
 
 
+def _sort_key(name: str) -> tuple[str, str]:
+    # Case and accents aside (é with e, ё with е), then as written.
+    bare = "".join(c for c in unicodedata.normalize("NFKD", name) if not unicodedata.combining(c))
+    return bare.casefold(), name
+
+
+def by_name(prisoners: Iterable[Prisoner], locale: str) -> list[Prisoner]:
+    """Prisoners in the order of their names as readers of `locale` see them."""
+    return sorted(prisoners, key=lambda p: _sort_key(p.name_for(locale)))
+
+
+def with_names(path: Any) -> Any:
+    """A loader option for the prisoners at `path` (Work.prisoners, Campaign.prisoners):
+    with their names in every language (name_for), not their long texts."""
+    return selectinload(path).selectinload(Prisoner.stories).load_only(
+        PrisonerStory.locale, PrisonerStory.name
+    )
+
+
 class PrisonerStory(db.Model):
-    """A profile's texts in one language: summary, story, charges, sentence, letter guidance."""
+    """A profile's texts in one language: the name as that language spells it, summary,
+    story, charges, sentence, letter guidance."""
 
     __table_args__ = (UniqueConstraint("prisoner_id", "locale"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     prisoner_id: Mapped[int] = mapped_column(ForeignKey("prisoner.id", ondelete="CASCADE"))
     locale: Mapped[str] = mapped_column(String(8))
+    name: Mapped[str | None] = mapped_column(String(200))  # None: Prisoner.name is shown
     summary: Mapped[str | None] = mapped_column(String(400))
     body: Mapped[str | None] = mapped_column(Text)  # Markdown, sanitised when rendered
     charges: Mapped[str | None] = mapped_column(Text)
     sentence: Mapped[str | None] = mapped_column(Text)
     letter_guidance: Mapped[str | None] = mapped_column(Text)  # Markdown
 
-    TEXTS = ("summary", "body", "charges", "sentence", "letter_guidance")
+    TEXTS = ("name", "summary", "body", "charges", "sentence", "letter_guidance")
 
     prisoner: Mapped[Prisoner] = relationship(back_populates="stories")
 

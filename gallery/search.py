@@ -34,7 +34,7 @@ from sqlalchemy.orm import Mapped, mapped_column, selectinload
 
 from .database import begin_write
 from .extensions import db
-from .models import Prisoner, UTCDateTime, Work, WorkStatus, utcnow
+from .models import Prisoner, UTCDateTime, Work, WorkStatus, utcnow, with_names
 
 WORK = "work"
 PRISONER = "prisoner"
@@ -147,9 +147,12 @@ def work_document(title: str | None, shown_name: str | None, description: str | 
 
 
 def prisoner_document(name: str | None, name_native: str | None,
-                      stories: Iterable[tuple[str | None, str | None]]) -> tuple[str, str]:  # fmt: skip
-    """(title, body) of a prisoner's index row: names; every language's summary and story."""
-    return folded_text(name, name_native), folded_text(*(t for pair in stories for t in pair))
+                      stories: Iterable[tuple[str | None, str | None]],
+                      other_names: Iterable[str | None] = ()) -> tuple[str, str]:  # fmt: skip
+    """(title, body) of a prisoner's index row: names (each language's too); every
+    language's summary and story."""
+    return (folded_text(*dict.fromkeys(n for n in (name, name_native, *other_names) if n)),
+            folded_text(*(t for pair in stories for t in pair)))  # fmt: skip
 
 
 # ---- keeping the index in step (verbs call these; they flush, never commit) ----
@@ -207,7 +210,8 @@ def index_prisoner(prisoner: Prisoner) -> None:
     if prisoner.id is None:
         db.session.flush()
     title, body = prisoner_document(prisoner.name, prisoner.name_native,
-                                    [(s.summary, s.body) for s in prisoner.stories])  # fmt: skip
+                                    [(s.summary, s.body) for s in prisoner.stories],
+                                    prisoner.all_names())  # fmt: skip
     _put(PRISONER, prisoner.id, title, body)
 
 
@@ -233,7 +237,8 @@ def reindex() -> tuple[int, int]:
         db.session.add(SearchDocument(kind=WORK, ref_id=work.id, title=title, body=body))
     for prisoner in prisoners:
         title, body = prisoner_document(prisoner.name, prisoner.name_native,
-                                        [(s.summary, s.body) for s in prisoner.stories])  # fmt: skip
+                                        [(s.summary, s.body) for s in prisoner.stories],
+                                        prisoner.all_names())  # fmt: skip
         db.session.add(SearchDocument(kind=PRISONER, ref_id=prisoner.id, title=title, body=body))
     db.session.flush()
     return len(works), len(prisoners)
@@ -363,7 +368,7 @@ def find(terms: Terms, *, page: int = 1, per_page: int = 20) -> Results:
         stmt = (
             select(Work)
             .where(Work.id.in_(work_ids), Work.status == WorkStatus.APPROVED, Work.hidden.is_(False))
-            .options(selectinload(Work.prisoners), selectinload(Work.tags))
+            .options(with_names(Work.prisoners), selectinload(Work.tags))
         )
         works = {w.id: w for w in db.session.scalars(stmt)}
     prisoners = {}

@@ -7,6 +7,7 @@ from typing import Any
 
 from flask import flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf import FlaskForm
@@ -40,6 +41,10 @@ def _sources(form: TranslatedForm) -> tuple[SourceEntry, ...]:
     return tuple(merge_sources(lists, form.original_locale.data))
 
 
+def _locale() -> str:
+    return str(get_locale())
+
+
 def _previewing() -> bool:
     return "preview" in request.form
 
@@ -47,12 +52,12 @@ def _previewing() -> bool:
 @bp.get("/prisoners")
 def prisoners() -> ResponseReturnValue:
     """Prisoner profiles, with links to edit them."""
-    return render_template("moderation/prisoners.html", prisoners=queries.prisoners(),
+    return render_template("moderation/prisoners.html", prisoners=queries.prisoners(_locale()),
                            campaigns=queries.campaigns(), form=ActionForm())  # fmt: skip
 
 
 # Form field name -> PrisonerStory column, for each language's texts.
-STORY_FIELDS = {"summary": "summary", "story": "body", "charges": "charges", "sentence": "sentence",
+STORY_FIELDS = {"name": "name", "summary": "summary", "story": "body", "charges": "charges", "sentence": "sentence",
                 "guidance": "letter_guidance"}  # fmt: skip
 
 
@@ -77,7 +82,8 @@ def _prisoner_data(form: PrisonerForm) -> profiles.PrisonerData:
              for code, _name in LOCALES}  # fmt: skip
     return profiles.PrisonerData(
         name=form.name.data.strip(), status=PrisonerStatus(form.status.data),
-        name_native=text(form.name_native), detained_on=form.detained_on.data,
+        name_native=text(form.name_native), name_native_locale=text(form.name_native_locale),
+        detained_on=form.detained_on.data,
         released_on=form.released_on.data, birth_date=form.birth_date.data,
         timezone=form.timezone.data.strip(),
         letter_address=text(form.letter_address), featured=bool(form.featured.data),
@@ -114,7 +120,7 @@ def _edit_prisoner(prisoner: Prisoner | None) -> ResponseReturnValue:
     def save() -> str:
         saved = profiles.save_prisoner(prisoner.id if prisoner else None, _prisoner_data(form),
                                        current_user.id)  # fmt: skip
-        return _("Profile saved: %(name)s", name=saved.name)
+        return _("Profile saved: %(name)s", name=saved.name_for(_locale()))
 
     return _editor(form, "moderation/prisoner_form.html",
                    lambda: _markdown_previews(form, "story", "guidance"), save, prisoner=prisoner)  # fmt: skip
@@ -138,14 +144,14 @@ def verify_prisoner(prisoner_id: int) -> ResponseReturnValue:
     """Mark the profile as checked against its sources today."""
     return act(
         lambda: profiles.mark_verified(prisoner_id, current_user.id, datetime.now(UTC).date()),
-        done=lambda prisoner: _("%(name)s: marked as verified today.", name=prisoner.name),
+        done=lambda prisoner: _("%(name)s: marked as verified today.", name=prisoner.name_for(_locale())),
         back=lambda: redirect(url_for("moderation.prisoners"), code=303),
     )
 
 
 def _campaign_form(campaign: Campaign | None) -> CampaignForm:
     form = CampaignForm() if campaign is None or request.method == "POST" else CampaignForm(obj=campaign)
-    form.prisoners.choices = [SelectChoice(p.id, p.name) for p in queries.prisoners()]
+    form.prisoners.choices = [SelectChoice(p.id, p.name_for(_locale())) for p in queries.prisoners(_locale())]
     if campaign is not None and request.method == "GET":
         form.prisoners.data = [p.id for p in campaign.prisoners]
         _fill_sources(form, campaign.sources, campaign.original_locale)

@@ -1,6 +1,7 @@
 """Flask-WTF forms of the moderation pages."""
 from __future__ import annotations
 
+import re
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -204,8 +205,15 @@ class TranslatedForm(GalleryForm):
         return ok
 
 
+LANGUAGE_CODE_RE = re.compile(r"\A[a-z]{2,3}(-[A-Za-z0-9]{2,8})*\Z")
+
+
 class PrisonerForm(TranslatedForm):
     TEXTS = (
+        ("name", lambda: StringField(_l("Name in this language"),
+                                     description=_l("As readers of this language write it (in Russian: "
+                                                    "«Азат Мифтахов»). Empty: the name above is shown."),
+                                     validators=[Optional(), Length(max=200)])),
         ("summary", lambda: StringField(_l("Summary"), validators=[Optional(), Length(max=400)])),
         ("story", lambda: TextAreaField(_l("Story (Markdown)"), validators=[Optional(), Length(max=50_000)])),
         ("charges", lambda: TextAreaField(_l("Charges"), validators=[Optional(), Length(max=5000)])),
@@ -216,8 +224,13 @@ class PrisonerForm(TranslatedForm):
     )  # fmt: skip
     REQUIRED = "story"
 
-    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)])
+    name = StringField(_l("Name"), description=_l("As written in the original language; each language "
+                                                  "may spell it its own way below."),
+                       validators=[DataRequired(), Length(max=200)])
     name_native = StringField(_l("Name in their own script"), validators=[Optional(), Length(max=200)])
+    name_native_locale = StringField(_l("Language of that name"),
+                                     description=_l("A language code, such as ru, uk, be or tt."),
+                                     validators=[Length(max=16)])  # checked below, even empty
     status = SelectField(
         _l("Status"),
         choices=[SelectChoice(status.value, label) for status, label in PRISONER_STATUSES.items()],
@@ -232,6 +245,13 @@ class PrisonerForm(TranslatedForm):
                            validators=[DataRequired(), Length(max=64), _valid_timezone])  # fmt: skip
     letter_address = TextAreaField(_l("Letter address"), validators=[Optional(), Length(max=2000)])
     featured = BooleanField(_l("Feature on the home page"))
+
+    def validate_name_native_locale(self, field: StringField) -> None:
+        code = (field.data or "").strip()
+        if code and not LANGUAGE_CODE_RE.match(code):
+            raise ValidationError(_l("Use a language code, such as ru, uk, be or tt."))
+        if (self.name_native.data or "").strip() and not code:
+            raise ValidationError(_l("Say which language this name is written in."))
 
     def validate_released_on(self, field: DateField) -> None:
         if field.data and self.detained_on.data and field.data < self.detained_on.data:

@@ -19,6 +19,8 @@ from ..models import (
     UTCDateTime,
     Work,
     WorkStatus,
+    by_name,
+    with_names,
 )
 from ..paging import Cursor
 
@@ -59,7 +61,7 @@ def pending_count() -> int:
 
 def _with_review_data(stmt):  # type: ignore[no-untyped-def]
     return stmt.options(
-        selectinload(Work.prisoners), selectinload(Work.tags), selectinload(Work.campaign)
+        with_names(Work.prisoners), selectinload(Work.tags), selectinload(Work.campaign)
     )
 
 
@@ -223,10 +225,10 @@ def campaigns() -> list[Campaign]:
     return list(db.session.scalars(stmt))
 
 
-def prisoners() -> list[Prisoner]:
-    """Every prisoner by name, with the languages its texts are written in."""
-    stmt = select(Prisoner).options(selectinload(Prisoner.stories)).order_by(Prisoner.name)
-    return list(db.session.scalars(stmt))
+def prisoners(locale: str) -> list[Prisoner]:
+    """Every prisoner by their name as readers of `locale` see it, with the languages its
+    texts are written in."""
+    return by_name(db.session.scalars(select(Prisoner).options(selectinload(Prisoner.stories))), locale)
 
 
 def prisoner_for_edit(prisoner_id: int) -> Prisoner | None:

@@ -101,7 +101,7 @@ def flyer(sheet: PrisonerSheet) -> bytes:
     story += [Paragraph(x(flyer_status(sheet)), styles.strong), Spacer(1, 4 * mm)]
     if sheet.summary:
         story += [Paragraph(x(sheet.summary), styles.lead), Spacer(1, 4 * mm)]
-    story.append(Paragraph(x(_("Write to %(name)s", name=sheet.name)), styles.heading))
+    story.append(Paragraph(x(_("How to write a letter")), styles.heading))
     if sheet.address:
         story += [Paragraph(x(_("Address:")), styles.body),
                   Paragraph(x(sheet.address, folded=False).replace("\n", "<br/>"), styles.strong)]  # fmt: skip

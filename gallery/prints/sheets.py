@@ -14,8 +14,8 @@ from ..text import today_in
 class Standing:
     """A prisoner a work stands with, as the label names them."""
 
-    name: str
-    native: str | None
+    name: str  # as the reader's language spells it
+    native: str | None  # in the prisoner's own script, when that differs
     since: date | None  # set only while they are in prison
     days: int | None
 
@@ -58,8 +58,8 @@ class WorkSheet:
 class PrisonerSheet:
     """What a prisoner's flyer prints: no portrait, nothing the profile page does not show."""
 
-    name: str
-    native: str | None
+    name: str  # as the reader's language spells it
+    native: str | None  # the second line under it, as on the profile page (Prisoner.other_name)
     status: PrisonerStatus
     detained_on: date | None
     released_on: date | None
@@ -94,17 +94,20 @@ def largest_image(work: Work, store: Store) -> tuple[StoredImage, int, int] | No
     return StoredImage(store, work.image_key, best[0]), best[1], best[2]
 
 
-def standing(prisoner: Prisoner, now: datetime) -> Standing:
-    """A prisoner on a label: the days are counted only while they are in prison."""
+def standing(prisoner: Prisoner, now: datetime, locale: str) -> Standing:
+    """A prisoner on a label, named for readers of `locale` (and in their own script when
+    that differs): the days are counted only while they are in prison."""
     jailed = prisoner.status == PrisonerStatus.IMPRISONED and prisoner.detained_on is not None
-    native = prisoner.name_native if prisoner.name_native != prisoner.name else None
-    return Standing(prisoner.name, native, prisoner.detained_on if jailed else None,
+    name = prisoner.name_for(locale)
+    native = prisoner.name_native if prisoner.name_native != name else None
+    return Standing(name, native, prisoner.detained_on if jailed else None,
                     prisoner.days_in_prison(now) if jailed else None)  # fmt: skip
 
 
-def work_sheet(work: Work, url: str, store: Store, now: datetime | None = None) -> WorkSheet | None:
-    """The sheet of a public work that may be printed; None for any other work, or one
-    whose image file is missing."""
+def work_sheet(work: Work, url: str, store: Store, locale: str,
+               now: datetime | None = None) -> WorkSheet | None:  # fmt: skip
+    """The sheet of a public work that may be printed, for readers of `locale`; None for
+    any other work, or one whose image file is missing."""
     image = largest_image(work, store)
     if work.status != WorkStatus.APPROVED or work.hidden or needs_leave(work) or image is None:
         return None
@@ -114,7 +117,7 @@ def work_sheet(work: Work, url: str, store: Store, now: datetime | None = None) 
     return WorkSheet(
         title=work.title, artist=work.shown_name, licence=work.licence,
         by_leave=work.licence == Licence.ALL_RIGHTS_RESERVED,
-        prisoners=tuple(standing(p, now) for p in work.prisoners), url=url,
+        prisoners=tuple(standing(p, now, locale) for p in work.prisoners), url=url,
         image=image[0], width=image[1], height=image[2], printed_on=today_in(zone, now),
         demo=work.is_demo,
     )  # fmt: skip
@@ -125,9 +128,10 @@ def prisoner_sheet(prisoner: Prisoner, locale: str, url: str, now: datetime | No
     summary = prisoner.text_for("summary", locale)
     guidance = prisoner.text_for("letter_guidance", locale)
     now = now or utcnow()
+    other = prisoner.other_name(locale)
     return PrisonerSheet(
-        name=prisoner.name,
-        native=prisoner.name_native if prisoner.name_native != prisoner.name else None,
+        name=prisoner.name_for(locale),
+        native=other.text if other else None,
         status=prisoner.status, detained_on=prisoner.detained_on,
         released_on=prisoner.released_on, days=prisoner.days_in_prison(now),
         summary=summary.text if summary else None, guidance=guidance.text if guidance else None,

@@ -84,9 +84,11 @@ def _text(shown: Shown | None) -> dict[str, str] | None:
 
 
 def _prisoner_ref(prisoner: Prisoner) -> dict[str, Any]:
+    name = prisoner.name_shown(_locale())
     return {
         "slug": prisoner.slug,
-        "name": prisoner.name,
+        "name": name.text,
+        "name_language": name.locale,
         "url": _url("public.prisoner", slug=prisoner.slug),
         "api_url": _url("api.prisoner", slug=prisoner.slug),
     }
@@ -148,6 +150,7 @@ def prisoner_summary_json(prisoner: Prisoner) -> dict[str, Any]:
     return {
         **_prisoner_ref(prisoner),
         "name_native": prisoner.name_native or None,
+        "name_native_language": (prisoner.name_native_locale or None) if prisoner.name_native else None,
         "status": prisoner.status.value,
         "detained_on": _date(prisoner.detained_on),
         "released_on": _date(prisoner.released_on),
@@ -230,7 +233,7 @@ def work(public_id: str) -> ResponseReturnValue:
 @bp.get("/prisoners")
 def prisoners() -> ResponseReturnValue:
     """Every prisoner, by name (one list: the envelope is the works' one, `next` null)."""
-    return _cached({"items": [prisoner_summary_json(p) for p in queries.prisoners()], "next": None})
+    return _cached({"items": [prisoner_summary_json(p) for p in queries.prisoners(_locale())], "next": None})
 
 
 @bp.get("/prisoners/<slug>")

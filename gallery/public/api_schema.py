@@ -110,7 +110,16 @@ SCHEMAS: dict[str, Any] = {
         }
     ),
     "PrisonerRef": _object(
-        {"slug": SLUG, "name": {"type": "string"}, "url": URI, "api_url": URI}
+        {
+            "slug": SLUG,
+            "name": {"type": "string", "description": "The name as the language asked for "
+                     "spells it («Азат Мифтахов» in Russian), else as the profile's original "
+                     "language does (`name_language`)."},
+            "name_language": LANGUAGE,
+            "url": URI,
+            "api_url": URI,
+        },
+        "A prisoner, by name.",
     ),
     "CampaignRef": _object(
         {"slug": SLUG, "title": {"type": "string"}, "language": LANGUAGE, "url": URI},
@@ -153,8 +162,12 @@ SCHEMAS: dict[str, Any] = {
 
 _PRISONER_SUMMARY: dict[str, Any] = {
     "slug": SLUG,
-    "name": {"type": "string"},
+    "name": SCHEMAS["PrisonerRef"]["properties"]["name"],
+    "name_language": LANGUAGE,
     "name_native": _nullable({"type": "string", "description": "The name in its own script."}),
+    "name_native_language": _nullable(
+        {**LANGUAGE, "description": "The language of `name_native`."}
+    ),
     "status": {"type": "string", "enum": [code.value for code in PrisonerStatus]},
     "detained_on": _nullable(DATE),
     "released_on": _nullable(DATE),

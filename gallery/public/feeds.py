@@ -139,7 +139,7 @@ def prisoner_feed(slug: str) -> ResponseReturnValue:
     """The newest works made for one prisoner."""
     found = or_404(queries.prisoner_by_slug(slug))
     works = queries.feed_works(queries.GridFilters(prisoner=found), FEED_SIZE)
-    return _atom(_("Art Protest: works for %(name)s", name=found.name),
+    return _atom(_("Art Protest: works for %(name)s", name=found.name_for(str(get_locale()))),
                  url_for("public.prisoner", slug=found.slug, _external=True), works,
                  empty_since=found.created_at)  # fmt: skip
 

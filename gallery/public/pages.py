@@ -3,11 +3,17 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, current_app, jsonify, render_template, request
 from flask.typing import ResponseReturnValue
+from flask_babel import get_locale
+
 from ..web import health
 from ..web.http import cursor_arg, or_404, page_arg
 from . import queries
 
 bp = Blueprint("public", __name__)
+
+
+def _locale() -> str:
+    return str(get_locale())
 
 
 def _first_works(filters: queries.GridFilters) -> queries.GridPage:
@@ -21,7 +27,7 @@ def home() -> ResponseReturnValue:
     return render_template(
         "public/home.html",
         works=queries.newest_works(8),
-        prisoners=queries.prisoners(featured_only=True),
+        prisoners=queries.prisoners(_locale(), featured_only=True),
         campaigns=queries.campaigns()[:2],
         birthdays=queries.upcoming_birthdays(),
     )
@@ -48,7 +54,7 @@ def works() -> ResponseReturnValue:
     return render_template(
         "public/works.html",
         grid=grid,
-        all_prisoners=queries.prisoners(),
+        all_prisoners=queries.prisoners(_locale()),
         all_campaigns=queries.campaigns(),
         all_tags=queries.tags_in_use(),
     )
@@ -66,7 +72,7 @@ def prisoners() -> ResponseReturnValue:
     """Every prisoner we tell the story of."""
     return render_template(
         "public/prisoners.html",
-        prisoners=queries.prisoners(),
+        prisoners=queries.prisoners(_locale()),
         counts=queries.approved_count_by_prisoner(),
     )
 

@@ -13,11 +13,14 @@ from ..models import (
     Campaign,
     Prisoner,
     PrisonerStatus,
+    PrisonerStory,
     Tag,
     Work,
     WorkStatus,
     work_prisoners,
     work_tags,
+    by_name,
+    with_names,
 )
 from ..paging import MAX_PAGE, BadQuery, Cursor
 from ..text import today_in
@@ -129,7 +132,7 @@ def _boundary_for_page(filters: GridFilters, page: int, per_page: int) -> Cursor
 
 
 def _with_cards(stmt: Select[tuple[Work]]) -> Select[tuple[Work]]:
-    return stmt.options(selectinload(Work.prisoners))
+    return stmt.options(with_names(Work.prisoners))
 
 
 def grid_page(
@@ -189,7 +192,7 @@ def public_work(public_id: str) -> Work | None:
             Work.status == WorkStatus.APPROVED,
             Work.hidden.is_(False),
         )
-        .options(selectinload(Work.prisoners), selectinload(Work.tags), selectinload(Work.campaign))
+        .options(with_names(Work.prisoners), selectinload(Work.tags), selectinload(Work.campaign))
     )
     return db.session.scalar(stmt)
 
@@ -205,21 +208,24 @@ def approved_count_by_prisoner() -> dict[int, int]:
     return {pid: n for pid, n in db.session.execute(stmt)}
 
 
-def prisoners(featured_only: bool = False) -> list[Prisoner]:
-    """Prisoners by name, with their stories loaded."""
-    stmt = select(Prisoner).options(selectinload(Prisoner.stories)).order_by(Prisoner.name)
+def prisoners(locale: str, featured_only: bool = False) -> list[Prisoner]:
+    """Prisoners by their names as readers of `locale` see them, with their stories loaded."""
+    stmt = select(Prisoner).options(selectinload(Prisoner.stories))
     if featured_only:
         stmt = stmt.where(Prisoner.featured.is_(True))
-    return list(db.session.scalars(stmt))
+    return by_name(db.session.scalars(stmt), locale)
 
 
 BIRTHDAY_WINDOW_DAYS = 60
 
 
 def upcoming_birthdays(today: date | None = None) -> list[tuple[Prisoner, date]]:
-    """People in prison whose birthday comes in the next 60 days, soonest first."""
-    stmt = select(Prisoner).where(
-        Prisoner.status == PrisonerStatus.IMPRISONED, Prisoner.birth_date.is_not(None)
+    """People in prison whose birthday comes in the next 60 days, soonest first (with their
+    names in every language)."""
+    stmt = (
+        select(Prisoner)
+        .where(Prisoner.status == PrisonerStatus.IMPRISONED, Prisoner.birth_date.is_not(None))
+        .options(selectinload(Prisoner.stories).load_only(PrisonerStory.locale, PrisonerStory.name))
     )
     found = []
     for prisoner in db.session.scalars(stmt):
@@ -253,7 +259,7 @@ def campaign_by_slug(slug: str) -> Campaign | None:
     stmt = (
         select(Campaign)
         .where(Campaign.slug == slug)
-        .options(selectinload(Campaign.prisoners), selectinload(Campaign.sources))
+        .options(with_names(Campaign.prisoners), selectinload(Campaign.sources))
     )
     return db.session.scalar(stmt)
 

@@ -60,7 +60,8 @@ def _form() -> SubmitForm:
         del form.notify
     if request.method == "GET":
         form.language.data = str(get_locale())
-    form.prisoners.choices = [SelectChoice(p.id, p.name) for p in queries.prisoners()]
+    locale = str(get_locale())
+    form.prisoners.choices = [SelectChoice(p.id, p.name_for(locale)) for p in queries.prisoners(locale)]
     form.campaign.choices = [SelectChoice("", _("None"))] + [
         SelectChoice(c.id, c.title) for c in queries.campaigns()
     ]

@@ -30,9 +30,10 @@ R = TypeVar("R", Prisoner, Campaign)
 class PrisonerData:
     """Everything the prisoner form edits."""
 
-    name: str
+    name: str  # in the original language; `texts` may spell it for each language
     status: PrisonerStatus
     name_native: str | None = None
+    name_native_locale: str | None = None  # the language of name_native
     detained_on: date | None = None
     released_on: date | None = None
     birth_date: date | None = None
@@ -40,7 +41,8 @@ class PrisonerData:
     letter_address: str | None = None
     featured: bool = False
     original_locale: str = "en"
-    # locale: {"summary": ..., "body": ..., "charges": ..., "sentence": ..., "letter_guidance": ...}
+    # locale: {"name": ..., "summary": ..., "body": ..., "charges": ..., "sentence": ...,
+    #          "letter_guidance": ...}
     texts: dict[str, dict[str, str | None]] = field(default_factory=dict)
     sources: tuple[SourceEntry, ...] = ()
 
@@ -124,8 +126,8 @@ def save_prisoner(prisoner_id: int | None, data: PrisonerData, moderator_id: int
                          status=data.status),
     )  # fmt: skip
     action = audit.PRISONER_CREATE if created else audit.PRISONER_EDIT
-    for name in ("name", "name_native", "status", "detained_on", "released_on", "birth_date", "timezone",
-                 "letter_address", "featured", "original_locale"):  # fmt: skip
+    for name in ("name", "name_native", "name_native_locale", "status", "detained_on", "released_on",
+                 "birth_date", "timezone", "letter_address", "featured", "original_locale"):  # fmt: skip
         setattr(prisoner, name, getattr(data, name))
     sync_language_rows(prisoner.stories, lambda code: PrisonerStory(locale=code), STORY_TEXTS,
                         data.texts)  # fmt: skip

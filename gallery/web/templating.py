@@ -16,7 +16,7 @@ from jinja2 import Template
 from markupsafe import Markup
 
 from .. import labels, typography
-from ..models import Shown, Work, WorkStatus
+from ..models import Prisoner, Shown, Work, WorkStatus
 from ..text import render_markdown
 
 # Said above a text shown in another language than the reader's, by the language it is in.
@@ -120,6 +120,19 @@ def fallback_note(shown: Shown | None) -> str | None:
     return str(FALLBACK_NOTES.get(shown.locale, OTHER_LANGUAGE))
 
 
+def prisoner_name(prisoner: Prisoner) -> Markup:
+    """A prisoner's name as the reader's language spells it («Азат Мифтахов» on a Russian
+    page), marked with its own language when the page has to show another spelling."""
+    shown = prisoner.name_shown(str(get_locale()))
+    attr = lang_attr(shown)
+    return Markup("<span%s>%s</span>") % (attr, shown.text) if attr else Markup.escape(shown.text)
+
+
+def prisoner_names(prisoners: list[Prisoner]) -> Markup:
+    """Several prisoners' names (prisoner_name), with commas between them."""
+    return Markup(", ").join(prisoner_name(p) for p in prisoners)
+
+
 def aria(field: Any) -> dict[str, str]:
     """aria-describedby (hint, error) and aria-invalid attributes for a form field."""
     ids = []
@@ -199,7 +212,8 @@ def init_app(app: Flask) -> None:
     app.add_template_filter(mailto)
     app.add_template_filter(labels.dateformat)  # in place of Flask-Babel's, for "1er"
     app.add_template_filter(labels.datetimeformat)  # in place of Flask-Babel's: to the minute, "(UTC)"
-    for helper in (fallback_note, lang_attr, in_language, og_locale, share_image, srcset):
+    for helper in (fallback_note, lang_attr, in_language, og_locale, share_image, srcset,
+                   prisoner_name, prisoner_names):
         app.add_template_global(helper)
     for helper in (labels.licence_name, labels.category_label, labels.action_label,
                    labels.status_label, labels.role_label, labels.resolution_label,
