@@ -104,7 +104,7 @@ def flyer(sheet: PrisonerSheet) -> bytes:
                   Paragraph(x(sheet.address).replace("\n", "<br/>"), styles.strong)]  # fmt: skip
     story += blocks(sheet.guidance, styles)
     if sheet.demo:
-        story.append(Paragraph(x(demo_note()), styles.small))
+        story += [Spacer(1, 3 * mm), Paragraph(x(demo_note(profile=True)), styles.small)]
     top = margin + band
     frame = Frame(margin, top, width - 2 * margin, height - margin - top, 0, 0, 0, 0)
     frame.addFromList([KeepInFrame(width - 2 * margin, height - margin - top, story)], canvas)

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, current_app, jsonify, render_template, request
 from flask.typing import ResponseReturnValue
+from flask_babel import get_locale
 from ..web import health
 from ..web.http import cursor_arg, or_404, page_arg
 from . import queries
@@ -50,7 +51,7 @@ def works() -> ResponseReturnValue:
         grid=grid,
         all_prisoners=queries.prisoners(),
         all_campaigns=queries.campaigns(),
-        all_tags=queries.tags_in_use(),
+        all_tags=queries.tags_in_use(str(get_locale())),
     )
 
 

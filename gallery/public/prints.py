@@ -74,7 +74,8 @@ def _pdf(parts: tuple[str, ...], build: Callable[[], bytes], filename: str) -> R
 
 
 def _sheet(work: Work) -> prints.WorkSheet | None:
-    return prints.work_sheet(work, url_in_language("public.work", public_id=work.public_id), media_store())
+    return prints.work_sheet(work, url_in_language("public.work", public_id=work.public_id), media_store(),
+                             locale=_lang())  # fmt: skip
 
 
 def _campaign_sheets(slug: str) -> tuple[str, list[prints.WorkSheet]]:

@@ -260,12 +260,17 @@ def campaign_by_slug(slug: str) -> Campaign | None:
 
 def campaigns() -> list[Campaign]:
     """Every campaign, the most recent first."""
-    stmt = select(Campaign).order_by(Campaign.held_on.desc().nulls_last(), Campaign.title)
+    stmt = (
+        select(Campaign)
+        .options(selectinload(Campaign.translations))  # their titles in the reader's language
+        .order_by(Campaign.held_on.desc().nulls_last(), Campaign.title)
+    )
     return list(db.session.scalars(stmt))
 
 
-def tags_in_use() -> list[Tag]:
-    """Tags carried by at least one approved work.
+def tags_in_use(locale: str | None = None) -> list[Tag]:
+    """Tags carried by at least one approved work (in the order of their labels in
+    `locale`, when given, else of their names).
 
     One EXISTS a tag, which stops at its first public work: a tag of 10,000 works costs
     one lookup, where an IN over every tagged public work read them all (8 ms a grid page
@@ -276,7 +281,10 @@ def tags_in_use() -> list[Tag]:
         .where(work_tags.c.tag_id == Tag.id, Work.status == WorkStatus.APPROVED,
                Work.hidden.is_(False))  # fmt: skip
     )
-    return list(db.session.scalars(select(Tag).where(public.exists()).order_by(Tag.name)))
+    tags = list(db.session.scalars(select(Tag).where(public.exists()).order_by(Tag.name)))
+    if locale is not None:
+        tags.sort(key=lambda t: t.label(locale).casefold())
+    return tags
 
 
 def work_for_receipt(token: str) -> Work | None:

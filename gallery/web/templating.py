@@ -56,8 +56,9 @@ def share_image(work: Work | None) -> dict[str, object] | None:
     if not info or fmt not in info["files"]:
         return None
     url = url_for("media.file", key=work.image_key, filename=info["files"][fmt], _external=True)
+    alt = work.text_for("alt_text", str(get_locale()))
     return {"url": url, "type": f"image/{fmt}", "width": info["width"], "height": info["height"],
-            "alt": work.alt_text}  # fmt: skip
+            "alt": alt.text if alt else "", "alt_lang": alt.locale if alt else None}  # fmt: skip
 
 
 def mailto(address: str) -> str:
@@ -158,7 +159,7 @@ def init_app(app: Flask) -> None:
         app.add_template_global(helper)
     for helper in (labels.licence_name, labels.category_label, labels.action_label,
                    labels.status_label, labels.role_label, labels.resolution_label,
-                   labels.rejection_reason):
+                   labels.rejection_reason, labels.artist_name):
         app.add_template_global(helper)
     app.add_template_global(aria)
     app.url_defaults(lambda endpoint, values: _static_version(app, endpoint, values))
