@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from sqlalchemy import Select, and_, func, or_, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import lazyload, selectinload
 
 from ..extensions import db
 from ..models import (
@@ -335,6 +335,7 @@ def load_work_details(works: list[Work]) -> list[Work]:
             .options(
                 selectinload(Work.tags),
                 selectinload(Work.campaign).selectinload(Campaign.translations),
+                lazyload(Work.texts),  # loaded with the works already (Work.texts is "selectin")
             )
         )
         db.session.scalars(stmt).all()  # fills in the rows already in the session

@@ -113,6 +113,12 @@ def in_language(shown: Shown | None) -> Markup:
     return Markup(' <span class="meta">(%s)</span>') % language_name(shown.locale)
 
 
+def text_for(item: Any, field: str) -> Shown | None:
+    """item.text_for(field, the reader's language), for macros imported without the
+    page's context (they do not see current_locale)."""
+    return item.text_for(field, str(get_locale()))
+
+
 def fallback_note(shown: Shown | None) -> str | None:
     """What to say above a text that is not in the reader's language (None if it is)."""
     if shown is None or shown.locale == str(get_locale()):
@@ -155,7 +161,7 @@ def init_app(app: Flask) -> None:
     app.add_template_filter(language_name)
     app.add_template_filter(mailto)
     app.add_template_filter(labels.dateformat)  # in place of Flask-Babel's, for "1er"
-    for helper in (fallback_note, lang_attr, in_language, og_locale, share_image, srcset):
+    for helper in (fallback_note, lang_attr, in_language, og_locale, share_image, srcset, text_for):
         app.add_template_global(helper)
     for helper in (labels.licence_name, labels.category_label, labels.action_label,
                    labels.status_label, labels.role_label, labels.resolution_label,
