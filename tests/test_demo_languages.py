@@ -205,3 +205,14 @@ def test_an_artists_work_in_another_language_says_so_as_a_profile_does(client, m
     assert "not yet available in your language; here it is in Russian" in english
     russian = page(client, f"/ru/works/{work.public_id}")
     assert "Письмо" in russian and "notice--language" not in russian and "Lettre" not in russian
+
+
+def test_a_rejected_work_forgets_its_texts_in_every_language(client, make_work):
+    from gallery.verbs.common import forget_artist
+
+    work = make_work(title="Письмо", alt_text="Конверт.", text_locale="ru")
+    work.texts.append(WorkText(locale="fr", title="Lettre", alt_text="Une enveloppe."))
+    db.session.commit()
+    forget_artist(work, keep_phash=True)
+    db.session.commit()
+    assert db.session.scalar(select(db.func.count()).select_from(WorkText)) == 0
