@@ -1,6 +1,6 @@
 """What stored codes mean to a person, in the reader's language: licences, report
-categories, prisoner statuses, preset rejection reasons and audit actions; and dates as
-the reader writes them (pages and print PDFs alike).
+categories, prisoner statuses, preset rejection reasons, audit actions and the demo
+posters' artist name; and dates as the reader writes them (pages and print PDFs alike).
 
 The codes stay stable in the database; only these words are translated (lazily, so each
 is rendered in the language of the request that reads it)."""
@@ -120,6 +120,19 @@ def licence_name(licence: Licence | str) -> str:
 def licence_summary(licence: Licence | str) -> str:
     """One line on what a licence lets others do."""
     return str(LICENCES[Licence(licence)][1])
+
+
+# The name the demo posters are shown under: the loader's words, not an artist's, so they
+# are read in the reader's language (translators: the "artist" of a generated poster).
+DEMO_ARTIST = _l("Demo poster")
+
+
+def artist_name(work: Work) -> str | None:
+    """The name a work is shown under: "Demo poster" in the reader's language for the
+    demo's generated posters, else the artist's chosen name; None for Anonymous."""
+    if work.is_demo:
+        return str(DEMO_ARTIST)
+    return work.shown_name
 
 
 def rejection_reason(work: Work) -> str:

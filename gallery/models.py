@@ -423,8 +423,15 @@ class Tag(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     slug: Mapped[str] = mapped_column(String(60), unique=True)
     name: Mapped[str] = mapped_column(String(60))
+    # The tag's name in other languages ({"fr": "affiche", "ru": "плакат"}), shown in
+    # place of `name` to a reader of that language; the filter's address keeps the slug.
+    labels: Mapped[dict[str, str] | None] = mapped_column(JSON)
 
     works: Mapped[list[Work]] = relationship(secondary=work_tags, back_populates="tags")
+
+    def label(self, locale: str) -> str:
+        """The tag as a reader of `locale` sees it: its label in that language, else its name."""
+        return (self.labels or {}).get(locale) or self.name
 
     def __repr__(self) -> str:
         return f"<Tag {self.slug}>"
@@ -527,6 +534,32 @@ class Work(db.Model):
     )
     decided_by: Mapped[Moderator | None] = relationship(back_populates="decisions")
     reports: Mapped[list[Report]] = relationship(back_populates="work", cascade="all, delete-orphan")
+    # The texts in other languages than the one they were written in (text_locale). Loaded
+    # with every work (one query per batch): every page that shows a work shows its texts.
+    texts: Mapped[list[WorkText]] = relationship(
+        back_populates="work", cascade="all, delete-orphan", order_by="WorkText.locale", lazy="selectin"
+    )
+
+    TEXTS = ("title", "alt_text", "description")
+
+    def text_for(self, field: str, locale: str) -> Shown | None:
+        """The title, alt text or description (Markdown) in the reader's language, else
+        the nearest one it is written in (pick_language); the work's own columns hold the
+        language it was written in (text_locale; unknown on rows older than that column:
+        then it is taken as the reader's, as the pages always did)."""
+        original = self.text_locale or locale
+        texts = {t.locale: getattr(t, field) for t in self.texts}
+        texts[original] = getattr(self, field)
+        return pick_language(texts, locale, original)
+
+    def description_for(self, locale: str) -> Shown | None:
+        """The description as safe HTML, in the language text_for("description") picks."""
+        shown = self.text_for("description", locale)
+        if shown is None:
+            return None
+        row = next((t for t in self.texts if t.locale == shown.locale), None)
+        html = self.description_markup if row is None else row.description_markup
+        return Shown(html, shown.locale)
 
     @property
     def media_version(self) -> str:
@@ -560,6 +593,34 @@ class Work(db.Model):
 
     def __repr__(self) -> str:
         return f"<Work {self.public_id} {self.status}>"
+
+
+class WorkText(db.Model):
+    """A work's title, alt text and description in a language other than the one it was
+    written in (the work's own columns hold those). The demo posters have them; an
+    artist's work can have them too."""
+
+    __table_args__ = (UniqueConstraint("work_id", "locale"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    work_id: Mapped[int] = mapped_column(ForeignKey("work.id", ondelete="CASCADE"))
+    locale: Mapped[str] = mapped_column(String(16))
+    title: Mapped[str | None] = mapped_column(String(200))
+    alt_text: Mapped[str | None] = mapped_column(String(1000))
+    description: Mapped[str | None] = mapped_column(Text)  # Markdown
+    description_html: Mapped[str | None] = mapped_column(Text)  # rendered once, as Work's
+
+    work: Mapped[Work] = relationship(back_populates="texts")
+
+    @property
+    def description_markup(self) -> Markup:
+        """The description as safe HTML (rendered when it was saved)."""
+        if self.description_html is not None:
+            return Markup(self.description_html)  # noqa: S704 - sanitised by render_markdown
+        return render_markdown(self.description)
+
+    def __repr__(self) -> str:
+        return f"<WorkText {self.work_id}:{self.locale}>"
 
 
 class Moderator(UserMixin, db.Model):

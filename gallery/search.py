@@ -146,6 +146,15 @@ def work_document(title: str | None, shown_name: str | None, description: str | 
     return folded_text(title), folded_text(shown_name, description, alt_text, *tags)
 
 
+def work_texts(work: Work) -> tuple[str, str]:
+    """work_document of a work in every language it is written in (its own columns and its
+    WorkText rows), with its tags' names and labels: a search in one language finds it."""
+    rows = [work, *work.texts]
+    return work_document(" ".join(r.title or "" for r in rows), work.shown_name,
+                         "\n".join(r.description or "" for r in rows), " ".join(r.alt_text or "" for r in rows),
+                         [name for t in work.tags for name in (t.name, *(t.labels or {}).values())])  # fmt: skip
+
+
 def prisoner_document(name: str | None, name_native: str | None,
                       stories: Iterable[tuple[str | None, str | None]],
                       other_names: Iterable[str | None] = ()) -> tuple[str, str]:  # fmt: skip
@@ -190,8 +199,7 @@ def index_work(work: Work) -> None:
     if not is_public(work):
         drop_work(work.id)
         return
-    title, body = work_document(work.title, work.shown_name, work.description, work.alt_text,
-                                [t.name for t in work.tags])  # fmt: skip
+    title, body = work_texts(work)
     _put(WORK, work.id, title, body)
 
 
@@ -232,8 +240,7 @@ def reindex() -> tuple[int, int]:
     ).all()
     prisoners = db.session.scalars(select(Prisoner).options(selectinload(Prisoner.stories))).all()
     for work in works:
-        title, body = work_document(work.title, work.shown_name, work.description, work.alt_text,
-                                    [t.name for t in work.tags])  # fmt: skip
+        title, body = work_texts(work)
         db.session.add(SearchDocument(kind=WORK, ref_id=work.id, title=title, body=body))
     for prisoner in prisoners:
         title, body = prisoner_document(prisoner.name, prisoner.name_native,

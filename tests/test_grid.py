@@ -131,4 +131,4 @@ def test_grid_runs_a_constant_number_of_statements(app, client, make_prisoner, m
         make_work(prisoners=(ada, make_prisoner()), tag_names=(f"t{n}", "x"))
     many = {u: statements_for(u) for u in few}
     assert many == few
-    assert few["/works"] <= 8
+    assert few["/works"] <= 9  # one of them: the works' texts in other languages, one the prisoners' names

@@ -108,7 +108,7 @@ def flyer(sheet: PrisonerSheet) -> bytes:
     story += blocks(sheet.guidance, styles)
     story.append(Paragraph(x(flyer_dates(sheet)), styles.small))
     if sheet.demo:
-        story.append(Paragraph(x(demo_note()), styles.small))
+        story += [Spacer(1, 3 * mm), Paragraph(x(demo_note(profile=True)), styles.small)]
     top = margin + band
     frame = Frame(margin, top, width - 2 * margin, height - margin - top, 0, 0, 0, 0)
     frame.addFromList([KeepInFrame(width - 2 * margin, height - margin - top, story)], canvas)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
+from .. import labels
 from ..models import Licence, Prisoner, PrisonerStatus, Work, WorkStatus, utcnow
 from ..storage import Store
 from ..text import today_in
@@ -106,7 +107,8 @@ def standing(prisoner: Prisoner, now: datetime, locale: str) -> Standing:
 
 def work_sheet(work: Work, url: str, store: Store, locale: str,
                now: datetime | None = None) -> WorkSheet | None:  # fmt: skip
-    """The sheet of a public work that may be printed, for readers of `locale`; None for
+    """The sheet of a public work that may be printed, with its title in `locale` when
+    it is written in it (else as the artist wrote it), for readers of `locale`; None for
     any other work, or one whose image file is missing."""
     image = largest_image(work, store)
     if work.status != WorkStatus.APPROVED or work.hidden or needs_leave(work) or image is None:
@@ -114,8 +116,9 @@ def work_sheet(work: Work, url: str, store: Store, locale: str,
     now = now or utcnow()
     # The printing day where the (first) prisoner is held: the day their count is for.
     zone = work.prisoners[0].timezone if work.prisoners else None
+    title = work.text_for("title", locale) if locale else None
     return WorkSheet(
-        title=work.title, artist=work.shown_name, licence=work.licence,
+        title=title.text if title else work.title, artist=labels.artist_name(work), licence=work.licence,
         by_leave=work.licence == Licence.ALL_RIGHTS_RESERVED,
         prisoners=tuple(standing(p, now, locale) for p in work.prisoners), url=url,
         image=image[0], width=image[1], height=image[2], printed_on=today_in(zone, now),

@@ -211,6 +211,9 @@ def flyer_dates(sheet: PrisonerSheet) -> str:
     return f"{checked} {_('Printed on %(date)s', date=dateformat(sheet.printed_on, 'long'))}"
 
 
-def demo_note() -> str:
-    """What marks demo content on paper, as the pages' badge does."""
-    return f"{_('Demo')} — {_('Demonstration content, not a real submission or a verified profile')}"
+def demo_note(profile: bool = False) -> str:
+    """What marks demo content on paper, as the pages' badge does: one sentence, for a
+    work's poster or label, or for a profile's flyer (which prints no work)."""
+    if profile:
+        return _("Demo profile: its facts have not been checked by the moderators.")
+    return _("Demonstration material: this is not a real work and not a verified profile.")

@@ -122,20 +122,22 @@ def _images(work: Work) -> dict[str, Any]:
 def work_json(work: Work) -> dict[str, Any]:
     """A published work as the API shows it (schema "Work")."""
     assert work.published_at is not None
+    locale = _locale()
+    title, alt, description = (work.text_for(name, locale) for name in Work.TEXTS)
     return {
         "id": work.public_id,
         "url": _url("public.work", public_id=work.public_id),
         "api_url": _url("api.work", public_id=work.public_id),
-        "title": work.title,
-        "alt_text": work.alt_text,
-        "description": work.description or None,
-        "language": work.text_locale or None,
-        "artist": work.shown_name,
+        "title": title.text if title else "",
+        "alt_text": alt.text if alt else "",
+        "description": description.text if description else None,
+        "language": (title.locale if title and work.text_locale else work.text_locale) or None,
+        "artist": labels.artist_name(work),
         "licence": {"code": work.licence.value, "name": labels.licence_name(work.licence)},
         "published_at": work.published_at.strftime("%Y-%m-%dT%H:%M:%SZ"),
         "prisoners": [_prisoner_ref(p) for p in work.prisoners],
         "campaign": _campaign_ref(work.campaign),
-        "tags": [{"slug": tag.slug, "name": tag.name} for tag in work.tags],
+        "tags": [{"slug": tag.slug, "name": tag.label(locale)} for tag in work.tags],
         "images": _images(work),
         "demo": work.is_demo,
     }

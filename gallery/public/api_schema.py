@@ -125,21 +125,24 @@ SCHEMAS: dict[str, Any] = {
         {"slug": SLUG, "title": {"type": "string"}, "language": LANGUAGE, "url": URI},
         "A campaign; its title in the language asked for, else the nearest one (`language`).",
     ),
-    "TagRef": _object({"slug": SLUG, "name": {"type": "string"}}),
+    "TagRef": _object({"slug": SLUG, "name": {"type": "string", "description": "In the language "
+                                                "asked for when the tag has a label in it."}}),
     "Work": _object(
         {
             "id": {"type": "string", "pattern": _pattern(PUBLIC_ID_RE)},
             "url": {**URI, "description": "The work's page."},
             "api_url": URI,
-            "title": {"type": "string"},
-            "alt_text": {"type": "string", "description": "The image described in words."},
-            "description": _nullable({"type": "string", "description": "Markdown source."}),
+            "title": {"type": "string", "description": "In the language asked for when the work "
+                      "has it, else in the one the artist wrote it in (`language`)."},
+            "alt_text": {"type": "string", "description": "The image described in words (as the title)."},
+            "description": _nullable({"type": "string", "description": "Markdown source (as the title)."}),
             "language": _nullable(
-                {**LANGUAGE, "description": "The language of the title, description and "
-                 "alt text, as the artist said."}
+                {**LANGUAGE, "description": "The language of the title as given: the one asked "
+                 "for, or the one the artist said they wrote in."}
             ),
             "artist": _nullable(
-                {"type": "string", "description": "The name the artist chose; null: anonymous."}
+                {"type": "string", "description": "The name the artist chose (the demo posters': "
+                 "\"Demo poster\" in the language asked for); null: anonymous."}
             ),
             "licence": _ref("Licence"),
             "published_at": {"type": "string", "format": "date-time"},

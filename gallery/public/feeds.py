@@ -33,6 +33,7 @@ from flask.typing import ResponseReturnValue
 from flask_babel import get_locale
 from flask_babel import gettext as _
 
+from .. import labels
 from ..models import Work, utcnow
 from ..text import xml_safe
 from ..typography import inner_quotes
@@ -109,14 +110,16 @@ def _atom(title: str, alternate: str, works: list[Work], *, empty_since: datetim
     for work in works:
         entry = _el(feed, "entry")
         _el(entry, "id", entry_id(work))
-        # The title is the artist's words, in the language they wrote it in.
-        entry_title = _el(entry, "title", work.title)
-        if work.text_locale and work.text_locale != locale:
-            entry_title.set(XML_LANG, work.text_locale)
+        # The title in the feed's language when it is written in it, else in the language
+        # the artist wrote it in (marked with that language).
+        shown = work.text_for("title", locale)
+        entry_title = _el(entry, "title", shown.text if shown else "")
+        if shown and shown.locale != locale:
+            entry_title.set(XML_LANG, shown.locale)
         _el(entry, "updated", _stamp(work.published_at))
         _el(entry, "published", _stamp(work.published_at))
         author = _el(entry, "author")
-        _el(author, "name", work.shown_name or _("Anonymous"))
+        _el(author, "name", labels.artist_name(work) or _("Anonymous"))
         _el(entry, "link", rel="alternate", type="text/html",
             href=url_for("public.work", public_id=work.public_id, _external=True))  # fmt: skip
         # HTML as escaped text (type="html"): ElementTree escapes it. `&quot;` for Jinja's

@@ -56,7 +56,7 @@ def works() -> ResponseReturnValue:
         grid=grid,
         all_prisoners=queries.prisoners(_locale()),
         all_campaigns=queries.campaigns(),
-        all_tags=queries.tags_in_use(),
+        all_tags=queries.tags_in_use(str(get_locale())),
     )
 
 

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from sqlalchemy import Select, and_, func, or_, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import lazyload, selectinload
 
 from ..extensions import db
 from ..models import (
@@ -266,12 +266,17 @@ def campaign_by_slug(slug: str) -> Campaign | None:
 
 def campaigns() -> list[Campaign]:
     """Every campaign, the most recent first."""
-    stmt = select(Campaign).order_by(Campaign.held_on.desc().nulls_last(), Campaign.title)
+    stmt = (
+        select(Campaign)
+        .options(selectinload(Campaign.translations))  # their titles in the reader's language
+        .order_by(Campaign.held_on.desc().nulls_last(), Campaign.title)
+    )
     return list(db.session.scalars(stmt))
 
 
-def tags_in_use() -> list[Tag]:
-    """Tags carried by at least one approved work.
+def tags_in_use(locale: str | None = None) -> list[Tag]:
+    """Tags carried by at least one approved work (in the order of their labels in
+    `locale`, when given, else of their names).
 
     One EXISTS a tag, which stops at its first public work: a tag of 10,000 works costs
     one lookup, where an IN over every tagged public work read them all (8 ms a grid page
@@ -282,7 +287,10 @@ def tags_in_use() -> list[Tag]:
         .where(work_tags.c.tag_id == Tag.id, Work.status == WorkStatus.APPROVED,
                Work.hidden.is_(False))  # fmt: skip
     )
-    return list(db.session.scalars(select(Tag).where(public.exists()).order_by(Tag.name)))
+    tags = list(db.session.scalars(select(Tag).where(public.exists()).order_by(Tag.name)))
+    if locale is not None:
+        tags.sort(key=lambda t: t.label(locale).casefold())
+    return tags
 
 
 def work_for_receipt(token: str) -> Work | None:
@@ -333,6 +341,7 @@ def load_work_details(works: list[Work]) -> list[Work]:
             .options(
                 selectinload(Work.tags),
                 selectinload(Work.campaign).selectinload(Campaign.translations),
+                lazyload(Work.texts),  # loaded with the works already (Work.texts is "selectin")
             )
         )
         db.session.scalars(stmt).all()  # fills in the rows already in the session

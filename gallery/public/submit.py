@@ -24,7 +24,7 @@ from werkzeug.wrappers import Response
 from .. import images, mail
 from ..slots import NoSlot
 from ..extensions import db, media_store
-from ..models import Licence, WorkStatus
+from ..models import Campaign, Licence, WorkStatus
 from ..verbs import NotAllowed, covers
 from ..verbs.submissions import NewWork, submit_work, withdraw_work
 from ..web.errors import disk_full
@@ -63,9 +63,14 @@ def _form() -> SubmitForm:
     locale = str(get_locale())
     form.prisoners.choices = [SelectChoice(p.id, p.name_for(locale)) for p in queries.prisoners(locale)]
     form.campaign.choices = [SelectChoice("", _("None"))] + [
-        SelectChoice(c.id, c.title) for c in queries.campaigns()
+        SelectChoice(c.id, _campaign_title(c, locale)) for c in queries.campaigns()
     ]
     return form
+
+
+def _campaign_title(campaign: Campaign, locale: str) -> str:
+    shown = campaign.text_for("title", locale)
+    return shown.text if shown else campaign.title
 
 
 def _fields(form: SubmitForm) -> NewWork:

@@ -112,6 +112,7 @@ def forget_artist(work: Work, *, keep_phash: bool) -> None:
     work.title = ""
     work.alt_text = ""
     work.description = work.description_html = None
+    work.texts.clear()  # the same texts in other languages
     work.display_name = None
     work.contact_email = None
     work.text_locale = None

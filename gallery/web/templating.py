@@ -57,8 +57,9 @@ def share_image(work: Work | None) -> dict[str, object] | None:
     if not info or fmt not in info["files"]:
         return None
     url = url_for("media.file", key=work.image_key, filename=info["files"][fmt], _external=True)
+    alt = work.text_for("alt_text", str(get_locale()))
     return {"url": url, "type": f"image/{fmt}", "width": info["width"], "height": info["height"],
-            "alt": work.alt_text}  # fmt: skip
+            "alt": alt.text if alt else "", "alt_lang": alt.locale if alt else None}  # fmt: skip
 
 
 def mailto(address: str) -> str:
@@ -111,6 +112,12 @@ def in_language(shown: Shown | None) -> Markup:
     if shown is None or shown.locale == str(get_locale()):
         return Markup("")
     return Markup(' <span class="meta">(%s)</span>') % language_name(shown.locale)
+
+
+def text_for(item: Any, field: str) -> Shown | None:
+    """item.text_for(field, the reader's language), for macros imported without the
+    page's context (they do not see current_locale)."""
+    return item.text_for(field, str(get_locale()))
 
 
 def fallback_note(shown: Shown | None) -> str | None:
@@ -213,11 +220,11 @@ def init_app(app: Flask) -> None:
     app.add_template_filter(labels.dateformat)  # in place of Flask-Babel's, for "1er"
     app.add_template_filter(labels.datetimeformat)  # in place of Flask-Babel's: to the minute, "(UTC)"
     for helper in (fallback_note, lang_attr, in_language, og_locale, share_image, srcset,
-                   prisoner_name, prisoner_names):
+                   prisoner_name, prisoner_names, text_for):
         app.add_template_global(helper)
     for helper in (labels.licence_name, labels.category_label, labels.action_label,
                    labels.status_label, labels.role_label, labels.resolution_label,
-                   labels.event_details, labels.rejection_reason):
+                   labels.event_details, labels.rejection_reason, labels.artist_name):
         app.add_template_global(helper)
     app.add_template_global(aria)
     app.url_defaults(lambda endpoint, values: _static_version(app, endpoint, values))
