@@ -53,6 +53,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
+from typing import Any
 
 import snowballstemmer
 from markupsafe import Markup, escape
@@ -192,7 +193,7 @@ def folded_text(*parts: str | None) -> str:
 _stemmers = threading.local()  # a stemmer keeps state while it works: one per thread
 
 
-def _stemmer(algorithm: str):  # type: ignore[no-untyped-def]
+def _stemmer(algorithm: str) -> Any:
     found = getattr(_stemmers, algorithm, None)
     if found is None:
         found = snowballstemmer.stemmer(algorithm)

@@ -98,13 +98,15 @@ def _fill(conn):
     for w in conn.execute(public.order_by(work.c.id)).mappings():
         title, body = search.work_document(w["title"], w["display_name"], w["description"],
                                            w["alt_text"], tags[w["id"]])  # fmt: skip
-        rows.append({"kind": search.WORK, "ref_id": w["id"], "updated": now, **search.document_row(title, body)})
+        rows.append({"kind": search.WORK, "ref_id": w["id"], "updated": now,
+                     **search.document_row(title, body)})  # fmt: skip
     stories = defaultdict(list)
     for s in conn.execute(sa.select(story).order_by(story.c.prisoner_id, story.c.locale)).mappings():
         stories[s["prisoner_id"]].append((s["summary"], s["body"]))
     for p in conn.execute(sa.select(prisoner).order_by(prisoner.c.id)).mappings():
         title, body = search.prisoner_document(p["name"], p["name_native"], stories[p["id"]])
-        rows.append({"kind": search.PRISONER, "ref_id": p["id"], "updated": now, **search.document_row(title, body)})
+        rows.append({"kind": search.PRISONER, "ref_id": p["id"], "updated": now,
+                     **search.document_row(title, body)})  # fmt: skip
     if rows:
         op.bulk_insert(document, rows)
 
