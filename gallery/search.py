@@ -2,19 +2,43 @@
 
 One table, `search_document`, holds a row per searchable thing (kind "work" or "prisoner",
 its id, a title and a body), written as *folded* words: lower-case (casefold), accents and
-other combining marks removed after NFKD (so "ё" is "е", "Café" is "cafe"), every run of
-letters and digits one word, words joined by single spaces. Queries are folded the same
-way, so "Азат", "азат" and "АЗАТ" are one word, and neither database's tokenizer has
-anything left to disagree about.
+other combining marks removed after NFKD (so "ё" is "е", "Café" is "cafe"; "й" stays a
+letter of its own, which Russian endings need), every run of letters and digits one word,
+words joined by single spaces. Queries are folded the same way, so "Азат", "азат" and
+"АЗАТ" are one word.
 
-- SQLite: an FTS5 table over `search_document` (external content, tokenizer
-  `unicode61 remove_diacritics 2`), kept in step by triggers; ranked by bm25, a word in
-  the title weighing ten times one in the body.
-- PostgreSQL: a GIN index on `to_tsvector('simple', ...)` of the title (weight A) and body
-  (weight B); ranked by ts_rank.
+Stemming (Snowball, the algorithms PostgreSQL's `english`, `french` and `russian`
+text-search configurations use). A document is stemmed in all three languages, since its
+words may be in any of them; a query in the visitor's language (and, for a word in
+Cyrillic, in Russian too). A document's *lexemes* are its folded words and their stems in
+the three configurations; a query word finds a document when the word, or its stem in the
+query's configuration, is one of the document's lexemes, or (when the word has at least
+PREFIX_MIN letters) begins one. Every query word must find the document. So "Мифтахову"
+(stem "мифтахов") finds "Мифтахов" and "Мифтахова", "prisonniers" (stem "prisonni") finds
+"Prisonnier", and an English title is found from /fr/ and /ru/ (its words are lexemes
+whatever the language; /ru/ stems a Latin word in English, as PostgreSQL's `russian` does).
 
-Both are created by the migration, and by `db.create_all()` through DDL events on the
-table (the tests, and backups, make their tables that way). A query is built from folded
+- SQLite: Python cannot give FTS5 a tokenizer, so the stems are computed here
+  (`snowballstemmer`, one stemmer per language and thread, the stems of a word cached) and
+  stored beside the words: `title_stems` and `body_stems` hold, for each word, its stems
+  that differ from it. An FTS5 table over the four columns (external content, tokenizer
+  `unicode61 remove_diacritics 0`: the text is folded already, and "й" must stay "й"),
+  kept in step by triggers; ranked by bm25, a title word weighing ten times a body word.
+  A query word is `("word"* OR "stem"*)`.
+- PostgreSQL: stems with its own configurations. A GIN index on the folded title (weight A)
+  and body (weight B), each `to_tsvector` in `simple` (the words), `english`, `french` and
+  `russian` (their stems), concatenated; ranked by ts_rank. A query word is
+  `to_tsquery('simple', 'word':*) || to_tsquery('<language>', 'word':*)`. The stem columns
+  are filled there too (a backup copies PostgreSQL's rows into SQLite) but not read.
+
+The two agree on what is found, but for what each stems differently: PostgreSQL's own
+Snowball may be an older release than the library's (a handful of words, e.g. English
+"added" is "ad" in PostgreSQL 15, "add" in Snowball 3), and its configurations drop stop
+words ("the", "и", "les") from the stems, not from the words; a stop word typed is still
+looked for as a word on both.
+
+Both indexes are created by the migration, and by `db.create_all()` through DDL events on
+the table (the tests, and backups, make their tables that way). A query is built from folded
 word tokens only, each quoted: never from what the visitor typed.
 
 The verbs keep the index in step (`index_work`, `drop_work`, `index_prisoner`: flushed,
@@ -23,11 +47,15 @@ the query checks that again on the work itself. `reindex()` rebuilds everything.
 from __future__ import annotations
 
 import re
+import threading
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
+from functools import lru_cache
+from typing import Any
 
+import snowballstemmer
 from markupsafe import Markup, escape
 from sqlalchemy import DDL, String, Text, UniqueConstraint, delete, event, select, text
 from sqlalchemy.orm import Mapped, mapped_column, selectinload
@@ -42,6 +70,12 @@ MAX_QUERY_LENGTH = 200  # characters a visitor may type
 MAX_TERMS = 12  # words of a query that are looked for; the rest are ignored
 PREFIX_MIN = 3  # a word this long also finds longer words it begins ("мифтахов" finds "мифтахова")
 TITLE_WEIGHT = 10.0  # SQLite bm25: a title word weighs this many body words
+
+# The visitor's language → the text-search configuration (and Snowball algorithm) its
+# queries are stemmed with; any other locale is stemmed in English.
+LANGUAGES = {"en": "english", "fr": "french", "ru": "russian"}
+DEFAULT_CONFIG = "english"
+STEMMED = ("english", "french", "russian")  # every document is stemmed in all of them
 
 FTS_TABLE = "search_fts"  # SQLite's FTS5 table (and its shadow tables search_fts_*)
 PG_INDEX = "ix_search_document_fts"  # PostgreSQL's GIN index on the expression below
@@ -60,6 +94,9 @@ class SearchDocument(db.Model):
     ref_id: Mapped[int]
     title: Mapped[str] = mapped_column(Text, default="")
     body: Mapped[str] = mapped_column(Text, default="")
+    # For SQLite's FTS5: each word's stems (in STEMMED) that differ from it.
+    title_stems: Mapped[str] = mapped_column(Text, default="")
+    body_stems: Mapped[str] = mapped_column(Text, default="")
     updated: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
     def __repr__(self) -> str:
@@ -68,23 +105,29 @@ class SearchDocument(db.Model):
 
 # ---- the indexes: one set of statements for the migration and for create_all ----
 
-PG_VECTOR = (
-    "(setweight(to_tsvector('simple'::regconfig, coalesce(title, '')), 'A') || "
-    "setweight(to_tsvector('simple'::regconfig, coalesce(body, '')), 'B'))"
-)
 
+def _pg_vector(column: str) -> str:
+    # The words ('simple') and their stems in every language, one tsvector.
+    return " || ".join(f"to_tsvector('{config}'::regconfig, coalesce({column}, ''))"
+                       for config in ("simple", *STEMMED))  # fmt: skip
+
+
+PG_VECTOR = f"(setweight({_pg_vector('title')}, 'A') || setweight({_pg_vector('body')}, 'B'))"
+
+_FTS_COLUMNS = ("title", "body", "title_stems", "body_stems")
+_NEW = ", ".join(f"new.{c}" for c in _FTS_COLUMNS)
+_OLD = ", ".join(f"old.{c}" for c in _FTS_COLUMNS)
+_COLS = ", ".join(_FTS_COLUMNS)
 SQLITE_DDL = (
-    (f"CREATE VIRTUAL TABLE {FTS_TABLE} USING fts5(title, body, content='search_document', "
-     "content_rowid='id', tokenize='unicode61 remove_diacritics 2')"),
+    (f"CREATE VIRTUAL TABLE {FTS_TABLE} USING fts5({_COLS}, content='search_document', "
+     "content_rowid='id', tokenize='unicode61 remove_diacritics 0')"),
     ("CREATE TRIGGER search_document_ai AFTER INSERT ON search_document BEGIN "
-     f"INSERT INTO {FTS_TABLE}(rowid, title, body) VALUES (new.id, new.title, new.body); END"),
+     f"INSERT INTO {FTS_TABLE}(rowid, {_COLS}) VALUES (new.id, {_NEW}); END"),
     ("CREATE TRIGGER search_document_ad AFTER DELETE ON search_document BEGIN "
-     f"INSERT INTO {FTS_TABLE}({FTS_TABLE}, rowid, title, body) "
-     "VALUES ('delete', old.id, old.title, old.body); END"),
+     f"INSERT INTO {FTS_TABLE}({FTS_TABLE}, rowid, {_COLS}) VALUES ('delete', old.id, {_OLD}); END"),
     ("CREATE TRIGGER search_document_au AFTER UPDATE ON search_document BEGIN "
-     f"INSERT INTO {FTS_TABLE}({FTS_TABLE}, rowid, title, body) "
-     "VALUES ('delete', old.id, old.title, old.body); "
-     f"INSERT INTO {FTS_TABLE}(rowid, title, body) VALUES (new.id, new.title, new.body); END"),
+     f"INSERT INTO {FTS_TABLE}({FTS_TABLE}, rowid, {_COLS}) VALUES ('delete', old.id, {_OLD}); "
+     f"INSERT INTO {FTS_TABLE}(rowid, {_COLS}) VALUES (new.id, {_NEW}); END"),
 )  # fmt: skip
 SQLITE_DROP = (f"DROP TABLE IF EXISTS {FTS_TABLE}",)  # the triggers go with search_document
 POSTGRES_DDL = (f"CREATE INDEX {PG_INDEX} ON search_document USING gin ({PG_VECTOR})",)
@@ -121,13 +164,18 @@ for _dialect in ("sqlite", "postgresql"):
 # ---- folding ----
 
 
+def _strip_marks(value: str) -> str:
+    decomposed = unicodedata.normalize("NFKD", value)
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+
+
 def fold(value: str | None) -> str:
     """Text as the index sees it: casefolded, without accents or other combining marks
-    (NFKD, so "ё" is "е", "é" is "e", "ﬁ" is "fi")."""
+    (NFKD, so "ё" is "е", "é" is "e", "ﬁ" is "fi"), but for "й", a letter of its own that
+    Russian's endings ("-ой", "-ий") need."""
     if not value:
         return ""
-    decomposed = unicodedata.normalize("NFKD", value.casefold())
-    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    return "й".join(_strip_marks(part) for part in unicodedata.normalize("NFC", value.casefold()).split("й"))
 
 
 def words(value: str | None) -> list[str]:
@@ -138,6 +186,46 @@ def words(value: str | None) -> list[str]:
 def folded_text(*parts: str | None) -> str:
     """Several texts as one string of folded words, separated by single spaces."""
     return " ".join(w for part in parts for w in words(part))
+
+
+# ---- stemming ----
+
+_stemmers = threading.local()  # a stemmer keeps state while it works: one per thread
+
+
+def _stemmer(algorithm: str) -> Any:
+    found = getattr(_stemmers, algorithm, None)
+    if found is None:
+        found = snowballstemmer.stemmer(algorithm)
+        setattr(_stemmers, algorithm, found)
+    return found
+
+
+@lru_cache(maxsize=65536)
+def stem(word: str, config: str) -> str:
+    """The lexeme PostgreSQL's text-search configuration `config` ("english", "french",
+    "russian") makes of a folded word, computed with Snowball here: a word with a digit is
+    kept as it is (PostgreSQL's `numword`), and `russian` stems a word of ASCII letters in
+    English."""
+    if not word.isalpha():
+        return word
+    algorithm = "english" if config == "russian" and word.isascii() else config
+    return str(_stemmer(algorithm).stemWord(word))
+
+
+def lexemes(word: str) -> tuple[str, ...]:
+    """What the index holds of a folded word: the word, then its other stems in STEMMED."""
+    return tuple(dict.fromkeys((word, *(stem(word, config) for config in STEMMED))))
+
+
+def stems(folded: str) -> str:
+    """The stems column of a folded text: each word's stems that differ from it."""
+    return " ".join(s for w in folded.split() for s in lexemes(w)[1:])
+
+
+def document_row(title: str, body: str) -> dict[str, str]:
+    """The indexed columns of a row, from its folded title and body."""
+    return {"title": title, "body": body, "title_stems": stems(title), "body_stems": stems(body)}
 
 
 def work_document(title: str | None, shown_name: str | None, description: str | None,
@@ -172,9 +260,10 @@ def _put(kind: str, ref_id: int, title: str, body: str) -> None:
         select(SearchDocument).where(SearchDocument.kind == kind, SearchDocument.ref_id == ref_id)
     )
     if row is None:
-        db.session.add(SearchDocument(kind=kind, ref_id=ref_id, title=title, body=body))
+        db.session.add(SearchDocument(kind=kind, ref_id=ref_id, **document_row(title, body)))
     elif (row.title, row.body) != (title, body):
-        row.title, row.body = title, body
+        for column, value in document_row(title, body).items():
+            setattr(row, column, value)
     db.session.flush()
 
 
@@ -241,12 +330,12 @@ def reindex() -> tuple[int, int]:
     prisoners = db.session.scalars(select(Prisoner).options(selectinload(Prisoner.stories))).all()
     for work in works:
         title, body = work_texts(work)
-        db.session.add(SearchDocument(kind=WORK, ref_id=work.id, title=title, body=body))
+        db.session.add(SearchDocument(kind=WORK, ref_id=work.id, **document_row(title, body)))
     for prisoner in prisoners:
         title, body = prisoner_document(prisoner.name, prisoner.name_native,
                                         [(s.summary, s.body) for s in prisoner.stories],
                                         prisoner.all_names())  # fmt: skip
-        db.session.add(SearchDocument(kind=PRISONER, ref_id=prisoner.id, title=title, body=body))
+        db.session.add(SearchDocument(kind=PRISONER, ref_id=prisoner.id, **document_row(title, body)))
     db.session.flush()
     return len(works), len(prisoners)
 
@@ -258,38 +347,80 @@ class QueryRefused(ValueError):
     """A query no search is run for: longer than MAX_QUERY_LENGTH, or holding a NUL."""
 
 
+_CYRILLIC = re.compile(r"[\u0400-\u04ff]")
+
+
+def config_for(locale: object) -> str:
+    """The text-search configuration of a visitor's language ("fr", "ru_RU", a Babel Locale)."""
+    return LANGUAGES.get(str(locale or "").split("_")[0].lower(), DEFAULT_CONFIG)
+
+
+@lru_cache(maxsize=4096)
+def _configs(word: str, config: str) -> tuple[str, ...]:
+    # A word in Cyrillic is Russian whatever the page's language.
+    return (config,) if config == "russian" or not _CYRILLIC.search(word) else (config, "russian")
+
+
+@lru_cache(maxsize=4096)
+def _forms(word: str, config: str) -> tuple[str, ...]:
+    return tuple(dict.fromkeys((word, *(stem(word, c) for c in _configs(word, config)))))
+
+
 @dataclass(frozen=True)
 class Terms:
-    """The folded words of a query, in the order typed, each once."""
+    """The folded words of a query, in the order typed, each once, and the configuration
+    of the visitor's language they are stemmed in."""
 
     words: tuple[str, ...]
+    config: str = DEFAULT_CONFIG
 
     def __bool__(self) -> bool:
         return bool(self.words)
 
+    def forms(self, word: str) -> tuple[str, ...]:
+        """A query word and its stems: any of them finds the word (SQLite looks for these;
+        PostgreSQL computes the same with its configurations)."""
+        return _forms(word, self.config)
+
     def matches(self, word: str) -> bool:
-        """Whether a folded word of a text is one the query looks for."""
-        return any(word == t or (len(t) >= PREFIX_MIN and word.startswith(t)) for t in self.words)
+        """Whether a folded word of a text is one the query finds: one of its lexemes is a
+        form of a query word, or begins with one when that word is long enough."""
+        found = lexemes(word)
+        for t in self.words:
+            prefix = len(t) >= PREFIX_MIN
+            for form in self.forms(t):
+                if any(x == form or (prefix and x.startswith(form)) for x in found):
+                    return True
+        return False
 
     def fts5(self) -> str:
-        """The SQLite FTS5 query: every word quoted (and a prefix when long enough), all
-        of them required."""
-        return " ".join(
-            '"' + t.replace('"', '""') + '"' + ("*" if len(t) >= PREFIX_MIN else "") for t in self.words
-        )
+        """The SQLite FTS5 query: for every word, the word or one of its stems (each
+        quoted, and a prefix when the word is long enough); every word required."""
+        groups = []
+        for t in self.words:
+            star = "*" if len(t) >= PREFIX_MIN else ""
+            groups.append("(" + " OR ".join('"' + f.replace('"', '""') + '"' + star for f in self.forms(t)) + ")")
+        return " AND ".join(groups)
 
-    def tsquery(self) -> str:
-        """The PostgreSQL tsquery text: every word quoted as a lexeme, all required."""
-        return " & ".join(
-            "'" + t.replace("'", "''").replace("\\", "\\\\") + "'" + (":*" if len(t) >= PREFIX_MIN else "")
-            for t in self.words
-        )
+    def tsquery(self) -> tuple[str, dict[str, str]]:
+        """The PostgreSQL tsquery, as SQL and its parameters: every word quoted as a lexeme
+        (a prefix when long enough), put through `simple` (the word) and the configuration
+        of the visitor's language (its stem), either found; every word required."""
+        parts, params = [], {}
+        for n, t in enumerate(self.words):
+            params[f"w{n}"] = (
+                "'" + t.replace("'", "''").replace("\\", "\\\\") + "'" + (":*" if len(t) >= PREFIX_MIN else "")
+            )
+            parts.append("(" + " || ".join(f"to_tsquery('{c}'::regconfig, :w{n})"
+                                           for c in ("simple", *_configs(t, self.config))) + ")")  # fmt: skip
+        return " && ".join(parts), params
 
 
-def parse_query(raw: str | None) -> Terms:
-    """The words to look for in what a visitor typed; QueryRefused when it is too long or
-    holds a NUL. Punctuation, operators and quotes are separators like spaces: "AND" is
-    the word "and", "-x" the word "x"."""
+def parse_query(raw: str | None, locale: object = None) -> Terms:
+    """The words to look for in what a visitor typed, stemmed in the visitor's language
+    (`locale`; English when none); QueryRefused when it is too long or holds a NUL.
+    Punctuation, operators and quotes are separators like spaces: "AND" is the word "and",
+    "-x" the word "x"."""
     raw = raw or ""
     if len(raw) > MAX_QUERY_LENGTH:
         raise QueryRefused("too-long")
@@ -298,7 +429,7 @@ def parse_query(raw: str | None) -> Terms:
     seen: dict[str, None] = {}
     for word in words(raw):
         seen.setdefault(word, None)
-    return Terms(tuple(seen)[:MAX_TERMS])
+    return Terms(tuple(seen)[:MAX_TERMS], config_for(locale))
 
 
 @dataclass(frozen=True)
@@ -342,15 +473,15 @@ def _ranked(dialect: str, terms: Terms, limit: int, offset: int) -> tuple[list[H
         params["q"] = terms.fts5()
         source = (f"FROM {FTS_TABLE} JOIN search_document d ON d.id = {FTS_TABLE}.rowid "
                   f"WHERE {FTS_TABLE} MATCH :q AND ({_VISIBLE})")  # fmt: skip
-        rank = f"bm25({FTS_TABLE}, {TITLE_WEIGHT}, 1.0)"
+        rank = f"bm25({FTS_TABLE}, {TITLE_WEIGHT}, 1.0, {TITLE_WEIGHT}, 1.0)"  # title, body, their stems
         order = "rank ASC, d.id ASC"  # bm25: lower is better
     else:
-        params["q"] = terms.tsquery()
+        query, words = terms.tsquery()
+        params.update(words)
         # The very expression of the GIN index (its columns are search_document's: the
         # only table of the outer query), so the planner uses the index.
-        source = (f"FROM search_document d WHERE {PG_VECTOR} @@ to_tsquery('simple'::regconfig, :q) "
-                  f"AND ({_VISIBLE})")  # fmt: skip
-        rank = f"ts_rank({PG_VECTOR}, to_tsquery('simple'::regconfig, :q))"
+        source = f"FROM search_document d WHERE {PG_VECTOR} @@ ({query}) AND ({_VISIBLE})"
+        rank = f"ts_rank({PG_VECTOR}, {query})"
         order = "rank DESC, d.id ASC"
     total = db.session.execute(text(f"SELECT count(*) {source}"), params).scalar_one()
     if not total or offset >= total:
@@ -414,6 +545,9 @@ def plain(html: Markup) -> str:
     return " ".join(html.striptags().split())
 
 
+_CUT = " ,.;:-\u2013\u2014"  # stripped where a snippet is cut
+
+
 def snippet(value: str | None, terms: Terms, width: int = 220) -> Markup:
     """About `width` characters of a plain text around its first matching word,
     highlighted; the beginning when nothing matches."""
@@ -433,5 +567,11 @@ def snippet(value: str | None, terms: Terms, width: int = 220) -> Markup:
     if end < len(value):
         space = value.rfind(" ", start, end)
         end = space if space > start + width // 2 else end
-    piece = highlight(value[start:end], terms)
-    return Markup("%s%s%s") % ("… " if start else "", piece, " …" if end < len(value) else "")
+    # The ellipsis sits tight against the word it cuts ("и затем…", "…начало"), in place
+    # of the punctuation or dash it would stand beside.
+    piece = value[start:end]
+    if start:
+        piece = piece.lstrip(_CUT)
+    if end < len(value):
+        piece = piece.rstrip(_CUT)
+    return Markup("%s%s%s") % ("…" if start else "", highlight(piece, terms), "…" if end < len(value) else "")

@@ -1,12 +1,14 @@
 """/search?q=: published works and prisoner profiles, ranked, one list, paged by ?page=.
 
 What the visitor typed is never passed to the database as a query: gallery.search folds
-it into words and quotes each. Too long a query, or one holding a NUL, is refused (400);
-an empty one, or one with no letter or digit at all, gets the form and a word of advice."""
+it into words, stems them in the page's language and quotes each. Too long a query, or
+one holding a NUL, is refused (400); an empty one, or one with no letter or digit at all,
+gets the form and a word of advice."""
 from __future__ import annotations
 
 from flask import Blueprint, current_app, make_response, render_template, request
 from flask.typing import ResponseReturnValue
+from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 
 from .. import search as index
@@ -30,7 +32,7 @@ def search() -> ResponseReturnValue:
     status = 200
     refused = None
     try:
-        terms = index.parse_query(raw)
+        terms = index.parse_query(raw, get_locale())  # stemmed in the page's language
     except index.QueryRefused as exc:
         terms, refused, status = index.Terms(()), REFUSED[str(exc)], 400
     per_page = int(current_app.config.get("SEARCH_PER_PAGE", PER_PAGE))
