@@ -202,7 +202,7 @@ AZAT_SOURCES: list[SourceEntry] = [
         "https://realgazeta.com.ua/lysty-v-polon-druzhyna-polonenoho-podilylasia-dosvidom-elektronnoho-lystuvannia-z-cholovikom",
         en="Realna Gazeta (in Ukrainian): the e-letter services F-Pismo and ZT (formerly Zona Telecom)",
         fr="Realna Gazeta (en ukrainien) : les services de lettres électroniques F-Pismo et ZT (ex-Zona Telecom)",
-        ru="«Реальна газета» (на украинском): сервисы электронных писем «Ф-Письмо» и ZT (бывший «Зона Телеком»)",
+        ru="«Реальна газета» (на украинском): сервисы электронных писем «Ф‑Письмо» и ZT (бывший «Зона Телеком»)",
     ),
     _source(  # S51: OVD-Info’s letters-now.org pays for delivery and replies
         "https://journal.timeconstructor.com/amp/posts/2024/08/06/cifrovye-servisy-kotorye-my-zasluzhili-kak-legko-napisat-pismo-polituznikam",
@@ -336,7 +336,7 @@ AZAT_EN = {
         """
         **How letters travel.** By ordinary post, addressed in Russian with his full name and
         year of birth, once you know where he is held; or through the paid e-letter services
-        F-Pismo (Ф-Письмо) and ZT (formerly Zona Telecom), which need a Russian bank card and
+        F-Pismo (Ф‑Письмо) and ZT (formerly Zona Telecom), which need a Russian bank card and
         work only for some prisons. OVD-Info’s letters-now.org delivers letters to the
         political prisoners it lists, at its own cost.
         """,
@@ -490,7 +490,7 @@ AZAT_FR = {
         """
         **Comment les lettres voyagent.** Par la poste, avec l’adresse écrite en russe, son
         nom complet et son année de naissance, une fois que vous savez où il est détenu ; ou
-        par les services payants de lettres électroniques F-Pismo (Ф-Письмо) et ZT
+        par les services payants de lettres électroniques F-Pismo (Ф‑Письмо) et ZT
         (ex-Zona Telecom), qui exigent une carte bancaire russe et ne desservent que certains
         établissements. Le service letters-now.org d’OVD-Info achemine à ses frais les lettres
         aux prisonniers politiques qu’il recense.
@@ -644,7 +644,7 @@ AZAT_RU = {
         """
         **Как доходят письма.** Обычной почтой — с адресом на русском языке, полным именем и
         годом рождения, когда вы знаете, где он находится; или через платные сервисы
-        электронных писем «Ф-Письмо» и ZT (бывший «Зона Телеком»): для них нужна российская
+        электронных писем «Ф‑Письмо» и ZT (бывший «Зона Телеком»): для них нужна российская
         банковская карта, и работают они не со всеми учреждениями. Сервис ОВД-Инфо
         letters-now.org за свой счёт доставляет письма политзаключённым из своего списка.
         """,

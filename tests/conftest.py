@@ -32,7 +32,7 @@ from typing import Any
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient, FlaskCliRunner
-from sqlalchemy import create_engine, event, text
+from sqlalchemy import create_engine, event, select, text
 from sqlalchemy.engine import make_url
 
 from gallery import create_app
@@ -44,6 +44,7 @@ from helpers import (  # noqa: F401  (csrf_from, png_bytes: still importable fro
     add_work,
     csrf_from,
     csrf_token_of,
+    fresh,
     log_in,
     png_bytes,
     saved,
@@ -194,6 +195,15 @@ def client(app: Flask) -> FlaskClient:
 @pytest.fixture
 def runner(app: Flask) -> FlaskCliRunner:
     return app.test_cli_runner()
+
+
+@pytest.fixture
+def demo(app: Flask, runner: FlaskCliRunner) -> Prisoner:
+    """The demo content, loaded by `flask seed-demo` as an operator would; its prisoner."""
+    result = runner.invoke(args=["seed-demo"])
+    assert result.exit_code == 0, result.output
+    fresh()  # read what the command committed
+    return db.session.scalar(select(Prisoner))
 
 
 @pytest.fixture

@@ -36,13 +36,6 @@ TAGS = {"fr": ("affiche", "lettres", "mathématiques"), "ru": ("плакат", "
 CAMPAIGN = "/campaigns/art-protest-paris-2025"
 
 
-@pytest.fixture
-def demo(app, runner):
-    result = runner.invoke(args=["seed-demo"])
-    assert result.exit_code == 0, result.output
-    fresh()
-
-
 def maths() -> Work:
     return db.session.scalar(select(Work).where(Work.title == "Maths is not a crime"))
 

@@ -7,20 +7,8 @@ from __future__ import annotations
 import re
 
 import pytest
-from sqlalchemy import select
 
 from conftest import ROOT
-from gallery.extensions import db
-from gallery.models import Prisoner
-from helpers import fresh
-
-
-@pytest.fixture
-def demo(app, runner):
-    result = runner.invoke(args=["seed-demo"])
-    assert result.exit_code == 0, result.output
-    fresh()
-    return db.session.scalar(select(Prisoner))
 
 
 def visible(html: str) -> str:

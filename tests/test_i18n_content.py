@@ -36,14 +36,6 @@ def untranslated_on(html: str, code: str) -> list[str]:
     return found
 
 
-@pytest.fixture
-def demo(app, runner):
-    result = runner.invoke(args=["seed-demo"])
-    assert result.exit_code == 0, result.output
-    fresh()
-    return db.session.scalar(select(Prisoner))
-
-
 PAGES = ["/", "/works", "/prisoners", "/prisoners/azat-miftakhov", "/campaigns/art-protest-paris-2025",
          "/submit"]  # fmt: skip
 

@@ -21,13 +21,6 @@ RU_NAME, LATIN_NAME = "Азат Мифтахов", "Azat Miftakhov"
 PROFILE = "/prisoners/azat-miftakhov"
 
 
-@pytest.fixture
-def demo(app, runner):
-    result = runner.invoke(args=["seed-demo"])
-    assert result.exit_code == 0, result.output
-    fresh()
-
-
 def page(client, url: str) -> str:
     response = client.get(url)
     assert response.status_code == 200, url

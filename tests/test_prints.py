@@ -312,13 +312,6 @@ def test_a_campaign_with_nothing_printable_says_so_on_one_page(client, make_work
 # ---- a prisoner's flyer ----
 
 
-@pytest.fixture
-def demo(app, runner):
-    result = runner.invoke(args=["seed-demo"])
-    assert result.exit_code == 0, result.output
-    fresh()
-
-
 @pytest.mark.parametrize(("code", "summary", "guidance"), [
     ("ru", "Математик и анархист из Татарстана Азат Мифтахов находится в заключении",
      "Прежде чем писать, спросите."),
