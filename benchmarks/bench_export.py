@@ -58,8 +58,10 @@ def main() -> int:
     os.environ["GALLERY_INSTANCE"] = str(scratch / "instance")
     from flask_migrate import upgrade
 
-    from gallery import cli, create_app, demo, mirror
-    from gallery.extensions import db, media_store
+    from gallery import commands, create_app
+    from gallery.commands import demo, mirror
+    from gallery.extensions import db
+    from gallery.media import media_store
 
     app = create_app({"MAIL_SERVER": None, "PUBLIC_URL": PUBLIC_URL})
     logging.getLogger("gallery").setLevel(logging.WARNING)  # one line per stored work is noise
@@ -78,7 +80,7 @@ def main() -> int:
             export("demo, first export", scratch / "demo")
             export("demo, again (nothing changed)", scratch / "demo")
             print(breakdown(scratch / "demo"), flush=True)
-            cli.bench_seed.callback(count=args.works, seed_value=1)  # type: ignore[misc]
+            commands.bench_seed.callback(count=args.works, seed_value=1)  # type: ignore[misc]
             db.session.commit()
             export(f"demo + {args.works} works, first export", scratch / "many")
             export(f"demo + {args.works} works, again", scratch / "many")

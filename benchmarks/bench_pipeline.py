@@ -273,8 +273,8 @@ def ours(data: bytes) -> None:
 
 def sandboxed(data: bytes) -> None:
     """The project's pipeline as the upload view calls it: in a child process with the
-    default limits (gallery/sandbox.py), the file sent in and the encoded sizes sent back."""
-    from gallery import sandbox
+    default limits (gallery/images/sandbox.py), the file sent in and the encoded sizes sent back."""
+    from gallery.images import sandbox
 
     sandbox.process(io.BytesIO(data), limits=sandbox.default_limits())
 
@@ -738,7 +738,7 @@ def print_table(inputs: list[Input], results: dict[str, dict], with_vips: bool) 
          f"at 24 MP, <= 0.75 at 12 MP, <= 1.0 at 2, 4 and 40 MP.  ours +MB: our peak RSS "
          f"(ru_maxrss) above the child's idle RSS after its imports, target <= "
          f"{TARGET_ABOVE_IDLE_MB} MB.  child ms: ours as the upload view runs it, in a child "
-         f"process of the decode sandbox (gallery/sandbox.py: the file sent in, the encoded "
+         f"process of the decode sandbox (gallery/images/sandbox.py: the file sent in, the encoded "
          f"sizes sent back), median of the same run; +ms: what the sandbox costs an upload.")
     phone = {i.label.rsplit(" ", 1)[1]: results.get(i.label, {}).get("ours")
              for i in inputs if i.section == "phone"}

@@ -78,10 +78,12 @@ def main() -> int:
     from PIL import Image
     from sqlalchemy import select
 
-    from gallery import create_app, demo
-    from gallery.extensions import db, media_store
+    from gallery import create_app
+    from gallery.commands import demo
+    from gallery.extensions import db
+    from gallery.media import media_store
     from gallery.models import Campaign, Prisoner, Work, WorkStatus
-    from gallery.text import render_markdown
+    from gallery.core.text import render_markdown
     from gallery.verbs.accounts import DEMO_USERNAME, create_demo_moderator
 
     app = create_app({"WTF_CSRF_ENABLED": False, "RATELIMIT_ENABLED": False,

@@ -14,11 +14,11 @@ from flask import Flask, Request
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import MapAdapter
 
-from .backup import check_not_a_foreign_backup
+from .commands.backup import check_not_a_foreign_backup
 from .config import Config
 from .config import from_environ as config_from_environ
-from .database import private_file, sqlite_file
-from .slots import MB, default_slots, keep_big_buffers_off_the_heap
+from .core.database import private_file, sqlite_file
+from .media.slots import MB, default_slots, keep_big_buffers_off_the_heap
 from .extensions import babel, csrf, db, migrate
 from .web.http import GalleryMap
 
@@ -86,7 +86,7 @@ def load_config(app: Flask, test_config: Mapping[str, Any] | None) -> None:
         hosts = [h.strip() for h in app.config["TRUSTED_HOSTS"].split(",") if h.strip()]
         app.config["TRUSTED_HOSTS"] = hosts or None
     if app.config.get("PUBLIC_URL"):
-        from .mirror import parse_public_url
+        from .commands.mirror import parse_public_url
 
         try:  # every absolute address is built on it (GalleryFlask.create_url_adapter)
             app.config["PUBLIC_URL"] = parse_public_url(app.config["PUBLIC_URL"])
@@ -132,7 +132,7 @@ def check_media_settings(config: Mapping[str, Any]) -> None:
         raise RuntimeError("MEDIA_ACCEL_REDIRECT must be the path of an internal location, "
                            "such as /internal-media/.")  # fmt: skip
     if url:
-        from .s3store import parse_media_url
+        from .media.s3 import parse_media_url
 
         try:
             parse_media_url(url)
@@ -174,7 +174,7 @@ def instance_secret_key(instance: Path) -> str:
 
 
 def register_extensions(app: Flask) -> None:
-    from . import database  # noqa: F401  (registers the engine and session listeners)
+    from .core import database  # noqa: F401  (registers the engine and session listeners)
     from . import mail
     from .web import i18n
     from .web.limits import limiter
@@ -214,9 +214,9 @@ def register_errorhandlers(app: Flask) -> None:
 
 
 def register_commands(app: Flask) -> None:
-    from . import cli
+    from . import commands
 
-    cli.init_app(app)
+    commands.init_app(app)
 
 
 def register_middleware(app: Flask) -> None:

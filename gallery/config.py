@@ -64,7 +64,7 @@ class Config:
     MAX_FORM_MEMORY_SIZE = 100 * 1024
     MAX_FORM_PARTS = 200
     MAX_IMAGE_PIXELS = 40_000_000
-    # Every upload is decoded in a child process of its own (gallery/sandbox.py), held to
+    # Every upload is decoded in a child process of its own (gallery/images/sandbox.py), held to
     # these limits; past one, the child is killed and the upload refused with a 413.
     # Measured peaks of a child (benchmarks/bench_pipeline.py's inputs, README "Decode
     # sandbox"): address space 450 MB for a 40 MP JPEG, 740 MB for a 24 MP WebP, 480-500 MB
@@ -74,7 +74,7 @@ class Config:
     DECODE_MEMORY_MB = 1536  # address space (RLIMIT_AS) of one child
     DECODE_CPU_SECONDS = 20  # CPU time (RLIMIT_CPU) of one child, all its threads
     DECODE_WALL_SECONDS = 40  # wall time before the worker kills the child (below gunicorn's 60)
-    # How many uploads the host decodes at once, across workers (gallery/slots.py): each
+    # How many uploads the host decodes at once, across workers (gallery/media/slots.py): each
     # slot is one child at a time.  None: one per DECODE_MEMORY_MB of the memory available
     # when the app starts.
     DECODE_SLOTS: int | None = None
@@ -135,9 +135,9 @@ class Config:
     # cached for a year; media set their own Cache-Control.
     SEND_FILE_MAX_AGE_DEFAULT = 365 * 24 * 3600
 
-    # The media store (gallery/storage.py): None keeps the files in MEDIA_ROOT (default
+    # The media store (gallery/media/): None keeps the files in MEDIA_ROOT (default
     # <instance>/media); "s3://bucket/prefix" keeps them in an S3-compatible bucket
-    # (gallery/s3store.py), with boto3's own environment for the endpoint and credentials.
+    # (gallery/media/s3.py), with boto3's own environment for the endpoint and credentials.
     # Also read from GALLERY_MEDIA.  Checked when the app starts.
     MEDIA_STORE: str | None = None
     MEDIA_ROOT: str | None = None  # the local store's folder; None: <instance>/media
@@ -168,7 +168,7 @@ class Config:
     # The primary public address (e.g. "https://artprotest.example"): every absolute address
     # the app gives (QR codes, feeds, the sitemap, the API, canonical links, the mail's link)
     # is built on it, whatever host a request names; and where a static mirror's forms and
-    # links to server-only pages lead (flask export-static, gallery/mirror.py).  None: the
+    # links to server-only pages lead (flask export-static, gallery/commands/mirror.py).  None: the
     # request's host (or SERVER_NAME).
     PUBLIC_URL: str | None = None
     # The host names the app answers for, comma-separated (".example.org" admits its

@@ -1,7 +1,6 @@
-"""Flask extensions and the media store, created here and bound to the app in create_app()."""
+"""Flask extensions, created here and bound to the app in create_app()."""
 from __future__ import annotations
 
-from flask import Flask, current_app
 from flask_babel import Babel
 from flask_login import LoginManager
 from flask_migrate import Migrate
@@ -10,7 +9,6 @@ from flask_wtf import CSRFProtect
 from sqlalchemy import MetaData
 from sqlalchemy.orm import DeclarativeBase
 
-from .storage import MediaStore, Store
 
 
 class Base(DeclarativeBase):
@@ -31,19 +29,3 @@ migrate = Migrate()
 csrf = CSRFProtect()
 babel = Babel()
 login_manager = LoginManager()
-
-
-def media_store(app: Flask | None = None) -> Store:
-    """The media store of this app, made once: the bucket MEDIA_STORE names
-    (GALLERY_MEDIA=s3://bucket/prefix), else the folder MEDIA_ROOT."""
-    app = app or current_app._get_current_object()  # type: ignore[attr-defined]
-    found = app.extensions.get("gallery.media_store")
-    if found is None:
-        if app.config.get("MEDIA_STORE"):
-            from .s3store import S3MediaStore  # boto3 is imported only by those who use it
-
-            found = S3MediaStore(app.config["MEDIA_STORE"])
-        else:
-            found = MediaStore(app.config["MEDIA_ROOT"])
-        app.extensions["gallery.media_store"] = found
-    return found

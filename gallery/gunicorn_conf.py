@@ -18,9 +18,9 @@ forwarded_allow_ips = "127.0.0.1"
 
 
 def post_worker_init(worker) -> None:
-    """Start the server that uploads' decode children are forked from (gallery/sandbox.py)
+    """Start the server that uploads' decode children are forked from (gallery/images/sandbox.py)
     as soon as the worker is up, not at the first upload."""
-    from gallery import sandbox
+    from gallery.images import sandbox
 
     sandbox.start()
 

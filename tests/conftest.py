@@ -37,7 +37,7 @@ from sqlalchemy.engine import make_url
 
 from gallery import create_app
 from gallery.extensions import db
-from gallery.extensions import media_store as store
+from gallery.media import media_store as store
 from gallery.models import Prisoner, PrisonerStatus, PrisonerStory, Work, WorkStatus
 from helpers import (  # noqa: F401  (csrf_from, png_bytes: still importable from conftest)
     MODERATOR_PASSWORD,
@@ -247,7 +247,7 @@ def make_work(app: Flask) -> Callable[..., Work]:
 @pytest.fixture
 def pending(make_work: Callable[..., Work]) -> Callable[..., tuple[Work, str]]:
     """make(image bytes, **fields) -> (a pending work, its receipt token)."""
-    from gallery.tokens import new_receipt_token, token_hash
+    from gallery.core.tokens import new_receipt_token, token_hash
 
     def make(image: bytes, **fields: Any) -> tuple[Work, str]:
         token = new_receipt_token()
@@ -291,7 +291,7 @@ def count_statements(app: Flask) -> Callable[[], Any]:
 @pytest.fixture(scope="session")
 def moderator_password_hash() -> str:
     """One real argon2id hash of MODERATOR_PASSWORD, made once per run."""
-    from gallery import passwords
+    from gallery.core import passwords
 
     return passwords.hash_password(MODERATOR_PASSWORD)
 
@@ -404,7 +404,7 @@ def s3_environment(endpoint: str, home: Path) -> dict[str, str]:
 def s3_bucket(moto_endpoint: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[str]:
     """The name of a fresh, empty bucket on the moto server, with boto3's environment set
     to reach it (emptied and removed after the test)."""
-    from gallery.s3store import make_client
+    from gallery.media.s3 import make_client
 
     for name in ("AWS_PROFILE", "AWS_SESSION_TOKEN", "AWS_ENDPOINT_URL_S3"):
         monkeypatch.delenv(name, raising=False)

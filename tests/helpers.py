@@ -18,7 +18,7 @@ from werkzeug.test import encode_multipart
 
 from gallery.extensions import db
 from gallery.models import Licence, Prisoner, Work, WorkStatus
-from gallery.storage import MediaStore
+from gallery.media import MediaStore
 from gallery.verbs.submissions import NewWork, create_work
 
 MODERATOR_PASSWORD = "correct horse battery staple"
@@ -35,7 +35,7 @@ def fresh() -> None:
 
 def spaced(text: str) -> str:
     """A page's or a mail's text with its no-break spaces (U+00A0, U+202F) as plain spaces:
-    gallery/typography.py puts them where a French or Russian line must not break."""
+    gallery/core/typography.py puts them where a French or Russian line must not break."""
     return text.replace("\u00a0", " ").replace("\u202f", " ")
 
 

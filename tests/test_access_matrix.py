@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import select
 
 from gallery.extensions import db
-from gallery.extensions import media_store as store
+from gallery.media import media_store as store
 from gallery.models import (
     Campaign,
     Moderator,

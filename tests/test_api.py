@@ -29,13 +29,7 @@ from schemathesis.specs.openapi.checks import (
 )
 
 from gallery.extensions import db
-from gallery.models import (
-    Campaign,
-    CampaignTranslation,
-    PrisonerStory,
-    Source,
-    WorkStatus,
-)
+from gallery.models import Campaign, CampaignTranslation, PrisonerStory, Source, WorkStatus
 from gallery.public import api_schema
 
 BASE = datetime(2025, 3, 1, 12, 0, tzinfo=UTC)

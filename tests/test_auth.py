@@ -7,7 +7,7 @@ from types import SimpleNamespace
 import pytest
 from sqlalchemy import select
 
-from gallery import passwords
+from gallery.core import passwords
 from gallery.extensions import db
 from gallery.models import ModerationEvent, Moderator, Role
 from gallery.moderation import auth

@@ -21,7 +21,7 @@ from PIL import Image
 
 from browser_helpers import BROWSER_MARKS, MAX_BYTES, Live, expect, wait_for_image
 from gallery.extensions import db
-from gallery.extensions import media_store as store
+from gallery.media import media_store as store
 from gallery.models import Licence, WorkStatus
 from gallery.verbs.submissions import NewWork, submit_work
 from helpers import add_work, encode, png_bytes

@@ -21,7 +21,7 @@ from sqlalchemy import select
 
 from browser_helpers import BROWSER_MARKS, REPORT_CSP, Live, Tab, expect, wait_for_image
 from gallery.extensions import db
-from gallery.extensions import media_store as store
+from gallery.media import media_store as store
 from gallery.models import Licence, Moderator, Role, Work, WorkStatus
 from gallery.verbs import decisions
 from gallery.verbs.submissions import NewWork, create_work
@@ -412,7 +412,7 @@ def test_a_moderator_draws_with_a_finger(browser: Any, live: Live, tidy):
 
 
 def test_the_artist_covers_from_the_receipt(open_tab, live: Live, tidy):
-    from gallery.tokens import new_receipt_token, token_hash
+    from gallery.core.tokens import new_receipt_token, token_hash
 
     title = "Covered from the receipt"
     tidy.append(title)

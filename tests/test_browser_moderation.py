@@ -21,7 +21,7 @@ from helpers import MODERATOR_PASSWORD, add_work, png_bytes, saved
 from sqlalchemy import select
 
 from gallery.extensions import db
-from gallery.extensions import media_store as store
+from gallery.media import media_store as store
 from gallery.models import Moderator, Role, Work, WorkStatus, utcnow
 from gallery.verbs import decisions as moderation
 

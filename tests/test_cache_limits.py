@@ -17,9 +17,9 @@ from helpers import fresh, saved
 
 from gallery import prints
 from gallery.extensions import db
-from gallery.extensions import media_store as store
+from gallery.media import media_store as store
 from gallery.models import Campaign, Moderator, ReportCategory
-from gallery.tokens import token_hash
+from gallery.core.tokens import token_hash
 from gallery.verbs import covers, decisions, reports, submissions
 from gallery.web import pagecache
 

@@ -6,7 +6,7 @@ from pathlib import Path
 from sqlalchemy import select
 
 from gallery.extensions import db
-from gallery.extensions import media_store as store
+from gallery.media import media_store as store
 from gallery.models import Campaign, Prisoner, Work, WorkStatus
 from helpers import count_rows
 

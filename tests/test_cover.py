@@ -28,9 +28,10 @@ from helpers import csrf_from, csrf_token_of, encode, form_data, fresh, post
 from PIL import Image, ImageDraw
 from sqlalchemy import func, select
 
-from gallery import faces, images, sandbox
+from gallery.images import faces, sandbox
+from gallery import images
 from gallery.extensions import db
-from gallery.extensions import media_store as store
+from gallery.media import media_store as store
 from gallery.models import ModerationEvent, Work, WorkStatus
 from gallery.verbs import NotAllowed, covers
 
@@ -180,7 +181,7 @@ def test_the_detector_finds_nothing_where_there_is_no_face(make):
 def test_a_failing_detector_gives_no_suggestion_and_a_quiet_warning(monkeypatch, caplog, testdata_dir):
     monkeypatch.setattr(faces, "_local", threading.local())  # no cascade loaded yet
     monkeypatch.setitem(sys.modules, "cv2", None)  # OpenCV cannot be imported
-    with caplog.at_level(logging.WARNING, logger="gallery.faces"):
+    with caplog.at_level(logging.WARNING, logger="gallery.images.faces"):
         assert faces.suggest(testdata_dir / "hopper.jpg") == []
     assert [r.getMessage() for r in caplog.records] == ["face detector unavailable: ModuleNotFoundError"]
     assert faces.suggest(b"not an image") == []
@@ -226,7 +227,7 @@ def test_a_broken_detector_breaks_no_page(app, client, moderator, pending, monke
 
     monkeypatch.setattr(faces, "detect", broken)
     work, token = pending(encode(hopper(testdata_dir), "JPEG"))
-    with caplog.at_level(logging.WARNING, logger="gallery.faces"):
+    with caplog.at_level(logging.WARNING, logger="gallery.images.faces"):
         assert client.get(f"/moderation/works/{work.id}").status_code == 200
     fresh()
     assert db.session.get(Work, work.id).face_suggestions == []  # looked for, nothing found
@@ -471,7 +472,7 @@ def test_a_failure_while_publishing_keeps_the_image_as_it_was(client, moderator,
 def test_no_free_decode_slot_is_a_503_to_retry(client, moderator, pending, monkeypatch, who):
     from gallery.moderation import works
     from gallery.public import submit
-    from gallery.slots import NoSlot
+    from gallery.media.slots import NoSlot
 
     work, token = pending(png(photo((600, 400))))
     before = snapshot(work.id)

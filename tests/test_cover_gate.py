@@ -16,7 +16,7 @@ from helpers import csrf_from, encode, fresh
 from PIL import Image
 from sqlalchemy import select
 
-from gallery import faces
+from gallery.images import faces
 from gallery.extensions import db
 from gallery.models import ModerationEvent, Work, WorkStatus
 

@@ -13,8 +13,8 @@ import pypdf
 import pytest
 from sqlalchemy import select
 
-from gallery import demo as demo_module
-from gallery.demo_texts import RALLY_TEXTS
+from gallery.commands import demo as demo_module
+from gallery.commands.demo_texts import RALLY_TEXTS
 from gallery.extensions import db
 from gallery.models import Tag, Work, WorkText
 from helpers import fresh, spaced

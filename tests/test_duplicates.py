@@ -12,12 +12,13 @@ from datetime import timedelta
 import pytest
 from PIL import Image, ImageDraw, ImageEnhance, ImageFilter
 
-from gallery import demo, images
+from gallery.commands import demo
+from gallery import images
 from gallery.extensions import db
-from gallery.extensions import media_store as store
+from gallery.media import media_store as store
 from gallery.models import Work, WorkStatus, utcnow
 from gallery.moderation.queries import LOOKALIKE_BITS, lookalikes
-from gallery.tokens import new_receipt_token, token_hash
+from gallery.core.tokens import new_receipt_token, token_hash
 from gallery.verbs import covers
 from helpers import encode, fresh
 
@@ -161,7 +162,7 @@ def card(html: str, work: Work) -> str:
 def date_of(moment) -> str:
     from flask_babel import force_locale
 
-    from gallery.labels import dateformat
+    from gallery.models.labels import dateformat
 
     with force_locale("en"):
         return dateformat(moment, "medium")

@@ -13,9 +13,9 @@ from flask.testing import FlaskClient
 from helpers import saved
 
 from gallery.extensions import db
-from gallery.extensions import media_store as store
+from gallery.media import media_store as store
 from gallery.models import Campaign, ReportCategory, WorkStatus
-from gallery.tokens import token_hash
+from gallery.core.tokens import token_hash
 from gallery.verbs import decisions
 from gallery.verbs.reports import file_report
 from gallery.verbs.submissions import withdraw_work

@@ -14,10 +14,11 @@ import pytest
 from sqlalchemy import select
 
 from gallery import create_app
-from gallery.backup import backup
+from gallery.commands.backup import backup
 
 from conftest import IsolatedClient
-from gallery.extensions import db, media_store
+from gallery.extensions import db
+from gallery.media import media_store
 from gallery.models import Moderator, Work, WorkStatus
 from helpers import MODERATOR_PASSWORD, csrf_token_of, form_data, fresh, log_in, multipart, png_bytes, post, saved
 
@@ -247,7 +248,7 @@ def test_a_failing_error_page_still_answers_politely_and_logs_no_token(app, clie
 
 
 def test_pages_never_parse_an_artists_markdown(app, client, moderator, monkeypatch):
-    from gallery import text
+    from gallery.core import text
 
     hostile = "[" * 5000
     url, work = submit(client, description=hostile)
@@ -303,7 +304,7 @@ def media_files(app) -> set[str]:
 
 @pytest.mark.skipif(bool(os.environ.get("TEST_DATABASE_URL")), reason="the SQLite write lock")
 def test_an_upload_while_the_database_is_locked_is_503_and_leaves_nothing(app, client, monkeypatch):
-    from gallery import database
+    from gallery.core import database
 
     monkeypatch.setattr(database, "SQLITE_BUSY_TIMEOUT_MS", 50)
     db.engine.dispose()  # new connections take the short timeout
@@ -325,7 +326,7 @@ def test_an_upload_while_the_database_is_locked_is_503_and_leaves_nothing(app, c
 
 @pytest.mark.parametrize("errno_", [errno.ENOSPC, errno.EDQUOT])
 def test_a_full_disk_is_507_leaves_nothing_and_the_site_keeps_serving(app, client, make_work, monkeypatch, errno_):
-    from gallery import storage
+    from gallery import media as storage
 
     earlier = make_work(title="Already accepted")
     before = media_files(app)
@@ -479,7 +480,7 @@ def test_feeds_and_the_sitemap_stay_xml_whatever_a_title_holds(client, moderator
 
 
 def test_an_upload_beyond_the_hosts_decode_slots_is_503_and_leaves_nothing(app_factory):
-    from gallery.slots import decode_slot
+    from gallery.media.slots import decode_slot
 
     app = app_factory(DECODE_SLOTS=1)
     app.test_client_class = IsolatedClient
@@ -537,9 +538,9 @@ def test_decode_slots_are_shared_between_processes(tmp_path):
     import subprocess
     import sys
 
-    from gallery.slots import NoSlot, decode_slot
+    from gallery.media.slots import NoSlot, decode_slot
 
-    script = ("import sys, pathlib; from gallery.slots import decode_slot;\n"
+    script = ("import sys, pathlib; from gallery.media.slots import decode_slot;\n"
               "with decode_slot(pathlib.Path(sys.argv[1]), 1):\n"
               "    print('held', flush=True); sys.stdin.readline()\n")  # fmt: skip
     holder = subprocess.Popen([sys.executable, "-c", script, str(tmp_path)], stdin=subprocess.PIPE,
@@ -829,7 +830,7 @@ def _media_urls(app, work: Work) -> list[str]:
 
 
 def store_of(app):
-    from gallery.extensions import media_store
+    from gallery.media import media_store
 
     return media_store(app)
 

@@ -19,7 +19,7 @@ from sqlalchemy import select
 
 from gallery import images
 from gallery.extensions import db
-from gallery.extensions import media_store as store
+from gallery.media import media_store as store
 from gallery.models import Work, WorkStatus
 from helpers import encode, form_data, post
 from imagecheck import DAMAGED, TOO_LARGE, UNSUPPORTED, assert_clean, assert_clean_bytes

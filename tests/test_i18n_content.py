@@ -216,7 +216,7 @@ def test_a_receipt_gives_the_time_sent_in_words_to_the_minute_and_in_utc(client,
 def test_french_short_dates_also_say_premier(app):
     from flask_babel import force_locale
 
-    from gallery.labels import dateformat
+    from gallery.models.labels import dateformat
 
     with app.test_request_context(), force_locale("fr"):
         assert dateformat(date(2026, 12, 1), "medium") == "1er déc. 2026"
@@ -227,7 +227,7 @@ def test_french_short_dates_also_say_premier(app):
 def test_a_report_resolution_follows_french_punctuation(app):
     from flask_babel import force_locale
 
-    from gallery.labels import resolution_label
+    from gallery.models.labels import resolution_label
 
     with app.test_request_context():
         with force_locale("fr"):

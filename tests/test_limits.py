@@ -29,7 +29,7 @@ from helpers import (
 from sqlalchemy import select
 
 from gallery.extensions import db
-from gallery.extensions import media_store as store
+from gallery.media import media_store as store
 from gallery.models import Licence, Moderator, Report, Work
 
 ONION_PORT = 5001

@@ -23,11 +23,12 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 from sqlalchemy import select, update
 
-from gallery import create_app, mail, secretbox
+from gallery import create_app, mail
+from gallery.core import secretbox
 from gallery.extensions import db
-from gallery.labels import PRESET_REASONS
+from gallery.models.labels import PRESET_REASONS
 from gallery.models import OutgoingMail, Report, ReportCategory, Work, WorkStatus, utcnow
-from gallery.extensions import media_store as store
+from gallery.media import media_store as store
 from helpers import count_rows, csrf_token_of, form_data, png_bytes, post
 
 SENDER = "Art Protest <noreply@example.org>"
@@ -146,7 +147,7 @@ def submit(client, *, email_address: str | None = "artist@example.org", notify: 
 
 
 def work_of(token: str) -> Work:
-    from gallery.tokens import token_hash
+    from gallery.core.tokens import token_hash
 
     db.session.commit()
     return db.session.scalar(select(Work).where(Work.receipt_token_hash == token_hash(token)))

@@ -9,9 +9,9 @@ from __future__ import annotations
 import pytest
 
 from gallery.extensions import db
-from gallery.extensions import media_store as store
+from gallery.media import media_store as store
 from gallery.models import WorkStatus
-from gallery.tokens import new_receipt_token, token_hash
+from gallery.core.tokens import new_receipt_token, token_hash
 from helpers import MODERATOR_PASSWORD, log_in
 
 INTERNAL = "/internal-media/"

@@ -10,7 +10,9 @@ import os
 
 import pytest
 
-from gallery.extensions import db, media_store
+from gallery.extensions import db
+
+from gallery.media import media_store
 from gallery.models import Work, WorkStatus
 from gallery.public.media import PublishedKeys
 from helpers import MODERATOR_PASSWORD, add_work, log_in

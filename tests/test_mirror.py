@@ -24,8 +24,9 @@ from PIL import Image
 from sqlalchemy import select
 
 from conftest import IsolatedClient
-from gallery import mirror
-from gallery.extensions import db, media_store
+from gallery.commands import mirror
+from gallery.extensions import db
+from gallery.media import media_store
 from gallery.models import Licence, Work, WorkStatus
 from gallery.verbs.decisions import unpublish_work
 from helpers import add_work

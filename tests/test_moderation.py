@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import select
 
 from gallery.extensions import db
-from gallery.extensions import media_store as store
+from gallery.media import media_store as store
 from gallery.models import (
     Campaign,
     ModerationEvent,
@@ -19,7 +19,7 @@ from gallery.models import (
     WorkStatus,
     utcnow,
 )
-from gallery.tokens import token_hash
+from gallery.core.tokens import token_hash
 from helpers import csrf_token_of, fresh, spaced
 
 

@@ -100,7 +100,9 @@ def emptied(app) -> None:
     """The app's database and media store as a new installation has them: migrated, empty."""
     from sqlalchemy import delete
 
-    from gallery.extensions import db, media_store
+    from gallery.extensions import db
+
+    from gallery.media import media_store
     from gallery.models import Work
 
     with app.app_context():
@@ -148,7 +150,9 @@ def test_a_backup_refuses_to_run_on_the_live_database(app, runner, make_work, tm
 def test_restore_into_a_new_empty_database_and_store(app, runner, make_work, make_moderator, tmp_path):
     from sqlalchemy import func, select
 
-    from gallery.extensions import db, media_store
+    from gallery.extensions import db
+
+    from gallery.media import media_store
     from gallery.models import Moderator, Work
 
     shown = make_work(title="Kept through the restore")

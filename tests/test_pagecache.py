@@ -201,9 +201,9 @@ def test_a_hidden_work_disappears_from_every_cached_page_on_every_worker_at_once
 @pytest.mark.parametrize("change", ["approve", "unpublish", "edit", "withdraw", "profile"])
 def test_every_visible_change_renews_the_pages(app, make_prisoner, make_work, make_moderator, change):
     """Each change through the verb that makes it, committed as a request commits."""
-    from gallery.extensions import media_store
+    from gallery.media import media_store
     from gallery.models import Moderator
-    from gallery.tokens import new_receipt_token, token_hash
+    from gallery.core.tokens import new_receipt_token, token_hash
     from gallery.verbs import decisions, profiles, submissions
 
     mod_id = make_moderator("mod").id

@@ -7,7 +7,7 @@ import pytest
 
 from gallery.extensions import db
 from gallery.models import WorkStatus, utcnow
-from gallery.paging import BadQuery, Cursor, page_number
+from gallery.core.paging import BadQuery, Cursor, page_number
 
 HOSTILE_CURSORS = [
     "1-2\n",  # "$" in a regular expression lets a trailing newline through

@@ -16,7 +16,7 @@ from sqlalchemy import select
 
 from gallery import prints
 from gallery.extensions import db
-from gallery.extensions import media_store as store
+from gallery.media import media_store as store
 from gallery.models import (
     Campaign,
     Licence,

@@ -143,7 +143,7 @@ DETAINED = date(2024, 1, 26)
 @pytest.fixture
 def fixed_now(monkeypatch):
     """The page's counter asks Prisoner.days_in_prison() for today, which asks
-    gallery.text.today_in (as imported into gallery.models): pin its clock at NOW."""
+    gallery.core.text.today_in (as imported into gallery.models): pin its clock at NOW."""
     real_today_in = models.today_in
     monkeypatch.setattr(models, "today_in", lambda timezone, now=None: real_today_in(timezone, now or NOW))
     return NOW

@@ -5,7 +5,7 @@ import pytest
 from sqlalchemy import select
 
 from gallery.extensions import db
-from gallery.extensions import media_store as store
+from gallery.media import media_store as store
 from gallery.models import Licence, ModerationEvent, Report, ReportCategory, Work, WorkStatus
 from helpers import add_work, csrf_from, csrf_token_of, fresh
 

@@ -21,9 +21,10 @@ from botocore.exceptions import ClientError
 from sqlalchemy import select
 
 from gallery import create_app
-from gallery.extensions import db, media_store
+from gallery.extensions import db
+from gallery.media import media_store
 from gallery.models import Moderator, Work, WorkStatus
-from gallery.s3store import S3MediaStore
+from gallery.media.s3 import S3MediaStore
 from helpers import csrf_from, form_data, fresh, png_bytes, post, saved
 
 TWO_HOURS = 7200
@@ -342,7 +343,7 @@ def test_a_missing_bucket_is_one_clear_line_not_a_traceback(app_factory, s3_buck
 
 CRASHING_PUBLISH = """
 import os, sys
-from gallery.s3store import S3MediaStore
+from gallery.media.s3 import S3MediaStore
 
 store = S3MediaStore(sys.argv[1])
 real_copy, copies = store.client.copy_object, []

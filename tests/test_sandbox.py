@@ -1,4 +1,4 @@
-"""The decode sandbox (gallery/sandbox.py): every upload is decoded in a child process held
+"""The decode sandbox (gallery/images/sandbox.py): every upload is decoded in a child process held
 to memory, CPU and wall-time limits; a file that breaks one is refused with a 413, leaves
 nothing behind, and the worker's own memory does not grow.
 
@@ -18,7 +18,8 @@ import pytest
 from PIL import Image
 from sqlalchemy import select
 
-from gallery import images, sandbox
+from gallery import images
+from gallery.images import sandbox
 from gallery.extensions import db
 from gallery.models import Work
 from helpers import encode, form_data, fresh, png_bytes, post

@@ -15,7 +15,7 @@ from sqlalchemy import func, select
 from gallery import search
 from gallery.extensions import db
 from gallery.models import Prisoner, PrisonerStory, Report, Work, WorkStatus
-from gallery.tokens import token_hash
+from gallery.core.tokens import token_hash
 
 _RESULT_LINK = re.compile(r'<li class="result">.*?<h2><a href="([^"]+)"[^>]*>(.*?)</a>', re.DOTALL)
 
@@ -335,7 +335,7 @@ def test_results_come_in_pages(app_factory):
     from conftest import IsolatedClient
     from helpers import add_work
 
-    from gallery.extensions import media_store
+    from gallery.media import media_store
 
     app = app_factory(SEARCH_PER_PAGE=2)
     with app.app_context():

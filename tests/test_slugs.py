@@ -13,7 +13,7 @@ from sqlalchemy import select
 from conftest import csrf_from, png_bytes
 from gallery.extensions import db
 from gallery.models import Campaign, Prisoner, Tag, Work, WorkStatus
-from gallery.text import is_slug, slugify
+from gallery.core.text import is_slug, slugify
 from gallery.verbs.common import tags_named
 
 

@@ -12,9 +12,10 @@ import time
 
 import pytest
 
-from gallery import s3store, storage
-from gallery.s3store import S3MediaStore, parse_media_url
-from gallery.storage import MediaStore
+from gallery.media import s3 as s3store
+from gallery.media import local as storage
+from gallery.media.s3 import S3MediaStore, parse_media_url
+from gallery.media import MediaStore
 
 FILES = {"large.webp": b"large-webp", "large.jpg": b"large-jpg", "thumb.webp": b"thumb"}
 TWO_HOURS = 7200

@@ -16,7 +16,7 @@ from sqlalchemy import select
 from conftest import IsolatedClient
 from gallery import images
 from gallery.extensions import db
-from gallery.extensions import media_store as store
+from gallery.media import media_store as store
 from gallery.models import Work, WorkStatus
 from helpers import count_rows, csrf_token_of, form_data, multipart, png_bytes, post
 from imagecheck import ACCEPTED_FILES, REFUSED_FILES, assert_clean_bytes
@@ -26,7 +26,7 @@ FORMAT_OF = {"webp": "webp", "jpg": "jpeg", "png": "png"}
 
 def instance_files(app: Flask) -> set[str]:
     """Every file under the instance folder, except the databases' own journal files and
-    the decode slots' lock files (gallery/slots.py), which stay by design."""
+    the decode slots' lock files (gallery/media/slots.py), which stay by design."""
     root = Path(app.instance_path)
     return {
         str(p.relative_to(root)) for p in root.rglob("*")

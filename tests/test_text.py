@@ -6,7 +6,7 @@ from html.parser import HTMLParser
 
 import pytest
 
-from gallery.text import days_between, render_markdown, today_in
+from gallery.core.text import days_between, render_markdown, today_in
 
 
 @pytest.mark.parametrize(

@@ -9,10 +9,10 @@ import pytest
 from sqlalchemy import func, select
 
 from conftest import png_bytes
-from gallery import sandbox
-from gallery.database import after_commit, begin_write
+from gallery.images import sandbox
+from gallery.core.database import after_commit, begin_write
 from gallery.extensions import db
-from gallery.extensions import media_store as store
+from gallery.media import media_store as store
 from gallery.models import Campaign, ModerationEvent, Prisoner, Tag, Work, WorkStatus
 from gallery.verbs import decisions
 from gallery.verbs.submissions import NewWork, create_work, submit_work, withdraw_work

@@ -247,7 +247,7 @@ def test_a_host_with_a_page_cache_of_its_own_never_serves_another_hosts_takedown
     from conftest import IsolatedClient
     from gallery import create_app
     from gallery.extensions import db
-    from gallery.extensions import media_store as store
+    from gallery.media import media_store as store
     from gallery.models import Work
     from helpers import add_work
 

@@ -1,5 +1,5 @@
 """Typography as a French or Russian reader expects (issue 23): the filter of
-gallery/typography.py on its own (French, Russian, English untouched, HTML left whole,
+gallery/core/typography.py on its own (French, Russian, English untouched, HTML left whole,
 idempotent), then where it is applied: pages, e-mails, the receipt's date, nested quotes."""
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from datetime import datetime
 import pytest
 
 from gallery import mail
-from gallery.typography import NBSP, NNBSP, inner_quotes, typeset, typeset_html
+from gallery.core.typography import NBSP, NNBSP, inner_quotes, typeset, typeset_html
 from helpers import saved, spaced
 
 
@@ -190,7 +190,7 @@ def test_mail_in_french_and_russian_is_typeset(app):
 def test_the_receipt_says_when_to_the_minute_with_the_zone(app, code, expected):
     from flask_babel import force_locale
 
-    from gallery.labels import datetimeformat
+    from gallery.models.labels import datetimeformat
 
     with app.test_request_context(), force_locale(code):
         assert spaced(datetimeformat(datetime(2026, 12, 5, 23, 40, 40))) == expected

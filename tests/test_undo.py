@@ -12,11 +12,12 @@ from helpers import add_work, csrf_from, fresh, png_bytes
 from sqlalchemy import select
 from test_mail import body, smtp, use_mail  # noqa: F401  (smtp: a real SMTP server, the fixture)
 
-from gallery import finisher, mail
+from gallery.moderation import finisher
+from gallery import mail
 from gallery.extensions import db
-from gallery.extensions import media_store as store
+from gallery.media import media_store as store
 from gallery.models import ModerationEvent, OutgoingMail, Work, WorkStatus, utcnow
-from gallery.tokens import new_receipt_token, token_hash
+from gallery.core.tokens import new_receipt_token, token_hash
 
 WINDOW = 30
 

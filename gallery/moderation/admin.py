@@ -6,7 +6,7 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from .. import passwords
+from ..core import passwords
 from ..extensions import db
 from ..models import Moderator, Role
 from ..verbs import accounts

@@ -29,7 +29,7 @@ from werkzeug.wrappers import Response
 from wtforms import PasswordField, StringField
 from wtforms.validators import DataRequired, EqualTo, Length
 
-from .. import passwords
+from ..core import passwords
 from ..extensions import db, login_manager
 from ..models import Moderator
 from ..verbs import NotAllowed, accounts

@@ -16,12 +16,20 @@ from wtforms import SelectChoice
 
 from ..extensions import db
 from ..models import Campaign, Prisoner, PrisonerStatus, Source, SourceEntry
-from ..text import render_markdown
+from ..core.text import render_markdown
 from ..verbs import profiles
 from ..web.http import or_404
 from . import queries
 from .blueprint import act, bp
-from .forms import LOCALES, ActionForm, CampaignForm, PrisonerForm, TranslatedForm, merge_sources, parse_sources
+from .forms import (
+    LOCALES,
+    ActionForm,
+    CampaignForm,
+    PrisonerForm,
+    TranslatedForm,
+    merge_sources,
+    parse_sources,
+)
 
 
 def _fill_sources(form: TranslatedForm, rows: list[Source], original: str) -> None:

@@ -19,7 +19,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Length, Optional
 
-from ..labels import PRESET_REASONS, PRISONER_STATUSES
+from ..models.labels import PRESET_REASONS, PRISONER_STATUSES
 from ..models import SourceEntry
 from ..verbs.decisions import compose_reason
 from ..web.forms import GalleryForm, MultiCheckboxField, validate_tags

@@ -7,7 +7,7 @@ from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
 
-from ..extensions import media_store
+from ..media import media_store
 from ..verbs.reports import dismiss_wave
 from ..verbs.reports import handle_report as close_report
 from ..web.http import cursor_arg

@@ -8,7 +8,7 @@ from datetime import datetime
 from sqlalchemy import String, and_, case, func, or_, select, type_coerce
 from sqlalchemy.orm import selectinload
 
-from .. import audit
+from ..models import actions
 from ..extensions import db
 from ..models import (
     Campaign,
@@ -22,7 +22,7 @@ from ..models import (
     by_name,
     with_names,
 )
-from ..paging import Cursor
+from ..core.paging import Cursor
 
 
 # Two pictures whose 64-bit perceptual hashes (Work.phash) differ in at most this many bits
@@ -126,7 +126,7 @@ def takedowns(work_ids: list[int]) -> dict[int, ModerationEvent]:
         select(ModerationEvent)
         .where(
             ModerationEvent.work_id.in_(work_ids),
-            ModerationEvent.action.in_(audit.TAKEDOWNS),
+            ModerationEvent.action.in_(actions.TAKEDOWNS),
         )
         .order_by(ModerationEvent.id)
     )

@@ -19,11 +19,12 @@ from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
 
-from .. import finisher
-from ..extensions import db, media_store
+from . import finisher
+from ..extensions import db
+from ..media import media_store
 from ..models import Work, WorkStatus
-from ..paging import Cursor
-from ..slots import NoSlot
+from ..core.paging import Cursor
+from ..media.slots import NoSlot
 from ..verbs import NotAllowed, covers, decisions
 from ..web.errors import disk_full
 from ..web.forms import CoverForm, split_tags

@@ -23,7 +23,7 @@ from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Flowable, Frame, KeepInFrame, Paragraph, Spacer
 
-from .. import fonts
+from . import fonts
 from .sheets import PrisonerSheet, WorkSheet
 from .text import Styles, blocks, demo_note, flyer_dates, flyer_status, label_story, x
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from .. import labels
+from ..models import labels
 from ..models import Licence, Prisoner, PrisonerStatus, Work, WorkStatus, utcnow
-from ..storage import Store
-from ..text import today_in
+from ..media import Store
+from ..core.text import today_in
 
 
 @dataclass(frozen=True)

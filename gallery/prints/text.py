@@ -17,11 +17,11 @@ from flask_babel import gettext as _
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.platypus import Flowable, Paragraph
 
-from .. import labels
-from ..labels import dateformat
+from ..models import labels
+from ..models.labels import dateformat
 from ..models import PrisonerStatus
-from ..text import render_markdown
-from ..typography import NBSP, NNBSP, language, typeset
+from ..core.text import render_markdown
+from ..core.typography import NBSP, NNBSP, language, typeset
 from .sheets import PrisonerSheet, Standing, WorkSheet
 
 

@@ -17,9 +17,9 @@ from flask import Blueprint, Response, current_app, jsonify, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import get_locale
 
-from .. import labels
+from ..models import labels
 from ..models import Campaign, Prisoner, Shown, Source, Work
-from ..paging import BadQuery
+from ..core.paging import BadQuery
 from ..web.http import cursor_arg, is_api_request, or_404
 from ..web.limits import is_onion, limiter
 from . import api_schema, queries

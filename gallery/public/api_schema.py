@@ -11,8 +11,8 @@ from typing import Any
 
 from ..config import Config
 from ..models import Licence, PrisonerStatus
-from ..paging import CURSOR_RE
-from ..text import SLUG_RE
+from ..core.paging import CURSOR_RE
+from ..core.text import SLUG_RE
 from .queries import PUBLIC_ID_RE
 
 MAX_LIMIT = 100

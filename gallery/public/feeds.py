@@ -33,10 +33,10 @@ from flask.typing import ResponseReturnValue
 from flask_babel import get_locale
 from flask_babel import gettext as _
 
-from .. import labels
+from ..models import labels
 from ..models import Work, utcnow
-from ..text import xml_safe
-from ..typography import inner_quotes
+from ..core.text import xml_safe
+from ..core.typography import inner_quotes
 from ..web import builtfiles, pagecache
 from ..web.errors import render_error
 from ..web.http import or_404

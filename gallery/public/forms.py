@@ -18,7 +18,7 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, InputRequired, Length, Optional
 
-from ..labels import LICENCES, REPORT_CATEGORIES, licence_name, licence_summary
+from ..models.labels import LICENCES, REPORT_CATEGORIES, licence_name, licence_summary
 from ..models import ReportCategory
 from ..web.forms import GalleryForm, MultiCheckboxField, validate_strict_email, validate_tags
 

@@ -37,9 +37,11 @@ from werkzeug.utils import send_file as send_file_from
 from werkzeug.wrappers import Response
 from werkzeug.wsgi import FileWrapper, get_host
 
-from ..extensions import db, media_store
+from ..extensions import db
+
+from ..media import media_store
 from ..models import Work, WorkStatus
-from ..storage import CONTENT_TYPES, MediaStore, Store, valid_name
+from ..media import CONTENT_TYPES, MediaStore, Store, valid_name
 from ..web.headers import HSTS, log_access, security_headers
 from ..web.http import immutable, private
 from ..web.pagecache import generation

@@ -17,8 +17,9 @@ from flask.typing import ResponseReturnValue
 from flask_babel import get_locale
 from flask_babel import gettext as _
 
-from .. import fonts, prints
-from ..extensions import media_store
+from ..prints import fonts
+from .. import prints
+from ..media import media_store
 from ..models import Work
 from ..web import builtfiles, pagecache
 from ..web.errors import render_error

@@ -22,10 +22,10 @@ from ..models import (
     by_name,
     with_names,
 )
-from ..paging import MAX_PAGE, BadQuery, Cursor
-from ..text import today_in
-from ..text import is_slug
-from ..tokens import token_hash
+from ..core.paging import MAX_PAGE, BadQuery, Cursor
+from ..core.text import today_in
+from ..core.text import is_slug
+from ..core.tokens import token_hash
 
 PUBLIC_ID_RE = re.compile(r"\A[A-Za-z0-9_-]{10,32}\Z")
 

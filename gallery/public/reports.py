@@ -5,7 +5,9 @@ from flask import Blueprint, abort, current_app, redirect, render_template, requ
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 
-from ..extensions import db, media_store
+from ..extensions import db
+
+from ..media import media_store
 from ..models import ReportCategory
 from ..verbs import NotAllowed
 from ..verbs.reports import file_report

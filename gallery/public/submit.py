@@ -22,8 +22,9 @@ from wtforms.fields.choices import SelectChoice
 from werkzeug.wrappers import Response
 
 from .. import images, mail
-from ..slots import NoSlot
-from ..extensions import db, media_store
+from ..media.slots import NoSlot
+from ..extensions import db
+from ..media import media_store
 from ..models import Campaign, Licence, WorkStatus
 from ..verbs import NotAllowed, covers
 from ..verbs.submissions import NewWork, submit_work, withdraw_work

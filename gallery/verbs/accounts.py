@@ -8,8 +8,10 @@ import re
 
 from sqlalchemy import func, select
 
-from .. import audit, passwords
-from ..database import begin_write
+from ..models import actions
+from . import audit
+from ..core import passwords
+from ..core.database import begin_write
 from ..extensions import db
 from ..models import Moderator, Role, utcnow
 from . import NotAllowed
@@ -44,7 +46,7 @@ def authenticate(username: str, password: str) -> Moderator | None:
     if passwords.needs_rehash(moderator.password_hash):
         moderator.password_hash = passwords.hasher().hash(password)
     moderator.last_login_at = utcnow()
-    audit.record(audit.LOGIN, moderator_id=moderator.id, subject=moderator.username)
+    audit.record(actions.LOGIN, moderator_id=moderator.id, subject=moderator.username)
     db.session.flush()
     return moderator
 
@@ -65,7 +67,7 @@ def log_out(moderator_id: int) -> None:
     """End every session of this moderator, on every device."""
     moderator = _locked(moderator_id)
     _bump(moderator)
-    audit.record(audit.LOGOUT, moderator_id=moderator.id, subject=moderator.username)
+    audit.record(actions.LOGOUT, moderator_id=moderator.id, subject=moderator.username)
     db.session.flush()
 
 
@@ -78,7 +80,7 @@ def change_password(moderator_id: int, current: str, new: str) -> None:
     moderator = _locked(moderator_id)
     moderator.password_hash = new_hash
     _bump(moderator)
-    audit.record(audit.PASSWORD_CHANGE, moderator_id=moderator.id, subject=moderator.username)
+    audit.record(actions.PASSWORD_CHANGE, moderator_id=moderator.id, subject=moderator.username)
     db.session.flush()
 
 
@@ -102,7 +104,7 @@ def create_moderator(
     db.session.add(moderator)
     db.session.flush()
     # The role as its code, shown by its name in the reader's language (labels.event_details).
-    audit.record(audit.MODERATOR_CREATE, moderator_id=actor_id, subject=username, reason=role.value)
+    audit.record(actions.MODERATOR_CREATE, moderator_id=actor_id, subject=username, reason=role.value)
     db.session.flush()
     return moderator
 
@@ -114,7 +116,7 @@ def set_active(moderator_id: int, active: bool, *, actor_id: int) -> Moderator:
     moderator = _locked(moderator_id)
     moderator.active = active
     _bump(moderator)
-    action = audit.MODERATOR_ACTIVATE if active else audit.MODERATOR_DEACTIVATE
+    action = actions.MODERATOR_ACTIVATE if active else actions.MODERATOR_DEACTIVATE
     audit.record(action, moderator_id=actor_id, subject=moderator.username)
     db.session.flush()
     return moderator
@@ -127,7 +129,7 @@ def reset_password(moderator_id: int, *, actor_id: int) -> tuple[Moderator, str]
     moderator = _locked(moderator_id)
     moderator.password_hash = new_hash
     _bump(moderator)
-    audit.record(audit.MODERATOR_RESET, moderator_id=actor_id, subject=moderator.username)
+    audit.record(actions.MODERATOR_RESET, moderator_id=actor_id, subject=moderator.username)
     db.session.flush()
     return moderator, new
 

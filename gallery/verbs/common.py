@@ -7,13 +7,13 @@ from collections.abc import Iterable
 
 from sqlalchemy import select, update
 
-from .. import audit
-from ..database import after_commit, after_rollback, begin_write
+from . import audit
+from ..core.database import after_commit, after_rollback, begin_write
 from ..extensions import db
 from ..images import ProcessedImage
 from ..models import ModerationEvent, Tag, Work
-from ..storage import Store
-from ..text import slugify
+from ..media import Store
+from ..core.text import slugify
 from . import NotAllowed
 
 log = logging.getLogger(__name__)

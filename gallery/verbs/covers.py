@@ -2,7 +2,7 @@
 detector's suggestions, and the artist's request for cover.
 
 cover_work() fills the rectangles on the stored large image and derives every rendition
-from it again (images.cover, in a child process: gallery/sandbox.py), writes them under a new storage key, points the work at it,
+from it again (images.cover, in a child process: gallery/images/sandbox.py), writes them under a new storage key, points the work at it,
 and deletes the old folder once that commits (the new one goes on a rollback): from the
 commit on, no uncovered copy is left in the media store, and so none in a later backup.
 The image work runs before the write lock is taken, as for a new submission; the row is
@@ -14,19 +14,16 @@ import logging
 import math
 from collections.abc import Sequence
 
-from .. import audit, faces, sandbox
-from ..database import begin_write
+from ..models import actions
+from . import audit
+from ..images import faces, sandbox
+from ..core.database import begin_write
 from ..extensions import db
 from ..images import N_
 from ..models import Work, WorkStatus
-from ..storage import Store
+from ..media import Store
 from . import NotAllowed
-from .common import (
-    delete_files_after_commit,
-    locked_work,
-    publish_then_lock,
-    renditions_json,
-)
+from .common import delete_files_after_commit, locked_work, publish_then_lock, renditions_json
 
 log = logging.getLogger(__name__)
 
@@ -150,7 +147,7 @@ def cover_work(
     # face on the covered image, a moderator must cover it or say it stays.
     work.cover_checked_key = new_key if moderator_id is not None and not found else None
     count = f"{len(boxes)} region{'' if len(boxes) == 1 else 's'}"
-    audit.record(audit.COVER, moderator_id=moderator_id, work_id=work.id, subject=work.title,
+    audit.record(actions.COVER, moderator_id=moderator_id, work_id=work.id, subject=work.title,
                  reason=count if moderator_id is not None else f"{count}, by the artist")  # fmt: skip
     db.session.flush()
     log.info("work %s: %d region(s) covered", work.public_id, len(boxes))
@@ -184,7 +181,7 @@ def nothing_to_cover(work_id: int, moderator_id: int) -> Work:
     if work.cover_checked_key != work.image_key:
         work.cover_checked_key = work.image_key
         suggested = len(work.face_suggestions or [])
-        audit.record(audit.COVER_CHECKED, moderator_id=moderator_id, work_id=work.id,
+        audit.record(actions.COVER_CHECKED, moderator_id=moderator_id, work_id=work.id,
                      subject=work.title,
                      reason=f"nothing to cover; {suggested} suggestion(s) left as they are")  # fmt: skip
     db.session.flush()
@@ -201,7 +198,7 @@ def request_cover(work_id: int) -> Work:
     if not work.cover_requested:
         work.cover_requested = True
         work.cover_checked_key = None  # a moderator's "nothing to cover" came before this
-        audit.record(audit.COVER_REQUEST, work_id=work.id, subject=work.title,
+        audit.record(actions.COVER_REQUEST, work_id=work.id, subject=work.title,
                      reason="asked by the artist")  # fmt: skip
     db.session.flush()
     return work

@@ -22,7 +22,7 @@ A moderator's approval or rejection from the queue can be undone for `undo` seco
 (DECISION_UNDO_SECONDS): the artist's e-mail waits as long, and a rejected work keeps its
 files and its artist's details until then (Work.finalize_after). finalize_due() then
 forgets them; it runs from a timer in the worker once the window has passed
-(gallery/finisher.py, started by the moderation view), on every later decision, and from
+(gallery/moderation/finisher.py, started by the moderation view), on every later decision, and from
 `flask send-mail`, so a stopped worker leaves nothing for long."""
 from __future__ import annotations
 
@@ -33,12 +33,14 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
-from .. import audit, mail, search
-from ..database import after_commit, begin_write
+from ..models import actions
+from . import audit
+from .. import mail, search
+from ..core.database import after_commit, begin_write
 from ..extensions import db
-from ..labels import PRESET_REASONS
+from ..models.labels import PRESET_REASONS
 from ..models import Licence, ModerationEvent, Work, WorkStatus, utcnow
-from ..storage import Store
+from ..media import Store
 from . import NotAllowed
 from .common import (
     delete_files_after_commit,
@@ -64,7 +66,7 @@ def compose_reason(preset: str | None, text: str | None) -> str | None:
 
 log = logging.getLogger(__name__)
 
-UNDOABLE = (audit.APPROVE, audit.REJECT)
+UNDOABLE = (actions.APPROVE, actions.REJECT)
 
 
 def _waits_for_cover(work: Work) -> bool:
@@ -89,12 +91,12 @@ def approve(work: Work, moderator_id: int, *, undo: int = 0) -> None:
     work.rejection_preset = None
     work.hidden = False
     search.index_work(work)
-    audit.record(audit.APPROVE, moderator_id=moderator_id, work_id=work.id, subject=work.title)
+    audit.record(actions.APPROVE, moderator_id=moderator_id, work_id=work.id, subject=work.title)
     mail.tell_artist(work, mail.APPROVED, delay=_window(undo))
 
 
 def reject(store: Store, work: Work, moderator_id: int, reason: str,
-           action: str = audit.REJECT, *, preset: str | None = None, undo: int = 0) -> None:  # fmt: skip
+           action: str = actions.REJECT, *, preset: str | None = None, undo: int = 0) -> None:  # fmt: skip
     """Mark a locked pending or published work rejected; its files and its artist's
     details go after the commit, or once `undo` seconds have passed (finalize_due).
 
@@ -166,7 +168,7 @@ def undo_decision(store: Store, work_id: int, moderator_id: int, undo: int) -> W
     now = utcnow()
     if last is None or last.action not in UNDOABLE or undo <= 0 or last.at < now - timedelta(seconds=undo):
         raise NotAllowed("too-late")
-    if last.action == audit.APPROVE:
+    if last.action == actions.APPROVE:
         if work.status != WorkStatus.APPROVED or work.hidden:
             raise NotAllowed("too-late")
         # The work was public for a few seconds: its files move, as after any takedown.
@@ -184,14 +186,14 @@ def undo_decision(store: Store, work_id: int, moderator_id: int, undo: int) -> W
     work.status = WorkStatus.PENDING
     work.decided_at = None
     work.decided_by_id = None
-    audit.record(audit.UNDO, moderator_id=moderator_id, work_id=work.id, subject=work.title,
+    audit.record(actions.UNDO, moderator_id=moderator_id, work_id=work.id, subject=work.title,
                  reason=f"{last.action} undone")  # fmt: skip
     db.session.flush()
     return work
 
 
 def unpublish(store: Store, work: Work, moderator_id: int, reason: str,
-              action: str = audit.UNPUBLISH) -> None:  # fmt: skip
+              action: str = actions.UNPUBLISH) -> None:  # fmt: skip
     """Take a locked published work off every public page and back into the queue; its
     files get a new address, so what caches kept of the old one is never served again."""
     if work.status != WorkStatus.APPROVED:
@@ -313,7 +315,7 @@ def edit_work(
         work.tags = new_tags
     if changes:
         search.index_work(work)  # a pending work stays out of the index
-        audit.record(audit.EDIT, moderator_id=moderator_id, work_id=work.id, subject=title,
+        audit.record(actions.EDIT, moderator_id=moderator_id, work_id=work.id, subject=title,
                      reason="\n".join(changes))  # fmt: skip
     db.session.flush()
     return [c.split(":", 1)[0] for c in changes]
@@ -330,7 +332,7 @@ def set_print_leave(work_id: int, moderator_id: int, permitted: bool) -> Work:
         raise NotAllowed("no-leave-needed")
     if work.print_permitted != permitted:
         work.print_permitted = permitted
-        audit.record(audit.PRINT_ALLOW if permitted else audit.PRINT_FORBID,
+        audit.record(actions.PRINT_ALLOW if permitted else actions.PRINT_FORBID,
                      moderator_id=moderator_id, work_id=work.id, subject=work.title)  # fmt: skip
     db.session.flush()
     return work

@@ -9,8 +9,10 @@ from typing import TypeVar
 
 from sqlalchemy import select
 
-from .. import audit, search
-from ..database import begin_write
+from ..models import actions
+from . import audit
+from .. import search
+from ..core.database import begin_write
 from ..extensions import db
 from ..models import (
     Campaign,
@@ -21,7 +23,7 @@ from ..models import (
     SourceEntry,
     sources_from,
 )
-from ..text import slugify
+from ..core.text import slugify
 
 R = TypeVar("R", Prisoner, Campaign)
 
@@ -125,7 +127,7 @@ def save_prisoner(prisoner_id: int | None, data: PrisonerData, moderator_id: int
         lambda: Prisoner(slug=unique_slug(Prisoner, data.name, "prisoner"), name=data.name,
                          status=data.status),
     )  # fmt: skip
-    action = audit.PRISONER_CREATE if created else audit.PRISONER_EDIT
+    action = actions.PRISONER_CREATE if created else actions.PRISONER_EDIT
     for name in ("name", "name_native", "name_native_locale", "status", "detained_on", "released_on",
                  "birth_date", "timezone", "letter_address", "featured", "original_locale"):  # fmt: skip
         setattr(prisoner, name, getattr(data, name))
@@ -143,7 +145,7 @@ def mark_verified(prisoner_id: int, moderator_id: int, today: date) -> Prisoner:
     begin_write()
     prisoner, _created = _editable(Prisoner, prisoner_id, None)
     prisoner.last_verified_on = today
-    audit.record(audit.PRISONER_VERIFY, moderator_id=moderator_id, subject=prisoner.slug,
+    audit.record(actions.PRISONER_VERIFY, moderator_id=moderator_id, subject=prisoner.slug,
                  reason=f"verified on {today.isoformat()}")  # fmt: skip
     db.session.flush()
     return prisoner
@@ -156,7 +158,7 @@ def save_campaign(campaign_id: int | None, data: CampaignData, moderator_id: int
         Campaign, campaign_id,
         lambda: Campaign(slug=unique_slug(Campaign, data.title, "campaign"), title=data.title),
     )  # fmt: skip
-    action = audit.CAMPAIGN_CREATE if created else audit.CAMPAIGN_EDIT
+    action = actions.CAMPAIGN_CREATE if created else actions.CAMPAIGN_EDIT
     campaign.held_on = data.held_on
     _set_campaign_texts(campaign, data)
     campaign.prisoners = list(

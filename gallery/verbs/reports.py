@@ -6,11 +6,13 @@ from datetime import timedelta
 
 from sqlalchemy import func, select
 
-from .. import audit, search
-from ..database import begin_write
+from ..models import actions
+from . import audit
+from .. import search
+from ..core.database import begin_write
 from ..extensions import db
 from ..models import ModerationEvent, Report, ReportCategory, WorkStatus, utcnow
-from ..storage import Store
+from ..media import Store
 from . import NotAllowed
 from .common import locked_work, new_media_address, require_reason
 from .decisions import reject, unpublish
@@ -37,7 +39,7 @@ def file_report(store: Store, work_id: int, category: ReportCategory, text: str 
         work.hidden = True
         new_media_address(store, work)
         search.drop_work(work.id)
-        audit.record(audit.AUTO_HIDE, work_id=work.id, subject=work.title,
+        audit.record(actions.AUTO_HIDE, work_id=work.id, subject=work.title,
                      reason="a visitor reported that the work identifies a person at risk")  # fmt: skip
     db.session.flush()
     return report
@@ -62,14 +64,14 @@ def handle_report(
         raise NotAllowed("handled")
     work = locked_work(report.work_id)
     if action == "dismiss":
-        audit.record(audit.REPORT_DISMISS, moderator_id=moderator_id, work_id=work.id,
+        audit.record(actions.REPORT_DISMISS, moderator_id=moderator_id, work_id=work.id,
                      subject=f"{report.category.value}: {work.title}", reason=note)  # fmt: skip
         closing = [report]
     elif action == "unpublish":
-        unpublish(store, work, moderator_id, note or "", audit.REPORT_UNPUBLISH)
+        unpublish(store, work, moderator_id, note or "", actions.REPORT_UNPUBLISH)
         closing = [r for r in work.reports if r.handled_at is None]
     else:
-        reject(store, work, moderator_id, note or "", audit.REPORT_REJECT)
+        reject(store, work, moderator_id, note or "", actions.REPORT_REJECT)
         closing = [r for r in work.reports if r.handled_at is None]
     now = utcnow()
     for r in closing:
@@ -89,7 +91,7 @@ def _hides_spent(hides_per_hour: int | None) -> bool:
         return False
     since = utcnow() - timedelta(hours=1)
     stmt = select(func.count(ModerationEvent.id)).where(
-        ModerationEvent.action == audit.AUTO_HIDE, ModerationEvent.at >= since
+        ModerationEvent.action == actions.AUTO_HIDE, ModerationEvent.at >= since
     )
     if (db.session.scalar(stmt) or 0) < hides_per_hour:
         return False

@@ -15,11 +15,11 @@ from datetime import timedelta
 
 from sqlalchemy import delete, func, or_, select
 
-from .. import audit
-from ..database import begin_write
+from . import audit
+from ..core.database import begin_write
 from ..extensions import db
 from ..models import OutgoingMail, Work, WorkStatus, utcnow
-from ..storage import Store
+from ..media import Store
 from .common import delete_files_after_commit
 
 log = logging.getLogger(__name__)

@@ -9,15 +9,24 @@ from typing import BinaryIO
 
 from sqlalchemy import select
 
-from .. import audit, mail, sandbox, search
-from ..database import begin_write
+from ..models import actions
+from . import audit
+from .. import mail, search
+from ..images import sandbox
+from ..core.database import begin_write
 from ..extensions import db
 from ..models import Campaign, Licence, Prisoner, Work, WorkStatus, utcnow
-from ..storage import Store
-from ..text import render_markdown
-from ..tokens import new_public_id, new_receipt_token, token_hash
+from ..media import Store
+from ..core.text import render_markdown
+from ..core.tokens import new_public_id, new_receipt_token, token_hash
 from . import NotAllowed
-from .common import delete_files_after_commit, forget_artist, publish_then_lock, renditions_json, tags_named
+from .common import (
+    delete_files_after_commit,
+    forget_artist,
+    publish_then_lock,
+    renditions_json,
+    tags_named,
+)
 
 log = logging.getLogger(__name__)
 
@@ -64,7 +73,7 @@ def create_work(
     limits: sandbox.Limits | None = None,
 ) -> Work:
     """Clean the image (in a child process held to `limits`, by default those of the default
-    settings: gallery/sandbox.py) and store its files, then add the row (flushed, not
+    settings: gallery/images/sandbox.py) and store its files, then add the row (flushed, not
     committed).
 
     The files are in place before the row exists; if the transaction does not commit,
@@ -153,7 +162,7 @@ def withdraw_work(store: Store, token: str) -> Work:
     work.renditions = None
     work.notify_token = None  # no mail follows a withdrawal
     search.drop_work(work.id)
-    audit.record(audit.WITHDRAW, work_id=work.id, reason="withdrawn by the artist")
+    audit.record(actions.WITHDRAW, work_id=work.id, reason="withdrawn by the artist")
     forget_artist(work, keep_phash=False)
     db.session.flush()
     log.info("work %s withdrawn by its artist", work.public_id)

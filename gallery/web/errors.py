@@ -36,8 +36,8 @@ from werkzeug.exceptions import (
 from werkzeug.http import HTTP_STATUS_CODES
 
 from ..extensions import db
-from ..paging import BadQuery
-from ..storage import StoreUnavailable
+from ..core.paging import BadQuery
+from ..media import StoreUnavailable
 from .http import is_api_request
 from .i18n import address_without_language
 from .limits import limiter

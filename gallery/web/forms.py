@@ -19,7 +19,7 @@ from wtforms import (
 )
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from ..text import clean_text
+from ..core.text import clean_text
 from ..verbs.common import tag_slug
 from ..verbs.covers import MAX_TEXT, BadRegions, parse_regions
 

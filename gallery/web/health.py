@@ -19,9 +19,10 @@ from flask import Flask
 from sqlalchemy import func, select, text
 
 from .. import mail
-from ..extensions import db, media_store
+from ..extensions import db
+from ..media import media_store
 from ..models import OutgoingMail
-from ..storage import MediaStore
+from ..media import MediaStore
 from . import pagecache
 from .limits import limiter
 

@@ -13,9 +13,9 @@ from flask.typing import ResponseReturnValue
 from werkzeug.routing import BaseConverter, IntegerConverter, Map
 from werkzeug.wrappers import Response
 
-from ..paging import Cursor, page_number
-from ..sandbox import Limits
-from ..slots import decode_slot
+from ..core.paging import Cursor, page_number
+from ..images.sandbox import Limits
+from ..media.slots import decode_slot
 
 ONE_YEAR = 365 * 24 * 3600
 # The largest row id: ids are INTEGER columns, 32-bit on PostgreSQL (int4), which answers
@@ -103,6 +103,6 @@ def image_slot() -> Iterator[None]:
 
 
 def decode_limits() -> Limits:
-    """What the child process that decodes an image may use (gallery/sandbox.py), from
+    """What the child process that decodes an image may use (gallery/images/sandbox.py), from
     the settings; used inside image_slot(), which counts those children."""
     return Limits.from_config(current_app.config)

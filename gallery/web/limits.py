@@ -11,9 +11,11 @@ from limits import RateLimitItem, parse_many
 from limits.storage import MemoryStorage
 from limits.strategies import MovingWindowRateLimiter
 
-from ..mirror import EXPORT_ENVIRON
-from ..tokens import keyed_hash
+from ..core.tokens import keyed_hash
 from . import ratelimit_store  # noqa: F401  (registers the gallery-sqlite:// storage)
+
+# Set in the WSGI environ of the requests export-static makes (commands/mirror.py): not a visitor.
+EXPORT_ENVIRON = "gallery.static_export"
 
 
 def _keyed(value: str, purpose: str) -> str:

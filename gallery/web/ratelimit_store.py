@@ -19,7 +19,7 @@ from urllib.parse import urlsplit
 
 from limits.storage import MovingWindowSupport, Storage
 
-from ..database import private_file
+from ..core.database import private_file
 
 SCHEME = "gallery-sqlite"
 _SCHEMA = """

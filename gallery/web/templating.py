@@ -15,9 +15,10 @@ from flask_babel import lazy_gettext as _l
 from jinja2 import Template
 from markupsafe import Markup
 
-from .. import labels, typography
+from ..models import labels
+from ..core import typography
 from ..models import Prisoner, Shown, Work, WorkStatus
-from ..text import render_markdown
+from ..core.text import render_markdown
 
 # Said above a text shown in another language than the reader's, by the language it is in.
 FALLBACK_NOTES = {

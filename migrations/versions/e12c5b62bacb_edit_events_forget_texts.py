@@ -19,7 +19,7 @@ down_revision = "a1c3e5f7b9d2"
 branch_labels = None
 depends_on = None
 
-# As in gallery/audit.py when this was written (a migration keeps its own copy).
+# As in gallery/verbs/audit.py when this was written (a migration keeps its own copy).
 EDITED_FIELDS = ("title", "alt text", "tags")
 FORGOTTEN = "changed (the texts were forgotten with the artist's details)"
 

@@ -14,7 +14,7 @@ Create Date: 2026-12-06 07:00:00
 import sqlalchemy as sa
 from alembic import op
 
-from gallery.outlets import is_undesirable
+from gallery.models.outlets import is_undesirable
 
 # revision identifiers, used by Alembic.
 revision = "f3c9d2a1b7e4"

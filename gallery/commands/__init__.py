@@ -16,12 +16,15 @@ from flask import Flask, current_app
 from PIL import Image, ImageDraw
 from sqlalchemy import select
 
-from . import backup, demo, mail, mirror, passwords, search
-from .extensions import db, media_store
-from .models import Licence, Role, Work, WorkStatus, utcnow
-from .storage import StoreUnavailable
-from .verbs import accounts, common, decisions, retention
-from .verbs.submissions import NewWork, create_work
+from . import backup, demo, mirror
+from .. import mail, search
+from ..core import passwords
+from ..extensions import db
+from ..media import media_store
+from ..models import Licence, Role, Work, WorkStatus, utcnow
+from ..media import StoreUnavailable
+from ..verbs import accounts, common, decisions, retention
+from ..verbs.submissions import NewWork, create_work
 
 BENCH_BATCH = 200  # bench-seed commits this many works at a time
 

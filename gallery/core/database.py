@@ -24,7 +24,7 @@ from sqlalchemy import event
 from sqlalchemy.engine import Connection, Engine, make_url
 from sqlalchemy.orm import Session, SessionTransaction
 
-from .extensions import db
+from ..extensions import db
 
 log = logging.getLogger(__name__)
 

@@ -39,7 +39,7 @@ from urllib.parse import urlsplit
 
 from botocore.exceptions import BotoCoreError, ClientError
 
-from .storage import (
+from .local import (
     FSCK_GRACE,
     KEY_RE,
     FsckReport,

@@ -1,7 +1,7 @@
 """How many images the host decodes at once, across every worker process.
 
 Each upload is decoded in a child process of its own, held to DECODE_MEMORY_MB of
-address space (gallery/sandbox.py).  With more children than the host has memory for, a
+address space (gallery/images/sandbox.py).  With more children than the host has memory for, a
 burst of big uploads would get processes killed for memory; instead each decode takes
 one of N slots (lock files in the instance folder, held with flock, so a worker that
 dies frees its slot at once) and holds it while its child lives, so the host never runs

@@ -60,9 +60,9 @@ from markupsafe import Markup, escape
 from sqlalchemy import DDL, String, Text, UniqueConstraint, delete, event, select, text
 from sqlalchemy.orm import Mapped, mapped_column, selectinload
 
-from .database import begin_write
-from .extensions import db
-from .models import Prisoner, UTCDateTime, Work, WorkStatus, utcnow, with_names
+from ..core.database import begin_write
+from ..extensions import db
+from ..models import Prisoner, UTCDateTime, Work, WorkStatus, utcnow, with_names
 
 WORK = "work"
 PRISONER = "prisoner"

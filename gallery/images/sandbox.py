@@ -21,7 +21,7 @@ images.InvalidImage (413, TOO_COSTLY) and the worker's own memory never holds th
 A child serves one file and exits: nothing of one artist's picture stays in a process
 that decodes the next one, and the memory goes back to the system at once.
 
-Each decode slot (gallery/slots.py) is one such child: a view holds its slot while its
+Each decode slot (gallery/media/slots.py) is one such child: a view holds its slot while its
 child lives, so the host never runs more children than it has slots.
 """
 from __future__ import annotations
@@ -44,7 +44,7 @@ from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from typing import Any, BinaryIO
 
-from . import images
+from .. import images
 
 log = logging.getLogger(__name__)
 
@@ -76,7 +76,7 @@ def default_limits() -> Limits:
     default settings outside of one."""
     from flask import current_app, has_app_context
 
-    from .config import Config
+    from ..config import Config
 
     return Limits.from_config(current_app.config if has_app_context() else vars(Config))
 
@@ -98,7 +98,7 @@ _CONTEXT: Any = None
 
 def _context() -> Any:
     """multiprocessing's forkserver context, whose server has the image pipeline loaded and
-    warmed up (gallery/sandbox_preload.py): a child starts in a few milliseconds, with one
+    warmed up (gallery/images/sandbox_preload.py): a child starts in a few milliseconds, with one
     thread and none of the worker's sockets, database connections or memory."""
     global _CONTEXT
     with _SETUP:
@@ -106,7 +106,7 @@ def _context() -> Any:
             context = multiprocessing.get_context("forkserver")
             # "__main__" first: the server imports the program's main module once, so that
             # no child imports it again (gunicorn's and flask's scripts do nothing on import).
-            context.set_forkserver_preload(["__main__", "gallery.sandbox_preload", "gallery.sandbox"])
+            context.set_forkserver_preload(["__main__", "gallery.images.sandbox_preload", "gallery.images.sandbox"])
             # OpenBLAS (NumPy's, loaded by imagehash) maps buffers for a thread per core at
             # load: 80 MB of address space a child would carry against its limit.
             before = os.environ.get("OPENBLAS_NUM_THREADS")

@@ -19,8 +19,8 @@ from typing import Any
 from sqlalchemy import MetaData, create_engine, func, inspect, select, text
 from sqlalchemy.engine import Connection, Engine
 
-from .database import private_file, sqlite_file
-from .storage import FILENAME_RE, KEY_RE, MediaStore, Store
+from ..core.database import private_file, sqlite_file
+from ..media import FILENAME_RE, KEY_RE, MediaStore, Store
 
 DB_NAME = "gallery.sqlite3"
 MARKER = "backup.json"

@@ -26,9 +26,9 @@ from flask_login import UserMixin
 from markupsafe import Markup
 from sqlalchemy.orm import Mapped, mapped_column, relationship, selectinload
 
-from .extensions import db
+from ..extensions import db
 from .outlets import is_undesirable
-from .text import days_between, render_markdown, today_in
+from ..core.text import days_between, render_markdown, today_in
 
 ORIGINAL_LOCALE_DEFAULT = "en"
 FALLBACK_LOCALE = "en"
@@ -312,7 +312,7 @@ class Source(db.Model):
     url: Mapped[str] = mapped_column(String(1000))
     position: Mapped[int] = mapped_column(default=0)
     # An outlet Russia has declared "undesirable": reposting its material there is punished,
-    # so the page marks it and warns readers in Russia (see gallery/outlets.py).
+    # so the page marks it and warns readers in Russia (see gallery/models/outlets.py).
     undesirable: Mapped[bool] = mapped_column(default=False)
 
     prisoner: Mapped[Prisoner | None] = relationship(back_populates="sources")

@@ -15,7 +15,7 @@ never a thumbnail, depth map or other auxiliary image.
 The sizes a file declares are checked before its pixels are decoded, but a decoder can
 still be made to build far more than it declares (a HEIF grid's canvas, an AV1 frame, a
 JPEG of thousands of scans): the web app never runs process() itself but in a child
-process held to hard memory, CPU and time limits (gallery/sandbox.py).
+process held to hard memory, CPU and time limits (gallery/images/sandbox.py).
 """
 from __future__ import annotations
 

@@ -14,17 +14,17 @@ from flask_babel import lazy_gettext as _l
 from PIL import Image, ImageDraw, ImageFont
 from sqlalchemy import delete, select
 
-from . import search
-from .database import begin_write
-from .extensions import db
+from .. import search
+from ..core.database import begin_write
+from ..extensions import db
 from .demo_texts import AZAT_SOURCES, AZAT_TEXTS, RALLY_SOURCES, RALLY_TEXTS
-from .models import Campaign, CampaignTranslation, Licence, Prisoner, PrisonerStatus, PrisonerStory
-from .models import SiteSetting, Tag, Work, WorkStatus, WorkText, sources_from, utcnow
-from .text import render_markdown
-from .verbs.common import delete_files_after_commit
-from .verbs.profiles import STORY_TEXTS, sync_language_rows
-from .verbs.submissions import NewWork, create_work
-from .storage import MediaStore
+from ..models import Campaign, CampaignTranslation, Licence, Prisoner, PrisonerStatus, PrisonerStory
+from ..models import SiteSetting, Tag, Work, WorkStatus, WorkText, sources_from, utcnow
+from ..core.text import render_markdown
+from ..verbs.common import delete_files_after_commit
+from ..verbs.profiles import STORY_TEXTS, sync_language_rows
+from ..verbs.submissions import NewWork, create_work
+from ..media import MediaStore
 
 DEMO_REMOVED = "demo.removed"
 # Memorial's profile and the Azat Miftakhov Committee, both in AZAT_SOURCES (one 2020 article

@@ -4,7 +4,7 @@ English, French and Russian, with their sources.
 Facts about real people come with their sources: AZAT_SOURCES lists every source of the
 profile of Azat Miftakhov and RALLY_SOURCES those of the rally page, each titled in the three
 languages; both lists are shown to visitors, and outlets that Russia has declared
-"undesirable" are marked there (gallery/outlets.py). A comment above each group of facts
+"undesirable" are marked there (gallery/models/outlets.py). A comment above each group of facts
 names the sources that support it. The three languages are written separately and state the
 same facts. On purpose, these texts publish no prison address, no witness names and no bank
 details, do not repeat the words he is accused of, nor the names of the person or group
@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from textwrap import dedent
 
-from .models import SourceEntry
+from ..models import SourceEntry
 
 
 def _md(*paragraphs: str) -> str:
@@ -38,7 +38,7 @@ def _bullets(*items: str) -> str:
 def _source(url: str, *, en: str, fr: str, ru: str) -> SourceEntry:
     """A source with its title in each language (the outlet's own language in brackets
     where it is not the reader's). Outlets declared "undesirable" in Russia are marked from
-    their address (gallery/outlets.py)."""
+    their address (gallery/models/outlets.py)."""
     return SourceEntry(url=url, titles={"en": en, "fr": fr, "ru": ru})
 
 

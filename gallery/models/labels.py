@@ -13,8 +13,8 @@ from flask_babel import format_date, format_time, get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from . import audit
-from .models import Licence, PrisonerStatus, ReportCategory, Role, Work, WorkStatus
+from . import actions
+from . import Licence, PrisonerStatus, ReportCategory, Role, Work, WorkStatus
 
 LICENCES = {
     Licence.CC_BY: (
@@ -82,33 +82,33 @@ PRESET_REASONS = {
 }
 
 ACTIONS = {
-    audit.APPROVE: _l("Approved"),
-    audit.REJECT: _l("Rejected"),
-    audit.UNPUBLISH: _l("Unpublished"),
-    audit.EDIT: _l("Edited title, alt text or tags"),
-    audit.WITHDRAW: _l("Withdrawn by the artist"),
-    audit.AUTO_HIDE: _l("Hidden after a report"),
-    audit.REPORT_DISMISS: _l("Report dismissed"),
-    audit.REPORT_UNPUBLISH: _l("Unpublished after a report"),
-    audit.REPORT_REJECT: _l("Rejected after a report"),
-    audit.LOGIN: _l("Logged in"),
-    audit.LOGOUT: _l("Logged out"),
-    audit.PASSWORD_CHANGE: _l("Changed their password"),
-    audit.MODERATOR_CREATE: _l("Created a moderator"),
-    audit.MODERATOR_DEACTIVATE: _l("Deactivated a moderator"),
-    audit.MODERATOR_ACTIVATE: _l("Reactivated a moderator"),
-    audit.MODERATOR_RESET: _l("Reset a moderator’s password"),
-    audit.PRISONER_CREATE: _l("Created a prisoner profile"),
-    audit.PRISONER_EDIT: _l("Edited a prisoner profile"),
-    audit.PRISONER_VERIFY: _l("Verified a prisoner profile"),
-    audit.CAMPAIGN_CREATE: _l("Created a campaign"),
-    audit.CAMPAIGN_EDIT: _l("Edited a campaign"),
-    audit.COVER: _l("Covered faces or identifying details"),
-    audit.COVER_REQUEST: _l("Asked for faces or identifying details to be covered"),
-    audit.PRINT_ALLOW: _l("Recorded the artist’s permission to print a work with all rights reserved"),
-    audit.PRINT_FORBID: _l("Withdrew the permission to print a work"),
-    audit.COVER_CHECKED: _l("Found nothing (more) to cover"),
-    audit.UNDO: _l("Undid a decision"),
+    actions.APPROVE: _l("Approved"),
+    actions.REJECT: _l("Rejected"),
+    actions.UNPUBLISH: _l("Unpublished"),
+    actions.EDIT: _l("Edited title, alt text or tags"),
+    actions.WITHDRAW: _l("Withdrawn by the artist"),
+    actions.AUTO_HIDE: _l("Hidden after a report"),
+    actions.REPORT_DISMISS: _l("Report dismissed"),
+    actions.REPORT_UNPUBLISH: _l("Unpublished after a report"),
+    actions.REPORT_REJECT: _l("Rejected after a report"),
+    actions.LOGIN: _l("Logged in"),
+    actions.LOGOUT: _l("Logged out"),
+    actions.PASSWORD_CHANGE: _l("Changed their password"),
+    actions.MODERATOR_CREATE: _l("Created a moderator"),
+    actions.MODERATOR_DEACTIVATE: _l("Deactivated a moderator"),
+    actions.MODERATOR_ACTIVATE: _l("Reactivated a moderator"),
+    actions.MODERATOR_RESET: _l("Reset a moderator’s password"),
+    actions.PRISONER_CREATE: _l("Created a prisoner profile"),
+    actions.PRISONER_EDIT: _l("Edited a prisoner profile"),
+    actions.PRISONER_VERIFY: _l("Verified a prisoner profile"),
+    actions.CAMPAIGN_CREATE: _l("Created a campaign"),
+    actions.CAMPAIGN_EDIT: _l("Edited a campaign"),
+    actions.COVER: _l("Covered faces or identifying details"),
+    actions.COVER_REQUEST: _l("Asked for faces or identifying details to be covered"),
+    actions.PRINT_ALLOW: _l("Recorded the artist’s permission to print a work with all rights reserved"),
+    actions.PRINT_FORBID: _l("Withdrew the permission to print a work"),
+    actions.COVER_CHECKED: _l("Found nothing (more) to cover"),
+    actions.UNDO: _l("Undid a decision"),
 }
 
 
@@ -159,7 +159,7 @@ def event_details(action: str, reason: str | None) -> str:
     stored as its code, by its name in the reader's language; any other reason as written.
     (Accounts created before the role was stored there show it in the subject instead,
     "alice (admin)", with no details.)"""
-    if action == audit.MODERATOR_CREATE and reason in {role.value for role in Role}:
+    if action == actions.MODERATOR_CREATE and reason in {role.value for role in Role}:
         return _("Role: %(role)s", role=role_label(reason))
     return reason or ""
 

@@ -13,9 +13,10 @@ import threading
 
 from flask import Flask
 
-from . import mail
-from .extensions import db, media_store
-from .verbs import decisions
+from .. import mail
+from ..extensions import db
+from ..media import media_store
+from ..verbs import decisions
 
 log = logging.getLogger(__name__)
 

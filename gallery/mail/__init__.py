@@ -55,12 +55,12 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 from sqlalchemy import delete, select, update
 
-from . import secretbox
-from .database import after_commit, begin_write
-from .extensions import db
-from .labels import PRESET_REASONS
-from .models import OutgoingMail, Work, utcnow
-from .typography import typeset
+from ..core import secretbox
+from ..core.database import after_commit, begin_write
+from ..extensions import db
+from ..models.labels import PRESET_REASONS
+from ..models import OutgoingMail, Work, utcnow
+from ..core.typography import typeset
 
 log = logging.getLogger(__name__)
 

@@ -1,4 +1,4 @@
-"""Imported once by the sandbox's fork server (gallery/sandbox.py), before it forks any child:
+"""Imported once by the sandbox's fork server (gallery/images/sandbox.py), before it forks any child:
 loads the image pipeline and runs it once on a tiny picture, so that every child starts
 with Pillow's plugins, the encoders, imagehash and NumPy loaded (a child that loaded them
 itself spent ~170 ms on it, more than a 2 MP upload's whole pipeline).  Runs one size
@@ -12,7 +12,7 @@ import io
 
 from PIL import Image
 
-from . import images
+from .. import images
 
 
 def warm_up() -> None:

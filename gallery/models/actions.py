@@ -1,0 +1,31 @@
+"""What the audit log records: the action codes stored in ModerationEvent.action (at most
+40 characters). Recording is verbs/audit.py; how each code reads is labels.py."""
+
+APPROVE = "approve"
+REJECT = "reject"
+UNPUBLISH = "unpublish"
+EDIT = "edit"
+WITHDRAW = "withdraw"
+AUTO_HIDE = "auto-hide"
+REPORT_DISMISS = "report-dismiss"
+REPORT_UNPUBLISH = "report-unpublish"
+REPORT_REJECT = "report-reject"
+LOGIN = "login"
+LOGOUT = "logout"
+PASSWORD_CHANGE = "password-change"
+MODERATOR_CREATE = "moderator-create"
+MODERATOR_DEACTIVATE = "moderator-deactivate"
+MODERATOR_ACTIVATE = "moderator-activate"
+MODERATOR_RESET = "moderator-reset-password"
+PRISONER_CREATE = "prisoner-create"
+PRISONER_EDIT = "prisoner-edit"
+PRISONER_VERIFY = "prisoner-verify"
+CAMPAIGN_CREATE = "campaign-create"
+CAMPAIGN_EDIT = "campaign-edit"
+COVER = "cover"  # rectangles filled solid on a pending work's image
+COVER_REQUEST = "cover-request"  # the artist asked the moderators to cover
+PRINT_ALLOW = "print-allow"  # the artist's permission to print an all-rights-reserved work, recorded
+PRINT_FORBID = "print-forbid"  # that permission withdrawn
+COVER_CHECKED = "cover-checked"  # a moderator looked and found nothing (more) to cover
+UNDO = "undo"  # an approval or rejection taken back within its window
+TAKEDOWNS = (UNPUBLISH, REPORT_UNPUBLISH)
