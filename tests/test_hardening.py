@@ -326,7 +326,7 @@ def test_an_upload_while_the_database_is_locked_is_503_and_leaves_nothing(app, c
 
 @pytest.mark.parametrize("errno_", [errno.ENOSPC, errno.EDQUOT])
 def test_a_full_disk_is_507_leaves_nothing_and_the_site_keeps_serving(app, client, make_work, monkeypatch, errno_):
-    from gallery import media as storage
+    from gallery.media import local as storage
 
     earlier = make_work(title="Already accepted")
     before = media_files(app)
