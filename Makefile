@@ -63,7 +63,7 @@ test: $(VENV)/.installed-test browser fonts translations
 # The documentation site (mkdocs.yml, docs/) into site/, git-ignored; any warning fails it.
 docs: $(VENV)/.installed-docs
 	$(BIN)/python scripts/package-table --check
-	$(BIN)/mkdocs build --strict --site-dir site
+	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict --site-dir site
 
 bench: $(VENV)/.installed-bench translations fonts
 	@scripts/ensure-wrk
