@@ -1,5 +1,5 @@
 """The documentation: the package table is what the packages' docstrings say, and the site
-builds with --strict (no broken link, no page missing from the navigation)."""
+builds with --strict (no broken link or anchor)."""
 from __future__ import annotations
 
 import shutil
