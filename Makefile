@@ -7,7 +7,7 @@ WORKERS ?= 2
 BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app gallery
 
-.PHONY: run dev test bench install install-test browser fonts messages translations clean-venv
+.PHONY: run dev test bench docs install install-test browser fonts messages translations clean-venv
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -24,6 +24,10 @@ $(VENV)/.installed-test: pyproject.toml $(VENV)/.installed
 
 $(VENV)/.installed-bench: pyproject.toml $(VENV)/.installed-test
 	$(BIN)/python -m pip install --quiet -e '.[test,bench]'
+	touch $@
+
+$(VENV)/.installed-docs: pyproject.toml $(VENV)/.installed
+	$(BIN)/python -m pip install --quiet -e '.[docs]'
 	touch $@
 
 install: $(VENV)/.installed
@@ -55,6 +59,11 @@ fonts:
 
 test: $(VENV)/.installed-test browser fonts translations
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# The documentation site (mkdocs.yml, docs/) into site/, git-ignored; any warning fails it.
+docs: $(VENV)/.installed-docs
+	$(BIN)/python scripts/package-table --check
+	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict --site-dir site
 
 bench: $(VENV)/.installed-bench translations fonts
 	@scripts/ensure-wrk

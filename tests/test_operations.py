@@ -1,5 +1,5 @@
-"""What an operator meets running the gallery: the health check, settings read as the
-README's table says, restoring a backup, gunicorn's control socket."""
+"""What an operator meets running the gallery: the health check, settings read as
+the operators' configuration page says, restoring a backup, gunicorn's control socket."""
 from __future__ import annotations
 
 import importlib
@@ -16,16 +16,14 @@ import pytest
 local_media = pytest.mark.skipif(os.environ.get("TEST_MEDIA_STORE") == "s3",
                                  reason="the local media folder")  # fmt: skip
 
-# ---- settings: the README's tables, and NAME or FLASK_NAME for each ----
+# ---- settings: the tables of docs/operators/configuration.md, and NAME or FLASK_NAME for each ----
 
-README = Path(__file__).resolve().parents[1] / "README.md"
+README = Path(__file__).resolve().parents[1] / "docs" / "operators" / "configuration.md"
 
 
 def readme_settings() -> dict[str, str]:
-    """{setting: its default cell} from the tables of the README's "Configuration"."""
-    text = README.read_text()
-    section = text[text.index("\n## Configuration\n"):]
-    section = section[:section.index("\n## ", 1)]
+    """{setting: its default cell} from the tables of the operators' "Configuration" page."""
+    section = README.read_text()
     rows: dict[str, str] = {}
     for line in section.splitlines():
         cells = [c.strip() for c in line.strip().strip("|").split("|")]
@@ -139,7 +137,7 @@ def test_a_backup_refuses_to_run_on_the_live_database(app, runner, make_work, tm
         f"{dest} is a backup with its own database and media, but the settings give it another "
         f"database. To serve the copy, unset DATABASE_URL: env -u DATABASE_URL "
         f"GALLERY_INSTANCE={dest} PORT=5001 make run. To bring it back into that database, see "
-        '`flask --app gallery restore` (README "Restore").')  # fmt: skip
+        '`flask --app gallery restore` (docs/operators/backup-restore-upgrade.md).')  # fmt: skip
     assert live not in str(refused.value)
     # The hint the backup printed says it too, when the variable is exported.
     monkeypatch.setenv("GALLERY_INSTANCE", app.instance_path)

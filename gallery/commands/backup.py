@@ -152,7 +152,7 @@ def check_not_a_foreign_backup(instance: Path, config: Mapping[str, Any],
     raise RuntimeError(
         f"{instance} is a backup with its own database and media, but the settings give it "
         f"another {what}. To serve the copy, {fix}. To bring it back into that database, "
-        "see `flask --app gallery restore` (README \"Restore\")."
+        "see `flask --app gallery restore` (docs/operators/backup-restore-upgrade.md)."
     )
 
 
