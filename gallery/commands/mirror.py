@@ -178,7 +178,7 @@ class _Export:
         parts = urlsplit(public_url)
         self.netloc, self.root = parts.netloc, parts.path  # root: "" or "/prefix"
         self.languages: tuple[str, ...] = tuple(app.config["LANGUAGES"])
-        self.default_language = app.config.get("BABEL_DEFAULT_LOCALE", self.languages[0])
+        self.default_language = app.config["BABEL_DEFAULT_LOCALE"]
         self.localised = app.extensions.get("gallery.localised", frozenset())
         self.routes = app.url_map.bind(self.netloc, script_name=self.root or "/",
                                        url_scheme=parts.scheme)  # fmt: skip
