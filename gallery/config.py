@@ -313,7 +313,8 @@ def load_environ(config: dict[str, Any], environ: Mapping[str, str]) -> None:
             value = text
         current = config
         *parents, tail = key.split("__")
-        for parent in parents:
-            current = current.setdefault(parent, {})
+        for parent in parents:  # a copy: a default's table is shared by every app
+            current[parent] = dict(current.get(parent) or {})
+            current = current[parent]
         current[tail] = value
     config.update(from_environ(environ))

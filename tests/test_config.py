@@ -157,6 +157,8 @@ def test_undeclared_flask_variables_are_read_as_flask_reads_them(tmp_path):
     assert app.config["SOMETHING"] == [1, 2] and app.config["OTHER"] == "plain text"
     assert app.config["SQLALCHEMY_ENGINE_OPTIONS"]["pool_timeout"] == 7
     assert app.config["SQLALCHEMY_ENGINE_OPTIONS"]["hide_parameters"] is True
+    # The declared default is untouched: the next app does not get this app's pool_timeout.
+    assert BY_NAME["SQLALCHEMY_ENGINE_OPTIONS"].default == {"pool_pre_ping": True, "hide_parameters": True}
 
 
 def test_argon2_below_19_mib_is_refused_outside_tests(tmp_path):
