@@ -31,8 +31,8 @@ class Setting:
     """One setting: NAME, its default, a line for the operators' page and its group there.
 
     kind: what the environment's text becomes (bool, int, float, str, list, tuple, dict);
-    by default the type of the default.  aliases: other variables read as NAME is (NAME and
-    FLASK_NAME are always read).  derived: the setting is filled in when the app starts
+    by default the type of the default.  aliases: other names read as NAME is, each also
+    with FLASK_ (NAME and FLASK_NAME are always read).  derived: the setting is filled in when the app starts
     (from other settings), never read from the environment, and this says from what."""
 
     name: str
@@ -48,7 +48,7 @@ class Setting:
         """The variables read, weakest first: FLASK_NAME wins over the plain names."""
         if self.derived:
             return ()
-        return (self.name, *self.aliases, "FLASK_" + self.name)
+        return (self.name, *self.aliases, "FLASK_" + self.name, *("FLASK_" + a for a in self.aliases))
 
     @property
     def type(self) -> type:

@@ -85,7 +85,9 @@ def test_every_setting_is_read_as_name_or_flask_name():
     for setting in SETTINGS:
         if not setting.derived:
             assert setting.variables[0] == setting.name
-            assert setting.variables[-1] == "FLASK_" + setting.name
+            assert "FLASK_" + setting.name in setting.variables
+            flask_names = [v for v in setting.variables if v.startswith("FLASK_")]
+            assert setting.variables.index(flask_names[0]) > setting.variables.index(setting.name)
 
 
 def test_the_interfaces_environment_names_are_read():
