@@ -182,3 +182,17 @@ def test_the_operators_page_is_generated_from_the_table():
     page = (ROOT / "docs" / "operators" / "configuration.md").read_text()
     for setting in SETTINGS:
         assert f"| `{setting.name}` |" in page
+
+
+def test_an_app_hashes_with_its_argon2_settings(tmp_path):
+    from gallery.core import passwords
+
+    app = create_app({"TESTING": True}, environ={"GALLERY_INSTANCE": str(tmp_path / "i"),
+                                                 "ARGON2_TIME_COST": "2"})  # fmt: skip
+    with app.app_context():
+        stored = passwords.hash_password("x" * 64)
+        assert "$m=47104,t=2,p=1$" in stored
+        assert passwords.verify(stored, "x" * 64) and not passwords.needs_rehash(stored)
+    with create_app({"TESTING": True, **TEST_SETTINGS},
+                    environ={"GALLERY_INSTANCE": str(tmp_path / "i")}).app_context():  # fmt: skip
+        assert passwords.needs_rehash(stored)  # renewed at the next login
