@@ -15,8 +15,9 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import MapAdapter
 
 from .commands.backup import check_not_a_foreign_backup
-from .config import Config
-from .config import from_environ as config_from_environ
+from .config import DOCS as SETTINGS_DOCS
+from .config import Config, SettingError, load_environ
+from .core.passwords import MIN_MEMORY_KIB
 from .core.database import private_file, sqlite_file
 from .media.slots import MB, default_slots, keep_big_buffers_off_the_heap
 from .extensions import babel, csrf, db, migrate
@@ -37,7 +38,7 @@ class GalleryFlask(Flask):
         never a host the client chose (`Host`, `X-Forwarded-Host`), in a request or outside
         one; without it, SERVER_NAME (Flask's own rule), else the request's host."""
         adapter = super().create_url_adapter(request)
-        public = self.config.get("PUBLIC_URL")
+        public = self.config["PUBLIC_URL"]
         if not public:
             return adapter
         parts = urlsplit(public)
@@ -47,9 +48,14 @@ class GalleryFlask(Flask):
         return adapter
 
 
-def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
-    """Build the application: config, extensions, blueprints, commands, error pages."""
-    instance = Path(os.environ.get("GALLERY_INSTANCE", "instance")).resolve()
+def create_app(config: Mapping[str, Any] | None = None, *,
+               environ: Mapping[str, str] | None = None) -> Flask:  # fmt: skip
+    """Build the application: config, extensions, blueprints, commands, error pages.
+
+    config: settings that win over every other source (tests pass theirs); environ: the
+    variables to read instead of the process's environment (tests pass their own)."""
+    environ = os.environ if environ is None else environ
+    instance = Path(environ.get("GALLERY_INSTANCE", "instance")).resolve()
     app = GalleryFlask(
         __name__,
         instance_path=str(instance),
@@ -57,7 +63,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         template_folder="../templates",
         static_folder="../static",
     )
-    load_config(app, test_config)
+    load_config(app, config, environ)
     configure_logging(app)
     register_extensions(app)
     register_blueprints(app)
@@ -69,63 +75,77 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     return app
 
 
-def load_config(app: Flask, test_config: Mapping[str, Any] | None) -> None:
-    """Class defaults, then instance/config.py, then the environment (each setting as NAME
-    or FLASK_NAME, which wins: gallery/config.py), then tests."""
+def load_config(app: Flask, overrides: Mapping[str, Any] | None, environ: Mapping[str, str]) -> None:
+    """The table's defaults (gallery/config.py), then instance/config.py, then the
+    environment (each setting as NAME or FLASK_NAME, which wins), then `overrides`; then
+    what is filled in from them."""
     app.config.from_object(Config)
     app.config.from_pyfile("config.py", silent=True)
-    app.config.from_prefixed_env()  # FLASK_ names not declared on Config, as Flask reads them
     try:
-        app.config.update(config_from_environ(os.environ))
-    except ValueError as exc:
-        raise RuntimeError(f"{exc} (see README \"Configuration\").") from None
-    if test_config:
-        app.config.from_mapping(test_config)
-    if isinstance(app.config.get("TRUSTED_HOSTS"), str):
+        load_environ(app.config, environ)
+    except SettingError as exc:
+        raise RuntimeError(f"{exc} (see {SETTINGS_DOCS}).") from None
+    if overrides:
+        app.config.from_mapping(overrides)
+    check_addresses(app.config)
+    check_not_a_foreign_backup(Path(app.instance_path), app.config, environ)
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    check_media_settings(app.config)
+    check_password_settings(app.config, testing=app.testing)
+    fill_in_defaults(app)
+
+
+def check_addresses(config: dict[str, Any]) -> None:
+    """TRUSTED_HOSTS as a list; PUBLIC_URL checked and normalised."""
+    if isinstance(config["TRUSTED_HOSTS"], str):
         # "gallery.example, .gallery.example" (a leading dot admits every subdomain).
-        hosts = [h.strip() for h in app.config["TRUSTED_HOSTS"].split(",") if h.strip()]
-        app.config["TRUSTED_HOSTS"] = hosts or None
-    if app.config.get("PUBLIC_URL"):
+        hosts = [h.strip() for h in config["TRUSTED_HOSTS"].split(",") if h.strip()]
+        config["TRUSTED_HOSTS"] = hosts or None
+    if config["PUBLIC_URL"]:
         from .commands.mirror import parse_public_url
 
         try:  # every absolute address is built on it (GalleryFlask.create_url_adapter)
-            app.config["PUBLIC_URL"] = parse_public_url(app.config["PUBLIC_URL"])
+            config["PUBLIC_URL"] = parse_public_url(config["PUBLIC_URL"])
         except ValueError as exc:
             raise RuntimeError(str(exc)) from None
 
-    check_not_a_foreign_backup(Path(app.instance_path), app.config, os.environ)
-    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
-    if not app.config.get("MEDIA_ROOT"):
-        app.config["MEDIA_ROOT"] = os.path.join(app.instance_path, "media")
-    check_media_settings(app.config)
-    if not app.config.get("SQLALCHEMY_DATABASE_URI"):
-        db_file = os.path.join(app.instance_path, "gallery.sqlite3")
-        app.config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{db_file}"
-    if not app.config.get("SECRET_KEY"):
-        app.config["SECRET_KEY"] = instance_secret_key(Path(app.instance_path))
-    if not app.config.get("DECODE_SLOTS"):
-        app.config["DECODE_SLOTS"] = default_slots(int(app.config["DECODE_MEMORY_MB"]) * MB)
+
+def check_password_settings(config: Mapping[str, Any], *, testing: bool) -> None:
+    """argon2 never below the floor the project promises, except in tests."""
+    if not testing and int(config["ARGON2_MEMORY_KIB"]) < MIN_MEMORY_KIB:
+        raise RuntimeError(f"ARGON2_MEMORY_KIB must be at least {MIN_MEMORY_KIB} (19 MiB).")
+
+
+def fill_in_defaults(app: Flask) -> None:
+    """The settings whose default depends on the instance folder or the host."""
+    config, instance = app.config, Path(app.instance_path)
+    if not config["MEDIA_ROOT"]:
+        config["MEDIA_ROOT"] = str(instance / "media")
+    if not config["SQLALCHEMY_DATABASE_URI"]:
+        config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{instance / 'gallery.sqlite3'}"
+    if not config["SECRET_KEY"]:
+        config["SECRET_KEY"] = instance_secret_key(instance)
+    if not config["DECODE_SLOTS"]:
+        config["DECODE_SLOTS"] = default_slots(int(config["DECODE_MEMORY_MB"]) * MB)
     keep_big_buffers_off_the_heap()
-    db_file = sqlite_file(app.config["SQLALCHEMY_DATABASE_URI"])
+    db_file = sqlite_file(config["SQLALCHEMY_DATABASE_URI"])
     if db_file is not None:
         private_file(db_file)
-    if not app.config.get("RATELIMIT_STORAGE_URI"):
+    if not config["RATELIMIT_STORAGE_URI"]:
         # One file for every worker of this host (web/ratelimit_store.py); Redis for more.
-        limits_file = Path(app.instance_path) / "ratelimits.sqlite3"
-        app.config["RATELIMIT_STORAGE_URI"] = f"gallery-sqlite://{limits_file}"
-    if app.config.get("PREFERRED_URL_SCHEME") == "https":
+        config["RATELIMIT_STORAGE_URI"] = f"gallery-sqlite://{instance / 'ratelimits.sqlite3'}"
+    if config["PREFERRED_URL_SCHEME"] == "https":
         # Over HTTPS the cookie is Secure and __Host- bound to this exact origin.
-        app.config["SESSION_COOKIE_SECURE"] = True
-        app.config.setdefault("SESSION_COOKIE_NAME", "__Host-session")
-        if app.config["SESSION_COOKIE_NAME"] == "session":
-            app.config["SESSION_COOKIE_NAME"] = "__Host-session"
+        config["SESSION_COOKIE_SECURE"] = True
+        if config["SESSION_COOKIE_NAME"] == "session":
+            config["SESSION_COOKIE_NAME"] = "__Host-session"
 
 
 def check_media_settings(config: Mapping[str, Any]) -> None:
     """Refuse to start on a media setting that cannot work, saying what is expected (a
     mistyped GALLERY_MEDIA must not quietly fill the instance folder instead)."""
-    url = config.get("MEDIA_STORE")
-    accel, sendfile = config.get("MEDIA_ACCEL_REDIRECT"), config.get("MEDIA_SENDFILE")
+    url = config["MEDIA_STORE"]
+    accel, sendfile = config["MEDIA_ACCEL_REDIRECT"], config["MEDIA_SENDFILE"]
     if isinstance(sendfile, str):
         raise RuntimeError("MEDIA_SENDFILE must be true or false (FLASK_MEDIA_SENDFILE=true).")
     if accel and not (isinstance(accel, str) and accel.startswith("/") and "//" not in accel):
@@ -226,19 +246,19 @@ def register_middleware(app: Flask) -> None:
     passes the client's own value on would otherwise let anyone choose the host."""
     from .public.media import MediaShortcut
 
-    if app.config.get("PAGE_CACHE", True) and not app.config.get("MEDIA_STORE"):
+    if app.config["PAGE_CACHE"] and not app.config["MEDIA_STORE"]:
         app.wsgi_app = MediaShortcut(app, app.wsgi_app)  # type: ignore[method-assign]
     direct = app.wsgi_app
-    proxies = int(app.config.get("PROXY_FIX_HOPS", 0) or 0)
+    proxies = int(app.config["PROXY_FIX_HOPS"] or 0)
     if proxies:
-        hosts = proxies if app.config.get("TRUSTED_HOSTS") else 0
+        hosts = proxies if app.config["TRUSTED_HOSTS"] else 0
         app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
             app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=hosts
         )
-        if not app.config.get("TRUSTED_HOSTS"):
+        if not app.config["TRUSTED_HOSTS"]:
             log.warning("PROXY_FIX_HOPS is set without TRUSTED_HOSTS: any Host the proxy passes on "
                         "is answered; set TRUSTED_HOSTS (and PUBLIC_URL) to the public host name")  # fmt: skip
-    if app.config.get("ONION_PORT"):
+    if app.config["ONION_PORT"]:
         # The onion service's own listener never goes through ProxyFix (web/onion.py).
         from .web.onion import OnionListener
 

@@ -1,249 +1,320 @@
-"""Every setting, with its default, and how the environment sets it. Nothing secret lives
-here: see README "Configuration", whose settings table lists each one (a test checks it).
+"""Every setting, declared once: its default, one line of help, the environment variables
+that set it and how their text becomes a value.  The operators' page
+docs/operators/configuration.md is generated from this table (scripts/settings-doc; a test
+checks it is current), and a test checks that every setting the code reads is declared here.
 
 One rule for the environment: a setting NAME is read from the variable NAME or from
 FLASK_NAME, which wins; DATABASE_URL and GALLERY_MEDIA are other names of
 SQLALCHEMY_DATABASE_URI and MEDIA_STORE (read as NAME is).  A variable set to the empty
-string counts as unset.  The text becomes the type of the setting's default: true/false
-(also 1/0, yes/no, on/off) for a flag, a number for a number, JSON for a list or a
-table, the text itself otherwise.  FLASK_ variables of names not declared here are read as
-Flask reads them (JSON, else text)."""
+string counts as unset.  The text becomes the setting's kind: true/false (also 1/0, yes/no,
+on/off) for a flag, a number for a number, JSON for a list or a table, the text itself
+otherwise; a text of the wrong kind stops the app at start with a line naming the variable
+(never its value: it may be a secret).  FLASK_ variables of names not declared here are
+read as Flask reads them (JSON, else text)."""
 from __future__ import annotations
 
 import json
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
-
-class Config:
-    """Defaults, overridden by instance/config.py, FLASK_* variables, then tests."""
-
-    # None: a key generated once into the instance folder (instance/secret_key, 0600).
-    SECRET_KEY: str | None = None
-    # Also DATABASE_URL; None: a SQLite file in the instance folder.
-    SQLALCHEMY_DATABASE_URI: str | None = None
-    # hide_parameters: a database error's message (and so the log) never shows the values,
-    # such as an artist's e-mail address.
-    SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True, "hide_parameters": True}
-
-    SESSION_COOKIE_HTTPONLY = True
-    SESSION_COOKIE_SAMESITE = "Lax"
-    SESSION_COOKIE_SECURE = False  # switched on by PREFERRED_URL_SCHEME=https
-    PREFERRED_URL_SCHEME = "http"
-    # Moderators: a session's lifetime, queue page size, and the login limits
-    # (moderation/auth.py: per client, per client and name, per name from anywhere).
-    MODERATOR_SESSION_HOURS = 12
-    MODERATION_PER_PAGE = 20
-    LOGIN_RATE_LIMIT = "10 per minute;50 per hour"
-    LOGIN_PAIR_RATE_LIMIT = "5 per minute;20 per hour"
-    LOGIN_ACCOUNT_RATE_LIMIT = "30 per hour;100 per day"
-
-    WTF_CSRF_ENABLED = True
-    WTF_CSRF_TIME_LIMIT: int | None = None  # the token lives as long as the session
-    # Over HTTPS Flask-WTF would also demand a Referer from the same host; private pages
-    # (receipts, moderation) send none on purpose (Referrer-Policy: no-referrer), so their
-    # forms rely on the CSRF token and the SameSite, __Host- session cookie instead.
-    WTF_CSRF_SSL_STRICT = False
-
-    BABEL_DEFAULT_LOCALE = "en"
-    BABEL_DEFAULT_TIMEZONE = "UTC"
-    LANGUAGES = ("en", "fr", "ru")
-
-    # None: a SQLite file in the instance folder, shared by every worker of the host
-    # (web/ratelimit_store.py); set redis://... when several hosts serve the gallery.
-    RATELIMIT_STORAGE_URI: str | None = None
-    RATELIMIT_ENABLED = True
-    # Flask-Limiter's headers would put its window's Retry-After (up to an hour) on every
-    # answer of a limited route, a 503 "busy" included; web/errors.py sets Retry-After on
-    # the 429s itself.
-    RATELIMIT_HEADERS_ENABLED = False
-    RATELIMIT_STRATEGY = "moving-window"
-
-    # Uploads: the whole request, the non-file fields, the number of parts, the pixels.
-    MAX_CONTENT_LENGTH = 25 * 1024 * 1024
-    MAX_FORM_MEMORY_SIZE = 100 * 1024
-    MAX_FORM_PARTS = 200
-    MAX_IMAGE_PIXELS = 40_000_000
-    # Every upload is decoded in a child process of its own (gallery/images/sandbox.py), held to
-    # these limits; past one, the child is killed and the upload refused with a 413.
-    # Measured peaks of a child (benchmarks/bench_pipeline.py's inputs, README "Decode
-    # sandbox"): address space 450 MB for a 40 MP JPEG, 740 MB for a 24 MP WebP, 480-500 MB
-    # for 12 MP HEIC, AVIF and PNG, 970 MB for a 40 MP WebP with transparency (the most a
-    # legitimate upload takes); CPU 0.3 s, 1.1 s, 0.4-1.1 s and 5.4 s.  The defaults leave
-    # half as much memory again, and about four times the CPU.
-    DECODE_MEMORY_MB = 1536  # address space (RLIMIT_AS) of one child
-    DECODE_CPU_SECONDS = 20  # CPU time (RLIMIT_CPU) of one child, all its threads
-    DECODE_WALL_SECONDS = 40  # wall time before the worker kills the child (below gunicorn's 60)
-    # How many uploads the host decodes at once, across workers (gallery/media/slots.py): each
-    # slot is one child at a time.  None: one per DECODE_MEMORY_MB of the memory available
-    # when the app starts.
-    DECODE_SLOTS: int | None = None
-    # When the limiter's store (Redis) cannot be reached, count in each process's memory
-    # with a warning in the log instead of answering 500 (README "Rate limits").
-    RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
-    RATELIMIT_SWALLOW_ERRORS = True
-    SUBMIT_RATE_LIMIT = "10 per hour;30 per day"  # per client, accepted works only
-    API_RATE_LIMIT = "300 per minute"  # per client, on every /api/ address
-    REPORT_RATE_LIMIT = "5 per hour;20 per day"  # per IPv4 address or IPv6 /48
-
-    # The proof-of-work challenge (ALTCHA, web/challenge.py) that replaces per-address
-    # limits where an address means nothing: the onion service always, the whole site
-    # when CHALLENGE_ALWAYS is on or more than CHALLENGE_PRESSURE sends and reports
-    # arrive from everyone together.  The browser derives PBKDF2 keys (CHALLENGE_COST
-    # iterations each) until it finds a counter picked between half CHALLENGE_COUNTER and
-    # CHALLENGE_COUNTER; a challenge lives CHALLENGE_SECONDS and is accepted once.
-    # Without JavaScript, a form older than CHALLENGE_WAIT_SECONDS is accepted instead.
-    CHALLENGE_ALWAYS = False
-    CHALLENGE_PRESSURE = "30 per minute"
-    CHALLENGE_COST = 1000
-    CHALLENGE_COUNTER = 10_000
-    CHALLENGE_SECONDS = 1800
-    CHALLENGE_WAIT_SECONDS = 300
-    # The port of the listener that only the Tor onion service reaches (README "Tor onion
-    # service"): its requests are never trusted by address nor by X-Forwarded-*.  Also read
-    # from ONION_PORT.
-    ONION_PORT: int | None = None
-    # "Identifies a person at risk" hides a work at once, this many times an hour for the
-    # whole site; past that, reports wait for a moderator (README "Reports").
-    AUTO_HIDES_PER_HOUR = 10
-
-    # Print PDFs, per client: each is built once per generation (web/builtfiles.py), but
-    # sending a campaign's posters is still a large answer.
-    PRINT_RATE_LIMIT = "20 per minute;200 per hour"
-
-    # The page cache (web/pagecache.py, README "Performance"): on or off; how long a page is
-    # kept; how many pages and how many bytes the cache holds at most (files or Redis
-    # alike); a larger page is served but not kept.  A per-host cache (files) on a shared
-    # database (PostgreSQL) is not started unless PAGE_CACHE_ONE_HOST says no other host
-    # serves the gallery: a takedown on another host would not reach its pages.
-    PAGE_CACHE = True
-    PAGE_CACHE_SECONDS = 300
-    PAGE_CACHE_ENTRIES = 3000
-    PAGE_CACHE_BYTES = 256 * 1024 * 1024
-    PAGE_CACHE_MAX_PAGE_BYTES = 2 * 1024 * 1024
-    PAGE_CACHE_ONE_HOST = False
-    # Print PDFs and the sitemap, built once per generation into instance/cache/built/
-    # (web/builtfiles.py): the most their files take; past it a document is sent, not kept.
-    # (A campaign of 100 large works: about 215 MB a size and language.)
-    BUILT_FILES_BYTES = 4 * 1024 * 1024 * 1024
-
-    # CACHE_REDIS_URL: Redis for the page cache, shared by several hosts, instead of files
-    # under instance/cache/pages.
-    CACHE_REDIS_URL: str | None = None
-
-    # Static files carry ?v=<content hash> in their URLs (web/templating.py), so they can be
-    # cached for a year; media set their own Cache-Control.
-    SEND_FILE_MAX_AGE_DEFAULT = 365 * 24 * 3600
-
-    # The media store (gallery/media/): None keeps the files in MEDIA_ROOT (default
-    # <instance>/media); "s3://bucket/prefix" keeps them in an S3-compatible bucket
-    # (gallery/media/s3.py), with boto3's own environment for the endpoint and credentials.
-    # Also read from GALLERY_MEDIA.  Checked when the app starts.
-    MEDIA_STORE: str | None = None
-    MEDIA_ROOT: str | None = None  # the local store's folder; None: <instance>/media
-    # Published images sent by the reverse proxy once the app has checked visibility (local
-    # store only; README "Media from the reverse proxy").  MEDIA_ACCEL_REDIRECT: the
-    # internal nginx location, e.g. "/internal-media/", answered with
-    # X-Accel-Redirect: /internal-media/<key>/<file>; MEDIA_SENDFILE: True answers with
-    # X-Sendfile: <absolute path> (Apache mod_xsendfile, lighttpd).  Pending and hidden
-    # works are always sent by the app itself.
-    MEDIA_ACCEL_REDIRECT: str | None = None
-    MEDIA_SENDFILE = False
-
-    # Moderation: how long an approval or rejection made from the queue can be undone
-    # (the artist's e-mail waits as long, and a rejected work's files and details stay
-    # until then); 0: decisions are final at once (verbs/decisions.py).
-    DECISION_UNDO_SECONDS = 30
-
-    # /healthz (web/health.py): how long every dependency together may take to answer
-    # before the ones still silent are reported "timeout".
-    HEALTHZ_TIMEOUT = 3.0
-
-    # Gallery
-    WORKS_PER_PAGE = 24
-    SEARCH_PER_PAGE = 20
-    PRISONER_TIMEZONE = "Europe/Moscow"  # default for "days in prison"
-    SITE_NAME = "Art Protest"
-    REPORT_INACCURACY_EMAIL = "corrections@example.org"
-    # The primary public address (e.g. "https://artprotest.example"): every absolute address
-    # the app gives (QR codes, feeds, the sitemap, the API, canonical links, the mail's link)
-    # is built on it, whatever host a request names; and where a static mirror's forms and
-    # links to server-only pages lead (flask export-static, gallery/commands/mirror.py).  None: the
-    # request's host (or SERVER_NAME).
-    PUBLIC_URL: str | None = None
-    # The host names the app answers for, comma-separated (".example.org" admits its
-    # subdomains; made a list when the app starts); any other Host gets a 400.  None: any.
-    TRUSTED_HOSTS: str | None = None
-    # How many reverse proxies in front of the app set X-Forwarded-For and -Proto (and
-    # X-Forwarded-Host, taken only with TRUSTED_HOSTS); 0: none, the headers are ignored.
-    PROXY_FIX_HOPS = 0
-    # The gallery's Tor onion service (e.g. "http://xyz...onion"): pages send
-    # Onion-Location and the footer links to it (README "Tor onion service").
-    ONION_URL: str | None = None
-    # Print PDFs (gallery/prints/): the folder holding DejaVuSans.ttf and
-    # DejaVuSans-Bold.ttf; None: the usual system folders (scripts/ensure-fonts installs them).
-    PRINT_FONT_DIR: str | None = None
-
-    # Mail to artists who asked to be told of the decision (gallery/mail.py). No server or
-    # no sender: no mail, no error. Each is also read as a plain MAIL_* variable.
-    MAIL_SERVER: str | None = None
-    MAIL_PORT: int | None = None  # 587 with MAIL_USE_TLS, 465 with MAIL_USE_SSL, else 25
-    # STARTTLS, with the server's certificate checked; false (clear text) only for a relay
-    # on the same host or network, said explicitly.
-    MAIL_USE_TLS = True
-    MAIL_USE_SSL = False  # TLS from the first byte (port 465)
-    MAIL_USERNAME: str | None = None
-    MAIL_PASSWORD: str | None = None
-    # The address only counts: messages go out under a neutral name ("Notifications").
-    MAIL_DEFAULT_SENDER: str | None = None  # e.g. "noreply@mail.example.org"
-    MAIL_TIMEOUT = 20.0  # seconds, for connecting and for every reply of the server
-
-
-# Other names of settings, read as the setting's own plain name is.
-ALIASES = {"DATABASE_URL": "SQLALCHEMY_DATABASE_URI", "GALLERY_MEDIA": "MEDIA_STORE"}
 TRUE, FALSE = ("1", "true", "yes", "on"), ("0", "false", "no", "off")
+DOCS = "docs/operators/configuration.md"
+
+
+class SettingError(ValueError):
+    """A variable whose text is not of its setting's kind; the message names the variable."""
+
+
+@dataclass(frozen=True)
+class Setting:
+    """One setting: NAME, its default, a line for the operators' page and its group there.
+
+    kind: what the environment's text becomes (bool, int, float, str, list, tuple, dict);
+    by default the type of the default.  aliases: other names read as NAME is, each also
+    with FLASK_ (NAME and FLASK_NAME are always read).  derived: the setting is filled in when the app starts
+    (from other settings), never read from the environment, and this says from what."""
+
+    name: str
+    default: Any
+    help: str
+    group: str
+    kind: type | None = None
+    aliases: tuple[str, ...] = ()
+    derived: str = ""
+
+    @property
+    def variables(self) -> tuple[str, ...]:
+        """The variables read, weakest first: FLASK_NAME wins over the plain names."""
+        if self.derived:
+            return ()
+        return (self.name, *self.aliases, "FLASK_" + self.name, *("FLASK_" + a for a in self.aliases))
+
+    @property
+    def type(self) -> type:
+        if self.kind is not None:
+            return self.kind
+        return str if self.default is None else type(self.default)
+
+    def coerce(self, text: str, variable: str | None = None) -> Any:
+        """The value written as `text` in `variable`; SettingError naming the variable and
+        what it expects (never the text)."""
+        where, kind = variable or self.name, self.type
+        if kind is bool:
+            if text.strip().lower() in TRUE + FALSE:
+                return text.strip().lower() in TRUE
+            raise SettingError(f"{where} must be true or false")
+        if kind in (int, float):
+            try:
+                return kind(text)
+            except ValueError:
+                raise SettingError(f"{where} must be a number") from None
+        if kind in (dict, list, tuple):
+            try:
+                value = json.loads(text)
+            except ValueError:
+                raise SettingError(f"{where} must be written in JSON") from None
+            if not isinstance(value, dict if kind is dict else list):
+                raise SettingError(f"{where} must be a JSON {'object' if kind is dict else 'list'}")
+            return tuple(value) if kind is tuple else value
+        return text
+
+
+def _s(name: str, default: Any, help: str, group: str, **more: Any) -> Setting:
+    return Setting(name, default, help, group, **more)
+
+
+IDENTITY = "Identity and addresses"
+STORAGE = "Database and media"
+PROXY = "Hosts and proxies"
+MEDIA = "Serving media"
+MODERATORS = "Moderators and passwords"
+LIMITS = "Rate limits"
+CHALLENGE = "Proof-of-work challenge"
+UPLOADS = "Uploads and decoding"
+CACHE = "Page cache"
+MAIL = "Mail"
+GALLERY = "The gallery"
+FRAMEWORK = "Framework"
+
+SETTINGS: tuple[Setting, ...] = (
+    # ---- identity and addresses
+    _s("SECRET_KEY", None, "the key that signs sessions and CSRF tokens; none: generated once "
+       "into instance/secret_key (mode 0600)", IDENTITY),
+    _s("PUBLIC_URL", None, "the primary public address (https://artprotest.example): every absolute "
+       "address the app gives (QR codes, feeds, sitemap, API, mail) and a static mirror's "
+       "forms are built on it; none: the request's host", IDENTITY),
+    _s("ONION_URL", None, "the gallery's Tor onion service (http://xyz….onion): pages send "
+       "Onion-Location and the footer links to it", IDENTITY),
+    _s("ONION_PORT", None, "the port of the listener only the onion service reaches: its "
+       "requests are never trusted by address nor by X-Forwarded-*", IDENTITY, kind=int),
+    _s("SITE_NAME", "Art Protest", "the gallery's name in pages, feeds and mail", IDENTITY),
+    _s("REPORT_INACCURACY_EMAIL", "corrections@example.org", "where readers send corrections "
+       "of a prisoner's story", IDENTITY),
+    # ---- database and media
+    _s("SQLALCHEMY_DATABASE_URI", None, "SQLAlchemy URL of the database "
+       "(postgresql+psycopg://user@host/db); none: instance/gallery.sqlite3", STORAGE,
+       aliases=("DATABASE_URL",)),
+    _s("SQLALCHEMY_ENGINE_OPTIONS", {"pool_pre_ping": True, "hide_parameters": True},
+       "SQLAlchemy engine options; hide_parameters keeps values (e-mail addresses) out of "
+       "error messages and the log", STORAGE),
+    _s("MEDIA_STORE", None, "s3://bucket/prefix: media in an S3-compatible bucket, with "
+       "boto3's environment (AWS_ENDPOINT_URL, AWS_ACCESS_KEY_ID...); none: the local folder "
+       "MEDIA_ROOT; checked at start", STORAGE, aliases=("GALLERY_MEDIA",)),
+    _s("MEDIA_ROOT", None, "the local media folder; none: media/ in the instance folder",
+       STORAGE),
+    _s("BUILT_FILES_BYTES", 4 * 1024 * 1024 * 1024, "the most that print PDFs and the "
+       "sitemap built into instance/cache/built/ may take; past it a document is sent, not kept",
+       STORAGE),
+    # ---- hosts and proxies
+    _s("TRUSTED_HOSTS", None, "the host names the app answers for, comma-separated "
+       "(.example.org admits its subdomains); any other Host gets a 400; none: any", PROXY),
+    _s("PREFERRED_URL_SCHEME", "http", "https makes the session cookie Secure and __Host- and "
+       "turns on HSTS", PROXY),
+    _s("PROXY_FIX_HOPS", 0, "how many reverse proxies in front of the app set "
+       "X-Forwarded-For and -Proto (and -Host, taken only with TRUSTED_HOSTS); 0: the headers "
+       "are ignored", PROXY),
+    _s("HEALTHZ_TIMEOUT", 3.0, "seconds every dependency together may take to answer "
+       "/healthz before the silent ones are reported \"timeout\"", PROXY),
+    # ---- serving media
+    _s("MEDIA_ACCEL_REDIRECT", None, "nginx internal location (/internal-media/) that sends "
+       "published images once the app has checked them (X-Accel-Redirect); local store only",
+       MEDIA),
+    _s("MEDIA_SENDFILE", False, "true: published images are sent with X-Sendfile (Apache "
+       "mod_xsendfile, lighttpd); local store only", MEDIA),
+    _s("SEND_FILE_MAX_AGE_DEFAULT", 365 * 24 * 3600, "seconds static files may be cached "
+       "(their URLs carry a content hash)", MEDIA),
+    # ---- moderators and passwords
+    _s("MODERATOR_SESSION_HOURS", 12, "hours a moderator's login lasts", MODERATORS),
+    _s("MODERATION_PER_PAGE", 20, "works on a page of the moderation queue", MODERATORS),
+    _s("DECISION_UNDO_SECONDS", 30, "seconds an approval or rejection can be undone (the "
+       "artist's e-mail waits as long); 0: decisions are final at once", MODERATORS),
+    _s("ARGON2_MEMORY_KIB", 47_104, "argon2id memory per password hash, in KiB (OWASP's "
+       "46 MiB; never below 19 MiB outside tests); older hashes are renewed at the next login",
+       MODERATORS),
+    _s("ARGON2_TIME_COST", 1, "argon2id passes per password hash", MODERATORS),
+    _s("ARGON2_PARALLELISM", 1, "argon2id lanes per password hash", MODERATORS),
+    # ---- rate limits
+    _s("RATELIMIT_ENABLED", True, "false switches every rate limit off (a load test on "
+       "loopback)", LIMITS),
+    _s("RATELIMIT_STORAGE_URI", None, "where limits count (redis://... when several hosts "
+       "serve the gallery); none: a SQLite file in the instance folder shared by the host's "
+       "workers", LIMITS),
+    _s("RATELIMIT_STRATEGY", "moving-window", "Flask-Limiter's strategy", LIMITS),
+    _s("RATELIMIT_HEADERS_ENABLED", False, "Flask-Limiter's headers (off: the gallery sets "
+       "Retry-After on its 429s itself)", LIMITS),
+    _s("RATELIMIT_IN_MEMORY_FALLBACK_ENABLED", True, "when the limits' store cannot be "
+       "reached, count in each process's memory with a warning instead of answering 500",
+       LIMITS),
+    _s("RATELIMIT_SWALLOW_ERRORS", True, "a failing limits' store never fails a request",
+       LIMITS),
+    _s("SUBMIT_RATE_LIMIT", "10 per hour;30 per day", "accepted submissions per client",
+       LIMITS),
+    _s("API_RATE_LIMIT", "300 per minute", "requests per client on every /api/ address",
+       LIMITS),
+    _s("REPORT_RATE_LIMIT", "5 per hour;20 per day", "reports per IPv4 address or IPv6 /48",
+       LIMITS),
+    _s("PRINT_RATE_LIMIT", "20 per minute;200 per hour", "print PDFs per client", LIMITS),
+    _s("LOGIN_RATE_LIMIT", "10 per minute;50 per hour", "login attempts per client", LIMITS),
+    _s("LOGIN_PAIR_RATE_LIMIT", "5 per minute;20 per hour", "login attempts per client and "
+       "user name", LIMITS),
+    _s("LOGIN_ACCOUNT_RATE_LIMIT", "30 per hour;100 per day", "login attempts per user name, "
+       "from anywhere", LIMITS),
+    _s("AUTO_HIDES_PER_HOUR", 10, "reports \"identifies a person at risk\" that hide a work "
+       "at once, per hour for the whole site; past that they wait for a moderator", LIMITS),
+    # ---- the proof-of-work challenge
+    _s("CHALLENGE_ALWAYS", False, "true: the proof-of-work challenge on the whole site, not "
+       "only the onion service and times of pressure", CHALLENGE),
+    _s("CHALLENGE_PRESSURE", "30 per minute", "sends and reports from everyone together past "
+       "which the challenge is asked of everyone", CHALLENGE),
+    _s("CHALLENGE_COST", 1000, "PBKDF2 iterations of each key the browser derives",
+       CHALLENGE),
+    _s("CHALLENGE_COUNTER", 10_000, "the most keys a challenge asks for (picked between half "
+       "this and this)", CHALLENGE),
+    _s("CHALLENGE_SECONDS", 1800, "seconds a challenge lives (accepted once)", CHALLENGE),
+    _s("CHALLENGE_WAIT_SECONDS", 300, "without JavaScript, a form older than this is "
+       "accepted instead", CHALLENGE),
+    # ---- uploads and decoding
+    _s("MAX_CONTENT_LENGTH", 25 * 1024 * 1024, "bytes of a whole request (an upload)",
+       UPLOADS),
+    _s("MAX_FORM_MEMORY_SIZE", 100 * 1024, "bytes of a form's non-file fields", UPLOADS),
+    _s("MAX_FORM_PARTS", 200, "parts of a multipart form", UPLOADS),
+    _s("MAX_IMAGE_PIXELS", 40_000_000, "pixels of an uploaded image", UPLOADS),
+    _s("DECODE_MEMORY_MB", 1536, "address space of the child process that decodes one upload "
+       "(a legitimate 40 MP WebP peaks near 970 MB)", UPLOADS),
+    _s("DECODE_CPU_SECONDS", 20, "CPU seconds of one decoding child, all its threads",
+       UPLOADS),
+    _s("DECODE_WALL_SECONDS", 40, "seconds before the worker kills a decoding child (below "
+       "gunicorn's 60)", UPLOADS),
+    _s("DECODE_SLOTS", None, "uploads the host decodes at once, across workers; none: one per "
+       "DECODE_MEMORY_MB of the memory available at start", UPLOADS, kind=int),
+    # ---- page cache
+    _s("PAGE_CACHE", True, "the page cache of anonymous pages, on or off", CACHE),
+    _s("PAGE_CACHE_SECONDS", 300, "seconds a page is kept", CACHE),
+    _s("PAGE_CACHE_ENTRIES", 3000, "pages the cache holds at most", CACHE),
+    _s("PAGE_CACHE_BYTES", 256 * 1024 * 1024, "bytes the cache holds at most (files or Redis "
+       "alike)", CACHE),
+    _s("PAGE_CACHE_MAX_PAGE_BYTES", 2 * 1024 * 1024, "a larger page is served but not kept",
+       CACHE),
+    _s("PAGE_CACHE_ONE_HOST", False, "true: this is the only host, so its own file cache may "
+       "serve a PostgreSQL database (else the cache stays off there without CACHE_REDIS_URL)",
+       CACHE),
+    _s("CACHE_REDIS_URL", None, "Redis for the page cache, shared by several hosts; none: "
+       "files under instance/cache/pages/ shared by the host's workers", CACHE),
+    _s("CACHE_TYPE", None, "Flask-Caching's backend", CACHE,
+       derived="the gallery's files or Redis store, from CACHE_REDIS_URL"),
+    _s("CACHE_OPTIONS", None, "Flask-Caching's backend options", CACHE,
+       derived="two-second Redis timeouts with CACHE_REDIS_URL"),
+    _s("CACHE_DIR", None, "the file cache's folder", CACHE,
+       derived="instance/cache/pages/"),
+    _s("CACHE_KEY_PREFIX", None, "Flask-Caching's key prefix", CACHE, derived="gallery:"),
+    _s("CACHE_THRESHOLD", None, "Flask-Caching's entry limit", CACHE,
+       derived="PAGE_CACHE_ENTRIES"),
+    _s("CACHE_DEFAULT_TIMEOUT", None, "Flask-Caching's lifetime of an entry", CACHE,
+       derived="PAGE_CACHE_SECONDS"),
+    # ---- mail
+    _s("MAIL_SERVER", None, "the SMTP server that tells artists of decisions; none: no mail, "
+       "no error", MAIL),
+    _s("MAIL_PORT", None, "the SMTP port; none: 587 with MAIL_USE_TLS, 465 with MAIL_USE_SSL, "
+       "else 25", MAIL, kind=int),
+    _s("MAIL_USE_TLS", True, "STARTTLS with the server's certificate checked; false (clear "
+       "text) only for a relay on the same host or network", MAIL),
+    _s("MAIL_USE_SSL", False, "TLS from the first byte (port 465)", MAIL),
+    _s("MAIL_USERNAME", None, "the SMTP login", MAIL),
+    _s("MAIL_PASSWORD", None, "the SMTP password", MAIL),
+    _s("MAIL_DEFAULT_SENDER", None, "the sender's address (noreply@mail.example.org); messages "
+       "go out under a neutral name; none: no mail", MAIL),
+    _s("MAIL_TIMEOUT", 20.0, "seconds for connecting and for every reply of the SMTP server",
+       MAIL),
+    # ---- the gallery
+    _s("WORKS_PER_PAGE", 24, "works on a page of the gallery grid", GALLERY),
+    _s("SEARCH_PER_PAGE", 20, "results on a page of search", GALLERY),
+    _s("PRISONER_TIMEZONE", "Europe/Moscow", "the time zone of \"days in prison\" when a "
+       "prisoner has none", GALLERY),
+    _s("PRINT_FONT_DIR", None, "the folder holding DejaVuSans.ttf and DejaVuSans-Bold.ttf for "
+       "print PDFs; none: the usual system folders", GALLERY),
+    _s("LANGUAGES", ("en", "fr", "ru"), "the languages of the site", GALLERY),
+    _s("BABEL_DEFAULT_LOCALE", "en", "the language when the visitor names none", GALLERY),
+    _s("BABEL_DEFAULT_TIMEZONE", "UTC", "the time zone dates are shown in", GALLERY),
+    # ---- framework
+    _s("SESSION_COOKIE_NAME", "session", "the session cookie's name (__Host-session over "
+       "https)", FRAMEWORK),
+    _s("SESSION_COOKIE_HTTPONLY", True, "the session cookie is hidden from scripts",
+       FRAMEWORK),
+    _s("SESSION_COOKIE_SAMESITE", "Lax", "the session cookie's SameSite", FRAMEWORK),
+    _s("SESSION_COOKIE_SECURE", False, "the session cookie only over HTTPS (switched on by "
+       "PREFERRED_URL_SCHEME=https)", FRAMEWORK),
+    _s("WTF_CSRF_ENABLED", True, "CSRF tokens on every form", FRAMEWORK),
+    _s("WTF_CSRF_TIME_LIMIT", None, "seconds a CSRF token lives; none: as long as the session",
+       FRAMEWORK, kind=int),
+    _s("WTF_CSRF_SSL_STRICT", False, "demand a same-host Referer over HTTPS (off: private "
+       "pages send none; the token and the SameSite cookie protect them)", FRAMEWORK),
+)
+
+BY_NAME: dict[str, Setting] = {s.name: s for s in SETTINGS}
+# The defaults as a class, for instance/config.py's readers and Flask's from_object.
+Config = type("Config", (), {s.name: s.default for s in SETTINGS if not s.derived})
+# The settings tests run with: argon2 at its minimum (tests/test_auth.py checks the real one).
+TEST_SETTINGS: dict[str, Any] = {"ARGON2_MEMORY_KIB": 8, "ARGON2_TIME_COST": 1,
+                                 "ARGON2_PARALLELISM": 1}  # fmt: skip
 
 
 def settings() -> dict[str, Any]:
-    """Every setting declared on Config, by name, with its default."""
-    return {name: getattr(Config, name) for name in dir(Config) if name.isupper()}
+    """Every setting an operator may set, by name, with its default."""
+    return {s.name: s.default for s in SETTINGS if not s.derived}
 
 
 def parse(name: str, text: str) -> Any:
-    """A setting's value as written in the environment, in the type of its default;
-    ValueError naming the setting and what it expects (never the value: it may be a
-    secret)."""
-    default = getattr(Config, name)
-    hint = str(Config.__annotations__.get(name, ""))
-    kind = type(default) if default is not None else next(
-        (t for t in (bool, int, float, dict, list) if t.__name__ in hint.split(" | ")), str)
-    if kind is bool:
-        if text.strip().lower() in TRUE + FALSE:
-            return text.strip().lower() in TRUE
-        raise ValueError(f"{name} must be true or false")
-    if kind in (int, float):
-        try:
-            return kind(text)
-        except ValueError:
-            raise ValueError(f"{name} must be a number") from None
-    if kind in (dict, list, tuple):
-        try:
-            value = json.loads(text)
-        except ValueError:
-            raise ValueError(f"{name} must be written in JSON") from None
-        if not isinstance(value, dict if kind is dict else list):
-            raise ValueError(f"{name} must be a JSON {'object' if kind is dict else 'list'}")
-        return tuple(value) if kind is tuple else value
-    return text
+    """A setting's value as written in the environment (SettingError names the setting)."""
+    return BY_NAME[name].coerce(text)
 
 
 def from_environ(environ: Mapping[str, str]) -> dict[str, Any]:
-    """The settings the environment sets, by the rule in this module's docstring."""
+    """The declared settings the environment sets, by the rule in this module's docstring."""
     found: dict[str, Any] = {}
-    names = {name: name for name in settings()} | ALIASES
-    for prefix in ("", "FLASK_"):  # FLASK_NAME wins over NAME
-        for variable, name in names.items():
-            text = environ.get(prefix + variable)
+    for setting in SETTINGS:
+        for variable in setting.variables:  # the last one set wins
+            text = environ.get(variable)
             if text:
-                found[name] = parse(name, text)
+                found[setting.name] = setting.coerce(text, variable)
     return found
+
+
+def load_environ(config: dict[str, Any], environ: Mapping[str, str]) -> None:
+    """Into config: FLASK_ variables of undeclared names as Flask's from_prefixed_env reads
+    them (JSON, else text; A__B into the table A), then the declared settings."""
+    for variable in sorted(environ):
+        if not variable.startswith("FLASK_") or variable[6:] in BY_NAME:
+            continue
+        key, text = variable[6:], environ[variable]
+        try:
+            value: Any = json.loads(text)
+        except ValueError:
+            value = text
+        current = config
+        *parents, tail = key.split("__")
+        for parent in parents:  # a copy: a default's table is shared by every app
+            current[parent] = dict(current.get(parent) or {})
+            current = current[parent]
+        current[tail] = value
+    config.update(from_environ(environ))

@@ -23,7 +23,7 @@ import sys
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
@@ -36,6 +36,7 @@ from sqlalchemy import create_engine, event, select, text
 from sqlalchemy.engine import make_url
 
 from gallery import create_app
+from gallery.config import TEST_SETTINGS
 from gallery.extensions import db
 from gallery.media import media_store as store
 from gallery.models import Prisoner, PrisonerStatus, PrisonerStory, Work, WorkStatus
@@ -51,6 +52,13 @@ from helpers import (  # noqa: F401  (csrf_from, png_bytes: still importable fro
 )
 
 ROOT = Path(__file__).resolve().parents[1]
+# The environment the run started with; an app a test makes reads only what differs.
+OUTER_ENVIRON = dict(os.environ)
+
+
+def set_by_the_test() -> dict[str, str]:
+    """The variables the current test set (monkeypatch.setenv), which its apps read."""
+    return {k: v for k, v in os.environ.items() if OUTER_ENVIRON.get(k) != v}
 SHARED_TESTDATA = ROOT.parent / "shared" / "testdata" / "pillow"
 
 
@@ -129,28 +137,25 @@ def app_factory(
 ) -> Iterator[Callable[..., Flask]]:  # fmt: skip
     """Make an app on a fresh temporary instance folder, with config overrides."""
     made: list[Flask] = []
-    # The media store: the instance folder, unless the run asks for a bucket (a test may
-    # still set GALLERY_MEDIA itself before it makes its app).
-    monkeypatch.delenv("GALLERY_MEDIA", raising=False)
-    monkeypatch.delenv("FLASK_MEDIA_STORE", raising=False)
+    # The environment the app reads: only what the test itself set (monkeypatch.setenv),
+    # never the developer's shell (DATABASE_URL, MAIL_SERVER...), and the instance folder.
+    # The media store: the instance folder, unless the run asks for a bucket.
+    base: dict[str, str] = {}
     if os.environ.get("TEST_MEDIA_STORE") == "s3":
-        monkeypatch.setenv("GALLERY_MEDIA", f"s3://{request.getfixturevalue('s3_bucket')}/media")
+        base["GALLERY_MEDIA"] = f"s3://{request.getfixturevalue('s3_bucket')}/media"
 
-    def make(**overrides: Any) -> Flask:
-        instance = tmp_path / "instance"
-        monkeypatch.setenv("GALLERY_INSTANCE", str(instance))
-        for var in ("DATABASE_URL", "RATELIMIT_STORAGE_URI"):
-            monkeypatch.delenv(var, raising=False)
-        for var in ("MAIL_SERVER", "FLASK_MAIL_SERVER"):  # no test mails anyone by accident
-            monkeypatch.delenv(var, raising=False)
+    def make(environ: Mapping[str, str] | None = None, **overrides: Any) -> Flask:
+        env = {**base, **set_by_the_test(), "GALLERY_INSTANCE": str(tmp_path / "instance"),
+               **(environ or {})}  # fmt: skip
         # Decisions are final at once, as before undo existed; tests/test_undo.py sets a window.
-        config: dict[str, Any] = {"TESTING": True, "SECRET_KEY": "test-secret", "DECISION_UNDO_SECONDS": 0}
+        config: dict[str, Any] = {"TESTING": True, "SECRET_KEY": "test-secret", "DECISION_UNDO_SECONDS": 0,
+                                  **TEST_SETTINGS}  # fmt: skip
         if database_url:
             config["SQLALCHEMY_DATABASE_URI"] = database_url
             # One test run is one host: its file page cache may serve the shared schema.
             config["PAGE_CACHE_ONE_HOST"] = True
         config.update(overrides)
-        app = create_app(config)
+        app = create_app(config, environ=env)
         with app.app_context():
             _reset_tables(app, postgres=bool(database_url))
         made.append(app)
@@ -293,7 +298,9 @@ def moderator_password_hash() -> str:
     """One real argon2id hash of MODERATOR_PASSWORD, made once per run."""
     from gallery.core import passwords
 
-    return passwords.hash_password(MODERATOR_PASSWORD)
+    # With the tests' argon2 parameters, so logging in never renews it.
+    return passwords.hasher_with(TEST_SETTINGS["ARGON2_MEMORY_KIB"], TEST_SETTINGS["ARGON2_TIME_COST"],
+                                 TEST_SETTINGS["ARGON2_PARALLELISM"]).hash(MODERATOR_PASSWORD)  # fmt: skip
 
 
 @pytest.fixture

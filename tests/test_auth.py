@@ -237,8 +237,13 @@ def test_session_cookie_flags_over_http(client):
 
 
 def test_passwords_are_argon2id_with_enough_memory():
-    stored = passwords.hash_password("x" * 64)
-    assert stored.startswith("$argon2id$")
+    """The production parameters (the tests' apps hash with the minimum: TEST_SETTINGS)."""
+    from gallery.config import BY_NAME
+
+    stored = passwords.hash_password("x" * 64)  # outside an app: the declared defaults
+    assert stored.startswith("$argon2id$v=19$m=47104,t=1,p=1$")
+    assert BY_NAME["ARGON2_MEMORY_KIB"].default == 47104 and BY_NAME["ARGON2_TIME_COST"].default == 1
+    assert BY_NAME["ARGON2_PARALLELISM"].default == 1
     memory = int(re.search(r"m=(\d+)", stored).group(1))
     assert memory >= 19 * 1024
     assert passwords.verify(stored, "x" * 64)

@@ -188,14 +188,11 @@ def test_one_client_guessing_one_name_is_stopped_without_stopping_others(app_fac
 # ---- what a seized disk finds: files only their owner can read ----
 
 
-def test_database_files_are_readable_by_their_owner_only(tmp_path, monkeypatch):
+def test_database_files_are_readable_by_their_owner_only(tmp_path):
     instance = tmp_path / "own"
-    monkeypatch.setenv("GALLERY_INSTANCE", str(instance))
-    monkeypatch.delenv("DATABASE_URL", raising=False)
-    monkeypatch.delenv("RATELIMIT_STORAGE_URI", raising=False)
     old = os.umask(0o022)  # a usual umask: files would be readable by everyone
     try:
-        app = create_app({"TESTING": True, "SECRET_KEY": "k"})
+        app = create_app({"TESTING": True, "SECRET_KEY": "k"}, environ={"GALLERY_INSTANCE": str(instance)})
         with app.app_context():
             db.create_all()
             saved(Moderator(username="x", password_hash="y"))

@@ -178,7 +178,7 @@ def restore_command(folder: Path) -> None:
               "(default: the PUBLIC_URL setting).")  # fmt: skip
 def export_static(dest: Path, public_url: str | None) -> None:
     """Write a static copy of the public site into DEST; run again, it updates only what changed."""
-    public_url = public_url or current_app.config.get("PUBLIC_URL")
+    public_url = public_url or current_app.config["PUBLIC_URL"]
     if not public_url:
         raise click.UsageError(
             "Say where the copy's forms lead: set PUBLIC_URL (FLASK_PUBLIC_URL) or pass "

@@ -137,10 +137,10 @@ def check_not_a_foreign_backup(instance: Path, config: Mapping[str, Any],
     except (OSError, ValueError):
         return  # not a backup folder
     own = (instance / str(marker.get("database", DB_NAME))).resolve()
-    uri = config.get("SQLALCHEMY_DATABASE_URI")
+    uri = config["SQLALCHEMY_DATABASE_URI"]
     db_file = sqlite_file(uri) if uri else None
     foreign_db = bool(uri) and (db_file is None or db_file.resolve() != own)
-    foreign_media = bool(config.get("MEDIA_STORE"))
+    foreign_media = bool(config["MEDIA_STORE"])
     if not (foreign_db or foreign_media):
         return
     variables = exported(environ, (DATABASE_VARIABLES if foreign_db else ())

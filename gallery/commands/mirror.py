@@ -142,13 +142,13 @@ def is_private(path: str) -> bool:
 def export_static(app: Flask, dest: Path, public_url: str) -> Report:
     """Write (or bring up to date) a static copy of the public site into dest."""
     public_url = parse_public_url(public_url)
-    trusted = app.config.get("TRUSTED_HOSTS")
+    trusted = app.config["TRUSTED_HOSTS"]
     if trusted and not host_is_trusted(urlsplit(public_url).netloc, trusted):
         raise ValueError("PUBLIC_URL's host is not one of TRUSTED_HOSTS: the app would refuse it")
     started = time.perf_counter()
     # The pages' absolute addresses (canonical links, feeds, the sitemap the crawl follows)
     # are built on PUBLIC_URL: the copy's primary address, for the length of the export.
-    configured = app.config.get("PUBLIC_URL")
+    configured = app.config["PUBLIC_URL"]
     app.config["PUBLIC_URL"] = public_url
     try:
         with app.app_context(), _quiet_access_log():
@@ -178,7 +178,7 @@ class _Export:
         parts = urlsplit(public_url)
         self.netloc, self.root = parts.netloc, parts.path  # root: "" or "/prefix"
         self.languages: tuple[str, ...] = tuple(app.config["LANGUAGES"])
-        self.default_language = app.config.get("BABEL_DEFAULT_LOCALE", self.languages[0])
+        self.default_language = app.config["BABEL_DEFAULT_LOCALE"]
         self.localised = app.extensions.get("gallery.localised", frozenset())
         self.routes = app.url_map.bind(self.netloc, script_name=self.root or "/",
                                        url_scheme=parts.scheme)  # fmt: skip
@@ -455,7 +455,7 @@ class _Export:
 
     def _note(self, lang: str, page: Target | None) -> str:
         """The notice at the top of each page: this is a copy, forms lead to the gallery."""
-        onion = self.app.config.get("ONION_URL")
+        onion = self.app.config["ONION_URL"]
         with force_locale(lang):
             if onion:
                 text = _("This is a copy of the gallery. Forms (sending a work, searching, reporting "

@@ -6,8 +6,11 @@ from functools import lru_cache
 
 from argon2 import PasswordHasher, Type
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
+from flask import current_app, has_app_context
 
-# OWASP's first argon2id setting (46 MiB, t=1, p=1): ~40 ms a hash on a small host.
+# OWASP's first argon2id setting (46 MiB, t=1, p=1): ~40 ms a hash on a small host.  The
+# settings ARGON2_MEMORY_KIB, ARGON2_TIME_COST and ARGON2_PARALLELISM (gallery/config.py)
+# hold them for an app; these are the same, for code outside one.
 MEMORY_KIB = 47_104
 TIME_COST = 1
 PARALLELISM = 1
@@ -20,13 +23,21 @@ class WeakPassword(ValueError):
     """A password too short or too long; str() is a user-facing explanation key."""
 
 
+def hasher() -> PasswordHasher:
+    """The argon2id hasher of the current app's settings, or of the production parameters
+    outside an app (the app refuses less than 19 MiB of memory outside tests)."""
+    if not has_app_context():
+        return hasher_with(MEMORY_KIB, TIME_COST, PARALLELISM)
+    config = current_app.config
+    return hasher_with(int(config["ARGON2_MEMORY_KIB"]), int(config["ARGON2_TIME_COST"]),
+                   int(config["ARGON2_PARALLELISM"]))  # fmt: skip
+
+
 @lru_cache(maxsize=4)
-def hasher(memory_kib: int = MEMORY_KIB, time_cost: int = TIME_COST) -> PasswordHasher:
-    """The argon2id hasher (never below 19 MiB of memory)."""
-    if memory_kib < MIN_MEMORY_KIB:
-        raise ValueError("argon2 memory below 19 MiB")
+def hasher_with(memory_kib: int, time_cost: int, parallelism: int) -> PasswordHasher:
+    """The argon2id hasher of these parameters (memory in KiB)."""
     return PasswordHasher(
-        time_cost=time_cost, memory_cost=memory_kib, parallelism=PARALLELISM, type=Type.ID
+        time_cost=time_cost, memory_cost=memory_kib, parallelism=parallelism, type=Type.ID
     )
 
 

@@ -110,7 +110,7 @@ def settings(app: Flask | None = None) -> Settings | None:
         return None
     use_ssl = _flag(config.get("MAIL_USE_SSL"))
     # STARTTLS unless MAIL_USE_TLS says false (or TLS starts with the connection).
-    use_tls = _flag(config.get("MAIL_USE_TLS", True)) and not use_ssl
+    use_tls = _flag(config["MAIL_USE_TLS"]) and not use_ssl
     try:
         port = int(config.get("MAIL_PORT") or (465 if use_ssl else 587 if use_tls else 25))
     except (TypeError, ValueError):
@@ -124,7 +124,7 @@ def settings(app: Flask | None = None) -> Settings | None:
         username=str(config["MAIL_USERNAME"]) if config.get("MAIL_USERNAME") else None,
         password=str(config["MAIL_PASSWORD"]) if config.get("MAIL_PASSWORD") else None,
         sender=sender,
-        timeout=float(config.get("MAIL_TIMEOUT") or SMTP_TIMEOUT),
+        timeout=float(config["MAIL_TIMEOUT"]),
     )
 
 

@@ -47,7 +47,7 @@ def media_store(app: Flask | None = None) -> Store:
     app = app or current_app._get_current_object()  # type: ignore[attr-defined]
     found = app.extensions.get("gallery.media_store")
     if found is None:
-        if app.config.get("MEDIA_STORE"):
+        if app.config["MEDIA_STORE"]:
             from .s3 import S3MediaStore  # boto3 is imported only by those who use it
 
             found = S3MediaStore(app.config["MEDIA_STORE"])

@@ -47,13 +47,12 @@ bp = Blueprint("auth", __name__)
 # down while the real moderator, on a browser that forgets cookies (Tor Browser), still
 # gets in.  A browser that logged in as that name before needs no challenge.  On the onion
 # service, where every client has one address, the challenge replaces the first two.
-LOGIN_LIMIT = "10 per minute;50 per hour"  # per client
-PAIR_LIMIT = "5 per minute;20 per hour"  # per client and username, failed attempts only
-ACCOUNT_LIMIT = "30 per hour;100 per day"  # per username, failed attempts only
+# The three limits are the settings LOGIN_RATE_LIMIT (per client), LOGIN_PAIR_RATE_LIMIT
+# (per client and username) and LOGIN_ACCOUNT_RATE_LIMIT (per username); the last two count
+# failed attempts only.
 DEVICE_COOKIE = "known_device"
 DEVICE_DAYS = 365
 DEVICE_NAMES = 5  # usernames remembered by one browser
-SESSION_HOURS = 12
 
 
 class LoginForm(GalleryForm):
@@ -93,15 +92,15 @@ def safe_next(target: str | None) -> str | None:
 
 
 def _client_limit() -> str:
-    return current_app.config.get("LOGIN_RATE_LIMIT", LOGIN_LIMIT)
+    return current_app.config["LOGIN_RATE_LIMIT"]
 
 
 def _account_limit() -> str:
-    return current_app.config.get("LOGIN_ACCOUNT_RATE_LIMIT", ACCOUNT_LIMIT)
+    return current_app.config["LOGIN_ACCOUNT_RATE_LIMIT"]
 
 
 def _pair_limit() -> str:
-    return current_app.config.get("LOGIN_PAIR_RATE_LIMIT", PAIR_LIMIT)
+    return current_app.config["LOGIN_PAIR_RATE_LIMIT"]
 
 
 def _typed_username() -> str:
@@ -161,7 +160,7 @@ def _account_guessed() -> bool:
 
 
 def _count_failure() -> None:
-    if current_app.config.get("RATELIMIT_ENABLED", True) and not _known_device():
+    if current_app.config["RATELIMIT_ENABLED"] and not _known_device():
         spend(_account_limit(), _account_key())
 
 
@@ -249,7 +248,7 @@ def _load_moderator(user_id: str) -> Moderator | None:
     if not (user_id.isascii() and user_id.isdigit() and len(user_id) < 19):
         return None
     login_at = session.get("login_at")
-    max_age = current_app.config.get("MODERATOR_SESSION_HOURS", SESSION_HOURS) * 3600
+    max_age = current_app.config["MODERATOR_SESSION_HOURS"] * 3600
     if not isinstance(login_at, int) or time.time() - login_at > max_age:
         return None
     moderator = db.session.get(Moderator, int(user_id))

@@ -60,7 +60,7 @@ def queue() -> ResponseReturnValue:
     """Pending works, oldest first, with everything needed to decide."""
     after = after_arg()
     page = queries.queue_page(
-        Cursor.optional(after), per_page=current_app.config.get("MODERATION_PER_PAGE", 20)
+        Cursor.optional(after), per_page=current_app.config["MODERATION_PER_PAGE"]
     )
     if not page.works and after and page.total:
         # Nothing is left past this point (the last page was just decided), but older

@@ -136,7 +136,7 @@ def _register_fonts(folder: str | None) -> None:
 
 
 def _canvas(pagesize: tuple[float, float], title: str, subject: str) -> tuple[Canvas, io.BytesIO]:
-    _register_fonts(current_app.config.get("PRINT_FONT_DIR"))
+    _register_fonts(current_app.config["PRINT_FONT_DIR"])
     buffer = io.BytesIO()
     canvas = Canvas(buffer, pagesize=pagesize, pageCompression=1, lang=str(get_locale()),
                     initialFontName=REGULAR)  # fmt: skip

@@ -121,8 +121,8 @@ def _by_proxy(key: str, filename: str, app: Flask | None = None) -> Response | N
     asks for it; None otherwise.  Only for public works (the caller checks), and only
     with the local store (create_app refuses the settings with a bucket)."""
     app = app or current_app
-    internal = app.config.get("MEDIA_ACCEL_REDIRECT")
-    sendfile = app.config.get("MEDIA_SENDFILE")
+    internal = app.config["MEDIA_ACCEL_REDIRECT"]
+    sendfile = app.config["MEDIA_SENDFILE"]
     store = media_store(app)
     if not (internal or sendfile) or not isinstance(store, MediaStore):
         return None
@@ -237,7 +237,7 @@ class MediaShortcut:
     def __init__(self, app: Flask, wsgi_app: Callable[..., Iterable[bytes]]):
         self.app = app
         self.wsgi_app = wsgi_app
-        self.seen = PublishedKeys(lifetime=app.config.get("PAGE_CACHE_SECONDS", 300))
+        self.seen = PublishedKeys(lifetime=app.config["PAGE_CACHE_SECONDS"])
         app.extensions[PublishedKeys.EXTENSION] = self.seen
 
     def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
@@ -268,7 +268,7 @@ class MediaShortcut:
             return None
 
     def _host_trusted(self, environ: dict[str, Any]) -> bool:
-        trusted = self.app.config.get("TRUSTED_HOSTS")
+        trusted = self.app.config["TRUSTED_HOSTS"]
         if not trusted:
             return True
         try:

@@ -16,8 +16,6 @@ from ..web.http import page_arg
 
 bp = Blueprint("search", __name__)
 
-PER_PAGE = 20  # FLASK_SEARCH_PER_PAGE overrides it
-
 REFUSED = {
     "too-long": _l("Your search is too long. Please use at most %(num)s characters.",
                    num=index.MAX_QUERY_LENGTH),
@@ -35,7 +33,7 @@ def search() -> ResponseReturnValue:
         terms = index.parse_query(raw, get_locale())  # stemmed in the page's language
     except index.QueryRefused as exc:
         terms, refused, status = index.Terms(()), REFUSED[str(exc)], 400
-    per_page = int(current_app.config.get("SEARCH_PER_PAGE", PER_PAGE))
+    per_page = int(current_app.config["SEARCH_PER_PAGE"])
     results = index.find(terms, page=page_arg(), per_page=per_page) if terms else None
     # The form itself is a page like any other; results (any address with a query) are
     # kept out of search engines here and in robots.txt.

@@ -46,7 +46,7 @@ class PageFiles(FileSystemCache):
     @classmethod
     def factory(cls, app: Flask, config: dict[str, Any], args: list[Any], kwargs: dict[str, Any]) -> PageFiles:
         made = super().factory(app, config, args, kwargs)
-        made.budget = int(config.get("PAGE_CACHE_BYTES") or 0)
+        made.budget = int(config["PAGE_CACHE_BYTES"] or 0)
         return made  # type: ignore[return-value]
 
     def _get_filename(self, key: str) -> str:
@@ -122,8 +122,8 @@ class PageRedis(RedisCache):
     @classmethod
     def factory(cls, app: Flask, config: dict[str, Any], args: list[Any], kwargs: dict[str, Any]) -> PageRedis:
         made = super().factory(app, config, args, kwargs)
-        made.budget = int(config.get("PAGE_CACHE_BYTES") or 0)
-        made.window = max(int(config.get("CACHE_DEFAULT_TIMEOUT") or 300), 1)
+        made.budget = int(config["PAGE_CACHE_BYTES"] or 0)
+        made.window = max(int(config["CACHE_DEFAULT_TIMEOUT"]), 1)
         return made  # type: ignore[return-value]
 
     def _counter(self, window: int) -> str:

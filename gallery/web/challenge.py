@@ -52,15 +52,15 @@ def _key(purpose: str) -> bytes:
 
 def note_pressure() -> None:
     """Count one send or report towards the site-wide pressure gauge."""
-    if current_app.config.get("RATELIMIT_ENABLED", True):
+    if current_app.config["RATELIMIT_ENABLED"]:
         spend(current_app.config["CHALLENGE_PRESSURE"], PRESSURE_KEY)
 
 
 def under_pressure() -> bool:
     """Whether the whole site asks every client for a challenge right now."""
-    if current_app.config.get("CHALLENGE_ALWAYS"):
+    if current_app.config["CHALLENGE_ALWAYS"]:
         return True
-    if not current_app.config.get("RATELIMIT_ENABLED", True):
+    if not current_app.config["RATELIMIT_ENABLED"]:
         return False
     return not has_room(current_app.config["CHALLENGE_PRESSURE"], PRESSURE_KEY)
 

@@ -196,7 +196,7 @@ def _csrf_error(exc: CSRFError) -> ResponseReturnValue:
 
 
 def _too_large(exc: RequestEntityTooLarge) -> ResponseReturnValue:
-    limit_mb = (current_app.config.get("MAX_CONTENT_LENGTH") or 0) // (1024 * 1024)
+    limit_mb = (current_app.config["MAX_CONTENT_LENGTH"] or 0) // (1024 * 1024)
     return render_error(
         413,
         str(_l("What you sent is larger than we accept (%(mb)s MB at most). Please export the "

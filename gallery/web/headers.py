@@ -43,7 +43,7 @@ def _relative_location(response: Response) -> None:
     if not location:
         return
     target = urlsplit(location)
-    public = urlsplit(current_app.config.get("PUBLIC_URL") or "").netloc
+    public = urlsplit(current_app.config["PUBLIC_URL"] or "").netloc
     if target.netloc and target.netloc in (request.host, public):
         response.headers["Location"] = urlunsplit(("", "", target.path or "/", target.query, target.fragment))
 
@@ -71,7 +71,7 @@ def security_headers(headers: Headers, *, secure: bool) -> None:
 def _onion_location(response: Response) -> None:
     """Tor Browser offers the onion service's copy of a page that names it (it heeds the
     header on HTTPS pages only); not sent by the onion service itself."""
-    onion = current_app.config.get("ONION_URL")
+    onion = current_app.config["ONION_URL"]
     if not onion or response.mimetype != "text/html" or urlsplit(onion).netloc == request.host:
         return
     target = quote(request.path)

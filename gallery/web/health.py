@@ -64,7 +64,7 @@ def _page_cache(app: Flask) -> str:
 
 
 def _rate_limits(app: Flask) -> str:
-    if not app.config.get("RATELIMIT_ENABLED", True):
+    if not app.config["RATELIMIT_ENABLED"]:
         return OFF
     if not limiter.storage.check():
         raise ConnectionError("the rate-limit store cannot be reached")
@@ -94,7 +94,7 @@ DEPENDENCIES = (
 
 def check(app: Flask) -> tuple[bool, dict[str, str]]:
     """(whether the site can serve, {dependency: state}), within HEALTHZ_TIMEOUT seconds."""
-    timeout = float(app.config.get("HEALTHZ_TIMEOUT") or 3)
+    timeout = float(app.config["HEALTHZ_TIMEOUT"])
     pool = ThreadPoolExecutor(max_workers=len(DEPENDENCIES), thread_name_prefix="healthz")
     futures = {d: pool.submit(d.probe, app) for d in DEPENDENCIES}
     wait(futures.values(), timeout=timeout)

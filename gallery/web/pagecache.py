@@ -224,7 +224,7 @@ def _serve_cached() -> Response | None:
         return clean
     if not _eligible():
         return None
-    if not current_app.config.get("PAGE_CACHE", True):
+    if not current_app.config["PAGE_CACHE"]:
         g.setdefault(_KEY, None)  # not kept, but still compressed and conditional
         return None
     token = generation()
