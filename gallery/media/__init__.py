@@ -6,13 +6,13 @@ from __future__ import annotations
 
 from flask import Flask, current_app
 
+from .fsck import FsckReport
 from .local import (
     CONTENT_TYPES,
     DIR_MODE,
     FILENAME_RE,
     FILE_MODE,
     FSCK_GRACE,
-    FsckReport,
     KEY_RE,
     MediaStore,
     Store,
