@@ -19,7 +19,7 @@ can leave objects in staging/, or a part of works/<key>/ that no row names: fsck
 both by their age (LastModified) and repair removes them.
 
 Keep the bucket private: every image, a pending one too, is served through the app, which
-decides first who may see it (public/media.py); nothing here makes an object public.
+decides first who may see it (public/media/); nothing here makes an object public.
 """
 from __future__ import annotations
 

@@ -13,7 +13,7 @@ Pending and hidden works are always sent by the app, private and never cached.
 
 A published image asked for again is answered before Flask (MediaShortcut): the view
 notes, in each worker, the keys of the published works it checked, under the page cache's
-generation (web/pagecache.py), which every commit that changes what visitors see renews on
+generation (web/pagecache/), which every commit that changes what visitors see renews on
 every worker and host at once.  A key noted under the current generation is a published
 work's: its file is sent straight away, with the same headers, validators and log line the
 view gives, in a tenth of the time (README "Performance").  Anything else goes to the view."""

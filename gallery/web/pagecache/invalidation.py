@@ -36,7 +36,7 @@ def generation(app: Flask | None = None) -> str | None:
     an eviction: a new token is always safe, it only costs renderings); None when the
     cache cannot be reached (Redis down): then nothing is served from it or kept.  Read
     before the rows that what it vouches for is made from.  With app, outside any app
-    context (the published-media shortcut, public/media.py)."""
+    context (the published-media shortcut, public/media/shortcut.py)."""
     app = app or current_app._get_current_object()  # type: ignore[attr-defined]
     backend = app.extensions["cache"][cache]
     try:
