@@ -17,7 +17,6 @@ from ..models import Licence, WorkStatus, utcnow
 from ..verbs.submissions import NewWork, create_work
 from . import demo
 
-
 BENCH_BATCH = 200  # bench-seed commits this many works at a time
 
 

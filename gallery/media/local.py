@@ -34,7 +34,6 @@ from typing import BinaryIO, Protocol
 
 from .fsck import FsckReport, compare
 
-
 KEY_RE = re.compile(r"\A[A-Za-z0-9_-]{22}\Z")  # secrets.token_urlsafe(16)
 FILENAME_RE = re.compile(r"\A[a-z][a-z0-9_-]{0,31}\.(?:webp|jpg|png)\Z")
 FILE_MODE = 0o640

@@ -21,10 +21,10 @@ from werkzeug.exceptions import MethodNotAllowed, NotFound
 from werkzeug.routing import RequestRedirect
 from werkzeug.sansio.utils import host_is_trusted
 
-from ...web.limits import EXPORT_ENVIRON
 from ...extensions import db
 from ...media import media_store
 from ...models import Campaign, Prisoner, Work, WorkStatus
+from ...web.limits import EXPORT_ENVIRON
 from .files import (
     Target,
     _digest,
@@ -36,7 +36,6 @@ from .files import (
     file_for,
 )
 from .rewrite import Rewriter
-
 
 # Set in the WSGI environ of the requests export-static makes itself: no client can set it,
 # as HTTP headers arrive as HTTP_* keys; no rate limit counts them (web/limits.py).

@@ -15,7 +15,6 @@ from markupsafe import Markup, escape
 
 from .files import Target
 
-
 TAG = re.compile(r"<[a-zA-Z][^<>]*>")
 ATTRIBUTE = re.compile(r"""(\s)([a-zA-Z][\w:.-]*)(\s*=\s*)(?:"([^"]*)"|'([^']*)')""")
 MAIN_OPEN = re.compile(r"<main\b[^>]*>")

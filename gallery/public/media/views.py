@@ -15,7 +15,6 @@ from ...web.pagecache import generation
 from .published import PublishedKeys
 from .sending import _by_proxy, send_rendition
 
-
 bp = Blueprint("media", __name__, url_prefix="/media")
 ROUTE = "/<key>/<filename>"
 

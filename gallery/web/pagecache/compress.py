@@ -10,7 +10,6 @@ import brotli
 from flask import current_app, request
 from werkzeug.wrappers import Response
 
-
 # Text worth compressing; PDFs hold compressed streams already and images are left alone.
 COMPRESSIBLE = frozenset({
     "text/html", "text/css", "text/javascript", "application/javascript", "application/json",
