@@ -300,14 +300,14 @@ def test_a_host_sweeps_older_generations_when_it_sees_a_new_one_and_at_start(app
 
 def test_a_page_made_while_a_takedown_commits_is_not_kept(app, gallery, monkeypatch):
     # The page's rows were read before the change; the sweep ran before it was stored.
-    real = pagecache._entry
+    real = pagecache.pages._entry
 
     def racing(response: Any) -> Any:
         with app.test_request_context():
             pagecache.invalidate()
         return real(response)
 
-    monkeypatch.setattr(pagecache, "_entry", racing)
+    monkeypatch.setattr(pagecache.pages, "_entry", racing)
     assert _isolated(app).get("/prisoners/azat").status_code == 200
     assert _kept(app) == []
 

@@ -182,7 +182,7 @@ def test_a_file_that_cannot_be_read_is_a_503_with_retry_after(app, client, make_
 
     import werkzeug.utils
 
-    import gallery.public.media
+    import gallery.public.media.shortcut
 
     work = make_work()
     url = url_of(work)
@@ -194,7 +194,7 @@ def test_a_file_that_cannot_be_read_is_a_503_with_retry_after(app, client, make_
             raise OSError(5, "Input/output error")
         return builtins.open(path, *args, **kwargs)
 
-    monkeypatch.setattr(gallery.public.media, "open", failing_open, raising=False)
+    monkeypatch.setattr(gallery.public.media.shortcut, "open", failing_open, raising=False)
     monkeypatch.setattr(werkzeug.utils, "open", failing_open, raising=False)
     status, headers, body = fetch(client, url)
     assert status == 503 and headers["Retry-After"] == "30"

@@ -1,23 +1,24 @@
 """Where the renditions live: a folder of their own per work, under a random key, behind one
 interface (Store) with two implementations: MediaStore, a folder on this host
 (media/local.py), and S3MediaStore, an S3-compatible bucket (media/s3.py, gallery[s3]).
-Decode slots (media/slots.py) bound how many images the host decodes at once."""
+Decode slots (media/slots.py) bound how many images the host decodes at once; fsck compares
+either store with the rows in one way (media/fsck.py)."""
 from __future__ import annotations
 
 from flask import Flask, current_app
 
+from .fsck import FsckReport
 from .local import (
     CONTENT_TYPES,
     DIR_MODE,
-    FILENAME_RE,
     FILE_MODE,
+    FILENAME_RE,
     FSCK_GRACE,
-    FsckReport,
     KEY_RE,
     MediaStore,
     Store,
-    StoreUnavailable,
     StoredFile,
+    StoreUnavailable,
     check_files,
     content_type,
     valid_name,

@@ -32,6 +32,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import BinaryIO, Protocol
 
+from .fsck import FsckReport, compare
 
 KEY_RE = re.compile(r"\A[A-Za-z0-9_-]{22}\Z")  # secrets.token_urlsafe(16)
 FILENAME_RE = re.compile(r"\A[a-z][a-z0-9_-]{0,31}\.(?:webp|jpg|png)\Z")
@@ -45,22 +46,6 @@ class StoreUnavailable(OSError):
     """The media store cannot be used (a bucket unreachable, missing or refusing): an
     OSError like a disk's, so the web answers 503 or 507 the same way; its message is one
     line an operator can act on, naming nothing of the request or the data."""
-
-
-@dataclass
-class FsckReport:
-    """What fsck() found, and whether it repaired it."""
-
-    staging_leftovers: list[str]
-    orphans: list[str]
-    missing: list[tuple[str, str]]
-    repaired: bool
-
-    @property
-    def problems_left(self) -> bool:
-        """True if anything unrepaired remains; missing files never can be repaired."""
-        unrepaired = bool(self.staging_leftovers or self.orphans) and not self.repaired
-        return bool(self.missing) or unrepaired
 
 
 @dataclass(frozen=True)
@@ -263,22 +248,17 @@ class MediaStore:
         """Compare works/ with expected {key: {filenames}}; repair removes leftovers and orphans."""
         # Entries younger than older_than seconds are left alone: they may
         # belong to an upload in progress, whose row is not committed yet.
-        cutoff = self.clock() - older_than
-        leftovers = sorted(e.name for e in _scan(self.staging) if _mtime(e) < cutoff)
-        orphans = sorted(
-            e.name for e in _scan(self.works) if e.name not in expected and _mtime(e) < cutoff
-        )
-        missing = sorted(
-            (key, name)
-            for key, names in expected.items()
-            for name in set(names) - (self.files(key) if _valid_key(key) else set())
+        report = compare(
+            expected, {e.name: e for e in _scan(self.staging)}, {e.name: e for e in _scan(self.works)},
+            modified=_mtime, stored=lambda key: self.files(key) if _valid_key(key) else set(),
+            cutoff=self.clock() - older_than, repaired=repair,
         )
         if repair:
-            for name in leftovers:
+            for name in report.staging_leftovers:
                 _remove_now(self.staging / name)
-            for name in orphans:
+            for name in report.orphans:
                 self._remove(self.works / name)
-        return FsckReport(leftovers, orphans, missing, repaired=repair)
+        return report
 
     def _remove(self, target: Path) -> None:
         # Rename out of works/ first: one atomic step, after which a crash

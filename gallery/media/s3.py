@@ -19,7 +19,7 @@ can leave objects in staging/, or a part of works/<key>/ that no row names: fsck
 both by their age (LastModified) and repair removes them.
 
 Keep the bucket private: every image, a pending one too, is served through the app, which
-decides first who may see it (public/media.py); nothing here makes an object public.
+decides first who may see it (public/media/); nothing here makes an object public.
 """
 from __future__ import annotations
 
@@ -39,10 +39,10 @@ from urllib.parse import urlsplit
 
 from botocore.exceptions import BotoCoreError, ClientError
 
+from .fsck import FsckReport, compare
 from .local import (
     FSCK_GRACE,
     KEY_RE,
-    FsckReport,
     StoredFile,
     StoreUnavailable,
     check_files,
@@ -291,21 +291,17 @@ class S3MediaStore:
         """Compare works/ with expected {key: {filenames}}; repair removes staging leftovers
         and keys no row names, when every object of theirs is older than older_than seconds
         (younger ones may belong to an upload whose row is not committed yet)."""
-        cutoff = self.clock() - older_than
         staging = self._grouped(self._object("staging") + "/")
         works = self._grouped(self._object("works") + "/")
-        leftovers = sorted(n for n, objs in staging.items() if _newest(objs) < cutoff)
-        orphans = sorted(n for n, objs in works.items()
-                         if n not in expected and _newest(objs) < cutoff)  # fmt: skip
-        missing = sorted(
-            (key, name)
-            for key, names in expected.items()
-            for name in set(names) - {_leaf(o["Key"]) for o in works.get(key, [])}
+        report = compare(
+            expected, staging, works,
+            modified=_newest, stored=lambda key: {_leaf(o["Key"]) for o in works.get(key, [])},
+            cutoff=self.clock() - older_than, repaired=repair,
         )
         if repair:
-            doomed = [o["Key"] for n in leftovers for o in staging[n]]
-            self._delete_objects(doomed + [o["Key"] for n in orphans for o in works[n]])
-        return FsckReport(leftovers, orphans, missing, repaired=repair)
+            doomed = [o["Key"] for n in report.staging_leftovers for o in staging[n]]
+            self._delete_objects(doomed + [o["Key"] for n in report.orphans for o in works[n]])
+        return report
 
     def versioning_warning(self) -> str | None:
         """Why deleted images may stay in the bucket, or None: with versioning on (or

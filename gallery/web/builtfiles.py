@@ -3,7 +3,7 @@
 A campaign's posters embed up to 100 large images: seconds of CPU, hundreds of MB of
 memory and a file of up to a few hundred MB.  The page cache (a byte budget, perhaps Redis)
 is no place for them, and no request may start a second build of what is being built.
-So each document is built at most once per generation (web/pagecache.py), host, address,
+So each document is built at most once per generation (web/pagecache/), host, address,
 language and day, into a file of its own under instance/cache/built/<generation>/, and sent
 from there, with an ETag and `no-cache`, to everyone until something a visitor could see
 changes.  Then the folder of the old generation is deleted whole, on every host as soon as
@@ -35,7 +35,7 @@ def _no_generation() -> str | None:
     return None
 
 
-# The page cache's current generation token (web/pagecache.py sets it when the app starts;
+# The page cache's current generation token (web/pagecache/ sets it when the app starts;
 # it imports this module, so this one cannot import it): a document whose generation ended
 # while it was built is not kept.
 current_generation: Callable[[], str | None] = _no_generation

@@ -5,7 +5,7 @@ A new generation makes the pages kept before unreachable, but unreachable is not
 file or a Redis key would still hold a work that was taken down, covered or withdrawn, for
 anyone who images the disk or reads a Redis snapshot.  So each store names a page by its
 generation (the file's name starts with it; Redis keys hold it), and `sweep(generation)`
-deletes every page of any other generation (web/pagecache.py calls it when it starts a
+deletes every page of any other generation (web/pagecache/ calls it when it starts a
 generation, when it sees a new one, and at start).
 
 The budget (PAGE_CACHE_BYTES) holds for both.  Files: after each page is written, the
@@ -28,7 +28,7 @@ from flask_caching.backends.rediscache import RedisCache
 
 log = logging.getLogger(__name__)
 
-# A page's key: "page:<generation>:<day>:<language>:<digest>" (pagecache._page_key).
+# A page's key: "page:<generation>:<day>:<language>:<digest>" (_page_key in pagecache/pages.py).
 PAGE_KEY = re.compile(r"page:([0-9a-f]{16}):")
 _STAMP = struct.Struct("I")  # cachelib's files start with their expiry time
 

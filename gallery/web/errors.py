@@ -325,7 +325,6 @@ def _os_error(exc: OSError) -> ResponseReturnValue:
 
 def init_app(app: Flask) -> None:
     """Route every HTTP error to the polite page."""
-    app.wsgi_app = LastResort(app.wsgi_app)  # type: ignore[method-assign]
     app.register_error_handler(BadQuery, _bad_query)
     app.register_error_handler(CSRFError, _csrf_error)
     app.register_error_handler(RequestEntityTooLarge, _too_large)

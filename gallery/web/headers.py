@@ -57,7 +57,7 @@ def _headers(response: Response) -> Response:
 
 def security_headers(headers: Headers, *, secure: bool) -> None:
     """The headers every answer carries, where the view set none of its own; also used by
-    the published-media shortcut (public/media.py), which answers without Flask."""
+    the published-media shortcut (public/media/shortcut.py), which answers without Flask."""
     headers.setdefault("Content-Security-Policy", PAGE_CSP)
     headers.setdefault("X-Content-Type-Options", "nosniff")
     headers.setdefault("Referrer-Policy", "same-origin")

@@ -14,7 +14,7 @@ from limits.strategies import MovingWindowRateLimiter
 from ..core.tokens import keyed_hash
 from . import ratelimit_store  # noqa: F401  (registers the gallery-sqlite:// storage)
 
-# Set in the WSGI environ of the requests export-static makes (commands/mirror.py): not a visitor.
+# Set in the WSGI environ of the requests export-static makes (commands/mirror/): not a visitor.
 EXPORT_ENVIRON = "gallery.static_export"
 
 

@@ -1,36 +1,11 @@
-"""A static copy of the public site (`flask --app gallery export-static DEST`).
-
-Where the gallery is blocked, seized or down, a copy that anyone can host keeps the works
-and the prisoners' stories readable: on any static host, on a USB stick opened from
-`file://`, or on IPFS. So every link in the copy is relative (no leading slash, pages end
-in `index.html`) and the copy works from any folder or sub-path.
-
-The copy is made by crawling the public site in-process, as an anonymous visitor (Flask's
-test client without cookies, each request in contexts of its own), from each language's
-home page, the feeds, the sitemap and the print PDFs of every public work, campaign and
-prisoner, following every link a page (href, src, srcset, action, poster, data-*) or a
-stylesheet (`url()`, `@import`) holds. Whatever the pages link to is exported, and only
-that; a private address (moderation, login, accounts, receipts, the API) is never
-fetched, and media are copied only for works that are approved and not hidden. Pages that
-need the server (sending a work, reports, search) and every form lead to the primary
-address (PUBLIC_URL), and each page says so in a note.
-
-The export is incremental: `.export-manifest.json` in DEST lists what it wrote, with each
-file's SHA-256; a file is written only when its bytes changed (a temporary file in the same
-folder, then one rename), and what the previous export wrote but this one did not (a work
-unpublished, withdrawn or rejected) is deleted. Files the export never wrote are left
-alone."""
+"""The crawl of export-static: the queue, the seeds, and the routing rules that decide
+which address of the site is copied, which leads to the primary site, and which is never
+fetched."""
 from __future__ import annotations
 
 import contextvars
-import hashlib
-import html
-import json
 import logging
-import os
-import posixpath
 import re
-import tempfile
 import time
 import xml.etree.ElementTree as ET
 from collections import deque
@@ -38,29 +13,34 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from urllib.parse import parse_qsl, quote, unquote, urlencode, urljoin, urlsplit
+from urllib.parse import parse_qsl, urljoin, urlsplit
 
-from babel import Locale
 from flask import Flask
-from flask_babel import force_locale
-from flask_babel import gettext as _
-from markupsafe import Markup, escape
 from sqlalchemy import select
 from werkzeug.exceptions import MethodNotAllowed, NotFound
 from werkzeug.routing import RequestRedirect
 from werkzeug.sansio.utils import host_is_trusted
 
-from ..web.limits import EXPORT_ENVIRON
-from ..extensions import db
-from ..media import media_store
-from ..models import Campaign, Prisoner, Work, WorkStatus
+from ...extensions import db
+from ...media import media_store
+from ...models import Campaign, Prisoner, Work, WorkStatus
+from ...web.limits import EXPORT_ENVIRON
+from .files import (
+    Target,
+    _digest,
+    _read_manifest,
+    _remove_stale,
+    _write_atomic,
+    _write_manifest,
+    content_digest,
+    file_for,
+)
+from .rewrite import Rewriter
 
 # Set in the WSGI environ of the requests export-static makes itself: no client can set it,
 # as HTTP headers arrive as HTTP_* keys; no rate limit counts them (web/limits.py).
 
-log = logging.getLogger(__name__)
 
-MANIFEST = ".export-manifest.json"
 LANG_ARG = "lang_code"  # the language argument of localised routes (web/i18n.py)
 # Answered by the server only: never fetched, and links to them lead to PUBLIC_URL.
 PRIVATE = re.compile(r"\A/(?:[a-z]{2}/)?(?:moderation|login|logout|account|submissions|api)(?:/|\Z)")
@@ -72,21 +52,6 @@ LARGE_ONLY_ONLINE = {"prints.poster", "prints.posters"}
 # Exported at their bare address too: they hold no page a visitor reads.
 LANGUAGE_FREE = {"feeds.feed", "feeds.prisoner_feed", "feeds.campaign_feed", "feeds.sitemap",
                  "feeds.robots"}  # fmt: skip
-SAFE_SEGMENT = re.compile(r"\A[A-Za-z0-9_~-][A-Za-z0-9._~-]*\Z")  # no "..", no hidden file
-READABLE_KEY = re.compile(r"\A[a-z]{1,20}\Z")
-READABLE_VALUE = re.compile(r"\A[A-Za-z0-9-]{1,60}\Z")
-TAG = re.compile(r"<[a-zA-Z][^<>]*>")
-ATTRIBUTE = re.compile(r"""(\s)([a-zA-Z][\w:.-]*)(\s*=\s*)(?:"([^"]*)"|'([^']*)')""")
-MAIN_OPEN = re.compile(r"<main\b[^>]*>")
-BODY_OPEN = re.compile(r"<body\b[^>]*>")
-CSS_URL = re.compile(r"""url\(\s*(['"]?)([^'")]*)\1\s*\)|@import\s+(['"])([^'"]+)\3""")
-# <meta http-equiv="refresh" content="12;url=/fr/show?start=1"> (the slideshow without script)
-REFRESH_TAG = re.compile(r"""http-equiv\s*=\s*["']?refresh""", re.IGNORECASE)
-REFRESH = re.compile(r"(\s*\d+\s*[;,]\s*url\s*=\s*)(\S.*?)\s*\Z", re.IGNORECASE)
-URL_ATTRIBUTES = {"href", "src", "action", "poster"}
-SRCSET_ATTRIBUTES = {"srcset", "imagesrcset"}
-# A PDF rebuilt with nothing but new time stamps and ids is the same document.
-PDF_STAMPS = re.compile(rb"/(?:CreationDate|ModDate)\s*\([^)]*\)|/ID\s*\[[^\]]*\]")
 
 
 @dataclass
@@ -98,31 +63,9 @@ class Report:
     unchanged: int = 0
     removed: int = 0
     bytes: int = 0  # the size of the whole copy
-    bytes_written: int = 0
     seconds: float = 0.0
     broken: list[tuple[str, int, str]] = field(default_factory=list)  # (url, status, linked from)
     left_alone: list[str] = field(default_factory=list)  # stale entries behind a link out of dest
-
-
-class UnsafeDestination(ValueError):
-    """A folder of DEST is a symbolic link leading out of it: the export writes nothing
-    through it (someone who can write into DEST could aim the copy anywhere)."""
-
-
-@dataclass
-class Target:
-    """One address of the site to copy, and the file it becomes."""
-
-    path: str  # the site's own path, without PUBLIC_URL's path prefix
-    query: tuple[tuple[str, str], ...]
-    file: str  # relative to DEST, with forward slashes
-    media: bool = False
-    optional: bool = False  # a seed that may answer 400/403/404 (print PDFs, slideshows)
-    linked_from: str = ""
-
-    @property
-    def url(self) -> str:
-        return self.path + ("?" + urlencode(self.query) if self.query else "")
 
 
 def parse_public_url(url: str) -> str:
@@ -172,7 +115,7 @@ def _quiet_access_log() -> Iterator[None]:
         access.setLevel(level)
 
 
-class _Export:
+class _Export(Rewriter):
     def __init__(self, app: Flask, dest: Path, public_url: str) -> None:
         self.app, self.dest, self.public_url = app, dest.absolute(), public_url
         parts = urlsplit(public_url)
@@ -380,115 +323,6 @@ class _Export:
             self.claimed.setdefault(target.file, target.url)
         return target
 
-    def _relative(self, target: Target, here: str, fragment: str) -> str:
-        start = posixpath.dirname(here) or "."
-        link = quote(posixpath.relpath(target.file, start), safe="/-._~")
-        return link + (f"#{fragment}" if fragment else "")
-
-    def _link(self, raw: str, page: Target, lang: str | None, *, form: bool = False) -> str:
-        """What a link of an exported file becomes: relative to a copied file, absolute on
-        PUBLIC_URL for what needs the server, or left as it was (other sites, mailto:)."""
-        value = html.unescape(raw)
-        if not value or value.startswith(("#", "data:", "mailto:", "tel:")):
-            return raw
-        if urlsplit(value).scheme or value.startswith("//"):
-            return raw  # canonical, hreflang, og: name the primary site on purpose
-        base = self.public_url + page.url
-        parts = urlsplit(urljoin(base, value))
-        target = None if form else self._resolve_once(value, base, lang)
-        if target is not None:
-            target = self._enqueue(target, page.url) or target
-            return self._relative(target, page.file, parts.fragment)
-        if parts.netloc != self.netloc:
-            return raw
-        return html.escape(parts.geturl())  # a server page: its address on the primary site
-
-    # ---- rewriting what was fetched ----
-
-    def _page(self, target: Target, text: str) -> str:
-        lang = _language_of(target.path, self.languages) or self.default_language
-
-        def attribute(match: re.Match[str], tag: str, refresh: bool) -> str:
-            space, name, equals, double, single = match.groups()
-            value, quote_char = (double, '"') if double is not None else (single, "'")
-            lower = name.lower()
-            if lower in SRCSET_ATTRIBUTES:
-                value = self._srcset(value, target, lang)
-            elif refresh and lower == "content" and (moved := REFRESH.match(value)):
-                value = moved.group(1) + self._link(moved.group(2), target, lang)
-            elif lower in URL_ATTRIBUTES or (lower.startswith("data-") and value.startswith("/")):
-                value = self._link(value, target, lang, form=(tag == "form" and lower == "action"))
-            return f"{space}{name}{equals}{quote_char}{value}{quote_char}"
-
-        def tag(match: re.Match[str]) -> str:
-            text = match.group(0)
-            name = re.match(r"<([a-zA-Z][\w-]*)", text).group(1).lower()  # type: ignore[union-attr]
-            refresh = name == "meta" and REFRESH_TAG.search(text) is not None
-            return ATTRIBUTE.sub(lambda m: attribute(m, name, refresh), text)
-
-        text = TAG.sub(tag, text)
-        where = MAIN_OPEN.search(text) or BODY_OPEN.search(text)
-        if where is None:
-            return text
-        return text[: where.end()] + self._note(lang, target) + text[where.end():]
-
-    def _srcset(self, value: str, page: Target, lang: str) -> str:
-        out = []
-        for candidate in html.unescape(value).split(","):
-            url, _space, descriptor = candidate.strip().partition(" ")
-            if url:
-                link = html.unescape(self._link(html.escape(url), page, lang))
-                out.append(f"{link} {descriptor.strip()}".strip())
-        return html.escape(", ".join(out))
-
-    def _stylesheet(self, target: Target, text: str) -> str:
-        def replace(match: re.Match[str]) -> str:
-            raw = match.group(2) if match.group(2) is not None else match.group(4)
-            link = html.unescape(self._link(html.escape(raw.strip()), target, None))
-            if link == raw.strip():
-                return match.group(0)
-            if match.group(4) is not None:
-                return f'@import "{link}"'
-            return f'url("{link}")'
-
-        return CSS_URL.sub(replace, text)
-
-    def _note(self, lang: str, page: Target | None) -> str:
-        """The notice at the top of each page: this is a copy, forms lead to the gallery."""
-        onion = self.app.config["ONION_URL"]
-        with force_locale(lang):
-            if onion:
-                text = _("This is a copy of the gallery. Forms (sending a work, searching, reporting "
-                         "a work) open the gallery's own site at %(url)s, or at %(onion)s over Tor.")
-            else:
-                text = _("This is a copy of the gallery. Forms (sending a work, searching, reporting "
-                         "a work) open the gallery's own site at %(url)s.")
-        link = Markup('<a href="%s">%s</a>')
-        here = page.url if page is not None else "/"
-        values = {"url": link % (self.public_url + here, self.public_url)}
-        if onion:
-            values["onion"] = link % (onion.rstrip("/") + here, onion.rstrip("/"))
-        return str(Markup('<div class="wrap"><p class="notice notice--mirror" role="note">%s</p></div>')
-                   % (escape(text) % values))  # fmt: skip
-
-    def _language_chooser(self) -> str:
-        """DEST/index.html: sends to the English home page; names the others in their own words."""
-        with force_locale(self.default_language):
-            title = _("Art Protest")
-        items = "".join(
-            Markup('<li><a href="%s/index.html" lang="%s" hreflang="%s">%s</a></li>')
-            % (code, code, code, Locale.parse(code).get_display_name(code).capitalize())
-            for code in self.languages
-        )
-        return str(Markup(
-            '<!doctype html>\n<html lang="%s">\n<head>\n<meta charset="utf-8">\n'
-            '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
-            '<meta http-equiv="refresh" content="0; url=%s/index.html">\n<title>%s</title>\n'
-            '<link rel="stylesheet" href="static/css/gallery.css">\n</head>\n<body>\n'
-            '<main class="wrap section">\n%s<h1>%s</h1>\n<ul>%s</ul>\n</main>\n</body>\n</html>\n'
-        ) % (self.default_language, self.default_language, title,
-             Markup(self._note(self.default_language, None)), title, Markup(items)))  # fmt: skip
-
     # ---- files ----
 
     def _put(self, relative: str, data: bytes) -> None:
@@ -502,12 +336,6 @@ class _Export:
             return
         _write_atomic(self.dest, path, data)
         self.report.written += 1
-        self.report.bytes_written += len(data)
-
-
-def _language_of(path: str, languages: tuple[str, ...]) -> str | None:
-    first = path.lstrip("/").partition("/")[0]
-    return first if first in languages else None
 
 
 def _canonical_query(query: tuple[tuple[str, str], ...]) -> tuple[tuple[str, str], ...]:
@@ -519,117 +347,3 @@ def _canonical_query(query: tuple[tuple[str, str], ...]) -> tuple[tuple[str, str
         pairs = [(k, v) for k, v in pairs if k not in ("after", "before")]
         pairs = [(k, v) for k, v in pairs if not (k == "page" and v == "1")]
     return tuple(sorted(pairs))
-
-
-def file_for(path: str, query: tuple[tuple[str, str], ...]) -> str | None:
-    """The file an address becomes: `/fr/works/abc` -> `fr/works/abc/index.html`,
-    `/fr/works?page=2` -> `fr/works/index-page-2.html`, `poster.pdf?size=a4` ->
-    `poster-a4.pdf`; None for a path no file may carry (`..`, hidden or odd names)."""
-    segments = [unquote(s) for s in path.strip("/").split("/") if s]
-    if not all(SAFE_SEGMENT.match(s) for s in segments):
-        return None
-    is_file = bool(segments) and not path.endswith("/") and "." in segments[-1]
-    if not is_file:
-        name = "index.html" if not query else f"index-{_query_name(query, page=True)}.html"
-        return "/".join([*segments, name])
-    stem, _dot, ext = segments[-1].rpartition(".")
-    if query:
-        segments[-1] = f"{stem}-{_query_name(query, page=False)}.{ext}"
-    return "/".join(segments)
-
-
-def _query_name(query: tuple[tuple[str, str], ...], *, page: bool) -> str:
-    if all(READABLE_KEY.match(k) and READABLE_VALUE.match(v) for k, v in query) and len(query) <= 4:
-        if not page and len(query) == 1:
-            return query[0][1]
-        return "_".join(f"{k}-{v}" for k, v in query)
-    return "q" + _digest(urlencode(query).encode())[:12]
-
-
-def content_digest(data: bytes) -> str:
-    """The SHA-256 the manifest keeps; a PDF's creation and modification times and its
-    /ID are left out, so a PDF rebuilt from the same content counts as unchanged."""
-    return _digest(PDF_STAMPS.sub(b"", data) if data.startswith(b"%PDF-") else data)
-
-
-def _digest(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()
-
-
-def _read_manifest(dest: Path) -> dict[str, str]:
-    """What the last export wrote; entries that could name a file outside dest are dropped."""
-    try:
-        found = json.loads((dest / MANIFEST).read_text())
-    except (OSError, ValueError):
-        return {}
-    if not isinstance(found, dict):
-        return {}
-    return {k: v for k, v in found.items() if isinstance(k, str) and isinstance(v, str) and _inside(k)}
-
-
-def _write_manifest(dest: Path, entries: dict[str, str]) -> None:
-    data = json.dumps(entries, indent=0, sort_keys=True).encode()
-    path = dest / MANIFEST
-    try:
-        if path.read_bytes() == data:
-            return
-    except OSError:
-        pass
-    _write_atomic(dest, path, data)
-
-
-def _inside(relative: str) -> bool:
-    parts = relative.split("/")
-    return bool(parts) and not relative.startswith("/") and all(SAFE_SEGMENT.match(p) for p in parts)
-
-
-def _within(dest: Path, path: Path) -> bool:
-    """Whether the folder of path, symbolic links followed, is dest or inside it."""
-    root, folder = dest.resolve(), path.parent.resolve()
-    return folder == root or root in folder.parents
-
-
-def _write_atomic(dest: Path, path: Path, data: bytes) -> None:
-    # Checked before any folder is made: mkdir and mkstemp would follow a planted link.
-    # (A file that is itself a link is replaced, not followed: os.replace renames over it.)
-    if not _within(dest, path):
-        raise UnsafeDestination(
-            f"{path.parent} leads out of {dest} through a symbolic link; the export writes "
-            "nothing through links. Remove the link (or export into a folder only you can write to)."
-        )
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-        os.chmod(tmp, 0o644)  # a static host's server reads it
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
-def _remove_stale(dest: Path, stale: set[str]) -> tuple[int, list[str]]:
-    """Delete what an earlier export wrote and this one did not, then empty folders; an
-    entry whose folder is a link out of dest is left alone (a manifest can be tampered
-    with).  Returns how many files went, and the entries left alone."""
-    removed, left_alone = 0, []
-    folders: set[Path] = set()
-    for relative in sorted(stale):
-        path = dest / relative
-        if not _within(dest, path):
-            log.warning("export-static: %s is behind a symbolic link out of %s; left alone", relative, dest)
-            left_alone.append(relative)
-            continue
-        try:
-            path.unlink()
-            removed += 1
-        except FileNotFoundError:
-            pass
-        folders.update(p for p in path.parents if p != dest and dest in p.parents)
-    for folder in sorted(folders, key=lambda p: len(p.parts), reverse=True):
-        try:
-            folder.rmdir()  # only when empty: files the export never wrote stay
-        except OSError:
-            pass
-    return removed, left_alone
