@@ -80,11 +80,12 @@ def test_public_url_names_every_absolute_address_whatever_the_host(app_factory, 
 
 def test_public_url_builds_the_mails_link_in_a_request_and_outside_one(app_factory):
     app = app_factory(PUBLIC_URL=PUBLIC)
-    link = app.extensions[mail.RECEIPT_LINK]
     with app.test_request_context("/moderation/", headers={"Host": EVIL}):
-        assert link("t" * 43, "fr") == f"{PUBLIC}/fr/submissions/{'t' * 43}"
+        assert mail.receipt_url("t" * 43, "fr") == f"{PUBLIC}/fr/submissions/{'t' * 43}"
+        assert mail.receipt_url("t" * 43, "xx") == f"{PUBLIC}/submissions/{'t' * 43}"
     with app.app_context():  # as a CLI command, without SERVER_NAME
-        assert link("t" * 43, None) == f"{PUBLIC}/submissions/{'t' * 43}"
+        assert mail.receipt_url("t" * 43, None) == f"{PUBLIC}/submissions/{'t' * 43}"
+        assert mail.receipt_url("t" * 43, "ru") == f"{PUBLIC}/ru/submissions/{'t' * 43}"
 
 
 def test_with_public_url_a_slash_redirect_stays_on_the_host_asked(app_factory):

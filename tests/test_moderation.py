@@ -290,7 +290,7 @@ def test_create_prisoner_with_sources_and_unique_stable_slug(client, moderator, 
     assert jane.slug == "jane-doe-2"
     assert [(s.title, s.url) for s in jane.sources] == [("Meduza", "https://meduza.io/a"),
                                                         ("OVD", "http://ovd.info/b")]  # fmt: skip
-    assert jane.story_for("en").body == "She **wrote** a poem."
+    assert jane.text_for("body", "en").text == "She **wrote** a poem."
     client.post(f"/moderation/prisoners/{jane.id}/edit", data={
         **PRISONER_FORM, "name": "Jane Q. Doe", "status": "released", "released_on": "2024-01-01",
         "csrf_token": moderator})  # fmt: skip

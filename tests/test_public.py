@@ -8,7 +8,7 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from gallery import models
+from gallery.models import prisoners
 from gallery.extensions import db
 from gallery.models import Campaign, PrisonerStatus, PrisonerStory, Source, WorkStatus
 
@@ -143,9 +143,9 @@ DETAINED = date(2024, 1, 26)
 @pytest.fixture
 def fixed_now(monkeypatch):
     """The page's counter asks Prisoner.days_in_prison() for today, which asks
-    gallery.core.text.today_in (as imported into gallery.models): pin its clock at NOW."""
-    real_today_in = models.today_in
-    monkeypatch.setattr(models, "today_in", lambda timezone, now=None: real_today_in(timezone, now or NOW))
+    gallery.core.text.today_in (as imported into gallery.models.prisoners): pin its clock at NOW."""
+    real_today_in = prisoners.today_in
+    monkeypatch.setattr(prisoners, "today_in", lambda timezone, now=None: real_today_in(timezone, now or NOW))
     return NOW
 
 

@@ -388,6 +388,6 @@ def test_the_migration_indexes_what_is_already_there(empty_database, tmp_path, m
                                      "ORDER BY kind, ref_id")).all()  # fmt: skip
         assert [tuple(r) for r in rows] == [("prisoner", 1, "azat азат", "математик история"),
                                             ("work", 1, "елка cafe", "alt протест")]  # fmt: skip
-        assert [(h.kind, h.ref_id) for h in search._ranked(db.engine.dialect.name, search.parse_query("ЕЛКА"), 10, 0)[0]] == [("work", 1)]
+        assert [(h.kind, h.ref_id) for h in search.query._ranked(db.engine.dialect.name, search.parse_query("ЕЛКА"), 10, 0)[0]] == [("work", 1)]
         db.session.remove()
         db.engine.dispose()

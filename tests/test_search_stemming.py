@@ -256,7 +256,7 @@ def test_the_migration_stems_what_is_there_and_goes_back(empty_database, tmp_pat
         ]  # fmt: skip
 
         def hits(q: str, locale: str) -> list[tuple[str, int]]:
-            return [(h.kind, h.ref_id) for h in search._ranked(dialect, search.parse_query(q, locale), 10, 0)[0]]
+            return [(h.kind, h.ref_id) for h in search.query._ranked(dialect, search.parse_query(q, locale), 10, 0)[0]]
 
         assert hits("prisonniers", "fr") == [("work", 1)]
         assert hits("Мифтахову хулиганства", "ru") == [("prisoner", 1)]

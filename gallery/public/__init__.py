@@ -7,10 +7,7 @@ from flask import Flask
 
 def init_app(app: Flask) -> None:
     """Register the public blueprints."""
-    from .. import mail
     from . import api, feeds, media, pages, prints, reports, search, show, submit
 
     for module in (pages, media, submit, reports, feeds, search, api, prints, show):
         app.register_blueprint(module.bp)
-    # The decision verbs put the artist's receipt address in the mail they queue.
-    app.extensions[mail.RECEIPT_LINK] = submit.receipt_link

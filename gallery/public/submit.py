@@ -30,7 +30,6 @@ from ..verbs import NotAllowed, covers
 from ..verbs.submissions import NewWork, submit_work, withdraw_work
 from ..web.errors import disk_full
 from ..web.http import decode_limits, image_slot, or_404, private
-from ..web.i18n import ARG as LANGUAGE_ARG
 from ..web import challenge
 from ..web.limits import accepted, limiter, onion_or_client_key
 from . import queries
@@ -40,14 +39,6 @@ from .media import send_rendition
 
 bp = Blueprint("submit", __name__)
 log = logging.getLogger(__name__)
-
-
-def receipt_link(token: str, locale: str | None) -> str:
-    """A receipt's absolute address in the artist's language (`/fr/submissions/...`), for
-    the mail telling them of a decision: on PUBLIC_URL (or SERVER_NAME, else the host of
-    the request: see GalleryFlask.create_url_adapter)."""
-    language = locale if locale in current_app.config["LANGUAGES"] else None
-    return url_for("submit.receipt", token=token, _external=True, **{LANGUAGE_ARG: language})
 
 
 def _submit_limit() -> str:

@@ -1,0 +1,70 @@
+"""The message telling an artist of a decision: plain text in their language, a neutral
+subject and sender's name, a random Message-ID."""
+from __future__ import annotations
+
+import secrets
+from email.headerregistry import Address
+from email.message import EmailMessage
+from email.utils import formatdate, parseaddr
+from typing import Any
+
+from flask import current_app
+from flask_babel import force_locale
+from flask_babel import gettext as _
+
+from ..models.labels import PRESET_REASONS
+from ..core.typography import typeset
+from .base import APPROVED, REJECTED
+
+
+# ---- the message ----
+
+
+def compose(kind: str, payload: dict[str, Any], sender: str) -> EmailMessage:
+    """The message, in the artist's language: one subject for every decision."""
+    locale = payload.get("locale")
+    if locale not in current_app.config["LANGUAGES"]:
+        locale = current_app.config["BABEL_DEFAULT_LOCALE"]
+    with force_locale(locale):
+        subject = _("News about your request")
+        sender_name = _("Notifications")
+        paragraphs = [_("Hello,")]
+        if kind == APPROVED:
+            paragraphs.append(_("A moderator has approved your work: it is now published in the gallery."))
+        elif kind == REJECTED:
+            paragraphs.append(_("A moderator has decided not to publish your work, and its image has "
+                                "been deleted from our server."))  # fmt: skip
+            why = [str(PRESET_REASONS[p]) for p in [payload.get("preset")] if p in PRESET_REASONS]
+            why += [payload["reason"]] if payload.get("reason") else []
+            if why:
+                paragraphs.append(_("The moderator’s reason:") + "\n\n" + "\n\n".join(why))
+        else:
+            paragraphs.append(_("A moderator has taken your work down from the gallery. It is back "
+                                "in the review queue."))  # fmt: skip
+        if kind == REJECTED:
+            paragraphs.append(_("Your private page:") + "\n" + payload["url"])
+        else:
+            paragraphs.append(_("Your private page, where you can follow your work and withdraw "
+                                "it at any time:") + "\n" + payload["url"])  # fmt: skip
+        paragraphs.append(_("You asked to be told by e-mail when a moderator decides. Keep this "
+                            "link to yourself. Please do not reply to this message."))  # fmt: skip
+        # Signed by a role, never by the gallery's name (see above: the provider reads it).
+        paragraphs.append(_("The moderation team"))
+    # No-break spaces where a French or Russian line must not break (typography.py).
+    subject = typeset(subject, locale)
+    paragraphs = [typeset(p, locale) for p in paragraphs]
+    message = EmailMessage()
+    address = parseaddr(sender)[1]
+    domain = address.rpartition("@")[2] or "localhost"
+    message["Subject"] = subject
+    # The configured address, under a neutral name whatever MAIL_DEFAULT_SENDER calls it.
+    message["From"] = Address(display_name=sender_name, addr_spec=address)
+    message["To"] = payload["to"]
+    message["Date"] = formatdate(usegmt=True)
+    # Random, at the sender's domain (already in From): email.utils.make_msgid() would
+    # add the time and the worker's process id.
+    message["Message-ID"] = f"<{secrets.token_hex(16)}@{domain}>"
+    message["Auto-Submitted"] = "auto-generated"  # RFC 3834: no auto-replies, please
+    message.set_content("\n\n".join(paragraphs) + "\n")  # (it clears Content-* headers)
+    message["Content-Language"] = locale
+    return message

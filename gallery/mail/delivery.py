@@ -1,0 +1,255 @@
+"""Delivery after the commit: claim the rows that are due, send them over SMTP (TLS, the
+certificate checked), record the outcome and retry later, and the background Courier
+thread of each web worker."""
+from __future__ import annotations
+
+import json
+import logging
+import smtplib
+import ssl
+import threading
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from flask import Flask
+from sqlalchemy import delete, select, update
+
+from ..core import secretbox
+from ..core.database import begin_write
+from ..extensions import db
+from ..models import OutgoingMail, utcnow
+from .base import _PAYLOAD, Settings, _secret, settings
+from .compose import compose
+
+log = logging.getLogger(__name__)
+
+
+# Wait after failed attempt 1, 2, 3, 4; the fifth failure gives up.
+RETRY_DELAYS = (timedelta(seconds=30), timedelta(minutes=2), timedelta(minutes=10), timedelta(hours=1))
+MAX_ATTEMPTS = len(RETRY_DELAYS) + 1
+# A claimed row is someone's for this long: longer than a batch can take to send.
+LEASE = timedelta(minutes=10)
+BATCH = 20
+_COURIER = "gallery.mail_courier"
+
+
+# ---- delivery, after the commit ----
+
+
+@dataclass
+class Delivery:
+    """What one delivery run did."""
+
+    sent: int = 0
+    retrying: int = 0
+    given_up: int = 0
+
+
+@dataclass(frozen=True)
+class _Claimed:
+    id: int
+    kind: str
+    payload: str
+    work_id: int | None
+    attempts: int  # including this one
+
+
+def deliver_due(now: datetime | None = None) -> Delivery:
+    """Send every message that is due, batch by batch (in an app context; commits its own
+    short transactions: the claim, then the outcome). Nothing when mail is off."""
+    done = Delivery()
+    config = settings()
+    if config is None:
+        return done
+    while True:
+        moment = now or utcnow()
+        claimed = _claim(moment)
+        if not claimed:
+            return done
+        outcome = _send(config, claimed)
+        _record(outcome, moment, done)
+
+
+def _claim(now: datetime) -> list[_Claimed]:
+    begin_write()
+    due = db.session.execute(
+        select(OutgoingMail.id, OutgoingMail.attempts)
+        .where(OutgoingMail.next_attempt_at <= now)
+        .order_by(OutgoingMail.next_attempt_at, OutgoingMail.id)
+        .limit(BATCH)
+    ).all()
+    won = []
+    for row_id, attempts in due:
+        result = db.session.execute(
+            update(OutgoingMail)
+            .where(OutgoingMail.id == row_id, OutgoingMail.attempts == attempts)
+            .values(attempts=attempts + 1, next_attempt_at=now + LEASE)
+            .execution_options(synchronize_session=False)
+        )
+        if result.rowcount == 1:
+            won.append(row_id)
+    rows = db.session.execute(
+        select(OutgoingMail.id, OutgoingMail.kind, OutgoingMail.payload, OutgoingMail.work_id,
+               OutgoingMail.attempts).where(OutgoingMail.id.in_(won)).order_by(OutgoingMail.id)
+    ).all() if won else []  # fmt: skip
+    db.session.commit()
+    return [_Claimed(*row) for row in rows]
+
+
+class NoTLS(smtplib.SMTPException):
+    """The server does not offer STARTTLS: nothing is sent in clear, the rows wait."""
+
+
+def _connect(config: Settings) -> smtplib.SMTP:
+    context = ssl.create_default_context()
+    smtp: smtplib.SMTP
+    if config.use_ssl:
+        smtp = smtplib.SMTP_SSL(config.server, config.port, timeout=config.timeout, context=context)
+    else:
+        smtp = smtplib.SMTP(config.server, config.port, timeout=config.timeout)
+    try:
+        if config.use_tls:
+            try:
+                smtp.starttls(context=context)
+            except smtplib.SMTPNotSupportedError:
+                log.warning("the mail server does not offer STARTTLS: nothing is sent in clear "
+                            "(MAIL_USE_TLS=false allows it, for a relay on this host only)")
+                raise NoTLS() from None
+        if config.username:
+            smtp.login(config.username, config.password or "")
+    except BaseException:
+        smtp.close()
+        raise
+    return smtp
+
+
+def _why(exc: BaseException) -> str:
+    """What went wrong, without the server's words (they can quote the address)."""
+    code = getattr(exc, "smtp_code", None)
+    return f"{type(exc).__name__} {code}" if code else type(exc).__name__
+
+
+def _permanent(exc: smtplib.SMTPException) -> bool:
+    """A refusal of this message for good (5xx), rather than "try again later" (4xx)."""
+    if isinstance(exc, smtplib.SMTPRecipientsRefused):
+        codes = [code for code, _msg in exc.recipients.values()]
+        return bool(codes) and all(500 <= code < 600 for code in codes)
+    code = getattr(exc, "smtp_code", None)
+    return isinstance(code, int) and 500 <= code < 600
+
+
+def _send(config: Settings, claimed: list[_Claimed]) -> dict[int, tuple[_Claimed, str | None, bool]]:
+    """{row id: (row, None when delivered or why not, whether to give up now)}."""
+    outcome: dict[int, tuple[_Claimed, str | None, bool]] = {}
+    smtp: smtplib.SMTP | None = None
+    try:
+        for row in claimed:
+            try:
+                payload = json.loads(secretbox.open_sealed(row.payload, secret=_secret(), purpose=_PAYLOAD))
+                message = compose(row.kind, payload, config.sender)
+            except (secretbox.InvalidToken, ValueError, KeyError, TypeError) as exc:
+                outcome[row.id] = (row, f"unreadable ({type(exc).__name__})", True)
+                continue
+            try:
+                if smtp is None:
+                    smtp = _connect(config)
+                smtp.send_message(message)
+            except (smtplib.SMTPRecipientsRefused, smtplib.SMTPDataError) as exc:
+                outcome[row.id] = (row, _why(exc), _permanent(exc))  # this message only
+            except smtplib.SMTPNotSupportedError as exc:  # e.g. a non-ASCII address: never
+                outcome[row.id] = (row, _why(exc), True)
+            except (OSError, smtplib.SMTPException) as exc:
+                # The server is down, refused us (or our sender) or went away: this row and
+                # the rest wait for the next attempt, whatever the code said.
+                why = _why(exc)
+                for rest in claimed:
+                    outcome.setdefault(rest.id, (rest, why, False))
+                if smtp is not None:
+                    smtp.close()
+                smtp = None
+                break
+            except Exception as exc:  # noqa: BLE001 - counted as an attempt like any failure
+                outcome[row.id] = (row, _why(exc), False)
+            else:
+                outcome[row.id] = (row, None, False)
+    finally:
+        if smtp is not None:
+            try:
+                smtp.quit()
+            except (OSError, smtplib.SMTPException):
+                smtp.close()
+    return outcome
+
+
+def _record(outcome: dict[int, tuple[_Claimed, str | None, bool]], now: datetime, done: Delivery) -> None:
+    begin_write()
+    for row_id, (row, why, give_up) in outcome.items():
+        if why is None:
+            db.session.execute(delete(OutgoingMail).where(OutgoingMail.id == row_id))
+            log.info("sent the %s message for work %s", row.kind, row.work_id)
+            done.sent += 1
+        elif give_up or row.attempts >= MAX_ATTEMPTS:
+            db.session.execute(delete(OutgoingMail).where(OutgoingMail.id == row_id))
+            log.warning("gave up the %s message for work %s after %d attempt(s): %s",
+                        row.kind, row.work_id, row.attempts, why)  # fmt: skip
+            done.given_up += 1
+        else:
+            db.session.execute(
+                update(OutgoingMail).where(OutgoingMail.id == row_id)
+                .values(next_attempt_at=now + RETRY_DELAYS[row.attempts - 1])
+                .execution_options(synchronize_session=False)
+            )  # fmt: skip
+            log.warning("the %s message for work %s was not sent (attempt %d of %d): %s",
+                        row.kind, row.work_id, row.attempts, MAX_ATTEMPTS, why)  # fmt: skip
+            done.retrying += 1
+    db.session.commit()
+
+
+class Courier:
+    """The background thread of one app that delivers what is due after a commit queued
+    mail: it runs until nothing is due, then ends; a kick while it runs makes it look once
+    more. Retries that fall due later wait for the next decision or for `send-mail`."""
+
+    def __init__(self, app: Flask) -> None:
+        self.app = app
+        self._lock = threading.Lock()
+        self._thread: threading.Thread | None = None
+        self._again = False
+
+    def kick(self) -> None:
+        with self._lock:
+            if self._thread is not None:
+                self._again = True
+                return
+            self._thread = threading.Thread(target=self._run, name="gallery-mail", daemon=True)
+            self._thread.start()
+
+    def _run(self) -> None:
+        while True:
+            try:
+                with self.app.app_context():
+                    deliver_due()
+            except Exception:  # noqa: BLE001 - the thread must end cleanly whatever happens
+                log.exception("delivering mail failed")
+            with self._lock:
+                if not self._again:
+                    self._thread = None
+                    return
+                self._again = False
+
+    def join(self, timeout: float) -> bool:
+        """Wait for the current run to end; False if it is still running after timeout."""
+        with self._lock:
+            thread = self._thread
+        if thread is not None:
+            thread.join(timeout)
+            return not thread.is_alive()
+        return True
+
+
+def courier(app: Flask) -> Courier:
+    """The app's courier, made once."""
+    found = app.extensions.get(_COURIER)
+    if found is None:
+        found = app.extensions.setdefault(_COURIER, Courier(app))
+    return found

@@ -1,0 +1,102 @@
+"""The outbox: a receipt token sealed at submission, and the message row a decision verb
+queues in its own transaction (tell_artist), with the receipt's absolute address in it."""
+from __future__ import annotations
+
+import json
+import logging
+from datetime import timedelta
+
+from flask import current_app
+from sqlalchemy import delete
+
+from ..core import secretbox
+from ..core.database import after_commit
+from ..extensions import db
+from ..models.labels import PRESET_REASONS
+from ..models import OutgoingMail, Work, utcnow
+from .base import _PAYLOAD, _TOKEN, KINDS, REJECTED, _secret, settings
+from .delivery import courier
+
+log = logging.getLogger(__name__)
+# The receipt page (public/submit.py) and the name of the language in its address
+# (web/i18n.py's ARG): `/submissions/<token>`, or `/fr/submissions/<token>`.
+RECEIPT_ENDPOINT = "submit.receipt"
+LANGUAGE_ARG = "lang_code"
+
+
+# ---- at submission ----
+
+
+def seal_token(token: str) -> str:
+    """A receipt token as Work.notify_token keeps it: encrypted with the app's secret."""
+    return secretbox.seal(token, secret=_secret(), purpose=_TOKEN)
+
+
+# ---- in the decision's transaction ----
+
+
+def tell_artist(work: Work, kind: str, *, reason: str | None = None, preset: str | None = None,
+                delay: timedelta | None = None) -> None:  # fmt: skip
+    """Queue the message telling the artist of a decision, if they asked and mail is on.
+
+    Called by the decision verbs, in their transaction: the row commits with the decision
+    or not at all, and is sent after the commit. Never raises: a message that cannot be
+    written is logged (without the address) and the decision goes on. A decision that can
+    still be undone queues its message with `delay` (the undo window): undoing it deletes
+    the row before it is due (withdraw_unsent)."""
+    try:
+        _queue(work, kind, reason, preset, delay)
+    except Exception:  # noqa: BLE001 - mail must never cost the decision
+        log.exception("could not queue the %s message for work %s", kind, work.id)
+
+
+def withdraw_unsent(work_id: int, kind: str) -> int:
+    """Delete this work's queued messages of this kind that no sender has claimed yet (a
+    decision undone within its window); returns how many."""
+    result = db.session.execute(
+        delete(OutgoingMail).where(OutgoingMail.work_id == work_id, OutgoingMail.kind == kind,
+                                   OutgoingMail.attempts == 0)  # fmt: skip
+    )
+    return result.rowcount or 0
+
+
+def _queue(work: Work, kind: str, reason: str | None, preset: str | None,
+           delay: timedelta | None) -> None:  # fmt: skip
+    if kind not in KINDS:
+        raise ValueError(kind)
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    if settings(app) is None:
+        return
+    # After every decision the courier also sends what earlier failures left due.
+    after_commit(lambda: courier(app).kick())
+    if not work.notify_token or not work.contact_email:
+        return  # the artist did not ask (or gave no address)
+    try:
+        token = secretbox.open_sealed(work.notify_token, secret=_secret(), purpose=_TOKEN)
+    except secretbox.InvalidToken:
+        log.warning("work %s: its receipt token cannot be read (SECRET_KEY changed?); no mail", work.id)
+        return
+    try:
+        url = receipt_url(token, work.notify_locale)
+    except RuntimeError:  # outside a request without PUBLIC_URL or SERVER_NAME: no host to link to
+        log.warning("work %s: no PUBLIC_URL or SERVER_NAME to build the receipt link outside a "
+                    "request; no mail", work.id)  # fmt: skip
+        return
+    rejected = kind == REJECTED
+    payload = {"to": work.contact_email, "url": url, "locale": work.notify_locale,
+               "reason": ((reason or "").strip() or None) if rejected else None,
+               "preset": preset if rejected and preset in PRESET_REASONS else None}  # fmt: skip
+    sealed = secretbox.seal(json.dumps(payload), secret=_secret(), purpose=_PAYLOAD)
+    row = OutgoingMail(kind=kind, payload=sealed, work_id=work.id)
+    if delay:
+        row.next_attempt_at = utcnow() + delay
+    db.session.add(row)
+    log.info("queued the %s message for work %s", kind, work.id)
+
+
+def receipt_url(token: str, locale: str | None) -> str:
+    """A receipt's absolute address in the artist's language (`/fr/submissions/...`): on
+    PUBLIC_URL (or SERVER_NAME, else the host of the request: see
+    GalleryFlask.create_url_adapter). RuntimeError outside a request without either."""
+    language = locale if locale in current_app.config["LANGUAGES"] else None
+    return current_app.url_for(RECEIPT_ENDPOINT, token=token, _external=True, **{LANGUAGE_ARG: language})
