@@ -16,7 +16,7 @@ from flask import Flask, current_app
 from PIL import Image, ImageDraw
 from sqlalchemy import select
 
-from . import backup, demo, mirror
+from . import backup, demo, faces, mirror
 from .. import mail, search
 from ..core import passwords
 from ..extensions import db
@@ -320,5 +320,5 @@ def init_app(app: Flask) -> None:
     """Register the commands."""
     for command in (seed_demo, remove_demo, bench_seed, fsck, backup_command, restore_command,
                     create_moderator, create_demo_moderator, reindex, send_mail, purge_command,
-                    export_static, move_media_command):  # fmt: skip
+                    export_static, move_media_command, faces.suggest_faces):  # fmt: skip
         app.cli.add_command(_store_errors_in_one_line(command))
