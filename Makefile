@@ -13,17 +13,18 @@ $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
-# Reinstall when the dependency list changes.
+# Reinstall when the dependency list changes.  The extra [faces] (OpenCV) is part of what
+# `make run` and `make test` install, so a fresh clone has face suggestions.
 $(VENV)/.installed: pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install --quiet -e .
+	$(BIN)/python -m pip install --quiet -e '.[faces]'
 	touch $@
 
 $(VENV)/.installed-test: pyproject.toml $(VENV)/.installed
-	$(BIN)/python -m pip install --quiet -e '.[test]'
+	$(BIN)/python -m pip install --quiet -e '.[test,faces]'
 	touch $@
 
 $(VENV)/.installed-bench: pyproject.toml $(VENV)/.installed-test
-	$(BIN)/python -m pip install --quiet -e '.[test,bench]'
+	$(BIN)/python -m pip install --quiet -e '.[test,bench,faces]'
 	touch $@
 
 $(VENV)/.installed-docs: pyproject.toml $(VENV)/.installed

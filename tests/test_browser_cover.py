@@ -23,7 +23,7 @@ from browser_helpers import BROWSER_MARKS, REPORT_CSP, Live, Tab, expect, wait_f
 from gallery.extensions import db
 from gallery.media import media_store as store
 from gallery.models import Licence, Moderator, Role, Work, WorkStatus
-from gallery.verbs import decisions
+from gallery.verbs import covers, decisions
 from gallery.verbs.submissions import NewWork, create_work
 from helpers import MODERATOR_PASSWORD, encode
 
@@ -147,6 +147,8 @@ def add_pending(live: Live, title: str, image: bytes) -> int:
         try:
             fields = NewWork(title=title, alt_text=f"Alt text of {title}", licence=Licence.CC_BY)
             work = create_work(store(), io.BytesIO(image), fields)
+            db.session.commit()
+            covers.suggest_faces(store(), work)  # as the submission does once it commits
             db.session.commit()
             return work.id
         finally:

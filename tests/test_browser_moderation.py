@@ -23,6 +23,7 @@ from sqlalchemy import select
 from gallery.extensions import db
 from gallery.media import media_store as store
 from gallery.models import Moderator, Role, Work, WorkStatus, utcnow
+from gallery.verbs import covers
 from gallery.verbs import decisions as moderation
 
 pytestmark = BROWSER_MARKS
@@ -428,6 +429,8 @@ def add_portrait(live: Live, testdata_dir: Path, title: str, **fields: Any) -> t
         try:
             work = add_work(store(), status=WorkStatus.PENDING, image=encode(canvas, "JPEG", quality=92),
                             title=title, alt_text=f"Alt text of {title}", **fields)  # fmt: skip
+            covers.suggest_faces(store(), work)  # as the submission does once it commits
+            db.session.commit()
             return work.id, work.public_id
         finally:
             db.session.remove()

@@ -188,24 +188,37 @@ def test_a_failing_detector_gives_no_suggestion_and_a_quiet_warning(monkeypatch,
     assert faces.suggest(None) == []
 
 
-def test_suggestions_are_made_when_the_page_is_first_shown_never_at_upload(
-        app, client, moderator, make_prisoner, testdata_dir, monkeypatch):  # fmt: skip
+WRITES = ("INSERT", "UPDATE", "DELETE", "REPLACE", "BEGIN IMMEDIATE")
+
+
+def writes(counter) -> list[str]:
+    return [s for s in counter.statements if s.lstrip().upper().startswith(WRITES)]
+
+
+def test_suggestions_are_made_once_the_submission_commits_never_in_a_get(
+        app, client, moderator, make_prisoner, testdata_dir, monkeypatch, count_statements):  # fmt: skip
     calls = []
     real = faces.suggest
-    monkeypatch.setattr(faces, "suggest", lambda source: (calls.append(source), real(source))[1])
+
+    def spy(source):
+        # What another connection sees when the detector starts: the work, committed.
+        with db.engine.connect() as other:
+            calls.append(other.scalar(select(func.count()).select_from(Work)))
+        return real(source)
+
+    monkeypatch.setattr(faces, "suggest", spy)
     make_prisoner()
     data = form_data(client, encode(hopper(testdata_dir), "JPEG", quality=95), "me.jpg")
     data["prisoners"] = "1"
     assert post(client, data).status_code == 303
-    assert calls == []  # the upload never waits for the detector
+    assert calls == [1]  # once, after the submission committed
     fresh()
     work = db.session.scalars(select(Work)).one()
-    assert work.face_suggestions is None
-    page = client.get(f"/moderation/works/{work.id}")
-    assert page.status_code == 200 and len(calls) == 1
-    fresh()
-    work = db.session.get(Work, work.id)
     assert len(work.face_suggestions) == 1
+    with count_statements() as counter:
+        page = client.get(f"/moderation/works/{work.id}")
+    assert page.status_code == 200 and calls == [1]
+    assert writes(counter) == []
     html = page.get_data(as_text=True)
     # Nothing is chosen for the moderator: the form is empty, and the suggestion is written
     # beside it for those without JavaScript to copy.
@@ -215,10 +228,58 @@ def test_suggestions_are_made_when_the_page_is_first_shown_never_at_upload(
     assert code and json.loads(code.group(1)) == work.face_suggestions
     assert html.count('<rect x="') == 1  # outlined on the image
     assert "The face detector suggests 1 rectangle" in html
-    client.get(f"/moderation/works/{work.id}")
     client.get("/moderation/")
-    assert len(calls) == 1  # once, then kept
+    assert calls == [1]  # once, then kept
     assert "The face detector sees 1 possible face not covered yet" in client.get("/moderation/").get_data(as_text=True)
+
+
+def test_a_get_of_the_receipt_or_the_review_page_writes_nothing(
+        client, moderator, pending, testdata_dir, monkeypatch, count_statements):  # fmt: skip
+    """A work the detector has not looked at yet (submitted before OpenCV was installed)
+    stays so through any number of GETs: `flask suggest-faces` or the approval looks."""
+    calls = []
+    monkeypatch.setattr(faces, "suggest", lambda source: calls.append(source) or [])
+    work, token = pending(encode(hopper(testdata_dir), "JPEG"), looked=False)
+    with count_statements() as counter:
+        assert client.get(f"/submissions/{token}").status_code == 200
+        assert client.get(f"/moderation/works/{work.id}").status_code == 200
+    assert writes(counter) == [] and calls == []
+    fresh()
+    assert db.session.get(Work, work.id).face_suggestions is None
+
+
+def test_the_command_looks_at_the_backlog(app, pending, testdata_dir):
+    waiting, _token = pending(encode(hopper(testdata_dir), "JPEG"), looked=False)
+    result = app.test_cli_runner().invoke(args=["suggest-faces"])
+    assert result.exit_code == 0, result.output
+    assert "Looked at 1 pending work(s); 1 with possible faces to cover." in result.output
+    fresh()
+    assert len(db.session.get(Work, waiting.id).face_suggestions) == 1
+
+
+def test_without_opencv_suggestions_are_off_and_said_so(
+        app, client, moderator, pending, testdata_dir, monkeypatch):  # fmt: skip
+    monkeypatch.setitem(sys.modules, "cv2", None)  # as if the extra [faces] were not installed
+    assert not faces.available()
+    work, token = pending(encode(hopper(testdata_dir), "JPEG"))
+    fresh()
+    assert db.session.get(Work, work.id).face_suggestions is None  # nothing claimed
+    off = "Face suggestions are off: the face detector is not installed on this server."
+    assert off in client.get(f"/moderation/works/{work.id}").get_data(as_text=True)
+    receipt = client.get(f"/submissions/{token}").get_data(as_text=True)
+    assert off in receipt
+    french = client.get(f"/fr/submissions/{token}").get_data(as_text=True)
+    assert "Les suggestions de visages sont désactivées\u00a0: le détecteur" in french
+    russian = client.get(f"/ru/submissions/{token}").get_data(as_text=True)
+    assert "Подсказки детектора лиц отключены" in russian
+    result = app.test_cli_runner().invoke(args=["suggest-faces"])
+    assert result.exit_code == 1 and "Face suggestions are off" in result.output
+    # Approving does not wait for a detector that cannot run.
+    response = client.post(f"/moderation/works/{work.id}/approve",
+                           data={"csrf_token": moderator})  # fmt: skip
+    assert response.status_code == 303
+    fresh()
+    assert db.session.get(Work, work.id).status == WorkStatus.APPROVED
 
 
 def test_a_broken_detector_breaks_no_page(app, client, moderator, pending, monkeypatch, testdata_dir, caplog):

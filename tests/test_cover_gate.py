@@ -114,14 +114,14 @@ def test_a_request_for_cover_after_the_look_blocks_again(app, client, moderator,
 def test_a_work_the_detector_never_saw_is_looked_at_before_it_is_published(client, moderator, pending,
                                                                            testdata_dir, monkeypatch):  # fmt: skip
     """From the queue, straight away: the detector runs in the approval itself."""
-    work, _token = pending(portrait(testdata_dir))
+    work, _token = pending(portrait(testdata_dir), looked=False)
     fresh()
     assert db.session.get(Work, work.id).face_suggestions is None
     assert approve(client, work.id, moderator).status_code == 409
     assert status_of(work.id) == WorkStatus.PENDING
     calls = []
     monkeypatch.setattr(faces, "suggest", lambda source: calls.append(source) or [])
-    other, _ = pending(plain())
+    other, _ = pending(plain(), looked=False)
     assert approve(client, other.id, moderator).status_code == 303
     assert len(calls) == 1 and status_of(other.id) == WorkStatus.APPROVED
 

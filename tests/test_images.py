@@ -23,6 +23,7 @@ from PIL import (
 
 from gallery import images
 from gallery.images import InvalidImage, ProcessedImage, Rendition
+from gallery.images.encode import _resize_in_bands
 from helpers import encode
 from imagecheck import (
     ACCEPTED,
@@ -403,7 +404,7 @@ def test_resizing_in_bands_leaves_no_seam():
     rng = random.Random(7)
     noisy = Image.frombytes("RGB", (900, 601), bytes(rng.randrange(256) for _ in range(900 * 601 * 3)))
     whole = noisy.resize((640, 427), Image.Resampling.HAMMING)
-    banded = images._resize_in_bands(noisy, (640, 427), Image.Resampling.HAMMING, 2)
+    banded = _resize_in_bands(noisy, (640, 427), Image.Resampling.HAMMING, 2)
     assert banded.size == whole.size
     assert ImageChops.difference(whole, banded).getextrema() <= ((0, 1), (0, 1), (0, 1))
 

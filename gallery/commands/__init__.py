@@ -13,6 +13,7 @@ from flask import Flask
 
 from ..extensions import db
 from ..media import StoreUnavailable
+from . import faces
 from .accounts import create_demo_moderator, create_moderator
 from .content import bench_seed, reindex, remove_demo, seed_demo
 from .upkeep import (
@@ -69,5 +70,5 @@ def init_app(app: Flask) -> None:
     """Register the commands."""
     for command in (seed_demo, remove_demo, bench_seed, fsck, backup_command, restore_command,
                     create_moderator, create_demo_moderator, reindex, send_mail, purge_command,
-                    export_static, move_media_command):  # fmt: skip
+                    export_static, move_media_command, faces.suggest_faces):  # fmt: skip
         app.cli.add_command(_store_errors_in_one_line(command))

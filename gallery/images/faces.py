@@ -6,9 +6,14 @@ the CPU on the display rendition brought down to at most 800 px on its long edge
 grey.  It takes about 0.1 s on a photograph and about 0.3 s at worst (pure noise).
 
 It misses faces (profiles, small or tilted ones, drawings) and finds some that are not
-there: people still look at every work.  A failure of any kind (OpenCV missing or
-broken, an unreadable file) gives no suggestion and a warning in the log, never an
-error page; it never runs while an artist uploads.
+there: people still look at every work.  A failure of any kind (a broken OpenCV, an
+unreadable file) gives no suggestion and a warning in the log, never an error page; it
+never runs while an artist uploads, nor in a GET: right after a submission commits, when a
+work is covered or approved, and for a backlog with `flask --app gallery suggest-faces`.
+
+OpenCV is the optional extra `gallery[faces]` (opencv-python-headless and NumPy; `make run`
+installs it).  Without it, available() is False: nothing is stored, the cover tool says
+that suggestions are off, and approving does not wait for a detector that cannot run.
 
 The boxes come back as [x, y, width, height] fractions of the image, enlarged by a
 margin (a cascade box runs from the brows to the mouth), merged where they overlap and
@@ -16,6 +21,7 @@ clipped to the image.
 """
 from __future__ import annotations
 
+import importlib.util
 import io
 import logging
 import math
@@ -47,6 +53,15 @@ _setup = threading.Lock()
 _threads_set = False
 
 Box = list[float]
+
+
+def available() -> bool:
+    """Whether OpenCV can be imported here (looked up, not imported: a web worker that never
+    detects anything does not pay for it)."""
+    try:
+        return importlib.util.find_spec("cv2") is not None
+    except (ImportError, ValueError):
+        return False
 
 
 def suggest(source: str | os.PathLike[str] | bytes | None) -> list[Box]:

@@ -107,7 +107,7 @@ def _context() -> Any:
             # "__main__" first: the server imports the program's main module once, so that
             # no child imports it again (gunicorn's and flask's scripts do nothing on import).
             context.set_forkserver_preload(["__main__", "gallery.images.sandbox_preload", "gallery.images.sandbox"])
-            # OpenBLAS (NumPy's, loaded by imagehash) maps buffers for a thread per core at
+            # OpenBLAS (NumPy's, when the program has loaded it) maps buffers for a thread per core at
             # load: 80 MB of address space a child would carry against its limit.
             before = os.environ.get("OPENBLAS_NUM_THREADS")
             os.environ["OPENBLAS_NUM_THREADS"] = "1"
@@ -190,7 +190,7 @@ class _Answer(pickle.Unpickler):
     a child that a hostile file took over cannot make the worker run anything by sending
     a crafted pickle."""
 
-    ALLOWED = frozenset({("gallery.images", "ProcessedImage"), ("gallery.images", "Rendition")})
+    ALLOWED = frozenset({("gallery.images.results", "ProcessedImage"), ("gallery.images.results", "Rendition")})
 
     def find_class(self, module: str, name: str) -> Any:
         if (module, name) not in self.ALLOWED:

@@ -22,7 +22,7 @@ from flask_login import current_user
 from . import finisher
 from ..extensions import db
 from ..media import media_store
-from ..models import Work, WorkStatus
+from ..models import Work
 from ..core.paging import Cursor
 from ..media.slots import NoSlot
 from ..verbs import NotAllowed, covers, decisions
@@ -78,11 +78,6 @@ def work(work_id: int) -> ResponseReturnValue:
 
 def _review_page(work_id: int, status: int = 200, cover_form: CoverForm | None = None) -> ResponseReturnValue:
     found = or_404(queries.work_for_review(work_id))
-    if found.status == WorkStatus.PENDING and found.face_suggestions is None:
-        # The face detector runs once, when the first moderator opens the work.
-        covers.suggest_faces(media_store(), found)
-        db.session.commit()
-        found = or_404(queries.work_for_review(work_id))
     page = render_template("moderation/work.html", work=found, events=queries.history(work_id),
                            presets=preset_choices(),
                            lookalikes=queries.lookalikes([found]).get(found.id, []),

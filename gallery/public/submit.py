@@ -25,7 +25,7 @@ from .. import images, mail
 from ..media.slots import NoSlot
 from ..extensions import db
 from ..media import media_store
-from ..models import Campaign, Licence, WorkStatus
+from ..models import Campaign, Licence, Work, WorkStatus
 from ..verbs import NotAllowed, covers
 from ..verbs.submissions import NewWork, submit_work, withdraw_work
 from ..web.errors import disk_full
@@ -146,8 +146,21 @@ def submit() -> ResponseReturnValue:
         return _show_form(
             form, 503, _("We could not save your work right now. Please try again later.")
         )
+    _suggest_faces(_work.id)
     flash(_("Thank you. Your work was received and waits for review."), "success")
     return redirect(url_for("submit.receipt", token=token), code=303)
+
+
+def _suggest_faces(work_id: int) -> None:
+    """The face detector looks at a new work once its submission has committed (never in
+    a GET); a failure here leaves the work without suggestions, not the artist without
+    their receipt (the next approval, or `flask suggest-faces`, looks again)."""
+    try:
+        covers.suggest_faces(media_store(), db.session.get(Work, work_id))
+        db.session.commit()
+    except Exception:  # noqa: BLE001 - the work is saved; a hint must not cost the page
+        db.session.rollback()
+        log.exception("could not suggest faces for a new submission")
 
 
 @bp.get("/submissions/<token>")
@@ -159,11 +172,6 @@ def receipt(token: str) -> ResponseReturnValue:
 def _receipt_page(token: str, status: int = 200, *, form: WithdrawForm | None = None,
                   cover_form: CoverForm | None = None) -> Response:  # fmt: skip
     work = or_404(queries.work_for_receipt(token))
-    if work.status == WorkStatus.PENDING and work.face_suggestions is None:
-        # The face detector runs once, when the page is first shown (never in the upload).
-        covers.suggest_faces(media_store(), work)
-        db.session.commit()
-        work = or_404(queries.work_for_receipt(token))
     page = render_template(
         "submit/receipt.html", work=work, token=token, form=form or WithdrawForm(),
         cover_form=(cover_form or CoverForm()).offer(work.face_suggestions),

@@ -131,7 +131,7 @@ def cover_work(
     # The detector looks at the covered image at once (no page has to do it later).
     display = next((r.data for r in processed.renditions if r.size == "display"
                     and r.format == ("png" if work.has_alpha else "jpeg")), None)  # fmt: skip
-    found = faces.suggest(display)
+    found = faces.suggest(display) if faces.available() else None
     new_key = publish_then_lock(store, processed)
     work = locked_work(work_id)
     if work.status != WorkStatus.PENDING or work.image_key != old_key:
@@ -157,9 +157,12 @@ def cover_work(
 def suggest_faces(store: Store, work: Work) -> None:
     """Run the face detector once on a pending work that has no suggestions yet, and keep
     what it finds (flushed; the caller commits).  The detector runs before the write lock
-    is taken; if the image changed meanwhile, nothing is kept."""
+    is taken; if the image changed meanwhile, nothing is kept.  Without OpenCV (the extra
+    gallery[faces]) nothing is written: the work keeps no suggestion, and can be approved."""
     display = _file(work, "display")
     if work.status != WorkStatus.PENDING or work.face_suggestions is not None or not display:
+        return
+    if not faces.available():
         return
     key = work.image_key
     boxes = faces.suggest(store.read(key, display) if key else None)

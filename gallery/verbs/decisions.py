@@ -51,6 +51,7 @@ from .common import (
     require_reason,
     tags_named,
 )
+from ..images import faces
 from .covers import suggest_faces
 
 
@@ -71,8 +72,9 @@ UNDOABLE = (actions.APPROVE, actions.REJECT)
 
 def _waits_for_cover(work: Work) -> bool:
     """Whether a pending work must wait: the detector has not looked at it (approve_work
-    has it look first), or a moderator must still cover it or say nothing needs it."""
-    return work.face_suggestions is None or work.cover_decision_needed
+    has it look first; without OpenCV it never will, and nothing waits for it), or a
+    moderator must still cover it or say nothing needs it."""
+    return (work.face_suggestions is None and faces.available()) or work.cover_decision_needed
 
 
 def approve(work: Work, moderator_id: int, *, undo: int = 0) -> None:

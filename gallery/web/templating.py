@@ -19,6 +19,7 @@ from ..models import labels
 from ..core import typography
 from ..models import Prisoner, Shown, Work, WorkStatus
 from ..core.text import render_markdown
+from ..images import faces
 
 # Said above a text shown in another language than the reader's, by the language it is in.
 FALLBACK_NOTES = {
@@ -228,4 +229,5 @@ def init_app(app: Flask) -> None:
                    labels.event_details, labels.rejection_reason, labels.artist_name):
         app.add_template_global(helper)
     app.add_template_global(aria)
+    app.add_template_global(faces.available, "face_detector_on")
     app.url_defaults(lambda endpoint, values: _static_version(app, endpoint, values))
