@@ -7,6 +7,8 @@ from functools import lru_cache
 from argon2 import PasswordHasher, Type
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
+from .errors import InvalidInput
+
 # OWASP's first argon2id setting (46 MiB, t=1, p=1): ~40 ms a hash on a small host.
 MEMORY_KIB = 47_104
 TIME_COST = 1
@@ -16,7 +18,7 @@ MIN_LENGTH = 12
 MAX_LENGTH = 256
 
 
-class WeakPassword(ValueError):
+class WeakPassword(InvalidInput):
     """A password too short or too long; str() is a user-facing explanation key."""
 
 

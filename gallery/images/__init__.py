@@ -38,6 +38,9 @@ import imagehash
 import pillow_heif
 from PIL import AvifImagePlugin, Image, ImageCms, ImageFile, ImageMath, UnidentifiedImageError
 
+from ..core.errors import InvalidInput
+from ..core.i18n import N_
+
 logger = logging.getLogger(__name__)
 
 SIZES = {"large": 2560, "display": 1600, "share": 1200, "thumb": 400}
@@ -72,10 +75,6 @@ pillow_heif.register_heif_opener(
 AvifImagePlugin.DEFAULT_MAX_THREADS = _DECODE_THREADS
 
 
-
-def N_(message: str) -> str:
-    """Marks a message for translation (extracted by Babel) without translating it here."""
-    return message
 
 
 UNSUPPORTED = N_(
@@ -192,17 +191,17 @@ _SRGB = ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB"))
 _PROFILE_SPACE = {"RGB": "RGB ", "L": "GRAY", "CMYK": "CMYK"}
 
 
-class InvalidImage(Exception):
+class InvalidImage(InvalidInput):
     """A refused file: .reason tells the uploader politely what to do; .status is 400 or 413.
 
     .template and .params let a caller translate the reason before filling it in."""
 
+    public = True
+
     def __init__(self, template: str, status: int = 400, **params: str):
-        self.template = template
-        self.params = params
-        self.reason = template % params if params else template
+        super().__init__(template, **params)
+        self.reason = str(self)
         self.status = status
-        super().__init__(self.reason)
 
 
 @dataclass(frozen=True)

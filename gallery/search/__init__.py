@@ -61,6 +61,7 @@ from sqlalchemy import DDL, String, Text, UniqueConstraint, delete, event, selec
 from sqlalchemy.orm import Mapped, mapped_column, selectinload
 
 from ..core.database import begin_write
+from ..core.errors import InvalidInput
 from ..extensions import db
 from ..models import Prisoner, UTCDateTime, Work, WorkStatus, utcnow, with_names
 
@@ -343,7 +344,7 @@ def reindex() -> tuple[int, int]:
 # ---- queries ----
 
 
-class QueryRefused(ValueError):
+class QueryRefused(InvalidInput):
     """A query no search is run for: longer than MAX_QUERY_LENGTH, or holding a NUL."""
 
 
