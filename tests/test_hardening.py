@@ -490,7 +490,7 @@ def test_an_upload_beyond_the_hosts_decode_slots_is_503_and_leaves_nothing(app_f
             response = post(client, data)
         assert response.status_code == 503
         assert response.headers["Retry-After"] == "30"
-        assert "Many works are being sent right now" in response.get_data(as_text=True)
+        assert "Many images are being processed right now. Nothing was kept." in response.get_data(as_text=True)
         assert media_files(app) == before
         fresh()
         assert db.session.scalars(select(Work)).all() == []

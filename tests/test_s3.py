@@ -237,8 +237,8 @@ def test_a_failed_publish_leaves_no_object_and_no_row(app, store, monkeypatch, m
     monkeypatch.setattr(store.client, method, refused)
     visitor = app.test_client()
     response = post(visitor, form_data(visitor, png_bytes(), title="Too late"))
-    assert response.status_code == 503
-    assert "could not save your work" in response.get_data(as_text=True)
+    assert response.status_code == 503 and response.headers["Retry-After"] == "30"
+    assert "The gallery cannot answer right now." in response.get_data(as_text=True)
     monkeypatch.undo()
     assert objects(store) == before
     fresh()

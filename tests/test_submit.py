@@ -464,15 +464,15 @@ def test_database_failure_leaves_no_files_and_keeps_earlier_works(app, client, m
 
 
 def test_storage_failure_is_polite_and_leaves_nothing(app, client, monkeypatch):
-    # A failing disk (a full one is 507: tests/test_hardening.py).
+    # A failing disk is a 500 like any failure (a full one is 507: tests/test_errors.py).
     def disk_failing(self, files):
         raise OSError(5, "Input/output error")
 
     monkeypatch.setattr(type(store(app)), "publish", disk_failing)
     before = instance_files(app)
     response = post(client, form_data(client, png_bytes()))
-    assert response.status_code == 503
-    assert "could not save" in response.get_data(as_text=True)
+    assert response.status_code == 500
+    assert "Something went wrong on our side" in response.get_data(as_text=True)
     assert instance_files(app) == before and work_count() == 0
 
 

@@ -9,6 +9,8 @@ import re
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
+from .errors import InvalidInput
+
 # ASCII digits only ([0-9], not \d, which also takes "²" and other scripts' digits), the
 # whole string (\A...\Z: "$" would accept a trailing newline).
 CURSOR_RE = re.compile(r"\A([0-9]{1,17})-([0-9]{1,19})\Z")
@@ -19,8 +21,12 @@ EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 MICROSECOND = timedelta(microseconds=1)
 
 
-class BadQuery(ValueError):
-    """A malformed filter, cursor or page in the query string (answered with 400)."""
+class BadQuery(InvalidInput):
+    """A malformed filter, cursor or page in the query string (answered with 400); str()
+    names the parameter, for the API's message."""
+
+    def api_message(self) -> str:
+        return f"Malformed query parameter ({self})."
 
 
 @dataclass(frozen=True)

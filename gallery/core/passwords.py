@@ -8,6 +8,8 @@ from argon2 import PasswordHasher, Type
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 from flask import current_app, has_app_context
 
+from .errors import InvalidInput
+
 # OWASP's first argon2id setting (46 MiB, t=1, p=1): ~40 ms a hash on a small host.  The
 # settings ARGON2_MEMORY_KIB, ARGON2_TIME_COST and ARGON2_PARALLELISM (gallery/config.py)
 # hold them for an app; these are the same, for code outside one.
@@ -19,7 +21,7 @@ MIN_LENGTH = 12
 MAX_LENGTH = 256
 
 
-class WeakPassword(ValueError):
+class WeakPassword(InvalidInput):
     """A password too short or too long; str() is a user-facing explanation key."""
 
 

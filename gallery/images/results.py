@@ -6,11 +6,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-
-
-def N_(message: str) -> str:
-    """Marks a message for translation (extracted by Babel) without translating it here."""
-    return message
+from ..core.errors import InvalidInput
+from ..core.i18n import N_
 
 
 UNSUPPORTED = N_(
@@ -34,17 +31,17 @@ TOO_MANY_FRAMES = N_(
 )
 
 
-class InvalidImage(Exception):
+class InvalidImage(InvalidInput):
     """A refused file: .reason tells the uploader politely what to do; .status is 400 or 413.
 
     .template and .params let a caller translate the reason before filling it in."""
 
+    public = True
+
     def __init__(self, template: str, status: int = 400, **params: str):
-        self.template = template
-        self.params = params
-        self.reason = template % params if params else template
+        super().__init__(template, **params)
+        self.reason = str(self)
         self.status = status
-        super().__init__(self.reason)
 
 
 @dataclass(frozen=True)

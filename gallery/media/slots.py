@@ -21,6 +21,9 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from ..core.errors import Busy
+from ..core.i18n import N_
+
 MB = 1024 * 1024
 
 
@@ -29,8 +32,12 @@ M_MMAP_THRESHOLD = -3
 MMAP_THRESHOLD = 1 * MB
 
 
-class NoSlot(Exception):
-    """Every decode slot stayed busy for the whole wait."""
+class NoSlot(Busy):
+    """Every decode slot stayed busy for the whole wait: 503, try again in 30 seconds."""
+
+    message = N_("Many images are being processed right now. Nothing was kept. Please try "
+                 "again in a minute.")  # fmt: skip
+    retry_after = 30
 
 
 def default_slots(memory_per_decode: int) -> int:

@@ -1,7 +1,7 @@
 """Admins manage moderators: create, deactivate, reactivate, reset passwords."""
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, url_for
+from flask import flash, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -89,10 +89,6 @@ def activate_moderator(moderator_id: int) -> ResponseReturnValue:
 @admin_required
 def reset_password(moderator_id: int) -> ResponseReturnValue:
     """A new random password for an account, shown once; its sessions end."""
-    try:
-        moderator, password = accounts.reset_password(moderator_id, actor_id=current_user.id)
-        db.session.commit()
-    except LookupError:
-        db.session.rollback()
-        abort(404)
+    moderator, password = accounts.reset_password(moderator_id, actor_id=current_user.id)
+    db.session.commit()  # an unknown account: NotFound, a 404
     return _show_password(moderator.username, password)

@@ -2,8 +2,9 @@
 
 Every route of the blueprint needs a logged-in, active moderator (checked once, before
 any view runs, so no route can forget it); admin pages add @admin_required. Every
-response is private. act() is the one shape of an action: call the verb, commit, 404 on
-an unknown row, a flashed message when the state forbids it, then back."""
+response is private. act() is the one shape of an action: call the verb, commit, a flashed
+message when the state forbids it, then back; an unknown row (NotFound) and any other
+GalleryError go to the app's one handler (web/errors.py), a bug to a logged 500."""
 from __future__ import annotations
 
 import time
@@ -86,9 +87,9 @@ def act(
     form: FlaskForm | None = None,
     answer: Callable[[int], ResponseReturnValue] | None = None,
 ) -> ResponseReturnValue:
-    """Run a verb and commit; 404 if it names an unknown row, `refused` flashed if its
-    state does not allow it (nothing is kept; a verb that is never refused gives none),
-    `done` flashed on success; then back().
+    """Run a verb and commit; `refused` flashed if its state does not allow it (NotAllowed:
+    nothing is kept; a verb that is never refused gives none), `done` flashed on success;
+    then back(). Any other GalleryError (NotFound: 404) is the app handler's to answer.
 
     With a form, the verb runs only if the form validates; its errors are flashed.
     With `answer`, a form that does not validate is answered by answer(400) and a refused
@@ -100,9 +101,6 @@ def act(
     try:
         result = verb()
         db.session.commit()
-    except LookupError:
-        db.session.rollback()
-        abort(404)
     except NotAllowed:
         db.session.rollback()
         if refused is None:

@@ -1,11 +1,9 @@
 """The review queue and the decisions on works."""
 from __future__ import annotations
 
-import logging
 import time
 
 from flask import (
-    abort,
     current_app,
     flash,
     redirect,
@@ -24,16 +22,14 @@ from ..extensions import db
 from ..media import media_store
 from ..models import Work
 from ..core.paging import Cursor
-from ..media.slots import NoSlot
+from ..core.errors import GalleryError, NotFound
 from ..verbs import NotAllowed, covers, decisions
-from ..web.errors import disk_full
+from ..web.errors import error_message, retry_later
 from ..web.forms import CoverForm, split_tags
 from ..web.http import decode_limits, image_slot, or_404, page_arg
 from . import queries
 from .blueprint import UNDO_KEY, act, after_arg, bp, flash_errors
 from .forms import ActionForm, EditWorkForm, ReasonForm, preset_choices
-
-log = logging.getLogger(__name__)
 
 MAX_UNDO = 100  # works one Undo can take back (a bulk decision of a whole page)
 
@@ -93,19 +89,13 @@ def redact(work_id: int) -> ResponseReturnValue:
     try:
         with image_slot():
             return _cover(work_id, form)
-    except NoSlot:
-        flash(_("Many images are being processed right now, so nothing was changed. Please "
-                "try again in a minute."), "error")  # fmt: skip
-        page, status = _review_page(work_id, 503, form)
-        return page, status, {"Retry-After": "30"}
-    except OSError as exc:
-        # The disk is full or failing: the new files were removed with the rollback and
-        # the work still has its image as it was.
+    except GalleryError as exc:
+        # Busy, or the disk full: the new files go with the rollback and the work keeps its
+        # image as it was; the page again, with the rectangles drawn. (act() answers a
+        # refusal itself; any other failure is a 500.)
         db.session.rollback()
-        log.exception("could not store a covered image")
-        flash(_("The covered image could not be saved right now, so nothing was changed. "
-                "Please try again later."), "error")  # fmt: skip
-        return _review_page(work_id, 507 if disk_full(exc) else 503, form)
+        flash(error_message(exc), "error")
+        return retry_later(_review_page(work_id, exc.status, form), exc)
 
 
 def _cover(work_id: int, form: CoverForm) -> ResponseReturnValue:
@@ -143,9 +133,6 @@ def approve(work_id: int) -> ResponseReturnValue:
     try:
         work = decisions.approve_work(media_store(), work_id, current_user.id, undo=_undo_seconds())
         db.session.commit()
-    except LookupError:
-        db.session.rollback()
-        abort(404)
     except NotAllowed as exc:
         db.session.rollback()
         if str(exc) != "cover-first":
@@ -210,7 +197,7 @@ def undo() -> ResponseReturnValue:
         try:  # refused before it changes anything: the others still go
             undone.append(decisions.undo_decision(media_store(), work_id, current_user.id,
                                                   _undo_seconds()).id)  # fmt: skip
-        except (NotAllowed, LookupError):
+        except (NotAllowed, NotFound):
             late += 1
     db.session.commit()
     if undone:

@@ -8,7 +8,6 @@ from flask import (
     abort,
     current_app,
     flash,
-    make_response,
     redirect,
     render_template,
     request,
@@ -22,13 +21,13 @@ from wtforms.fields.choices import SelectChoice
 from werkzeug.wrappers import Response
 
 from .. import images, mail
-from ..media.slots import NoSlot
+from ..core.errors import GalleryError
 from ..extensions import db
 from ..media import media_store
 from ..models import Campaign, Licence, Work, WorkStatus
 from ..verbs import NotAllowed, covers
 from ..verbs.submissions import NewWork, submit_work, withdraw_work
-from ..web.errors import disk_full
+from ..web.errors import error_message, retry_later
 from ..web.http import decode_limits, image_slot, or_404, private
 from ..web import challenge
 from ..web.limits import accepted, limiter, onion_or_client_key
@@ -121,31 +120,17 @@ def submit() -> ResponseReturnValue:
                 max_pixels=current_app.config["MAX_IMAGE_PIXELS"], limits=decode_limits(),
             )  # fmt: skip
             db.session.commit()
-    except NoSlot:
-        log.warning("submission refused: every decode slot is busy")
-        response = make_response(_show_form(form, 503, _(
-            "Many works are being sent right now. Nothing was kept. Please send yours again "
-            "in a minute.")))  # fmt: skip
-        response.headers["Retry-After"] = "30"
-        return response
     except images.InvalidImage as exc:
         form.image.errors = [_(exc.template, **exc.params)]
         return _show_form(form, exc.status, _("The image could not be accepted."))
     except NotAllowed:
         return _show_form(form, 400, _("Please choose the prisoner and campaign from the list."))
-    except OSError as exc:
-        # The disk is full or failing: nothing was kept (the rollback removes the new
-        # files); say so, with the form as it was.
+    except GalleryError as exc:
+        # Busy, or the disk full: nothing was kept (the rollback removes the new files);
+        # the form again as it was, with what happened. Any other failure is a 500.
         db.session.rollback()
-        if disk_full(exc):
-            log.error("could not store a submission: the disk is full")
-            return _show_form(form, 507, _(
-                "The server has no room left to store your work. Nothing was kept. "
-                "Please try again later."))  # fmt: skip
-        log.exception("could not store a submission")
-        return _show_form(
-            form, 503, _("We could not save your work right now. Please try again later.")
-        )
+        log.warning("submission refused: %s", type(exc).__name__)
+        return retry_later(_show_form(form, exc.status, error_message(exc)), exc)
     _suggest_faces(_work.id)
     flash(_("Thank you. Your work was received and waits for review."), "success")
     return redirect(url_for("submit.receipt", token=token), code=303)
@@ -191,23 +176,17 @@ def cover(token: str) -> ResponseReturnValue:
         with image_slot():
             covers.cover_work(media_store(), work.id, form.regions.regions, None, decode_limits())
             db.session.commit()
-    except NoSlot:
-        flash(_("Many images are being processed right now, so nothing was changed. Please "
-                "try again in a minute."), "error")  # fmt: skip
-        response = _receipt_page(token, 503, cover_form=form)
-        response.headers["Retry-After"] = "30"
-        return response
     except NotAllowed:
         db.session.rollback()
         flash(_("Only a work waiting for review can be covered, and its image may have just "
                 "changed: please look at it again."), "error")  # fmt: skip
         return _receipt_page(token, 409, cover_form=form)
-    except OSError as exc:
-        db.session.rollback()  # the new files go with it; the image stays as it was
-        log.exception("could not store a covered image")
-        flash(_("The covered image could not be saved right now, so nothing was changed. "
-                "Please try again later."), "error")  # fmt: skip
-        return _receipt_page(token, 507 if disk_full(exc) else 503, cover_form=form)
+    except GalleryError as exc:
+        # Busy, or the disk full: the new files go with the rollback, the image stays as it
+        # was; the page again, with the rectangles drawn.
+        db.session.rollback()
+        flash(error_message(exc), "error")
+        return retry_later(_receipt_page(token, exc.status, cover_form=form), exc)
     count = len(form.regions.regions)
     flash(ngettext("%(num)s region covered. Below is your image as it will be published.",
                    "%(num)s regions covered. Below is your image as it will be published.",

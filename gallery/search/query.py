@@ -11,6 +11,7 @@ from markupsafe import Markup, escape
 from sqlalchemy import select, text
 from sqlalchemy.orm import selectinload
 
+from ..core.errors import InvalidInput
 from ..extensions import db
 from ..models import Prisoner, Work, WorkStatus, with_names
 from .folding import _WORD, DEFAULT_CONFIG, LANGUAGES, lexemes, stem, words
@@ -26,7 +27,7 @@ TITLE_WEIGHT = 10.0  # SQLite bm25: a title word weighs this many body words
 # ---- queries ----
 
 
-class QueryRefused(ValueError):
+class QueryRefused(InvalidInput):
     """A query no search is run for: longer than MAX_QUERY_LENGTH, or holding a NUL."""
 
 

@@ -6,6 +6,5 @@ so two verbs can share one transaction. File work waits for the transaction's en
 files are deleted only after the commit, and new files are removed on a rollback."""
 from __future__ import annotations
 
-
-class NotAllowed(Exception):
-    """The action is not possible in the current state; str() is a short code."""
+# The action is not possible in the current state (409); str() is a short code.
+from ..core.errors import NotAllowed as NotAllowed

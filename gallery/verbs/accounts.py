@@ -12,6 +12,7 @@ from ..models import actions
 from . import audit
 from ..core import passwords
 from ..core.database import begin_write
+from ..core.errors import InvalidInput, NotFound
 from ..extensions import db
 from ..models import Moderator, Role, utcnow
 from . import NotAllowed
@@ -20,7 +21,7 @@ USERNAME_RE = re.compile(r"\A[a-z0-9][a-z0-9._-]{2,39}\Z")
 DEMO_USERNAME = "demo-moderator"
 
 
-class AccountError(ValueError):
+class AccountError(InvalidInput):
     """A username that is malformed or taken; str() is a short code for the message."""
 
 
@@ -59,7 +60,7 @@ def _locked(moderator_id: int) -> Moderator:
     begin_write()
     moderator = db.session.get(Moderator, moderator_id, with_for_update=True)
     if moderator is None:
-        raise LookupError("no such moderator")
+        raise NotFound("no such moderator")
     return moderator
 
 

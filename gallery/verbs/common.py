@@ -9,6 +9,7 @@ from sqlalchemy import select, update
 
 from . import audit
 from ..core.database import after_commit, after_rollback, begin_write
+from ..core.errors import NotFound
 from ..extensions import db
 from ..images import ProcessedImage
 from ..models import ModerationEvent, Tag, Work
@@ -29,10 +30,10 @@ def locked_works(work_ids: Iterable[int]) -> list[Work]:
 
 
 def locked_work(work_id: int) -> Work:
-    """One work, locked for update; LookupError if there is none."""
+    """One work, locked for update; NotFound if there is none."""
     found = locked_works([work_id])
     if not found:
-        raise LookupError("no such work")
+        raise NotFound("no such work")
     return found[0]
 
 

@@ -19,7 +19,8 @@ from . import audit
 from ..images import faces, sandbox
 from ..core.database import begin_write
 from ..extensions import db
-from ..images import N_
+from ..core.errors import InvalidInput, NotFound
+from ..core.i18n import N_
 from ..models import Work, WorkStatus
 from ..media import Store
 from . import NotAllowed
@@ -43,13 +44,10 @@ BAD_REGION = N_(
 )
 
 
-class BadRegions(ValueError):
+class BadRegions(InvalidInput):
     """Rectangles that cannot be covered: .template (translatable) and .params say why."""
 
-    def __init__(self, template: str, **params: str):
-        self.template = template
-        self.params = params
-        super().__init__(template % params if params else template)
+    public = True
 
 
 def parse_regions(text: str | None) -> list[Region]:
@@ -112,13 +110,13 @@ def cover_work(
     """Fill the rectangles solid on a pending work's image, by a moderator (or, with None,
     by the artist from the receipt page); flushed, the caller commits.
 
-    BadRegions for rectangles that do not make sense, LookupError for an unknown work,
+    BadRegions for rectangles that do not make sense, NotFound for an unknown work,
     NotAllowed("not-pending") unless the work waits for review with its image, and
     NotAllowed("changed") if its image changed while this one was being made."""
     boxes = check_regions(list(regions))
     work = db.session.get(Work, work_id)
     if work is None:
-        raise LookupError("no such work")
+        raise NotFound("no such work")
     large = _file(work, "large")
     if work.status != WorkStatus.PENDING or not work.image_key or large is None:
         raise NotAllowed("not-pending")

@@ -13,6 +13,7 @@ from ..models import actions
 from . import audit
 from .. import search
 from ..core.database import begin_write
+from ..core.errors import NotFound
 from ..extensions import db
 from ..models import (
     Campaign,
@@ -85,7 +86,7 @@ def _editable(model: type[R], row_id: int | None, create: Callable[[], R] | None
         return row, True
     found = db.session.get(model, row_id, with_for_update=True) if row_id is not None else None
     if found is None:
-        raise LookupError(f"no such {model.__tablename__}")
+        raise NotFound(f"no such {model.__tablename__}")
     return found, False
 
 

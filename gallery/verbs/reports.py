@@ -10,6 +10,7 @@ from ..models import actions
 from . import audit
 from .. import search
 from ..core.database import begin_write
+from ..core.errors import NotFound
 from ..extensions import db
 from ..models import ModerationEvent, Report, ReportCategory, WorkStatus, utcnow
 from ..media import Store
@@ -59,7 +60,7 @@ def handle_report(
     begin_write()
     report = db.session.get(Report, report_id, with_for_update=True)
     if report is None:
-        raise LookupError("no such report")
+        raise NotFound("no such report")
     if report.handled_at is not None:
         raise NotAllowed("handled")
     work = locked_work(report.work_id)

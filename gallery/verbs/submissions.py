@@ -14,6 +14,7 @@ from . import audit
 from .. import mail, search
 from ..images import sandbox
 from ..core.database import begin_write
+from ..core.errors import NotFound
 from ..extensions import db
 from ..models import Campaign, Licence, Prisoner, Work, WorkStatus, utcnow
 from ..media import Store
@@ -151,7 +152,7 @@ def withdraw_work(store: Store, token: str) -> Work:
         select(Work).where(Work.receipt_token_hash == token_hash(token)).with_for_update()
     )
     if work is None:
-        raise LookupError("no such receipt")
+        raise NotFound("no such receipt")
     if work.status not in (WorkStatus.PENDING, WorkStatus.APPROVED):
         raise NotAllowed("already decided")
     delete_files_after_commit(store, [work.image_key])

@@ -1,7 +1,12 @@
-"""Polite error pages."""
+"""Polite error pages, and the one handler of the gallery's errors (core/errors.py).
+
+A GalleryError that leaves a view is answered here: its status's page (or the API's problem
+details), with the error's message when it is meant for people, Retry-After for Busy, a
+rollback and a log line. A full disk anywhere is a StorageFull (507), a busy database a
+503 with its own Retry-After, and anything else (any other OSError, a KeyError in a verb)
+a logged 500."""
 from __future__ import annotations
 
-import errno
 import logging
 import math
 import sqlite3
@@ -36,7 +41,7 @@ from werkzeug.exceptions import (
 from werkzeug.http import HTTP_STATUS_CODES
 
 from ..extensions import db
-from ..core.paging import BadQuery
+from ..core.errors import GalleryError, StorageFull, disk_full
 from ..media import StoreUnavailable
 from .http import is_api_request
 from .i18n import address_without_language
@@ -53,6 +58,8 @@ MESSAGES = {
           _l("There is nothing here. The work may have been withdrawn, or the link "
              "may be mistyped.")),
     405: (_l("Not allowed"), _l("This page cannot be used that way.")),
+    409: (_l("Not possible now"),
+          _l("This cannot be done now: the page may be out of date. Please look at it again.")),
     413: (_l("File too large"),
           _l("What you sent is larger than we accept. Please send a smaller file.")),
     429: (_l("Too many requests"),
@@ -75,6 +82,7 @@ API_MESSAGES = {
     403: "Forbidden.",
     404: "Not found.",
     405: "Method not allowed: this API is read-only (GET).",
+    409: "Conflict: not possible in the current state.",
     413: "Request too large.",
     429: "Too many requests.",
     500: "Internal server error.",
@@ -204,11 +212,34 @@ def _too_large(exc: RequestEntityTooLarge) -> ResponseReturnValue:
     )
 
 
-def _bad_query(exc: BadQuery) -> ResponseReturnValue:
-    # A malformed cursor, filter or page in the address: the same 400 on every list.
+def error_message(exc: GalleryError) -> str:
+    """The error's message in the reader's language: its own when it is meant for people,
+    else its status's page text."""
+    if exc.shown:
+        return _(exc.template, **exc.params)
+    return str(MESSAGES.get(exc.status, MESSAGES[500] if exc.status >= 500 else MESSAGES[400])[1])
+
+
+def retry_later(answer: ResponseReturnValue, exc: GalleryError) -> Response:
+    """An answer to a GalleryError, with its Retry-After when it says when."""
+    response = make_response(answer)
+    if exc.retry_after is not None:
+        response.headers["Retry-After"] = str(exc.retry_after)
+    return response
+
+
+def gallery_error(exc: GalleryError) -> Response:
+    """The one answer to a GalleryError (and to a full disk): roll back, log, and the page or
+    the API's problem details with the error's status; Retry-After when it says when."""
+    db.session.rollback()
+    # The kind and the route, never the message's parameters (a form value, a path).
+    (log.warning if exc.status >= 500 else log.info)(
+        "%s (%s) on %s %s: nothing kept", type(exc).__name__, exc.status, request.method, _rule())
     if is_api_request():
-        return api_error(400, f"Malformed query parameter ({exc}).")
-    return render_error(400)
+        body, code = api_error(exc.status, exc.api_message())
+    else:
+        body, code = render_error(exc.status, error_message(exc) if exc.shown else None)
+    return retry_later((body, code), exc)
 
 
 # The page of last resort, when even the error page failed: fixed bytes in the three
@@ -260,9 +291,6 @@ BUSY_RETRY_AFTER = 10  # seconds
 # SQLite's "database is locked" / "database table is locked" after the busy timeout; on
 # PostgreSQL a lock or statement timeout, a deadlock or a serialisation failure.
 _BUSY_SQLSTATES = {"55P03", "57014", "40P01", "40001"}
-DISK_FULL = (errno.ENOSPC, errno.EDQUOT)
-
-
 def database_busy(exc: BaseException) -> bool:
     """Whether a database error only means "too busy right now, try again"."""
     orig = getattr(exc, "orig", None)
@@ -271,21 +299,12 @@ def database_busy(exc: BaseException) -> bool:
     return getattr(orig, "sqlstate", None) in _BUSY_SQLSTATES
 
 
-def disk_full(exc: BaseException) -> bool:
-    """Whether an error means the disk (or the quota) is full."""
-    return isinstance(exc, OSError) and exc.errno in DISK_FULL
-
-
 def _busy_response() -> Response:
     response = make_response(render_error(503, str(_l(
         "The gallery is busy right now and could not save what you sent. Nothing was "
         "kept. Please try again in a few seconds."))))  # fmt: skip
     response.headers["Retry-After"] = str(BUSY_RETRY_AFTER)
     return response
-
-
-def _full_response() -> ResponseReturnValue:
-    return render_error(507)
 
 
 def _refused_write(
@@ -320,12 +339,14 @@ def _os_error(exc: OSError) -> ResponseReturnValue:
         # with Retry-After, as the images themselves answer (public/media.py).
         return _refused_write(exc, True, f"media store unavailable ({exc.strerror})",
                               _store_down_response)  # fmt: skip
-    return _refused_write(exc, disk_full(exc), "disk full", _full_response)
+    if disk_full(exc):
+        return gallery_error(StorageFull())
+    return _refused_write(exc, False, "storage failure", lambda: render_error(500))
 
 
 def init_app(app: Flask) -> None:
     """Route every HTTP error to the polite page."""
-    app.register_error_handler(BadQuery, _bad_query)
+    app.register_error_handler(GalleryError, gallery_error)
     app.register_error_handler(CSRFError, _csrf_error)
     app.register_error_handler(RequestEntityTooLarge, _too_large)
     app.register_error_handler(HTTPException, _http_error)

@@ -13,6 +13,7 @@ from flask.typing import ResponseReturnValue
 from werkzeug.routing import BaseConverter, IntegerConverter, Map
 from werkzeug.wrappers import Response
 
+from ..core.errors import StorageFull, disk_full
 from ..core.paging import Cursor, page_number
 from ..images.sandbox import Limits
 from ..media.slots import decode_slot
@@ -96,10 +97,17 @@ def is_api_request() -> bool:
 
 @contextmanager
 def image_slot() -> Iterator[None]:
-    """Hold one of the host's decode slots (slots.decode_slot) for the block; raises
-    slots.NoSlot when every one stays busy, which the view answers 503 with Retry-After."""
+    """Hold one of the host's decode slots (slots.decode_slot) for the block, where an image
+    is decoded and stored: slots.NoSlot (Busy, 503 with Retry-After) when every one stays
+    busy, and a full disk or bucket inside the block raised as StorageFull (507), so a view
+    that redraws its form catches GalleryError alone. Any other OSError goes on (a 500)."""
     with decode_slot(Path(current_app.instance_path) / "slots", current_app.config["DECODE_SLOTS"]):
-        yield
+        try:
+            yield
+        except OSError as exc:
+            if disk_full(exc):
+                raise StorageFull() from exc
+            raise
 
 
 def decode_limits() -> Limits:
