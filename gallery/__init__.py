@@ -1,6 +1,7 @@
 """Art Protest: a gallery of art made in solidarity with political prisoners."""
 from __future__ import annotations
 
+import importlib.util
 import logging
 import os
 import secrets
@@ -11,6 +12,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from flask import Flask, Request
+from sqlalchemy.engine import make_url
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import MapAdapter
 
@@ -54,8 +56,6 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         __name__,
         instance_path=str(instance),
         instance_relative_config=True,
-        template_folder="../templates",
-        static_folder="../static",
     )
     load_config(app, test_config)
     configure_logging(app)
@@ -97,6 +97,7 @@ def load_config(app: Flask, test_config: Mapping[str, Any] | None) -> None:
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     if not app.config.get("MEDIA_ROOT"):
         app.config["MEDIA_ROOT"] = os.path.join(app.instance_path, "media")
+    check_extras(app.config)
     check_media_settings(app.config)
     if not app.config.get("SQLALCHEMY_DATABASE_URI"):
         db_file = os.path.join(app.instance_path, "gallery.sqlite3")
@@ -144,6 +145,25 @@ def check_media_settings(config: Mapping[str, Any]) -> None:
                                "the images itself.")  # fmt: skip
 
 
+def check_extras(config: Mapping[str, Any]) -> None:
+    """Refuse to start, in one line that names the extra, when the database or the media
+    store configured needs a library that this installation left out (pyproject.toml's
+    optional dependencies: [postgres], [s3])."""
+    url = make_url(str(config.get("SQLALCHEMY_DATABASE_URI") or "sqlite://"))
+    if url.get_backend_name() != "sqlite":
+        try:
+            url.get_dialect().import_dbapi()
+        except ImportError:
+            extra = "postgres" if url.get_backend_name() == "postgresql" else None
+            raise RuntimeError(
+                f"DATABASE_URL names {url.drivername}, whose driver is not installed"
+                + (f": pip install 'art-protest-gallery[{extra}]'" if extra else "")
+            ) from None
+    if config.get("MEDIA_STORE") and not all(map(importlib.util.find_spec, ("boto3", "botocore"))):
+        raise RuntimeError("GALLERY_MEDIA names an S3 bucket, and boto3 is not installed: "
+                           "pip install 'art-protest-gallery[s3]'")  # fmt: skip
+
+
 def configure_logging(app: Flask) -> None:
     """Give the gallery's loggers a handler when nobody else did (gunicorn's config does)."""
     gallery_log = logging.getLogger("gallery")
@@ -181,7 +201,7 @@ def register_extensions(app: Flask) -> None:
 
     db.init_app(app)
     migrate.init_app(
-        app, db, directory=str(Path(app.root_path).parent / "migrations"), render_as_batch=True
+        app, db, directory=str(Path(app.root_path) / "migrations"), render_as_batch=True
     )
     csrf.init_app(app)
     limiter.init_app(app)
