@@ -193,6 +193,20 @@ def instance_secret_key(instance: Path) -> str:
     return key
 
 
+def after_fork(app: Flask) -> None:
+    """In a worker forked from a process that built the app (gunicorn's preload_app): let go
+    of what the parent opened.  The database pools are emptied without closing the parent's
+    connections (SQLAlchemy's way across a fork), and the mail courier starts afresh, with
+    no thread or lock of the parent's.  The rate-limit file and S3 clients reopen by
+    process id on their own (web/ratelimit_store.py, media/s3.py); Redis clients too."""
+    from . import mail
+
+    with app.app_context():
+        for engine in db.engines.values():
+            engine.dispose(close=False)
+    mail.after_fork(app)
+
+
 def register_extensions(app: Flask) -> None:
     from .core import database  # noqa: F401  (registers the engine and session listeners)
     from . import mail

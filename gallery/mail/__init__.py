@@ -481,6 +481,11 @@ def courier(app: Flask) -> Courier:
     return found
 
 
+def after_fork(app: Flask) -> None:
+    """A forked worker gets a courier of its own: its parent's lock and thread stay behind."""
+    app.extensions[_COURIER] = Courier(app)
+
+
 def init_app(app: Flask) -> None:
     """Say at start-up when mail is half configured (a server without a sender)."""
     courier(app)
