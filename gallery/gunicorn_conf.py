@@ -1,4 +1,5 @@
 """gunicorn settings used by `make run` (gunicorn --config python:gallery.gunicorn_conf)."""
+import gc
 import logging
 import os
 
@@ -20,6 +21,22 @@ forwarded_allow_ips = "127.0.0.1"
 # starts at once.  A new version then needs a restart of gunicorn, not a HUP.  What the
 # master opened while building the app is let go in each worker (post_fork).
 preload_app = True
+
+
+def pre_fork(server, worker) -> None:
+    """Before each fork: load once what every worker would load at its first pages
+    (gallery.before_fork), then move every object the master made into the collector's
+    permanent generation, so that a worker's collections never write to them and the pages
+    that hold them stay shared (copy-on-write), as they were after the fork."""
+    from flask import Flask
+
+    from gallery import before_fork
+
+    app = server.app.wsgi()
+    if isinstance(app, Flask):
+        before_fork(app)
+    gc.collect()
+    gc.freeze()
 
 
 def post_fork(server, worker) -> None:
