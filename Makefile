@@ -7,7 +7,9 @@ WORKERS ?= 2
 BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app gallery
 
-.PHONY: run dev test bench docs install install-test browser fonts messages translations clean-venv
+# `make wheel-check`: the wheel, built from a clean copy of HEAD, installs into a fresh venv
+# and serves / (scripts/wheel-check; CI runs it).
+.PHONY: run dev test bench docs wheel-check install install-test browser fonts messages translations clean-venv
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -19,12 +21,13 @@ $(VENV)/.installed: pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e '.[faces]'
 	touch $@
 
+# The tests also run the PostgreSQL and S3 stores: their extras come with them.
 $(VENV)/.installed-test: pyproject.toml $(VENV)/.installed
-	$(BIN)/python -m pip install --quiet -e '.[test,faces]'
+	$(BIN)/python -m pip install --quiet -e '.[test,faces,postgres,s3]'
 	touch $@
 
 $(VENV)/.installed-bench: pyproject.toml $(VENV)/.installed-test
-	$(BIN)/python -m pip install --quiet -e '.[test,bench,faces]'
+	$(BIN)/python -m pip install --quiet -e '.[test,faces,postgres,s3,bench]'
 	touch $@
 
 $(VENV)/.installed-docs: pyproject.toml $(VENV)/.installed
@@ -68,7 +71,10 @@ docs: $(VENV)/.installed-docs
 
 bench: $(VENV)/.installed-bench translations fonts
 	@scripts/ensure-wrk
-	$(BIN)/python benchmarks/run.py
+	$(BIN)/python benchmarks/run.py $(BENCH_ARGS)
+
+wheel-check: $(VENV)/.installed
+	$(BIN)/python scripts/wheel-check
 
 # Translations: gallery/translations/<lang>/LC_MESSAGES/messages.po are kept in git; the
 # compiled .mo files are built here (by run, dev and test) whenever a .po is newer.

@@ -74,7 +74,7 @@ def main() -> int:
 
     try:
         with app.app_context():
-            upgrade(directory=str(Path(__file__).resolve().parents[1] / "migrations"))
+            upgrade(directory=str(Path(__file__).resolve().parents[1] / "gallery" / "migrations"))
             demo.seed(media_store())
             db.session.commit()
             export("demo, first export", scratch / "demo")

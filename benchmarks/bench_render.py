@@ -100,7 +100,7 @@ def main() -> int:
                                              status=w.status) for w in rows}  # fmt: skip
 
     with app.app_context():
-        upgrade(directory=str(Path(__file__).resolve().parents[1] / "migrations"))
+        upgrade(directory=str(Path(__file__).resolve().parents[1] / "gallery" / "migrations"))
         demo.seed(media_store())
         password = create_demo_moderator()
         db.session.commit()

@@ -1,6 +1,8 @@
 """`make bench`: the pipeline, upload, burst and render benchmarks, in one run.
 
-Usage: python benchmarks/run.py [--runs 5]
+Usage: python benchmarks/run.py [--runs 5] [--only NAME ...]
+       (make bench; make bench BENCH_ARGS="--only memory" for one: NAME is the part of
+       bench_NAME.py, here pipeline, upload, burst, render, pages or memory)
 
 Each benchmark runs in its own Python process (their memory figures must not
 see each other) and generates its own inputs with a fixed seed in a
@@ -25,16 +27,23 @@ BENCHMARKS = (
     ("Burst: 20 parallel 40 MP uploads on 4 workers, memory and 503s", "bench_burst.py"),
     ("Render: pages with the worst Markdown an artist can write", "bench_render.py"),
     ("Pages: req/s against hello world under wrk, 10,000 works, 2 workers", "bench_pages.py"),
+    ("Memory: install size of the wheel, 2 idle workers' PSS, a worker after an upload and "
+     "a face suggestion", "bench_memory.py"),
 )
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=5, help="timed runs per figure (median)")
+    names = [script.removeprefix("bench_").removesuffix(".py") for _, script in BENCHMARKS]
+    parser.add_argument("--only", nargs="+", choices=names, metavar="NAME",
+                        help=f"run only these ({', '.join(names)})")
     args = parser.parse_args()
     started = time.monotonic()
     failed = []
     for title, script in BENCHMARKS:
+        if args.only and script.removeprefix("bench_").removesuffix(".py") not in args.only:
+            continue
         print(f"\n== {title} ({script})\n", flush=True)
         code = subprocess.call([sys.executable, str(HERE / script), "--runs", str(args.runs)],
                                cwd=HERE.parent)

@@ -1,6 +1,7 @@
 """Art Protest: a gallery of art made in solidarity with political prisoners."""
 from __future__ import annotations
 
+import importlib.util
 import logging
 import os
 import secrets
@@ -11,6 +12,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from flask import Flask, Request
+from sqlalchemy.engine import make_url
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import MapAdapter
 
@@ -60,8 +62,6 @@ def create_app(config: Mapping[str, Any] | None = None, *,
         __name__,
         instance_path=str(instance),
         instance_relative_config=True,
-        template_folder="../templates",
-        static_folder="../static",
     )
     load_config(app, config, environ)
     configure_logging(app)
@@ -90,6 +90,7 @@ def load_config(app: Flask, overrides: Mapping[str, Any] | None, environ: Mappin
     check_addresses(app.config)
     check_not_a_foreign_backup(Path(app.instance_path), app.config, environ)
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    check_extras(app.config)
     check_media_settings(app.config)
     check_password_settings(app.config, testing=app.testing)
     fill_in_defaults(app)
@@ -164,6 +165,25 @@ def check_media_settings(config: Mapping[str, Any]) -> None:
                                "the images itself.")  # fmt: skip
 
 
+def check_extras(config: Mapping[str, Any]) -> None:
+    """Refuse to start, in one line that names the extra, when the database or the media
+    store configured needs a library that this installation left out (pyproject.toml's
+    optional dependencies: [postgres], [s3])."""
+    url = make_url(str(config.get("SQLALCHEMY_DATABASE_URI") or "sqlite://"))
+    if url.get_backend_name() != "sqlite":
+        try:
+            url.get_dialect().import_dbapi()
+        except ImportError:
+            extra = "postgres" if url.get_backend_name() == "postgresql" else None
+            raise RuntimeError(
+                f"DATABASE_URL names {url.drivername}, whose driver is not installed"
+                + (f": pip install 'art-protest-gallery[{extra}]'" if extra else "")
+            ) from None
+    if config.get("MEDIA_STORE") and not all(map(importlib.util.find_spec, ("boto3", "botocore"))):
+        raise RuntimeError("GALLERY_MEDIA names an S3 bucket, and boto3 is not installed: "
+                           "pip install 'art-protest-gallery[s3]'")  # fmt: skip
+
+
 def configure_logging(app: Flask) -> None:
     """Give the gallery's loggers a handler when nobody else did (gunicorn's config does)."""
     gallery_log = logging.getLogger("gallery")
@@ -193,6 +213,41 @@ def instance_secret_key(instance: Path) -> str:
     return key
 
 
+def before_fork(app: Flask) -> None:
+    """In a process about to fork workers (gunicorn's preload_app): load what every worker
+    would otherwise load for itself at its first pages, so that they share one copy: Babel's
+    locale data of each language and of the 19 the submit form names each in itself (about
+    20 MB), the catalogues, and the mappers.  Reads only; idempotent."""
+    from babel import Locale
+    from flask_babel import force_locale, get_translations
+    from sqlalchemy.orm import configure_mappers
+
+    from .public.forms import _named_languages
+
+    configure_mappers()
+    _named_languages()
+    with app.test_request_context():
+        for code in app.config["LANGUAGES"]:
+            locale = Locale.parse(code)
+            locale.plural_form, locale.datetime_formats, locale.time_zones  # noqa: B018 - loads them
+            with force_locale(code):
+                get_translations()
+
+
+def after_fork(app: Flask) -> None:
+    """In a worker forked from a process that built the app (gunicorn's preload_app): let go
+    of what the parent opened.  The database pools are emptied without closing the parent's
+    connections (SQLAlchemy's way across a fork), and the mail courier starts afresh, with
+    no thread or lock of the parent's.  The rate-limit file and S3 clients reopen by
+    process id on their own (web/ratelimit_store.py, media/s3.py); Redis clients too."""
+    from . import mail
+
+    with app.app_context():
+        for engine in db.engines.values():
+            engine.dispose(close=False)
+    mail.after_fork(app)
+
+
 def register_extensions(app: Flask) -> None:
     from .core import database  # noqa: F401  (registers the engine and session listeners)
     from . import mail
@@ -201,7 +256,7 @@ def register_extensions(app: Flask) -> None:
 
     db.init_app(app)
     migrate.init_app(
-        app, db, directory=str(Path(app.root_path).parent / "migrations"), render_as_batch=True
+        app, db, directory=str(Path(app.root_path) / "migrations"), render_as_batch=True
     )
     csrf.init_app(app)
     limiter.init_app(app)

@@ -1,4 +1,5 @@
 """gunicorn settings used by `make run` (gunicorn --config python:gallery.gunicorn_conf)."""
+import gc
 import logging
 import os
 
@@ -15,6 +16,39 @@ graceful_timeout = 20
 max_requests = 100_000
 max_requests_jitter = 10_000
 forwarded_allow_ips = "127.0.0.1"
+# The master imports the app once and forks its workers from it: the pages they share stay
+# shared (two workers: 205 MB of PSS without, 128 MB with), and a worker that replaces one
+# starts at once.  A new version then needs a restart of gunicorn, not a HUP.  What the
+# master opened while building the app is let go in each worker (post_fork).
+preload_app = True
+
+
+def pre_fork(server, worker) -> None:
+    """Before each fork: load once what every worker would load at its first pages
+    (gallery.before_fork), then move every object the master made into the collector's
+    permanent generation, so that a worker's collections never write to them and the pages
+    that hold them stay shared (copy-on-write), as they were after the fork."""
+    from flask import Flask
+
+    from gallery import before_fork
+
+    app = server.app.wsgi()
+    if isinstance(app, Flask):
+        before_fork(app)
+    gc.collect()
+    gc.freeze()
+
+
+def post_fork(server, worker) -> None:
+    """In the new worker: database pools, the rate-limit file and the mail courier of its
+    own, never the master's (gallery.after_fork)."""
+    from flask import Flask
+
+    from gallery import after_fork
+
+    app = worker.app.wsgi()
+    if isinstance(app, Flask):
+        after_fork(app)
 
 
 def post_worker_init(worker) -> None:

@@ -269,7 +269,7 @@ def test_csp_lets_the_submit_form_preview_the_chosen_file(client):
 def test_templates_have_no_inline_script_or_style(app: Flask):
     from pathlib import Path
 
-    templates = Path(app.root_path).parent / "templates"
+    templates = Path(app.root_path) / "templates"
     for path in templates.rglob("*.html"):
         source = path.read_text()
         external = source.replace('<script src=', '').replace('<script type="module" src=', '')

@@ -106,7 +106,7 @@ def test_the_safety_block_renders_in_each_language(client, code):
     assert page.index('id="safety"') < page.index('<form class="form"')
     assert re.search(r'<details class="notice notice--safety" id="safety">\s*<summary><h2>', page)
     # The Kansk case is a fact about real people: its source sits beside the string.
-    template = Path(__file__).resolve().parents[1] / "templates" / "submit" / "form.html"
+    template = Path(__file__).resolve().parents[1] / "gallery" / "templates" / "submit" / "form.html"
     assert "caseazatmiftakhov.org/2022/02/10/a-teenager-was-sentenced" in template.read_text("utf-8")
 
 

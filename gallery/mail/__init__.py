@@ -50,6 +50,7 @@ from .delivery import (
     Courier,
     Delivery,
     NoTLS,
+    after_fork,
     courier,
     deliver_due,
 )
@@ -67,6 +68,7 @@ __all__ = [
     "RETRY_DELAYS",
     "UNPUBLISHED",
     "Courier",
+    "after_fork",
     "Delivery",
     "NoTLS",
     "Settings",

@@ -253,3 +253,8 @@ def courier(app: Flask) -> Courier:
     if found is None:
         found = app.extensions.setdefault(_COURIER, Courier(app))
     return found
+
+
+def after_fork(app: Flask) -> None:
+    """A forked worker gets a courier of its own: its parent's lock and thread stay behind."""
+    app.extensions[_COURIER] = Courier(app)

@@ -20,7 +20,8 @@ sheets.py turns rows into those plain values, text.py holds the words and styles
 documents.py lays out the pages."""
 from __future__ import annotations
 
-from .documents import SIZES, flyer, labels_sheet, poster, posters
+from typing import Any
+
 from .sheets import (
     PrisonerSheet,
     Standing,
@@ -36,3 +37,15 @@ __all__ = [
     "SIZES", "PrisonerSheet", "Standing", "WorkSheet", "flyer", "labels_sheet", "largest_image",
     "needs_leave", "poster", "posters", "prisoner_sheet", "standing", "work_sheet",
 ]  # fmt: skip
+
+# documents.py and text.py lay out with reportlab (about 100 ms and several MB to import):
+# their builders are imported at the first print, so a worker that never prints never loads it.
+_DOCUMENTS = ("SIZES", "flyer", "labels_sheet", "poster", "posters")
+
+
+def __getattr__(name: str) -> Any:
+    if name in _DOCUMENTS:
+        from . import documents
+
+        return getattr(documents, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -11,6 +11,7 @@ Supports the fixed-window and the moving-window strategies (the gallery uses the
 """
 from __future__ import annotations
 
+import os
 import sqlite3
 import threading
 import time
@@ -54,11 +55,13 @@ class SQLiteStorage(Storage, MovingWindowSupport):
 
     def _connect(self) -> sqlite3.Connection:
         conn = getattr(self._local, "conn", None)
-        if conn is None:
+        if conn is None or self._local.pid != os.getpid():
+            # A connection is never used across a fork (gunicorn's preload_app opens this
+            # file in the master): the child leaves the parent's alone and opens its own.
             conn = sqlite3.connect(self.path, timeout=5, isolation_level=None, check_same_thread=False)
             conn.execute("PRAGMA journal_mode=WAL")
             conn.execute("PRAGMA synchronous=NORMAL")
-            self._local.conn = conn
+            self._local.conn, self._local.pid = conn, os.getpid()
         return conn
 
     def _write(self) -> sqlite3.Connection:
