@@ -4,21 +4,14 @@ a server that is down (the decision stands, the row waits, `send-mail` delivers 
 giving up, and that no address, token or link ever reaches the logs."""
 from __future__ import annotations
 
-import email
-import email.policy
 import logging
 import re
-import socket
 import ssl
-import threading
-import time
 from datetime import timedelta
 from pathlib import Path
-from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
-from aiosmtpd.controller import Controller
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from sqlalchemy import select, update

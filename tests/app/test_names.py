@@ -9,7 +9,6 @@ import re
 from pathlib import Path
 
 import pypdf
-import pytest
 from babel.messages.pofile import read_po
 from sqlalchemy import select
 

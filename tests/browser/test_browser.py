@@ -14,7 +14,6 @@ import io
 import os
 import re
 from pathlib import Path
-from typing import Any
 
 import pytest
 from PIL import Image

@@ -1,18 +1,13 @@
 """`flask db upgrade` on a new database gives exactly the schema of the models."""
 from __future__ import annotations
 
-import os
-import secrets
-from collections.abc import Iterator
 
-import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from flask_migrate import downgrade, upgrade
-from sqlalchemy import create_engine, inspect, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import inspect, text
 
-from gallery import create_app, search
+from gallery import search
 from gallery.extensions import db
 from helpers import migration_app
 

@@ -25,14 +25,6 @@ from gallery import images
 from gallery.images import InvalidImage, ProcessedImage, Rendition
 from helpers import encode
 from imagecheck import (
-    layout,
-    mean_abs_diff,
-    mutations,
-    opened,
-    refused,
-    rendition,
-    unexpected_failures,
-    UNEXPECTED,
     ACCEPTED,
     ACCEPTED_FILES,
     ANIMATED,
@@ -43,7 +35,15 @@ from imagecheck import (
     TRANSPARENT,
     UNSUPPORTED,
     assert_clean,
+    layout,
+    mean_abs_diff,
+    mutations,
+    opened,
+    refused,
+    rendition,
+    unexpected_failures,
 )
+
 
 @pytest.fixture(scope="session")
 def shared(testdata_dir):
