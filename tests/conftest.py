@@ -25,6 +25,7 @@ import os
 import secrets
 import shutil
 import socket
+import sqlite3
 import subprocess
 import sys
 import time
@@ -261,11 +262,66 @@ def runner(app: Flask) -> FlaskCliRunner:
     return app.test_cli_runner()
 
 
+@pytest.fixture(scope="session")
+def demo_snapshot(tmp_path_factory: pytest.TempPathFactory, sqlite_template: Path) -> Path | None:
+    """An instance folder where `flask seed-demo` ran, made once per run and worker (seeding
+    runs the whole image pipeline on every demo picture); None where a test's database or
+    media are not files of its instance folder (PostgreSQL, TEST_MEDIA_STORE=s3)."""
+    if os.environ.get("TEST_DATABASE_URL") or os.environ.get("TEST_MEDIA_STORE") == "s3":
+        return None
+    instance = tmp_path_factory.mktemp("demo") / "instance"
+    instance.mkdir()
+    shutil.copyfile(sqlite_template, instance / SQLITE_NAME)
+    saved_env = {name: os.environ.get(name) for name in ("GALLERY_INSTANCE", "GALLERY_MEDIA", "FLASK_MEDIA_STORE")}
+    os.environ["GALLERY_INSTANCE"] = str(instance)
+    os.environ.pop("GALLERY_MEDIA", None)
+    os.environ.pop("FLASK_MEDIA_STORE", None)
+    try:
+        app = create_app({"TESTING": True, "SECRET_KEY": "test-secret", "DECISION_UNDO_SECONDS": 0})
+        with app.app_context():
+            result = app.test_cli_runner().invoke(args=["seed-demo"])
+            assert result.exit_code == 0, result.output
+            db.session.remove()
+            db.engine.dispose()
+    finally:
+        for name, value in saved_env.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+    return instance
+
+
+def _copy_demo(app: Flask, snapshot: Path) -> bool:
+    """Put the seeded database and media of the snapshot under a fresh app; False when the
+    app's database or media are elsewhere (then the test seeds for itself)."""
+    database = Path(app.instance_path) / SQLITE_NAME
+    media = Path(app.config["MEDIA_ROOT"])
+    if app.config["SQLALCHEMY_DATABASE_URI"] != f"sqlite:///{database}" or media != Path(app.instance_path) / "media":
+        return False
+    if app.config.get("MEDIA_STORE"):
+        return False
+    db.session.remove()
+    db.engine.dispose()
+    source = sqlite3.connect(snapshot / SQLITE_NAME)
+    target = sqlite3.connect(database)
+    try:
+        source.backup(target)  # the whole file, whatever its journal holds
+    finally:
+        source.close()
+        target.close()
+    shutil.copytree(snapshot / "media", media, dirs_exist_ok=True)
+    return True
+
+
 @pytest.fixture
-def demo(app: Flask, runner: FlaskCliRunner) -> Prisoner:
-    """The demo content, loaded by `flask seed-demo` as an operator would; its prisoner."""
-    result = runner.invoke(args=["seed-demo"])
-    assert result.exit_code == 0, result.output
+def demo(app: Flask, runner: FlaskCliRunner, demo_snapshot: Path | None) -> Prisoner:
+    """The demo content, loaded by `flask seed-demo` as an operator would; its prisoner.
+    On SQLite the seeding ran once for the run (demo_snapshot) and each test gets a copy of
+    what it made, database and media files."""
+    if demo_snapshot is None or not _copy_demo(app, demo_snapshot):
+        result = runner.invoke(args=["seed-demo"])
+        assert result.exit_code == 0, result.output
     fresh()  # read what the command committed
     return db.session.scalar(select(Prisoner))
 
