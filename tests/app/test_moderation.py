@@ -12,6 +12,7 @@ from gallery.media import media_store as store
 from gallery.models import (
     Campaign,
     ModerationEvent,
+    Moderator,
     Prisoner,
     PrisonerStatus,
     Role,
@@ -425,8 +426,13 @@ def test_an_admin_cannot_deactivate_themself(client, make_moderator, login):
     boss = make_moderator("boss", role=Role.ADMIN)
     login("boss")
     token = csrf_token_of(client, "/moderation/moderators")
-    client.post(f"/moderation/moderators/{boss.id}/deactivate", data={"csrf_token": token})
-    assert client.get("/moderation/").status_code == 200
+    response = client.post(f"/moderation/moderators/{boss.id}/deactivate", data={"csrf_token": token},
+                           follow_redirects=True)  # fmt: skip
+    assert response.status_code == 200 and response.request.path == "/moderation/moderators"
+    assert "You cannot deactivate your own account." in response.get_data(as_text=True)
+    fresh()
+    assert db.session.get(Moderator, boss.id).active is True  # the account row is unchanged
+    assert client.get("/moderation/").status_code == 200  # and the admin is still logged in
 
 
 def test_each_decision_button_names_its_work_for_screen_readers(client, make_moderator, login, make_work):
