@@ -236,18 +236,22 @@ def test_healthz(client):
     assert page.headers["Cache-Control"] == "no-store"
 
 
-def test_healthz_reports_a_dead_database(client, monkeypatch):
-    from sqlalchemy.exc import OperationalError
+def test_healthz_reports_a_dead_database(tmp_path, monkeypatch):
+    """A database server that refuses connections (nothing listens on the discard port)."""
+    from gallery import create_app
 
-    def down(*args, **kwargs):
-        raise OperationalError("SELECT 1", {}, Exception("connection refused"))
-
-    monkeypatch.setattr(db.session, "execute", down)
-    page = client.get("/healthz")
+    monkeypatch.setenv("GALLERY_INSTANCE", str(tmp_path / "instance"))
+    for name in ("GALLERY_MEDIA", "FLASK_MEDIA_STORE", "DATABASE_URL", "RATELIMIT_STORAGE_URI", "MAIL_SERVER"):
+        monkeypatch.delenv(name, raising=False)
+    app = create_app({"TESTING": True, "SECRET_KEY": "test-secret",
+                      "SQLALCHEMY_DATABASE_URI": "postgresql+psycopg://postgres@127.0.0.1:9/gone"})  # fmt: skip
+    page = app.test_client().get("/healthz")
     assert page.status_code == 503
     assert page.headers["Retry-After"] == "30"
     assert page.get_json() == {"status": "error", "database": "down", "media": "ok",
                                "page_cache": "ok", "rate_limits": "ok", "mail": "off"}  # fmt: skip
+    with app.app_context():
+        db.engine.dispose()
 
 
 def test_security_headers(client):

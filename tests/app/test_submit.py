@@ -482,10 +482,10 @@ def test_invalid_image_messages_are_the_pipelines(client, refused):
 
 
 def test_a_database_error_logs_no_email_or_typed_text(app, client, make_work, monkeypatch, caplog):
-    import gallery.verbs.submissions as services
+    from gallery.verbs import submissions
 
     taken = make_work().public_id
-    monkeypatch.setattr(services, "new_public_id", lambda: taken)  # a real IntegrityError
+    monkeypatch.setattr(submissions, "new_public_id", lambda: taken)  # a real IntegrityError
     app.testing = False
     app.config["PROPAGATE_EXCEPTIONS"] = False
     caplog.set_level("DEBUG")

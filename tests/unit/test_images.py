@@ -340,28 +340,17 @@ def test_metadata_and_appended_bytes_vanish(data):
         assert b"PK\x03\x04" not in r.data
 
 
-def test_sizes_cascade_and_never_upscale(monkeypatch):
-    resized = []
-    real_resize = Image.Image.resize
-    monkeypatch.setattr(Image.Image, "resize", lambda self, size, *a, **k: (
-        resized.append((self.size, size)), real_resize(self, size, *a, **k))[1])
+def test_sizes_cascade_and_never_upscale():
     data = encode(Image.new("RGB", (3000, 1500), "orange"), "PNG")
     result = images.process(io.BytesIO(data))
     assert [(r.size, r.width, r.height) for r in result.renditions if r.format != "webp"] == [
         ("large", 2560, 1280), ("display", 1600, 800), ("share", 1200, 600), ("thumb", 400, 200),
     ]
-    # The large and display sizes are each resized as two bands on two threads, the
-    # display one from the large one, the share one from the display one; the thumbnail
-    # from the share one, on a helper thread: 2 x 2 blocks averaged first (Image.reduce),
-    # then filtered; last, the perceptual hash: the encoded thumbnail, decoded at half
-    # size, to 32 x 32.
-    assert resized == [
-        ((3000, 1500), (2560, 640)), ((3000, 1500), (2560, 640)),
-        ((2560, 1280), (1600, 400)), ((2560, 1280), (1600, 400)),
-        ((1600, 800), (1200, 300)), ((1600, 800), (1200, 300)),
-        ((600, 300), (400, 200)),
-        ((200, 100), (32, 32)),
-    ]
+    for r in result.renditions:  # every file has the size it says, and the picture's colour
+        im = opened(r)
+        assert im.size == (r.width, r.height), (r.size, r.format)
+        assert all(abs(a - b) <= 6 for a, b in zip(im.convert("RGB").getpixel((im.width // 2, im.height // 2)),
+                                                   (255, 165, 0))), (r.size, r.format)  # fmt: skip
     small = images.process(io.BytesIO(encode(Image.new("RGB", (300, 200)), "PNG")))
     assert {(r.width, r.height) for r in small.renditions} == {(300, 200)}
 
