@@ -9,7 +9,7 @@ FLASK := $(BIN)/flask --app gallery
 
 # `make wheel-check`: the wheel, built from a clean copy of HEAD, installs into a fresh venv
 # and serves / (scripts/wheel-check; CI runs it).
-.PHONY: run dev test bench docs wheel-check install install-test browser fonts messages translations clean-venv
+.PHONY: run dev check test test-db bench docs wheel-check install install-test browser fonts messages translations clean-venv
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -61,8 +61,24 @@ browser:
 fonts:
 	@scripts/ensure-fonts
 
+# The tests, by folder (tests/unit, app, system, browser; the folder gives the marker).
+# `make check`: the fast tier for development (unit and app, in parallel).
+# `make test`: everything; the browser tests last and serially, as they share one live
+# server and one Chromium. `make test-db`: the database tier alone (CI runs it again on
+# PostgreSQL with TEST_DATABASE_URL set). PYTEST_ARGS adds to each run (a
+# run that PYTEST_ARGS leaves empty, exit code 5, is not a failure).
+PYTEST := $(BIN)/python -m pytest
+XDIST ?= -n auto
+
+check: $(VENV)/.installed-test fonts translations
+	$(PYTEST) -m "not system and not browser" $(XDIST) $(PYTEST_ARGS)
+
 test: $(VENV)/.installed-test browser fonts translations
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(PYTEST) -m "not browser" $(XDIST) $(PYTEST_ARGS) || [ $$? -eq 5 ]
+	$(PYTEST) -m browser $(PYTEST_ARGS) || [ $$? -eq 5 ]
+
+test-db: $(VENV)/.installed-test fonts translations
+	$(PYTEST) -m db $(XDIST) $(PYTEST_ARGS)
 
 # The documentation site (mkdocs.yml, docs/) into site/, git-ignored; any warning fails it.
 docs: $(VENV)/.installed-docs

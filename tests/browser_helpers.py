@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -217,3 +218,22 @@ def wait_for_image(page: Any, selector: str) -> None:
         "(s) => { const i = document.querySelector(s); return !!i && i.complete && i.naturalWidth > 0; }",
         arg=selector,
     )
+
+
+# ---- the submit form (test_browser.py, test_browser_formats.py) ----
+
+RECEIPT_URL = re.compile(r"/submissions/[A-Za-z0-9_-]{20,}$")
+
+
+def fill_form(page: Any, image: Path | None, title: str = "A bird leaves the cage") -> None:
+    """Fill every required field of /submit (the title only when given)."""
+    if image is not None:
+        page.set_input_files("#image", str(image))
+    if title:
+        page.fill("#title", title)
+    page.fill("#alt_text", "A red bird flies out of a barred window")
+    page.locator('input[name="prisoners"]').first.check()
+    page.locator('input[name="licence"]').first.check()
+    page.check("#own_work")
+    page.check("#consent")
+    page.check('input[name="ai_used"][value="no"]')

@@ -2,22 +2,30 @@
 factories for prisoners, works and moderators, a statement counter, and for the browser
 tests one live server and one Chromium for the whole run.
 
-With TEST_DATABASE_URL set (PostgreSQL), the whole run uses a schema of its own that is
-dropped at the end, so runs never see each other's rows (the live server has a second
-one); without it, every test gets a fresh SQLite file in its own temporary instance folder.
+The tests are in four folders, and the folder gives each its marker: unit/ (`unit`: no app,
+no database), app/ (`db`: the test client and a database), system/ (`system`: gunicorn,
+two hosts, the moto server, migrations, the demo's export) and browser/ (`browser`:
+Chromium, Lighthouse, vnu). `make check` runs the first two.
+
+Without TEST_DATABASE_URL every test gets a fresh SQLite file in its own temporary instance
+folder: a copy of a template holding the empty schema, made once per run (and xdist
+worker). With it (PostgreSQL), each xdist worker uses a schema of its own that is dropped at
+the end, so runs never see each other's rows (the live server has a second one); before
+each test the tables the last one wrote to are emptied.
 
 With TEST_MEDIA_STORE=s3, every app the tests make keeps its media in a fresh bucket of
 a moto S3 server (started once for the run, on loopback) instead of its instance folder;
 tests that look at the folder itself only make sense without it.
 
-The plain helper functions are in helpers.py (re-exported here for modules that import
-them from conftest)."""
+The plain helper functions are in helpers.py (and imagecheck.py, mailcheck.py,
+browser_helpers.py, hostile.py); no test module imports conftest or another test module."""
 from __future__ import annotations
 
-import contextvars
 import os
 import secrets
+import shutil
 import socket
+import sqlite3
 import subprocess
 import sys
 import time
@@ -40,18 +48,19 @@ from gallery.config import TEST_SETTINGS
 from gallery.extensions import db
 from gallery.media import media_store as store
 from gallery.models import Prisoner, PrisonerStatus, PrisonerStory, Work, WorkStatus
-from helpers import (  # noqa: F401  (csrf_from, png_bytes: still importable from conftest)
+from helpers import (
     MODERATOR_PASSWORD,
+    ROOT,
+    IsolatedClient,
     add_work,
-    csrf_from,
     csrf_token_of,
     fresh,
     log_in,
-    png_bytes,
+    s3_environment,
     saved,
 )
+from mailcheck import SMTPServer
 
-ROOT = Path(__file__).resolve().parents[1]
 # The environment the run started with; an app a test makes reads only what differs.
 OUTER_ENVIRON = dict(os.environ)
 
@@ -59,6 +68,8 @@ OUTER_ENVIRON = dict(os.environ)
 def set_by_the_test() -> dict[str, str]:
     """The variables the current test set (monkeypatch.setenv), which its apps read."""
     return {k: v for k, v in os.environ.items() if OUTER_ENVIRON.get(k) != v}
+
+
 SHARED_TESTDATA = ROOT.parent / "shared" / "testdata" / "pillow"
 
 
@@ -86,15 +97,40 @@ def testdata_dir() -> Path:
     return SHARED_TESTDATA
 
 
+# ---- The tiers: the folder a test lives in gives its marker ----
+
+TIERS = {"unit": "unit", "app": "db", "system": "system", "browser": "browser"}
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """tests/unit -> unit, tests/app -> db, tests/system -> system, tests/browser -> browser:
+    `make check` deselects the last two, `make test-db` takes only `db`."""
+    tests = Path(__file__).resolve().parent
+    for item in items:
+        try:
+            folder = item.path.resolve().relative_to(tests).parts[0]
+        except (ValueError, IndexError):
+            continue
+        marker = TIERS.get(folder)
+        if marker is not None:
+            item.add_marker(getattr(pytest.mark, marker))
+
+
+def worker_id() -> str:
+    """pytest-xdist's name of this process ("gw0", "gw1", ...), or "main" without -n."""
+    return os.environ.get("PYTEST_XDIST_WORKER", "main")
+
+
 @contextmanager
 def _private_schema(purpose: str) -> Iterator[str | None]:
-    """A PostgreSQL schema of TEST_DATABASE_URL's database, made for this run and dropped
-    after it (its URL puts it first on the search path); None without TEST_DATABASE_URL."""
+    """A PostgreSQL schema of TEST_DATABASE_URL's database, made for this run and this
+    xdist worker and dropped after it (its URL puts it first on the search path); None
+    without TEST_DATABASE_URL."""
     url = os.environ.get("TEST_DATABASE_URL")
     if not url:
         yield None
         return
-    schema = f"test_{os.getpid()}_{secrets.token_hex(4)}_{purpose}"
+    schema = f"test_{worker_id()}_{os.getpid()}_{secrets.token_hex(4)}_{purpose}"
     admin = create_engine(url, isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
         conn.execute(text(f'CREATE SCHEMA "{schema}"'))
@@ -109,31 +145,58 @@ def _private_schema(purpose: str) -> Iterator[str | None]:
 
 @pytest.fixture(scope="session")
 def database_url() -> Iterator[str | None]:
-    """A private PostgreSQL schema for this run, or None for per-test SQLite files."""
+    """A private PostgreSQL schema for this run (one per xdist worker), or None for
+    per-test SQLite files."""
     with _private_schema("tests") as url:
         yield url
 
 
-_pg_tables_created = False
+SQLITE_NAME = "gallery.sqlite3"  # where create_app puts the database of an instance folder
 
 
-def _reset_tables(app: Flask, postgres: bool) -> None:
-    global _pg_tables_created
-    if not postgres:
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A SQLite file holding the empty schema (tables, indexes, the full-text index), made
+    once per run and worker; each test's app starts from a copy of it instead of running
+    create_all."""
+    instance = tmp_path_factory.mktemp("template") / "instance"
+    app = create_app({"TESTING": True, "SECRET_KEY": "test-secret", **TEST_SETTINGS},
+                     environ={"GALLERY_INSTANCE": str(instance)})  # fmt: skip
+    with app.app_context():
         db.create_all()
-        return
-    if not _pg_tables_created:
+        db.session.remove()
+        db.engine.dispose()
+    return instance / SQLITE_NAME
+
+
+_pg_tables_created: set[str] = set()
+
+
+def _reset_postgres(url: str) -> None:
+    """Empty the tables a test wrote to and restart their ids, leaving the others alone:
+    TRUNCATE of every table costs more than finding the few that need it."""
+    if url not in _pg_tables_created:
         db.create_all()
-        _pg_tables_created = True
-    names = ", ".join(f'"{t.name}"' for t in db.metadata.sorted_tables)
-    db.session.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+        _pg_tables_created.add(url)
+    tables = [t.name for t in db.metadata.sorted_tables]
+    nonempty = " UNION ALL ".join(f"SELECT '{name}' WHERE EXISTS (SELECT 1 FROM \"{name}\")" for name in tables)
+    dirty = set(db.session.scalars(text(nonempty)))
+    # A table emptied again still has its sequence advanced: its ids must start at 1 again.
+    for sequence in db.session.scalars(text(
+        "SELECT sequencename FROM pg_sequences WHERE schemaname = current_schema() AND last_value IS NOT NULL"
+    )):  # fmt: skip
+        dirty.add(sequence.removesuffix("_id_seq"))
+    dirty &= set(tables)
+    if dirty:
+        names = ", ".join(f'"{name}"' for name in tables if name in dirty)
+        db.session.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
     db.session.commit()
 
 
 @pytest.fixture
 def app_factory(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, database_url: str | None,
-    request: pytest.FixtureRequest,
+    request: pytest.FixtureRequest, sqlite_template: Path,
 ) -> Iterator[Callable[..., Flask]]:  # fmt: skip
     """Make an app on a fresh temporary instance folder, with config overrides."""
     made: list[Flask] = []
@@ -155,9 +218,19 @@ def app_factory(
             # One test run is one host: its file page cache may serve the shared schema.
             config["PAGE_CACHE_ONE_HOST"] = True
         config.update(overrides)
+        instance = Path(env["GALLERY_INSTANCE"])
+        database_file = instance / SQLITE_NAME
+        copied = False
+        if not config.get("SQLALCHEMY_DATABASE_URI") and not database_file.exists():
+            instance.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(sqlite_template, database_file)  # the schema, without create_all
+            copied = True
         app = create_app(config, environ=env)
         with app.app_context():
-            _reset_tables(app, postgres=bool(database_url))
+            if database_url and config["SQLALCHEMY_DATABASE_URI"] == database_url:
+                _reset_postgres(database_url)
+            elif not copied:
+                db.create_all()
         made.append(app)
         return app
 
@@ -179,18 +252,6 @@ def app(app_factory: Callable[..., Flask]) -> Iterator[Flask]:
         yield application
 
 
-class IsolatedClient(FlaskClient):
-    """Runs each request in contexts of its own, as a real server does.
-
-    Without this, requests would reuse the test's app context (and its `g`, where
-    Flask-Babel and Flask-Login cache per-request state, and its database session).
-    To see what a request changed, end the test's own transaction first
-    (`db.session.commit()`): on SQLite an open transaction keeps reading its snapshot."""
-
-    def open(self, *args: Any, **kwargs: Any) -> Any:
-        return contextvars.Context().run(super().open, *args, **kwargs)
-
-
 @pytest.fixture
 def client(app: Flask) -> FlaskClient:
     app.test_client_class = IsolatedClient
@@ -202,11 +263,66 @@ def runner(app: Flask) -> FlaskCliRunner:
     return app.test_cli_runner()
 
 
+@pytest.fixture(scope="session")
+def demo_snapshot(tmp_path_factory: pytest.TempPathFactory, sqlite_template: Path) -> Path | None:
+    """An instance folder where `flask seed-demo` ran, made once per run and worker (seeding
+    runs the whole image pipeline on every demo picture); None where a test's database or
+    media are not files of its instance folder (PostgreSQL, TEST_MEDIA_STORE=s3)."""
+    if os.environ.get("TEST_DATABASE_URL") or os.environ.get("TEST_MEDIA_STORE") == "s3":
+        return None
+    instance = tmp_path_factory.mktemp("demo") / "instance"
+    instance.mkdir()
+    shutil.copyfile(sqlite_template, instance / SQLITE_NAME)
+    saved_env = {name: os.environ.get(name) for name in ("GALLERY_INSTANCE", "GALLERY_MEDIA", "FLASK_MEDIA_STORE")}
+    os.environ["GALLERY_INSTANCE"] = str(instance)
+    os.environ.pop("GALLERY_MEDIA", None)
+    os.environ.pop("FLASK_MEDIA_STORE", None)
+    try:
+        app = create_app({"TESTING": True, "SECRET_KEY": "test-secret", "DECISION_UNDO_SECONDS": 0})
+        with app.app_context():
+            result = app.test_cli_runner().invoke(args=["seed-demo"])
+            assert result.exit_code == 0, result.output
+            db.session.remove()
+            db.engine.dispose()
+    finally:
+        for name, value in saved_env.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+    return instance
+
+
+def _copy_demo(app: Flask, snapshot: Path) -> bool:
+    """Put the seeded database and media of the snapshot under a fresh app; False when the
+    app's database or media are elsewhere (then the test seeds for itself)."""
+    database = Path(app.instance_path) / SQLITE_NAME
+    media = Path(app.config["MEDIA_ROOT"])
+    if app.config["SQLALCHEMY_DATABASE_URI"] != f"sqlite:///{database}" or media != Path(app.instance_path) / "media":
+        return False
+    if app.config.get("MEDIA_STORE"):
+        return False
+    db.session.remove()
+    db.engine.dispose()
+    source = sqlite3.connect(snapshot / SQLITE_NAME)
+    target = sqlite3.connect(database)
+    try:
+        source.backup(target)  # the whole file, whatever its journal holds
+    finally:
+        source.close()
+        target.close()
+    shutil.copytree(snapshot / "media", media, dirs_exist_ok=True)
+    return True
+
+
 @pytest.fixture
-def demo(app: Flask, runner: FlaskCliRunner) -> Prisoner:
-    """The demo content, loaded by `flask seed-demo` as an operator would; its prisoner."""
-    result = runner.invoke(args=["seed-demo"])
-    assert result.exit_code == 0, result.output
+def demo(app: Flask, runner: FlaskCliRunner, demo_snapshot: Path | None) -> Prisoner:
+    """The demo content, loaded by `flask seed-demo` as an operator would; its prisoner.
+    On SQLite the seeding ran once for the run (demo_snapshot) and each test gets a copy of
+    what it made, database and media files."""
+    if demo_snapshot is None or not _copy_demo(app, demo_snapshot):
+        result = runner.invoke(args=["seed-demo"])
+        assert result.exit_code == 0, result.output
     fresh()  # read what the command committed
     return db.session.scalar(select(Prisoner))
 
@@ -294,6 +410,50 @@ def count_statements(app: Flask) -> Callable[[], Any]:
             event.remove(db.engine, "before_cursor_execute", counter)
 
     return counting
+
+
+# ---- The migration tests: a database no schema was made in ----
+
+
+@pytest.fixture
+def empty_database(tmp_path) -> Iterator[str]:
+    """A URL to a database with no tables: a new SQLite file, or a new PostgreSQL schema."""
+    url = os.environ.get("TEST_DATABASE_URL")
+    if not url:
+        yield f"sqlite:///{tmp_path / 'migrated.sqlite3'}"
+        return
+    schema = f"mig_{secrets.token_hex(6)}"
+    admin = create_engine(url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+    try:
+        yield make_url(url).update_query_dict({"options": f"-csearch_path={schema}"}).render_as_string(
+            hide_password=False
+        )
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()
+
+
+# ---- Mail: a real SMTP server on loopback (mailcheck.py) ----
+
+
+@pytest.fixture
+def smtp() -> Iterator[SMTPServer]:
+    """A real SMTP server, running."""
+    server = SMTPServer()
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def smtp_down() -> Iterator[SMTPServer]:
+    """The address of an SMTP server that is not (yet) running."""
+    server = SMTPServer()
+    yield server
+    server.stop()
 
 
 # ---- Moderators (issue 5): accounts, logging in, CSRF tokens ----
@@ -398,19 +558,6 @@ def moto_endpoint(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
-
-
-def s3_environment(endpoint: str, home: Path) -> dict[str, str]:
-    """boto3's environment for the moto server: its endpoint, test credentials, and config
-    files that do not exist, so nothing from the developer's ~/.aws is read."""
-    return {
-        "AWS_ENDPOINT_URL": endpoint,
-        "AWS_ACCESS_KEY_ID": "testing",
-        "AWS_SECRET_ACCESS_KEY": "testing",
-        "AWS_DEFAULT_REGION": "us-east-1",
-        "AWS_CONFIG_FILE": str(home / "aws-config"),
-        "AWS_SHARED_CREDENTIALS_FILE": str(home / "aws-credentials"),
-    }
 
 
 @pytest.fixture

@@ -6,8 +6,10 @@ Plain functions, importable from any test module (`from helpers import ...`); th
 that wrap them are in conftest.py."""
 from __future__ import annotations
 
+import contextvars
 import io
 import re
+from pathlib import Path
 from typing import Any
 
 from flask.testing import FlaskClient
@@ -22,6 +24,7 @@ from gallery.media import MediaStore
 from gallery.verbs.submissions import NewWork, create_work
 
 MODERATOR_PASSWORD = "correct horse battery staple"
+ROOT = Path(__file__).resolve().parents[1]  # the checkout
 _CSRF_RE = re.compile(r'name="csrf_token" (?:type="hidden" )?value="([^"]+)"')
 
 
@@ -148,3 +151,45 @@ def post(client: FlaskClient, data: dict, url: str = "/submit", boundary: str | 
     """POST a form as multipart/form-data, encoded in memory."""
     body, content_type = multipart(data, boundary)
     return client.post(url, data=body, content_type=content_type)
+
+
+# ---- apps the migration tests make on an empty database (the fixture: empty_database) ----
+
+
+def migration_app(url: str, tmp_path: Any, monkeypatch: Any) -> Any:
+    """An app on url (a database `flask db upgrade` has not touched), for the migration tests."""
+    from gallery import create_app
+
+    monkeypatch.setenv("GALLERY_INSTANCE", str(tmp_path / "instance"))
+    return create_app({"TESTING": True, "SECRET_KEY": "x", "SQLALCHEMY_DATABASE_URI": url})
+
+
+# ---- a client whose requests run as a server's do ----
+
+
+class IsolatedClient(FlaskClient):
+    """Runs each request in contexts of its own, as a real server does.
+
+    Without this, requests would reuse the test's app context (and its `g`, where
+    Flask-Babel and Flask-Login cache per-request state, and its database session).
+    To see what a request changed, end the test's own transaction first
+    (`db.session.commit()`): on SQLite an open transaction keeps reading its snapshot."""
+
+    def open(self, *args: Any, **kwargs: Any) -> Any:
+        return contextvars.Context().run(super().open, *args, **kwargs)
+
+
+# ---- boto3 against the moto server (conftest's moto_endpoint) ----
+
+
+def s3_environment(endpoint: str, home: Path) -> dict[str, str]:
+    """boto3's environment for the moto server: its endpoint, test credentials, and config
+    files that do not exist, so nothing from the developer's ~/.aws is read."""
+    return {
+        "AWS_ENDPOINT_URL": endpoint,
+        "AWS_ACCESS_KEY_ID": "testing",
+        "AWS_SECRET_ACCESS_KEY": "testing",
+        "AWS_DEFAULT_REGION": "us-east-1",
+        "AWS_CONFIG_FILE": str(home / "aws-config"),
+        "AWS_SHARED_CREDENTIALS_FILE": str(home / "aws-credentials"),
+    }

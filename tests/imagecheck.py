@@ -4,13 +4,14 @@ Used by the pipeline tests (test_images.py) and the upload tests (test_submit.py
 from __future__ import annotations
 
 import io
+import random
 import struct
 
 import pytest
-from PIL import Image
+from PIL import Image, ImageChops, ImageStat
 
 from gallery import images
-from gallery.images import Rendition
+from gallery.images import InvalidImage, ProcessedImage, Rendition
 
 # Expected outcome for every file of the shared hostile test folder, by the
 # groups of its README.  A refused file maps to (status, reason).
@@ -129,3 +130,54 @@ def assert_clean_bytes(data: bytes, fmt: str, size: tuple[int, int] | None = Non
         assert set(chunks(data, 12, "<4sI")) <= WEBP_CHUNKS
 
 
+# ---- reading what the pipeline gave (shared by test_images.py and test_heif.py) ----
+
+
+def opened(rendition: Rendition) -> Image.Image:
+    im = Image.open(io.BytesIO(rendition.data))
+    im.load()
+    return im
+
+
+def rendition(result: ProcessedImage, size: str, fmt: str | None = None) -> Rendition:
+    matches = [r for r in result.renditions if r.size == size and (fmt is None or r.format == fmt)]
+    return matches[-1]  # the fallback when no format is asked for
+
+
+def mean_abs_diff(a: Image.Image, b: Image.Image) -> float:
+    return sum(ImageStat.Stat(ImageChops.difference(a.convert("RGB"), b.convert("RGB"))).mean) / 3
+
+
+def refused(data: bytes, **kwargs) -> InvalidImage:
+    with pytest.raises(InvalidImage) as caught:
+        images.process(io.BytesIO(data), **kwargs)
+    return caught.value
+
+
+def layout(fallback: str) -> list[tuple[str, str]]:
+    """The files of an upload, in order: the large size only as JPEG (PNG with
+    transparency), the display size too but for a WebP with transparency, the share size
+    as WebP and JPEG (always: on white), the thumbnail as WebP and fallback."""
+    display = [("display", "webp")] if fallback == "png" else []
+    return [("large", fallback), *display, ("display", fallback), ("share", "webp"),
+            ("share", "jpeg"), ("thumb", "webp"), ("thumb", fallback)]  # fmt: skip
+
+
+def mutations(data: bytes, count: int, seed: int) -> list[bytes]:
+    rnd = random.Random(seed)
+    out = [data[:n] for n in rnd.sample(range(len(data)), min(count // 2, len(data)))]
+    while len(out) < count:
+        mutated = bytearray(data)
+        for _ in range(rnd.randint(1, 8)):
+            mutated[rnd.randrange(len(mutated))] = rnd.randrange(256)
+        out.append(bytes(mutated))
+    return out
+
+
+UNEXPECTED = "unexpected failure while processing an uploaded image"  # what process() logs
+
+
+def unexpected_failures(caplog) -> list[str]:
+    """The exceptions process() did not foresee: it wraps them as DAMAGED, and logs them."""
+    return [r.exc_text or repr(r.exc_info) for r in caplog.records
+            if r.name == images.__name__ and r.getMessage() == UNEXPECTED]  # fmt: skip
