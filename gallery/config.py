@@ -274,7 +274,7 @@ SETTINGS: tuple[Setting, ...] = (
 BY_NAME: dict[str, Setting] = {s.name: s for s in SETTINGS}
 # The defaults as a class, for instance/config.py's readers and Flask's from_object.
 Config = type("Config", (), {s.name: s.default for s in SETTINGS if not s.derived})
-# The settings tests run with: argon2 at its minimum (tests/test_auth.py checks the real one).
+# The settings tests run with: argon2 at its minimum (tests/app/test_auth.py checks the real one).
 TEST_SETTINGS: dict[str, Any] = {"ARGON2_MEMORY_KIB": 8, "ARGON2_TIME_COST": 1,
                                  "ARGON2_PARALLELISM": 1}  # fmt: skip
 

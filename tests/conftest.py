@@ -210,7 +210,7 @@ def app_factory(
     def make(environ: Mapping[str, str] | None = None, **overrides: Any) -> Flask:
         env = {**base, **set_by_the_test(), "GALLERY_INSTANCE": str(tmp_path / "instance"),
                **(environ or {})}  # fmt: skip
-        # Decisions are final at once, as before undo existed; tests/test_undo.py sets a window.
+        # Decisions are final at once, as before undo existed; tests/app/test_undo.py sets a window.
         config: dict[str, Any] = {"TESTING": True, "SECRET_KEY": "test-secret", "DECISION_UNDO_SECONDS": 0,
                                   **TEST_SETTINGS}  # fmt: skip
         if database_url:

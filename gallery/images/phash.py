@@ -4,7 +4,7 @@ The DCT hash (pHash): the picture in grey at 32 x 32 pixels (Pillow's Lanczos fi
 2-D DCT-II, the 8 x 8 lowest frequencies, each bit 1 where the coefficient is above their
 median.  The bits are imagehash's `phash`, in the same order (row by row, the first bit the
 most significant of the 16 hex digits), so the hashes stored before it replaced imagehash
-stay comparable; tests/test_phash.py checks it against imagehash on the shared test images.
+stay comparable; tests/unit/test_phash.py checks it against imagehash on the shared test images.
 Plain Python: 8 x 32 cosines and about 10 000 multiplications, a millisecond or two.
 """
 

@@ -26,7 +26,7 @@ from ..core.paging import Cursor
 
 
 # Two pictures whose 64-bit perceptual hashes (Work.phash) differ in at most this many bits
-# look alike. Measured (README, "Near-duplicates"; tests/test_duplicates.py keeps it true):
+# look alike. Measured (README, "Near-duplicates"; tests/app/test_duplicates.py keeps it true):
 # copies re-encoded, resized, recoloured or cropped by 1.5 % a side differ in 0 to 8 bits,
 # cropped by 3 % on one side in up to 12; unrelated pictures, two flat posters too, in 22
 # or more (32 on average).

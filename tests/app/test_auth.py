@@ -164,7 +164,7 @@ def _attempt(client, username: str, password: str, addr: str):
 
 def test_brute_force_on_one_account_needs_a_challenge_from_any_address(app_factory, moderator_password_hash):
     # Past the per-account limit nothing is refused (a 429 would lock the real moderator
-    # out): each try needs a solved challenge first (tests/test_limits.py solves one).
+    # out): each try needs a solved challenge first (tests/app/test_limits.py solves one).
     app = app_factory(LOGIN_ACCOUNT_RATE_LIMIT="3 per minute")
     with app.app_context():
         db.session.add(Moderator(username="alice", password_hash=moderator_password_hash))

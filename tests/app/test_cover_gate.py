@@ -5,7 +5,7 @@ Approve button, for "Approve selected", and for anyone posting the forms directl
 detector's suggestions are offered, never chosen or drawn as covers for anyone.
 
 The browser side (hatched, not solid, suggestions; the queue's shortcuts) is in
-tests/test_browser_moderation.py."""
+tests/browser/test_browser_moderation.py."""
 from __future__ import annotations
 
 import json

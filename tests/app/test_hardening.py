@@ -136,7 +136,7 @@ def _attempt(client, username: str, password: str, addr: str):
 
 def _held_back(response) -> bool:
     """Past the per-name limit a try is not refused but held back until the browser has
-    solved the challenge (tests/test_limits.py solves one): the password is not checked."""
+    solved the challenge (tests/app/test_limits.py solves one): the password is not checked."""
     return response.status_code == 200 and "solve a small anti-spam puzzle" in response.get_data(as_text=True)
 
 

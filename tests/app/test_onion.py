@@ -121,7 +121,7 @@ def test_no_page_loads_anything_from_another_site(demo_app):
 
 
 # ---- the onion service's own listener (README "Tor onion service"; the challenge that
-# stands in for its clients' addresses is in tests/test_limits.py) ----
+# stands in for its clients' addresses is in tests/app/test_limits.py) ----
 
 
 def test_the_onion_listener_hides_the_clients_forwarded_headers(app_factory):

@@ -464,7 +464,7 @@ def test_database_failure_leaves_no_files_and_keeps_earlier_works(app, client, m
 
 
 def test_storage_failure_is_polite_and_leaves_nothing(app, client, monkeypatch):
-    # A failing disk is a 500 like any failure (a full one is 507: tests/test_errors.py).
+    # A failing disk is a 500 like any failure (a full one is 507: tests/app/test_errors.py).
     def disk_failing(self, files):
         raise OSError(5, "Input/output error")
 
