@@ -1,2 +1,3 @@
 """Plumbing that names no gallery thing: database transactions and their file hooks, paging
-cursors, tokens, sealed values, passwords, text cleaning and Markdown, typography."""
+cursors, tokens, sealed values, passwords, text cleaning and Markdown, typography, and the one
+error hierarchy (errors.py) with its translation marker (i18n.N_)."""

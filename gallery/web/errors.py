@@ -238,7 +238,7 @@ def gallery_error(exc: GalleryError) -> Response:
     if is_api_request():
         body, code = api_error(exc.status, exc.api_message())
     else:
-        body, code = render_error(exc.status, error_message(exc) if exc.shown else None)
+        body, code = render_error(exc.status, error_message(exc))
     return retry_later((body, code), exc)
 
 
@@ -291,6 +291,8 @@ BUSY_RETRY_AFTER = 10  # seconds
 # SQLite's "database is locked" / "database table is locked" after the busy timeout; on
 # PostgreSQL a lock or statement timeout, a deadlock or a serialisation failure.
 _BUSY_SQLSTATES = {"55P03", "57014", "40P01", "40001"}
+
+
 def database_busy(exc: BaseException) -> bool:
     """Whether a database error only means "too busy right now, try again"."""
     orig = getattr(exc, "orig", None)
