@@ -14,7 +14,7 @@ import pytest
 from sqlalchemy import select
 
 from gallery.commands import demo as demo_module
-from gallery.commands.demo_texts import RALLY_TEXTS
+from gallery.commands.demo.texts import RALLY_TEXTS
 from gallery.extensions import db
 from gallery.models import Tag, Work, WorkText
 from helpers import fresh, spaced

@@ -115,7 +115,7 @@ def test_the_sources_are_the_checked_ones(client, demo):
         assert not any(dropped in url for url in urls), dropped
     marked = {s.url.split("/")[2] for s in demo.sources if s.undesirable}
     assert marked == {"meduza.io", "rferl.org", "moscowtimes.ru", "novayagazeta.eu"}
-    demo_py = (ROOT / "gallery" / "commands" / "demo.py").read_text()
+    demo_py = (ROOT / "gallery" / "commands" / "demo" / "seed.py").read_text()
     birth_comment = demo_py[: demo_py.index("AZAT_BIRTH_DATE = date(1993, 3, 22)")].rsplit("\n\n", 1)[1]
     assert "Memorial" in birth_comment and "Gefangen" not in demo_py
 

@@ -67,7 +67,7 @@ def test_the_demo_profile_is_written_in_each_language(client, demo):
         for word in words:
             assert word in html, (code, word)
         assert NOTE_FR not in html and NOTE_RU not in html  # nothing falls back
-    demo_text = (ROOT / "gallery" / "commands" / "demo_texts.py").read_text()
+    demo_text = (ROOT / "gallery" / "commands" / "demo" / "texts.py").read_text()
     for forbidden in ("Жлобицк", "Zhlob", "самооборон", "samooborona", "opponent of the war",
                       "opposé à la guerre", "противник войны", "qu’il nie", "которое он отрицает",
                       "задержали за"):  # fmt: skip

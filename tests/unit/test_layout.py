@@ -154,7 +154,7 @@ def _calls(path: Path, attribute: str) -> list[int]:
 
 
 @pytest.mark.parametrize("module", sorted(m for m in EDGES if m.startswith("gallery.verbs")
-                                          or m in ("gallery.verbs.audit", "gallery.commands.demo")))  # fmt: skip
+                                          or m in ("gallery.verbs.audit", "gallery.commands.demo.seed")))  # fmt: skip
 def test_verbs_flush_and_never_commit(module):
     """The request or the CLI command commits once, so two verbs can share a transaction."""
     path = modules(PACKAGE)[module]

@@ -14,17 +14,17 @@ from flask_babel import lazy_gettext as _l
 from PIL import Image, ImageDraw, ImageFont
 from sqlalchemy import delete, select
 
-from .. import search
-from ..core.database import begin_write
-from ..extensions import db
-from .demo_texts import AZAT_SOURCES, AZAT_TEXTS, RALLY_SOURCES, RALLY_TEXTS
-from ..models import Campaign, CampaignTranslation, Licence, Prisoner, PrisonerStatus, PrisonerStory
-from ..models import SiteSetting, Tag, Work, WorkStatus, WorkText, sources_from, utcnow
-from ..core.text import render_markdown
-from ..verbs.common import delete_files_after_commit
-from ..verbs.profiles import STORY_TEXTS, sync_language_rows
-from ..verbs.submissions import NewWork, create_work
-from ..media import MediaStore
+from ... import search
+from ...core.database import begin_write
+from ...extensions import db
+from .texts import AZAT_SOURCES, AZAT_TEXTS, RALLY_SOURCES, RALLY_TEXTS
+from ...models import Campaign, CampaignTranslation, Licence, Prisoner, PrisonerStatus, PrisonerStory
+from ...models import SiteSetting, Tag, Work, WorkStatus, WorkText, sources_from, utcnow
+from ...core.text import render_markdown
+from ...verbs.common import delete_files_after_commit
+from ...verbs.profiles import STORY_TEXTS, sync_language_rows
+from ...verbs.submissions import NewWork, create_work
+from ...media import MediaStore
 
 DEMO_REMOVED = "demo.removed"
 # Memorial's profile and the Azat Miftakhov Committee, both in AZAT_SOURCES (one 2020 article
@@ -364,7 +364,7 @@ def _refresh_posters() -> None:
 
 def refresh_texts(prisoner: Prisoner) -> None:
     """Bring the demo profile's, campaign's and posters' texts and sources up to date (facts
-    about a real person are corrected in demo_texts.py, and an installation loaded before
+    about a real person are corrected in texts.py, and an installation loaded before
     must not keep the old ones); of the demo works, only their texts and tags' labels change."""
     sync_language_rows(prisoner.stories, lambda code: PrisonerStory(locale=code), STORY_TEXTS,
                        AZAT_TEXTS)  # fmt: skip

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from textwrap import dedent
 
-from ..models import SourceEntry
+from ...models import SourceEntry
 
 
 def _md(*paragraphs: str) -> str:
