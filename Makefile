@@ -9,7 +9,7 @@ FLASK := $(BIN)/flask --app gallery
 
 # `make wheel-check`: the wheel, built from a clean copy of HEAD, installs into a fresh venv
 # and serves / (scripts/wheel-check; CI runs it).
-.PHONY: run dev check test test-db bench docs wheel-check install install-test browser fonts messages translations clean-venv
+.PHONY: run dev check test test-db lint bench docs wheel-check install install-test browser fonts messages translations clean-venv
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -79,6 +79,12 @@ test: $(VENV)/.installed-test browser fonts translations
 
 test-db: $(VENV)/.installed-test fonts translations
 	$(PYTEST) -m db $(XDIST) $(PYTEST_ARGS)
+
+# The code's shape: ruff's formatter and linter (isort included), then the layers.
+lint: $(VENV)/.installed-test
+	$(BIN)/ruff format --check .
+	$(BIN)/ruff check .
+	$(BIN)/lint-imports
 
 # The documentation site (mkdocs.yml, docs/) into site/, git-ignored; any warning fails it.
 docs: $(VENV)/.installed-docs

@@ -25,6 +25,7 @@ Exit status 0 when both rounds ran, 1 when something broke (a 5xx other than
 503, a worker that died, a server that did not start).  Only 127.0.0.1 is
 contacted; each server's process group is killed at the end.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -61,8 +62,10 @@ def burst(server: Server, image: bytes, small: bytes, uploads: int) -> dict:
         # As many warm-ups at once as there are workers, twice: each worker has then
         # probably rendered pages, taken a small upload and run the face detector on a
         # receipt page, and holds the libraries a worker of a running site holds.
-        warmers = [threading.Thread(target=warm_up, args=(server, Client(server.port), small))
-                   for _ in workers]  # fmt: skip
+        warmers = [
+            threading.Thread(target=warm_up, args=(server, Client(server.port), small))
+            for _ in workers
+        ]
         for thread in warmers:
             thread.start()
         for thread in warmers:
@@ -84,8 +87,9 @@ def burst(server: Server, image: bytes, small: bytes, uploads: int) -> dict:
         go.wait()
         start = time.perf_counter()
         try:
-            status, response_headers, _ = client.request("POST", "/submit", body, headers,
-                                                         timeout=300)
+            status, response_headers, _ = client.request(
+                "POST", "/submit", body, headers, timeout=300
+            )
             retry = response_headers.get("Retry-After")
         except OSError as exc:  # a connection reset would mean a worker died
             status, retry = 0, type(exc).__name__
@@ -122,8 +126,11 @@ def leftovers(server: Server) -> dict:
         rows = conn.execute("select count(*) from work").fetchone()[0]
     return {
         "rows": rows,
-        "folders": sum(1 for p in (media / "works").rglob("*") if p.is_dir()
-                       and any(f.is_file() for f in p.iterdir())),
+        "folders": sum(
+            1
+            for p in (media / "works").rglob("*")
+            if p.is_dir() and any(f.is_file() for f in p.iterdir())
+        ),
         "staging": sorted(p.name for p in (media / "staging").iterdir()),
     }
 
@@ -147,12 +154,16 @@ def check(name: str, result: dict, expected_ok: str) -> list[str]:
 
 def report(rounds: dict[str, dict], uploads: int, workers: int, size_mb: float) -> None:
     print()
-    print(f"Burst benchmark: {uploads} parallel uploads of a {SIZE[0]}x{SIZE[1]} (40 MP) "
-          f"photo-like JPEG ({size_mb:.1f} MB), gunicorn {workers} sync workers, 127.0.0.1, "
-          "SQLite, CSRF on, rate limit off")
+    print(
+        f"Burst benchmark: {uploads} parallel uploads of a {SIZE[0]}x{SIZE[1]} (40 MP) "
+        f"photo-like JPEG ({size_mb:.1f} MB), gunicorn {workers} sync workers, 127.0.0.1, "
+        "SQLite, CSRF on, rate limit off"
+    )
     print()
-    header = f"{'round':34}  {'303':>4}  {'503':>4}  {'other':>5}  {'burst s':>7}  " \
-             f"{'worker peak MB (each)':30}  {'max':>4}  target  result"
+    header = (
+        f"{'round':34}  {'303':>4}  {'503':>4}  {'other':>5}  {'burst s':>7}  "
+        f"{'worker peak MB (each)':30}  {'max':>4}  target  result"
+    )
     print(header)
     print("-" * len(header))
     for name, r in rounds.items():
@@ -160,18 +171,22 @@ def report(rounds: dict[str, dict], uploads: int, workers: int, size_mb: float) 
         peaks = sorted(r["peak_mb"].values())
         worst = max(peaks)
         ok = worst < TARGET_WORKER_MB and not r["problems"]
-        print(f"{name:34}  {r['statuses'][303]:>4}  {r['statuses'][503]:>4}  {other:>5}  "
-              f"{r['wall_s']:>7.1f}  {', '.join(f'{p:.0f}' for p in peaks):30}  {worst:>4.0f}  "
-              f"< {TARGET_WORKER_MB}   {'PASS' if ok else 'FAIL'}")
+        print(
+            f"{name:34}  {r['statuses'][303]:>4}  {r['statuses'][503]:>4}  {other:>5}  "
+            f"{r['wall_s']:>7.1f}  {', '.join(f'{p:.0f}' for p in peaks):30}  {worst:>4.0f}  "
+            f"< {TARGET_WORKER_MB}   {'PASS' if ok else 'FAIL'}"
+        )
     print()
     for name, r in rounds.items():
         idle = ", ".join(f"{v:.0f}" for v in sorted(r["idle_mb"].values()))
-        print(f"{name}: idle VmRSS per worker {idle} MB; slowest answer {r['slowest_s']:.1f} s; "
-              f"Retry-After on 503: {', '.join(map(str, r['retry_after'])) or 'none sent'}; "
-              f"afterwards {r['left']['rows']} work rows ({r['warm_ups']} warm-ups), "
-              f"{r['left']['folders']} media folders, staging/ "
-              f"{'empty' if not r['left']['staging'] else r['left']['staging']}; "
-              f"VmHWM {'reset after the warm-up' if r['hwm_reset'] else 'not resettable'}")
+        print(
+            f"{name}: idle VmRSS per worker {idle} MB; slowest answer {r['slowest_s']:.1f} s; "
+            f"Retry-After on 503: {', '.join(map(str, r['retry_after'])) or 'none sent'}; "
+            f"afterwards {r['left']['rows']} work rows ({r['warm_ups']} warm-ups), "
+            f"{r['left']['folders']} media folders, staging/ "
+            f"{'empty' if not r['left']['staging'] else r['left']['staging']}; "
+            f"VmHWM {'reset after the warm-up' if r['hwm_reset'] else 'not resettable'}"
+        )
         for problem in r["problems"]:
             print(f"  PROBLEM: {problem}")
 
@@ -198,8 +213,9 @@ def main() -> int:
             }
             for index, (name, (expected, settings)) in enumerate(plans.items()):
                 log(f"round {index + 1}: {name}; load {load_average()}")
-                with Server(folder, f"burst{index}", workers=args.workers,
-                            settings=settings) as server:  # fmt: skip
+                with Server(
+                    folder, f"burst{index}", workers=args.workers, settings=settings
+                ) as server:
                     result = burst(server, image, small, args.uploads)
                     result["left"] = leftovers(server)
                 result["problems"] = check(name, result, expected)

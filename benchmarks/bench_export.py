@@ -11,6 +11,7 @@ unchanged and removed, and the size of the copy; then that copy's size by kind o
 and ignored: each export is one run. Exit status 0 when every export ran without a broken
 link, 1 otherwise. Nothing is written into the repository.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -28,9 +29,11 @@ PUBLIC_URL = "https://artprotest.example"
 
 
 def line(label: str, report) -> str:  # type: ignore[no-untyped-def]
-    return (f"{label:<34} {report.seconds:7.1f} s  {report.pages:6} pages  "
-            f"{report.written:6} written  {report.unchanged:6} unchanged  {report.removed:4} removed  "
-            f"{report.bytes / 1e6:8.1f} MB")  # fmt: skip
+    return (
+        f"{label:<34} {report.seconds:7.1f} s  {report.pages:6} pages  "
+        f"{report.written:6} written  {report.unchanged:6} unchanged  {report.removed:4} removed  "
+        f"{report.bytes / 1e6:8.1f} MB"
+    )
 
 
 def breakdown(dest: Path) -> str:
@@ -38,10 +41,15 @@ def breakdown(dest: Path) -> str:
     sizes: dict[str, int] = {}
     for path in dest.rglob("*"):
         if path.is_file():
-            kind = ("manifest" if path.name == ".export-manifest.json"
-                    else "slideshow steps" if path.parent.name == "show" and path.name != "index.html"
-                    else "media" if path.parts[len(dest.parts)] == "media"
-                    else path.suffix.lstrip(".") or path.name)  # fmt: skip
+            kind = (
+                "manifest"
+                if path.name == ".export-manifest.json"
+                else "slideshow steps"
+                if path.parent.name == "show" and path.name != "index.html"
+                else "media"
+                if path.parts[len(dest.parts)] == "media"
+                else path.suffix.lstrip(".") or path.name
+            )
             sizes[kind] = sizes.get(kind, 0) + path.stat().st_size
     parts = sorted(sizes.items(), key=lambda item: -item[1])
     return "  by kind: " + ", ".join(f"{kind} {size / 1e6:.1f} MB" for kind, size in parts)

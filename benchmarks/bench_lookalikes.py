@@ -7,6 +7,7 @@ Usage: python benchmarks/bench_lookalikes.py [--works 10000] [--runs 15]
 Without --database-url it uses a SQLite file in a temporary folder; nothing is written into
 the repository. Prints the best and the median run (the best is what an idle machine does).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -44,7 +45,9 @@ def main() -> int:
         admin = create_engine(args.database_url, isolation_level="AUTOCOMMIT")
         with admin.connect() as conn:
             conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-        scoped = make_url(args.database_url).update_query_dict({"options": f"-csearch_path={schema}"})
+        scoped = make_url(args.database_url).update_query_dict(
+            {"options": f"-csearch_path={schema}"}
+        )
         config["SQLALCHEMY_DATABASE_URI"] = scoped.render_as_string(hide_password=False)
     try:
         app = create_app(config)
@@ -53,12 +56,21 @@ def main() -> int:
             rng = random.Random(1)
             now = utcnow()
             statuses = list(WorkStatus)
-            rows = [{"public_id": f"bench-{i}", "title": f"Work {i}", "alt_text": "A test.",
-                     "licence": Licence.CC0, "status": rng.choice(statuses), "decided_at": now,
-                     "published_at": now, "phash": f"{rng.getrandbits(64):016x}"}
-                    for i in range(args.works)]  # fmt: skip
+            rows = [
+                {
+                    "public_id": f"bench-{i}",
+                    "title": f"Work {i}",
+                    "alt_text": "A test.",
+                    "licence": Licence.CC0,
+                    "status": rng.choice(statuses),
+                    "decided_at": now,
+                    "published_at": now,
+                    "phash": f"{rng.getrandbits(64):016x}",
+                }
+                for i in range(args.works)
+            ]
             for start in range(0, len(rows), 1000):
-                db.session.execute(insert(Work), rows[start:start + 1000])
+                db.session.execute(insert(Work), rows[start : start + 1000])
             db.session.commit()
             del rows  # a worker holds no such list: it would only slow the garbage collector
             page = list(db.session.scalars(select(Work).order_by(Work.id.desc()).limit(20)))
@@ -71,9 +83,11 @@ def main() -> int:
             name = db.engine.dialect.name
             db.session.remove()
             db.engine.dispose()
-        print(f"{name}: a page of 20 against {args.works} works: best {min(times) * 1000:.0f} ms, "
-              f"median {statistics.median(times) * 1000:.0f} ms; load average "
-              f"{os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")  # fmt: skip
+        print(
+            f"{name}: a page of 20 against {args.works} works: best {min(times) * 1000:.0f} ms, "
+            f"median {statistics.median(times) * 1000:.0f} ms; load average "
+            f"{os.getloadavg()[0]:.1f} on {os.cpu_count()} cores"
+        )
     finally:
         if admin is not None:
             with admin.connect() as conn:

@@ -22,6 +22,7 @@ whatever the verdicts; 1 when something broke.  --runs is accepted for run.py an
 (each figure is one measurement of a steady state).  Only 127.0.0.1 is contacted; the
 servers' process groups and the temporary folder go at the end, also on errors.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -73,21 +74,45 @@ def log(message: str) -> None:
 
 
 def run(*command: str | Path, cwd: Path, env: dict[str, str] | None = None) -> str:
-    done = subprocess.run([str(c) for c in command], cwd=cwd, env=env, capture_output=True,
-                          text=True, timeout=STEP_SECONDS)
+    done = subprocess.run(
+        [str(c) for c in command],
+        cwd=cwd,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=STEP_SECONDS,
+    )
     if done.returncode != 0:
-        raise Broken(f"{' '.join(map(str, command))} exited with {done.returncode}:\n"
-                     f"{done.stdout[-2000:]}{done.stderr[-2000:]}")
+        raise Broken(
+            f"{' '.join(map(str, command))} exited with {done.returncode}:\n"
+            f"{done.stdout[-2000:]}{done.stderr[-2000:]}"
+        )
     return done.stdout
 
 
 def build_wheel(tmp: Path) -> Path:
     src = tmp / "src"
     src.mkdir()
-    archive = subprocess.run(["git", "archive", "--format=tar", "HEAD"], cwd=ROOT,
-                             capture_output=True, check=True, timeout=STEP_SECONDS).stdout
+    archive = subprocess.run(
+        ["git", "archive", "--format=tar", "HEAD"],
+        cwd=ROOT,
+        capture_output=True,
+        check=True,
+        timeout=STEP_SECONDS,
+    ).stdout
     subprocess.run(["tar", "-x", "-C", str(src)], input=archive, check=True, timeout=STEP_SECONDS)
-    run(sys.executable, "-m", "pip", "wheel", "--no-deps", "--quiet", "-w", tmp / "dist", src, cwd=tmp)
+    run(
+        sys.executable,
+        "-m",
+        "pip",
+        "wheel",
+        "--no-deps",
+        "--quiet",
+        "-w",
+        tmp / "dist",
+        src,
+        cwd=tmp,
+    )
     return next((tmp / "dist").glob("*.whl"))
 
 
@@ -112,8 +137,11 @@ def proc_kb(pid: int, path: str, field: str) -> int:
 
 
 def children(pid: int) -> list[int]:
-    return sorted(int(c) for t in Path(f"/proc/{pid}/task").iterdir()
-                  for c in (t / "children").read_text().split())
+    return sorted(
+        int(c)
+        for t in Path(f"/proc/{pid}/task").iterdir()
+        for c in (t / "children").read_text().split()
+    )
 
 
 def free_port() -> int:
@@ -128,16 +156,31 @@ class Server:
         self.log = tmp / f"gunicorn-{workers}.log"
         with self.log.open("wb") as out:
             self.proc = subprocess.Popen(
-                [str(venv / "bin" / "gunicorn"), "--config", "python:gallery.gunicorn_conf",
-                 "--workers", str(workers), "--bind", self.url.removeprefix("http://"),
-                 "gallery:create_app()"],
-                cwd=tmp, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
+                [
+                    str(venv / "bin" / "gunicorn"),
+                    "--config",
+                    "python:gallery.gunicorn_conf",
+                    "--workers",
+                    str(workers),
+                    "--bind",
+                    self.url.removeprefix("http://"),
+                    "gallery:create_app()",
+                ],
+                cwd=tmp,
+                env=env,
+                stdout=out,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
         deadline = time.monotonic() + START_SECONDS
         while True:
             if self.proc.poll() is not None:
                 raise Broken(f"gunicorn ended at start:\n{self.log.read_text()[-2000:]}")
             try:
-                if requests.get(self.url + "/healthz", timeout=2).ok and len(children(self.proc.pid)) >= workers:
+                if (
+                    requests.get(self.url + "/healthz", timeout=2).ok
+                    and len(children(self.proc.pid)) >= workers
+                ):
                     break
             except requests.RequestException:
                 pass
@@ -157,7 +200,9 @@ class Server:
 
 
 def serve_pages(url: str, rounds: int = 4) -> None:
-    paths = [f"{p}{'&' if '?' in p else '?'}lang={lang}" for p in PAGES for lang in ("en", "fr", "ru")]
+    paths = [
+        f"{p}{'&' if '?' in p else '?'}lang={lang}" for p in PAGES for lang in ("en", "fr", "ru")
+    ]
     with ThreadPoolExecutor(max_workers=4) as pool:
         for answer in pool.map(lambda p: requests.get(url + p, timeout=60), paths * rounds):
             if answer.status_code != 200:
@@ -181,10 +226,22 @@ def upload(url: str, image: bytes) -> str:
     session = requests.Session()
     form = session.get(url + "/submit", timeout=60)
     token = re.search(r'name="csrf_token" (?:type="hidden" )?value="([^"]+)"', form.text).group(1)
-    data = {"csrf_token": token, "title": "Bench photo", "alt_text": "A photo for the memory bench",
-            "licence": "cc-by-4.0", "own_work": "y", "consent": "y", "ai_used": "no"}
-    sent = session.post(url + "/submit", data=data, timeout=120, allow_redirects=False,
-                        files={"image": ("photo.jpg", io.BytesIO(image), "image/jpeg")})
+    data = {
+        "csrf_token": token,
+        "title": "Bench photo",
+        "alt_text": "A photo for the memory bench",
+        "licence": "cc-by-4.0",
+        "own_work": "y",
+        "consent": "y",
+        "ai_used": "no",
+    }
+    sent = session.post(
+        url + "/submit",
+        data=data,
+        timeout=120,
+        allow_redirects=False,
+        files={"image": ("photo.jpg", io.BytesIO(image), "image/jpeg")},
+    )
     if sent.status_code != 303:
         raise Broken(f"the upload answered {sent.status_code}")
     receipt = session.get(url + sent.headers["Location"], timeout=120)
@@ -213,21 +270,39 @@ def main() -> int:
         wheel = build_wheel(tmp)
         log("installing it into a fresh venv (no extras)")
         base, base_mib = install(tmp, "venv-base", str(wheel))
-        rows.append(("install, no extras", f"{base_mib:.0f} MiB", f"<= {TARGET_INSTALL_MIB} MiB",
-                     verdict(base_mib, TARGET_INSTALL_MIB)))
+        rows.append(
+            (
+                "install, no extras",
+                f"{base_mib:.0f} MiB",
+                f"<= {TARGET_INSTALL_MIB} MiB",
+                verdict(base_mib, TARGET_INSTALL_MIB),
+            )
+        )
         venv = base
         if "faces" in extras_of(wheel):
             log("installing it with [faces] into another venv")
             venv, faces_mib = install(tmp, "venv-faces", f"{wheel}[faces]")
-            rows.append(("install, with [faces]", f"{faces_mib:.0f} MiB", f"<= {TARGET_INSTALL_MIB} MiB",
-                         verdict(faces_mib, TARGET_INSTALL_MIB)))
+            rows.append(
+                (
+                    "install, with [faces]",
+                    f"{faces_mib:.0f} MiB",
+                    f"<= {TARGET_INSTALL_MIB} MiB",
+                    verdict(faces_mib, TARGET_INSTALL_MIB),
+                )
+            )
         else:
             rows.append(("install, with [faces]", "no such extra", "", "n/a"))
 
-        env = {k: v for k, v in os.environ.items()
-               if not k.startswith(("FLASK_", "GALLERY_", "DATABASE_URL", "VIRTUAL_ENV", "PYTHON"))}
-        env.update(GALLERY_INSTANCE=str(tmp / "instance"), FLASK_RATELIMIT_ENABLED="false",
-                   PATH=f"{venv / 'bin'}:{env['PATH']}")
+        env = {
+            k: v
+            for k, v in os.environ.items()
+            if not k.startswith(("FLASK_", "GALLERY_", "DATABASE_URL", "VIRTUAL_ENV", "PYTHON"))
+        }
+        env.update(
+            GALLERY_INSTANCE=str(tmp / "instance"),
+            FLASK_RATELIMIT_ENABLED="false",
+            PATH=f"{venv / 'bin'}:{env['PATH']}",
+        )
         log("migrating and loading the demo content")
         run(venv / "bin" / "flask", "--app", "gallery", "db", "upgrade", cwd=tmp, env=env)
         run(venv / "bin" / "flask", "--app", "gallery", "seed-demo", "--if-empty", cwd=tmp, env=env)
@@ -239,8 +314,14 @@ def main() -> int:
         time.sleep(1)  # let the last responses finish; the figure is of idle workers
         pss = [proc_kb(pid, "smaps_rollup", "Pss") / 1000 for pid in pair.workers]
         master = proc_kb(pair.proc.pid, "smaps_rollup", "Pss") / 1000
-        rows.append(("2 idle workers, PSS", f"{sum(pss):.0f} MB ({' + '.join(f'{p:.0f}' for p in pss)})",
-                     f"<= {TARGET_IDLE_PAIR_MB} MB", verdict(sum(pss), TARGET_IDLE_PAIR_MB)))
+        rows.append(
+            (
+                "2 idle workers, PSS",
+                f"{sum(pss):.0f} MB ({' + '.join(f'{p:.0f}' for p in pss)})",
+                f"<= {TARGET_IDLE_PAIR_MB} MB",
+                verdict(sum(pss), TARGET_IDLE_PAIR_MB),
+            )
+        )
         rows.append(("  the master beside them, PSS", f"{master:.0f} MB", "", ""))
         pair.stop()
 
@@ -253,13 +334,23 @@ def main() -> int:
         receipt = upload(one.url, photo())
         deadline = time.monotonic() + 60
         while not cv2_loaded(worker) and time.monotonic() < deadline:
-            requests.get(one.url + receipt, timeout=60)  # the receipt page (or the courier) suggests
+            requests.get(
+                one.url + receipt, timeout=60
+            )  # the receipt page (or the courier) suggests
             time.sleep(0.5)
         faces = cv2_loaded(worker)
         rss = proc_kb(worker, "status", "VmRSS") / 1000
         rows.append(("  1 worker after pages, RSS", f"{idle_rss:.0f} MB", "", ""))
-        rows.append(("1 worker after upload + faces, RSS" if faces else "1 worker after upload (no face detector), RSS",
-                     f"{rss:.0f} MB", f"<= {TARGET_AFTER_UPLOAD_MB} MB", verdict(rss, TARGET_AFTER_UPLOAD_MB)))
+        rows.append(
+            (
+                "1 worker after upload + faces, RSS"
+                if faces
+                else "1 worker after upload (no face detector), RSS",
+                f"{rss:.0f} MB",
+                f"<= {TARGET_AFTER_UPLOAD_MB} MB",
+                verdict(rss, TARGET_AFTER_UPLOAD_MB),
+            )
+        )
         one.stop()
     except (Broken, subprocess.SubprocessError, OSError, requests.RequestException) as exc:
         print(f"memory bench BROKEN: {exc}", file=sys.stderr, flush=True)

@@ -16,6 +16,7 @@ is kept in benchmarks/out/pages-<works>/ and reused.  wrk comes from Debian's pa
 (scripts/ensure-wrk, which `make bench` runs).  Exit status 0 when everything ran,
 whatever the verdicts; 1 when a server or wrk failed.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -66,8 +67,13 @@ def fetch(url: str, timeout: float = 30) -> tuple[int, bytes]:
 
 def flask(instance: Path, *args: str) -> None:
     env = {**os.environ, "GALLERY_INSTANCE": str(instance)}
-    subprocess.run([str(BIN / "flask"), "--app", "gallery", *args], cwd=ROOT, env=env,
-                   check=True, stdout=subprocess.DEVNULL)  # fmt: skip
+    subprocess.run(
+        [str(BIN / "flask"), "--app", "gallery", *args],
+        cwd=ROOT,
+        env=env,
+        check=True,
+        stdout=subprocess.DEVNULL,
+    )
 
 
 def prepare(works: int) -> Path:
@@ -102,8 +108,14 @@ class Server:
         self.log_file = (instance or ROOT / "benchmarks" / "out") / f"gunicorn-{self.port}.log"
         self.log_file.parent.mkdir(parents=True, exist_ok=True)
         with self.log_file.open("wb") as out:
-            self.process = subprocess.Popen([*args, app], cwd=cwd, env=env, stdout=out,
-                                            stderr=subprocess.STDOUT, start_new_session=True)  # fmt: skip
+            self.process = subprocess.Popen(
+                [*args, app],
+                cwd=cwd,
+                env=env,
+                stdout=out,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
@@ -127,8 +139,12 @@ class Server:
 
 def wrk(url: str, seconds: int) -> tuple[float, int]:
     """Requests per second and the count of answers other than 2xx/3xx (or socket errors)."""
-    out = subprocess.run(["wrk", "-t1", f"-c{CONNECTIONS}", f"-d{seconds}s", url],
-                         capture_output=True, text=True, check=True).stdout  # fmt: skip
+    out = subprocess.run(
+        ["wrk", "-t1", f"-c{CONNECTIONS}", f"-d{seconds}s", url],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
     rate = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
     bad = sum(int(n) for n in re.findall(r"Non-2xx or 3xx responses:\s+(\d+)", out))
     errors = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", out)
@@ -192,17 +208,22 @@ def main() -> int:
     finally:
         hello.stop()
     yardstick = sum(hello_rates) / len(hello_rates)
-    log(f"hello world: {hello_rates[0]:,.0f} and {hello_rates[1]:,.0f} req/s "
-        f"(mean {yardstick:,.0f}), 2 sync workers, wrk -t1 -c{CONNECTIONS} -d{args.seconds}s")
+    log(
+        f"hello world: {hello_rates[0]:,.0f} and {hello_rates[1]:,.0f} req/s "
+        f"(mean {yardstick:,.0f}), 2 sync workers, wrk -t1 -c{CONNECTIONS} -d{args.seconds}s"
+    )
     log(f"{'address':<36} {'lang':<11} {'req/s':>8} {'ratio':>7} {'target':>8}  non-2xx  verdict")
     for target, lang, rate, bad, size in results:
         ratio = rate / yardstick
         ok = ratio >= target.ratio and bad == 0
         label = f"{target.name} ({size / 1024:.0f} KB)"
-        log(f"{label:<36} {lang:<11} {rate:>8,.0f} {ratio:>6.2f}× {'≥ ' + format(target.ratio, '.2f') + '×':>8}"
-            f"  {bad:>7}  {'PASS' if ok else 'FAIL'}")
-    log("Reproduce: python benchmarks/bench_pages.py "
-        f"--works {args.works} --seconds {args.seconds}")
+        log(
+            f"{label:<36} {lang:<11} {rate:>8,.0f} {ratio:>6.2f}× {'≥ ' + format(target.ratio, '.2f') + '×':>8}"
+            f"  {bad:>7}  {'PASS' if ok else 'FAIL'}"
+        )
+    log(
+        f"Reproduce: python benchmarks/bench_pages.py --works {args.works} --seconds {args.seconds}"
+    )
     return 0
 
 

@@ -36,6 +36,7 @@ gallery/images.py, and a table per input lists each step's summed ms and calls.
 Exit status 0 when everything ran, whatever the verdicts; 1 when something broke.
 Takes about two and a half minutes on 2 cores (5 runs each, every input, with pyvips).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -82,15 +83,23 @@ TARGET_ABOVE_IDLE_MB = 150
 # the progressive JPEG and the WebP hold the same photo as the 24 MP JPEG, and the PNG the
 # same flat art as the 12 MP JPEG).  Slowest first: they run two at a time.
 JOBS: dict[str, tuple[str, tuple[int, int], tuple[tuple[str, str, dict], ...]]] = {
-    "phone": ("photo", PHONE[1], tuple(
-        (f"phone.{name.lower()}", fmt, params) for name, (fmt, params) in PHONE_FORMATS.items()
-    )),
+    "phone": (
+        "photo",
+        PHONE[1],
+        tuple(
+            (f"phone.{name.lower()}", fmt, params) for name, (fmt, params) in PHONE_FORMATS.items()
+        ),
+    ),
     "photo-40": ("photo", SIZES[40], (("40mp-photo.jpg", *JPEG_Q90),)),
-    "photo-24": ("photo", SIZES[24], (
-        ("24mp-photo.jpg", *JPEG_Q90),
-        ("24mp-photo-progressive.jpg", "JPEG", {"quality": 90, "progressive": True}),
-        ("24mp-photo.webp", "WEBP", {"quality": 90}),
-    )),
+    "photo-24": (
+        "photo",
+        SIZES[24],
+        (
+            ("24mp-photo.jpg", *JPEG_Q90),
+            ("24mp-photo-progressive.jpg", "JPEG", {"quality": 90, "progressive": True}),
+            ("24mp-photo.webp", "WEBP", {"quality": 90}),
+        ),
+    ),
     "photo-12": ("photo", SIZES[12], (("12mp-photo.jpg", *JPEG_Q90),)),
     "flat-24": ("flat", SIZES[24], (("24mp-flat.jpg", *JPEG_Q90),)),
     "flat-12": ("flat", SIZES[12], (("12mp-flat.jpg", *JPEG_Q90), ("12mp-flat.png", "PNG", {}))),
@@ -125,16 +134,28 @@ SECTIONS = {
     "phone": f"the formats phones send: one {PHONE[0]} photo ({PHONE[1][0]}x{PHONE[1][1]})",
 }
 INPUTS = (
-    *(Input(f"{mp} MP photo", "photo", f"photo-{mp}", f"{mp}mp-photo.jpg", mp, SIZES[mp])
-      for mp in (2, 4, 12, 24, 40)),
-    *(Input(f"{mp} MP flat", "flat", f"flat-{mp}", f"{mp}mp-flat.jpg", mp, SIZES[mp])
-      for mp in (2, 4, 12, 24)),
+    *(
+        Input(f"{mp} MP photo", "photo", f"photo-{mp}", f"{mp}mp-photo.jpg", mp, SIZES[mp])
+        for mp in (2, 4, 12, 24, 40)
+    ),
+    *(
+        Input(f"{mp} MP flat", "flat", f"flat-{mp}", f"{mp}mp-flat.jpg", mp, SIZES[mp])
+        for mp in (2, 4, 12, 24)
+    ),
     Input("12 MP flat, PNG", "formats", "flat-12", "12mp-flat.png", 12, SIZES[12]),
-    Input("24 MP photo, progressive JPEG", "formats", "photo-24", "24mp-photo-progressive.jpg",
-          24, SIZES[24]),
+    Input(
+        "24 MP photo, progressive JPEG",
+        "formats",
+        "photo-24",
+        "24mp-photo-progressive.jpg",
+        24,
+        SIZES[24],
+    ),
     Input("24 MP photo, WebP q90", "formats", "photo-24", "24mp-photo.webp", 24, SIZES[24]),
-    *(Input(f"{PHONE[0]} phone {name}", "phone", "phone", f"phone.{name.lower()}", 12, PHONE[1])
-      for name in PHONE_FORMATS),
+    *(
+        Input(f"{PHONE[0]} phone {name}", "phone", "phone", f"phone.{name.lower()}", 12, PHONE[1])
+        for name in PHONE_FORMATS
+    ),
 )
 
 
@@ -210,8 +231,9 @@ def flat(width: int, height: int, seed: int = SEED):
         left, top = round(cx - r), round(cy - r)
         disc = (round(2 * r), round(2 * r))
         glow = Image.radial_gradient("L").resize(disc, Image.Resampling.BICUBIC)
-        fill = Image.composite(Image.new("RGB", disc, colour()), Image.new("RGB", disc, colour()),
-                               glow)  # fmt: skip
+        fill = Image.composite(
+            Image.new("RGB", disc, colour()), Image.new("RGB", disc, colour()), glow
+        )
         mask = Image.new("L", disc)
         ImageDraw.Draw(mask).ellipse((0, 0, disc[0] - 1, disc[1] - 1), fill=255)
         im.paste(fill, (left, top), mask)
@@ -220,20 +242,29 @@ def flat(width: int, height: int, seed: int = SEED):
     hatch_width, hatch_height, step, ink = 0.4 * width, 0.35 * height, 12 * unit, colour()
     for i in range(int(hatch_width // step)):
         x = x0 + i * step
-        draw.line((x, y0, x + hatch_height * 0.3, y0 + hatch_height), fill=ink,
-                  width=max(1, round(unit)))  # fmt: skip
+        draw.line(
+            (x, y0, x + hatch_height * 0.3, y0 + hatch_height), fill=ink, width=max(1, round(unit))
+        )
     for _ in range(14):
         stroke = rnd.choice((1, 1, 2, max(1, round(2 * unit))))
         draw.line((point(), point()), fill=colour(), width=stroke)
     # Text-like strokes: an outlined headline and lines of small print.
     headline = ImageFont.load_default(size=max(8, round(110 * unit)))
     small = ImageFont.load_default(size=max(8, round(22 * unit)))
-    draw.text((0.06 * width, 0.08 * height), "FREEDOM TO DRAW", font=headline, fill=colour(),
-              stroke_width=max(1, round(3 * unit)), stroke_fill=colour())
+    draw.text(
+        (0.06 * width, 0.08 * height),
+        "FREEDOM TO DRAW",
+        font=headline,
+        fill=colour(),
+        stroke_width=max(1, round(3 * unit)),
+        stroke_fill=colour(),
+    )
     letters, ink = "abcdefghijklmnopqrstuvwxyz", colour()
     for row in range(12):
-        words = " ".join("".join(rnd.choice(letters) for _ in range(rnd.randrange(2, 9)))
-                         for _ in range(rnd.randrange(6, 12)))  # fmt: skip
+        words = " ".join(
+            "".join(rnd.choice(letters) for _ in range(rnd.randrange(2, 9)))
+            for _ in range(rnd.randrange(6, 12))
+        )
         draw.text((0.06 * width, (0.7 + row * 0.022) * height), words, font=small, fill=ink)
     return im
 
@@ -326,8 +357,9 @@ def paired_child(path: str, runs: int) -> None:
     for name in times:
         PIPELINES[name](data)  # warm-up: plugin imports, first-call allocations, threads
     for i in range(runs):
-        for name in (("naive", "ours", "sandboxed") if i % 2 == 0
-                     else ("sandboxed", "ours", "naive")):  # fmt: skip
+        for name in (
+            ("naive", "ours", "sandboxed") if i % 2 == 0 else ("sandboxed", "ours", "naive")
+        ):
             start = time.perf_counter()
             PIPELINES[name](data)
             times[name].append(time.perf_counter() - start)
@@ -338,6 +370,7 @@ def child(pipeline: str, path: str, runs: int) -> None:
     """Run one pipeline in this fresh process and print its figures as JSON."""
     sys.path.insert(0, str(ROOT))
     from PIL import Image  # noqa: F401  (imported before measuring idle memory)
+
     from gallery import images  # noqa: F401  (also registers the HEIF plugin for naive)
 
     if pipeline == "vips":
@@ -354,8 +387,16 @@ def child(pipeline: str, path: str, runs: int) -> None:
         func(data)
         times.append(time.perf_counter() - start)
     peak_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    print(json.dumps({"ms": statistics.median(times) * 1000, "peak_mb": peak_kb / 1024,
-                      "idle_mb": idle_kb / 1024, "input_mb": len(data) / 1e6}))
+    print(
+        json.dumps(
+            {
+                "ms": statistics.median(times) * 1000,
+                "peak_mb": peak_kb / 1024,
+                "idle_mb": idle_kb / 1024,
+                "input_mb": len(data) / 1e6,
+            }
+        )
+    )
 
 
 # --------------------------------------------------------------------------- where the time goes
@@ -396,7 +437,9 @@ def install_step_timers(events: list) -> None:
                     main = threading.current_thread() is threading.main_thread()
                     thread = "main" if main else "helper"
                     events.append((step, (elapsed - nested) * 1000, thread, start))
+
             return wrapper
+
         return decorate
 
     def dims(im) -> str:
@@ -447,9 +490,14 @@ def install_step_timers(events: list) -> None:
     for cls in classes:
         if "load" in cls.__dict__:
             cls.load = timed(describe_load)(cls.__dict__["load"])
-    for name, describe in (("resize", describe_resize), ("save", describe_save),
-                           ("convert", describe_convert), ("paste", describe_paste),
-                           ("copy", describe_copy), ("transpose", describe_transpose)):  # fmt: skip
+    for name, describe in (
+        ("resize", describe_resize),
+        ("save", describe_save),
+        ("convert", describe_convert),
+        ("paste", describe_paste),
+        ("copy", describe_copy),
+        ("transpose", describe_transpose),
+    ):
         setattr(Image.Image, name, timed(describe)(getattr(Image.Image, name)))
     ImageCms.profileToProfile = timed(describe_profile)(ImageCms.profileToProfile)
 
@@ -480,7 +528,7 @@ def report_steps(item: Input, result: dict) -> None:
     busy = {"main": 0.0, "helper": 0.0}
     kinds = dict.fromkeys(STEP_KINDS, 0.0)
     encodes: dict[str, float] = {}
-    for step, ms, thread, at in sorted(result["events"], key=lambda e: e[3]):
+    for step, ms, thread, _at in sorted(result["events"], key=lambda e: e[3]):
         row = steps.setdefault(step, {"ms": 0.0, "calls": 0, "threads": set()})
         row["ms"] += ms
         row["calls"] += 1
@@ -491,10 +539,12 @@ def report_steps(item: Input, result: dict) -> None:
         if kind == "encode":
             encodes[step.split()[1]] = encodes.get(step.split()[1], 0.0) + ms
     wall = result["wall_ms"]
-    print(f"\n{item.label} ({item.size[0]}x{item.size[1]}): wall {wall:.0f} ms.  Timed steps: "
-          f"{busy['main']:.0f} ms on the main thread, {busy['helper']:.0f} ms on helpers\n"
-          f"  (the main thread's other {max(0.0, wall - busy['main']):.0f} ms: waiting for "
-          f"helpers, hashing, Python)")
+    print(
+        f"\n{item.label} ({item.size[0]}x{item.size[1]}): wall {wall:.0f} ms.  Timed steps: "
+        f"{busy['main']:.0f} ms on the main thread, {busy['helper']:.0f} ms on helpers\n"
+        f"  (the main thread's other {max(0.0, wall - busy['main']):.0f} ms: waiting for "
+        f"helpers, hashing, Python)"
+    )
     shown = {step: row for step, row in steps.items() if row["ms"] >= QUICK_STEP_MS}
     quick = [row for step, row in steps.items() if step not in shown]
     width = max([len(s) for s in shown] + [4])
@@ -504,8 +554,10 @@ def report_steps(item: Input, result: dict) -> None:
         print(f"  {step:{width}} {row['calls']:5d} {row['ms']:7.1f}  {threads}")
     if quick:
         calls, ms = sum(r["calls"] for r in quick), sum(r["ms"] for r in quick)
-        print(f"  + {len(quick)} more steps under {QUICK_STEP_MS} ms each "
-              f"({calls} calls, {ms:.1f} ms in all)")
+        print(
+            f"  + {len(quick)} more steps under {QUICK_STEP_MS} ms each "
+            f"({calls} calls, {ms:.1f} ms in all)"
+        )
     parts = []
     for kind, ms in kinds.items():
         if ms:
@@ -527,8 +579,9 @@ def child_env() -> dict[str, str]:
 def run_child(*args: str, timeout: float = CHILD_TIMEOUT_S) -> str:
     command = [sys.executable, __file__, *args]
     try:
-        out = subprocess.run(command, capture_output=True, text=True, timeout=timeout,
-                             env=child_env())  # fmt: skip
+        out = subprocess.run(
+            command, capture_output=True, text=True, timeout=timeout, env=child_env()
+        )
     except subprocess.TimeoutExpired as exc:
         raise Broken(f"{' '.join(args[:2])}: no answer within {timeout:.0f} s") from exc
     if out.returncode != 0:
@@ -548,8 +601,12 @@ def generate(folder: Path, jobs: list[str]) -> dict[str, str]:
         while pending and len(running) < GENERATE_PARALLEL:
             name = pending.pop(0)
             log = open(folder / f"generate-{name}.log", "wb")  # noqa: SIM115 - closed below
-            proc = subprocess.Popen([sys.executable, __file__, "--generate-job", name, str(folder)],
-                                    stdout=log, stderr=subprocess.STDOUT, env=child_env())
+            proc = subprocess.Popen(
+                [sys.executable, __file__, "--generate-job", name, str(folder)],
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                env=child_env(),
+            )
             running[name] = (proc, log, time.monotonic())
         time.sleep(0.05)
         for name, (proc, log, started) in list(running.items()):
@@ -571,8 +628,9 @@ def generate(folder: Path, jobs: list[str]) -> dict[str, str]:
 
 def pyvips_installed() -> bool:
     """Whether `import pyvips` succeeds, asked of a subprocess (the parent stays small)."""
-    out = subprocess.run([sys.executable, "-c", "import pyvips"], capture_output=True,
-                         env=child_env())  # fmt: skip
+    out = subprocess.run(
+        [sys.executable, "-c", "import pyvips"], capture_output=True, env=child_env()
+    )
     return out.returncode == 0
 
 
@@ -593,15 +651,19 @@ def load_average() -> str:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=5, help="timed runs per figure (median)")
-    parser.add_argument("--only", metavar="SUBSTRING",
-                        help="only the inputs whose label holds this, in any case, e.g. 'flat', "
-                             "'24 MP', 'HEIC' ('2 MP' takes the 12 MP ones too)")
+    parser.add_argument(
+        "--only",
+        metavar="SUBSTRING",
+        help="only the inputs whose label holds this, in any case, e.g. 'flat', "
+        "'24 MP', 'HEIC' ('2 MP' takes the 12 MP ones too)",
+    )
     parser.add_argument("--child", nargs=2, metavar=("PIPELINE", "PATH"), help=argparse.SUPPRESS)
     parser.add_argument("--paired", metavar="PATH", help=argparse.SUPPRESS)
     parser.add_argument("--steps", metavar="PATH", help=argparse.SUPPRESS)
     parser.add_argument("--generate", nargs=3, metavar=("PATH", "W", "H"), help=argparse.SUPPRESS)
-    parser.add_argument("--generate-job", nargs=2, metavar=("NAME", "FOLDER"),
-                        help=argparse.SUPPRESS)
+    parser.add_argument(
+        "--generate-job", nargs=2, metavar=("NAME", "FOLDER"), help=argparse.SUPPRESS
+    )
     args = parser.parse_args()
     if args.child:
         child(*args.child, args.runs)
@@ -623,8 +685,9 @@ def main() -> int:
         parser.error("--runs must be between 1 and 50")
     inputs = [i for i in INPUTS if not args.only or args.only.lower() in i.label.lower()]
     if not inputs:
-        parser.error(f"no input label holds {args.only!r}; labels: "
-                     + "; ".join(i.label for i in INPUTS))
+        parser.error(
+            f"no input label holds {args.only!r}; labels: " + "; ".join(i.label for i in INPUTS)
+        )
     return bench(inputs, args.runs, args.only)
 
 
@@ -632,9 +695,11 @@ def bench(inputs: list[Input], runs: int, only: str | None) -> int:
     started, load_before = time.monotonic(), load_average()
     command = COMMAND + f" --runs {runs}" + (f" --only '{only}'" if only else "")
     print(f"Command: {command}")
-    print(f"Naive and ours timed in turns in one fresh process per input: 1 warm-up each, "
-          f"then the medians of {runs} runs each; our memory and pyvips in fresh processes "
-          f"of their own.  Load average (1/5/15 min) before: {load_before}")
+    print(
+        f"Naive and ours timed in turns in one fresh process per input: 1 warm-up each, "
+        f"then the medians of {runs} runs each; our memory and pyvips in fresh processes "
+        f"of their own.  Load average (1/5/15 min) before: {load_before}"
+    )
     problems: list[str] = []
     with_vips = pyvips_installed()
     if not with_vips:
@@ -650,30 +715,39 @@ def bench(inputs: list[Input], runs: int, only: str | None) -> int:
                 continue
             row = results[item.label] = {}
             try:
-                paired = json.loads(run_child("--paired", str(folder / item.file), "--runs", str(runs)))
+                paired = json.loads(
+                    run_child("--paired", str(folder / item.file), "--runs", str(runs))
+                )
             except Broken as exc:
                 problems.append(f"{item.label}, naive and ours: {exc}")
                 continue
             for pipeline in ("ours", "vips") if with_vips else ("ours",):
                 try:
-                    row[pipeline] = measure(pipeline, folder / item.file, 1 if pipeline == "ours" else runs)
+                    row[pipeline] = measure(
+                        pipeline, folder / item.file, 1 if pipeline == "ours" else runs
+                    )
                 except Broken as exc:
                     if pipeline == "vips" and VIPS_LACKS in str(exc):
                         row["vips_lacks"] = True  # pyvips-binary has no HEVC decoder (patents)
                         continue
                     problems.append(f"{item.label}, {pipeline}: {exc}")
-            row["naive"] = {"ms": paired["naive"], "input_mb": (folder / item.file).stat().st_size / 1e6}
+            row["naive"] = {
+                "ms": paired["naive"],
+                "input_mb": (folder / item.file).stat().st_size / 1e6,
+            }
             row["sandboxed"] = paired.get("sandboxed")
             if "ours" in row:  # the time of the paired run, the memory of our own
                 row["ours"]["ms"] = paired["ours"]
         print_table(inputs, results, with_vips)
 
-        note("\nWhere our time goes: one extra run per input after a warm-up, with timers "
-             "around PIL's decode (load), resize, save, convert, paste, copy, transpose and "
-             "ImageCms.profileToProfile (the timers cost time: read these walls beside each "
-             "other, not against the table).  Each ms is counted once, in the innermost timed "
-             "call.  Steps overlap on 2 threads (ours resizes and encodes on helper threads "
-             "while the main thread goes on), so the sums can exceed the wall time.")
+        note(
+            "\nWhere our time goes: one extra run per input after a warm-up, with timers "
+            "around PIL's decode (load), resize, save, convert, paste, copy, transpose and "
+            "ImageCms.profileToProfile (the timers cost time: read these walls beside each "
+            "other, not against the table).  Each ms is counted once, in the innermost timed "
+            "call.  Steps overlap on 2 threads (ours resizes and encodes on helper threads "
+            "while the main thread goes on), so the sums can exceed the wall time."
+        )
         for item in inputs:
             if item.job in failed_jobs:
                 continue
@@ -681,9 +755,11 @@ def bench(inputs: list[Input], runs: int, only: str | None) -> int:
                 report_steps(item, json.loads(run_child("--steps", str(folder / item.file))))
             except Broken as exc:
                 problems.append(f"{item.label}, step timers: {exc}")
-    print(f"\nLoad average (1/5/15 min) before: {load_before}, after: {load_average()} "
-          f"(on 2 cores, anything above ~0.5 makes the timings noisy); "
-          f"{time.monotonic() - started:.0f} s in all")
+    print(
+        f"\nLoad average (1/5/15 min) before: {load_before}, after: {load_average()} "
+        f"(on 2 cores, anything above ~0.5 makes the timings noisy); "
+        f"{time.monotonic() - started:.0f} s in all"
+    )
     for problem in problems:
         print(f"BROKEN: {problem}")
     return 1 if problems else 0
@@ -691,9 +767,11 @@ def bench(inputs: list[Input], runs: int, only: str | None) -> int:
 
 def print_table(inputs: list[Input], results: dict[str, dict], with_vips: bool) -> None:
     vips_head = f" {'pyvips ms':>9} {'ours/vips':>9}" if with_vips else ""
-    head = (f"{'input':30} {'pixels':>9} {'file MB':>7} {'naive ms':>8} {'ours ms':>7} "
-            f"{'ratio':>5} {'target':>7} {'time':>6} {'ours +MB':>8} {'memory':>6} "
-            f"{'child ms':>8} {'+ms':>4}{vips_head}")
+    head = (
+        f"{'input':30} {'pixels':>9} {'file MB':>7} {'naive ms':>8} {'ours ms':>7} "
+        f"{'ratio':>5} {'target':>7} {'time':>6} {'ours +MB':>8} {'memory':>6} "
+        f"{'child ms':>8} {'+ms':>4}{vips_head}"
+    )
     print()
     print(head)
     section = None
@@ -732,20 +810,32 @@ def print_table(inputs: list[Input], results: dict[str, dict], with_vips: bool) 
                 vips_cells = f" {'no codec':>9} {'-':>9}"
             else:
                 vips_cells = f" {'BROKEN':>9} {'-':>9}"
-        print(f"{item.label:30} {pixels:>9} {file_mb} {naive_ms} {ours_ms} {timing} {memory}"
-              f"{vips_cells}")
-    note(f"ratio: ours / naive, median wall ms of the same run; targets from the issue: <= 0.5 "
-         f"at 24 MP, <= 0.75 at 12 MP, <= 1.0 at 2, 4 and 40 MP.  ours +MB: our peak RSS "
-         f"(ru_maxrss) above the child's idle RSS after its imports, target <= "
-         f"{TARGET_ABOVE_IDLE_MB} MB.  child ms: ours as the upload view runs it, in a child "
-         f"process of the decode sandbox (gallery/images/sandbox.py: the file sent in, the encoded "
-         f"sizes sent back), median of the same run; +ms: what the sandbox costs an upload.")
-    phone = {i.label.rsplit(" ", 1)[1]: results.get(i.label, {}).get("ours")
-             for i in inputs if i.section == "phone"}
+        print(
+            f"{item.label:30} {pixels:>9} {file_mb} {naive_ms} {ours_ms} {timing} {memory}"
+            f"{vips_cells}"
+        )
+    note(
+        f"ratio: ours / naive, median wall ms of the same run; targets from the issue: <= 0.5 "
+        f"at 24 MP, <= 0.75 at 12 MP, <= 1.0 at 2, 4 and 40 MP.  ours +MB: our peak RSS "
+        f"(ru_maxrss) above the child's idle RSS after its imports, target <= "
+        f"{TARGET_ABOVE_IDLE_MB} MB.  child ms: ours as the upload view runs it, in a child "
+        f"process of the decode sandbox (gallery/images/sandbox.py: the file sent in, the encoded "
+        f"sizes sent back), median of the same run; +ms: what the sandbox costs an upload."
+    )
+    phone = {
+        i.label.rsplit(" ", 1)[1]: results.get(i.label, {}).get("ours")
+        for i in inputs
+        if i.section == "phone"
+    }
     if phone.get("JPEG") and any(name != "JPEG" and r for name, r in phone.items()):
-        print("Phone formats, ours on each / ours on the same picture as JPEG: " + ", ".join(
-            f"{name} {r['ms'] / phone['JPEG']['ms']:.2f}" for name, r in phone.items()
-            if r and name != "JPEG"))
+        print(
+            "Phone formats, ours on each / ours on the same picture as JPEG: "
+            + ", ".join(
+                f"{name} {r['ms'] / phone['JPEG']['ms']:.2f}"
+                for name, r in phone.items()
+                if r and name != "JPEG"
+            )
+        )
 
 
 if __name__ == "__main__":

@@ -21,6 +21,7 @@ the control.  Prints each figure against the 100 ms target, worst first.  Exit s
 when everything ran (whatever the verdicts); 1 when a request failed.  Nothing is sent
 over the network and nothing is written into the repository.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -80,14 +81,13 @@ def main() -> int:
 
     from gallery import create_app
     from gallery.commands import demo
+    from gallery.core.text import render_markdown
     from gallery.extensions import db
     from gallery.media import media_store
     from gallery.models import Campaign, Prisoner, Work, WorkStatus
-    from gallery.core.text import render_markdown
     from gallery.verbs.accounts import DEMO_USERNAME, create_demo_moderator
 
-    app = create_app({"WTF_CSRF_ENABLED": False, "RATELIMIT_ENABLED": False,
-                      "MAIL_SERVER": None})  # fmt: skip
+    app = create_app({"WTF_CSRF_ENABLED": False, "RATELIMIT_ENABLED": False, "MAIL_SERVER": None})
     image = io.BytesIO()
     Image.new("RGB", (800, 600), "#335577").save(image, "PNG")
     problems: list[str] = []
@@ -95,9 +95,15 @@ def main() -> int:
     def read_works() -> dict[str, SimpleNamespace]:
         """The benchmark's works by title, as plain values (no session outlives this)."""
         with app.app_context():
-            rows = db.session.scalars(select(Work).where(Work.is_demo.is_(False), Work.title != "warm-up"))
-            return {w.title: SimpleNamespace(id=w.id, public_id=w.public_id, title=w.title,
-                                             status=w.status) for w in rows}  # fmt: skip
+            rows = db.session.scalars(
+                select(Work).where(Work.is_demo.is_(False), Work.title != "warm-up")
+            )
+            return {
+                w.title: SimpleNamespace(
+                    id=w.id, public_id=w.public_id, title=w.title, status=w.status
+                )
+                for w in rows
+            }
 
     with app.app_context():
         upgrade(directory=str(Path(__file__).resolve().parents[1] / "gallery" / "migrations"))
@@ -113,15 +119,25 @@ def main() -> int:
     markdown_ms: dict[str, float] = {}
     receipts: dict[str, str] = {}
     artist = app.test_client()
+
     def send(title: str, text: str):
         render_markdown.cache_clear()  # each save renders its text afresh
         started = time.perf_counter()
-        response = artist.post("/submit", data={
-            "title": title, "alt_text": "A flat blue test image", "description": text,
-            "licence": "cc-by-4.0", "own_work": "y", "consent": "y", "ai_used": "no",
-            "prisoners": str(prisoner_id), "campaign": str(campaign_id),
-            "image": (io.BytesIO(image.getvalue()), "x.png"),
-        })  # fmt: skip
+        response = artist.post(
+            "/submit",
+            data={
+                "title": title,
+                "alt_text": "A flat blue test image",
+                "description": text,
+                "licence": "cc-by-4.0",
+                "own_work": "y",
+                "consent": "y",
+                "ai_used": "no",
+                "prisoners": str(prisoner_id),
+                "campaign": str(campaign_id),
+                "image": (io.BytesIO(image.getvalue()), "x.png"),
+            },
+        )
         return response, (time.perf_counter() - started) * 1000
 
     send("warm-up", "A first submission warms the caches; not timed.")
@@ -151,16 +167,23 @@ def main() -> int:
     pending = [w for w in works.values() if w.status == WorkStatus.PENDING]
     visitor = app.test_client()
     pages: list[tuple[str, object, str]] = [
-        ("home", visitor, "/"), ("grid", visitor, "/works"), ("grid page 2", visitor, "/works?page=2"),
+        ("home", visitor, "/"),
+        ("grid", visitor, "/works"),
+        ("grid page 2", visitor, "/works?page=2"),
         ("prisoner", visitor, f"/prisoners/{prisoner_slug}"),
         ("campaign", visitor, f"/campaigns/{campaign_slug}"),
-        ("search results", visitor, "/search?q=%5B"), ("Atom feed", visitor, "/feed.atom"),
+        ("search results", visitor, "/search?q=%5B"),
+        ("Atom feed", visitor, "/feed.atom"),
         ("API list", visitor, "/api/works"),
         ("moderation queue", moderator, "/moderation/"),
         ("published list", moderator, "/moderation/published"),
-    ]  # fmt: skip
+    ]
     pages += [(f"work: {w.title}", visitor, f"/works/{w.public_id}") for w in published]
-    pages += [(f"receipt: {n}", artist, receipts[n]) for n in receipts if works[n].status == WorkStatus.PENDING]
+    pages += [
+        (f"receipt: {n}", artist, receipts[n])
+        for n in receipts
+        if works[n].status == WorkStatus.PENDING
+    ]
     pages += [(f"review: {w.title}", moderator, f"/moderation/works/{w.id}") for w in pending]
     timings: dict[str, list[float]] = {}
     for label, client, url in pages:
@@ -182,31 +205,45 @@ def main() -> int:
             problems.append("the control description did not render as a paragraph")
 
     print()
-    print(f"Render benchmark: {len(names)} descriptions of {LIMIT:,} characters sent through "
-          f"POST /submit, {len(published)} approved, {len(pending)} pending; Flask test client "
-          f"in-process, {args.runs} timed fetches per page and language after one warm-up; "
-          f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
+    print(
+        f"Render benchmark: {len(names)} descriptions of {LIMIT:,} characters sent through "
+        f"POST /submit, {len(published)} approved, {len(pending)} pending; Flask test client "
+        f"in-process, {args.runs} timed fetches per page and language after one warm-up; "
+        f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores"
+    )
     print()
     rows = sorted(((statistics.median(t), max(t), k) for k, t in timings.items()), reverse=True)
     width = max(len(k) for _, _, k in rows[:12])
-    print(f"{'slowest pages (of ' + str(len(rows)) + ')':{width}}  {'median':>7}  {'max':>7}  target    result")
+    print(
+        f"{'slowest pages (of ' + str(len(rows)) + ')':{width}}  {'median':>7}  {'max':>7}  target    result"
+    )
     for median, worst, key in rows[:12]:
-        print(f"{key:{width}}  {median:>7.1f}  {worst:>7.1f}  <= {TARGET_MS:.0f} ms  "
-              f"{'PASS' if median <= TARGET_MS else 'FAIL'}")
+        print(
+            f"{key:{width}}  {median:>7.1f}  {worst:>7.1f}  <= {TARGET_MS:.0f} ms  "
+            f"{'PASS' if median <= TARGET_MS else 'FAIL'}"
+        )
     all_median = max(r[0] for r in rows)
-    print(f"{'every page, worst median':{width}}  {all_median:>7.1f}  {max(r[1] for r in rows):>7.1f}  "
-          f"<= {TARGET_MS:.0f} ms  {'PASS' if all_median <= TARGET_MS else 'FAIL'}")
+    print(
+        f"{'every page, worst median':{width}}  {all_median:>7.1f}  {max(r[1] for r in rows):>7.1f}  "
+        f"<= {TARGET_MS:.0f} ms  {'PASS' if all_median <= TARGET_MS else 'FAIL'}"
+    )
     print()
     width = max(len(n) for n in HOSTILE)
     print(f"{'description':{width}}  {'markdown ms':>11}  {'POST /submit ms':>15}")
     for name in HOSTILE:
-        print(f"{name:{width}}  {markdown_ms[name]:>11.1f}  {save_ms.get(name, float('nan')):>15.0f}")
+        print(
+            f"{name:{width}}  {markdown_ms[name]:>11.1f}  {save_ms.get(name, float('nan')):>15.0f}"
+        )
     slowest = max(markdown_ms.values())
     post = max(save_ms.values())
-    print(f"slowest render_markdown: {slowest:.1f} ms, paid once when the form is saved "
-          f"(target <= {TARGET_MS:.0f} ms, {'PASS' if slowest <= TARGET_MS else 'FAIL'})")
-    print(f"POST /submit: slowest {post:.0f} ms, control {save_ms[next(iter(HOSTILE))]:.0f} ms "
-          "(mostly the 800x600 image's pipeline: six files encoded; not a page render)")
+    print(
+        f"slowest render_markdown: {slowest:.1f} ms, paid once when the form is saved "
+        f"(target <= {TARGET_MS:.0f} ms, {'PASS' if slowest <= TARGET_MS else 'FAIL'})"
+    )
+    print(
+        f"POST /submit: slowest {post:.0f} ms, control {save_ms[next(iter(HOSTILE))]:.0f} ms "
+        "(mostly the 800x600 image's pipeline: six files encoded; not a page render)"
+    )
     for problem in problems:
         print(f"PROBLEM: {problem}")
     return 1 if problems else 0

@@ -28,6 +28,7 @@ when everything ran (whatever the verdicts), 1 when something broke (the
 server did not start, an upload was not accepted).  Only 127.0.0.1 is
 contacted; the server's process group is killed at the end, also on errors.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -140,8 +141,14 @@ class Client:
     cookies: dict[str, str] = field(default_factory=dict)
     csrf: str | None = None
 
-    def request(self, method: str, path: str, body: bytes | None = None,
-                headers: dict[str, str] | None = None, timeout: float = 60):
+    def request(
+        self,
+        method: str,
+        path: str,
+        body: bytes | None = None,
+        headers: dict[str, str] | None = None,
+        timeout: float = 60,
+    ):
         headers = dict(headers or {})
         if self.cookies:
             headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
@@ -162,7 +169,8 @@ class Client:
         if status != 200:
             raise Broken(f"GET /submit answered {status}")
         match = re.search(rb'name="csrf_token"[^>]*value="([^"]+)"', body) or re.search(
-            rb'value="([^"]+)"[^>]*name="csrf_token"', body)
+            rb'value="([^"]+)"[^>]*name="csrf_token"', body
+        )
         if not match:
             raise Broken("no csrf_token in the submission form")
         self.csrf = match.group(1).decode()
@@ -181,10 +189,14 @@ class Client:
         }
         parts = []
         for name, value in fields.items():
-            parts.append(f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"'
-                         f"\r\n\r\n{value}\r\n".encode())
-        parts.append(f'--{boundary}\r\nContent-Disposition: form-data; name="image"; '
-                     f'filename="upload.jpg"\r\nContent-Type: image/jpeg\r\n\r\n'.encode())
+            parts.append(
+                f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"'
+                f"\r\n\r\n{value}\r\n".encode()
+            )
+        parts.append(
+            f'--{boundary}\r\nContent-Disposition: form-data; name="image"; '
+            f'filename="upload.jpg"\r\nContent-Type: image/jpeg\r\n\r\n'.encode()
+        )
         parts.append(image)
         parts.append(f"\r\n--{boundary}--\r\n".encode())
         return b"".join(parts), f"multipart/form-data; boundary={boundary}"
@@ -198,10 +210,12 @@ class Client:
         elapsed = time.perf_counter() - start
         location = response_headers.get("Location", "")
         if status != 303 or "/submissions/" not in location:
-            errors = re.findall(rb'class="(?:field-error|notice notice--error)"[^>]*>(.*?)</',
-                                data, re.DOTALL)
-            hint = " / ".join(re.sub(r"<[^>]+>|\s+", " ", e.decode(errors="replace")).strip()
-                              for e in errors)[:300]
+            errors = re.findall(
+                rb'class="(?:field-error|notice notice--error)"[^>]*>(.*?)</', data, re.DOTALL
+            )
+            hint = " / ".join(
+                re.sub(r"<[^>]+>|\s+", " ", e.decode(errors="replace")).strip() for e in errors
+            )[:300]
             raise Broken(f"upload not accepted: HTTP {status} {hint}")
         return elapsed, location
 
@@ -213,32 +227,57 @@ class Server:
     """gunicorn with sync workers (one unless told) on a free port, a fresh instance folder
     of its own; `settings` are extra environment variables for the app."""
 
-    def __init__(self, folder: Path, name: str, workers: int = 1,
-                 settings: dict[str, str] | None = None):  # fmt: skip
+    def __init__(
+        self, folder: Path, name: str, workers: int = 1, settings: dict[str, str] | None = None
+    ):
         self.workers = workers
         self.instance = folder / f"instance-{name}"
         self.log_path = folder / f"gunicorn-{name}.log"
         self.port = free_port()
         self.proc: subprocess.Popen | None = None
-        self.env = {k: v for k, v in os.environ.items()
-                    if k not in ("DATABASE_URL", "RATELIMIT_STORAGE_URI")}
-        self.env.update({
-            "GALLERY_INSTANCE": str(self.instance),
-            "FLASK_RATELIMIT_ENABLED": "false",
-            "PYTHONPATH": str(ROOT),
-            **(settings or {}),
-        })
+        self.env = {
+            k: v
+            for k, v in os.environ.items()
+            if k not in ("DATABASE_URL", "RATELIMIT_STORAGE_URI")
+        }
+        self.env.update(
+            {
+                "GALLERY_INSTANCE": str(self.instance),
+                "FLASK_RATELIMIT_ENABLED": "false",
+                "PYTHONPATH": str(ROOT),
+                **(settings or {}),
+            }
+        )
 
     def __enter__(self) -> Server:
-        migrate = subprocess.run([str(BIN / "flask"), "--app", "gallery", "db", "upgrade"],
-                                 cwd=ROOT, env=self.env, capture_output=True, text=True)
+        migrate = subprocess.run(
+            [str(BIN / "flask"), "--app", "gallery", "db", "upgrade"],
+            cwd=ROOT,
+            env=self.env,
+            capture_output=True,
+            text=True,
+        )
         if migrate.returncode != 0:
             raise Broken(f"flask db upgrade failed:\n{migrate.stderr[-2000:]}")
-        command = [str(BIN / "gunicorn"), "--config", "python:gallery.gunicorn_conf",
-                   "--workers", str(self.workers), "--bind", f"{HOST}:{self.port}", "gallery:create_app()"]
+        command = [
+            str(BIN / "gunicorn"),
+            "--config",
+            "python:gallery.gunicorn_conf",
+            "--workers",
+            str(self.workers),
+            "--bind",
+            f"{HOST}:{self.port}",
+            "gallery:create_app()",
+        ]
         with open(self.log_path, "wb") as log_file:
-            self.proc = subprocess.Popen(command, cwd=ROOT, env=self.env, stdout=log_file,
-                                         stderr=subprocess.STDOUT, start_new_session=True)
+            self.proc = subprocess.Popen(
+                command,
+                cwd=ROOT,
+                env=self.env,
+                stdout=log_file,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
         try:
             self._wait_healthy()
         except BaseException:
@@ -321,9 +360,14 @@ def warm_up(server: Server, client: Client, small: bytes) -> None:
 
 def naive_ms(path: Path, runs: int) -> float:
     """bench_pipeline's naive pipeline on the file, in a fresh subprocess: median ms."""
-    out = subprocess.run([sys.executable, str(PIPELINE), "--child", "naive", str(path),
-                          "--runs", str(runs)], cwd=ROOT, check=True, capture_output=True,
-                         text=True, timeout=300)
+    out = subprocess.run(
+        [sys.executable, str(PIPELINE), "--child", "naive", str(path), "--runs", str(runs)],
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     return json.loads(out.stdout)["ms"]
 
 
@@ -391,20 +435,34 @@ def report(r: dict) -> None:
     rows = [
         ("24 MP upload, whole POST /submit (median ms)", f"{upload:.0f}", "", ""),
         ("24 MP naive pipeline (median ms)", f"{r['naive_ms']:.0f}", "", ""),
-        ("upload / naive", f"{ratio:.2f}", f"<= {TARGET_RATIO} (aim {AIM_RATIO})",
-         f"{verdict(ratio <= TARGET_RATIO)} (aim {'met' if ratio <= AIM_RATIO else 'missed'})"),
+        (
+            "upload / naive",
+            f"{ratio:.2f}",
+            f"<= {TARGET_RATIO} (aim {AIM_RATIO})",
+            f"{verdict(ratio <= TARGET_RATIO)} (aim {'met' if ratio <= AIM_RATIO else 'missed'})",
+        ),
         ("worker idle VmRSS after warm-up (MB)", f"{r['idle_rss_mb']:.0f}", "", ""),
         ("worker peak VmHWM over the uploads (MB)", f"{r['peak_hwm_mb']:.0f}", "", ""),
-        ("peak above idle (MB)", f"{above:.0f}", f"<= {TARGET_ABOVE_IDLE_MB}",
-         verdict(above <= TARGET_ABOVE_IDLE_MB)),
+        (
+            "peak above idle (MB)",
+            f"{above:.0f}",
+            f"<= {TARGET_ABOVE_IDLE_MB}",
+            verdict(above <= TARGET_ABOVE_IDLE_MB),
+        ),
         ("40 MP upload accepted (303)", "no" if refused else "yes", "303", verdict(not refused)),
-        ("40 MP worker peak VmHWM (MB)", f"{r['peak40_hwm_mb']:.0f}", f"< {TARGET_40MP_PEAK_MB}",
-         "n/a" if refused else verdict(r["peak40_hwm_mb"] < TARGET_40MP_PEAK_MB)),
+        (
+            "40 MP worker peak VmHWM (MB)",
+            f"{r['peak40_hwm_mb']:.0f}",
+            f"< {TARGET_40MP_PEAK_MB}",
+            "n/a" if refused else verdict(r["peak40_hwm_mb"] < TARGET_40MP_PEAK_MB),
+        ),
     ]
     width = max(len(row[0]) for row in rows)
     print()
-    print("Upload benchmark: gunicorn, 1 sync worker, 127.0.0.1; CSRF on (token and cookie "
-          "from GET /submit), rate limit off (FLASK_RATELIMIT_ENABLED=false)")
+    print(
+        "Upload benchmark: gunicorn, 1 sync worker, 127.0.0.1; CSRF on (token and cookie "
+        "from GET /submit), rate limit off (FLASK_RATELIMIT_ENABLED=false)"
+    )
     sizes = ", ".join(f"{k} {v:.1f} MB" for k, v in r["size_mb"].items() if k != "small")
     print(f"Inputs: baseline JPEG q90, {sizes}; {r['runs']} timed uploads, 1 warm-up upload")
     print()
@@ -413,23 +471,31 @@ def report(r: dict) -> None:
     for name, value, target, result in rows:
         print(f"{name:{width}}  {value:>7}  {target:18}  {result}")
     print()
-    print("24 MP uploads, client wall clock (ms): "
-          + ", ".join(f"{t:.0f}" for t in r["upload_ms"]))
+    print("24 MP uploads, client wall clock (ms): " + ", ".join(f"{t:.0f}" for t in r["upload_ms"]))
     if r["server_ms"]:
-        print("24 MP uploads, app time after form parsing (access log, ms): "
-              + ", ".join(f"{t:.0f}" for t in r["server_ms"])
-              + f"; median {statistics.median(r['server_ms']):.0f}")
+        print(
+            "24 MP uploads, app time after form parsing (access log, ms): "
+            + ", ".join(f"{t:.0f}" for t in r["server_ms"])
+            + f"; median {statistics.median(r['server_ms']):.0f}"
+        )
     print(f"Worker CPU time per 24 MP upload (user + system, all threads): {r['cpu_ms']:.0f} ms")
-    hwm_note = ("reset after the warm-up" if r["hwm_reset"] else
-                f"not resettable, includes the warm-up (warm-up peak {r['warmup_hwm_mb']:.0f} MB)")
-    print(f"Load average (1/5/15 min) before: {r['load_before']}, after: {r['load_after']} "
-          "(on 2 cores, anything above ~0.5 makes the timings noisy)")
+    hwm_note = (
+        "reset after the warm-up"
+        if r["hwm_reset"]
+        else f"not resettable, includes the warm-up (warm-up peak {r['warmup_hwm_mb']:.0f} MB)"
+    )
+    print(
+        f"Load average (1/5/15 min) before: {r['load_before']}, after: {r['load_after']} "
+        "(on 2 cores, anything above ~0.5 makes the timings noisy)"
+    )
     print(f"VmHWM {hwm_note}; VmRSS after the uploads {r['after_rss_mb']:.0f} MB")
     if refused:
         print(f"40 MP: {refused}")
     else:
-        print(f"40 MP: upload {r['upload40_ms']:.0f} ms, worker idle VmRSS "
-              f"{r['idle40_rss_mb']:.0f} MB, peak VmHWM {r['peak40_hwm_mb']:.0f} MB (fresh server)")
+        print(
+            f"40 MP: upload {r['upload40_ms']:.0f} ms, worker idle VmRSS "
+            f"{r['idle40_rss_mb']:.0f} MB, peak VmHWM {r['peak40_hwm_mb']:.0f} MB (fresh server)"
+        )
 
 
 def main() -> int:

@@ -1,4 +1,5 @@
 """The yardstick of bench_pages.py: the smallest Flask app, served by the same gunicorn."""
+
 from flask import Flask
 
 app = Flask(__name__)

@@ -1,4 +1,5 @@
 """Art Protest: a gallery of art made in solidarity with political prisoners."""
+
 from __future__ import annotations
 
 import importlib.util
@@ -8,7 +9,6 @@ import secrets
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
-
 from urllib.parse import urlsplit
 
 from flask import Flask, Request
@@ -19,10 +19,10 @@ from werkzeug.routing import MapAdapter
 from .commands.backup import check_not_a_foreign_backup
 from .config import DOCS as SETTINGS_DOCS
 from .config import Config, SettingError, load_environ
-from .core.passwords import MIN_MEMORY_KIB
 from .core.database import private_file, sqlite_file
-from .media.slots import MB, default_slots, keep_big_buffers_off_the_heap
+from .core.passwords import MIN_MEMORY_KIB
 from .extensions import babel, csrf, db, migrate
+from .media.slots import MB, default_slots, keep_big_buffers_off_the_heap
 from .web.http import GalleryMap
 
 log = logging.getLogger(__name__)
@@ -45,13 +45,16 @@ class GalleryFlask(Flask):
             return adapter
         parts = urlsplit(public)
         if adapter is None:  # outside a request, without SERVER_NAME
-            return self.url_map.bind(parts.netloc, script_name=parts.path or "/", url_scheme=parts.scheme)
+            return self.url_map.bind(
+                parts.netloc, script_name=parts.path or "/", url_scheme=parts.scheme
+            )
         adapter.server_name, adapter.url_scheme = parts.netloc, parts.scheme
         return adapter
 
 
-def create_app(config: Mapping[str, Any] | None = None, *,
-               environ: Mapping[str, str] | None = None) -> Flask:  # fmt: skip
+def create_app(
+    config: Mapping[str, Any] | None = None, *, environ: Mapping[str, str] | None = None
+) -> Flask:
     """Build the application: config, extensions, blueprints, commands, error pages.
 
     config: settings that win over every other source (tests pass theirs); environ: the
@@ -75,7 +78,9 @@ def create_app(config: Mapping[str, Any] | None = None, *,
     return app
 
 
-def load_config(app: Flask, overrides: Mapping[str, Any] | None, environ: Mapping[str, str]) -> None:
+def load_config(
+    app: Flask, overrides: Mapping[str, Any] | None, environ: Mapping[str, str]
+) -> None:
     """The table's defaults (gallery/config.py), then instance/config.py, then the
     environment (each setting as NAME or FLASK_NAME, which wins), then `overrides`; then
     what is filled in from them."""
@@ -150,8 +155,10 @@ def check_media_settings(config: Mapping[str, Any]) -> None:
     if isinstance(sendfile, str):
         raise RuntimeError("MEDIA_SENDFILE must be true or false (FLASK_MEDIA_SENDFILE=true).")
     if accel and not (isinstance(accel, str) and accel.startswith("/") and "//" not in accel):
-        raise RuntimeError("MEDIA_ACCEL_REDIRECT must be the path of an internal location, "
-                           "such as /internal-media/.")  # fmt: skip
+        raise RuntimeError(
+            "MEDIA_ACCEL_REDIRECT must be the path of an internal location, "
+            "such as /internal-media/."
+        )
     if url:
         from .media.s3 import parse_media_url
 
@@ -160,9 +167,11 @@ def check_media_settings(config: Mapping[str, Any]) -> None:
         except ValueError as exc:
             raise RuntimeError(str(exc)) from None
         if accel or sendfile:
-            raise RuntimeError("MEDIA_ACCEL_REDIRECT and MEDIA_SENDFILE serve files from the "
-                               "local media folder; with GALLERY_MEDIA=s3://... the app streams "
-                               "the images itself.")  # fmt: skip
+            raise RuntimeError(
+                "MEDIA_ACCEL_REDIRECT and MEDIA_SENDFILE serve files from the "
+                "local media folder; with GALLERY_MEDIA=s3://... the app streams "
+                "the images itself."
+            )
 
 
 def check_extras(config: Mapping[str, Any]) -> None:
@@ -180,8 +189,10 @@ def check_extras(config: Mapping[str, Any]) -> None:
                 + (f": pip install 'art-protest-gallery[{extra}]'" if extra else "")
             ) from None
     if config.get("MEDIA_STORE") and not all(map(importlib.util.find_spec, ("boto3", "botocore"))):
-        raise RuntimeError("GALLERY_MEDIA names an S3 bucket, and boto3 is not installed: "
-                           "pip install 'art-protest-gallery[s3]'")  # fmt: skip
+        raise RuntimeError(
+            "GALLERY_MEDIA names an S3 bucket, and boto3 is not installed: "
+            "pip install 'art-protest-gallery[s3]'"
+        )
 
 
 def configure_logging(app: Flask) -> None:
@@ -249,8 +260,8 @@ def after_fork(app: Flask) -> None:
 
 
 def register_extensions(app: Flask) -> None:
-    from .core import database  # noqa: F401  (registers the engine and session listeners)
     from . import mail
+    from .core import database  # noqa: F401  (registers the engine and session listeners)
     from .web import i18n
     from .web.limits import limiter
 
@@ -315,8 +326,10 @@ def register_middleware(app: Flask) -> None:
             app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=hosts
         )
         if not app.config["TRUSTED_HOSTS"]:
-            log.warning("PROXY_FIX_HOPS is set without TRUSTED_HOSTS: any Host the proxy passes on "
-                        "is answered; set TRUSTED_HOSTS (and PUBLIC_URL) to the public host name")  # fmt: skip
+            log.warning(
+                "PROXY_FIX_HOPS is set without TRUSTED_HOSTS: any Host the proxy passes on "
+                "is answered; set TRUSTED_HOSTS (and PUBLIC_URL) to the public host name"
+            )
     if app.config["ONION_PORT"]:
         # The onion service's own listener never goes through ProxyFix (web/onion.py).
         from .web.onion import OnionListener

@@ -11,6 +11,7 @@ on/off) for a flag, a number for a number, JSON for a list or a table, the text 
 otherwise; a text of the wrong kind stops the app at start with a line naming the variable
 (never its value: it may be a secret).  FLASK_ variables of names not declared here are
 read as Flask reads them (JSON, else text)."""
+
 from __future__ import annotations
 
 import json
@@ -48,7 +49,12 @@ class Setting:
         """The variables read, weakest first: FLASK_NAME wins over the plain names."""
         if self.derived:
             return ()
-        return (self.name, *self.aliases, "FLASK_" + self.name, *("FLASK_" + a for a in self.aliases))
+        return (
+            self.name,
+            *self.aliases,
+            "FLASK_" + self.name,
+            *("FLASK_" + a for a in self.aliases),
+        )
 
     @property
     def type(self) -> type:
@@ -99,184 +105,397 @@ FRAMEWORK = "Framework"
 
 SETTINGS: tuple[Setting, ...] = (
     # ---- identity and addresses
-    _s("SECRET_KEY", None, "the key that signs sessions and CSRF tokens; none: generated once "
-       "into instance/secret_key (mode 0600)", IDENTITY),
-    _s("PUBLIC_URL", None, "the primary public address (https://artprotest.example): every absolute "
-       "address the app gives (QR codes, feeds, sitemap, API, mail) and a static mirror's "
-       "forms are built on it; none: the request's host", IDENTITY),
-    _s("ONION_URL", None, "the gallery's Tor onion service (http://xyz….onion): pages send "
-       "Onion-Location and the footer links to it", IDENTITY),
-    _s("ONION_PORT", None, "the port of the listener only the onion service reaches: its "
-       "requests are never trusted by address nor by X-Forwarded-*", IDENTITY, kind=int),
+    _s(
+        "SECRET_KEY",
+        None,
+        "the key that signs sessions and CSRF tokens; none: generated once "
+        "into instance/secret_key (mode 0600)",
+        IDENTITY,
+    ),
+    _s(
+        "PUBLIC_URL",
+        None,
+        "the primary public address (https://artprotest.example): every absolute "
+        "address the app gives (QR codes, feeds, sitemap, API, mail) and a static mirror's "
+        "forms are built on it; none: the request's host",
+        IDENTITY,
+    ),
+    _s(
+        "ONION_URL",
+        None,
+        "the gallery's Tor onion service (http://xyz….onion): pages send "
+        "Onion-Location and the footer links to it",
+        IDENTITY,
+    ),
+    _s(
+        "ONION_PORT",
+        None,
+        "the port of the listener only the onion service reaches: its "
+        "requests are never trusted by address nor by X-Forwarded-*",
+        IDENTITY,
+        kind=int,
+    ),
     _s("SITE_NAME", "Art Protest", "the gallery's name in pages, feeds and mail", IDENTITY),
-    _s("REPORT_INACCURACY_EMAIL", "corrections@example.org", "where readers send corrections "
-       "of a prisoner's story", IDENTITY),
+    _s(
+        "REPORT_INACCURACY_EMAIL",
+        "corrections@example.org",
+        "where readers send corrections of a prisoner's story",
+        IDENTITY,
+    ),
     # ---- database and media
-    _s("SQLALCHEMY_DATABASE_URI", None, "SQLAlchemy URL of the database "
-       "(postgresql+psycopg://user@host/db); none: instance/gallery.sqlite3", STORAGE,
-       aliases=("DATABASE_URL",)),
-    _s("SQLALCHEMY_ENGINE_OPTIONS", {"pool_pre_ping": True, "hide_parameters": True},
-       "SQLAlchemy engine options; hide_parameters keeps values (e-mail addresses) out of "
-       "error messages and the log", STORAGE),
-    _s("MEDIA_STORE", None, "s3://bucket/prefix: media in an S3-compatible bucket, with "
-       "boto3's environment (AWS_ENDPOINT_URL, AWS_ACCESS_KEY_ID...); none: the local folder "
-       "MEDIA_ROOT; checked at start", STORAGE, aliases=("GALLERY_MEDIA",)),
-    _s("MEDIA_ROOT", None, "the local media folder; none: media/ in the instance folder",
-       STORAGE),
-    _s("BUILT_FILES_BYTES", 4 * 1024 * 1024 * 1024, "the most that print PDFs and the "
-       "sitemap built into instance/cache/built/ may take; past it a document is sent, not kept",
-       STORAGE),
+    _s(
+        "SQLALCHEMY_DATABASE_URI",
+        None,
+        "SQLAlchemy URL of the database "
+        "(postgresql+psycopg://user@host/db); none: instance/gallery.sqlite3",
+        STORAGE,
+        aliases=("DATABASE_URL",),
+    ),
+    _s(
+        "SQLALCHEMY_ENGINE_OPTIONS",
+        {"pool_pre_ping": True, "hide_parameters": True},
+        "SQLAlchemy engine options; hide_parameters keeps values (e-mail addresses) out of "
+        "error messages and the log",
+        STORAGE,
+    ),
+    _s(
+        "MEDIA_STORE",
+        None,
+        "s3://bucket/prefix: media in an S3-compatible bucket, with "
+        "boto3's environment (AWS_ENDPOINT_URL, AWS_ACCESS_KEY_ID...); none: the local folder "
+        "MEDIA_ROOT; checked at start",
+        STORAGE,
+        aliases=("GALLERY_MEDIA",),
+    ),
+    _s("MEDIA_ROOT", None, "the local media folder; none: media/ in the instance folder", STORAGE),
+    _s(
+        "BUILT_FILES_BYTES",
+        4 * 1024 * 1024 * 1024,
+        "the most that print PDFs and the "
+        "sitemap built into instance/cache/built/ may take; past it a document is sent, not kept",
+        STORAGE,
+    ),
     # ---- hosts and proxies
-    _s("TRUSTED_HOSTS", None, "the host names the app answers for, comma-separated "
-       "(.example.org admits its subdomains); any other Host gets a 400; none: any", PROXY),
-    _s("PREFERRED_URL_SCHEME", "http", "https makes the session cookie Secure and __Host- and "
-       "turns on HSTS", PROXY),
-    _s("PROXY_FIX_HOPS", 0, "how many reverse proxies in front of the app set "
-       "X-Forwarded-For and -Proto (and -Host, taken only with TRUSTED_HOSTS); 0: the headers "
-       "are ignored", PROXY),
-    _s("HEALTHZ_TIMEOUT", 3.0, "seconds every dependency together may take to answer "
-       "/healthz before the silent ones are reported \"timeout\"", PROXY),
+    _s(
+        "TRUSTED_HOSTS",
+        None,
+        "the host names the app answers for, comma-separated "
+        "(.example.org admits its subdomains); any other Host gets a 400; none: any",
+        PROXY,
+    ),
+    _s(
+        "PREFERRED_URL_SCHEME",
+        "http",
+        "https makes the session cookie Secure and __Host- and turns on HSTS",
+        PROXY,
+    ),
+    _s(
+        "PROXY_FIX_HOPS",
+        0,
+        "how many reverse proxies in front of the app set "
+        "X-Forwarded-For and -Proto (and -Host, taken only with TRUSTED_HOSTS); 0: the headers "
+        "are ignored",
+        PROXY,
+    ),
+    _s(
+        "HEALTHZ_TIMEOUT",
+        3.0,
+        "seconds every dependency together may take to answer "
+        '/healthz before the silent ones are reported "timeout"',
+        PROXY,
+    ),
     # ---- serving media
-    _s("MEDIA_ACCEL_REDIRECT", None, "nginx internal location (/internal-media/) that sends "
-       "published images once the app has checked them (X-Accel-Redirect); local store only",
-       MEDIA),
-    _s("MEDIA_SENDFILE", False, "true: published images are sent with X-Sendfile (Apache "
-       "mod_xsendfile, lighttpd); local store only", MEDIA),
-    _s("SEND_FILE_MAX_AGE_DEFAULT", 365 * 24 * 3600, "seconds static files may be cached "
-       "(their URLs carry a content hash)", MEDIA),
+    _s(
+        "MEDIA_ACCEL_REDIRECT",
+        None,
+        "nginx internal location (/internal-media/) that sends "
+        "published images once the app has checked them (X-Accel-Redirect); local store only",
+        MEDIA,
+    ),
+    _s(
+        "MEDIA_SENDFILE",
+        False,
+        "true: published images are sent with X-Sendfile (Apache "
+        "mod_xsendfile, lighttpd); local store only",
+        MEDIA,
+    ),
+    _s(
+        "SEND_FILE_MAX_AGE_DEFAULT",
+        365 * 24 * 3600,
+        "seconds static files may be cached (their URLs carry a content hash)",
+        MEDIA,
+    ),
     # ---- moderators and passwords
     _s("MODERATOR_SESSION_HOURS", 12, "hours a moderator's login lasts", MODERATORS),
     _s("MODERATION_PER_PAGE", 20, "works on a page of the moderation queue", MODERATORS),
-    _s("DECISION_UNDO_SECONDS", 30, "seconds an approval or rejection can be undone (the "
-       "artist's e-mail waits as long); 0: decisions are final at once", MODERATORS),
-    _s("ARGON2_MEMORY_KIB", 47_104, "argon2id memory per password hash, in KiB (OWASP's "
-       "46 MiB; never below 19 MiB outside tests); older hashes are renewed at the next login",
-       MODERATORS),
+    _s(
+        "DECISION_UNDO_SECONDS",
+        30,
+        "seconds an approval or rejection can be undone (the "
+        "artist's e-mail waits as long); 0: decisions are final at once",
+        MODERATORS,
+    ),
+    _s(
+        "ARGON2_MEMORY_KIB",
+        47_104,
+        "argon2id memory per password hash, in KiB (OWASP's "
+        "46 MiB; never below 19 MiB outside tests); older hashes are renewed at the next login",
+        MODERATORS,
+    ),
     _s("ARGON2_TIME_COST", 1, "argon2id passes per password hash", MODERATORS),
     _s("ARGON2_PARALLELISM", 1, "argon2id lanes per password hash", MODERATORS),
     # ---- rate limits
-    _s("RATELIMIT_ENABLED", True, "false switches every rate limit off (a load test on "
-       "loopback)", LIMITS),
-    _s("RATELIMIT_STORAGE_URI", None, "where limits count (redis://... when several hosts "
-       "serve the gallery); none: a SQLite file in the instance folder shared by the host's "
-       "workers", LIMITS),
+    _s(
+        "RATELIMIT_ENABLED",
+        True,
+        "false switches every rate limit off (a load test on loopback)",
+        LIMITS,
+    ),
+    _s(
+        "RATELIMIT_STORAGE_URI",
+        None,
+        "where limits count (redis://... when several hosts "
+        "serve the gallery); none: a SQLite file in the instance folder shared by the host's "
+        "workers",
+        LIMITS,
+    ),
     _s("RATELIMIT_STRATEGY", "moving-window", "Flask-Limiter's strategy", LIMITS),
-    _s("RATELIMIT_HEADERS_ENABLED", False, "Flask-Limiter's headers (off: the gallery sets "
-       "Retry-After on its 429s itself)", LIMITS),
-    _s("RATELIMIT_IN_MEMORY_FALLBACK_ENABLED", True, "when the limits' store cannot be "
-       "reached, count in each process's memory with a warning instead of answering 500",
-       LIMITS),
-    _s("RATELIMIT_SWALLOW_ERRORS", True, "a failing limits' store never fails a request",
-       LIMITS),
-    _s("SUBMIT_RATE_LIMIT", "10 per hour;30 per day", "accepted submissions per client",
-       LIMITS),
-    _s("API_RATE_LIMIT", "300 per minute", "requests per client on every /api/ address",
-       LIMITS),
-    _s("REPORT_RATE_LIMIT", "5 per hour;20 per day", "reports per IPv4 address or IPv6 /48",
-       LIMITS),
+    _s(
+        "RATELIMIT_HEADERS_ENABLED",
+        False,
+        "Flask-Limiter's headers (off: the gallery sets Retry-After on its 429s itself)",
+        LIMITS,
+    ),
+    _s(
+        "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED",
+        True,
+        "when the limits' store cannot be "
+        "reached, count in each process's memory with a warning instead of answering 500",
+        LIMITS,
+    ),
+    _s("RATELIMIT_SWALLOW_ERRORS", True, "a failing limits' store never fails a request", LIMITS),
+    _s("SUBMIT_RATE_LIMIT", "10 per hour;30 per day", "accepted submissions per client", LIMITS),
+    _s("API_RATE_LIMIT", "300 per minute", "requests per client on every /api/ address", LIMITS),
+    _s(
+        "REPORT_RATE_LIMIT", "5 per hour;20 per day", "reports per IPv4 address or IPv6 /48", LIMITS
+    ),
     _s("PRINT_RATE_LIMIT", "20 per minute;200 per hour", "print PDFs per client", LIMITS),
     _s("LOGIN_RATE_LIMIT", "10 per minute;50 per hour", "login attempts per client", LIMITS),
-    _s("LOGIN_PAIR_RATE_LIMIT", "5 per minute;20 per hour", "login attempts per client and "
-       "user name", LIMITS),
-    _s("LOGIN_ACCOUNT_RATE_LIMIT", "30 per hour;100 per day", "login attempts per user name, "
-       "from anywhere", LIMITS),
-    _s("AUTO_HIDES_PER_HOUR", 10, "reports \"identifies a person at risk\" that hide a work "
-       "at once, per hour for the whole site; past that they wait for a moderator", LIMITS),
+    _s(
+        "LOGIN_PAIR_RATE_LIMIT",
+        "5 per minute;20 per hour",
+        "login attempts per client and user name",
+        LIMITS,
+    ),
+    _s(
+        "LOGIN_ACCOUNT_RATE_LIMIT",
+        "30 per hour;100 per day",
+        "login attempts per user name, from anywhere",
+        LIMITS,
+    ),
+    _s(
+        "AUTO_HIDES_PER_HOUR",
+        10,
+        'reports "identifies a person at risk" that hide a work '
+        "at once, per hour for the whole site; past that they wait for a moderator",
+        LIMITS,
+    ),
     # ---- the proof-of-work challenge
-    _s("CHALLENGE_ALWAYS", False, "true: the proof-of-work challenge on the whole site, not "
-       "only the onion service and times of pressure", CHALLENGE),
-    _s("CHALLENGE_PRESSURE", "30 per minute", "sends and reports from everyone together past "
-       "which the challenge is asked of everyone", CHALLENGE),
-    _s("CHALLENGE_COST", 1000, "PBKDF2 iterations of each key the browser derives",
-       CHALLENGE),
-    _s("CHALLENGE_COUNTER", 10_000, "the most keys a challenge asks for (picked between half "
-       "this and this)", CHALLENGE),
+    _s(
+        "CHALLENGE_ALWAYS",
+        False,
+        "true: the proof-of-work challenge on the whole site, not "
+        "only the onion service and times of pressure",
+        CHALLENGE,
+    ),
+    _s(
+        "CHALLENGE_PRESSURE",
+        "30 per minute",
+        "sends and reports from everyone together past which the challenge is asked of everyone",
+        CHALLENGE,
+    ),
+    _s("CHALLENGE_COST", 1000, "PBKDF2 iterations of each key the browser derives", CHALLENGE),
+    _s(
+        "CHALLENGE_COUNTER",
+        10_000,
+        "the most keys a challenge asks for (picked between half this and this)",
+        CHALLENGE,
+    ),
     _s("CHALLENGE_SECONDS", 1800, "seconds a challenge lives (accepted once)", CHALLENGE),
-    _s("CHALLENGE_WAIT_SECONDS", 300, "without JavaScript, a form older than this is "
-       "accepted instead", CHALLENGE),
+    _s(
+        "CHALLENGE_WAIT_SECONDS",
+        300,
+        "without JavaScript, a form older than this is accepted instead",
+        CHALLENGE,
+    ),
     # ---- uploads and decoding
-    _s("MAX_CONTENT_LENGTH", 25 * 1024 * 1024, "bytes of a whole request (an upload)",
-       UPLOADS),
+    _s("MAX_CONTENT_LENGTH", 25 * 1024 * 1024, "bytes of a whole request (an upload)", UPLOADS),
     _s("MAX_FORM_MEMORY_SIZE", 100 * 1024, "bytes of a form's non-file fields", UPLOADS),
     _s("MAX_FORM_PARTS", 200, "parts of a multipart form", UPLOADS),
     _s("MAX_IMAGE_PIXELS", 40_000_000, "pixels of an uploaded image", UPLOADS),
-    _s("DECODE_MEMORY_MB", 1536, "address space of the child process that decodes one upload "
-       "(a legitimate 40 MP WebP peaks near 970 MB)", UPLOADS),
-    _s("DECODE_CPU_SECONDS", 20, "CPU seconds of one decoding child, all its threads",
-       UPLOADS),
-    _s("DECODE_WALL_SECONDS", 40, "seconds before the worker kills a decoding child (below "
-       "gunicorn's 60)", UPLOADS),
-    _s("DECODE_SLOTS", None, "uploads the host decodes at once, across workers; none: one per "
-       "DECODE_MEMORY_MB of the memory available at start", UPLOADS, kind=int),
+    _s(
+        "DECODE_MEMORY_MB",
+        1536,
+        "address space of the child process that decodes one upload "
+        "(a legitimate 40 MP WebP peaks near 970 MB)",
+        UPLOADS,
+    ),
+    _s("DECODE_CPU_SECONDS", 20, "CPU seconds of one decoding child, all its threads", UPLOADS),
+    _s(
+        "DECODE_WALL_SECONDS",
+        40,
+        "seconds before the worker kills a decoding child (below gunicorn's 60)",
+        UPLOADS,
+    ),
+    _s(
+        "DECODE_SLOTS",
+        None,
+        "uploads the host decodes at once, across workers; none: one per "
+        "DECODE_MEMORY_MB of the memory available at start",
+        UPLOADS,
+        kind=int,
+    ),
     # ---- page cache
     _s("PAGE_CACHE", True, "the page cache of anonymous pages, on or off", CACHE),
     _s("PAGE_CACHE_SECONDS", 300, "seconds a page is kept", CACHE),
     _s("PAGE_CACHE_ENTRIES", 3000, "pages the cache holds at most", CACHE),
-    _s("PAGE_CACHE_BYTES", 256 * 1024 * 1024, "bytes the cache holds at most (files or Redis "
-       "alike)", CACHE),
-    _s("PAGE_CACHE_MAX_PAGE_BYTES", 2 * 1024 * 1024, "a larger page is served but not kept",
-       CACHE),
-    _s("PAGE_CACHE_ONE_HOST", False, "true: this is the only host, so its own file cache may "
-       "serve a PostgreSQL database (else the cache stays off there without CACHE_REDIS_URL)",
-       CACHE),
-    _s("CACHE_REDIS_URL", None, "Redis for the page cache, shared by several hosts; none: "
-       "files under instance/cache/pages/ shared by the host's workers", CACHE),
-    _s("CACHE_TYPE", None, "Flask-Caching's backend", CACHE,
-       derived="the gallery's files or Redis store, from CACHE_REDIS_URL"),
-    _s("CACHE_OPTIONS", None, "Flask-Caching's backend options", CACHE,
-       derived="two-second Redis timeouts with CACHE_REDIS_URL"),
-    _s("CACHE_DIR", None, "the file cache's folder", CACHE,
-       derived="instance/cache/pages/"),
+    _s(
+        "PAGE_CACHE_BYTES",
+        256 * 1024 * 1024,
+        "bytes the cache holds at most (files or Redis alike)",
+        CACHE,
+    ),
+    _s("PAGE_CACHE_MAX_PAGE_BYTES", 2 * 1024 * 1024, "a larger page is served but not kept", CACHE),
+    _s(
+        "PAGE_CACHE_ONE_HOST",
+        False,
+        "true: this is the only host, so its own file cache may "
+        "serve a PostgreSQL database (else the cache stays off there without CACHE_REDIS_URL)",
+        CACHE,
+    ),
+    _s(
+        "CACHE_REDIS_URL",
+        None,
+        "Redis for the page cache, shared by several hosts; none: "
+        "files under instance/cache/pages/ shared by the host's workers",
+        CACHE,
+    ),
+    _s(
+        "CACHE_TYPE",
+        None,
+        "Flask-Caching's backend",
+        CACHE,
+        derived="the gallery's files or Redis store, from CACHE_REDIS_URL",
+    ),
+    _s(
+        "CACHE_OPTIONS",
+        None,
+        "Flask-Caching's backend options",
+        CACHE,
+        derived="two-second Redis timeouts with CACHE_REDIS_URL",
+    ),
+    _s("CACHE_DIR", None, "the file cache's folder", CACHE, derived="instance/cache/pages/"),
     _s("CACHE_KEY_PREFIX", None, "Flask-Caching's key prefix", CACHE, derived="gallery:"),
-    _s("CACHE_THRESHOLD", None, "Flask-Caching's entry limit", CACHE,
-       derived="PAGE_CACHE_ENTRIES"),
-    _s("CACHE_DEFAULT_TIMEOUT", None, "Flask-Caching's lifetime of an entry", CACHE,
-       derived="PAGE_CACHE_SECONDS"),
+    _s("CACHE_THRESHOLD", None, "Flask-Caching's entry limit", CACHE, derived="PAGE_CACHE_ENTRIES"),
+    _s(
+        "CACHE_DEFAULT_TIMEOUT",
+        None,
+        "Flask-Caching's lifetime of an entry",
+        CACHE,
+        derived="PAGE_CACHE_SECONDS",
+    ),
     # ---- mail
-    _s("MAIL_SERVER", None, "the SMTP server that tells artists of decisions; none: no mail, "
-       "no error", MAIL),
-    _s("MAIL_PORT", None, "the SMTP port; none: 587 with MAIL_USE_TLS, 465 with MAIL_USE_SSL, "
-       "else 25", MAIL, kind=int),
-    _s("MAIL_USE_TLS", True, "STARTTLS with the server's certificate checked; false (clear "
-       "text) only for a relay on the same host or network", MAIL),
+    _s(
+        "MAIL_SERVER",
+        None,
+        "the SMTP server that tells artists of decisions; none: no mail, no error",
+        MAIL,
+    ),
+    _s(
+        "MAIL_PORT",
+        None,
+        "the SMTP port; none: 587 with MAIL_USE_TLS, 465 with MAIL_USE_SSL, else 25",
+        MAIL,
+        kind=int,
+    ),
+    _s(
+        "MAIL_USE_TLS",
+        True,
+        "STARTTLS with the server's certificate checked; false (clear "
+        "text) only for a relay on the same host or network",
+        MAIL,
+    ),
     _s("MAIL_USE_SSL", False, "TLS from the first byte (port 465)", MAIL),
     _s("MAIL_USERNAME", None, "the SMTP login", MAIL),
     _s("MAIL_PASSWORD", None, "the SMTP password", MAIL),
-    _s("MAIL_DEFAULT_SENDER", None, "the sender's address (noreply@mail.example.org); messages "
-       "go out under a neutral name; none: no mail", MAIL),
-    _s("MAIL_TIMEOUT", 20.0, "seconds for connecting and for every reply of the SMTP server",
-       MAIL),
+    _s(
+        "MAIL_DEFAULT_SENDER",
+        None,
+        "the sender's address (noreply@mail.example.org); messages "
+        "go out under a neutral name; none: no mail",
+        MAIL,
+    ),
+    _s("MAIL_TIMEOUT", 20.0, "seconds for connecting and for every reply of the SMTP server", MAIL),
     # ---- the gallery
     _s("WORKS_PER_PAGE", 24, "works on a page of the gallery grid", GALLERY),
     _s("SEARCH_PER_PAGE", 20, "results on a page of search", GALLERY),
-    _s("PRISONER_TIMEZONE", "Europe/Moscow", "the time zone of \"days in prison\" when a "
-       "prisoner has none", GALLERY),
-    _s("PRINT_FONT_DIR", None, "the folder holding DejaVuSans.ttf and DejaVuSans-Bold.ttf for "
-       "print PDFs; none: the usual system folders", GALLERY),
+    _s(
+        "PRISONER_TIMEZONE",
+        "Europe/Moscow",
+        'the time zone of "days in prison" when a prisoner has none',
+        GALLERY,
+    ),
+    _s(
+        "PRINT_FONT_DIR",
+        None,
+        "the folder holding DejaVuSans.ttf and DejaVuSans-Bold.ttf for "
+        "print PDFs; none: the usual system folders",
+        GALLERY,
+    ),
     _s("LANGUAGES", ("en", "fr", "ru"), "the languages of the site", GALLERY),
     _s("BABEL_DEFAULT_LOCALE", "en", "the language when the visitor names none", GALLERY),
     _s("BABEL_DEFAULT_TIMEZONE", "UTC", "the time zone dates are shown in", GALLERY),
     # ---- framework
-    _s("SESSION_COOKIE_NAME", "session", "the session cookie's name (__Host-session over "
-       "https)", FRAMEWORK),
-    _s("SESSION_COOKIE_HTTPONLY", True, "the session cookie is hidden from scripts",
-       FRAMEWORK),
+    _s(
+        "SESSION_COOKIE_NAME",
+        "session",
+        "the session cookie's name (__Host-session over https)",
+        FRAMEWORK,
+    ),
+    _s("SESSION_COOKIE_HTTPONLY", True, "the session cookie is hidden from scripts", FRAMEWORK),
     _s("SESSION_COOKIE_SAMESITE", "Lax", "the session cookie's SameSite", FRAMEWORK),
-    _s("SESSION_COOKIE_SECURE", False, "the session cookie only over HTTPS (switched on by "
-       "PREFERRED_URL_SCHEME=https)", FRAMEWORK),
+    _s(
+        "SESSION_COOKIE_SECURE",
+        False,
+        "the session cookie only over HTTPS (switched on by PREFERRED_URL_SCHEME=https)",
+        FRAMEWORK,
+    ),
     _s("WTF_CSRF_ENABLED", True, "CSRF tokens on every form", FRAMEWORK),
-    _s("WTF_CSRF_TIME_LIMIT", None, "seconds a CSRF token lives; none: as long as the session",
-       FRAMEWORK, kind=int),
-    _s("WTF_CSRF_SSL_STRICT", False, "demand a same-host Referer over HTTPS (off: private "
-       "pages send none; the token and the SameSite cookie protect them)", FRAMEWORK),
+    _s(
+        "WTF_CSRF_TIME_LIMIT",
+        None,
+        "seconds a CSRF token lives; none: as long as the session",
+        FRAMEWORK,
+        kind=int,
+    ),
+    _s(
+        "WTF_CSRF_SSL_STRICT",
+        False,
+        "demand a same-host Referer over HTTPS (off: private "
+        "pages send none; the token and the SameSite cookie protect them)",
+        FRAMEWORK,
+    ),
 )
 
 BY_NAME: dict[str, Setting] = {s.name: s for s in SETTINGS}
 # The defaults as a class, for instance/config.py's readers and Flask's from_object.
 Config = type("Config", (), {s.name: s.default for s in SETTINGS if not s.derived})
 # The settings tests run with: argon2 at its minimum (tests/app/test_auth.py checks the real one).
-TEST_SETTINGS: dict[str, Any] = {"ARGON2_MEMORY_KIB": 8, "ARGON2_TIME_COST": 1,
-                                 "ARGON2_PARALLELISM": 1}  # fmt: skip
+TEST_SETTINGS: dict[str, Any] = {
+    "ARGON2_MEMORY_KIB": 8,
+    "ARGON2_TIME_COST": 1,
+    "ARGON2_PARALLELISM": 1,
+}
 
 
 def settings() -> dict[str, Any]:

@@ -1,4 +1,5 @@
 """Flask extensions, created here and bound to the app in create_app()."""
+
 from __future__ import annotations
 
 from flask_babel import Babel
@@ -8,7 +9,6 @@ from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
 from sqlalchemy import MetaData
 from sqlalchemy.orm import DeclarativeBase
-
 
 
 class Base(DeclarativeBase):

@@ -1,4 +1,5 @@
 """gunicorn settings used by `make run` (gunicorn --config python:gallery.gunicorn_conf)."""
+
 import gc
 import logging
 import os
@@ -93,8 +94,9 @@ logconfig_dict = {
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
     "filters": {"withheld": {"()": Withheld}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain",
-                             "filters": ["withheld"]}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["withheld"]}
+    },
     "loggers": {
         "gallery": {"level": "INFO", "handlers": ["console"], "propagate": False},
         "gunicorn.error": {"level": "INFO", "handlers": ["console"], "propagate": False},

@@ -6,6 +6,7 @@ Fetches home, the grid, a work, its report form, the prisoners, a prisoner, a ca
 the submit form in English, French and Russian, runs vnu.jar (installed by
 scripts/ensure-node-tools) on them once, prints each error and the count per page, and
 exits 1 if there is any. The test suite runs the same check (tests/test_html.py)."""
+
 from __future__ import annotations
 
 import json
@@ -17,10 +18,27 @@ import tempfile
 import urllib.request
 from pathlib import Path
 
-VNU = Path(__file__).resolve().parents[1] / ".tools" / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar"
-PAGES = ["/", "/works", "/prisoners", "/prisoners/azat-miftakhov", "/campaigns/art-protest-paris-2025",
-         "/submit", "/works/{work}", "/works/{work}/report", "/show",
-         "/campaigns/art-protest-paris-2025/show"]  # fmt: skip
+VNU = (
+    Path(__file__).resolve().parents[1]
+    / ".tools"
+    / "node_modules"
+    / "vnu-jar"
+    / "build"
+    / "dist"
+    / "vnu.jar"
+)
+PAGES = [
+    "/",
+    "/works",
+    "/prisoners",
+    "/prisoners/azat-miftakhov",
+    "/campaigns/art-protest-paris-2025",
+    "/submit",
+    "/works/{work}",
+    "/works/{work}/report",
+    "/show",
+    "/campaigns/art-protest-paris-2025/show",
+]
 LANGUAGES = ("en", "fr", "ru")
 
 
@@ -34,16 +52,29 @@ def check(documents: dict[str, str]) -> dict[str, list[str]]:
             path = Path(tmp) / f"{n:03d}.html"
             path.write_text(html, encoding="utf-8")
             files[path.name] = name
-        done = subprocess.run(["java", "-jar", str(VNU), "--errors-only", "--format", "json", *sorted(
-            str(Path(tmp) / f"{n:03d}.html") for n in range(len(documents)))],
-            capture_output=True, text=True, timeout=300)  # fmt: skip
+        done = subprocess.run(
+            [
+                "java",
+                "-jar",
+                str(VNU),
+                "--errors-only",
+                "--format",
+                "json",
+                *sorted(str(Path(tmp) / f"{n:03d}.html") for n in range(len(documents))),
+            ],
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
     report = json.loads(done.stderr or "{}")
     found: dict[str, list[str]] = {name: [] for name in documents}
     for message in report.get("messages", []):
         if message.get("type") == "error":
             url = message.get("url", "?")
             name = files.get(url.rpartition("/")[2], url)
-            found.setdefault(name, []).append(f"line {message.get('lastLine')}: {message['message']}")
+            found.setdefault(name, []).append(
+                f"line {message.get('lastLine')}: {message['message']}"
+            )
     return found
 
 

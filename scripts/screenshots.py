@@ -2,6 +2,7 @@
 
 usage: .venv/bin/python scripts/screenshots.py http://127.0.0.1:5000 OUTDIR PATH [PATH ...]
 """
+
 from __future__ import annotations
 
 import re
@@ -11,8 +12,14 @@ from pathlib import Path
 from playwright.sync_api import sync_playwright
 
 WIDTHS = (390, 1280)
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]  # fmt: skip
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
 
 
 def main(base: str, out: Path, paths: list[str]) -> None:

@@ -4,6 +4,7 @@ the whole run, tabs that collect every error they meet, and waiting for images.
 The fixtures built on these (`live`, `browser`, `open_tab`) are in conftest.py; they import
 this module only when a browser test asks for them, so the rest of the suite runs without
 Playwright. Test modules import it at the top, and are skipped when Playwright is missing."""
+
 from __future__ import annotations
 
 import logging
@@ -24,8 +25,14 @@ from gallery.extensions import db
 from gallery.models import Work, WorkStatus
 
 CHROMIUM = Path(os.environ.get("CHROMIUM") or "/usr/bin/chromium")
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]  # fmt: skip
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
 
 BROWSER_MARKS = [
     pytest.mark.browser,
@@ -36,7 +43,9 @@ BROWSER_MARKS = [
     ),
 ]
 
-sync_api = pytest.importorskip("playwright.sync_api", reason="the playwright package is not installed")
+sync_api = pytest.importorskip(
+    "playwright.sync_api", reason="the playwright package is not installed"
+)
 expect = sync_api.expect
 
 MAX_BYTES = 1024 * 1024  # the live server's upload limit: "too large" files are quick to make
@@ -195,7 +204,9 @@ class Tab:
 
     def posts_to(self, path: str) -> list[str]:
         """The resource types ("xhr", "document") of the POSTs sent to a path, in order."""
-        return [kind for method, url, kind in self.requests if method == "POST" and url.endswith(path)]
+        return [
+            kind for method, url, kind in self.requests if method == "POST" and url.endswith(path)
+        ]
 
 
 def new_context(
@@ -204,9 +215,12 @@ def new_context(
     """A fresh browser context (no cookies, no storage) on the live server; `scale` is
     the screen's pixel density (3 for most phones)."""
     context = browser.new_context(
-        viewport={"width": width, "height": 900}, base_url=live.url,
-        java_script_enabled=javascript, locale="en-GB", device_scale_factor=scale,
-    )  # fmt: skip
+        viewport={"width": width, "height": 900},
+        base_url=live.url,
+        java_script_enabled=javascript,
+        locale="en-GB",
+        device_scale_factor=scale,
+    )
     context.set_default_timeout(10_000)
     context.add_init_script(REPORT_CSP)
     return context

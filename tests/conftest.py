@@ -19,6 +19,7 @@ tests that look at the folder itself only make sense without it.
 
 The plain helper functions are in helpers.py (and imagecheck.py, mailcheck.py,
 browser_helpers.py, hostile.py); no test module imports conftest or another test module."""
+
 from __future__ import annotations
 
 import os
@@ -160,8 +161,10 @@ def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     once per run and worker; each test's app starts from a copy of it instead of running
     create_all."""
     instance = tmp_path_factory.mktemp("template") / "instance"
-    app = create_app({"TESTING": True, "SECRET_KEY": "test-secret", **TEST_SETTINGS},
-                     environ={"GALLERY_INSTANCE": str(instance)})  # fmt: skip
+    app = create_app(
+        {"TESTING": True, "SECRET_KEY": "test-secret", **TEST_SETTINGS},
+        environ={"GALLERY_INSTANCE": str(instance)},
+    )
     with app.app_context():
         db.create_all()
         db.session.remove()
@@ -179,12 +182,16 @@ def _reset_postgres(url: str) -> None:
         db.create_all()
         _pg_tables_created.add(url)
     tables = [t.name for t in db.metadata.sorted_tables]
-    nonempty = " UNION ALL ".join(f"SELECT '{name}' WHERE EXISTS (SELECT 1 FROM \"{name}\")" for name in tables)
+    nonempty = " UNION ALL ".join(
+        f"SELECT '{name}' WHERE EXISTS (SELECT 1 FROM \"{name}\")" for name in tables
+    )
     dirty = set(db.session.scalars(text(nonempty)))
     # A table emptied again still has its sequence advanced: its ids must start at 1 again.
-    for sequence in db.session.scalars(text(
-        "SELECT sequencename FROM pg_sequences WHERE schemaname = current_schema() AND last_value IS NOT NULL"
-    )):  # fmt: skip
+    for sequence in db.session.scalars(
+        text(
+            "SELECT sequencename FROM pg_sequences WHERE schemaname = current_schema() AND last_value IS NOT NULL"
+        )
+    ):
         dirty.add(sequence.removesuffix("_id_seq"))
     dirty &= set(tables)
     if dirty:
@@ -195,9 +202,12 @@ def _reset_postgres(url: str) -> None:
 
 @pytest.fixture
 def app_factory(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, database_url: str | None,
-    request: pytest.FixtureRequest, sqlite_template: Path,
-) -> Iterator[Callable[..., Flask]]:  # fmt: skip
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    database_url: str | None,
+    request: pytest.FixtureRequest,
+    sqlite_template: Path,
+) -> Iterator[Callable[..., Flask]]:
     """Make an app on a fresh temporary instance folder, with config overrides."""
     made: list[Flask] = []
     # The environment the app reads: only what the test itself set (monkeypatch.setenv),
@@ -208,11 +218,19 @@ def app_factory(
         base["GALLERY_MEDIA"] = f"s3://{request.getfixturevalue('s3_bucket')}/media"
 
     def make(environ: Mapping[str, str] | None = None, **overrides: Any) -> Flask:
-        env = {**base, **set_by_the_test(), "GALLERY_INSTANCE": str(tmp_path / "instance"),
-               **(environ or {})}  # fmt: skip
+        env = {
+            **base,
+            **set_by_the_test(),
+            "GALLERY_INSTANCE": str(tmp_path / "instance"),
+            **(environ or {}),
+        }
         # Decisions are final at once, as before undo existed; tests/app/test_undo.py sets a window.
-        config: dict[str, Any] = {"TESTING": True, "SECRET_KEY": "test-secret", "DECISION_UNDO_SECONDS": 0,
-                                  **TEST_SETTINGS}  # fmt: skip
+        config: dict[str, Any] = {
+            "TESTING": True,
+            "SECRET_KEY": "test-secret",
+            "DECISION_UNDO_SECONDS": 0,
+            **TEST_SETTINGS,
+        }
         if database_url:
             config["SQLALCHEMY_DATABASE_URI"] = database_url
             # One test run is one host: its file page cache may serve the shared schema.
@@ -273,7 +291,10 @@ def demo_snapshot(tmp_path_factory: pytest.TempPathFactory, sqlite_template: Pat
     instance = tmp_path_factory.mktemp("demo") / "instance"
     instance.mkdir()
     shutil.copyfile(sqlite_template, instance / SQLITE_NAME)
-    saved_env = {name: os.environ.get(name) for name in ("GALLERY_INSTANCE", "GALLERY_MEDIA", "FLASK_MEDIA_STORE")}
+    saved_env = {
+        name: os.environ.get(name)
+        for name in ("GALLERY_INSTANCE", "GALLERY_MEDIA", "FLASK_MEDIA_STORE")
+    }
     os.environ["GALLERY_INSTANCE"] = str(instance)
     os.environ.pop("GALLERY_MEDIA", None)
     os.environ.pop("FLASK_MEDIA_STORE", None)
@@ -298,7 +319,10 @@ def _copy_demo(app: Flask, snapshot: Path) -> bool:
     app's database or media are elsewhere (then the test seeds for itself)."""
     database = Path(app.instance_path) / SQLITE_NAME
     media = Path(app.config["MEDIA_ROOT"])
-    if app.config["SQLALCHEMY_DATABASE_URI"] != f"sqlite:///{database}" or media != Path(app.instance_path) / "media":
+    if (
+        app.config["SQLALCHEMY_DATABASE_URI"] != f"sqlite:///{database}"
+        or media != Path(app.instance_path) / "media"
+    ):
         return False
     if app.config.get("MEDIA_STORE"):
         return False
@@ -345,7 +369,9 @@ def make_prisoner(app: Flask) -> Callable[..., Prisoner]:
         }
         values.update(kw)
         prisoner = Prisoner(**values)
-        prisoner.stories = [PrisonerStory(locale="en", summary=f"Summary {n}", body=story, **english)]
+        prisoner.stories = [
+            PrisonerStory(locale="en", summary=f"Summary {n}", body=story, **english)
+        ]
         return saved(prisoner)
 
     return make
@@ -375,7 +401,9 @@ def pending(make_work: Callable[..., Work]) -> Callable[..., tuple[Work, str]]:
 
     def make(image: bytes, looked: bool = True, **fields: Any) -> tuple[Work, str]:
         token = new_receipt_token()
-        work = make_work(status=WorkStatus.PENDING, image=image, receipt_token_hash=token_hash(token), **fields)
+        work = make_work(
+            status=WorkStatus.PENDING, image=image, receipt_token_hash=token_hash(token), **fields
+        )
         if looked:
             covers.suggest_faces(store(), work)
             db.session.commit()
@@ -427,8 +455,10 @@ def empty_database(tmp_path) -> Iterator[str]:
     with admin.connect() as conn:
         conn.execute(text(f'CREATE SCHEMA "{schema}"'))
     try:
-        yield make_url(url).update_query_dict({"options": f"-csearch_path={schema}"}).render_as_string(
-            hide_password=False
+        yield (
+            make_url(url)
+            .update_query_dict({"options": f"-csearch_path={schema}"})
+            .render_as_string(hide_password=False)
         )
     finally:
         with admin.connect() as conn:
@@ -465,8 +495,11 @@ def moderator_password_hash() -> str:
     from gallery.core import passwords
 
     # With the tests' argon2 parameters, so logging in never renews it.
-    return passwords.hasher_with(TEST_SETTINGS["ARGON2_MEMORY_KIB"], TEST_SETTINGS["ARGON2_TIME_COST"],
-                                 TEST_SETTINGS["ARGON2_PARALLELISM"]).hash(MODERATOR_PASSWORD)  # fmt: skip
+    return passwords.hasher_with(
+        TEST_SETTINGS["ARGON2_MEMORY_KIB"],
+        TEST_SETTINGS["ARGON2_TIME_COST"],
+        TEST_SETTINGS["ARGON2_PARALLELISM"],
+    ).hash(MODERATOR_PASSWORD)
 
 
 @pytest.fixture
@@ -475,8 +508,11 @@ def make_moderator(app: Flask, moderator_password_hash: str) -> Callable[..., An
     from gallery.models import Moderator, Role
 
     def make(username: str = "mod", *, role: Any = Role.MODERATOR, active: bool = True) -> Any:
-        return saved(Moderator(username=username, password_hash=moderator_password_hash, role=role,
-                               active=active))  # fmt: skip
+        return saved(
+            Moderator(
+                username=username, password_hash=moderator_password_hash, role=role, active=active
+            )
+        )
 
     return make
 
@@ -485,15 +521,22 @@ def make_moderator(app: Flask, moderator_password_hash: str) -> Callable[..., An
 def login(client: FlaskClient) -> Callable[..., Any]:
     """Log a client (by default the `client` fixture) in through the real form."""
 
-    def do(username: str, password: str = MODERATOR_PASSWORD, *, on: FlaskClient | None = None,
-           **kw: Any) -> Any:  # fmt: skip
+    def do(
+        username: str,
+        password: str = MODERATOR_PASSWORD,
+        *,
+        on: FlaskClient | None = None,
+        **kw: Any,
+    ) -> Any:
         return log_in(on or client, username, password, **kw)
 
     return do
 
 
 @pytest.fixture
-def moderator(client: FlaskClient, make_moderator: Callable[..., Any], login: Callable[..., Any]) -> str:
+def moderator(
+    client: FlaskClient, make_moderator: Callable[..., Any], login: Callable[..., Any]
+) -> str:
     """A moderator "mod" logged in on `client`; returns a CSRF token of its session."""
     make_moderator("mod")
     assert login("mod").status_code == 303
@@ -529,7 +572,9 @@ def _wait_until_answering(url: str, process: subprocess.Popen, deadline: float) 
             return  # an HTTP answer of any kind: it is serving
         except OSError:
             if time.monotonic() > deadline:
-                raise RuntimeError(f"the moto server did not answer within {MOTO_START_SECONDS} s")
+                raise RuntimeError(
+                    f"the moto server did not answer within {MOTO_START_SECONDS} s"
+                ) from None
             time.sleep(0.05)
 
 
@@ -544,12 +589,16 @@ def moto_endpoint(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     with output.open("wb") as log:
         process = subprocess.Popen(  # noqa: S603 - our own interpreter, fixed arguments
             [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)],
-            stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, env=env,
-        )  # fmt: skip
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+            env=env,
+        )
     endpoint = f"http://127.0.0.1:{port}"
     try:
-        _wait_until_answering(f"{endpoint}/moto-api/data.json", process,
-                              time.monotonic() + MOTO_START_SECONDS)  # fmt: skip
+        _wait_until_answering(
+            f"{endpoint}/moto-api/data.json", process, time.monotonic() + MOTO_START_SECONDS
+        )
         yield endpoint
     finally:
         process.terminate()

@@ -4,6 +4,7 @@ form's fields, and reading what the requests committed.
 
 Plain functions, importable from any test module (`from helpers import ...`); the fixtures
 that wrap them are in conftest.py."""
+
 from __future__ import annotations
 
 import contextvars
@@ -19,8 +20,8 @@ from werkzeug.datastructures import FileStorage
 from werkzeug.test import encode_multipart
 
 from gallery.extensions import db
-from gallery.models import Licence, Prisoner, Work, WorkStatus
 from gallery.media import MediaStore
+from gallery.models import Licence, Prisoner, Work, WorkStatus
 from gallery.verbs.submissions import NewWork, create_work
 
 MODERATOR_PASSWORD = "correct horse battery staple"
@@ -65,7 +66,9 @@ def encode(im: Image.Image, fmt: str, **params: Any) -> bytes:
     return buf.getvalue()
 
 
-def png_bytes(size: tuple[int, int] = (120, 80), colour: Any = "#336699", mode: str = "RGB") -> bytes:
+def png_bytes(
+    size: tuple[int, int] = (120, 80), colour: Any = "#336699", mode: str = "RGB"
+) -> bytes:
     """A small PNG of one colour, made in memory."""
     return encode(Image.new(mode, size, colour), "PNG")
 
@@ -79,10 +82,15 @@ def add_work(
     **fields: Any,
 ) -> Work:
     """Create and commit a work through the real image pipeline (title and alt_text needed)."""
-    values: dict[str, Any] = {"licence": Licence.CC_BY, "prisoner_ids": tuple(p.id for p in prisoners)}
+    values: dict[str, Any] = {
+        "licence": Licence.CC_BY,
+        "prisoner_ids": tuple(p.id for p in prisoners),
+    }
     values.update(fields)
     extra = {k: values.pop(k) for k in ("published_at", "receipt_token_hash") if k in values}
-    work = create_work(media, io.BytesIO(image or png_bytes()), NewWork(**values), status=status, **extra)
+    work = create_work(
+        media, io.BytesIO(image or png_bytes()), NewWork(**values), status=status, **extra
+    )
     db.session.commit()
     return work
 
@@ -106,18 +114,28 @@ def csrf_token_of(who: FlaskClient, path: str = "/login", **kw: Any) -> str:
     return csrf_from(response.get_data(as_text=True))
 
 
-def log_in(who: FlaskClient, username: str, password: str = MODERATOR_PASSWORD, *,
-           next: str | None = None, **kw: Any) -> Any:  # fmt: skip
+def log_in(
+    who: FlaskClient,
+    username: str,
+    password: str = MODERATOR_PASSWORD,
+    *,
+    next: str | None = None,
+    **kw: Any,
+) -> Any:
     """Post the real login form (with its CSRF token); returns the response."""
     token = csrf_from(who.get("/login", **kw).get_data(as_text=True))
     url = "/login" if next is None else f"/login?next={next}"
-    return who.post(url, data={"username": username, "password": password, "csrf_token": token}, **kw)
+    return who.post(
+        url, data={"username": username, "password": password, "csrf_token": token}, **kw
+    )
 
 
 # ---- the submission form ----
 
 
-def form_data(client: FlaskClient, image: bytes | None, filename: str = "art.png", **overrides: Any) -> dict:
+def form_data(
+    client: FlaskClient, image: bytes | None, filename: str = "art.png", **overrides: Any
+) -> dict:
     """Every field /submit needs, with the CSRF token of the client's session; an override
     of None leaves that field out."""
     data = {
@@ -140,9 +158,10 @@ def multipart(data: dict, boundary: str | None = None) -> tuple[bytes, str]:
     temporary files it never closes)."""
     values = {
         k: FileStorage(stream=v[0], filename=v[1], content_type="application/octet-stream")
-        if isinstance(v, tuple) else v
+        if isinstance(v, tuple)
+        else v
         for k, v in data.items()
-    }  # fmt: skip
+    }
     boundary, body = encode_multipart(values, boundary=boundary)
     return body, f"multipart/form-data; boundary={boundary}"
 

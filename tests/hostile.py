@@ -15,6 +15,7 @@ decoder build an enormous picture or spend minutes of CPU.
 
 Plain functions (`from hostile import ...`), built with pillow-heif and Pillow, no fixture.
 """
+
 from __future__ import annotations
 
 import io
@@ -54,7 +55,9 @@ def parse_iloc(payload: bytes) -> list[dict]:
     for _ in range(count):
         item, method, _ref, base, extents = struct.unpack(">HHHIH", payload[pos : pos + 12])
         pos += 12
-        found = [struct.unpack(">II", payload[pos + 8 * i : pos + 8 * i + 8]) for i in range(extents)]
+        found = [
+            struct.unpack(">II", payload[pos + 8 * i : pos + 8 * i + 8]) for i in range(extents)
+        ]
         pos += 8 * extents
         items.append({"id": item, "method": method, "base": base, "extents": found})
     return items
@@ -68,7 +71,9 @@ def build_iloc(items: list[dict]) -> bytes:
     return payload
 
 
-def _grid_file(fmt: str, **params) -> tuple[bytes, list[tuple[bytes, bytes]], list[tuple[bytes, bytes]]]:
+def _grid_file(
+    fmt: str, **params
+) -> tuple[bytes, list[tuple[bytes, bytes]], list[tuple[bytes, bytes]]]:
     """A 2048 px picture as a 2 x 2 grid of 1024 px tiles: (ftyp payload, the meta box's
     children, the top-level boxes after meta)."""
     buf = io.BytesIO()
@@ -103,8 +108,9 @@ def heic_grid_bomb(rows: int = 31, columns: int = 31, decoy_iloc: bool = False) 
             refs = children(payload, 4)
             assert refs and refs[0][0] == b"dimg", refs
             first_tile = struct.unpack(">H", refs[0][1][4:6])[0]
-            payload = payload[:4] + box(b"dimg", struct.pack(">HH", 1, tiles)
-                                        + struct.pack(">H", first_tile) * tiles)  # fmt: skip
+            payload = payload[:4] + box(
+                b"dimg", struct.pack(">HH", 1, tiles) + struct.pack(">H", first_tile) * tiles
+            )
         edited.append([kind, payload])
 
     def whole(iloc_items: list[dict], shift: int) -> bytes:
@@ -117,7 +123,9 @@ def heic_grid_bomb(rows: int = 31, columns: int = 31, decoy_iloc: bool = False) 
                         it["base"] += shift
                 kids.append(box(b"iloc", build_iloc(items)))
                 if decoy_extents:
-                    decoys = [dict(it, extents=decoy_extents) if it["id"] == 1 else it for it in items]
+                    decoys = [
+                        dict(it, extents=decoy_extents) if it["id"] == 1 else it for it in items
+                    ]
                     kids.append(box(b"iloc", build_iloc(decoys)))
             else:
                 kids.append(box(kind, payload))
@@ -128,7 +136,9 @@ def heic_grid_bomb(rows: int = 31, columns: int = 31, decoy_iloc: bool = False) 
     grid = next(it for it in iloc_items if it["id"] == 1)
     assert grid["method"] == 1, grid
     grid["extents"] = grid_extents
-    original = len(box(b"ftyp", ftyp)) + len(box(b"meta", bytes(4) + b"".join(box(k, p) for k, p in meta)))
+    original = len(box(b"ftyp", ftyp)) + len(
+        box(b"meta", bytes(4) + b"".join(box(k, p) for k, p in meta))
+    )
     unshifted = whole(iloc_items, 0)
     shift = len(unshifted) - len(b"".join(box(k, p) for k, p in rest)) - original
     return whole(iloc_items, shift)
@@ -148,14 +158,26 @@ def avif_grid_bomb(rows: int = 16, columns: int = 16, decoy_iloc: bool = False) 
     iinf += b"".join(_infe(t, b"av01", hidden=True) for t in tiles)
     ipco, ipma = children(parts[b"iprp"])
     assert (ipco[0], ipma[0]) == (b"ipco", b"ipma")
-    ipco_box = box(b"ipco", b"".join(av1c if k == b"hvcC" else box(k, p) for k, p in children(ipco[1])))
+    ipco_box = box(
+        b"ipco", b"".join(av1c if k == b"hvcC" else box(k, p) for k, p in children(ipco[1]))
+    )
     grid_props, tile_props = _associations(ipma[1], 1), _associations(ipma[1], 2)
-    ipma_box = box(b"ipma", bytes(4) + struct.pack(">I", 1 + len(tiles))
-                   + struct.pack(">HB", 1, len(grid_props)) + grid_props
-                   + b"".join(struct.pack(">HB", t, len(tile_props)) + tile_props for t in tiles))  # fmt: skip
-    iref = bytes(4) + box(b"dimg", struct.pack(">HH", 1, len(tiles)) + b"".join(struct.pack(">H", t) for t in tiles))
+    ipma_box = box(
+        b"ipma",
+        bytes(4)
+        + struct.pack(">I", 1 + len(tiles))
+        + struct.pack(">HB", 1, len(grid_props))
+        + grid_props
+        + b"".join(struct.pack(">HB", t, len(tile_props)) + tile_props for t in tiles),
+    )
+    iref = bytes(4) + box(
+        b"dimg", struct.pack(">HH", 1, len(tiles)) + b"".join(struct.pack(">H", t) for t in tiles)
+    )
     header = bytes([0, 0, rows - 1, columns - 1])
-    real, decoy = struct.pack(">HH", columns * TILE, rows * TILE), struct.pack(">HH", 2 * TILE, 2 * TILE)
+    real, decoy = (
+        struct.pack(">HH", columns * TILE, rows * TILE),
+        struct.pack(">HH", 2 * TILE, 2 * TILE),
+    )
     if decoy_iloc:
         idat, grid_extents, decoy_extents = header + real + header + decoy, [(0, 8)], [(8, 8)]
     else:
@@ -163,12 +185,21 @@ def avif_grid_bomb(rows: int = 16, columns: int = 16, decoy_iloc: bool = False) 
 
     def whole(data_at: int) -> bytes:
         items = [{"id": 1, "method": 1, "base": 0, "extents": grid_extents}]
-        items += [{"id": t, "method": 0, "base": data_at, "extents": [(0, len(av1))]} for t in tiles]
+        items += [
+            {"id": t, "method": 0, "base": data_at, "extents": [(0, len(av1))]} for t in tiles
+        ]
         ilocs = box(b"iloc", build_iloc(items))
         if decoy_extents:
             ilocs += box(b"iloc", build_iloc([dict(items[0], extents=decoy_extents), *items[1:]]))
-        kids = (box(b"hdlr", parts[b"hdlr"]) + box(b"pitm", parts[b"pitm"]) + box(b"idat", idat)
-                + ilocs + box(b"iinf", iinf) + box(b"iprp", ipco_box + ipma_box) + box(b"iref", iref))  # fmt: skip
+        kids = (
+            box(b"hdlr", parts[b"hdlr"])
+            + box(b"pitm", parts[b"pitm"])
+            + box(b"idat", idat)
+            + ilocs
+            + box(b"iinf", iinf)
+            + box(b"iprp", ipco_box + ipma_box)
+            + box(b"iref", iref)
+        )
         return box(b"ftyp", b"avif" + bytes(4) + b"mif1avifmiaf") + box(b"meta", bytes(4) + kids)
 
     head = whole(0)
@@ -228,8 +259,9 @@ def progressive_jpeg_bomb(width: int = 4000, height: int = 4000, scans: int = 20
     frame = _segment(0xC2, struct.pack(">BHHB", 8, height, width, 1) + b"\x01\x11\x00")
     # DC table 0: one code, "0", for category 0 (no change); AC table 0: one code, "0", for
     # EOB14 (a run of 2**14 blocks plus the 14 bits that follow).
-    tables = _segment(0xC4, b"\x00" + bytes([1] + [0] * 15) + b"\x00"
-                      + b"\x10" + bytes([1] + [0] * 15) + b"\xe0")  # fmt: skip
+    tables = _segment(
+        0xC4, b"\x00" + bytes([1] + [0] * 15) + b"\x00" + b"\x10" + bytes([1] + [0] * 15) + b"\xe0"
+    )
     dc = _segment(0xDA, b"\x01\x01\x00\x00\x00\x00") + _entropy("0" * blocks)
     runs = -(-blocks // 32767)
     ac = _segment(0xDA, b"\x01\x01\x00\x01\x3f\x00") + _entropy(("0" + "1" * 14) * runs)

@@ -1,6 +1,7 @@
 """What the shared hostile test images must give, and how to check a published file is clean.
 
 Used by the pipeline tests (test_images.py) and the upload tests (test_submit.py)."""
+
 from __future__ import annotations
 
 import io
@@ -43,20 +44,40 @@ REFUSED = {
 }
 ACCEPTED = {
     "metadata": [
-        "exif_gps.jpg", "empty_gps_ifd.jpg", "multiple_exif.jpg", "xmp_test.jpg",
-        "iptc.jpg", "app13.jpg", "itxt_chunks.png", "multiple_comments.gif",
+        "exif_gps.jpg",
+        "empty_gps_ifd.jpg",
+        "multiple_exif.jpg",
+        "xmp_test.jpg",
+        "iptc.jpg",
+        "app13.jpg",
+        "itxt_chunks.png",
+        "multiple_comments.gif",
     ],
     "broken metadata": [
-        "hopper_bad_exif.jpg", "invalid-exif.jpg", "exif-dpi-zerodivision.jpg",
-        "exif_gps_typeerror.jpg", "truncated_exif_dpi.jpg", "junk_jpeg_header.jpg",
+        "hopper_bad_exif.jpg",
+        "invalid-exif.jpg",
+        "exif-dpi-zerodivision.jpg",
+        "exif_gps_typeerror.jpg",
+        "truncated_exif_dpi.jpg",
+        "junk_jpeg_header.jpg",
     ],
     "orientation": [
-        *(f"hopper_orientation_{n}.jpg" for n in range(2, 9)), "hopper_orientation_6.webp",
-        "orientation_rectangle.jpg", "exif_imagemagick_orientation.png", "xmp_tags_orientation.png",
+        *(f"hopper_orientation_{n}.jpg" for n in range(2, 9)),
+        "hopper_orientation_6.webp",
+        "orientation_rectangle.jpg",
+        "exif_imagemagick_orientation.png",
+        "xmp_tags_orientation.png",
     ],
     "colour": [
-        "pil_sample_cmyk.jpg", "icc_profile_big.jpg", "icc-after-SOF.jpg", "icc_profile.png",
-        "i_trns.png", "1_trns.png", "p_16.png", "tRNS_null_1x1.png", "transparent.gif",
+        "pil_sample_cmyk.jpg",
+        "icc_profile_big.jpg",
+        "icc-after-SOF.jpg",
+        "icc_profile.png",
+        "i_trns.png",
+        "1_trns.png",
+        "p_16.png",
+        "tRNS_null_1x1.png",
+        "transparent.gif",
         "l_trns.png",
     ],
     "animated": ["iss634.gif", "iss634.webp", "chi.gif", "apng_mode_16bit.png", "sugarshack.mpo"],
@@ -71,22 +92,38 @@ ACCEPTED_FILES = [
 ]
 REFUSED_FILES = [
     pytest.param(name, status, reason, id=f"{group}:{name}")
-    for group, files in REFUSED.items() for name, (status, reason) in files.items()
+    for group, files in REFUSED.items()
+    for name, (status, reason) in files.items()
 ]
 
 # Things that must never reach a published file.
 FORBIDDEN_BYTES = [
-    b"Exif\x00\x00", b"http://ns.adobe.com/xap", b"Photoshop 3.0", b"8BIM", b"tEXt", b"iTXt",
-    b"zTXt", b"eXIf", b"iCCP", b"ICC_PROFILE", b"XML:com.adobe.xmp", b"<x:xmpmeta",
+    b"Exif\x00\x00",
+    b"http://ns.adobe.com/xap",
+    b"Photoshop 3.0",
+    b"8BIM",
+    b"tEXt",
+    b"iTXt",
+    b"zTXt",
+    b"eXIf",
+    b"iCCP",
+    b"ICC_PROFILE",
+    b"XML:com.adobe.xmp",
+    b"<x:xmpmeta",
 ]
 # What Pillow reports for any file it reads back, from the format itself.
 ALLOWED_INFO = {
-    "jfif", "jfif_version", "jfif_unit", "jfif_density",  # JPEG
-    "loop", "background", "timestamp", "duration",  # WebP
+    "jfif",
+    "jfif_version",
+    "jfif_unit",
+    "jfif_density",  # JPEG
+    "loop",
+    "background",
+    "timestamp",
+    "duration",  # WebP
 }
 PNG_CHUNKS = {b"IHDR", b"PLTE", b"tRNS", b"IDAT", b"IEND"}
 WEBP_CHUNKS = {b"VP8 ", b"VP8L", b"VP8X", b"ALPH"}
-
 
 
 def chunks(data: bytes, start: int, header: str) -> list[bytes]:
@@ -159,8 +196,15 @@ def layout(fallback: str) -> list[tuple[str, str]]:
     transparency), the display size too but for a WebP with transparency, the share size
     as WebP and JPEG (always: on white), the thumbnail as WebP and fallback."""
     display = [("display", "webp")] if fallback == "png" else []
-    return [("large", fallback), *display, ("display", fallback), ("share", "webp"),
-            ("share", "jpeg"), ("thumb", "webp"), ("thumb", fallback)]  # fmt: skip
+    return [
+        ("large", fallback),
+        *display,
+        ("display", fallback),
+        ("share", "webp"),
+        ("share", "jpeg"),
+        ("thumb", "webp"),
+        ("thumb", fallback),
+    ]
 
 
 def mutations(data: bytes, count: int, seed: int) -> list[bytes]:
@@ -179,5 +223,8 @@ UNEXPECTED = "unexpected failure while processing an uploaded image"  # what pro
 
 def unexpected_failures(caplog) -> list[str]:
     """The exceptions process() did not foresee: it wraps them as DAMAGED, and logs them."""
-    return [r.exc_text or repr(r.exc_info) for r in caplog.records
-            if r.name == images.__name__ and r.getMessage() == UNEXPECTED]  # fmt: skip
+    return [
+        r.exc_text or repr(r.exc_info)
+        for r in caplog.records
+        if r.name == images.__name__ and r.getMessage() == UNEXPECTED
+    ]

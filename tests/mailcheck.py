@@ -1,6 +1,7 @@
 """A real SMTP server for the mail tests (aiosmtpd on a free loopback port), what it
 received, and how to point an app at it. The `smtp` and `smtp_down` fixtures are in
 conftest.py."""
+
 from __future__ import annotations
 
 import email
@@ -40,8 +41,10 @@ class Inbox:
         message = email.message_from_bytes(envelope.content, policy=email.policy.default)
         with self._lock:
             self.messages.append((envelope.mail_from, list(envelope.rcpt_tos), message))
-            self.over_tls.append(session.ssl is not None  # STARTTLS, or TLS from the start
-                                 or server.transport.get_extra_info("ssl_object") is not None)
+            self.over_tls.append(
+                session.ssl is not None  # STARTTLS, or TLS from the start
+                or server.transport.get_extra_info("ssl_object") is not None
+            )
         return "250 Message accepted for delivery"
 
     def received(self) -> list[email.message.EmailMessage]:
@@ -83,9 +86,12 @@ class SMTPServer:
 
 def use_mail(app, server: SMTPServer) -> None:
     """Mail through the test server in clear text, which the operator must ask for."""
-    app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=server.port, MAIL_DEFAULT_SENDER=SENDER,
-                      MAIL_USE_TLS=False)  # fmt: skip
-
+    app.config.update(
+        MAIL_SERVER="127.0.0.1",
+        MAIL_PORT=server.port,
+        MAIL_DEFAULT_SENDER=SENDER,
+        MAIL_USE_TLS=False,
+    )
 
 
 def body(message) -> str:

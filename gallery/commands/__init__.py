@@ -3,6 +3,7 @@
 accounts.py makes moderators; content.py loads, removes and indexes content (the demo,
 load-test works, the search index); upkeep.py keeps the gallery (fsck, move-media, purge,
 send-mail, backup and restore, export-static). init_app() registers them all."""
+
 from __future__ import annotations
 
 import functools
@@ -68,7 +69,20 @@ def _store_errors_in_one_line(command: click.Command) -> click.Command:
 
 def init_app(app: Flask) -> None:
     """Register the commands."""
-    for command in (seed_demo, remove_demo, bench_seed, fsck, backup_command, restore_command,
-                    create_moderator, create_demo_moderator, reindex, send_mail, purge_command,
-                    export_static, move_media_command, faces.suggest_faces):  # fmt: skip
+    for command in (
+        seed_demo,
+        remove_demo,
+        bench_seed,
+        fsck,
+        backup_command,
+        restore_command,
+        create_moderator,
+        create_demo_moderator,
+        reindex,
+        send_mail,
+        purge_command,
+        export_static,
+        move_media_command,
+        faces.suggest_faces,
+    ):
         app.cli.add_command(_store_errors_in_one_line(command))

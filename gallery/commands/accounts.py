@@ -1,5 +1,6 @@
 """Moderators' accounts: create-moderator (the password asked twice, hidden, or read from
 a pipe) and create-demo-moderator."""
+
 from __future__ import annotations
 
 import sys

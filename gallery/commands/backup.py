@@ -4,6 +4,7 @@ the way back into any database and media store (restore).
 A backup folder holds MARKER, which says it is one: create_app() then refuses to serve it
 with a database or a media store other than its own (an exported DATABASE_URL would
 otherwise run the "restored" copy on the live database, with the copy's media)."""
+
 from __future__ import annotations
 
 import json
@@ -26,8 +27,12 @@ DB_NAME = "gallery.sqlite3"
 MARKER = "backup.json"
 # The variables that point an app at a database or a media store (gallery/config.py):
 # each must be unset to serve a backup folder as it is.
-DATABASE_VARIABLES = ("DATABASE_URL", "SQLALCHEMY_DATABASE_URI", "FLASK_DATABASE_URL",
-                      "FLASK_SQLALCHEMY_DATABASE_URI")  # fmt: skip
+DATABASE_VARIABLES = (
+    "DATABASE_URL",
+    "SQLALCHEMY_DATABASE_URI",
+    "FLASK_DATABASE_URL",
+    "FLASK_SQLALCHEMY_DATABASE_URI",
+)
 MEDIA_VARIABLES = ("GALLERY_MEDIA", "MEDIA_STORE", "FLASK_GALLERY_MEDIA", "FLASK_MEDIA_STORE")
 
 
@@ -70,7 +75,9 @@ def _copy_rows(source: Engine, dest: Path, models: MetaData) -> None:
 
 def _referenced_keys(db_file: Path) -> list[str]:
     with sqlite3.connect(db_file) as conn:
-        return [k for (k,) in conn.execute("SELECT image_key FROM work WHERE image_key IS NOT NULL")]
+        return [
+            k for (k,) in conn.execute("SELECT image_key FROM work WHERE image_key IS NOT NULL")
+        ]
 
 
 def _read_work(media: Store, key: str) -> dict[str, bytes] | None:
@@ -110,8 +117,12 @@ def backup(
         if (instance / name).is_file():
             shutil.copy2(instance / name, dest / name)
             os.chmod(dest / name, 0o600)
-    marker = {"database": DB_NAME, "media": "media", "copied_from": source.dialect.name,
-              "made_at": datetime.now(UTC).isoformat(timespec="seconds")}  # fmt: skip
+    marker = {
+        "database": DB_NAME,
+        "media": "media",
+        "copied_from": source.dialect.name,
+        "made_at": datetime.now(UTC).isoformat(timespec="seconds"),
+    }
     (dest / MARKER).write_text(json.dumps(marker, indent=2) + "\n")
     return report
 
@@ -124,12 +135,15 @@ def exported(environ: Mapping[str, str], names: tuple[str, ...]) -> list[str]:
 def serve_hint(dest: Path, environ: Mapping[str, str]) -> str:
     """The command that serves a backup folder as it is: every variable that would point
     it at another database or media store unset, on another port than the live site's."""
-    unset = "".join(f"-u {name} " for name in exported(environ, DATABASE_VARIABLES + MEDIA_VARIABLES))
+    unset = "".join(
+        f"-u {name} " for name in exported(environ, DATABASE_VARIABLES + MEDIA_VARIABLES)
+    )
     return f"env {unset}GALLERY_INSTANCE={dest} PORT=5001 make run"
 
 
-def check_not_a_foreign_backup(instance: Path, config: Mapping[str, Any],
-                               environ: Mapping[str, str]) -> None:
+def check_not_a_foreign_backup(
+    instance: Path, config: Mapping[str, Any], environ: Mapping[str, str]
+) -> None:
     """Refuse to serve a backup folder with a database or a media store that is not its
     own, saying exactly what to unset (RuntimeError, one line)."""
     try:
@@ -143,12 +157,18 @@ def check_not_a_foreign_backup(instance: Path, config: Mapping[str, Any],
     foreign_media = bool(config["MEDIA_STORE"])
     if not (foreign_db or foreign_media):
         return
-    variables = exported(environ, (DATABASE_VARIABLES if foreign_db else ())
-                         + (MEDIA_VARIABLES if foreign_media else ()))  # fmt: skip
-    what = " and ".join(w for w, foreign in (("database", foreign_db), ("media store", foreign_media))
-                        if foreign)  # fmt: skip
-    fix = (f"unset {', '.join(variables)}: {serve_hint(instance, environ)}" if variables
-           else f"remove them from {instance / 'config.py'}")  # fmt: skip
+    variables = exported(
+        environ,
+        (DATABASE_VARIABLES if foreign_db else ()) + (MEDIA_VARIABLES if foreign_media else ()),
+    )
+    what = " and ".join(
+        w for w, foreign in (("database", foreign_db), ("media store", foreign_media)) if foreign
+    )
+    fix = (
+        f"unset {', '.join(variables)}: {serve_hint(instance, environ)}"
+        if variables
+        else f"remove them from {instance / 'config.py'}"
+    )
     raise RuntimeError(
         f"{instance} is a backup with its own database and media, but the settings give it "
         f"another {what}. To serve the copy, {fix}. To bring it back into that database, "
@@ -179,13 +199,16 @@ def _reset_sequences(conn: Connection, models: MetaData) -> None:
     their ids leave the sequences where they were, and the next insert would collide)."""
     for table in models.sorted_tables:
         for column in table.primary_key.columns:
-            if column.autoincrement is True or (column.autoincrement == "auto"
-                                                 and column.type.python_type is int):  # fmt: skip
+            if column.autoincrement is True or (
+                column.autoincrement == "auto" and column.type.python_type is int
+            ):
                 conn.execute(
-                    text("SELECT setval(pg_get_serial_sequence(:table, :column), "
-                         f'(SELECT COALESCE(MAX("{column.name}"), 0) + 1 FROM "{table.name}"), false)'),
+                    text(
+                        "SELECT setval(pg_get_serial_sequence(:table, :column), "
+                        f'(SELECT COALESCE(MAX("{column.name}"), 0) + 1 FROM "{table.name}"), false)'
+                    ),
                     {"table": table.name, "column": column.name},
-                )  # fmt: skip
+                )
 
 
 def _backup_files(folder: Path) -> Iterator[tuple[str, dict[str, bytes]]]:
@@ -194,8 +217,11 @@ def _backup_files(folder: Path) -> Iterator[tuple[str, dict[str, bytes]]]:
     for key_dir in sorted(works.iterdir()) if works.is_dir() else []:
         if not KEY_RE.match(key_dir.name) or not key_dir.is_dir():
             continue
-        files = {f.name: f.read_bytes() for f in sorted(key_dir.iterdir())
-                 if f.is_file() and FILENAME_RE.match(f.name)}  # fmt: skip
+        files = {
+            f.name: f.read_bytes()
+            for f in sorted(key_dir.iterdir())
+            if f.is_file() and FILENAME_RE.match(f.name)
+        }
         if files:
             yield key_dir.name, files
 
@@ -213,27 +239,36 @@ def restore(folder: Path, target: Engine, models: MetaData, media: Store) -> Res
         marker = {}  # a backup made before the marker existed: its database is enough
     db_file = folder / str(marker.get("database", DB_NAME))
     if not db_file.is_file():
-        raise RestoreRefused(f"{folder} is not a backup folder (no {db_file.name}): only what "
-                             "`flask --app gallery backup` made can be restored.")  # fmt: skip
+        raise RestoreRefused(
+            f"{folder} is not a backup folder (no {db_file.name}): only what "
+            "`flask --app gallery backup` made can be restored."
+        )
     source = create_engine(f"sqlite:///{db_file}")
     report = RestoreReport()
     try:
         with source.connect() as src, target.begin() as dst:
             wanted, present = _versions(src), _versions(dst)
             if not all(inspect(dst).has_table(t.name) for t in models.sorted_tables):
-                raise RestoreRefused("The target database has no tables: create them first with "
-                                     "`flask --app gallery db upgrade`.")  # fmt: skip
+                raise RestoreRefused(
+                    "The target database has no tables: create them first with "
+                    "`flask --app gallery db upgrade`."
+                )
             if wanted != present:
                 raise RestoreRefused(
                     f"The backup's schema ({', '.join(sorted(wanted)) or 'none'}) is not the "
                     f"target's ({', '.join(sorted(present))}): bring both to the same version "
-                    "with `flask --app gallery db upgrade` first.")  # fmt: skip
-            filled = [t.name for t in models.sorted_tables
-                      if dst.scalar(select(func.count()).select_from(t))]  # fmt: skip
+                    "with `flask --app gallery db upgrade` first."
+                )
+            filled = [
+                t.name
+                for t in models.sorted_tables
+                if dst.scalar(select(func.count()).select_from(t))
+            ]
             if filled:
                 raise RestoreRefused(
                     f"The target database is not empty ({', '.join(filled)}): a restore only goes "
-                    "into a new, empty database, never over a live one.")  # fmt: skip
+                    "into a new, empty database, never over a live one."
+                )
             for table in models.sorted_tables:
                 rows = [dict(row._mapping) for row in src.execute(select(table))]
                 if rows:
@@ -246,8 +281,10 @@ def restore(folder: Path, target: Engine, models: MetaData, media: Store) -> Res
                     media.publish(files, key=key)
                 except FileExistsError:
                     if media.files(key) != set(files):
-                        raise RestoreRefused(f"The media store already holds works/{key} with "
-                                             "other files: restore into an empty store.") from None  # fmt: skip
+                        raise RestoreRefused(
+                            f"The media store already holds works/{key} with "
+                            "other files: restore into an empty store."
+                        ) from None
                     report.already_there += 1
                     continue
                 report.works_copied += 1

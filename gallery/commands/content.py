@@ -1,5 +1,6 @@
 """Content: seed-demo and remove-demo (the demo works, profiles and campaigns), bench-seed
 (synthetic works for load tests) and reindex (the search index)."""
+
 from __future__ import annotations
 
 import io
@@ -29,8 +30,11 @@ def seed_demo(if_empty: bool) -> None:
         return
     added = demo.seed(media_store())
     db.session.commit()  # everything at once, or (on any error) nothing
-    click.echo(f"Demo content loaded ({added} works)." if added else
-               "Demo content already present; its profile and campaign texts are up to date.")  # fmt: skip
+    click.echo(
+        f"Demo content loaded ({added} works)."
+        if added
+        else "Demo content already present; its profile and campaign texts are up to date."
+    )
 
 
 @click.command("reindex")
@@ -65,17 +69,27 @@ def bench_seed(count: int, seed_value: int) -> None:
     """Add N synthetic approved works (small generated images) for load tests."""
     rng = random.Random(seed_value)
     media = media_store()
-    logging.getLogger("gallery.verbs.submissions").setLevel(logging.WARNING)  # one line a work is noise here
+    logging.getLogger("gallery.verbs.submissions").setLevel(
+        logging.WARNING
+    )  # one line a work is noise here
     start = utcnow()
     with click.progressbar(range(count), label="Adding works") as bar:
         for n in bar:
             fields = NewWork(
-                title=f"Load-test work {n}", alt_text=f"A flat colour square numbered {n}.",
-                licence=Licence.CC0, display_name="Load test", tag_names=("load-test",),
+                title=f"Load-test work {n}",
+                alt_text=f"A flat colour square numbered {n}.",
+                licence=Licence.CC0,
+                display_name="Load test",
+                tag_names=("load-test",),
                 is_demo=True,
-            )  # fmt: skip
-            create_work(media, _synthetic_png(rng, n), fields, status=WorkStatus.APPROVED,
-                        published_at=start - timedelta(seconds=n))  # fmt: skip
+            )
+            create_work(
+                media,
+                _synthetic_png(rng, n),
+                fields,
+                status=WorkStatus.APPROVED,
+                published_at=start - timedelta(seconds=n),
+            )
             if (n + 1) % BENCH_BATCH == 0 or n + 1 == count:
                 db.session.commit()  # a batch at a time: an interrupted run keeps whole batches
                 db.session.expunge_all()

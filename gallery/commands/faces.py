@@ -22,9 +22,10 @@ def suggest_faces() -> None:
             "pip install -e '.[faces]', or make install)."
         )
     waiting = db.session.scalars(
-        select(Work.id).where(Work.status == WorkStatus.PENDING, Work.face_suggestions.is_(None))
+        select(Work.id)
+        .where(Work.status == WorkStatus.PENDING, Work.face_suggestions.is_(None))
         .order_by(Work.id)
-    ).all()  # fmt: skip
+    ).all()
     looked = found = 0
     for work_id in waiting:
         work = db.session.get(Work, work_id)

@@ -1,6 +1,7 @@
 """Upkeep: fsck (the media store against the rows), move-media (after a takedown the store
 refused), purge (retention), send-mail (the artists' e-mails due, and the decisions whose
 undo window has passed), backup and restore, export-static (the static copy)."""
+
 from __future__ import annotations
 
 import os
@@ -23,7 +24,9 @@ from . import backup, mirror
 @click.option("--repair", is_flag=True, help="Remove staging leftovers and unreferenced files.")
 def fsck(repair: bool) -> None:
     """Check the media store against the database; exit 1 if a problem remains."""
-    rows = db.session.execute(select(Work.image_key, Work.renditions).where(Work.image_key.is_not(None)))
+    rows = db.session.execute(
+        select(Work.image_key, Work.renditions).where(Work.image_key.is_not(None))
+    )
     expected = {
         key: {name for info in (renditions or {}).values() for name in info["files"].values()}
         for key, renditions in rows
@@ -68,8 +71,10 @@ def backup_command(dest: Path) -> None:
     instance = Path(current_app.instance_path)
     store = media_store()
     report = backup.backup(db.engine, db.metadata, store, instance, dest)
-    click.echo(f"Backed up the database and {report.works_copied} works ({report.files_copied} files) "
-               f"from {store.location} to {dest}.")  # fmt: skip
+    click.echo(
+        f"Backed up the database and {report.works_copied} works ({report.files_copied} files) "
+        f"from {store.location} to {dest}."
+    )
     if report.vanished:
         click.echo(f"{len(report.vanished)} works were withdrawn or rejected during the copy.")
     # The copy has its own SQLite database and media folder: an exported DATABASE_URL or
@@ -83,27 +88,36 @@ def backup_command(dest: Path) -> None:
 def restore_command(folder: Path) -> None:
     """Copy a backup FOLDER into this app's database (new, empty, migrated) and media store."""
     if folder.resolve() == Path(current_app.instance_path).resolve():
-        raise click.UsageError("Run restore with the target's settings (its DATABASE_URL, "
-                               "GALLERY_MEDIA, GALLERY_INSTANCE), not the backup folder's.")  # fmt: skip
+        raise click.UsageError(
+            "Run restore with the target's settings (its DATABASE_URL, "
+            "GALLERY_MEDIA, GALLERY_INSTANCE), not the backup folder's."
+        )
     store = media_store()
     try:
         report = backup.restore(folder, db.engine, db.metadata, store)
     except backup.RestoreRefused as exc:
         raise click.ClickException(str(exc)) from None
-    click.echo(f"Restored {report.rows} rows into {db.engine.url.get_backend_name()} and "
-               f"{report.works_copied} works ({report.files_copied} files) into {store.location}"
-               + (f"; {report.already_there} works were there already" if report.already_there else "")
-               + ".")  # fmt: skip
+    click.echo(
+        f"Restored {report.rows} rows into {db.engine.url.get_backend_name()} and "
+        f"{report.works_copied} works ({report.files_copied} files) into {store.location}"
+        + (f"; {report.already_there} works were there already" if report.already_there else "")
+        + "."
+    )
     if (folder / "secret_key").is_file():
-        click.echo(f"The backup's secret key is {folder / 'secret_key'}: give it to this instance "
-                   "(FLASK_SECRET_KEY, or copy the file into the instance folder) so that the "
-                   "sealed e-mail tokens and moderators' sessions stay valid.")  # fmt: skip
+        click.echo(
+            f"The backup's secret key is {folder / 'secret_key'}: give it to this instance "
+            "(FLASK_SECRET_KEY, or copy the file into the instance folder) so that the "
+            "sealed e-mail tokens and moderators' sessions stay valid."
+        )
 
 
 @click.command("export-static")
 @click.argument("dest", type=click.Path(file_okay=False, path_type=Path))
-@click.option("--public-url", help="The gallery's primary address, where the copy's forms lead "
-              "(default: the PUBLIC_URL setting).")  # fmt: skip
+@click.option(
+    "--public-url",
+    help="The gallery's primary address, where the copy's forms lead "
+    "(default: the PUBLIC_URL setting).",
+)
 def export_static(dest: Path, public_url: str | None) -> None:
     """Write a static copy of the public site into DEST; run again, it updates only what changed."""
     public_url = public_url or current_app.config["PUBLIC_URL"]
@@ -116,12 +130,17 @@ def export_static(dest: Path, public_url: str | None) -> None:
         report = mirror.export_static(current_app._get_current_object(), dest, public_url)  # type: ignore[attr-defined]
     except ValueError as exc:
         raise click.UsageError(str(exc)) from exc
-    click.echo(f"Exported {report.pages} pages to {dest}: {report.written} files written, "
-               f"{report.unchanged} unchanged, {report.removed} removed; "
-               f"{report.bytes / 1e6:.1f} MB in all, in {report.seconds:.1f} s.")  # fmt: skip
+    click.echo(
+        f"Exported {report.pages} pages to {dest}: {report.written} files written, "
+        f"{report.unchanged} unchanged, {report.removed} removed; "
+        f"{report.bytes / 1e6:.1f} MB in all, in {report.seconds:.1f} s."
+    )
     for relative in report.left_alone:
-        click.echo(f"Not removed: {relative} (listed by the last export) is behind a symbolic link "
-                   f"that leads out of {dest}.", err=True)  # fmt: skip
+        click.echo(
+            f"Not removed: {relative} (listed by the last export) is behind a symbolic link "
+            f"that leads out of {dest}.",
+            err=True,
+        )
     for url, status, linked_from in report.broken:
         click.echo(f"Broken link: {url} answered {status} (linked from {linked_from})", err=True)
     if report.broken:
@@ -154,8 +173,13 @@ class Age(click.ParamType):
 
 
 @click.command("purge")
-@click.option("--older-than", "older_than", type=Age(), required=True,
-              help="Age of the decision, e.g. 90d, 12h or 2w.")
+@click.option(
+    "--older-than",
+    "older_than",
+    type=Age(),
+    required=True,
+    help="Age of the decision, e.g. 90d, 12h or 2w.",
+)
 def purge_command(older_than: timedelta) -> None:
     """Delete rejected and withdrawn works decided longer ago than the given age."""
     removed = retention.purge(media_store(), older_than)

@@ -11,6 +11,7 @@ says so here instead of committing itself:
 
 SQLite database files (and so their -wal and -shm files) are readable by their owner only.
 """
+
 from __future__ import annotations
 
 import logging

@@ -15,6 +15,7 @@ redraw a form with the message. Anything else that escapes (KeyError, an OSError
 a full disk) is a bug or a failure: a logged 500, never a quiet 404.
 
 No Flask here: every layer may raise these."""
+
 from __future__ import annotations
 
 import errno
@@ -57,8 +58,9 @@ class NotFound(GalleryError):
     """The row named does not exist (a work, a report, a receipt, a moderator...)."""
 
     status = 404
-    message = N_("There is nothing here. The work may have been withdrawn, or the link may "
-                 "be mistyped.")  # fmt: skip
+    message = N_(
+        "There is nothing here. The work may have been withdrawn, or the link may be mistyped."
+    )
 
 
 class NotAllowed(GalleryError):
@@ -72,8 +74,10 @@ class InvalidInput(GalleryError, ValueError):
     """What was sent is not in an acceptable shape (still a ValueError for callers)."""
 
     status = 400
-    message = N_("Something in the address or the form was not in the expected shape. "
-                 "Please go back and try again.")  # fmt: skip
+    message = N_(
+        "Something in the address or the form was not in the expected shape. "
+        "Please go back and try again."
+    )
 
 
 class Busy(GalleryError):
@@ -83,8 +87,9 @@ class Busy(GalleryError):
     message = N_("The gallery cannot answer right now. Please try again in a few minutes.")
     retry_after: int | None = 30
 
-    def __init__(self, template: str | None = None, /, *, retry_after: int | None = None,
-                 **params: object):  # fmt: skip
+    def __init__(
+        self, template: str | None = None, /, *, retry_after: int | None = None, **params: object
+    ):
         super().__init__(template, **params)
         if retry_after is not None:
             self.retry_after = retry_after
@@ -94,5 +99,7 @@ class StorageFull(GalleryError):
     """The disk (or its quota, or the bucket) has no room left: nothing was kept."""
 
     status = 507
-    message = N_("The server has no room left to store what you sent. Nothing was kept. Please "
-                 "try again later.")  # fmt: skip
+    message = N_(
+        "The server has no room left to store what you sent. Nothing was kept. Please "
+        "try again later."
+    )

@@ -1,4 +1,5 @@
 """The translation marker of the layers below the web, which know no request language."""
+
 from __future__ import annotations
 
 

@@ -3,6 +3,7 @@
 The public grid pages on (published_at, id), the review queue on (submitted_at, id) and the
 audit log on (at, id); each link carries a cursor "<microseconds>-<id>" made here, and each
 typed ?page=N goes through page_number(). Nothing here knows about Flask or the request."""
+
 from __future__ import annotations
 
 import re

@@ -1,4 +1,5 @@
 """Moderators' passwords: argon2id hashes, and random passwords for new accounts."""
+
 from __future__ import annotations
 
 import secrets
@@ -31,8 +32,11 @@ def hasher() -> PasswordHasher:
     if not has_app_context():
         return hasher_with(MEMORY_KIB, TIME_COST, PARALLELISM)
     config = current_app.config
-    return hasher_with(int(config["ARGON2_MEMORY_KIB"]), int(config["ARGON2_TIME_COST"]),
-                   int(config["ARGON2_PARALLELISM"]))  # fmt: skip
+    return hasher_with(
+        int(config["ARGON2_MEMORY_KIB"]),
+        int(config["ARGON2_TIME_COST"]),
+        int(config["ARGON2_PARALLELISM"]),
+    )
 
 
 @lru_cache(maxsize=4)
@@ -73,7 +77,7 @@ def verify(stored_hash: str | None, password: str) -> bool:
     """True if the password matches; with no hash, burn the same time and say no."""
     ph = hasher()
     if len(password) > MAX_LENGTH:
-        password = password[:MAX_LENGTH + 1]  # bounded work, and still a mismatch
+        password = password[: MAX_LENGTH + 1]  # bounded work, and still a mismatch
     try:
         if stored_hash is None:
             ph.verify(_dummy_hash(ph), password)

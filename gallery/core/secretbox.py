@@ -7,6 +7,7 @@ so one kind of secret can never be opened as another. Fernet (AES-128-CBC with a
 HMAC-SHA256) authenticates what it encrypts: a changed or foreign value fails to open.
 
 Changing SECRET_KEY makes the values sealed before it unreadable: their mail is not sent."""
+
 from __future__ import annotations
 
 import base64

@@ -1,5 +1,6 @@
 """Markdown that cannot inject script, slugs for names in any script, and day counts that
 respect time zones."""
+
 from __future__ import annotations
 
 import re
@@ -16,10 +17,32 @@ from markupsafe import Markup
 from slugify import slugify as _transliterated_slug
 
 ALLOWED_TAGS = {
-    "a", "abbr", "blockquote", "br", "code", "em", "h2", "h3", "h4", "hr", "li",
-    "ol", "p", "pre", "strong", "ul", "del", "sup", "sub", "table", "thead",
-    "tbody", "tr", "th", "td",
-}  # fmt: skip
+    "a",
+    "abbr",
+    "blockquote",
+    "br",
+    "code",
+    "em",
+    "h2",
+    "h3",
+    "h4",
+    "hr",
+    "li",
+    "ol",
+    "p",
+    "pre",
+    "strong",
+    "ul",
+    "del",
+    "sup",
+    "sub",
+    "table",
+    "thead",
+    "tbody",
+    "tr",
+    "th",
+    "td",
+}
 ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "abbr": {"title"}, "th": {"align"}, "td": {"align"}}
 ALLOWED_SCHEMES = {"http", "https", "mailto"}
 # What slugify() makes, plus the "-2", "-3" that keep prisoner and campaign slugs unique.
@@ -104,8 +127,9 @@ class _Flattened(HTMLParser):
 # Unicode's 66 non-characters (U+FDD0-U+FDEF, and the last two code points of each of the
 # 17 planes, U+FFFE, U+FFFF, U+1FFFE...): never text, and U+FFFE and U+FFFF are not allowed
 # in XML at all (one in a title made every feed unreadable).
-NONCHARACTERS = "\ufdd0-\ufdef" + "".join(chr(plane << 16 | 0xFFFE) + chr(plane << 16 | 0xFFFF)
-                                        for plane in range(17))  # fmt: skip
+NONCHARACTERS = "\ufdd0-\ufdef" + "".join(
+    chr(plane << 16 | 0xFFFE) + chr(plane << 16 | 0xFFFF) for plane in range(17)
+)
 # Characters no one types on purpose, which can hide or reverse what a text says: C0
 # controls but tab and newline, DEL and C1 controls; bidi embeddings, overrides and
 # isolates (U+202A-U+202E, U+2066-U+2069: a title that reads backwards); zero-width
@@ -120,9 +144,7 @@ _HIDDEN = re.compile(
 # cannot decode (a 500 on every page showing the text), so they become U+FFFD, as cmark
 # itself does for a reference to no character at all (&#0;, &#xD800;).  Longer numbers
 # are past U+10FFFF, which cmark already turns into U+FFFD.
-_NONCHARACTER_REFERENCE = re.compile(
-    "&#(?:[xX]0*(?P<hex>[0-9a-fA-F]{1,6})|0*(?P<dec>[0-9]{1,7}));"
-)
+_NONCHARACTER_REFERENCE = re.compile("&#(?:[xX]0*(?P<hex>[0-9a-fA-F]{1,6})|0*(?P<dec>[0-9]{1,7}));")
 
 
 def _is_noncharacter(code: int) -> bool:

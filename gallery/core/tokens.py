@@ -1,4 +1,5 @@
 """Random ids and tokens, and the hashes kept instead of secrets, names and addresses."""
+
 from __future__ import annotations
 
 import hashlib

@@ -19,6 +19,7 @@ textarea stay as they are (a textarea's text goes back to the server as typed); 
 kind of attribute it sets is `data-msg-*`, the messages a script shows as text.
 
 Each rule is a precompiled regular expression run once over the text: linear time."""
+
 from __future__ import annotations
 
 import re
@@ -104,7 +105,7 @@ def typeset_html(html: str, locale: object) -> str:
     out: list[str] = []
     end = 0
     for markup in _MARKUP.finditer(html):
-        out.append(_text(html[end:markup.start()], rules))
+        out.append(_text(html[end : markup.start()], rules))
         tag = markup.group()
         if "data-msg-" in tag and tag[1:2].isalpha():
             # What a script will show as text (the submit form's messages): text too.

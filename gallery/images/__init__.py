@@ -39,11 +39,11 @@ from .encode import _master_sha256, _prompt_gil_handover, _renditions
 from .phash import perceptual_hash
 from .results import (
     DAMAGED,
+    N_,
     TOO_COSTLY,
     TOO_MANY_FRAMES,
     TOO_MANY_PIXELS,
     UNSUPPORTED,
-    N_,
     InvalidImage,
     ProcessedImage,
     Rendition,
@@ -52,9 +52,24 @@ from .settings import ACCEPTED_FORMATS, ON_WHITE, SIZES, WEBP_SIZES, WEBP_SIZES_
 from .sniff import _check_limits, _gif_canvas, _looks_accepted, _seekable, _too_many_pixels
 
 __all__ = [
-    "ACCEPTED_FORMATS", "DAMAGED", "N_", "ON_WHITE", "SIZES", "TOO_COSTLY", "TOO_MANY_FRAMES", "TOO_MANY_PIXELS",
-    "UNSUPPORTED", "WEBP_SIZES", "WEBP_SIZES_WITH_ALPHA", "InvalidImage", "ProcessedImage",
-    "Rendition", "cover", "cover_box", "perceptual_hash", "process",
+    "ACCEPTED_FORMATS",
+    "DAMAGED",
+    "N_",
+    "ON_WHITE",
+    "SIZES",
+    "TOO_COSTLY",
+    "TOO_MANY_FRAMES",
+    "TOO_MANY_PIXELS",
+    "UNSUPPORTED",
+    "WEBP_SIZES",
+    "WEBP_SIZES_WITH_ALPHA",
+    "InvalidImage",
+    "ProcessedImage",
+    "Rendition",
+    "cover",
+    "cover_box",
+    "perceptual_hash",
+    "process",
 ]
 
 logger = logging.getLogger(__name__)
@@ -118,4 +133,3 @@ def _process(fp: BinaryIO, max_pixels: int, max_frames_area: int, caps) -> Proce
         renditions=tuple(renditions),
         phash=perceptual_hash(renditions),
     )
-

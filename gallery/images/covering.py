@@ -16,7 +16,6 @@ from .results import ProcessedImage
 from .settings import SIZES
 
 
-
 def cover(
     large: bytes,
     regions: Iterable[Sequence[float]],
@@ -70,4 +69,3 @@ def cover_box(region: Sequence[float], size: tuple[int, int]) -> tuple[int, int,
     right = max(left + 1, min(width, math.ceil((x + w) * width - 1e-6)))
     bottom = max(top + 1, min(height, math.ceil((y + h) * height - 1e-6)))
     return left, top, right, bottom
-

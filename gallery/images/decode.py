@@ -19,7 +19,6 @@ from PIL import AvifImagePlugin, Image, ImageCms, ImageMath
 from .encode import _fit, _fit_size
 from .settings import _DRAFT_FLOOR
 
-
 # Each decoder gets two threads, as the rest of the pipeline: libheif decodes a phone's
 # 512 px tiles in parallel, dav1d the tiles of an AV1 frame.  pillow-heif is told never to
 # read thumbnails (its draft() would otherwise decode one instead of the picture: a phone's
@@ -33,8 +32,16 @@ AvifImagePlugin.DEFAULT_MAX_THREADS = _DECODE_THREADS
 
 # Failures Pillow's decoders and metadata parsers raise on hostile input.
 _DECODER_ERRORS = (
-    OSError, SyntaxError, ValueError, EOFError, struct.error, TypeError,
-    ZeroDivisionError, IndexError, KeyError, ImageCms.PyCMSError,
+    OSError,
+    SyntaxError,
+    ValueError,
+    EOFError,
+    struct.error,
+    TypeError,
+    ZeroDivisionError,
+    IndexError,
+    KeyError,
+    ImageCms.PyCMSError,
 )
 
 
@@ -52,6 +59,7 @@ def _codec() -> Iterator[None]:
             # address-space limit): a picture larger than it says, not a damaged one.
             raise MemoryError(str(exc)) from exc
         raise _CodecError(str(exc)) from exc
+
 
 _TRANSPOSE = {
     2: Image.Transpose.FLIP_LEFT_RIGHT,
@@ -134,9 +142,11 @@ def _sixteen_to_eight(im: Image.Image) -> Image.Image:
     grey = wide.point(lambda v: v / 257 + 0.5).convert("L")
     transparent = im.info.get("transparency")
     if isinstance(transparent, int):
-        grey.putalpha(ImageMath.lambda_eval(
-            lambda e: e["convert"](e["notequal"](e["im"], transparent) * 255, "L"), im=wide
-        ))
+        grey.putalpha(
+            ImageMath.lambda_eval(
+                lambda e: e["convert"](e["notequal"](e["im"], transparent) * 255, "L"), im=wide
+            )
+        )
     return grey
 
 
@@ -147,7 +157,6 @@ def _opaque_if_possible(im: Image.Image) -> tuple[Image.Image, bool]:
     if im.getextrema()[-1][0] == 255:
         return im.convert(im.mode[:-1]), False
     return im, True
-
 
 
 def _to_srgb(im: Image.Image, icc: bytes | None) -> Image.Image:
@@ -182,4 +191,3 @@ def _fresh(im: Image.Image) -> Image.Image:
     clean = Image.new(im.mode, im.size, None)  # no fill: the paste covers every pixel
     clean.paste(im)
     return clean
-

@@ -35,7 +35,6 @@ from .settings import (
 )
 
 
-
 @contextmanager
 def _prompt_gil_handover() -> Iterator[None]:
     """Let threads take turns on the GIL every 0.5 ms instead of 5 while images are made.
@@ -50,7 +49,6 @@ def _prompt_gil_handover() -> Iterator[None]:
         yield
     finally:
         sys.setswitchinterval(before)
-
 
 
 def _fit_size(size: tuple[int, int], cap: int) -> tuple[int, int]:
@@ -96,7 +94,6 @@ def _resize_in_bands(
     for top, part in zip(edges, parts):
         out.paste(part, (0, top))
     return out
-
 
 
 def _renditions(large: Image.Image, has_alpha: bool, caps) -> list[Rendition]:
@@ -179,7 +176,6 @@ def _master_sha256(renditions: Sequence[Rendition], caps) -> str:
     return hashlib.sha256(next(r.data for r in renditions if r.size == largest)).hexdigest()
 
 
-
 def _on_white(im: Image.Image) -> Image.Image:
     """The image as JPEG can hold it: transparent parts laid on white."""
     if im.mode not in ("LA", "RGBA"):
@@ -194,4 +190,3 @@ def _encode(im: Image.Image, name: str, fmt: str, params: Mapping) -> Rendition:
     buf = io.BytesIO()
     im.save(buf, fmt.upper(), **params)
     return Rendition(name, fmt, im.width, im.height, buf.getvalue())
-

@@ -19,6 +19,7 @@ The boxes come back as [x, y, width, height] fractions of the image, enlarged by
 margin (a cascade box runs from the brows to the mouth), merged where they overlap and
 clipped to the image.
 """
+
 from __future__ import annotations
 
 import importlib.util
@@ -78,7 +79,9 @@ def suggest(source: str | os.PathLike[str] | bytes | None) -> list[Box]:
     except Exception as exc:  # noqa: BLE001 - a suggestion must never cost a page
         log.warning("face detector unavailable: %s", type(exc).__name__)
         return []
-    log.info("face detector: %d box(es) in %.0f ms", len(boxes), (time.perf_counter() - started) * 1000)
+    log.info(
+        "face detector: %d box(es) in %.0f ms", len(boxes), (time.perf_counter() - started) * 1000
+    )
     return boxes
 
 
@@ -90,9 +93,11 @@ def detect(grey: Image.Image) -> list[Box]:
     long_edge = max(width, height)
     smallest = max(MIN_PIXELS, long_edge // MIN_FRACTION)
     found = _classifier().detectMultiScale(
-        np.asarray(grey), scaleFactor=SCALE_FACTOR, minNeighbors=MIN_NEIGHBOURS,
+        np.asarray(grey),
+        scaleFactor=SCALE_FACTOR,
+        minNeighbors=MIN_NEIGHBOURS,
         minSize=(smallest, smallest),
-    )  # fmt: skip
+    )
     boxes = [_enlarged(int(x), int(y), int(w), int(h), width, height) for x, y, w, h in found]
     return [_rounded_outward(box) for box in _merged(boxes)]
 

@@ -37,9 +37,11 @@ def dct_hash(im: Image.Image) -> str:
     """The picture's 64-bit DCT hash as 16 hex digits (imagehash's `str(phash(im))`)."""
     grey = im.convert("L").resize((SIDE, SIDE), Image.Resampling.LANCZOS)
     pixels = grey.tobytes()  # one byte a pixel, row by row
-    rows = [pixels[y * SIDE:(y + 1) * SIDE] for y in range(SIDE)]
+    rows = [pixels[y * SIDE : (y + 1) * SIDE] for y in range(SIDE)]
     # Down the columns first (scipy's axis 0), then along the rows of what that gave.
-    columns = [[sum(c * row[x] for c, row in zip(basis, rows)) for x in range(SIDE)] for basis in _COS]
+    columns = [
+        [sum(c * row[x] for c, row in zip(basis, rows)) for x in range(SIDE)] for basis in _COS
+    ]
     low = [sum(c * v for c, v in zip(basis, line)) for line in columns for basis in _COS]
     ordered = sorted(low)
     median = (ordered[len(low) // 2 - 1] + ordered[len(low) // 2]) / 2
@@ -57,8 +59,9 @@ def perceptual_hash(renditions: Iterable[Rendition]) -> str | None:
     Two copies of one picture, re-encoded, resized, slightly cropped or recoloured, differ
     in a few of the 64 bits; unrelated pictures in about half (see the README)."""
     try:
-        smallest = min((r for r in renditions if r.format in ("jpeg", "png")),
-                       key=lambda r: r.width * r.height)  # fmt: skip
+        smallest = min(
+            (r for r in renditions if r.format in ("jpeg", "png")), key=lambda r: r.width * r.height
+        )
         with Image.open(io.BytesIO(smallest.data)) as im:
             im.draft("L", (64, 64))  # JPEG: libjpeg decodes straight to small and grey
             return dct_hash(on_white(im.convert("LA" if "A" in im.mode else "L")))

@@ -9,7 +9,6 @@ from dataclasses import dataclass, field
 from ..core.errors import InvalidInput
 from ..core.i18n import N_
 
-
 UNSUPPORTED = N_(
     "This file type is not supported. Please upload a JPEG, PNG, GIF, WebP, HEIC or AVIF image."
 )

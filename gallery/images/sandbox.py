@@ -24,6 +24,7 @@ that decodes the next one, and the memory goes back to the system at once.
 Each decode slot (gallery/media/slots.py) is one such child: a view holds its slot while its
 child lives, so the host never runs more children than it has slots.
 """
+
 from __future__ import annotations
 
 import ctypes
@@ -106,7 +107,9 @@ def _context() -> Any:
             context = multiprocessing.get_context("forkserver")
             # "__main__" first: the server imports the program's main module once, so that
             # no child imports it again (gunicorn's and flask's scripts do nothing on import).
-            context.set_forkserver_preload(["__main__", "gallery.images.sandbox_preload", "gallery.images.sandbox"])
+            context.set_forkserver_preload(
+                ["__main__", "gallery.images.sandbox_preload", "gallery.images.sandbox"]
+            )
             # OpenBLAS (NumPy's, when the program has loaded it) maps buffers for a thread per core at
             # load: 80 MB of address space a child would carry against its limit.
             before = os.environ.get("OPENBLAS_NUM_THREADS")
@@ -190,7 +193,9 @@ class _Answer(pickle.Unpickler):
     a child that a hostile file took over cannot make the worker run anything by sending
     a crafted pickle."""
 
-    ALLOWED = frozenset({("gallery.images.results", "ProcessedImage"), ("gallery.images.results", "Rendition")})
+    ALLOWED = frozenset(
+        {("gallery.images.results", "ProcessedImage"), ("gallery.images.results", "Rendition")}
+    )
 
     def find_class(self, module: str, name: str) -> Any:
         if (module, name) not in self.ALLOWED:

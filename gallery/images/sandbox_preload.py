@@ -5,6 +5,7 @@ itself spent ~170 ms on it, more than a 2 MP upload's whole pipeline).  Runs one
 only, so no helper thread is started in the server: threads do not survive a fork.  Then
 every object made so far is moved out of the collector's sight (gc.freeze), so that a
 child does not copy the pages they live on by merely collecting."""
+
 from __future__ import annotations
 
 import gc

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from PIL import Image
 
-
 SIZES = {"large": 2560, "display": 1600, "share": 1200, "thumb": 400}
 # The sizes that get a WebP twin beside their JPEG (PNG with transparency).  Phones (most
 # visitors, more so after a share) fetch the share size, 1200 px: a 390 px wide screen of

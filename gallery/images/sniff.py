@@ -11,18 +11,28 @@ from typing import BinaryIO
 
 from .results import TOO_MANY_FRAMES, TOO_MANY_PIXELS, InvalidImage
 
-
 # Signatures of the accepted formats: a file that starts like one of them but
 # cannot be read is damaged, anything else is simply a format we do not take.
 _SIGNATURES = (b"\xff\xd8\xff", b"\x89PNG\r\n\x1a\n", b"GIF87a", b"GIF89a")
 # HEIF and AVIF are ISO-BMFF files: an `ftyp` box first, whose major brand names the
 # format.  These are the brands pillow-heif and Pillow's AVIF plugin take (HEVC stills
 # and sequences, the generic MIAF brands, AV1 stills and sequences).
-_ISOBMFF_BRANDS = frozenset({
-    b"heic", b"heix", b"heim", b"heis", b"hevc", b"hevx", b"hevm", b"hevs",
-    b"mif1", b"msf1", b"avif", b"avis",
-})
-
+_ISOBMFF_BRANDS = frozenset(
+    {
+        b"heic",
+        b"heix",
+        b"heim",
+        b"heis",
+        b"hevc",
+        b"hevx",
+        b"hevm",
+        b"hevs",
+        b"mif1",
+        b"msf1",
+        b"avif",
+        b"avis",
+    }
+)
 
 
 def _seekable(fp: BinaryIO) -> BinaryIO:
@@ -96,4 +106,3 @@ def _gif_canvas(fp: BinaryIO) -> tuple[int, int, int]:
 def _skip_colour_table(fp: BinaryIO, flags: int) -> None:
     if flags & 0x80:
         fp.seek(3 << ((flags & 7) + 1), io.SEEK_CUR)
-

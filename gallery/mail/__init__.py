@@ -34,6 +34,7 @@ smtplib rather than Flask-Mail: Flask-Mail 0.10 calls starttls() without an SSL 
 which in Python does not check the server's certificate (a man in the middle would read
 the address and the private link), has no timeout (a silent server would hang the sender
 for ever), and does not send under TESTING."""
+
 from __future__ import annotations
 
 import logging

@@ -1,5 +1,6 @@
 """What the outbox, the messages and their delivery share: the kinds of message, the SMTP
 settings read from the app's config, and the secret that seals the rows."""
+
 from __future__ import annotations
 
 import logging

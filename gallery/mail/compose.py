@@ -1,5 +1,6 @@
 """The message telling an artist of a decision: plain text in their language, a neutral
 subject and sender's name, a random Message-ID."""
+
 from __future__ import annotations
 
 import secrets
@@ -12,10 +13,9 @@ from flask import current_app
 from flask_babel import force_locale
 from flask_babel import gettext as _
 
-from ..models.labels import PRESET_REASONS
 from ..core.typography import typeset
+from ..models.labels import PRESET_REASONS
 from .base import APPROVED, REJECTED
-
 
 # ---- the message ----
 
@@ -30,24 +30,41 @@ def compose(kind: str, payload: dict[str, Any], sender: str) -> EmailMessage:
         sender_name = _("Notifications")
         paragraphs = [_("Hello,")]
         if kind == APPROVED:
-            paragraphs.append(_("A moderator has approved your work: it is now published in the gallery."))
+            paragraphs.append(
+                _("A moderator has approved your work: it is now published in the gallery.")
+            )
         elif kind == REJECTED:
-            paragraphs.append(_("A moderator has decided not to publish your work, and its image has "
-                                "been deleted from our server."))  # fmt: skip
+            paragraphs.append(
+                _(
+                    "A moderator has decided not to publish your work, and its image has "
+                    "been deleted from our server."
+                )
+            )
             why = [str(PRESET_REASONS[p]) for p in [payload.get("preset")] if p in PRESET_REASONS]
             why += [payload["reason"]] if payload.get("reason") else []
             if why:
                 paragraphs.append(_("The moderator’s reason:") + "\n\n" + "\n\n".join(why))
         else:
-            paragraphs.append(_("A moderator has taken your work down from the gallery. It is back "
-                                "in the review queue."))  # fmt: skip
+            paragraphs.append(
+                _(
+                    "A moderator has taken your work down from the gallery. It is back "
+                    "in the review queue."
+                )
+            )
         if kind == REJECTED:
             paragraphs.append(_("Your private page:") + "\n" + payload["url"])
         else:
-            paragraphs.append(_("Your private page, where you can follow your work and withdraw "
-                                "it at any time:") + "\n" + payload["url"])  # fmt: skip
-        paragraphs.append(_("You asked to be told by e-mail when a moderator decides. Keep this "
-                            "link to yourself. Please do not reply to this message."))  # fmt: skip
+            paragraphs.append(
+                _("Your private page, where you can follow your work and withdraw it at any time:")
+                + "\n"
+                + payload["url"]
+            )
+        paragraphs.append(
+            _(
+                "You asked to be told by e-mail when a moderator decides. Keep this "
+                "link to yourself. Please do not reply to this message."
+            )
+        )
         # Signed by a role, never by the gallery's name (see above: the provider reads it).
         paragraphs.append(_("The moderation team"))
     # No-break spaces where a French or Russian line must not break (typography.py).

@@ -1,6 +1,7 @@
 """Delivery after the commit: claim the rows that are due, send them over SMTP (TLS, the
 certificate checked), record the outcome and retry later, and the background Courier
 thread of each web worker."""
+
 from __future__ import annotations
 
 import json
@@ -25,7 +26,12 @@ log = logging.getLogger(__name__)
 
 
 # Wait after failed attempt 1, 2, 3, 4; the fifth failure gives up.
-RETRY_DELAYS = (timedelta(seconds=30), timedelta(minutes=2), timedelta(minutes=10), timedelta(hours=1))
+RETRY_DELAYS = (
+    timedelta(seconds=30),
+    timedelta(minutes=2),
+    timedelta(minutes=10),
+    timedelta(hours=1),
+)
 MAX_ATTEMPTS = len(RETRY_DELAYS) + 1
 # A claimed row is someone's for this long: longer than a batch can take to send.
 LEASE = timedelta(minutes=10)
@@ -88,10 +94,21 @@ def _claim(now: datetime) -> list[_Claimed]:
         )
         if result.rowcount == 1:
             won.append(row_id)
-    rows = db.session.execute(
-        select(OutgoingMail.id, OutgoingMail.kind, OutgoingMail.payload, OutgoingMail.work_id,
-               OutgoingMail.attempts).where(OutgoingMail.id.in_(won)).order_by(OutgoingMail.id)
-    ).all() if won else []  # fmt: skip
+    rows = (
+        db.session.execute(
+            select(
+                OutgoingMail.id,
+                OutgoingMail.kind,
+                OutgoingMail.payload,
+                OutgoingMail.work_id,
+                OutgoingMail.attempts,
+            )
+            .where(OutgoingMail.id.in_(won))
+            .order_by(OutgoingMail.id)
+        ).all()
+        if won
+        else []
+    )
     db.session.commit()
     return [_Claimed(*row) for row in rows]
 
@@ -112,8 +129,10 @@ def _connect(config: Settings) -> smtplib.SMTP:
             try:
                 smtp.starttls(context=context)
             except smtplib.SMTPNotSupportedError:
-                log.warning("the mail server does not offer STARTTLS: nothing is sent in clear "
-                            "(MAIL_USE_TLS=false allows it, for a relay on this host only)")
+                log.warning(
+                    "the mail server does not offer STARTTLS: nothing is sent in clear "
+                    "(MAIL_USE_TLS=false allows it, for a relay on this host only)"
+                )
                 raise NoTLS() from None
         if config.username:
             smtp.login(config.username, config.password or "")
@@ -138,14 +157,18 @@ def _permanent(exc: smtplib.SMTPException) -> bool:
     return isinstance(code, int) and 500 <= code < 600
 
 
-def _send(config: Settings, claimed: list[_Claimed]) -> dict[int, tuple[_Claimed, str | None, bool]]:
+def _send(
+    config: Settings, claimed: list[_Claimed]
+) -> dict[int, tuple[_Claimed, str | None, bool]]:
     """{row id: (row, None when delivered or why not, whether to give up now)}."""
     outcome: dict[int, tuple[_Claimed, str | None, bool]] = {}
     smtp: smtplib.SMTP | None = None
     try:
         for row in claimed:
             try:
-                payload = json.loads(secretbox.open_sealed(row.payload, secret=_secret(), purpose=_PAYLOAD))
+                payload = json.loads(
+                    secretbox.open_sealed(row.payload, secret=_secret(), purpose=_PAYLOAD)
+                )
                 message = compose(row.kind, payload, config.sender)
             except (secretbox.InvalidToken, ValueError, KeyError, TypeError) as exc:
                 outcome[row.id] = (row, f"unreadable ({type(exc).__name__})", True)
@@ -181,7 +204,9 @@ def _send(config: Settings, claimed: list[_Claimed]) -> dict[int, tuple[_Claimed
     return outcome
 
 
-def _record(outcome: dict[int, tuple[_Claimed, str | None, bool]], now: datetime, done: Delivery) -> None:
+def _record(
+    outcome: dict[int, tuple[_Claimed, str | None, bool]], now: datetime, done: Delivery
+) -> None:
     begin_write()
     for row_id, (row, why, give_up) in outcome.items():
         if why is None:
@@ -190,17 +215,29 @@ def _record(outcome: dict[int, tuple[_Claimed, str | None, bool]], now: datetime
             done.sent += 1
         elif give_up or row.attempts >= MAX_ATTEMPTS:
             db.session.execute(delete(OutgoingMail).where(OutgoingMail.id == row_id))
-            log.warning("gave up the %s message for work %s after %d attempt(s): %s",
-                        row.kind, row.work_id, row.attempts, why)  # fmt: skip
+            log.warning(
+                "gave up the %s message for work %s after %d attempt(s): %s",
+                row.kind,
+                row.work_id,
+                row.attempts,
+                why,
+            )
             done.given_up += 1
         else:
             db.session.execute(
-                update(OutgoingMail).where(OutgoingMail.id == row_id)
+                update(OutgoingMail)
+                .where(OutgoingMail.id == row_id)
                 .values(next_attempt_at=now + RETRY_DELAYS[row.attempts - 1])
                 .execution_options(synchronize_session=False)
-            )  # fmt: skip
-            log.warning("the %s message for work %s was not sent (attempt %d of %d): %s",
-                        row.kind, row.work_id, row.attempts, MAX_ATTEMPTS, why)  # fmt: skip
+            )
+            log.warning(
+                "the %s message for work %s was not sent (attempt %d of %d): %s",
+                row.kind,
+                row.work_id,
+                row.attempts,
+                MAX_ATTEMPTS,
+                why,
+            )
             done.retrying += 1
     db.session.commit()
 

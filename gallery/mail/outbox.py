@@ -1,5 +1,6 @@
 """The outbox: a receipt token sealed at submission, and the message row a decision verb
 queues in its own transaction (tell_artist), with the receipt's absolute address in it."""
+
 from __future__ import annotations
 
 import json
@@ -12,8 +13,8 @@ from sqlalchemy import delete
 from ..core import secretbox
 from ..core.database import after_commit
 from ..extensions import db
-from ..models.labels import PRESET_REASONS
 from ..models import OutgoingMail, Work, utcnow
+from ..models.labels import PRESET_REASONS
 from .base import _PAYLOAD, _TOKEN, KINDS, REJECTED, _secret, settings
 from .delivery import courier
 
@@ -35,8 +36,14 @@ def seal_token(token: str) -> str:
 # ---- in the decision's transaction ----
 
 
-def tell_artist(work: Work, kind: str, *, reason: str | None = None, preset: str | None = None,
-                delay: timedelta | None = None) -> None:  # fmt: skip
+def tell_artist(
+    work: Work,
+    kind: str,
+    *,
+    reason: str | None = None,
+    preset: str | None = None,
+    delay: timedelta | None = None,
+) -> None:
     """Queue the message telling the artist of a decision, if they asked and mail is on.
 
     Called by the decision verbs, in their transaction: the row commits with the decision
@@ -54,14 +61,16 @@ def withdraw_unsent(work_id: int, kind: str) -> int:
     """Delete this work's queued messages of this kind that no sender has claimed yet (a
     decision undone within its window); returns how many."""
     result = db.session.execute(
-        delete(OutgoingMail).where(OutgoingMail.work_id == work_id, OutgoingMail.kind == kind,
-                                   OutgoingMail.attempts == 0)  # fmt: skip
+        delete(OutgoingMail).where(
+            OutgoingMail.work_id == work_id, OutgoingMail.kind == kind, OutgoingMail.attempts == 0
+        )
     )
     return result.rowcount or 0
 
 
-def _queue(work: Work, kind: str, reason: str | None, preset: str | None,
-           delay: timedelta | None) -> None:  # fmt: skip
+def _queue(
+    work: Work, kind: str, reason: str | None, preset: str | None, delay: timedelta | None
+) -> None:
     if kind not in KINDS:
         raise ValueError(kind)
     app = current_app._get_current_object()  # type: ignore[attr-defined]
@@ -74,18 +83,27 @@ def _queue(work: Work, kind: str, reason: str | None, preset: str | None,
     try:
         token = secretbox.open_sealed(work.notify_token, secret=_secret(), purpose=_TOKEN)
     except secretbox.InvalidToken:
-        log.warning("work %s: its receipt token cannot be read (SECRET_KEY changed?); no mail", work.id)
+        log.warning(
+            "work %s: its receipt token cannot be read (SECRET_KEY changed?); no mail", work.id
+        )
         return
     try:
         url = receipt_url(token, work.notify_locale)
     except RuntimeError:  # outside a request without PUBLIC_URL or SERVER_NAME: no host to link to
-        log.warning("work %s: no PUBLIC_URL or SERVER_NAME to build the receipt link outside a "
-                    "request; no mail", work.id)  # fmt: skip
+        log.warning(
+            "work %s: no PUBLIC_URL or SERVER_NAME to build the receipt link outside a "
+            "request; no mail",
+            work.id,
+        )
         return
     rejected = kind == REJECTED
-    payload = {"to": work.contact_email, "url": url, "locale": work.notify_locale,
-               "reason": ((reason or "").strip() or None) if rejected else None,
-               "preset": preset if rejected and preset in PRESET_REASONS else None}  # fmt: skip
+    payload = {
+        "to": work.contact_email,
+        "url": url,
+        "locale": work.notify_locale,
+        "reason": ((reason or "").strip() or None) if rejected else None,
+        "preset": preset if rejected and preset in PRESET_REASONS else None,
+    }
     sealed = secretbox.seal(json.dumps(payload), secret=_secret(), purpose=_PAYLOAD)
     row = OutgoingMail(kind=kind, payload=sealed, work_id=work.id)
     if delay:
@@ -99,4 +117,6 @@ def receipt_url(token: str, locale: str | None) -> str:
     PUBLIC_URL (or SERVER_NAME, else the host of the request: see
     GalleryFlask.create_url_adapter). RuntimeError outside a request without either."""
     language = locale if locale in current_app.config["LANGUAGES"] else None
-    return current_app.url_for(RECEIPT_ENDPOINT, token=token, _external=True, **{LANGUAGE_ARG: language})
+    return current_app.url_for(
+        RECEIPT_ENDPOINT, token=token, _external=True, **{LANGUAGE_ARG: language}
+    )

@@ -3,6 +3,7 @@ interface (Store) with two implementations: MediaStore, a folder on this host
 (media/local.py), and S3MediaStore, an S3-compatible bucket (media/s3.py, gallery[s3]).
 Decode slots (media/slots.py) bound how many images the host decodes at once; fsck compares
 either store with the rows in one way (media/fsck.py)."""
+
 from __future__ import annotations
 
 from flask import Flask, current_app

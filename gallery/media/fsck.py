@@ -1,6 +1,7 @@
 """What fsck finds, in either store: one comparison of what is stored with what the rows
 name (leftovers in staging/, orphans under works/, missing files); each store lists its own
 entries and repairs in its own way."""
+
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
@@ -42,6 +43,10 @@ def compare(
     does not hold.  staging and works map each name to the store's own entry, whose time
     modified() reads (only when it matters)."""
     leftovers = sorted(n for n, entry in staging.items() if modified(entry) < cutoff)
-    orphans = sorted(n for n, entry in works.items() if n not in expected and modified(entry) < cutoff)
-    missing = sorted((key, name) for key, names in expected.items() for name in set(names) - stored(key))
+    orphans = sorted(
+        n for n, entry in works.items() if n not in expected and modified(entry) < cutoff
+    )
+    missing = sorted(
+        (key, name) for key, names in expected.items() for name in set(names) - stored(key)
+    )
     return FsckReport(leftovers, orphans, missing, repaired=repaired)

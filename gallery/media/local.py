@@ -18,6 +18,7 @@ crash can leave behind sits in staging/, where fsck() finds it.  Keys are
 random (128 bits), so a URL tells nothing about the work or when it came; the
 name of the uploaded file is never stored.
 """
+
 from __future__ import annotations
 
 import os
@@ -103,9 +104,12 @@ class Store(Protocol):
         ...
 
     def fsck(
-        self, expected: Mapping[str, set[str]], *, repair: bool = False,
+        self,
+        expected: Mapping[str, set[str]],
+        *,
+        repair: bool = False,
         older_than: float = FSCK_GRACE,
-    ) -> FsckReport:  # fmt: skip
+    ) -> FsckReport:
         """Compare works/ with expected {key: {filenames}}; repair removes leftovers and
         orphans older than older_than seconds."""
         ...
@@ -179,9 +183,12 @@ class MediaStore:
         if found is None:
             return None
         st = found[1]
-        return StoredFile(size=st.st_size, etag=f"{st.st_mtime_ns:x}-{st.st_size:x}",
-                          modified=datetime.fromtimestamp(st.st_mtime, UTC),
-                          content_type=content_type(filename))  # fmt: skip
+        return StoredFile(
+            size=st.st_size,
+            etag=f"{st.st_mtime_ns:x}-{st.st_size:x}",
+            modified=datetime.fromtimestamp(st.st_mtime, UTC),
+            content_type=content_type(filename),
+        )
 
     def open(self, key: str, filename: str, known: StoredFile | None = None) -> BinaryIO | None:
         """The stored file opened for reading (never through a symlink); None if absent."""
@@ -242,16 +249,23 @@ class MediaStore:
         return {e.name for e in _scan(self.works / key) if e.is_file(follow_symlinks=False)}
 
     def fsck(
-        self, expected: Mapping[str, set[str]], *, repair: bool = False,
+        self,
+        expected: Mapping[str, set[str]],
+        *,
+        repair: bool = False,
         older_than: float = FSCK_GRACE,
-    ) -> FsckReport:  # fmt: skip
+    ) -> FsckReport:
         """Compare works/ with expected {key: {filenames}}; repair removes leftovers and orphans."""
         # Entries younger than older_than seconds are left alone: they may
         # belong to an upload in progress, whose row is not committed yet.
         report = compare(
-            expected, {e.name: e for e in _scan(self.staging)}, {e.name: e for e in _scan(self.works)},
-            modified=_mtime, stored=lambda key: self.files(key) if _valid_key(key) else set(),
-            cutoff=self.clock() - older_than, repaired=repair,
+            expected,
+            {e.name: e for e in _scan(self.staging)},
+            {e.name: e for e in _scan(self.works)},
+            modified=_mtime,
+            stored=lambda key: self.files(key) if _valid_key(key) else set(),
+            cutoff=self.clock() - older_than,
+            repaired=repair,
         )
         if repair:
             for name in report.staging_leftovers:

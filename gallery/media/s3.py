@@ -21,6 +21,7 @@ both by their age (LastModified) and repair removes them.
 Keep the bucket private: every image, a pending one too, is served through the app, which
 decides first who may see it (public/media/); nothing here makes an object public.
 """
+
 from __future__ import annotations
 
 import errno
@@ -95,8 +96,10 @@ def missing_bucket(bucket: str) -> str:
     """What to do when the bucket does not exist: the gallery never creates it (its
     settings, privacy and lifecycle are the operator's to choose, README "Media in object
     storage")."""
-    return (f"the media bucket {bucket} does not exist: create it first, private, for example "
-            f"with `aws s3 mb s3://{bucket}` (or `mc mb`), then try again")
+    return (
+        f"the media bucket {bucket} does not exist: create it first, private, for example "
+        f"with `aws s3 mb s3://{bucket}` (or `mc mb`), then try again"
+    )
 
 
 def parse_media_url(url: str) -> tuple[str, str]:
@@ -106,13 +109,16 @@ def parse_media_url(url: str) -> tuple[str, str]:
     if parts is None or parts.scheme != "s3" or not parts.netloc:
         raise ValueError(f"{USAGE}.")
     if "@" in parts.netloc or ":" in parts.netloc:
-        raise ValueError(f"{USAGE}: the endpoint and the credentials come from boto3's own "
-                         "environment (AWS_ENDPOINT_URL, AWS_ACCESS_KEY_ID, ...).")  # fmt: skip
+        raise ValueError(
+            f"{USAGE}: the endpoint and the credentials come from boto3's own "
+            "environment (AWS_ENDPOINT_URL, AWS_ACCESS_KEY_ID, ...)."
+        )
     if parts.query or parts.fragment:
         raise ValueError(f"{USAGE}, without ? or #.")
     if not BUCKET_RE.match(parts.netloc):
-        raise ValueError(f"{USAGE}; a bucket name is 3 to 63 lowercase letters, digits, "
-                         "dots and hyphens.")  # fmt: skip
+        raise ValueError(
+            f"{USAGE}; a bucket name is 3 to 63 lowercase letters, digits, dots and hyphens."
+        )
     segments = [s for s in parts.path.split("/") if s]
     if any(s in (".", "..") or not SEGMENT_RE.match(s) for s in segments):
         raise ValueError(f"{USAGE}; the prefix may hold letters, digits, . _ - and /.")
@@ -183,8 +189,9 @@ class S3MediaStore:
         try:
             for name, data in files.items():
                 written.append(staged[name])  # before the call: a timed-out PUT may have landed
-                self.client.put_object(Bucket=self.bucket, Key=staged[name], Body=data,
-                                       ContentType=content_type(name))  # fmt: skip
+                self.client.put_object(
+                    Bucket=self.bucket, Key=staged[name], Body=data, ContentType=content_type(name)
+                )
             for name, source in staged.items():
                 target = self._object("works", key, name)
                 written.append(target)
@@ -234,15 +241,19 @@ class S3MediaStore:
         if not valid_name(key, filename):
             return None
         try:
-            head = self.client.head_object(Bucket=self.bucket,
-                                           Key=self._object("works", key, filename))  # fmt: skip
+            head = self.client.head_object(
+                Bucket=self.bucket, Key=self._object("works", key, filename)
+            )
         except ClientError as exc:  # absent is an answer; anything else is raised
             if _missing(exc):
                 return None
             raise
-        return StoredFile(size=int(head["ContentLength"]), etag=head["ETag"].strip('"'),
-                          modified=cast(datetime, head["LastModified"]),
-                          content_type=content_type(filename))  # fmt: skip
+        return StoredFile(
+            size=int(head["ContentLength"]),
+            etag=head["ETag"].strip('"'),
+            modified=cast(datetime, head["LastModified"]),
+            content_type=content_type(filename),
+        )
 
     @_as_oserror
     def open(self, key: str, filename: str, known: StoredFile | None = None) -> BinaryIO | None:
@@ -252,8 +263,9 @@ class S3MediaStore:
         found = known if known and valid_name(key, filename) else self.stat(key, filename)
         if found is None:
             return None
-        reader = ObjectReader(self.client, self.bucket, self._object("works", key, filename),
-                              found.size, found.etag)  # fmt: skip
+        reader = ObjectReader(
+            self.client, self.bucket, self._object("works", key, filename), found.size, found.etag
+        )
         return cast(BinaryIO, reader)
 
     @_as_oserror
@@ -262,8 +274,9 @@ class S3MediaStore:
         if not valid_name(key, filename):
             return None
         try:
-            got = self.client.get_object(Bucket=self.bucket,
-                                         Key=self._object("works", key, filename))  # fmt: skip
+            got = self.client.get_object(
+                Bucket=self.bucket, Key=self._object("works", key, filename)
+            )
         except ClientError as exc:
             if _missing(exc):
                 return None
@@ -285,18 +298,25 @@ class S3MediaStore:
 
     @_as_oserror
     def fsck(
-        self, expected: Mapping[str, set[str]], *, repair: bool = False,
+        self,
+        expected: Mapping[str, set[str]],
+        *,
+        repair: bool = False,
         older_than: float = FSCK_GRACE,
-    ) -> FsckReport:  # fmt: skip
+    ) -> FsckReport:
         """Compare works/ with expected {key: {filenames}}; repair removes staging leftovers
         and keys no row names, when every object of theirs is older than older_than seconds
         (younger ones may belong to an upload whose row is not committed yet)."""
         staging = self._grouped(self._object("staging") + "/")
         works = self._grouped(self._object("works") + "/")
         report = compare(
-            expected, staging, works,
-            modified=_newest, stored=lambda key: {_leaf(o["Key"]) for o in works.get(key, [])},
-            cutoff=self.clock() - older_than, repaired=repair,
+            expected,
+            staging,
+            works,
+            modified=_newest,
+            stored=lambda key: {_leaf(o["Key"]) for o in works.get(key, [])},
+            cutoff=self.clock() - older_than,
+            repaired=repair,
         )
         if repair:
             doomed = [o["Key"] for n in report.staging_leftovers for o in staging[n]]
@@ -315,9 +335,11 @@ class S3MediaStore:
                 return None
         except (ClientError, BotoCoreError) as exc:
             return f"could not check the bucket's versioning ({_code(exc)})"
-        return (f"versioning is {status.lower()} on the bucket {self.bucket}: deleted, withdrawn "
-                "and covered images stay retrievable as old versions. Turn versioning off, or add "
-                "a lifecycle rule that expires noncurrent versions after 1 day")  # fmt: skip
+        return (
+            f"versioning is {status.lower()} on the bucket {self.bucket}: deleted, withdrawn "
+            "and covered images stay retrievable as old versions. Turn versioning off, or add "
+            "a lifecycle rule that expires noncurrent versions after 1 day"
+        )
 
     def _old_versions_expire(self) -> bool:
         try:
@@ -330,8 +352,12 @@ class S3MediaStore:
             found = rule.get("Filter", {})
             prefix = found.get("Prefix", found.get("And", {}).get("Prefix", rule.get("Prefix", "")))
             days = rule.get("NoncurrentVersionExpiration", {}).get("NoncurrentDays")
-            if (rule.get("Status") == "Enabled" and self.prefix.startswith(prefix or "")
-                    and days is not None and days <= 1):  # fmt: skip
+            if (
+                rule.get("Status") == "Enabled"
+                and self.prefix.startswith(prefix or "")
+                and days is not None
+                and days <= 1
+            ):
                 return True
         return False
 
@@ -349,38 +375,43 @@ class S3MediaStore:
         """The objects under prefix, by the first path segment after it."""
         groups: dict[str, list[dict[str, Any]]] = {}
         for obj in self._list(prefix):
-            name = obj["Key"][len(prefix):].partition("/")[0]
+            name = obj["Key"][len(prefix) :].partition("/")[0]
             groups.setdefault(name, []).append(obj)
         return groups
 
     def _names(self, key: str) -> set[str]:
         prefix = self._object("works", key) + "/"
-        return {rest for o in self._list(prefix) if "/" not in (rest := o["Key"][len(prefix):])}
+        return {rest for o in self._list(prefix) if "/" not in (rest := o["Key"][len(prefix) :])}
 
     def _copy(self, source: str, target: str) -> None:
         # Server side: the bytes never come through the app; Content-Type is copied along.
-        self.client.copy_object(Bucket=self.bucket, Key=target,
-                                CopySource={"Bucket": self.bucket, "Key": source})  # fmt: skip
+        self.client.copy_object(
+            Bucket=self.bucket, Key=target, CopySource={"Bucket": self.bucket, "Key": source}
+        )
 
     def _delete_objects(self, keys: Iterable[str]) -> None:
         """Delete objects, a thousand a request; OSError if the service refused any."""
         batch = sorted(set(keys))
         for start in range(0, len(batch), DELETE_BATCH):
-            chunk = [{"Key": k} for k in batch[start:start + DELETE_BATCH]]
+            chunk = [{"Key": k} for k in batch[start : start + DELETE_BATCH]]
             request = {"Objects": chunk, "Quiet": True}
             answer = self.client.delete_objects(Bucket=self.bucket, Delete=request)
             errors = [e for e in answer.get("Errors", []) if e.get("Code") not in MISSING]
             if errors:
-                raise OSError(f"the bucket refused to delete {len(errors)} object(s): "
-                              f"{errors[0].get('Code')}")  # fmt: skip
+                raise OSError(
+                    f"the bucket refused to delete {len(errors)} object(s): {errors[0].get('Code')}"
+                )
 
     def _delete_quietly(self, keys: list[str]) -> None:
         # Cleaning up after a failure must not hide the failure: what is left is fsck's.
         try:
             self._delete_objects(keys)
         except Exception as exc:  # noqa: BLE001
-            log.warning("media store: %d object(s) left for fsck after a failure (%s)",
-                        len(keys), type(exc).__name__)  # fmt: skip
+            log.warning(
+                "media store: %d object(s) left for fsck after a failure (%s)",
+                len(keys),
+                type(exc).__name__,
+            )
 
 
 class ObjectReader(io.RawIOBase):
@@ -418,9 +449,11 @@ class ObjectReader(io.RawIOBase):
             return 0
         if self._body is None:
             self._body = self._client.get_object(
-                Bucket=self._bucket, Key=self._key, Range=f"bytes={self._pos}-",
+                Bucket=self._bucket,
+                Key=self._key,
+                Range=f"bytes={self._pos}-",
                 IfMatch=f'"{self._etag}"',
-            )["Body"]  # fmt: skip
+            )["Body"]
         data = self._body.read(len(buffer))
         if not data:
             return 0

@@ -11,6 +11,7 @@ a short wait is answered 503 with Retry-After.
 And a decode's memory must go back to the system once the upload is done, or each big
 upload leaves its worker larger than before (see keep_big_buffers_off_the_heap).
 """
+
 from __future__ import annotations
 
 import ctypes
@@ -35,8 +36,9 @@ MMAP_THRESHOLD = 1 * MB
 class NoSlot(Busy):
     """Every decode slot stayed busy for the whole wait: 503, try again in 30 seconds."""
 
-    message = N_("Many images are being processed right now. Nothing was kept. Please try "
-                 "again in a minute.")  # fmt: skip
+    message = N_(
+        "Many images are being processed right now. Nothing was kept. Please try again in a minute."
+    )
     retry_after = 30
 
 

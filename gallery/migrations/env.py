@@ -1,4 +1,5 @@
 """Alembic environment, run through Flask-Migrate inside the app's context."""
+
 import logging
 from logging.config import fileConfig
 
@@ -21,8 +22,11 @@ config.set_main_option(
 
 def run_migrations_offline() -> None:
     """Emit SQL to standard output instead of running it."""
-    context.configure(url=config.get_main_option("sqlalchemy.url"),
-                      target_metadata=db.metadata, literal_binds=True)
+    context.configure(
+        url=config.get_main_option("sqlalchemy.url"),
+        target_metadata=db.metadata,
+        literal_binds=True,
+    )
     with context.begin_transaction():
         context.run_migrations()
 
@@ -55,7 +59,9 @@ def run_migrations_online() -> None:
             if sqlite:
                 broken = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
                 if broken:
-                    raise RuntimeError(f"migration left {len(broken)} broken foreign keys: {broken[:5]}")
+                    raise RuntimeError(
+                        f"migration left {len(broken)} broken foreign keys: {broken[:5]}"
+                    )
         if sqlite:
             connection.connection.driver_connection.execute("PRAGMA foreign_keys=ON")
 

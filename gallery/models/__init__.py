@@ -1,6 +1,7 @@
 """Typed SQLAlchemy 2 models and their status enums, one module per subject: base (what
 every model shares), works, prisoners (and campaigns), moderators, reports, site; labels,
 outlets and actions beside them. Every model is importable from here."""
+
 from __future__ import annotations
 
 from .base import (

@@ -24,7 +24,9 @@ CAMPAIGN_CREATE = "campaign-create"
 CAMPAIGN_EDIT = "campaign-edit"
 COVER = "cover"  # rectangles filled solid on a pending work's image
 COVER_REQUEST = "cover-request"  # the artist asked the moderators to cover
-PRINT_ALLOW = "print-allow"  # the artist's permission to print an all-rights-reserved work, recorded
+PRINT_ALLOW = (
+    "print-allow"  # the artist's permission to print an all-rights-reserved work, recorded
+)
 PRINT_FORBID = "print-forbid"  # that permission withdrawn
 COVER_CHECKED = "cover-checked"  # a moderator looked and found nothing (more) to cover
 UNDO = "undo"  # an approval or rejection taken back within its window

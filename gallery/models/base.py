@@ -1,5 +1,6 @@
 """What every model shares: aware UTC datetimes, enums stored as strings, and the choice
 of the language a text is shown in."""
+
 from __future__ import annotations
 
 import enum
@@ -9,7 +10,6 @@ from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import DateTime, Enum, TypeDecorator
-
 
 ORIGINAL_LOCALE_DEFAULT = "en"
 FALLBACK_LOCALE = "en"

@@ -4,6 +4,7 @@ posters' artist name; and dates as the reader writes them (pages and print PDFs 
 
 The codes stay stable in the database; only these words are translated (lazily, so each
 is rendered in the language of the request that reads it)."""
+
 from __future__ import annotations
 
 import re
@@ -13,8 +14,7 @@ from flask_babel import format_date, format_time, get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from . import actions
-from . import Licence, PrisonerStatus, ReportCategory, Role, Work, WorkStatus
+from . import Licence, PrisonerStatus, ReportCategory, Role, Work, WorkStatus, actions
 
 LICENCES = {
     Licence.CC_BY: (
@@ -35,8 +35,10 @@ LICENCES = {
     ),
     Licence.ALL_RIGHTS_RESERVED: (
         _l("All rights reserved"),
-        _l("We may show the work on this site; any other use, printing included, needs your "
-           "permission."),
+        _l(
+            "We may show the work on this site; any other use, printing included, needs your "
+            "permission."
+        ),
     ),
 }
 
@@ -105,7 +107,9 @@ ACTIONS = {
     actions.CAMPAIGN_EDIT: _l("Edited a campaign"),
     actions.COVER: _l("Covered faces or identifying details"),
     actions.COVER_REQUEST: _l("Asked for faces or identifying details to be covered"),
-    actions.PRINT_ALLOW: _l("Recorded the artist’s permission to print a work with all rights reserved"),
+    actions.PRINT_ALLOW: _l(
+        "Recorded the artist’s permission to print a work with all rights reserved"
+    ),
     actions.PRINT_FORBID: _l("Withdrew the permission to print a work"),
     actions.COVER_CHECKED: _l("Found nothing (more) to cover"),
     actions.UNDO: _l("Undid a decision"),
@@ -138,7 +142,11 @@ def artist_name(work: Work) -> str | None:
 def rejection_reason(work: Work) -> str:
     """Why a work was refused, as the artist reads it: the preset sentence in the reader's
     language, then the moderator's own words."""
-    parts = [str(PRESET_REASONS[work.rejection_preset])] if work.rejection_preset in PRESET_REASONS else []
+    parts = (
+        [str(PRESET_REASONS[work.rejection_preset])]
+        if work.rejection_preset in PRESET_REASONS
+        else []
+    )
     if work.rejection_reason:
         parts.append(work.rejection_reason)
     return "\n\n".join(parts)
@@ -191,7 +199,11 @@ def dateformat(value: date | datetime | None, format: str = "medium") -> str:
     if value is None:
         return ""
     text = format_date(value, format)
-    if str(get_locale()) == "fr" and value.day == 1 and (format in ("medium", "long", "full") or "MMM" in format):
+    if (
+        str(get_locale()) == "fr"
+        and value.day == 1
+        and (format in ("medium", "long", "full") or "MMM" in format)
+    ):
         text = re.sub(r"(?<!\d)1(?= )", "1er", text, count=1)
     return text
 

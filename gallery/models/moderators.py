@@ -1,11 +1,12 @@
 """Moderators, their roles, and the append-only log of what they did."""
+
 from __future__ import annotations
 
 import enum
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, String, Text
 from flask_login import UserMixin
+from sqlalchemy import ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db

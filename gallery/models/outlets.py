@@ -10,22 +10,43 @@ judgement of their journalism.
 
 Each entry: the outlet's domains, the date of the decision, and a report of it.
 """
+
 from __future__ import annotations
 
 from urllib.parse import urlsplit
 
 UNDESIRABLE_OUTLETS: tuple[tuple[tuple[str, ...], str, str], ...] = (
-    (("meduza.io",), "2023-01-26",
-     "https://mk.ru/amp/social/2023/01/26/genprokuratura-rf-priznala-organizaciyu-medusa-project-nezhelatelnoy.html"),
-    (("novayagazeta.eu",), "2023-06-28",
-     "https://meduza.io/en/news/2023/06/28/russia-declares-novaya-gazeta-europe-undesirable-organization"),
+    (
+        ("meduza.io",),
+        "2023-01-26",
+        "https://mk.ru/amp/social/2023/01/26/genprokuratura-rf-priznala-organizaciyu-medusa-project-nezhelatelnoy.html",
+    ),
+    (
+        ("novayagazeta.eu",),
+        "2023-06-28",
+        "https://meduza.io/en/news/2023/06/28/russia-declares-novaya-gazeta-europe-undesirable-organization",
+    ),
     # Radio Free Europe/Radio Liberty and its Russian-language sites.
-    (("rferl.org", "svoboda.org", "currenttime.tv", "idelreal.org", "sibreal.org", "severreal.org",
-      "kavkazr.com", "krymr.com"), "2024-02-02",
-     "https://radio1.ru/amp/obschestvo/radio-svoboda-priznali-nezhelatelnoi-organizatsiei-v-rossii"),
-    (("themoscowtimes.com", "moscowtimes.ru"), "2024-07-10",
-     "https://iz.ru/1725574/2024-07-10/genprokuratura-rossii-priznala-deiatelnost-moscow-times-nezhelatelnoi"),
-)  # fmt: skip
+    (
+        (
+            "rferl.org",
+            "svoboda.org",
+            "currenttime.tv",
+            "idelreal.org",
+            "sibreal.org",
+            "severreal.org",
+            "kavkazr.com",
+            "krymr.com",
+        ),
+        "2024-02-02",
+        "https://radio1.ru/amp/obschestvo/radio-svoboda-priznali-nezhelatelnoi-organizatsiei-v-rossii",
+    ),
+    (
+        ("themoscowtimes.com", "moscowtimes.ru"),
+        "2024-07-10",
+        "https://iz.ru/1725574/2024-07-10/genprokuratura-rossii-priznala-deiatelnost-moscow-times-nezhelatelnoi",
+    ),
+)
 
 _DOMAINS = frozenset(domain for domains, _day, _report in UNDESIRABLE_OUTLETS for domain in domains)
 

@@ -1,5 +1,6 @@
 """Prisoners and campaigns: their profiles in several languages, and the sources behind
 their facts."""
+
 from __future__ import annotations
 
 import calendar
@@ -13,10 +14,10 @@ from typing import Any
 from sqlalchemy import JSON, Column, ForeignKey, String, Table, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship, selectinload
 
-from ..extensions import db
-from .outlets import is_undesirable
 from ..core.text import days_between, today_in
+from ..extensions import db
 from .base import ORIGINAL_LOCALE_DEFAULT, Shown, UTCDateTime, _enum, pick_language, utcnow
+from .outlets import is_undesirable
 from .works import work_prisoners
 
 
@@ -87,11 +88,17 @@ class Prisoner(db.Model):
             return None
         today = today or today_in(self.timezone)
         month, day = self.birth_date.month, self.birth_date.day
-        this_year = date(today.year, month, 28 if (month, day) == (2, 29) and not calendar.isleap(today.year) else day)
+        this_year = date(
+            today.year,
+            month,
+            28 if (month, day) == (2, 29) and not calendar.isleap(today.year) else day,
+        )
         if this_year >= today:
             return this_year
         year = today.year + 1
-        return date(year, month, 28 if (month, day) == (2, 29) and not calendar.isleap(year) else day)
+        return date(
+            year, month, 28 if (month, day) == (2, 29) and not calendar.isleap(year) else day
+        )
 
     def name_shown(self, locale: str) -> Shown:
         """The name as readers of `locale` write it: the profile's name in that language,
@@ -151,8 +158,10 @@ def by_name(prisoners: Iterable[Prisoner], locale: str) -> list[Prisoner]:
 def with_names(path: Any) -> Any:
     """A loader option for the prisoners at `path` (Work.prisoners, Campaign.prisoners):
     with their names in every language (name_for), not their long texts."""
-    return selectinload(path).selectinload(Prisoner.stories).load_only(
-        PrisonerStory.locale, PrisonerStory.name
+    return (
+        selectinload(path)
+        .selectinload(Prisoner.stories)
+        .load_only(PrisonerStory.locale, PrisonerStory.name)
     )
 
 
@@ -229,8 +238,15 @@ def sources_from(entries: Iterable[SourceEntry], original: str) -> list[Source]:
     for position, entry in enumerate(entries):
         titles = {code: text for code, text in entry.titles.items() if text}
         title = titles.get(original) or next(iter(titles.values()), entry.url)
-        rows.append(Source(title=title, titles=titles, url=entry.url, position=position,
-                           undesirable=entry.undesirable or is_undesirable(entry.url)))  # fmt: skip
+        rows.append(
+            Source(
+                title=title,
+                titles=titles,
+                url=entry.url,
+                position=position,
+                undesirable=entry.undesirable or is_undesirable(entry.url),
+            )
+        )
     return rows
 
 
@@ -259,7 +275,9 @@ class Campaign(db.Model):
         back_populates="campaign", cascade="all, delete-orphan", order_by="Source.position"
     )
     translations: Mapped[list[CampaignTranslation]] = relationship(
-        back_populates="campaign", cascade="all, delete-orphan", order_by="CampaignTranslation.locale"
+        back_populates="campaign",
+        cascade="all, delete-orphan",
+        order_by="CampaignTranslation.locale",
     )
 
     TEXTS = ("title", "summary", "description", "place")

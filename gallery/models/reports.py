@@ -1,4 +1,5 @@
 """Visitors' reports about public works, for the moderators."""
+
 from __future__ import annotations
 
 import enum

@@ -1,4 +1,5 @@
 """The installation's own rows: mail waiting to be sent, and small site settings."""
+
 from __future__ import annotations
 
 from datetime import datetime

@@ -1,17 +1,18 @@
 """Works: the submission, its decision, its image, its covering, its texts in other
 languages, and its tags."""
+
 from __future__ import annotations
 
 import enum
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Column, ForeignKey, Index, String, Table, Text, UniqueConstraint
 from markupsafe import Markup
+from sqlalchemy import JSON, Column, ForeignKey, Index, String, Table, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ..extensions import db
 from ..core.text import render_markdown
+from ..extensions import db
 from .base import Shown, UTCDateTime, _enum, pick_language, utcnow
 
 
@@ -161,11 +162,16 @@ class Work(db.Model):
         secondary=work_tags, back_populates="works", order_by="Tag.name"
     )
     decided_by: Mapped[Moderator | None] = relationship(back_populates="decisions")
-    reports: Mapped[list[Report]] = relationship(back_populates="work", cascade="all, delete-orphan")
+    reports: Mapped[list[Report]] = relationship(
+        back_populates="work", cascade="all, delete-orphan"
+    )
     # The texts in other languages than the one they were written in (text_locale). Loaded
     # with every work (one query per batch): every page that shows a work shows its texts.
     texts: Mapped[list[WorkText]] = relationship(
-        back_populates="work", cascade="all, delete-orphan", order_by="WorkText.locale", lazy="selectin"
+        back_populates="work",
+        cascade="all, delete-orphan",
+        order_by="WorkText.locale",
+        lazy="selectin",
     )
 
     TEXTS = ("title", "alt_text", "description")

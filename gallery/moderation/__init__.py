@@ -1,4 +1,5 @@
 """The moderators' side: login, review queue, reports, audit log, profiles, accounts."""
+
 from __future__ import annotations
 
 from flask import Flask

@@ -1,4 +1,5 @@
 """Admins manage moderators: create, deactivate, reactivate, reset passwords."""
+
 from __future__ import annotations
 
 from flask import flash, redirect, render_template, url_for
@@ -15,22 +16,25 @@ from . import queries
 from .blueprint import act, admin_required, bp
 from .forms import NewModeratorForm
 
+
 def _to_moderators() -> ResponseReturnValue:
     return redirect(url_for("moderation.moderators"), code=303)
 
 
 def _show_password(username: str, password: str) -> ResponseReturnValue:
     # Rendered, never flashed: a flash would sit in the (signed, not encrypted) cookie.
-    return private(render_template("moderation/password_shown.html", username=username,
-                                   password=password))  # fmt: skip
+    return private(
+        render_template("moderation/password_shown.html", username=username, password=password)
+    )
 
 
 @bp.get("/moderators")
 @admin_required
 def moderators() -> ResponseReturnValue:
     """Every account, with the admin's actions."""
-    return render_template("moderation/moderators.html", moderators=queries.moderators(),
-                           form=NewModeratorForm())  # fmt: skip
+    return render_template(
+        "moderation/moderators.html", moderators=queries.moderators(), form=NewModeratorForm()
+    )
 
 
 @bp.post("/moderators/new")
@@ -39,20 +43,28 @@ def create_moderator() -> ResponseReturnValue:
     """A new account with a random password, shown once."""
     form = NewModeratorForm()
     if not form.validate_on_submit():
-        flash(_("Usernames are 3 to 40 lower-case letters, digits, dots, dashes or underscores."),
-              "error")  # fmt: skip
+        flash(
+            _("Usernames are 3 to 40 lower-case letters, digits, dots, dashes or underscores."),
+            "error",
+        )
         return _to_moderators()
     password = passwords.random_password()
     role = Role.ADMIN if form.admin.data else Role.MODERATOR
     try:
-        moderator = accounts.create_moderator(form.username.data, password, role=role,
-                                              actor_id=current_user.id)  # fmt: skip
+        moderator = accounts.create_moderator(
+            form.username.data, password, role=role, actor_id=current_user.id
+        )
         db.session.commit()
     except accounts.AccountError as exc:
         db.session.rollback()
-        flash(_("That username is taken.") if str(exc) == "taken" else
-              _("Usernames are 3 to 40 lower-case letters, digits, dots, dashes or underscores."),
-              "error")  # fmt: skip
+        flash(
+            _("That username is taken.")
+            if str(exc) == "taken"
+            else _(
+                "Usernames are 3 to 40 lower-case letters, digits, dots, dashes or underscores."
+            ),
+            "error",
+        )
         return _to_moderators()
     return _show_password(moderator.username, password)
 

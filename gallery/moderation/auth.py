@@ -3,6 +3,7 @@
 A session is honoured only while it carries the account's current session generation
 (bumped by logout, password change, reset and deactivation) and is younger than
 MODERATOR_SESSION_HOURS, so a cookie replayed after any of those is refused."""
+
 from __future__ import annotations
 
 import time
@@ -66,11 +67,13 @@ class PasswordForm(GalleryForm):
     current = PasswordField(_l("Current password"), validators=[DataRequired()])
     new = PasswordField(
         _l("New password"),
-        description=lazy_ngettext("At least %(num)s character. A few unrelated words make a good one.",
-                                  "At least %(num)s characters. A few unrelated words make a good one.",
-                                  passwords.MIN_LENGTH),
+        description=lazy_ngettext(
+            "At least %(num)s character. A few unrelated words make a good one.",
+            "At least %(num)s characters. A few unrelated words make a good one.",
+            passwords.MIN_LENGTH,
+        ),
         validators=[DataRequired(), Length(min=passwords.MIN_LENGTH, max=passwords.MAX_LENGTH)],
-    )  # fmt: skip
+    )
     confirm = PasswordField(
         _l("New password again"),
         validators=[DataRequired(), EqualTo("new", _l("The two new passwords differ."))],
@@ -143,10 +146,14 @@ def _remember_device(response: Response, username: str) -> None:
     key = username_key(accounts.normalise_username(username))
     names = [key] + [n for n in _known_names() if n != key]
     response.set_cookie(
-        DEVICE_COOKIE, _device_serializer().dumps(names[:DEVICE_NAMES]),
-        max_age=DEVICE_DAYS * 86400, path=url_for("auth.login"), httponly=True, samesite="Lax",
+        DEVICE_COOKIE,
+        _device_serializer().dumps(names[:DEVICE_NAMES]),
+        max_age=DEVICE_DAYS * 86400,
+        path=url_for("auth.login"),
+        httponly=True,
+        samesite="Lax",
         secure=current_app.config["SESSION_COOKIE_SECURE"],
-    )  # fmt: skip
+    )
 
 
 def _failed(response: Response) -> bool:
@@ -166,8 +173,13 @@ def _count_failure() -> None:
 
 @bp.route("/login", methods=["GET", "POST"])
 @limiter.limit(_client_limit, methods=["POST"], exempt_when=challenge.replaces_address_limits)
-@limiter.limit(_pair_limit, methods=["POST"], key_func=_pair_key, deduct_when=_failed,
-               exempt_when=challenge.replaces_address_limits)  # fmt: skip
+@limiter.limit(
+    _pair_limit,
+    methods=["POST"],
+    key_func=_pair_key,
+    deduct_when=_failed,
+    exempt_when=challenge.replaces_address_limits,
+)
 def login() -> ResponseReturnValue:
     """The login form; the same answer for an unknown name and a wrong password."""
     target = safe_next(request.args.get("next"))
@@ -179,10 +191,12 @@ def login() -> ResponseReturnValue:
     if form.validate_on_submit():
         needed = needed or _account_guessed()
         if needed and not challenge.passed():
-            error = _("Before the password is checked, your browser must solve a small "
-                      "anti-spam puzzle (many wrong passwords were tried recently, or many "
-                      "people share your address). Please wait for the check below to "
-                      "finish, then log in again.")  # fmt: skip
+            error = _(
+                "Before the password is checked, your browser must solve a small "
+                "anti-spam puzzle (many wrong passwords were tried recently, or many "
+                "people share your address). Please wait for the check below to "
+                "finish, then log in again."
+            )
         else:
             moderator = accounts.authenticate(form.username.data, form.password.data)
             db.session.commit()
@@ -197,8 +211,13 @@ def login() -> ResponseReturnValue:
         error = _("Please enter your username and password.")
     # The challenge is offered where it is needed: on the onion service and under pressure
     # from the start, past the account's limit once a try has been held back.
-    page = render_template("auth/login.html", form=form, error=error, next=target,
-                           challenge=challenge.offer() if needed else None)  # fmt: skip
+    page = render_template(
+        "auth/login.html",
+        form=form,
+        error=error,
+        next=target,
+        challenge=challenge.offer() if needed else None,
+    )
     return private(page)
 
 
@@ -235,8 +254,11 @@ def change_password() -> ResponseReturnValue:
         except NotAllowed:
             error = _("The current password is wrong.")
         except passwords.WeakPassword:
-            error = _("Please choose a password of %(min)s to %(max)s characters.",
-                      min=passwords.MIN_LENGTH, max=passwords.MAX_LENGTH)  # fmt: skip
+            error = _(
+                "Please choose a password of %(min)s to %(max)s characters.",
+                min=passwords.MIN_LENGTH,
+                max=passwords.MAX_LENGTH,
+            )
         else:
             session.clear()
             flash(_("Your password was changed. Please log in with the new one."), "success")

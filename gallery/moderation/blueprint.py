@@ -5,6 +5,7 @@ any view runs, so no route can forget it); admin pages add @admin_required. Ever
 response is private. act() is the one shape of an action: call the verb, commit, a flashed
 message when the state forbids it, then back; an unknown row (NotFound) and any other
 GalleryError go to the app's one handler (web/errors.py), a bug to a logged 500."""
+
 from __future__ import annotations
 
 import time

@@ -1,4 +1,5 @@
 """Moderators edit prisoner profiles and campaigns (with a server-rendered preview)."""
+
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -14,9 +15,9 @@ from flask_wtf import FlaskForm
 from markupsafe import Markup
 from wtforms import SelectChoice
 
+from ..core.text import render_markdown
 from ..extensions import db
 from ..models import Campaign, Prisoner, PrisonerStatus, Source, SourceEntry
-from ..core.text import render_markdown
 from ..verbs import profiles
 from ..web.http import or_404
 from . import queries
@@ -60,13 +61,23 @@ def _previewing() -> bool:
 @bp.get("/prisoners")
 def prisoners() -> ResponseReturnValue:
     """Prisoner profiles, with links to edit them."""
-    return render_template("moderation/prisoners.html", prisoners=queries.prisoners(_locale()),
-                           campaigns=queries.campaigns(), form=ActionForm())  # fmt: skip
+    return render_template(
+        "moderation/prisoners.html",
+        prisoners=queries.prisoners(_locale()),
+        campaigns=queries.campaigns(),
+        form=ActionForm(),
+    )
 
 
 # Form field name -> PrisonerStory column, for each language's texts.
-STORY_FIELDS = {"name": "name", "summary": "summary", "story": "body", "charges": "charges", "sentence": "sentence",
-                "guidance": "letter_guidance"}  # fmt: skip
+STORY_FIELDS = {
+    "name": "name",
+    "summary": "summary",
+    "story": "body",
+    "charges": "charges",
+    "sentence": "sentence",
+    "guidance": "letter_guidance",
+}
 
 
 def _prisoner_form(prisoner: Prisoner | None) -> PrisonerForm:
@@ -86,28 +97,44 @@ def _prisoner_data(form: PrisonerForm) -> profiles.PrisonerData:
     def text(field) -> str | None:  # type: ignore[no-untyped-def]
         return (field.data or "").strip() or None
 
-    texts = {code: {column: form.text(field, code) for field, column in STORY_FIELDS.items()}
-             for code, _name in LOCALES}  # fmt: skip
+    texts = {
+        code: {column: form.text(field, code) for field, column in STORY_FIELDS.items()}
+        for code, _name in LOCALES
+    }
     return profiles.PrisonerData(
-        name=form.name.data.strip(), status=PrisonerStatus(form.status.data),
-        name_native=text(form.name_native), name_native_locale=text(form.name_native_locale),
+        name=form.name.data.strip(),
+        status=PrisonerStatus(form.status.data),
+        name_native=text(form.name_native),
+        name_native_locale=text(form.name_native_locale),
         detained_on=form.detained_on.data,
-        released_on=form.released_on.data, birth_date=form.birth_date.data,
+        released_on=form.released_on.data,
+        birth_date=form.birth_date.data,
         timezone=form.timezone.data.strip(),
-        letter_address=text(form.letter_address), featured=bool(form.featured.data),
-        original_locale=form.original_locale.data, texts=texts,
+        letter_address=text(form.letter_address),
+        featured=bool(form.featured.data),
+        original_locale=form.original_locale.data,
+        texts=texts,
         sources=_sources(form),
-    )  # fmt: skip
+    )
 
 
 def _markdown_previews(form: TranslatedForm, *names: str) -> dict[str, Markup]:
     """Rendered Markdown of each named text in each language that has it, by "name_code"."""
-    return {f"{name}_{code}": render_markdown(form.text(name, code))
-            for code, _label in LOCALES for name in names if form.text(name, code)}  # fmt: skip
+    return {
+        f"{name}_{code}": render_markdown(form.text(name, code))
+        for code, _label in LOCALES
+        for name in names
+        if form.text(name, code)
+    }
 
 
-def _editor(form: FlaskForm, template: str, preview: Callable[[], Any], save: Callable[[], str],
-            **context: Any) -> ResponseReturnValue:
+def _editor(
+    form: FlaskForm,
+    template: str,
+    preview: Callable[[], Any],
+    save: Callable[[], str],
+    **context: Any,
+) -> ResponseReturnValue:
     """A profile or campaign editor: "Preview" re-shows the form with the rendered Markdown
     and saves nothing; "Save" calls the verb, commits and goes back to the list."""
     shown = None
@@ -126,12 +153,18 @@ def _edit_prisoner(prisoner: Prisoner | None) -> ResponseReturnValue:
     form = _prisoner_form(prisoner)
 
     def save() -> str:
-        saved = profiles.save_prisoner(prisoner.id if prisoner else None, _prisoner_data(form),
-                                       current_user.id)  # fmt: skip
+        saved = profiles.save_prisoner(
+            prisoner.id if prisoner else None, _prisoner_data(form), current_user.id
+        )
         return _("Profile saved: %(name)s", name=saved.name_for(_locale()))
 
-    return _editor(form, "moderation/prisoner_form.html",
-                   lambda: _markdown_previews(form, "story", "guidance"), save, prisoner=prisoner)  # fmt: skip
+    return _editor(
+        form,
+        "moderation/prisoner_form.html",
+        lambda: _markdown_previews(form, "story", "guidance"),
+        save,
+        prisoner=prisoner,
+    )
 
 
 @bp.route("/prisoners/new", methods=["GET", "POST"])
@@ -152,14 +185,22 @@ def verify_prisoner(prisoner_id: int) -> ResponseReturnValue:
     """Mark the profile as checked against its sources today."""
     return act(
         lambda: profiles.mark_verified(prisoner_id, current_user.id, datetime.now(UTC).date()),
-        done=lambda prisoner: _("%(name)s: marked as verified today.", name=prisoner.name_for(_locale())),
+        done=lambda prisoner: _(
+            "%(name)s: marked as verified today.", name=prisoner.name_for(_locale())
+        ),
         back=lambda: redirect(url_for("moderation.prisoners"), code=303),
     )
 
 
 def _campaign_form(campaign: Campaign | None) -> CampaignForm:
-    form = CampaignForm() if campaign is None or request.method == "POST" else CampaignForm(obj=campaign)
-    form.prisoners.choices = [SelectChoice(p.id, p.name_for(_locale())) for p in queries.prisoners(_locale())]
+    form = (
+        CampaignForm()
+        if campaign is None or request.method == "POST"
+        else CampaignForm(obj=campaign)
+    )
+    form.prisoners.choices = [
+        SelectChoice(p.id, p.name_for(_locale())) for p in queries.prisoners(_locale())
+    ]
     if campaign is not None and request.method == "GET":
         form.prisoners.data = [p.id for p in campaign.prisoners]
         _fill_sources(form, campaign.sources, campaign.original_locale)
@@ -174,17 +215,25 @@ def _edit_campaign(campaign: Campaign | None) -> ResponseReturnValue:
 
     def save() -> str:
         data = profiles.CampaignData(
-            held_on=form.held_on.data, original_locale=form.original_locale.data,
-            texts={code: {name: form.text(name, code) for name in Campaign.TEXTS}
-                   for code, _name in LOCALES},
+            held_on=form.held_on.data,
+            original_locale=form.original_locale.data,
+            texts={
+                code: {name: form.text(name, code) for name in Campaign.TEXTS}
+                for code, _name in LOCALES
+            },
             prisoner_ids=tuple(form.prisoners.data or ()),
             sources=_sources(form),
-        )  # fmt: skip
+        )
         saved = profiles.save_campaign(campaign.id if campaign else None, data, current_user.id)
         return _("Campaign saved: %(title)s", title=saved.title)
 
-    return _editor(form, "moderation/campaign_form.html",
-                   lambda: _markdown_previews(form, "description"), save, campaign=campaign)  # fmt: skip
+    return _editor(
+        form,
+        "moderation/campaign_form.html",
+        lambda: _markdown_previews(form, "description"),
+        save,
+        campaign=campaign,
+    )
 
 
 @bp.route("/campaigns/new", methods=["GET", "POST"])

@@ -6,6 +6,7 @@ files and its artist's details. When the moderation view has committed such a de
 starts a timer here; when the window has passed, the timer forgets what the rejections
 leave (decisions.finalize_due) and wakes the mail courier. If the worker stops first,
 the next decision or `flask --app gallery send-mail` from cron does the same."""
+
 from __future__ import annotations
 
 import logging

@@ -1,4 +1,5 @@
 """Flask-WTF forms of the moderation pages."""
+
 from __future__ import annotations
 
 import re
@@ -8,10 +9,10 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from flask_babel import lazy_gettext as _l
 from wtforms import (
     BooleanField,
-    SelectChoice,
     DateField,
     HiddenField,
     RadioField,
+    SelectChoice,
     SelectField,
     StringField,
     TextAreaField,
@@ -19,8 +20,8 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Length, Optional
 
-from ..models.labels import PRESET_REASONS, PRISONER_STATUSES
 from ..models import SourceEntry
+from ..models.labels import PRESET_REASONS, PRISONER_STATUSES
 from ..verbs.decisions import compose_reason
 from ..web.forms import GalleryForm, MultiCheckboxField, validate_tags
 
@@ -46,8 +47,9 @@ class ReasonForm(ActionForm):
 
     preset = SelectField(_l("Reason"), choices=preset_choices, validators=[Optional()])
     # No Optional(): it would stop the chain before validate_reason on an empty field.
-    reason = TextAreaField(_l("Explain (the artist reads this)"),
-                           validators=[Length(max=MAX_REASON)])  # fmt: skip
+    reason = TextAreaField(
+        _l("Explain (the artist reads this)"), validators=[Length(max=MAX_REASON)]
+    )
 
     def validate_reason(self, field: TextAreaField) -> None:
         if not compose_reason(self.preset.data, field.data):
@@ -61,15 +63,18 @@ class ReasonForm(ActionForm):
 class EditWorkForm(ActionForm):
     title = StringField(_l("Title"), validators=[DataRequired(), Length(max=200)])
     alt_text = TextAreaField(_l("Alt text"), validators=[DataRequired(), Length(min=5, max=1000)])
-    tags = StringField(_l("Tags, separated by commas"),
-                       validators=[Optional(), Length(max=500), validate_tags])  # fmt: skip
+    tags = StringField(
+        _l("Tags, separated by commas"), validators=[Optional(), Length(max=500), validate_tags]
+    )
 
 
 class DismissWaveForm(GalleryForm):
     hours = RadioField(
         _l("Which reports"),
-        choices=[SelectChoice("1", _l("Received in the last hour")),
-                 SelectChoice("24", _l("Received in the last 24 hours"))],
+        choices=[
+            SelectChoice("1", _l("Received in the last hour")),
+            SelectChoice("24", _l("Received in the last 24 hours")),
+        ],
         default="1",
         validators=[DataRequired()],
     )
@@ -86,8 +91,9 @@ class HandleReportForm(GalleryForm):
         ],
         validators=[DataRequired()],
     )
-    note = TextAreaField(_l("Reason (required to unpublish or reject)"),
-                         validators=[Length(max=MAX_REASON)])  # fmt: skip
+    note = TextAreaField(
+        _l("Reason (required to unpublish or reject)"), validators=[Length(max=MAX_REASON)]
+    )
 
     def validate_note(self, field: TextAreaField) -> None:
         if self.action.data in ("unpublish", "reject") and not (field.data or "").strip():
@@ -124,7 +130,9 @@ def parse_sources(text: str | None) -> list[tuple[str, str, bool]]:
     return out
 
 
-def merge_sources(lists: dict[str, list[tuple[str, str, bool]]], original: str) -> list[SourceEntry]:
+def merge_sources(
+    lists: dict[str, list[tuple[str, str, bool]]], original: str
+) -> list[SourceEntry]:
     """One source per address from each language's list: in the original language's order,
     then the addresses only other languages list; a title per language; marked when any
     language's line marks it."""
@@ -134,7 +142,9 @@ def merge_sources(lists: dict[str, list[tuple[str, str, bool]]], original: str) 
         for title, url, flag in lists[code]:
             titles.setdefault(url, {}).setdefault(code, title)
             marked[url] = marked.get(url, False) or flag
-    return [SourceEntry(url=url, titles=texts, undesirable=marked[url]) for url, texts in titles.items()]
+    return [
+        SourceEntry(url=url, titles=texts, undesirable=marked[url]) for url, texts in titles.items()
+    ]
 
 
 def _valid_sources(form: GalleryForm, field: TextAreaField) -> None:
@@ -149,11 +159,13 @@ def _valid_sources(form: GalleryForm, field: TextAreaField) -> None:
 def _sources_field() -> TextAreaField:
     return TextAreaField(
         _l("Sources"),
-        description=_l("One a line, titled in this language: Title | https://address. Start the line "
-                       "with ! for an outlet declared “undesirable” in Russia (known ones are marked "
-                       "anyway)."),
+        description=_l(
+            "One a line, titled in this language: Title | https://address. Start the line "
+            "with ! for an outlet declared “undesirable” in Russia (known ones are marked "
+            "anyway)."
+        ),
         validators=[Optional(), Length(max=20_000), _valid_sources],
-    )  # fmt: skip
+    )
 
 
 def _valid_timezone(form: GalleryForm, field: StringField) -> None:
@@ -210,39 +222,75 @@ LANGUAGE_CODE_RE = re.compile(r"\A[a-z]{2,3}(-[A-Za-z0-9]{2,8})*\Z")
 
 class PrisonerForm(TranslatedForm):
     TEXTS = (
-        ("name", lambda: StringField(_l("Name in this language"),
-                                     description=_l("As readers of this language write it (in Russian: "
-                                                    "«Азат Мифтахов»). Empty: the name above is shown."),
-                                     validators=[Optional(), Length(max=200)])),
+        (
+            "name",
+            lambda: StringField(
+                _l("Name in this language"),
+                description=_l(
+                    "As readers of this language write it (in Russian: "
+                    "«Азат Мифтахов»). Empty: the name above is shown."
+                ),
+                validators=[Optional(), Length(max=200)],
+            ),
+        ),
         ("summary", lambda: StringField(_l("Summary"), validators=[Optional(), Length(max=400)])),
-        ("story", lambda: TextAreaField(_l("Story (Markdown)"), validators=[Optional(), Length(max=50_000)])),
-        ("charges", lambda: TextAreaField(_l("Charges"), validators=[Optional(), Length(max=5000)])),
-        ("sentence", lambda: TextAreaField(_l("Sentence"), validators=[Optional(), Length(max=5000)])),
-        ("guidance", lambda: TextAreaField(_l("Letter guidance (Markdown)"),
-                                           validators=[Optional(), Length(max=10_000)])),
+        (
+            "story",
+            lambda: TextAreaField(
+                _l("Story (Markdown)"), validators=[Optional(), Length(max=50_000)]
+            ),
+        ),
+        (
+            "charges",
+            lambda: TextAreaField(_l("Charges"), validators=[Optional(), Length(max=5000)]),
+        ),
+        (
+            "sentence",
+            lambda: TextAreaField(_l("Sentence"), validators=[Optional(), Length(max=5000)]),
+        ),
+        (
+            "guidance",
+            lambda: TextAreaField(
+                _l("Letter guidance (Markdown)"), validators=[Optional(), Length(max=10_000)]
+            ),
+        ),
         ("sources", _sources_field),
-    )  # fmt: skip
+    )
     REQUIRED = "story"
 
-    name = StringField(_l("Name"), description=_l("As written in the original language; each language "
-                                                  "may spell it its own way below."),
-                       validators=[DataRequired(), Length(max=200)])
-    name_native = StringField(_l("Name in their own script"), validators=[Optional(), Length(max=200)])
-    name_native_locale = StringField(_l("Language of that name"),
-                                     description=_l("A language code, such as ru, uk, be or tt."),
-                                     validators=[Length(max=16)])  # checked below, even empty
+    name = StringField(
+        _l("Name"),
+        description=_l(
+            "As written in the original language; each language may spell it its own way below."
+        ),
+        validators=[DataRequired(), Length(max=200)],
+    )
+    name_native = StringField(
+        _l("Name in their own script"), validators=[Optional(), Length(max=200)]
+    )
+    name_native_locale = StringField(
+        _l("Language of that name"),
+        description=_l("A language code, such as ru, uk, be or tt."),
+        validators=[Length(max=16)],
+    )  # checked below, even empty
     status = SelectField(
         _l("Status"),
         choices=[SelectChoice(status.value, label) for status, label in PRISONER_STATUSES.items()],
     )
     detained_on = DateField(_l("Detained on"), validators=[Optional()])
     released_on = DateField(_l("Released on"), validators=[Optional()])
-    birth_date = DateField(_l("Date of birth (optional)"),
-                           description=_l("Shown as an upcoming birthday on the home page, so "
-                                          "visitors can send a card in time."),
-                           validators=[Optional()])  # fmt: skip
-    timezone = StringField(_l("Time zone where held"), default="Europe/Moscow",
-                           validators=[DataRequired(), Length(max=64), _valid_timezone])  # fmt: skip
+    birth_date = DateField(
+        _l("Date of birth (optional)"),
+        description=_l(
+            "Shown as an upcoming birthday on the home page, so visitors can send a card in time."
+        ),
+        validators=[Optional()],
+    )
+    timezone = StringField(
+        _l("Time zone where held"),
+        default="Europe/Moscow",
+        validators=[DataRequired(), Length(max=64), _valid_timezone],
+    )
     letter_address = TextAreaField(_l("Letter address"), validators=[Optional(), Length(max=2000)])
     featured = BooleanField(_l("Feature on the home page"))
 
@@ -263,10 +311,14 @@ class CampaignForm(TranslatedForm):
         ("title", lambda: StringField(_l("Title"), validators=[Optional(), Length(max=200)])),
         ("place", lambda: StringField(_l("Place"), validators=[Optional(), Length(max=300)])),
         ("summary", lambda: StringField(_l("Summary"), validators=[Optional(), Length(max=400)])),
-        ("description", lambda: TextAreaField(_l("Description (Markdown)"),
-                                              validators=[Optional(), Length(max=50_000)])),
+        (
+            "description",
+            lambda: TextAreaField(
+                _l("Description (Markdown)"), validators=[Optional(), Length(max=50_000)]
+            ),
+        ),
         ("sources", _sources_field),
-    )  # fmt: skip
+    )
     REQUIRED = "title"
 
     held_on = DateField(_l("Date"), validators=[Optional()])

@@ -1,4 +1,5 @@
 """Visitors' reports and the audit log."""
+
 from __future__ import annotations
 
 from flask import redirect, render_template, url_for
@@ -37,8 +38,9 @@ def handle_report(report_id: int) -> ResponseReturnValue:
     """Close a report: keep, unpublish or reject the work."""
     form = HandleReportForm()
     return act(
-        lambda: close_report(media_store(), report_id, current_user.id, form.action.data,
-                             form.note.data),  # fmt: skip
+        lambda: close_report(
+            media_store(), report_id, current_user.id, form.action.data, form.note.data
+        ),
         done=_("Report handled."),
         refused=_("This report was already handled, or the work has changed since."),
         back=_to_reports,

@@ -1,4 +1,5 @@
 """Reads for the moderation pages: each page runs a fixed number of statements."""
+
 from __future__ import annotations
 
 from collections.abc import Sequence
@@ -8,7 +9,7 @@ from datetime import datetime
 from sqlalchemy import String, and_, case, func, or_, select, type_coerce
 from sqlalchemy.orm import selectinload
 
-from ..models import actions
+from ..core.paging import Cursor
 from ..extensions import db
 from ..models import (
     Campaign,
@@ -19,11 +20,10 @@ from ..models import (
     UTCDateTime,
     Work,
     WorkStatus,
+    actions,
     by_name,
     with_names,
 )
-from ..core.paging import Cursor
-
 
 # Two pictures whose 64-bit perceptual hashes (Work.phash) differ in at most this many bits
 # look alike. Measured (README, "Near-duplicates"; tests/app/test_duplicates.py keeps it true):
@@ -80,8 +80,9 @@ def queue_page(after: Cursor | None = None, per_page: int = 20) -> QueuePage:
     works = rows[:per_page]
     last = works[-1] if len(rows) > per_page else None
     next_cursor = Cursor(last.submitted_at, last.id).encode() if last else None
-    return QueuePage(works, next_cursor, pending_count(), takedowns([w.id for w in works]),
-                     lookalikes(works))  # fmt: skip
+    return QueuePage(
+        works, next_cursor, pending_count(), takedowns([w.id for w in works]), lookalikes(works)
+    )
 
 
 def lookalikes(works: Sequence[Work], limit: int = LOOKALIKES_SHOWN) -> dict[int, list[Lookalike]]:
@@ -101,20 +102,24 @@ def lookalikes(works: Sequence[Work], limit: int = LOOKALIKES_SHOWN) -> dict[int
         else_=None,
     )
     rows = db.session.execute(
-        select(Work.id, Work.phash, type_coerce(Work.status, String), type_coerce(when, UTCDateTime))
-        .where(Work.phash.is_not(None), Work.id < max(hashed))
+        select(
+            Work.id, Work.phash, type_coerce(Work.status, String), type_coerce(when, UTCDateTime)
+        ).where(Work.phash.is_not(None), Work.id < max(hashed))
     ).all()
     candidates = [(other_id, int(phash, 16)) for other_id, phash, _status, _when in rows]
     facts = {other_id: (status, moment) for other_id, _phash, status, moment in rows}
     found: dict[int, list[Lookalike]] = {}
     for work_id, mine in hashed.items():
         near = sorted(
-            (distance, -other_id) for other_id, theirs in candidates
+            (distance, -other_id)
+            for other_id, theirs in candidates
             if other_id < work_id and (distance := (mine ^ theirs).bit_count()) <= LOOKALIKE_BITS
-        )[:limit]  # fmt: skip
+        )[:limit]
         if near:
-            found[work_id] = [Lookalike(-neg_id, WorkStatus(facts[-neg_id][0]), facts[-neg_id][1], distance)
-                              for distance, neg_id in near]  # fmt: skip
+            found[work_id] = [
+                Lookalike(-neg_id, WorkStatus(facts[-neg_id][0]), facts[-neg_id][1], distance)
+                for distance, neg_id in near
+            ]
     return found
 
 
@@ -191,7 +196,9 @@ def handled_reports(limit: int = 30) -> list[Report]:
     return list(db.session.scalars(stmt))
 
 
-def audit_page(before: Cursor | None = None, per_page: int = 50) -> tuple[list[ModerationEvent], str | None]:
+def audit_page(
+    before: Cursor | None = None, per_page: int = 50
+) -> tuple[list[ModerationEvent], str | None]:
     """Events newest first, by keyset on (at, id); returns them and the next cursor."""
     stmt = select(ModerationEvent).options(
         selectinload(ModerationEvent.moderator), selectinload(ModerationEvent.work)
@@ -228,7 +235,9 @@ def campaigns() -> list[Campaign]:
 def prisoners(locale: str) -> list[Prisoner]:
     """Every prisoner by their name as readers of `locale` see it, with the languages its
     texts are written in."""
-    return by_name(db.session.scalars(select(Prisoner).options(selectinload(Prisoner.stories))), locale)
+    return by_name(
+        db.session.scalars(select(Prisoner).options(selectinload(Prisoner.stories))), locale
+    )
 
 
 def prisoner_for_edit(prisoner_id: int) -> Prisoner | None:
@@ -246,7 +255,10 @@ def campaign_for_edit(campaign_id: int) -> Campaign | None:
     stmt = (
         select(Campaign)
         .where(Campaign.id == campaign_id)
-        .options(selectinload(Campaign.prisoners), selectinload(Campaign.sources),
-                 selectinload(Campaign.translations))
+        .options(
+            selectinload(Campaign.prisoners),
+            selectinload(Campaign.sources),
+            selectinload(Campaign.translations),
+        )
     )
     return db.session.scalar(stmt)

@@ -1,4 +1,5 @@
 """The review queue and the decisions on works."""
+
 from __future__ import annotations
 
 import time
@@ -17,17 +18,16 @@ from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
 
-from . import finisher
+from ..core.errors import GalleryError, NotFound
+from ..core.paging import Cursor
 from ..extensions import db
 from ..media import media_store
 from ..models import Work
-from ..core.paging import Cursor
-from ..core.errors import GalleryError, NotFound
 from ..verbs import NotAllowed, covers, decisions
 from ..web.errors import error_message, retry_later
 from ..web.forms import CoverForm, split_tags
 from ..web.http import decode_limits, image_slot, or_404, page_arg
-from . import queries
+from . import finisher, queries
 from .blueprint import UNDO_KEY, act, after_arg, bp, flash_errors
 from .forms import ActionForm, EditWorkForm, ReasonForm, preset_choices
 
@@ -62,8 +62,9 @@ def queue() -> ResponseReturnValue:
         # Nothing is left past this point (the last page was just decided), but older
         # works still wait: start again rather than say the queue is empty.
         return redirect(url_for("moderation.queue"), code=303)
-    return render_template("moderation/queue.html", page=page, after=after,
-                           presets=preset_choices())  # fmt: skip
+    return render_template(
+        "moderation/queue.html", page=page, after=after, presets=preset_choices()
+    )
 
 
 @bp.get("/works/<int:work_id>")
@@ -72,12 +73,18 @@ def work(work_id: int) -> ResponseReturnValue:
     return _review_page(work_id)
 
 
-def _review_page(work_id: int, status: int = 200, cover_form: CoverForm | None = None) -> ResponseReturnValue:
+def _review_page(
+    work_id: int, status: int = 200, cover_form: CoverForm | None = None
+) -> ResponseReturnValue:
     found = or_404(queries.work_for_review(work_id))
-    page = render_template("moderation/work.html", work=found, events=queries.history(work_id),
-                           presets=preset_choices(),
-                           lookalikes=queries.lookalikes([found]).get(found.id, []),
-                           cover_form=(cover_form or CoverForm()).offer(found.face_suggestions))  # fmt: skip
+    page = render_template(
+        "moderation/work.html",
+        work=found,
+        events=queries.history(work_id),
+        presets=preset_choices(),
+        lookalikes=queries.lookalikes([found]).get(found.id, []),
+        cover_form=(cover_form or CoverForm()).offer(found.face_suggestions),
+    )
     return page, status
 
 
@@ -100,17 +107,22 @@ def redact(work_id: int) -> ResponseReturnValue:
 
 def _cover(work_id: int, form: CoverForm) -> ResponseReturnValue:
     return act(
-        lambda: covers.cover_work(media_store(), work_id, form.regions.regions, current_user.id,
-                                  decode_limits()),
-        done=lambda w: ngettext("%(num)s region covered, on every size of the image.",
-                                "%(num)s regions covered, on every size of the image.",
-                                len(form.regions.regions)),
-        refused=_("Only a work waiting for review can be covered, and its image may "
-                  "have just changed: please look at it again."),
+        lambda: covers.cover_work(
+            media_store(), work_id, form.regions.regions, current_user.id, decode_limits()
+        ),
+        done=lambda w: ngettext(
+            "%(num)s region covered, on every size of the image.",
+            "%(num)s regions covered, on every size of the image.",
+            len(form.regions.regions),
+        ),
+        refused=_(
+            "Only a work waiting for review can be covered, and its image may "
+            "have just changed: please look at it again."
+        ),
         back=_to_work(work_id),
         form=form,
         answer=lambda status: _review_page(work_id, status, form),
-    )  # fmt: skip
+    )
 
 
 def _undo_seconds() -> int:
@@ -138,9 +150,13 @@ def approve(work_id: int) -> ResponseReturnValue:
         if str(exc) != "cover-first":
             flash(_("This work is no longer waiting for review."), "error")
             return _back(work_id)()
-        flash(_("Not published: the artist asked for covering or the face detector suggests "
-                "faces. Cover them, or record that there is nothing to cover, then approve."),
-              "error")  # fmt: skip
+        flash(
+            _(
+                "Not published: the artist asked for covering or the face detector suggests "
+                "faces. Cover them, or record that there is nothing to cover, then approve."
+            ),
+            "error",
+        )
         return _review_page(work_id, 409)
     _offer_undo([work.id])
     flash(_("Approved and published: %(title)s", title=work.title), "success")
@@ -161,8 +177,14 @@ def reject(work_id: int) -> ResponseReturnValue:
     found = db.session.get(Work, work_id)
     title = found.title if found is not None else ""
     return act(
-        lambda: decisions.reject_work(media_store(), work_id, current_user.id, form.reason.data,
-                                      preset=form.preset.data or None, undo=_undo_seconds()),  # fmt: skip
+        lambda: decisions.reject_work(
+            media_store(),
+            work_id,
+            current_user.id,
+            form.reason.data,
+            preset=form.preset.data or None,
+            undo=_undo_seconds(),
+        ),
         done=done,
         refused=_("This work is no longer waiting for review."),
         back=_back(work_id),
@@ -195,14 +217,21 @@ def undo() -> ResponseReturnValue:
     undone, late = [], 0
     for work_id in ids:
         try:  # refused before it changes anything: the others still go
-            undone.append(decisions.undo_decision(media_store(), work_id, current_user.id,
-                                                  _undo_seconds()).id)  # fmt: skip
+            undone.append(
+                decisions.undo_decision(media_store(), work_id, current_user.id, _undo_seconds()).id
+            )
         except (NotAllowed, NotFound):
             late += 1
     db.session.commit()
     if undone:
-        flash(ngettext("Undone: the work waits for review again.",
-                       "Undone: %(num)s works wait for review again.", len(undone)), "success")  # fmt: skip
+        flash(
+            ngettext(
+                "Undone: the work waits for review again.",
+                "Undone: %(num)s works wait for review again.",
+                len(undone),
+            ),
+            "success",
+        )
     if late:
         flash(_("Too late to undo: the decision is final, or the work changed since."), "error")
     if len(undone) == 1:
@@ -216,9 +245,12 @@ def edit(work_id: int) -> ResponseReturnValue:
     form = EditWorkForm()
     return act(
         lambda: decisions.edit_work(
-            work_id, current_user.id, title=form.title.data.strip(),
-            alt_text=form.alt_text.data.strip(), tag_names=split_tags(form.tags.data),
-        ),  # fmt: skip
+            work_id,
+            current_user.id,
+            title=form.title.data.strip(),
+            alt_text=form.alt_text.data.strip(),
+            tag_names=split_tags(form.tags.data),
+        ),
         done=lambda changed: _("Saved.") if changed else _("Nothing was changed."),
         refused=_("A rejected or withdrawn work cannot be edited."),
         back=_back(work_id),
@@ -231,12 +263,19 @@ def unpublish(work_id: int) -> ResponseReturnValue:
     """Take a published work down at once; it goes back to the queue."""
     form = ReasonForm()
     return act(
-        lambda: decisions.unpublish_work(media_store(), work_id, current_user.id, form.full_reason()),
-        done=lambda w: _("Unpublished and back in the queue: %(title)s", title=w.title) if not
-        w.media_move_pending else _("Unpublished and back in the queue: %(title)s. The media store "
-                                    "did not answer, so its images keep their old address for now; "
-                                    "nobody can see them, and they move when the store answers.",
-                                    title=w.title),
+        lambda: decisions.unpublish_work(
+            media_store(), work_id, current_user.id, form.full_reason()
+        ),
+        done=lambda w: (
+            _("Unpublished and back in the queue: %(title)s", title=w.title)
+            if not w.media_move_pending
+            else _(
+                "Unpublished and back in the queue: %(title)s. The media store "
+                "did not answer, so its images keep their old address for now; "
+                "nobody can see them, and they move when the store answers.",
+                title=w.title,
+            )
+        ),
         refused=_("Only a published work can be unpublished."),
         back=_to_work(work_id),
         form=form,
@@ -246,13 +285,18 @@ def unpublish(work_id: int) -> ResponseReturnValue:
 def _print_leave(work_id: int, permitted: bool) -> ResponseReturnValue:
     return act(
         lambda: decisions.set_print_leave(work_id, current_user.id, permitted),
-        done=lambda w: (_("The artist’s permission to print is recorded: %(title)s", title=w.title)
-                        if permitted else _("Permission to print withdrawn: %(title)s", title=w.title)),
-        refused=_("Only a pending or published work with all rights reserved needs the "
-                  "artist’s permission to print."),
+        done=lambda w: (
+            _("The artist’s permission to print is recorded: %(title)s", title=w.title)
+            if permitted
+            else _("Permission to print withdrawn: %(title)s", title=w.title)
+        ),
+        refused=_(
+            "Only a pending or published work with all rights reserved needs the "
+            "artist’s permission to print."
+        ),
         back=_to_work(work_id),
         form=ActionForm(),
-    )  # fmt: skip
+    )
 
 
 @bp.post("/works/<int:work_id>/allow-print")
@@ -270,7 +314,11 @@ def forbid_print(work_id: int) -> ResponseReturnValue:
 
 def _selected_ids() -> list[int]:
     raw = request.form.getlist("work_ids")
-    if not raw or len(raw) > 500 or not all(v.isascii() and v.isdigit() and len(v) < 19 for v in raw):
+    if (
+        not raw
+        or len(raw) > 500
+        or not all(v.isascii() and v.isdigit() and len(v) < 19 for v in raw)
+    ):
         return []
     return [int(v) for v in raw]
 
@@ -280,9 +328,15 @@ def _bulk(approve_them: bool, reason: str | None, preset: str | None = None) -> 
     if not ids:
         flash(_("Select at least one work first."), "error")
         return _back_to_queue()
-    outcome = decisions.bulk_decide(media_store(), ids, current_user.id,
-                                    approve_them=approve_them, reason=reason, preset=preset,
-                                    undo=_undo_seconds())  # fmt: skip
+    outcome = decisions.bulk_decide(
+        media_store(),
+        ids,
+        current_user.id,
+        approve_them=approve_them,
+        reason=reason,
+        preset=preset,
+        undo=_undo_seconds(),
+    )
     db.session.commit()
     _offer_undo(outcome.done)
     done = len(outcome.done)
@@ -291,16 +345,25 @@ def _bulk(approve_them: bool, reason: str | None, preset: str | None = None) -> 
     else:
         flash(ngettext("%(num)s work rejected.", "%(num)s works rejected.", done), "success")
     if outcome.cover_first:
-        flash(ngettext(
-            "%(num)s was not published: the artist asked for covering or the face detector "
-            "suggests faces. Open it to cover, or to record that there is nothing to cover.",
-            "%(num)s were not published: their artists asked for covering or the face detector "
-            "suggests faces. Open each to cover, or to record that there is nothing to cover.",
-            outcome.cover_first), "error")  # fmt: skip
+        flash(
+            ngettext(
+                "%(num)s was not published: the artist asked for covering or the face detector "
+                "suggests faces. Open it to cover, or to record that there is nothing to cover.",
+                "%(num)s were not published: their artists asked for covering or the face detector "
+                "suggests faces. Open each to cover, or to record that there is nothing to cover.",
+                outcome.cover_first,
+            ),
+            "error",
+        )
     if outcome.skipped:
-        flash(ngettext("%(num)s was no longer waiting for review and was left as it was.",
-                       "%(num)s were no longer waiting for review and were left as they were.",
-                       outcome.skipped), "error")  # fmt: skip
+        flash(
+            ngettext(
+                "%(num)s was no longer waiting for review and was left as it was.",
+                "%(num)s were no longer waiting for review and were left as they were.",
+                outcome.skipped,
+            ),
+            "error",
+        )
     return _back_to_queue()
 
 

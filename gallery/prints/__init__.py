@@ -18,6 +18,7 @@ embedded losslessly, its alpha kept.
 
 sheets.py turns rows into those plain values, text.py holds the words and styles, and
 documents.py lays out the pages."""
+
 from __future__ import annotations
 
 from typing import Any
@@ -34,9 +35,20 @@ from .sheets import (
 )
 
 __all__ = [
-    "SIZES", "PrisonerSheet", "Standing", "WorkSheet", "flyer", "labels_sheet", "largest_image",
-    "needs_leave", "poster", "posters", "prisoner_sheet", "standing", "work_sheet",
-]  # fmt: skip
+    "SIZES",
+    "PrisonerSheet",
+    "Standing",
+    "WorkSheet",
+    "flyer",
+    "labels_sheet",
+    "largest_image",
+    "needs_leave",
+    "poster",
+    "posters",
+    "prisoner_sheet",
+    "standing",
+    "work_sheet",
+]
 
 # documents.py and text.py lay out with reportlab (about 100 ms and several MB to import):
 # their builders are imported at the first print, so a worker that never prints never loads it.

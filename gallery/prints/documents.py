@@ -1,5 +1,6 @@
 """The pages of the print PDFs, laid out with reportlab: posters, sheets of wall labels,
 flyers; the QR codes drawn from segno's matrix as vector squares."""
+
 from __future__ import annotations
 
 import io
@@ -42,7 +43,9 @@ def poster(sheet: WorkSheet, size: str = "a4") -> bytes:
     return posters([sheet], size, title=sheet.title, subject=_("Poster"))
 
 
-def posters(sheets: Iterable[WorkSheet], size: str = "a4", *, title: str, subject: str | None = None) -> bytes:
+def posters(
+    sheets: Iterable[WorkSheet], size: str = "a4", *, title: str, subject: str | None = None
+) -> bytes:
     """A poster per work, one per page; a page saying there is nothing to print yet when
     there is none."""
     canvas, buffer = _canvas(SIZES[size], title, subject or _("Posters"))
@@ -77,8 +80,12 @@ def labels_sheet(sheets: Iterable[WorkSheet], *, title: str) -> bytes:
         canvas.setLineWidth(0.3)
         canvas.setDash(2, 2)
         canvas.rect(left, bottom, width, height, stroke=1, fill=0)
-        inner = (left + LABEL_PADDING, bottom + LABEL_PADDING, width - 2 * LABEL_PADDING,
-                 height - 2 * LABEL_PADDING)  # fmt: skip
+        inner = (
+            left + LABEL_PADDING,
+            bottom + LABEL_PADDING,
+            width - 2 * LABEL_PADDING,
+            height - 2 * LABEL_PADDING,
+        )
         _label(canvas, sheet, inner, scale=0.9, qr_side=30 * mm)
     if count:
         canvas.showPage()
@@ -103,8 +110,10 @@ def flyer(sheet: PrisonerSheet) -> bytes:
         story += [Paragraph(x(sheet.summary), styles.lead), Spacer(1, 4 * mm)]
     story.append(Paragraph(x(_("How to write a letter")), styles.heading))
     if sheet.address:
-        story += [Paragraph(x(_("Address:")), styles.body),
-                  Paragraph(x(sheet.address, folded=False).replace("\n", "<br/>"), styles.strong)]  # fmt: skip
+        story += [
+            Paragraph(x(_("Address:")), styles.body),
+            Paragraph(x(sheet.address, folded=False).replace("\n", "<br/>"), styles.strong),
+        ]
     story += blocks(sheet.guidance, styles)
     story.append(Paragraph(x(flyer_dates(sheet)), styles.small))
     if sheet.demo:
@@ -115,11 +124,14 @@ def flyer(sheet: PrisonerSheet) -> bytes:
     side = band - 6 * mm
     _qr(canvas, sheet.url, width - margin - side, margin, side)
     text_width = width - 2 * margin - side - 6 * mm
-    foot = [Paragraph(x(_("Read the whole story, its sources and how to help:")), styles.body),
-            Paragraph(escape(sheet.url), styles.strong),
-            Paragraph(x(current_app.config["SITE_NAME"]), styles.small)]  # fmt: skip
+    foot = [
+        Paragraph(x(_("Read the whole story, its sources and how to help:")), styles.body),
+        Paragraph(escape(sheet.url), styles.strong),
+        Paragraph(x(current_app.config["SITE_NAME"]), styles.small),
+    ]
     Frame(margin, margin, text_width, side, 0, 0, 0, 0).addFromList(
-        [KeepInFrame(text_width, side, foot, vAlign="BOTTOM")], canvas)  # fmt: skip
+        [KeepInFrame(text_width, side, foot, vAlign="BOTTOM")], canvas
+    )
     canvas.showPage()
     canvas.save()
     return buffer.getvalue()
@@ -131,15 +143,21 @@ def _register_fonts(folder: str | None) -> None:
     regular, bold = fonts.regular(folder), fonts.bold(folder)
     pdfmetrics.registerFont(TTFont(REGULAR, str(regular)))
     pdfmetrics.registerFont(TTFont(BOLD, str(bold)))
-    pdfmetrics.registerFontFamily(REGULAR, normal=REGULAR, bold=BOLD, italic=REGULAR,
-                                  boldItalic=BOLD)  # fmt: skip
+    pdfmetrics.registerFontFamily(
+        REGULAR, normal=REGULAR, bold=BOLD, italic=REGULAR, boldItalic=BOLD
+    )
 
 
 def _canvas(pagesize: tuple[float, float], title: str, subject: str) -> tuple[Canvas, io.BytesIO]:
     _register_fonts(current_app.config["PRINT_FONT_DIR"])
     buffer = io.BytesIO()
-    canvas = Canvas(buffer, pagesize=pagesize, pageCompression=1, lang=str(get_locale()),
-                    initialFontName=REGULAR)  # fmt: skip
+    canvas = Canvas(
+        buffer,
+        pagesize=pagesize,
+        pageCompression=1,
+        lang=str(get_locale()),
+        initialFontName=REGULAR,
+    )
     # What a reader's "document properties" show, instead of reportlab's "anonymous" and
     # "unspecified".
     canvas.setTitle(title)
@@ -175,16 +193,32 @@ def _poster_page(canvas: Canvas, sheet: WorkSheet, size: str) -> None:
     fit = min(box_width / sheet.width, box_height / sheet.height)
     width, height = sheet.width * fit, sheet.height * fit
     with _image_file(sheet.image.read()) as image:
-        canvas.drawImage(image, margin + (box_width - width) / 2,
-                         margin + label_height + gap + (box_height - height) / 2, width, height,
-                         mask="auto")  # fmt: skip
-    _label(canvas, sheet, (margin, margin, box_width, label_height), scale=scale,
-           qr_side=38 * mm * scale)  # fmt: skip
+        canvas.drawImage(
+            image,
+            margin + (box_width - width) / 2,
+            margin + label_height + gap + (box_height - height) / 2,
+            width,
+            height,
+            mask="auto",
+        )
+    _label(
+        canvas,
+        sheet,
+        (margin, margin, box_width, label_height),
+        scale=scale,
+        qr_side=38 * mm * scale,
+    )
     canvas.showPage()
 
 
-def _label(canvas: Canvas, sheet: WorkSheet, box: tuple[float, float, float, float], *,
-           scale: float, qr_side: float) -> None:  # fmt: skip
+def _label(
+    canvas: Canvas,
+    sheet: WorkSheet,
+    box: tuple[float, float, float, float],
+    *,
+    scale: float,
+    qr_side: float,
+) -> None:
     """The wall label in a box: the texts on the left, the QR code on the right with what
     it opens and its address in small print under it."""
     left, bottom, width, height = box
@@ -194,34 +228,50 @@ def _label(canvas: Canvas, sheet: WorkSheet, box: tuple[float, float, float, flo
     canvas.setFont(REGULAR, shrunk)
     canvas.drawRightString(left + width, bottom, sheet.url)
     # What the code opens, under it: a passer-by may not guess.
-    caption_style = ParagraphStyle("qr-caption", fontName=REGULAR, fontSize=url_size,
-                                   leading=url_size * 1.2, alignment=TA_CENTER)  # fmt: skip
+    caption_style = ParagraphStyle(
+        "qr-caption",
+        fontName=REGULAR,
+        fontSize=url_size,
+        leading=url_size * 1.2,
+        alignment=TA_CENTER,
+    )
     caption = Paragraph(x(_("Scan to see this work and how to help")), caption_style)
     caption_height = caption.wrap(qr_side, height)[1] + url_size * 0.3
     caption.drawOn(canvas, left + width - qr_side, bottom + url_size * 1.6)
     side = min(qr_side, height - url_size * 1.6 - caption_height)
-    _qr(canvas, sheet.url, left + width - (qr_side + side) / 2, bottom + url_size * 1.6 + caption_height,
-        side)  # fmt: skip
+    _qr(
+        canvas,
+        sheet.url,
+        left + width - (qr_side + side) / 2,
+        bottom + url_size * 1.6 + caption_height,
+        side,
+    )
     text_width = width - qr_side - 4 * mm * scale
     story = label_story(sheet, Styles(REGULAR, BOLD, scale * 1.15))
     frame = Frame(left, bottom + url_size * 1.6, text_width, height - url_size * 1.6, 0, 0, 0, 0)
-    frame.addFromList([KeepInFrame(text_width, height - url_size * 1.6, story, vAlign="TOP")], canvas)
+    frame.addFromList(
+        [KeepInFrame(text_width, height - url_size * 1.6, story, vAlign="TOP")], canvas
+    )
 
 
 def _nothing_yet(canvas: Canvas, page: tuple[float, float]) -> None:
     canvas.setPageSize(portrait(page))
     styles = Styles(REGULAR, BOLD, 1.25)
     margin = 20 * mm
-    story = [Paragraph(x(_("Nothing to print yet")), styles.headline),
-             Paragraph(x(_("No work of this campaign can be printed yet.")), styles.lead)]  # fmt: skip
+    story = [
+        Paragraph(x(_("Nothing to print yet")), styles.headline),
+        Paragraph(x(_("No work of this campaign can be printed yet.")), styles.lead),
+    ]
     Frame(margin, margin, page[0] - 2 * margin, page[1] - 2 * margin).addFromList(story, canvas)
     canvas.showPage()
 
 
 def _qr(canvas: Canvas, data: str, left: float, bottom: float, side: float) -> None:
     """A QR code as filled squares (each run of dark modules in a row is one rectangle)."""
-    rows = [list(row) for row in segno.make(data, error="m", micro=False).matrix_iter(
-        scale=1, border=QR_BORDER)]  # fmt: skip
+    rows = [
+        list(row)
+        for row in segno.make(data, error="m", micro=False).matrix_iter(scale=1, border=QR_BORDER)
+    ]
     module = side / len(rows)
     path = canvas.beginPath()
     for i, row in enumerate(rows):

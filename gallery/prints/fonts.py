@@ -2,6 +2,7 @@
 included) and Cyrillic.  Not shipped in the repository: Debian's fonts-dejavu-core package
 (installed by scripts/ensure-fonts, which `make run`, `make dev` and `make test` call) puts
 them in /usr/share/fonts/truetype/dejavu; PRINT_FONT_DIR names another folder."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -23,7 +24,7 @@ class FontsMissing(RuntimeError):
 
 def find(name: str, folder: str | None = None) -> Path:
     """The path of one of the fonts, in `folder` if given, else in the system's folders."""
-    for candidate in ([folder] if folder else SYSTEM_DIRS):
+    for candidate in [folder] if folder else SYSTEM_DIRS:
         path = Path(candidate) / name
         if path.is_file():
             return path

@@ -1,14 +1,14 @@
 """What a print says, as plain values taken from the rows: a work's sheet (its poster and
 wall label), a prisoner's (their flyer). Only what the public pages show goes in."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from ..models import labels
-from ..models import Licence, Prisoner, PrisonerStatus, Work, WorkStatus, utcnow
-from ..media import Store
 from ..core.text import today_in
+from ..media import Store
+from ..models import Licence, Prisoner, PrisonerStatus, Work, WorkStatus, labels, utcnow
 
 
 @dataclass(frozen=True)
@@ -101,12 +101,17 @@ def standing(prisoner: Prisoner, now: datetime, locale: str) -> Standing:
     jailed = prisoner.status == PrisonerStatus.IMPRISONED and prisoner.detained_on is not None
     name = prisoner.name_for(locale)
     native = prisoner.name_native if prisoner.name_native != name else None
-    return Standing(name, native, prisoner.detained_on if jailed else None,
-                    prisoner.days_in_prison(now) if jailed else None)  # fmt: skip
+    return Standing(
+        name,
+        native,
+        prisoner.detained_on if jailed else None,
+        prisoner.days_in_prison(now) if jailed else None,
+    )
 
 
-def work_sheet(work: Work, url: str, store: Store, locale: str,
-               now: datetime | None = None) -> WorkSheet | None:  # fmt: skip
+def work_sheet(
+    work: Work, url: str, store: Store, locale: str, now: datetime | None = None
+) -> WorkSheet | None:
     """The sheet of a public work that may be printed, with its title in `locale` when
     it is written in it (else as the artist wrote it), for readers of `locale`; None for
     any other work, or one whose image file is missing."""
@@ -118,15 +123,23 @@ def work_sheet(work: Work, url: str, store: Store, locale: str,
     zone = work.prisoners[0].timezone if work.prisoners else None
     title = work.text_for("title", locale) if locale else None
     return WorkSheet(
-        title=title.text if title else work.title, artist=labels.artist_name(work), licence=work.licence,
+        title=title.text if title else work.title,
+        artist=labels.artist_name(work),
+        licence=work.licence,
         by_leave=work.licence == Licence.ALL_RIGHTS_RESERVED,
-        prisoners=tuple(standing(p, now, locale) for p in work.prisoners), url=url,
-        image=image[0], width=image[1], height=image[2], printed_on=today_in(zone, now),
+        prisoners=tuple(standing(p, now, locale) for p in work.prisoners),
+        url=url,
+        image=image[0],
+        width=image[1],
+        height=image[2],
+        printed_on=today_in(zone, now),
         demo=work.is_demo,
-    )  # fmt: skip
+    )
 
 
-def prisoner_sheet(prisoner: Prisoner, locale: str, url: str, now: datetime | None = None) -> PrisonerSheet:
+def prisoner_sheet(
+    prisoner: Prisoner, locale: str, url: str, now: datetime | None = None
+) -> PrisonerSheet:
     """A prisoner's flyer, with their texts in `locale` or the nearest language written."""
     summary = prisoner.text_for("summary", locale)
     guidance = prisoner.text_for("letter_guidance", locale)
@@ -135,9 +148,15 @@ def prisoner_sheet(prisoner: Prisoner, locale: str, url: str, now: datetime | No
     return PrisonerSheet(
         name=prisoner.name_for(locale),
         native=other.text if other else None,
-        status=prisoner.status, detained_on=prisoner.detained_on,
-        released_on=prisoner.released_on, days=prisoner.days_in_prison(now),
-        summary=summary.text if summary else None, guidance=guidance.text if guidance else None,
-        address=prisoner.letter_address, url=url, demo=prisoner.is_demo,
-        verified_on=prisoner.last_verified_on, printed_on=today_in(prisoner.timezone, now),
-    )  # fmt: skip
+        status=prisoner.status,
+        detained_on=prisoner.detained_on,
+        released_on=prisoner.released_on,
+        days=prisoner.days_in_prison(now),
+        summary=summary.text if summary else None,
+        guidance=guidance.text if guidance else None,
+        address=prisoner.letter_address,
+        url=url,
+        demo=prisoner.is_demo,
+        verified_on=prisoner.last_verified_on,
+        printed_on=today_in(prisoner.timezone, now),
+    )

@@ -6,6 +6,7 @@ The Markdown goes through the same sanitiser as the pages (text.render_markdown)
 then read back as blocks: paragraphs, list items with their bullets or numbers, headings;
 bold, italics and struck text are kept, and a link's address is printed after its text
 (paper has no links)."""
+
 from __future__ import annotations
 
 import re
@@ -17,13 +18,11 @@ from flask_babel import gettext as _
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.platypus import Flowable, Paragraph
 
-from ..models import labels
-from ..models.labels import dateformat
-from ..models import PrisonerStatus
 from ..core.text import render_markdown
 from ..core.typography import NBSP, NNBSP, language, typeset
+from ..models import PrisonerStatus, labels
+from ..models.labels import dateformat
 from .sheets import PrisonerSheet, Standing, WorkSheet
-
 
 # French "1er", "1re" (premier, première), set as print sets them: "1<super>er</super>".
 _FIRST = re.compile(r"(?<![\w.,/=?#&-])1(er|re)\b")
@@ -52,10 +51,18 @@ class Styles:
     """The paragraph styles of a document, every size multiplied by `scale`."""
 
     def __init__(self, regular: str, bold: str, scale: float = 1.0):
-        def style(name: str, size: float, font: str = regular, after: float = 0.25, **kw: object) -> ParagraphStyle:
-            return ParagraphStyle(name, fontName=font, bulletFontName=regular, fontSize=size * scale,
-                                  leading=size * scale * 1.25, spaceAfter=size * scale * after,
-                                  **kw)  # fmt: skip
+        def style(
+            name: str, size: float, font: str = regular, after: float = 0.25, **kw: object
+        ) -> ParagraphStyle:
+            return ParagraphStyle(
+                name,
+                fontName=font,
+                bulletFontName=regular,
+                fontSize=size * scale,
+                leading=size * scale * 1.25,
+                spaceAfter=size * scale * after,
+                **kw,
+            )
 
         self.headline = style("headline", 22, bold, 0.15)
         self.subtitle = style("subtitle", 13, after=0.6)
@@ -90,7 +97,9 @@ class _Blocks(HTMLParser):
             self.lists.append(0 if tag == "ol" else None)
         elif tag in _BLOCKS:
             self.flush()
-            self.kind = "h" if tag.startswith("h") and tag != "hr" else ("li" if tag == "li" else "p")
+            self.kind = (
+                "h" if tag.startswith("h") and tag != "hr" else ("li" if tag == "li" else "p")
+            )
             if tag == "li":
                 counter = self.lists[-1] if self.lists else None
                 if counter is None:
@@ -147,7 +156,9 @@ def blocks(markdown: str | None, styles: Styles) -> list[Flowable]:
     parser.close()
     parser.flush()
     style = {"h": styles.heading, "li": styles.item, "p": styles.body}
-    return [Paragraph(markup, style[kind], bulletText=bullet) for kind, markup, bullet in parser.found]
+    return [
+        Paragraph(markup, style[kind], bulletText=bullet) for kind, markup, bullet in parser.found
+    ]
 
 
 def label_story(sheet: WorkSheet, styles: Styles) -> list[Flowable]:
@@ -159,13 +170,19 @@ def label_story(sheet: WorkSheet, styles: Styles) -> list[Flowable]:
     ]
     if sheet.by_leave:
         # Only the artist can allow a reproduction: the moderators record their permission.
-        story.append(Paragraph(x(_("Printed with the artist’s permission; all rights reserved.")),
-                               styles.strong))  # fmt: skip
+        story.append(
+            Paragraph(
+                x(_("Printed with the artist’s permission; all rights reserved.")), styles.strong
+            )
+        )
     if sheet.prisoners:
         story.append(Paragraph(x(_("In solidarity with")), styles.caption))
         story += [Paragraph(x(standing_line(p)), styles.body) for p in sheet.prisoners]
-    story.append(Paragraph(x(_("Printed on %(date)s", date=dateformat(sheet.printed_on, "long"))),
-                           styles.small))  # fmt: skip
+    story.append(
+        Paragraph(
+            x(_("Printed on %(date)s", date=dateformat(sheet.printed_on, "long"))), styles.small
+        )
+    )
     if sheet.demo:
         story.append(Paragraph(x(demo_note()), styles.small))
     return story
@@ -173,7 +190,9 @@ def label_story(sheet: WorkSheet, styles: Styles) -> list[Flowable]:
 
 def _days(days: int) -> str:
     # As the pages write it ("2 650 jours"): flask_babel's ngettext would put in the bare number.
-    return get_translations().ngettext("%(num)s day", "%(num)s days", days) % {"num": format_decimal(days)}
+    return get_translations().ngettext("%(num)s day", "%(num)s days", days) % {
+        "num": format_decimal(days)
+    }
 
 
 def standing_line(person: Standing) -> str:
@@ -182,8 +201,12 @@ def standing_line(person: Standing) -> str:
     if person.since is None or person.days is None:
         return name
     # One sentence, so that each language says it its own way (no capital after a dash).
-    return _("%(name)s, in prison since %(date)s: %(days)s", name=name,
-             date=dateformat(person.since, "long"), days=_days(person.days))  # fmt: skip
+    return _(
+        "%(name)s, in prison since %(date)s: %(days)s",
+        name=name,
+        date=dateformat(person.since, "long"),
+        days=_days(person.days),
+    )
 
 
 def flyer_status(sheet: PrisonerSheet) -> str:
@@ -193,8 +216,11 @@ def flyer_status(sheet: PrisonerSheet) -> str:
             since = _("In prison since %(date)s:", date=dateformat(sheet.detained_on, "long"))
             return f"{since} {_days(sheet.days)}"
         if sheet.released_on is not None:
-            held = _("Held from %(start)s to %(end)s:", start=dateformat(sheet.detained_on, "long"),
-                     end=dateformat(sheet.released_on, "long"))  # fmt: skip
+            held = _(
+                "Held from %(start)s to %(end)s:",
+                start=dateformat(sheet.detained_on, "long"),
+                end=dateformat(sheet.released_on, "long"),
+            )
             return f"{held} {_days(sheet.days)} {_('behind bars')}"
     return str(labels.PRISONER_STATUSES[sheet.status])
 

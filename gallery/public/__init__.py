@@ -1,5 +1,6 @@
 """The visitors' and artists' side: public pages, media, submissions and receipts, reports.
 Feeds, the API and search will live here too."""
+
 from __future__ import annotations
 
 from flask import Flask

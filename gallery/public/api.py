@@ -8,6 +8,7 @@ an image hash, a moderator or a report. Responses are open to any origin (CORS),
 `public, max-age=60` with an ETag, rate-limited per client; errors are problem details
 (application/problem+json, web/errors.py), a query the document forbids among them. The API has no /fr/ address: `?lang=` or Accept-Language choose the
 language of names and texts, and every text says which language it is in."""
+
 from __future__ import annotations
 
 import re
@@ -17,9 +18,8 @@ from flask import Blueprint, Response, current_app, jsonify, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import get_locale
 
-from ..models import labels
-from ..models import Campaign, Prisoner, Shown, Source, Work
 from ..core.paging import BadQuery
+from ..models import Campaign, Prisoner, Shown, Source, Work, labels
 from ..web.http import cursor_arg, is_api_request, or_404
 from ..web.limits import is_onion, limiter
 from . import api_schema, queries
@@ -28,8 +28,13 @@ bp = Blueprint("api", __name__, url_prefix="/api")
 
 LIMIT_RE = re.compile(r"\A[0-9]{1,3}\Z")
 MAX_AGE = 60
-PROFILE_TEXTS = {"summary": "summary", "story": "body", "charges": "charges",
-                 "sentence": "sentence", "letter_guidance": "letter_guidance"}  # fmt: skip
+PROFILE_TEXTS = {
+    "summary": "summary",
+    "story": "body",
+    "charges": "charges",
+    "sentence": "sentence",
+    "letter_guidance": "letter_guidance",
+}
 CORS_HEADERS = {
     "Access-Control-Allow-Origin": "*",
     "Access-Control-Allow-Methods": "GET, HEAD, OPTIONS",
@@ -48,8 +53,12 @@ def _rate_limit() -> str:
 limiter.shared_limit(_rate_limit, scope="api", methods=["GET", "HEAD"], exempt_when=is_onion)(bp)
 
 # Each view's operation in the document, whose parameters the server holds to.
-OPERATIONS = {"api.works": "/api/works", "api.work": "/api/works/{id}",
-              "api.prisoners": "/api/prisoners", "api.prisoner": "/api/prisoners/{slug}"}  # fmt: skip
+OPERATIONS = {
+    "api.works": "/api/works",
+    "api.work": "/api/works/{id}",
+    "api.prisoners": "/api/prisoners",
+    "api.prisoner": "/api/prisoners/{slug}",
+}
 
 
 @bp.before_request
@@ -152,7 +161,9 @@ def prisoner_summary_json(prisoner: Prisoner) -> dict[str, Any]:
     return {
         **_prisoner_ref(prisoner),
         "name_native": prisoner.name_native or None,
-        "name_native_language": (prisoner.name_native_locale or None) if prisoner.name_native else None,
+        "name_native_language": (prisoner.name_native_locale or None)
+        if prisoner.name_native
+        else None,
         "status": prisoner.status.value,
         "detained_on": _date(prisoner.detained_on),
         "released_on": _date(prisoner.released_on),
@@ -166,8 +177,12 @@ def prisoner_summary_json(prisoner: Prisoner) -> dict[str, Any]:
 def source_json(source: Source, locale: str, original: str) -> dict[str, Any]:
     """A source (schema "Source"): its title in the language asked for or the nearest one."""
     title = source.title_for(locale, original)
-    return {"title": title.text, "title_language": title.locale, "url": source.url,
-            "undesirable_in_russia": source.undesirable}  # fmt: skip
+    return {
+        "title": title.text,
+        "title_language": title.locale,
+        "url": source.url,
+        "undesirable_in_russia": source.undesirable,
+    }
 
 
 def prisoner_json(prisoner: Prisoner) -> dict[str, Any]:
@@ -209,9 +224,11 @@ def _limit() -> int:
 @bp.get("/works")
 def works() -> ResponseReturnValue:
     """Published works, newest first; `next` is the address of the next page or null."""
-    filters = or_404(queries.resolve_filters(
-        request.args.get("prisoner"), request.args.get("campaign"), request.args.get("tag")
-    ))  # fmt: skip
+    filters = or_404(
+        queries.resolve_filters(
+            request.args.get("prisoner"), request.args.get("campaign"), request.args.get("tag")
+        )
+    )
     limit = _limit()
     page = queries.grid_page(filters, after=cursor_arg("after"), per_page=limit)
     queries.load_work_details(page.works)
@@ -235,7 +252,9 @@ def work(public_id: str) -> ResponseReturnValue:
 @bp.get("/prisoners")
 def prisoners() -> ResponseReturnValue:
     """Every prisoner, by name (one list: the envelope is the works' one, `next` null)."""
-    return _cached({"items": [prisoner_summary_json(p) for p in queries.prisoners(_locale())], "next": None})
+    return _cached(
+        {"items": [prisoner_summary_json(p) for p in queries.prisoners(_locale())], "next": None}
+    )
 
 
 @bp.get("/prisoners/<slug>")

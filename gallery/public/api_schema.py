@@ -4,15 +4,16 @@ It is the one description of the API: /api/openapi.json serves it, and the tests
 it (openapi-spec-validator), validate real responses against its schemas (jsonschema) and
 fuzz every operation from it (schemathesis). The codes it lists (licences, prisoner
 statuses, languages) come from the models and the config, so they cannot drift."""
+
 from __future__ import annotations
 
 import copy
 from typing import Any
 
 from ..config import Config
-from ..models import Licence, PrisonerStatus
 from ..core.paging import CURSOR_RE
 from ..core.text import SLUG_RE
+from ..models import Licence, PrisonerStatus
 from .queries import PUBLIC_ID_RE
 
 MAX_LIMIT = 100
@@ -112,9 +113,12 @@ SCHEMAS: dict[str, Any] = {
     "PrisonerRef": _object(
         {
             "slug": SLUG,
-            "name": {"type": "string", "description": "The name as the language asked for "
-                     "spells it («Азат Мифтахов» in Russian), else as the profile's original "
-                     "language does (`name_language`)."},
+            "name": {
+                "type": "string",
+                "description": "The name as the language asked for "
+                "spells it («Азат Мифтахов» in Russian), else as the profile's original "
+                "language does (`name_language`).",
+            },
             "name_language": LANGUAGE,
             "url": URI,
             "api_url": URI,
@@ -125,24 +129,45 @@ SCHEMAS: dict[str, Any] = {
         {"slug": SLUG, "title": {"type": "string"}, "language": LANGUAGE, "url": URI},
         "A campaign; its title in the language asked for, else the nearest one (`language`).",
     ),
-    "TagRef": _object({"slug": SLUG, "name": {"type": "string", "description": "In the language "
-                                                "asked for when the tag has a label in it."}}),
+    "TagRef": _object(
+        {
+            "slug": SLUG,
+            "name": {
+                "type": "string",
+                "description": "In the language asked for when the tag has a label in it.",
+            },
+        }
+    ),
     "Work": _object(
         {
             "id": {"type": "string", "pattern": _pattern(PUBLIC_ID_RE)},
             "url": {**URI, "description": "The work's page."},
             "api_url": URI,
-            "title": {"type": "string", "description": "In the language asked for when the work "
-                      "has it, else in the one the artist wrote it in (`language`)."},
-            "alt_text": {"type": "string", "description": "The image described in words (as the title)."},
-            "description": _nullable({"type": "string", "description": "Markdown source (as the title)."}),
+            "title": {
+                "type": "string",
+                "description": "In the language asked for when the work "
+                "has it, else in the one the artist wrote it in (`language`).",
+            },
+            "alt_text": {
+                "type": "string",
+                "description": "The image described in words (as the title).",
+            },
+            "description": _nullable(
+                {"type": "string", "description": "Markdown source (as the title)."}
+            ),
             "language": _nullable(
-                {**LANGUAGE, "description": "The language of the title as given: the one asked "
-                 "for, or the one the artist said they wrote in."}
+                {
+                    **LANGUAGE,
+                    "description": "The language of the title as given: the one asked "
+                    "for, or the one the artist said they wrote in.",
+                }
             ),
             "artist": _nullable(
-                {"type": "string", "description": "The name the artist chose (the demo posters': "
-                 "\"Demo poster\" in the language asked for); null: anonymous."}
+                {
+                    "type": "string",
+                    "description": "The name the artist chose (the demo posters': "
+                    '"Demo poster" in the language asked for); null: anonymous.',
+                }
             ),
             "licence": _ref("Licence"),
             "published_at": {"type": "string", "format": "date-time"},
@@ -225,8 +250,7 @@ PROBLEM = "application/problem+json"
 
 
 def _error(description: str) -> dict[str, Any]:
-    return {"description": description,
-            "content": {PROBLEM: {"schema": _ref("Error")}}}  # fmt: skip
+    return {"description": description, "content": {PROBLEM: {"schema": _ref("Error")}}}
 
 
 CACHED_HEADERS = {
@@ -246,9 +270,11 @@ def _ok(schema: str, description: str) -> dict[str, Any]:
 
 COMMON_ERRORS = {
     "304": {"description": "Not modified (the ETag sent in If-None-Match still holds)."},
-    "400": _error("A query parameter given twice, empty, or not in the shape its schema "
-                  "says (a language the gallery does not speak, a malformed limit, cursor "
-                  "or filter). Parameters this document does not name are ignored."),
+    "400": _error(
+        "A query parameter given twice, empty, or not in the shape its schema "
+        "says (a language the gallery does not speak, a malformed limit, cursor "
+        "or filter). Parameters this document does not name are ignored."
+    ),
     "405": _error("Only GET (and HEAD, OPTIONS) are answered."),
     "429": _error("Too many requests: see Retry-After."),
 }
@@ -263,8 +289,13 @@ LANG = {
 
 
 def _slug_filter(name: str, what: str) -> dict[str, Any]:
-    return {"name": name, "in": "query", "required": False,
-            "description": f"Only works for this {what} (its slug).", "schema": SLUG}  # fmt: skip
+    return {
+        "name": name,
+        "in": "query",
+        "required": False,
+        "description": f"Only works for this {what} (its slug).",
+        "schema": SLUG,
+    }
 
 
 PATHS: dict[str, Any] = {
@@ -278,8 +309,12 @@ PATHS: dict[str, Any] = {
                     "in": "query",
                     "required": False,
                     "description": "Works per page.",
-                    "schema": {"type": "integer", "minimum": 1, "maximum": MAX_LIMIT,
-                               "default": DEFAULT_LIMIT},
+                    "schema": {
+                        "type": "integer",
+                        "minimum": 1,
+                        "maximum": MAX_LIMIT,
+                        "default": DEFAULT_LIMIT,
+                    },
                 },
                 {
                     "name": "after",

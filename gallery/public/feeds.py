@@ -12,6 +12,7 @@ text by construction (feedgen 1.0 drops the rel and type of entry links and cann
 one element's language). Entry ids are `urn:uuid:` names derived from the work's public id alone (UUID version 5),
 so they survive edits of the title and are the same in every language and on every host
 name the gallery answers for."""
+
 from __future__ import annotations
 
 import uuid
@@ -33,10 +34,9 @@ from flask.typing import ResponseReturnValue
 from flask_babel import get_locale
 from flask_babel import gettext as _
 
-from ..models import labels
-from ..models import Work, utcnow
 from ..core.text import xml_safe
 from ..core.typography import inner_quotes
+from ..models import Work, labels, utcnow
 from ..web import builtfiles, pagecache
 from ..web.errors import render_error
 from ..web.http import or_404
@@ -91,7 +91,9 @@ def _xml(root: ET.Element) -> bytes:
     return xml_safe(ET.tostring(root, encoding="utf-8", xml_declaration=True).decode()).encode()
 
 
-def _atom(title: str, alternate: str, works: list[Work], *, empty_since: datetime | None) -> Response:
+def _atom(
+    title: str, alternate: str, works: list[Work], *, empty_since: datetime | None
+) -> Response:
     """An Atom 1.0 document of `works` (newest first) in the request's language."""
     locale = str(get_locale())
     endpoint = request.endpoint or ""
@@ -103,8 +105,13 @@ def _atom(title: str, alternate: str, works: list[Work], *, empty_since: datetim
     _el(feed, "title", title)
     newest = works[0].published_at if works else empty_since
     _el(feed, "updated", _stamp(newest or utcnow()))
-    _el(feed, "link", rel="self", type="application/atom+xml",
-        href=url_for(endpoint, _external=True, **values))  # fmt: skip
+    _el(
+        feed,
+        "link",
+        rel="self",
+        type="application/atom+xml",
+        href=url_for(endpoint, _external=True, **values),
+    )
     _el(feed, "link", rel="alternate", type="text/html", href=alternate)
     _el(feed, "icon", url_for("static", filename="img/favicon.svg", _external=True))
     for work in works:
@@ -120,8 +127,13 @@ def _atom(title: str, alternate: str, works: list[Work], *, empty_since: datetim
         _el(entry, "published", _stamp(work.published_at))
         author = _el(entry, "author")
         _el(author, "name", labels.artist_name(work) or _("Anonymous"))
-        _el(entry, "link", rel="alternate", type="text/html",
-            href=url_for("public.work", public_id=work.public_id, _external=True))  # fmt: skip
+        _el(
+            entry,
+            "link",
+            rel="alternate",
+            type="text/html",
+            href=url_for("public.work", public_id=work.public_id, _external=True),
+        )
         # HTML as escaped text (type="html"): ElementTree escapes it. `&quot;` for Jinja's
         # `&#34;` (the same character): feedparser, behind many readers, cuts an attribute
         # at a numeric `&#34;`.
@@ -133,8 +145,12 @@ def _atom(title: str, alternate: str, works: list[Work], *, empty_since: datetim
 @bp.get("/feed.atom")
 def feed() -> ResponseReturnValue:
     """The newest works of the whole gallery."""
-    return _atom(_("Art Protest: newest works"), url_for("public.home", _external=True),
-                 queries.feed_works(queries.GridFilters(), FEED_SIZE), empty_since=None)  # fmt: skip
+    return _atom(
+        _("Art Protest: newest works"),
+        url_for("public.home", _external=True),
+        queries.feed_works(queries.GridFilters(), FEED_SIZE),
+        empty_since=None,
+    )
 
 
 @bp.get("/prisoners/<slug>/feed.atom")
@@ -142,9 +158,12 @@ def prisoner_feed(slug: str) -> ResponseReturnValue:
     """The newest works made for one prisoner."""
     found = or_404(queries.prisoner_by_slug(slug))
     works = queries.feed_works(queries.GridFilters(prisoner=found), FEED_SIZE)
-    return _atom(_("Art Protest: works for %(name)s", name=found.name_for(str(get_locale()))),
-                 url_for("public.prisoner", slug=found.slug, _external=True), works,
-                 empty_since=found.created_at)  # fmt: skip
+    return _atom(
+        _("Art Protest: works for %(name)s", name=found.name_for(str(get_locale()))),
+        url_for("public.prisoner", slug=found.slug, _external=True),
+        works,
+        empty_since=found.created_at,
+    )
 
 
 @bp.get("/campaigns/<slug>/feed.atom")
@@ -154,9 +173,12 @@ def campaign_feed(slug: str) -> ResponseReturnValue:
     works = queries.feed_works(queries.GridFilters(campaign=found), FEED_SIZE)
     shown = found.text_for("title", str(get_locale()))
     title = inner_quotes(shown.text if shown else found.title, get_locale())
-    return _atom(_("Art Protest: works of the campaign %(title)s", title=title),
-                 url_for("public.campaign", slug=found.slug, _external=True), works,
-                 empty_since=found.created_at)  # fmt: skip
+    return _atom(
+        _("Art Protest: works of the campaign %(title)s", title=title),
+        url_for("public.campaign", slug=found.slug, _external=True),
+        works,
+        empty_since=found.created_at,
+    )
 
 
 # ---- for search engines: bare addresses only ----
@@ -164,8 +186,10 @@ def campaign_feed(slug: str) -> ResponseReturnValue:
 
 def _page(endpoint: str, **values: str) -> dict[str, str]:
     """A page's absolute address in every language, and the bare one (x-default)."""
-    urls = {code: url_for(endpoint, _external=True, **{ARG: code}, **values)
-            for code in current_app.config["LANGUAGES"]}  # fmt: skip
+    urls = {
+        code: url_for(endpoint, _external=True, **{ARG: code}, **values)
+        for code in current_app.config["LANGUAGES"]
+    }
     urls["x-default"] = url_for(endpoint, _external=True, **{ARG: None}, **values)
     return urls
 
@@ -209,8 +233,9 @@ def _sitemap_body() -> bytes:
             if changed is not None:
                 ET.SubElement(url, f"{{{SITEMAP_NS}}}lastmod").text = _stamp(changed)
             for hreflang, href in urls.items():
-                ET.SubElement(url, f"{{{XHTML_NS}}}link", rel="alternate", hreflang=hreflang,
-                              href=href)  # fmt: skip
+                ET.SubElement(
+                    url, f"{{{XHTML_NS}}}link", rel="alternate", hreflang=hreflang, href=href
+                )
     return _xml(urlset)
 
 
@@ -229,5 +254,6 @@ def robots() -> ResponseReturnValue:
         if _localised_prefix(prefix):
             lines.extend(f"Disallow: /{code}{prefix}" for code in current_app.config["LANGUAGES"])
     lines += ["", f"Sitemap: {url_for('feeds.sitemap', _external=True)}", ""]
-    return _public(Response("\n".join(lines), content_type="text/plain; charset=utf-8"),
-                   ROBOTS_MAX_AGE)  # fmt: skip
+    return _public(
+        Response("\n".join(lines), content_type="text/plain; charset=utf-8"), ROBOTS_MAX_AGE
+    )

@@ -1,4 +1,5 @@
 """Flask-WTF forms of the public side."""
+
 from __future__ import annotations
 
 from functools import lru_cache
@@ -18,8 +19,8 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, InputRequired, Length, Optional
 
-from ..models.labels import LICENCES, REPORT_CATEGORIES, licence_name, licence_summary
 from ..models import ReportCategory
+from ..models.labels import LICENCES, REPORT_CATEGORIES, licence_name, licence_summary
 from ..web.forms import GalleryForm, MultiCheckboxField, validate_strict_email, validate_tags
 
 
@@ -30,15 +31,36 @@ def _optional_int(value: object) -> int | None:
 
 
 # The languages an artist can say their words are in, each named in itself; "" is "another".
-TEXT_LANGUAGES = ("en", "fr", "ru", "uk", "be", "kk", "tt", "ka", "hy", "az", "de", "es", "it",
-                  "pt", "pl", "tr", "ar", "fa", "zh")  # fmt: skip
+TEXT_LANGUAGES = (
+    "en",
+    "fr",
+    "ru",
+    "uk",
+    "be",
+    "kk",
+    "tt",
+    "ka",
+    "hy",
+    "az",
+    "de",
+    "es",
+    "it",
+    "pt",
+    "pl",
+    "tr",
+    "ar",
+    "fa",
+    "zh",
+)
 
 
 @lru_cache(maxsize=1)
 def _named_languages() -> tuple[SelectChoice, ...]:
     # Each language named in itself: the same for every reader, so made once.
-    return tuple(SelectChoice(code, Locale.parse(code).get_display_name(code).capitalize())
-                 for code in TEXT_LANGUAGES)  # fmt: skip
+    return tuple(
+        SelectChoice(code, Locale.parse(code).get_display_name(code).capitalize())
+        for code in TEXT_LANGUAGES
+    )
 
 
 def _language_choices() -> list[SelectChoice]:
@@ -71,8 +93,10 @@ class SubmitForm(GalleryForm):
     )
     display_name = StringField(
         _l("Name to show (optional)"),
-        description=_l("A pseudonym is fine, but not one you use on social networks. Leave empty "
-                       "to appear as “Anonymous”."),
+        description=_l(
+            "A pseudonym is fine, but not one you use on social networks. Leave empty "
+            "to appear as “Anonymous”."
+        ),
         validators=[Optional(), Length(max=100)],
     )
     email = EmailField(
@@ -82,28 +106,38 @@ class SubmitForm(GalleryForm):
             "shown or published, and it is erased if the work is rejected or you withdraw it. "
             "Use an address that does not reveal who you are if that matters."
         ),
-        validators=[Optional(), Length(max=254), Email(_l("Please enter a valid e-mail address.")),
-                    validate_strict_email],
+        validators=[
+            Optional(),
+            Length(max=254),
+            Email(_l("Please enter a valid e-mail address.")),
+            validate_strict_email,
+        ],
     )
     # Named `notify` in the form (interfaces.md). Only with an address: validate_notify.
     notify = BooleanField(
         _l("E-mail me when a moderator decides"),
-        description=_l("One short message when your work is published, not published or taken "
-                       "down, with your private link. Its subject and its sender’s name mention "
-                       "neither the work nor the gallery, but the link in it leads to this "
-                       "site."),
+        description=_l(
+            "One short message when your work is published, not published or taken "
+            "down, with your private link. Its subject and its sender’s name mention "
+            "neither the work nor the gallery, but the link in it leads to this "
+            "site."
+        ),
     )
     language = SelectField(
         _l("Language of your words"),
-        description=_l("The language of the title, image description and text above, so "
-                       "that screen readers pronounce them right."),
+        description=_l(
+            "The language of the title, image description and text above, so "
+            "that screen readers pronounce them right."
+        ),
         choices=_language_choices,
         validators=[Optional()],
     )
     cover = BooleanField(
         _l("I ask the moderators to cover faces and other identifying details before publishing"),
-        description=_l("Our moderators will fill them with solid black before the work is "
-                       "published. Tick this if you could not cover them yourself."),
+        description=_l(
+            "Our moderators will fill them with solid black before the work is "
+            "published. Tick this if you could not cover them yourself."
+        ),
     )
     prisoners = MultiCheckboxField(_l("Made for"), coerce=int, validators=[Optional()])
     campaign = SelectField(_l("Campaign (optional)"), coerce=_optional_int, validators=[Optional()])
@@ -135,13 +169,19 @@ class SubmitForm(GalleryForm):
 
     def validate_notify(self, field: BooleanField) -> None:
         if field.data and not (self.email.data or "").strip():
-            raise ValidationError(_l("To be told by e-mail, please give your e-mail address "
-                                     "above, or untick this box."))  # fmt: skip
+            raise ValidationError(
+                _l(
+                    "To be told by e-mail, please give your e-mail address "
+                    "above, or untick this box."
+                )
+            )
 
     def licence_choices(self) -> list[tuple[object, str, str]]:
         """(radio field, name, one-line explanation) for each licence."""
-        return [(option, licence_name(option.data), licence_summary(option.data))
-                for option in self.licence]  # fmt: skip
+        return [
+            (option, licence_name(option.data), licence_summary(option.data))
+            for option in self.licence
+        ]
 
 
 class WithdrawForm(GalleryForm):
@@ -158,7 +198,9 @@ class ReportForm(GalleryForm):
 
     category = RadioField(
         _l("What is wrong?"),
-        choices=[SelectChoice(category.value, label) for category, label in REPORT_CATEGORIES.items()],
+        choices=[
+            SelectChoice(category.value, label) for category, label in REPORT_CATEGORIES.items()
+        ],
         validators=[InputRequired(_l("Please choose what is wrong."))],
     )
     text = TextAreaField(

@@ -1,4 +1,5 @@
 """Public pages: home, the grid, works, prisoners, campaigns, health."""
+
 from __future__ import annotations
 
 from flask import Blueprint, abort, current_app, jsonify, render_template, request
@@ -82,9 +83,7 @@ def prisoner(slug: str) -> ResponseReturnValue:
     """A prisoner's story, how to help, and the works made for them."""
     found = or_404(queries.prisoner_by_slug(slug))
     grid = _first_works(queries.GridFilters(prisoner=found))
-    return render_template(
-        "public/prisoner.html", prisoner=found, grid=grid
-    )
+    return render_template("public/prisoner.html", prisoner=found, grid=grid)
 
 
 @bp.get("/campaigns/<slug>")
@@ -100,7 +99,9 @@ def healthz() -> ResponseReturnValue:
     """Each dependency's state (web/health.py): 200 when the site can serve ("ok", or
     "degraded" when one it can do without is down), 503 when one it needs is down."""
     serving, states = health.check(current_app._get_current_object())  # type: ignore[attr-defined]
-    degraded = any(state in (health.DOWN, health.TIMEOUT, health.RETRYING) for state in states.values())
+    degraded = any(
+        state in (health.DOWN, health.TIMEOUT, health.RETRYING) for state in states.values()
+    )
     status = "error" if not serving else "degraded" if degraded else "ok"
     response = jsonify(status=status, **states)
     response.status_code = 200 if serving else 503

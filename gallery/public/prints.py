@@ -7,6 +7,7 @@ generation of the page cache and per day (the label counts days in prison), into
 sent to everyone after (web/builtfiles.py); caches must ask again each time (`no-cache`
 and an ETag), so a takedown reaches them at once. Each client may ask for
 PRINT_RATE_LIMIT. The documents themselves are laid out in gallery/prints/."""
+
 from __future__ import annotations
 
 import logging
@@ -17,10 +18,10 @@ from flask.typing import ResponseReturnValue
 from flask_babel import get_locale
 from flask_babel import gettext as _
 
-from ..prints import fonts
 from .. import prints
 from ..media import media_store
 from ..models import Work
+from ..prints import fonts
 from ..web import builtfiles, pagecache
 from ..web.errors import render_error
 from ..web.http import or_404
@@ -62,21 +63,27 @@ def _pdf(parts: tuple[str, ...], build: Callable[[], bytes], filename: str) -> R
     """A PDF shown in the browser, under an ASCII file name, built once per generation
     (web/builtfiles.py); 503 without the fonts, or while the same PDF is being built."""
     try:
-        return builtfiles.serve((request.endpoint or "", *parts, _lang()), build,
-                                mimetype="application/pdf", filename=filename)  # fmt: skip
+        return builtfiles.serve(
+            (request.endpoint or "", *parts, _lang()),
+            build,
+            mimetype="application/pdf",
+            filename=filename,
+        )
     except fonts.FontsMissing:
         log.error("print PDFs need DejaVu Sans: run scripts/ensure-fonts or set PRINT_FONT_DIR")
         return render_error(503, _("Print files cannot be made right now. Please try again later."))
     except builtfiles.Busy:
-        response = make_response(render_error(503, _(
-            "This file is being prepared. Please try again in a few seconds.")))  # fmt: skip
+        response = make_response(
+            render_error(503, _("This file is being prepared. Please try again in a few seconds."))
+        )
         response.headers["Retry-After"] = str(BUSY_RETRY_AFTER)
         return response
 
 
 def _sheet(work: Work) -> prints.WorkSheet | None:
-    return prints.work_sheet(work, url_in_language("public.work", public_id=work.public_id), media_store(),
-                             _lang())  # fmt: skip
+    return prints.work_sheet(
+        work, url_in_language("public.work", public_id=work.public_id), media_store(), _lang()
+    )
 
 
 def _campaign_sheets(slug: str) -> tuple[str, list[prints.WorkSheet]]:
@@ -97,11 +104,19 @@ def poster(public_id: str) -> ResponseReturnValue:
     if request.args.get("v", work.media_version) != work.media_version:
         abort(404)  # an address from before a takedown, as the old media's
     if prints.needs_leave(work):
-        return render_error(403, _("The artist keeps all rights to this work, so it cannot be "
-                                   "printed from the gallery. You can still see it on its page."))  # fmt: skip
+        return render_error(
+            403,
+            _(
+                "The artist keeps all rights to this work, so it cannot be "
+                "printed from the gallery. You can still see it on its page."
+            ),
+        )
     sheet = or_404(_sheet(work))
-    return _pdf((work.public_id, size), lambda: prints.poster(sheet, size),
-                f"poster-{work.public_id}-{size}-{_lang()}.pdf")  # fmt: skip
+    return _pdf(
+        (work.public_id, size),
+        lambda: prints.poster(sheet, size),
+        f"poster-{work.public_id}-{size}-{_lang()}.pdf",
+    )
 
 
 @bp.get("/campaigns/<slug>/posters.pdf")
@@ -111,8 +126,11 @@ def posters(slug: str) -> ResponseReturnValue:
     nothing to print yet when there is none)."""
     size = _size()
     title, sheets = _campaign_sheets(slug)
-    return _pdf((slug, size), lambda: prints.posters(sheets, size, title=title),
-                f"posters-{slug}-{size}-{_lang()}.pdf")  # fmt: skip
+    return _pdf(
+        (slug, size),
+        lambda: prints.posters(sheets, size, title=title),
+        f"posters-{slug}-{size}-{_lang()}.pdf",
+    )
 
 
 @bp.get("/campaigns/<slug>/labels.pdf")
@@ -120,7 +138,9 @@ def posters(slug: str) -> ResponseReturnValue:
 def labels(slug: str) -> ResponseReturnValue:
     """The wall labels of a campaign's printable works, eight to an A4 sheet."""
     title, sheets = _campaign_sheets(slug)
-    return _pdf((slug,), lambda: prints.labels_sheet(sheets, title=title), f"labels-{slug}-{_lang()}.pdf")
+    return _pdf(
+        (slug,), lambda: prints.labels_sheet(sheets, title=title), f"labels-{slug}-{_lang()}.pdf"
+    )
 
 
 @bp.get("/prisoners/<slug>/flyer.pdf")
@@ -128,5 +148,7 @@ def labels(slug: str) -> ResponseReturnValue:
 def flyer(slug: str) -> ResponseReturnValue:
     """A one-page A4 flyer about a prisoner: summary, how to write, a QR code; no portrait."""
     found = or_404(queries.prisoner_by_slug(slug))
-    sheet = prints.prisoner_sheet(found, _lang(), url_in_language("public.prisoner", slug=found.slug))
+    sheet = prints.prisoner_sheet(
+        found, _lang(), url_in_language("public.prisoner", slug=found.slug)
+    )
     return _pdf((found.slug,), lambda: prints.flyer(sheet), f"flyer-{found.slug}-{_lang()}.pdf")

@@ -1,4 +1,5 @@
 """Reads for the visitors' and artists' pages: each runs a fixed number of indexed queries."""
+
 from __future__ import annotations
 
 import re
@@ -8,6 +9,9 @@ from datetime import date, datetime
 from sqlalchemy import Select, and_, func, or_, select
 from sqlalchemy.orm import lazyload, selectinload
 
+from ..core.paging import MAX_PAGE, BadQuery, Cursor
+from ..core.text import is_slug, today_in
+from ..core.tokens import token_hash
 from ..extensions import db
 from ..models import (
     Campaign,
@@ -17,15 +21,11 @@ from ..models import (
     Tag,
     Work,
     WorkStatus,
-    work_prisoners,
-    work_tags,
     by_name,
     with_names,
+    work_prisoners,
+    work_tags,
 )
-from ..core.paging import MAX_PAGE, BadQuery, Cursor
-from ..core.text import today_in
-from ..core.text import is_slug
-from ..core.tokens import token_hash
 
 PUBLIC_ID_RE = re.compile(r"\A[A-Za-z0-9_-]{10,32}\Z")
 
@@ -69,7 +69,9 @@ def _slug(value: str | None) -> str | None:
     return value
 
 
-def resolve_filters(prisoner: str | None, campaign: str | None, tag: str | None) -> GridFilters | None:
+def resolve_filters(
+    prisoner: str | None, campaign: str | None, tag: str | None
+) -> GridFilters | None:
     """Rows for the filter slugs; None when a well-formed slug names nothing."""
     wanted = {"prisoner": _slug(prisoner), "campaign": _slug(campaign), "tag": _slug(tag)}
     models = {"prisoner": Prisoner, "campaign": Campaign, "tag": Tag}
@@ -284,8 +286,9 @@ def tags_in_use(locale: str | None = None) -> list[Tag]:
     public = (
         select(work_tags.c.work_id)
         .join(Work, Work.id == work_tags.c.work_id)
-        .where(work_tags.c.tag_id == Tag.id, Work.status == WorkStatus.APPROVED,
-               Work.hidden.is_(False))  # fmt: skip
+        .where(
+            work_tags.c.tag_id == Tag.id, Work.status == WorkStatus.APPROVED, Work.hidden.is_(False)
+        )
     )
     tags = list(db.session.scalars(select(Tag).where(public.exists()).order_by(Tag.name)))
     if locale is not None:

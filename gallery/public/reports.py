@@ -1,4 +1,5 @@
 """Visitors report a published work to the moderators (no account needed)."""
+
 from __future__ import annotations
 
 from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
@@ -6,14 +7,13 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 
 from ..extensions import db
-
 from ..media import media_store
 from ..models import ReportCategory
 from ..verbs import NotAllowed
 from ..verbs.reports import file_report
 from ..web import challenge
-from ..web.limits import limiter, network_key
 from ..web.http import or_404
+from ..web.limits import limiter, network_key
 from . import queries
 from .forms import ReportForm
 
@@ -27,8 +27,9 @@ def _limit() -> str:
 # Counted per IPv4 address or IPv6 /48 (one free tunnel holds 65,536 /64s), every POST;
 # on the onion service the challenge stands in for the address.
 @bp.route("/works/<public_id>/report", methods=["GET", "POST"])
-@limiter.limit(_limit, methods=["POST"], key_func=network_key,
-               exempt_when=challenge.replaces_address_limits)  # fmt: skip
+@limiter.limit(
+    _limit, methods=["POST"], key_func=network_key, exempt_when=challenge.replaces_address_limits
+)
 def report(public_id: str) -> ResponseReturnValue:
     """The report form; "identifies a person at risk" takes the work down at once, within
     the site's budget of auto-hides (verbs/reports.py)."""
@@ -40,19 +41,27 @@ def report(public_id: str) -> ResponseReturnValue:
     if request.method == "POST" and form.validate_on_submit():
         if not challenge.required() or challenge.passed():
             try:
-                file_report(media_store(), work.id, ReportCategory(form.category.data),
-                            form.text.data, hides_per_hour=current_app.config["AUTO_HIDES_PER_HOUR"])  # fmt: skip
+                file_report(
+                    media_store(),
+                    work.id,
+                    ReportCategory(form.category.data),
+                    form.text.data,
+                    hides_per_hour=current_app.config["AUTO_HIDES_PER_HOUR"],
+                )
                 db.session.commit()
             except NotAllowed:
                 abort(404)
             return redirect(url_for("reports.thanks"), code=303)
-        problem = _("The anti-spam check was not finished, or was already used. Please wait "
-                    "for it to finish (or, without JavaScript, for the time it says), then "
-                    "send again.")  # fmt: skip
+        problem = _(
+            "The anti-spam check was not finished, or was already used. Please wait "
+            "for it to finish (or, without JavaScript, for the time it says), then "
+            "send again."
+        )
     status = 400 if request.method == "POST" else 200
     offer = challenge.offer() if challenge.required() else None
-    return render_template("reports/report.html", work=work, form=form, problem=problem,
-                           challenge=offer), status  # fmt: skip
+    return render_template(
+        "reports/report.html", work=work, form=form, problem=problem, challenge=offer
+    ), status
 
 
 @bp.get("/reports/thanks")

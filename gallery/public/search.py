@@ -4,6 +4,7 @@ What the visitor typed is never passed to the database as a query: gallery.searc
 it into words, stems them in the page's language and quotes each. Too long a query, or
 one holding a NUL, is refused (400); an empty one, or one with no letter or digit at all,
 gets the form and a word of advice."""
+
 from __future__ import annotations
 
 from flask import Blueprint, current_app, make_response, render_template, request
@@ -17,10 +18,12 @@ from ..web.http import page_arg
 bp = Blueprint("search", __name__)
 
 REFUSED = {
-    "too-long": _l("Your search is too long. Please use at most %(num)s characters.",
-                   num=index.MAX_QUERY_LENGTH),
+    "too-long": _l(
+        "Your search is too long. Please use at most %(num)s characters.",
+        num=index.MAX_QUERY_LENGTH,
+    ),
     "nul": _l("Your search holds a character that cannot be searched for. Please type it again."),
-}  # fmt: skip
+}
 
 
 @bp.get("/search")

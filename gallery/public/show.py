@@ -6,6 +6,7 @@ With JavaScript (static/js/show.js) the slides advance every `?interval=` second
 keyboard, preloading the next images so the show goes on when the network drops. Without
 it, the page is a column of full-screen slides, and a refresh every interval moves on to
 `?start=1`, `?start=2`...: pages of one work each, round and round."""
+
 from __future__ import annotations
 
 from functools import lru_cache
@@ -45,13 +46,14 @@ def qr_svg(url: str) -> Markup:
     return Markup(code.svg_inline(scale=4, border=2, dark="#000", light="#fff", omitsize=True))  # noqa: S704
 
 
-def _show(works: list[Work], endpoint: str, campaign: Campaign | None = None,
-          **values: str) -> ResponseReturnValue:  # fmt: skip
+def _show(
+    works: list[Work], endpoint: str, campaign: Campaign | None = None, **values: str
+) -> ResponseReturnValue:
     interval = _number("interval", DEFAULT_INTERVAL, MIN_INTERVAL, MAX_INTERVAL)
     start = _number("start", 0, 0, max(len(works) - 1, 0))
     # Without JavaScript, the refresh moves through `?start=N`, one work a page (small
     # pages, so that a static mirror holds a page per step, not every slide each time).
-    shown = works[start:start + 1] if request.args.get("start") else works
+    shown = works[start : start + 1] if request.args.get("start") else works
     slides = []
     for work in shown:
         url = url_in_language("public.work", public_id=work.public_id)
@@ -59,8 +61,9 @@ def _show(works: list[Work], endpoint: str, campaign: Campaign | None = None,
     next_url = None
     if len(works) > 1:
         next_url = url_for(endpoint, **values, interval=interval, start=(start + 1) % len(works))
-    return render_template("public/show.html", slides=slides, campaign=campaign,
-                           interval=interval, next_url=next_url)  # fmt: skip
+    return render_template(
+        "public/show.html", slides=slides, campaign=campaign, interval=interval, next_url=next_url
+    )
 
 
 @bp.get("/show")

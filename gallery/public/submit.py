@@ -1,4 +1,5 @@
 """Artists submit works without an account and follow them through a private link."""
+
 from __future__ import annotations
 
 import logging
@@ -14,11 +15,10 @@ from flask import (
     url_for,
 )
 from flask.typing import ResponseReturnValue
-from flask_babel import get_locale
+from flask_babel import get_locale, ngettext
 from flask_babel import gettext as _
-from flask_babel import ngettext
-from wtforms.fields.choices import SelectChoice
 from werkzeug.wrappers import Response
+from wtforms.fields.choices import SelectChoice
 
 from .. import images, mail
 from ..core.errors import GalleryError
@@ -27,12 +27,12 @@ from ..media import media_store
 from ..models import Campaign, Licence, Work, WorkStatus
 from ..verbs import NotAllowed, covers
 from ..verbs.submissions import NewWork, submit_work, withdraw_work
-from ..web.errors import error_message, retry_later
-from ..web.http import decode_limits, image_slot, or_404, private
 from ..web import challenge
+from ..web.errors import error_message, retry_later
+from ..web.forms import CoverForm, split_tags
+from ..web.http import decode_limits, image_slot, or_404, private
 from ..web.limits import accepted, limiter, onion_or_client_key
 from . import queries
-from ..web.forms import CoverForm, split_tags
 from .forms import SubmitForm, WithdrawForm
 from .media import send_rendition
 
@@ -52,7 +52,9 @@ def _form() -> SubmitForm:
     if request.method == "GET":
         form.language.data = str(get_locale())
     locale = str(get_locale())
-    form.prisoners.choices = [SelectChoice(p.id, p.name_for(locale)) for p in queries.prisoners(locale)]
+    form.prisoners.choices = [
+        SelectChoice(p.id, p.name_for(locale)) for p in queries.prisoners(locale)
+    ]
     form.campaign.choices = [SelectChoice("", _("None"))] + [
         SelectChoice(c.id, _campaign_title(c, locale)) for c in queries.campaigns()
     ]
@@ -85,7 +87,9 @@ def _fields(form: SubmitForm) -> NewWork:
     )
 
 
-def _show_form(form: SubmitForm, status: int = 200, problem: str | None = None) -> ResponseReturnValue:
+def _show_form(
+    form: SubmitForm, status: int = 200, problem: str | None = None
+) -> ResponseReturnValue:
     offer = challenge.offer() if challenge.required() else None
     return render_template("submit/form.html", form=form, problem=problem, challenge=offer), status
 
@@ -94,8 +98,12 @@ def _show_form(form: SubmitForm, status: int = 200, problem: str | None = None) 
 # errors, a refused image or a full disk leaves it as it was.  On the onion service,
 # where every client has the same address, the challenge stands in for it.
 @bp.route("/submit", methods=["GET", "POST"])
-@limiter.limit(_submit_limit, methods=["POST"], deduct_when=accepted,
-               exempt_when=challenge.replaces_address_limits)  # fmt: skip
+@limiter.limit(
+    _submit_limit,
+    methods=["POST"],
+    deduct_when=accepted,
+    exempt_when=challenge.replaces_address_limits,
+)
 def submit() -> ResponseReturnValue:
     """The submission form; on success, the artist goes to their private status page."""
     form = _form()
@@ -106,19 +114,30 @@ def submit() -> ResponseReturnValue:
         log.info("submission refused: honeypot field filled")
         return _show_form(form, 400, _("Your submission could not be accepted. Please try again."))
     if not form.validate_on_submit():
-        return _show_form(form, 400, _("Your work has not been saved yet. Please correct the fields "
-                                       "marked below."))  # fmt: skip
+        return _show_form(
+            form,
+            400,
+            _("Your work has not been saved yet. Please correct the fields marked below."),
+        )
     if challenge.required() and not challenge.passed():
-        return _show_form(form, 400, _(
-            "The anti-spam check was not finished, or was already used. Please wait for it "
-            "to finish (or, without JavaScript, for the time it says), then send again."))  # fmt: skip
+        return _show_form(
+            form,
+            400,
+            _(
+                "The anti-spam check was not finished, or was already used. Please wait for it "
+                "to finish (or, without JavaScript, for the time it says), then send again."
+            ),
+        )
     upload = form.image.data
     try:
         with image_slot():
             _work, token = submit_work(
-                media_store(), upload.stream, _fields(form),
-                max_pixels=current_app.config["MAX_IMAGE_PIXELS"], limits=decode_limits(),
-            )  # fmt: skip
+                media_store(),
+                upload.stream,
+                _fields(form),
+                max_pixels=current_app.config["MAX_IMAGE_PIXELS"],
+                limits=decode_limits(),
+            )
             db.session.commit()
     except images.InvalidImage as exc:
         form.image.errors = [_(exc.template, **exc.params)]
@@ -154,13 +173,21 @@ def receipt(token: str) -> ResponseReturnValue:
     return _receipt_page(token)
 
 
-def _receipt_page(token: str, status: int = 200, *, form: WithdrawForm | None = None,
-                  cover_form: CoverForm | None = None) -> Response:  # fmt: skip
+def _receipt_page(
+    token: str,
+    status: int = 200,
+    *,
+    form: WithdrawForm | None = None,
+    cover_form: CoverForm | None = None,
+) -> Response:
     work = or_404(queries.work_for_receipt(token))
     page = render_template(
-        "submit/receipt.html", work=work, token=token, form=form or WithdrawForm(),
+        "submit/receipt.html",
+        work=work,
+        token=token,
+        form=form or WithdrawForm(),
         cover_form=(cover_form or CoverForm()).offer(work.face_suggestions),
-    )  # fmt: skip
+    )
     return private((page, status))
 
 
@@ -178,8 +205,13 @@ def cover(token: str) -> ResponseReturnValue:
             db.session.commit()
     except NotAllowed:
         db.session.rollback()
-        flash(_("Only a work waiting for review can be covered, and its image may have just "
-                "changed: please look at it again."), "error")  # fmt: skip
+        flash(
+            _(
+                "Only a work waiting for review can be covered, and its image may have just "
+                "changed: please look at it again."
+            ),
+            "error",
+        )
         return _receipt_page(token, 409, cover_form=form)
     except GalleryError as exc:
         # Busy, or the disk full: the new files go with the rollback, the image stays as it
@@ -188,9 +220,14 @@ def cover(token: str) -> ResponseReturnValue:
         flash(error_message(exc), "error")
         return retry_later(_receipt_page(token, exc.status, cover_form=form), exc)
     count = len(form.regions.regions)
-    flash(ngettext("%(num)s region covered. Below is your image as it will be published.",
-                   "%(num)s regions covered. Below is your image as it will be published.",
-                   count), "success")  # fmt: skip
+    flash(
+        ngettext(
+            "%(num)s region covered. Below is your image as it will be published.",
+            "%(num)s regions covered. Below is your image as it will be published.",
+            count,
+        ),
+        "success",
+    )
     return redirect(url_for("submit.receipt", token=token), code=303)
 
 
@@ -205,15 +242,20 @@ def request_cover(token: str) -> ResponseReturnValue:
         db.session.rollback()
         flash(_("This work is no longer waiting for review."), "error")
         return _receipt_page(token, 409)
-    flash(_("Thank you. Our moderators will cover faces and other identifying details "
-            "before publishing."), "success")  # fmt: skip
+    flash(
+        _(
+            "Thank you. Our moderators will cover faces and other identifying details "
+            "before publishing."
+        ),
+        "success",
+    )
     return redirect(url_for("submit.receipt", token=token), code=303)
 
 
 @bp.post("/submissions/<token>/withdraw")
 def withdraw(token: str) -> ResponseReturnValue:
     """Withdraw the work: its files are deleted at once."""
-    work = or_404(queries.work_for_receipt(token))
+    or_404(queries.work_for_receipt(token))  # an unknown or spent link: 404
     form = WithdrawForm()
     if not form.validate_on_submit():
         if form.csrf_token.errors:

@@ -44,6 +44,7 @@ word tokens only, each quoted: never from what the visitor typed.
 The verbs keep the index in step (`index_work`, `drop_work`, `index_prisoner`: flushed,
 never committed); a work is in the index only while it is approved and not hidden, and
 the query checks that again on the work itself. `reindex()` rebuilds everything."""
+
 from __future__ import annotations
 
 from .folding import DEFAULT_CONFIG, LANGUAGES, STEMMED, fold, folded_text, lexemes, stem, words

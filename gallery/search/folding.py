@@ -1,5 +1,6 @@
 """Words as the index and the queries see them: folded (casefolded, without accents but
 for "й"), and stemmed with Snowball as PostgreSQL's configurations would."""
+
 from __future__ import annotations
 
 import re
@@ -9,7 +10,6 @@ from functools import lru_cache
 from typing import Any
 
 import snowballstemmer
-
 
 # The visitor's language → the text-search configuration (and Snowball algorithm) its
 # queries are stemmed with; any other locale is stemmed in English.
@@ -34,7 +34,9 @@ def fold(value: str | None) -> str:
     Russian's endings ("-ой", "-ий") need."""
     if not value:
         return ""
-    return "й".join(_strip_marks(part) for part in unicodedata.normalize("NFC", value.casefold()).split("й"))
+    return "й".join(
+        _strip_marks(part) for part in unicodedata.normalize("NFC", value.casefold()).split("й")
+    )
 
 
 def words(value: str | None) -> list[str]:

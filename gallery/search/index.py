@@ -1,6 +1,7 @@
 """The index: the search_document table, its full-text DDL for SQLite (FTS5) and
 PostgreSQL (GIN), the rows written as folded words and their stems, and the functions the
 verbs call to keep it in step."""
+
 from __future__ import annotations
 
 from collections.abc import Iterable
@@ -14,7 +15,6 @@ from ..extensions import db
 from ..models import Prisoner, UTCDateTime, Work, WorkStatus, utcnow
 from .folding import STEMMED, folded_text, lexemes
 
-
 WORK = "work"
 PRISONER = "prisoner"
 FTS_TABLE = "search_fts"  # SQLite's FTS5 table (and its shadow tables search_fts_*)
@@ -25,7 +25,9 @@ class SearchDocument(db.Model):
     """What the index knows of one work or prisoner, as folded words."""
 
     __tablename__ = "search_document"
-    __table_args__ = (UniqueConstraint("kind", "ref_id"),)  # one row per thing; also its lookup index
+    __table_args__ = (
+        UniqueConstraint("kind", "ref_id"),
+    )  # one row per thing; also its lookup index
 
     id: Mapped[int] = mapped_column(primary_key=True)
     kind: Mapped[str] = mapped_column(String(10))
@@ -46,8 +48,10 @@ class SearchDocument(db.Model):
 
 def _pg_vector(column: str) -> str:
     # The words ('simple') and their stems in every language, one tsvector.
-    return " || ".join(f"to_tsvector('{config}'::regconfig, coalesce({column}, ''))"
-                       for config in ("simple", *STEMMED))  # fmt: skip
+    return " || ".join(
+        f"to_tsvector('{config}'::regconfig, coalesce({column}, ''))"
+        for config in ("simple", *STEMMED)
+    )
 
 
 PG_VECTOR = f"(setweight({_pg_vector('title')}, 'A') || setweight({_pg_vector('body')}, 'B'))"
@@ -57,16 +61,24 @@ _NEW = ", ".join(f"new.{c}" for c in _FTS_COLUMNS)
 _OLD = ", ".join(f"old.{c}" for c in _FTS_COLUMNS)
 _COLS = ", ".join(_FTS_COLUMNS)
 SQLITE_DDL = (
-    (f"CREATE VIRTUAL TABLE {FTS_TABLE} USING fts5({_COLS}, content='search_document', "
-     "content_rowid='id', tokenize='unicode61 remove_diacritics 0')"),
-    ("CREATE TRIGGER search_document_ai AFTER INSERT ON search_document BEGIN "
-     f"INSERT INTO {FTS_TABLE}(rowid, {_COLS}) VALUES (new.id, {_NEW}); END"),
-    ("CREATE TRIGGER search_document_ad AFTER DELETE ON search_document BEGIN "
-     f"INSERT INTO {FTS_TABLE}({FTS_TABLE}, rowid, {_COLS}) VALUES ('delete', old.id, {_OLD}); END"),
-    ("CREATE TRIGGER search_document_au AFTER UPDATE ON search_document BEGIN "
-     f"INSERT INTO {FTS_TABLE}({FTS_TABLE}, rowid, {_COLS}) VALUES ('delete', old.id, {_OLD}); "
-     f"INSERT INTO {FTS_TABLE}(rowid, {_COLS}) VALUES (new.id, {_NEW}); END"),
-)  # fmt: skip
+    (
+        f"CREATE VIRTUAL TABLE {FTS_TABLE} USING fts5({_COLS}, content='search_document', "
+        "content_rowid='id', tokenize='unicode61 remove_diacritics 0')"
+    ),
+    (
+        "CREATE TRIGGER search_document_ai AFTER INSERT ON search_document BEGIN "
+        f"INSERT INTO {FTS_TABLE}(rowid, {_COLS}) VALUES (new.id, {_NEW}); END"
+    ),
+    (
+        "CREATE TRIGGER search_document_ad AFTER DELETE ON search_document BEGIN "
+        f"INSERT INTO {FTS_TABLE}({FTS_TABLE}, rowid, {_COLS}) VALUES ('delete', old.id, {_OLD}); END"
+    ),
+    (
+        "CREATE TRIGGER search_document_au AFTER UPDATE ON search_document BEGIN "
+        f"INSERT INTO {FTS_TABLE}({FTS_TABLE}, rowid, {_COLS}) VALUES ('delete', old.id, {_OLD}); "
+        f"INSERT INTO {FTS_TABLE}(rowid, {_COLS}) VALUES (new.id, {_NEW}); END"
+    ),
+)
 SQLITE_DROP = (f"DROP TABLE IF EXISTS {FTS_TABLE}",)  # the triggers go with search_document
 POSTGRES_DDL = (f"CREATE INDEX {PG_INDEX} ON search_document USING gin ({PG_VECTOR})",)
 POSTGRES_DROP = (f"DROP INDEX IF EXISTS {PG_INDEX}",)
@@ -88,7 +100,9 @@ def include_name(name: str | None, type_: str, parent_names: object = None) -> b
     comparing the database with the models leaves it out."""
     if not name:
         return True
-    return not ((type_ == "table" and name.startswith(FTS_TABLE)) or (type_ == "index" and name == PG_INDEX))
+    return not (
+        (type_ == "table" and name.startswith(FTS_TABLE)) or (type_ == "index" and name == PG_INDEX)
+    )
 
 
 _table = SearchDocument.__table__
@@ -109,8 +123,13 @@ def document_row(title: str, body: str) -> dict[str, str]:
     return {"title": title, "body": body, "title_stems": stems(title), "body_stems": stems(body)}
 
 
-def work_document(title: str | None, shown_name: str | None, description: str | None,
-                  alt_text: str | None, tags: Iterable[str]) -> tuple[str, str]:  # fmt: skip
+def work_document(
+    title: str | None,
+    shown_name: str | None,
+    description: str | None,
+    alt_text: str | None,
+    tags: Iterable[str],
+) -> tuple[str, str]:
     """(title, body) of a work's index row, from its texts (the migration uses this too)."""
     return folded_text(title), folded_text(shown_name, description, alt_text, *tags)
 
@@ -119,18 +138,27 @@ def work_texts(work: Work) -> tuple[str, str]:
     """work_document of a work in every language it is written in (its own columns and its
     WorkText rows), with its tags' names and labels: a search in one language finds it."""
     rows = [work, *work.texts]
-    return work_document(" ".join(r.title or "" for r in rows), work.shown_name,
-                         "\n".join(r.description or "" for r in rows), " ".join(r.alt_text or "" for r in rows),
-                         [name for t in work.tags for name in (t.name, *(t.labels or {}).values())])  # fmt: skip
+    return work_document(
+        " ".join(r.title or "" for r in rows),
+        work.shown_name,
+        "\n".join(r.description or "" for r in rows),
+        " ".join(r.alt_text or "" for r in rows),
+        [name for t in work.tags for name in (t.name, *(t.labels or {}).values())],
+    )
 
 
-def prisoner_document(name: str | None, name_native: str | None,
-                      stories: Iterable[tuple[str | None, str | None]],
-                      other_names: Iterable[str | None] = ()) -> tuple[str, str]:  # fmt: skip
+def prisoner_document(
+    name: str | None,
+    name_native: str | None,
+    stories: Iterable[tuple[str | None, str | None]],
+    other_names: Iterable[str | None] = (),
+) -> tuple[str, str]:
     """(title, body) of a prisoner's index row: names (each language's too); every
     language's summary and story."""
-    return (folded_text(*dict.fromkeys(n for n in (name, name_native, *other_names) if n)),
-            folded_text(*(t for pair in stories for t in pair)))  # fmt: skip
+    return (
+        folded_text(*dict.fromkeys(n for n in (name, name_native, *other_names) if n)),
+        folded_text(*(t for pair in stories for t in pair)),
+    )
 
 
 # ---- keeping the index in step (verbs call these; they flush, never commit) ----
@@ -152,7 +180,9 @@ def _drop(kind: str, ref_ids: Iterable[int]) -> None:
     ids = list(ref_ids)
     if ids:
         db.session.execute(
-            delete(SearchDocument).where(SearchDocument.kind == kind, SearchDocument.ref_id.in_(ids)),
+            delete(SearchDocument).where(
+                SearchDocument.kind == kind, SearchDocument.ref_id.in_(ids)
+            ),
             execution_options={"synchronize_session": False},
         )
 
@@ -187,9 +217,12 @@ def index_prisoner(prisoner: Prisoner) -> None:
     """Put a prisoner's profile in the index as it is now (every profile is public)."""
     if prisoner.id is None:
         db.session.flush()
-    title, body = prisoner_document(prisoner.name, prisoner.name_native,
-                                    [(s.summary, s.body) for s in prisoner.stories],
-                                    prisoner.all_names())  # fmt: skip
+    title, body = prisoner_document(
+        prisoner.name,
+        prisoner.name_native,
+        [(s.summary, s.body) for s in prisoner.stories],
+        prisoner.all_names(),
+    )
     _put(PRISONER, prisoner.id, title, body)
 
 
@@ -213,9 +246,14 @@ def reindex() -> tuple[int, int]:
         title, body = work_texts(work)
         db.session.add(SearchDocument(kind=WORK, ref_id=work.id, **document_row(title, body)))
     for prisoner in prisoners:
-        title, body = prisoner_document(prisoner.name, prisoner.name_native,
-                                        [(s.summary, s.body) for s in prisoner.stories],
-                                        prisoner.all_names())  # fmt: skip
-        db.session.add(SearchDocument(kind=PRISONER, ref_id=prisoner.id, **document_row(title, body)))
+        title, body = prisoner_document(
+            prisoner.name,
+            prisoner.name_native,
+            [(s.summary, s.body) for s in prisoner.stories],
+            prisoner.all_names(),
+        )
+        db.session.add(
+            SearchDocument(kind=PRISONER, ref_id=prisoner.id, **document_row(title, body))
+        )
     db.session.flush()
     return len(works), len(prisoners)

@@ -1,5 +1,6 @@
 """Queries: a visitor's words parsed into folded, stemmed terms, the ranked hits on either
 database, and the matched words highlighted in titles and snippets."""
+
 from __future__ import annotations
 
 import re
@@ -16,7 +17,6 @@ from ..extensions import db
 from ..models import Prisoner, Work, WorkStatus, with_names
 from .folding import _WORD, DEFAULT_CONFIG, LANGUAGES, lexemes, stem, words
 from .index import FTS_TABLE, PG_VECTOR, PRISONER, WORK
-
 
 MAX_QUERY_LENGTH = 200  # characters a visitor may type
 MAX_TERMS = 12  # words of a query that are looked for; the rest are ignored
@@ -83,7 +83,11 @@ class Terms:
         groups = []
         for t in self.words:
             star = "*" if len(t) >= PREFIX_MIN else ""
-            groups.append("(" + " OR ".join('"' + f.replace('"', '""') + '"' + star for f in self.forms(t)) + ")")
+            groups.append(
+                "("
+                + " OR ".join('"' + f.replace('"', '""') + '"' + star for f in self.forms(t))
+                + ")"
+            )
         return " AND ".join(groups)
 
     def tsquery(self) -> tuple[str, dict[str, str]]:
@@ -93,10 +97,19 @@ class Terms:
         parts, params = [], {}
         for n, t in enumerate(self.words):
             params[f"w{n}"] = (
-                "'" + t.replace("'", "''").replace("\\", "\\\\") + "'" + (":*" if len(t) >= PREFIX_MIN else "")
+                "'"
+                + t.replace("'", "''").replace("\\", "\\\\")
+                + "'"
+                + (":*" if len(t) >= PREFIX_MIN else "")
             )
-            parts.append("(" + " || ".join(f"to_tsquery('{c}'::regconfig, :w{n})"
-                                           for c in ("simple", *_configs(t, self.config))) + ")")  # fmt: skip
+            parts.append(
+                "("
+                + " || ".join(
+                    f"to_tsquery('{c}'::regconfig, :w{n})"
+                    for c in ("simple", *_configs(t, self.config))
+                )
+                + ")"
+            )
         return " && ".join(parts), params
 
 
@@ -151,12 +164,18 @@ _VISIBLE = (
 
 
 def _ranked(dialect: str, terms: Terms, limit: int, offset: int) -> tuple[list[Hit], int]:
-    params: dict[str, object] = {"approved": WorkStatus.APPROVED.value, "no": False,
-                                 "limit": limit, "offset": offset}  # fmt: skip
+    params: dict[str, object] = {
+        "approved": WorkStatus.APPROVED.value,
+        "no": False,
+        "limit": limit,
+        "offset": offset,
+    }
     if dialect == "sqlite":
         params["q"] = terms.fts5()
-        source = (f"FROM {FTS_TABLE} JOIN search_document d ON d.id = {FTS_TABLE}.rowid "
-                  f"WHERE {FTS_TABLE} MATCH :q AND ({_VISIBLE})")  # fmt: skip
+        source = (
+            f"FROM {FTS_TABLE} JOIN search_document d ON d.id = {FTS_TABLE}.rowid "
+            f"WHERE {FTS_TABLE} MATCH :q AND ({_VISIBLE})"
+        )
         rank = f"bm25({FTS_TABLE}, {TITLE_WEIGHT}, 1.0, {TITLE_WEIGHT}, 1.0)"  # title, body, their stems
         order = "rank ASC, d.id ASC"  # bm25: lower is better
     else:
@@ -171,7 +190,9 @@ def _ranked(dialect: str, terms: Terms, limit: int, offset: int) -> tuple[list[H
     if not total or offset >= total:
         return [], total
     rows = db.session.execute(
-        text(f"SELECT d.kind, d.ref_id, {rank} AS rank {source} ORDER BY {order} LIMIT :limit OFFSET :offset"),
+        text(
+            f"SELECT d.kind, d.ref_id, {rank} AS rank {source} ORDER BY {order} LIMIT :limit OFFSET :offset"
+        ),
         params,
     ).all()
     return [Hit(kind, ref_id) for kind, ref_id, _rank in rows], total
@@ -189,13 +210,19 @@ def find(terms: Terms, *, page: int = 1, per_page: int = 20) -> Results:
     if work_ids:
         stmt = (
             select(Work)
-            .where(Work.id.in_(work_ids), Work.status == WorkStatus.APPROVED, Work.hidden.is_(False))
+            .where(
+                Work.id.in_(work_ids), Work.status == WorkStatus.APPROVED, Work.hidden.is_(False)
+            )
             .options(with_names(Work.prisoners), selectinload(Work.tags))
         )
         works = {w.id: w for w in db.session.scalars(stmt)}
     prisoners = {}
     if prisoner_ids:
-        stmt = select(Prisoner).where(Prisoner.id.in_(prisoner_ids)).options(selectinload(Prisoner.stories))
+        stmt = (
+            select(Prisoner)
+            .where(Prisoner.id.in_(prisoner_ids))
+            .options(selectinload(Prisoner.stories))
+        )
         prisoners = {p.id: p for p in db.session.scalars(stmt)}
     items = []
     for hit in hits:
@@ -208,6 +235,7 @@ def find(terms: Terms, *, page: int = 1, per_page: int = 20) -> Results:
 
 # ---- showing what matched ----
 
+
 def highlight(value: str | None, terms: Terms) -> Markup:
     """The text, HTML-escaped, with the words the query looks for wrapped in <mark>."""
     value = unicodedata.normalize("NFC", value or "")
@@ -217,7 +245,7 @@ def highlight(value: str | None, terms: Terms) -> Markup:
         word = match.group()
         folded = words(word)
         if folded and all(terms.matches(w) for w in folded):
-            out.append(str(escape(value[last:match.start()])))
+            out.append(str(escape(value[last : match.start()])))
             out.append(f"<mark>{escape(word)}</mark>")
             last = match.end()
     out.append(str(escape(value[last:])))
@@ -258,4 +286,8 @@ def snippet(value: str | None, terms: Terms, width: int = 220) -> Markup:
         piece = piece.lstrip(_CUT)
     if end < len(value):
         piece = piece.rstrip(_CUT)
-    return Markup("%s%s%s") % ("…" if start else "", highlight(piece, terms), "…" if end < len(value) else "")
+    return Markup("%s%s%s") % (
+        "…" if start else "",
+        highlight(piece, terms),
+        "…" if end < len(value) else "",
+    )

@@ -2,20 +2,19 @@
 
 Every verb that ends sessions bumps Moderator.session_generation: the session cookie
 carries the generation it was issued with, and auth.py refuses any other."""
+
 from __future__ import annotations
 
 import re
 
 from sqlalchemy import func, select
 
-from ..models import actions
-from . import audit
 from ..core import passwords
 from ..core.database import begin_write
 from ..core.errors import InvalidInput, NotFound
 from ..extensions import db
-from ..models import Moderator, Role, utcnow
-from . import NotAllowed
+from ..models import Moderator, Role, actions, utcnow
+from . import NotAllowed, audit
 
 USERNAME_RE = re.compile(r"\A[a-z0-9][a-z0-9._-]{2,39}\Z")
 DEMO_USERNAME = "demo-moderator"
@@ -105,7 +104,9 @@ def create_moderator(
     db.session.add(moderator)
     db.session.flush()
     # The role as its code, shown by its name in the reader's language (labels.event_details).
-    audit.record(actions.MODERATOR_CREATE, moderator_id=actor_id, subject=username, reason=role.value)
+    audit.record(
+        actions.MODERATOR_CREATE, moderator_id=actor_id, subject=username, reason=role.value
+    )
     db.session.flush()
     return moderator
 

@@ -1,6 +1,7 @@
 """The audit log: one ModerationEvent per decision, edit and account change, never edited,
 except to forget an artist's words when the work forgets its artist (forget_edit_texts).
 How each action reads on the audit page is in labels.py."""
+
 from __future__ import annotations
 
 from collections.abc import Collection
@@ -10,7 +11,6 @@ from sqlalchemy import select
 from ..extensions import db
 from ..models import ModerationEvent, utcnow
 from ..models.actions import EDIT
-
 
 
 def record(
@@ -47,9 +47,13 @@ def forget_edit_texts(work_ids: Collection[int]) -> None:
     title and alt text (which often describe people and places) leave the log too."""
     if not work_ids:
         return
-    events = db.session.scalars(select(ModerationEvent).where(
-        ModerationEvent.action == EDIT, ModerationEvent.work_id.in_(list(work_ids)),
-        ModerationEvent.reason.is_not(None)))  # fmt: skip
+    events = db.session.scalars(
+        select(ModerationEvent).where(
+            ModerationEvent.action == EDIT,
+            ModerationEvent.work_id.in_(list(work_ids)),
+            ModerationEvent.reason.is_not(None),
+        )
+    )
     for event in events:
         event.reason = forgotten_edit(event.reason)
 
@@ -58,6 +62,9 @@ def forgotten_edit(reason: str | None) -> str | None:
     """An edit event's reason with only the names of the fields it changed."""
     if reason is None:
         return None
-    fields = [name for name in EDITED_FIELDS
-              if any(line.startswith(f"{name}:") for line in reason.splitlines())]  # fmt: skip
+    fields = [
+        name
+        for name in EDITED_FIELDS
+        if any(line.startswith(f"{name}:") for line in reason.splitlines())
+    ]
     return "\n".join(f"{name}: {FORGOTTEN}" for name in fields) or None

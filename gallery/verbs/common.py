@@ -1,5 +1,6 @@
 """Pieces several verbs share: locked rows, tags, renditions, and files that go once a change
 commits."""
+
 from __future__ import annotations
 
 import logging
@@ -7,15 +8,14 @@ from collections.abc import Iterable
 
 from sqlalchemy import select, update
 
-from . import audit
 from ..core.database import after_commit, after_rollback, begin_write
 from ..core.errors import NotFound
+from ..core.text import slugify
 from ..extensions import db
 from ..images import ProcessedImage
-from ..models import ModerationEvent, Tag, Work
 from ..media import Store
-from ..core.text import slugify
-from . import NotAllowed
+from ..models import ModerationEvent, Tag, Work
+from . import NotAllowed, audit
 
 log = logging.getLogger(__name__)
 
@@ -145,14 +145,21 @@ def new_media_address(store: Store, work: Work) -> bool:
     try:
         new = store.rekey(old)
     except FileNotFoundError:
-        log.warning("media of work %s are missing from the store: nothing to move (flask fsck)", work_id)
+        log.warning(
+            "media of work %s are missing from the store: nothing to move (flask fsck)", work_id
+        )
         return True
     except OSError as exc:
         work.media_move_pending = True
         why = exc.strerror or type(exc).__name__  # the store's words: no data, no credential
-        after_commit(lambda: log.warning(
-            "media of work %s could not move after a takedown (%s): the work is not public; "
-            "run `flask move-media` once the store answers", work_id, why))  # fmt: skip
+        after_commit(
+            lambda: log.warning(
+                "media of work %s could not move after a takedown (%s): the work is not public; "
+                "run `flask move-media` once the store answers",
+                work_id,
+                why,
+            )
+        )
         return False
     after_rollback(lambda: store.rekey(new, old))
     work.image_key = new
@@ -162,20 +169,31 @@ def new_media_address(store: Store, work: Work) -> bool:
     # The old key was public (a published image's address), and print PDFs and feeds showed
     # the work: what an operator purges from a CDN.
     addresses = ", ".join(_public_addresses(work, old))
-    after_commit(lambda: log.info("media of work %s moved after a takedown: purge from any CDN %s",
-                                  work_id, addresses))  # fmt: skip
+    after_commit(
+        lambda: log.info(
+            "media of work %s moved after a takedown: purge from any CDN %s", work_id, addresses
+        )
+    )
     return True
 
 
 def _public_addresses(work: Work, old_key: str) -> list[str]:
     """The addresses that embedded or linked the work's image (each also under /en/, /fr/,
     /ru/ where pages have one)."""
-    found = [f"/media/{old_key}/", f"/works/{work.public_id}/poster.pdf", "/feed.atom", "/sitemap.xml"]
+    found = [
+        f"/media/{old_key}/",
+        f"/works/{work.public_id}/poster.pdf",
+        "/feed.atom",
+        "/sitemap.xml",
+    ]
     found += [f"/prisoners/{p.slug}/feed.atom" for p in work.prisoners]
     if work.campaign is not None:
         slug = work.campaign.slug
-        found += [f"/campaigns/{slug}/posters.pdf", f"/campaigns/{slug}/labels.pdf",
-                  f"/campaigns/{slug}/feed.atom"]  # fmt: skip
+        found += [
+            f"/campaigns/{slug}/posters.pdf",
+            f"/campaigns/{slug}/labels.pdf",
+            f"/campaigns/{slug}/feed.atom",
+        ]
     return found
 
 

@@ -7,6 +7,7 @@ and deletes the old folder once that commits (the new one goes on a rollback): f
 commit on, no uncovered copy is left in the media store, and so none in a later backup.
 The image work runs before the write lock is taken, as for a new submission; the row is
 then locked and checked again, so a cover that raced another change is refused."""
+
 from __future__ import annotations
 
 import json
@@ -14,16 +15,14 @@ import logging
 import math
 from collections.abc import Sequence
 
-from ..models import actions
-from . import audit
-from ..images import faces, sandbox
 from ..core.database import begin_write
-from ..extensions import db
 from ..core.errors import InvalidInput, NotFound
 from ..core.i18n import N_
-from ..models import Work, WorkStatus
+from ..extensions import db
+from ..images import faces, sandbox
 from ..media import Store
-from . import NotAllowed
+from ..models import Work, WorkStatus, actions
+from . import NotAllowed, audit
 from .common import delete_files_after_commit, locked_work, publish_then_lock, renditions_json
 
 log = logging.getLogger(__name__)
@@ -78,9 +77,11 @@ def check_regions(value: object) -> list[Region]:
 
 
 def _region(item: object, n: int) -> Region:
-    numbers = isinstance(item, list | tuple) and len(item) == 4 and all(
-        isinstance(v, int | float) and not isinstance(v, bool) for v in item
-    )  # fmt: skip
+    numbers = (
+        isinstance(item, list | tuple)
+        and len(item) == 4
+        and all(isinstance(v, int | float) and not isinstance(v, bool) for v in item)
+    )
     if not numbers:
         raise BadRegions(BAD_REGION, n=str(n))
     try:
@@ -104,7 +105,10 @@ def _file(work: Work, size: str) -> str | None:
 
 
 def cover_work(
-    store: Store, work_id: int, regions: Sequence[Sequence[float]], moderator_id: int | None,
+    store: Store,
+    work_id: int,
+    regions: Sequence[Sequence[float]],
+    moderator_id: int | None,
     limits: sandbox.Limits | None = None,
 ) -> Work:
     """Fill the rectangles solid on a pending work's image, by a moderator (or, with None,
@@ -124,11 +128,21 @@ def cover_work(
     original = store.read(old_key, large)
     if original is None:
         raise NotAllowed("not-pending")  # its files are gone (fsck reports it)
-    processed = sandbox.cover(original, boxes, has_alpha=work.has_alpha,  # no lock held
-                              limits=limits or sandbox.default_limits())  # fmt: skip
+    processed = sandbox.cover(
+        original,
+        boxes,
+        has_alpha=work.has_alpha,  # no lock held
+        limits=limits or sandbox.default_limits(),
+    )
     # The detector looks at the covered image at once (no page has to do it later).
-    display = next((r.data for r in processed.renditions if r.size == "display"
-                    and r.format == ("png" if work.has_alpha else "jpeg")), None)  # fmt: skip
+    display = next(
+        (
+            r.data
+            for r in processed.renditions
+            if r.size == "display" and r.format == ("png" if work.has_alpha else "jpeg")
+        ),
+        None,
+    )
     found = faces.suggest(display) if faces.available() else None
     new_key = publish_then_lock(store, processed)
     work = locked_work(work_id)
@@ -145,8 +159,13 @@ def cover_work(
     # face on the covered image, a moderator must cover it or say it stays.
     work.cover_checked_key = new_key if moderator_id is not None and not found else None
     count = f"{len(boxes)} region{'' if len(boxes) == 1 else 's'}"
-    audit.record(actions.COVER, moderator_id=moderator_id, work_id=work.id, subject=work.title,
-                 reason=count if moderator_id is not None else f"{count}, by the artist")  # fmt: skip
+    audit.record(
+        actions.COVER,
+        moderator_id=moderator_id,
+        work_id=work.id,
+        subject=work.title,
+        reason=count if moderator_id is not None else f"{count}, by the artist",
+    )
     db.session.flush()
     log.info("work %s: %d region(s) covered", work.public_id, len(boxes))
     return work
@@ -166,7 +185,11 @@ def suggest_faces(store: Store, work: Work) -> None:
     boxes = faces.suggest(store.read(key, display) if key else None)
     begin_write()
     work = locked_work(work.id)
-    if work.status == WorkStatus.PENDING and work.image_key == key and work.face_suggestions is None:
+    if (
+        work.status == WorkStatus.PENDING
+        and work.image_key == key
+        and work.face_suggestions is None
+    ):
         work.face_suggestions = boxes
     db.session.flush()
 
@@ -182,9 +205,13 @@ def nothing_to_cover(work_id: int, moderator_id: int) -> Work:
     if work.cover_checked_key != work.image_key:
         work.cover_checked_key = work.image_key
         suggested = len(work.face_suggestions or [])
-        audit.record(actions.COVER_CHECKED, moderator_id=moderator_id, work_id=work.id,
-                     subject=work.title,
-                     reason=f"nothing to cover; {suggested} suggestion(s) left as they are")  # fmt: skip
+        audit.record(
+            actions.COVER_CHECKED,
+            moderator_id=moderator_id,
+            work_id=work.id,
+            subject=work.title,
+            reason=f"nothing to cover; {suggested} suggestion(s) left as they are",
+        )
     db.session.flush()
     return work
 
@@ -199,7 +226,8 @@ def request_cover(work_id: int) -> Work:
     if not work.cover_requested:
         work.cover_requested = True
         work.cover_checked_key = None  # a moderator's "nothing to cover" came before this
-        audit.record(actions.COVER_REQUEST, work_id=work.id, subject=work.title,
-                     reason="asked by the artist")  # fmt: skip
+        audit.record(
+            actions.COVER_REQUEST, work_id=work.id, subject=work.title, reason="asked by the artist"
+        )
     db.session.flush()
     return work

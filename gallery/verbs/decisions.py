@@ -24,6 +24,7 @@ files and its artist's details until then (Work.finalize_after). finalize_due() 
 forgets them; it runs from a timer in the worker once the window has passed
 (gallery/moderation/finisher.py, started by the moderation view), on every later decision, and from
 `flask send-mail`, so a stopped worker leaves nothing for long."""
+
 from __future__ import annotations
 
 import logging
@@ -33,15 +34,14 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
-from ..models import actions
-from . import audit
 from .. import mail, search
-from ..core.database import after_commit, begin_write
+from ..core.database import begin_write
 from ..extensions import db
-from ..models.labels import PRESET_REASONS
-from ..models import Licence, ModerationEvent, Work, WorkStatus, utcnow
+from ..images import faces
 from ..media import Store
-from . import NotAllowed
+from ..models import Licence, ModerationEvent, Work, WorkStatus, actions, utcnow
+from ..models.labels import PRESET_REASONS
+from . import NotAllowed, audit
 from .common import (
     delete_files_after_commit,
     forget_artist,
@@ -51,7 +51,6 @@ from .common import (
     require_reason,
     tags_named,
 )
-from ..images import faces
 from .covers import suggest_faces
 
 
@@ -97,8 +96,16 @@ def approve(work: Work, moderator_id: int, *, undo: int = 0) -> None:
     mail.tell_artist(work, mail.APPROVED, delay=_window(undo))
 
 
-def reject(store: Store, work: Work, moderator_id: int, reason: str,
-           action: str = actions.REJECT, *, preset: str | None = None, undo: int = 0) -> None:  # fmt: skip
+def reject(
+    store: Store,
+    work: Work,
+    moderator_id: int,
+    reason: str,
+    action: str = actions.REJECT,
+    *,
+    preset: str | None = None,
+    undo: int = 0,
+) -> None:
     """Mark a locked pending or published work rejected; its files and its artist's
     details go after the commit, or once `undo` seconds have passed (finalize_due).
 
@@ -113,10 +120,16 @@ def reject(store: Store, work: Work, moderator_id: int, reason: str,
     work.decided_by_id = moderator_id
     work.published_at = None
     search.drop_work(work.id)
-    audit.record(action, moderator_id=moderator_id, work_id=work.id, subject=work.title,
-                 reason=compose_reason(preset, reason))  # fmt: skip
-    mail.tell_artist(work, mail.REJECTED, reason=reason, preset=work.rejection_preset,
-                     delay=_window(undo))  # fmt: skip
+    audit.record(
+        action,
+        moderator_id=moderator_id,
+        work_id=work.id,
+        subject=work.title,
+        reason=compose_reason(preset, reason),
+    )
+    mail.tell_artist(
+        work, mail.REJECTED, reason=reason, preset=work.rejection_preset, delay=_window(undo)
+    )
     if undo > 0:
         work.finalize_after = work.decided_at + timedelta(seconds=undo)
     else:
@@ -137,15 +150,25 @@ def finalize_due(store: Store) -> int:
     """Forget every rejected work whose undo window has passed (flushed; the caller
     commits); returns how many."""
     now = utcnow()
-    due = list(db.session.scalars(select(Work.id).where(
-        Work.status == WorkStatus.REJECTED, Work.finalize_after.is_not(None), Work.finalize_after <= now,
-    )))  # fmt: skip
+    due = list(
+        db.session.scalars(
+            select(Work.id).where(
+                Work.status == WorkStatus.REJECTED,
+                Work.finalize_after.is_not(None),
+                Work.finalize_after <= now,
+            )
+        )
+    )
     if not due:
         return 0
     begin_write()
     done = 0
     for work in locked_works(due):
-        if work.status == WorkStatus.REJECTED and work.finalize_after and work.finalize_after <= now:
+        if (
+            work.status == WorkStatus.REJECTED
+            and work.finalize_after
+            and work.finalize_after <= now
+        ):
             _forget_rejected(store, work)
             done += 1
     db.session.flush()
@@ -164,11 +187,18 @@ def undo_decision(store: Store, work_id: int, moderator_id: int, undo: int) -> W
     begin_write()
     work = locked_work(work_id)
     last = db.session.scalars(
-        select(ModerationEvent).where(ModerationEvent.work_id == work_id)
-        .order_by(ModerationEvent.at.desc(), ModerationEvent.id.desc()).limit(1)
-    ).first()  # fmt: skip
+        select(ModerationEvent)
+        .where(ModerationEvent.work_id == work_id)
+        .order_by(ModerationEvent.at.desc(), ModerationEvent.id.desc())
+        .limit(1)
+    ).first()
     now = utcnow()
-    if last is None or last.action not in UNDOABLE or undo <= 0 or last.at < now - timedelta(seconds=undo):
+    if (
+        last is None
+        or last.action not in UNDOABLE
+        or undo <= 0
+        or last.at < now - timedelta(seconds=undo)
+    ):
         raise NotAllowed("too-late")
     if last.action == actions.APPROVE:
         if work.status != WorkStatus.APPROVED or work.hidden:
@@ -179,7 +209,11 @@ def undo_decision(store: Store, work_id: int, moderator_id: int, undo: int) -> W
         search.drop_work(work.id)
         mail.withdraw_unsent(work.id, mail.APPROVED)
     else:
-        if work.status != WorkStatus.REJECTED or work.finalize_after is None or work.finalize_after <= now:
+        if (
+            work.status != WorkStatus.REJECTED
+            or work.finalize_after is None
+            or work.finalize_after <= now
+        ):
             raise NotAllowed("too-late")
         work.finalize_after = None
         work.rejection_reason = None
@@ -188,14 +222,20 @@ def undo_decision(store: Store, work_id: int, moderator_id: int, undo: int) -> W
     work.status = WorkStatus.PENDING
     work.decided_at = None
     work.decided_by_id = None
-    audit.record(actions.UNDO, moderator_id=moderator_id, work_id=work.id, subject=work.title,
-                 reason=f"{last.action} undone")  # fmt: skip
+    audit.record(
+        actions.UNDO,
+        moderator_id=moderator_id,
+        work_id=work.id,
+        subject=work.title,
+        reason=f"{last.action} undone",
+    )
     db.session.flush()
     return work
 
 
-def unpublish(store: Store, work: Work, moderator_id: int, reason: str,
-              action: str = actions.UNPUBLISH) -> None:  # fmt: skip
+def unpublish(
+    store: Store, work: Work, moderator_id: int, reason: str, action: str = actions.UNPUBLISH
+) -> None:
     """Take a locked published work off every public page and back into the queue; its
     files get a new address, so what caches kept of the old one is never served again."""
     if work.status != WorkStatus.APPROVED:
@@ -207,17 +247,22 @@ def unpublish(store: Store, work: Work, moderator_id: int, reason: str,
     work.decided_by_id = None
     work.hidden = False
     search.drop_work(work.id)
-    audit.record(action, moderator_id=moderator_id, work_id=work.id, subject=work.title, reason=reason)
+    audit.record(
+        action, moderator_id=moderator_id, work_id=work.id, subject=work.title, reason=reason
+    )
     mail.tell_artist(work, mail.UNPUBLISHED)
 
 
 def _looked_at(store: Store, work_ids: Iterable[int]) -> None:
     """Run the face detector on those pending works it has not looked at yet, before
     they can be approved (each detection outside the write lock, then flushed)."""
-    for work in db.session.scalars(select(Work).where(
-        Work.id.in_(sorted(set(work_ids))), Work.status == WorkStatus.PENDING,
-        Work.face_suggestions.is_(None),
-    )):  # fmt: skip
+    for work in db.session.scalars(
+        select(Work).where(
+            Work.id.in_(sorted(set(work_ids))),
+            Work.status == WorkStatus.PENDING,
+            Work.face_suggestions.is_(None),
+        )
+    ):
         suggest_faces(store, work)
 
 
@@ -232,8 +277,15 @@ def approve_work(store: Store, work_id: int, moderator_id: int, *, undo: int = 0
     return work
 
 
-def reject_work(store: Store, work_id: int, moderator_id: int, reason: str | None,
-                *, preset: str | None = None, undo: int = 0) -> Work:  # fmt: skip
+def reject_work(
+    store: Store,
+    work_id: int,
+    moderator_id: int,
+    reason: str | None,
+    *,
+    preset: str | None = None,
+    undo: int = 0,
+) -> Work:
     """Refuse a pending work with a reason the artist will see; its files go."""
     reason = require_reason(reason, preset)
     finalize_due(store)
@@ -257,9 +309,15 @@ class Bulk:
 
 
 def bulk_decide(
-    store: Store, work_ids: Iterable[int], moderator_id: int, *, approve_them: bool,
-    reason: str | None = None, preset: str | None = None, undo: int = 0,
-) -> Bulk:  # fmt: skip
+    store: Store,
+    work_ids: Iterable[int],
+    moderator_id: int,
+    *,
+    approve_them: bool,
+    reason: str | None = None,
+    preset: str | None = None,
+    undo: int = 0,
+) -> Bulk:
     """Approve or reject several pending works at once."""
     wanted = set(work_ids)
     finalize_due(store)
@@ -317,8 +375,13 @@ def edit_work(
         work.tags = new_tags
     if changes:
         search.index_work(work)  # a pending work stays out of the index
-        audit.record(actions.EDIT, moderator_id=moderator_id, work_id=work.id, subject=title,
-                     reason="\n".join(changes))  # fmt: skip
+        audit.record(
+            actions.EDIT,
+            moderator_id=moderator_id,
+            work_id=work.id,
+            subject=title,
+            reason="\n".join(changes),
+        )
     db.session.flush()
     return [c.split(":", 1)[0] for c in changes]
 
@@ -329,12 +392,17 @@ def set_print_leave(work_id: int, moderator_id: int, permitted: bool) -> Work:
     begin_write()
     work = locked_work(work_id)
     if work.licence != Licence.ALL_RIGHTS_RESERVED or work.status not in (
-        WorkStatus.PENDING, WorkStatus.APPROVED
+        WorkStatus.PENDING,
+        WorkStatus.APPROVED,
     ):
         raise NotAllowed("no-leave-needed")
     if work.print_permitted != permitted:
         work.print_permitted = permitted
-        audit.record(actions.PRINT_ALLOW if permitted else actions.PRINT_FORBID,
-                     moderator_id=moderator_id, work_id=work.id, subject=work.title)  # fmt: skip
+        audit.record(
+            actions.PRINT_ALLOW if permitted else actions.PRINT_FORBID,
+            moderator_id=moderator_id,
+            work_id=work.id,
+            subject=work.title,
+        )
     db.session.flush()
     return work

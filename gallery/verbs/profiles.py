@@ -1,5 +1,6 @@
 """Moderators' verbs on prisoner profiles and campaigns. Slugs are made once, from the
 name, unique (-2, -3, ...), and never change afterwards, so links keep working."""
+
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -9,11 +10,10 @@ from typing import TypeVar
 
 from sqlalchemy import select
 
-from ..models import actions
-from . import audit
 from .. import search
 from ..core.database import begin_write
 from ..core.errors import NotFound
+from ..core.text import slugify
 from ..extensions import db
 from ..models import (
     Campaign,
@@ -22,9 +22,10 @@ from ..models import (
     PrisonerStatus,
     PrisonerStory,
     SourceEntry,
+    actions,
     sources_from,
 )
-from ..core.text import slugify
+from . import audit
 
 R = TypeVar("R", Prisoner, Campaign)
 
@@ -93,8 +94,13 @@ def _editable(model: type[R], row_id: int | None, create: Callable[[], R] | None
 STORY_TEXTS = PrisonerStory.TEXTS
 
 
-def sync_language_rows(rows: list, make: Callable[[str], object], names: tuple[str, ...],
-                        texts: dict[str, dict[str, str | None]], skip: str | None = None) -> None:
+def sync_language_rows(
+    rows: list,
+    make: Callable[[str], object],
+    names: tuple[str, ...],
+    texts: dict[str, dict[str, str | None]],
+    skip: str | None = None,
+) -> None:
     """Keep one row per language that has any text (set from `texts`), in place in `rows`:
     a language left empty, or `skip` (held elsewhere), loses its row."""
     by_locale = {row.locale: row for row in rows}
@@ -116,24 +122,43 @@ def _set_campaign_texts(campaign: Campaign, data: CampaignData) -> None:
     campaign.original_locale = data.original_locale
     for name in Campaign.TEXTS:
         setattr(campaign, name, data.texts.get(data.original_locale, {}).get(name) or None)
-    sync_language_rows(campaign.translations, lambda code: CampaignTranslation(locale=code),
-                        Campaign.TEXTS, data.texts, skip=data.original_locale)  # fmt: skip
+    sync_language_rows(
+        campaign.translations,
+        lambda code: CampaignTranslation(locale=code),
+        Campaign.TEXTS,
+        data.texts,
+        skip=data.original_locale,
+    )
 
 
 def save_prisoner(prisoner_id: int | None, data: PrisonerData, moderator_id: int) -> Prisoner:
     """Create (prisoner_id None) or update a prisoner profile."""
     begin_write()
     prisoner, created = _editable(
-        Prisoner, prisoner_id,
-        lambda: Prisoner(slug=unique_slug(Prisoner, data.name, "prisoner"), name=data.name,
-                         status=data.status),
-    )  # fmt: skip
+        Prisoner,
+        prisoner_id,
+        lambda: Prisoner(
+            slug=unique_slug(Prisoner, data.name, "prisoner"), name=data.name, status=data.status
+        ),
+    )
     action = actions.PRISONER_CREATE if created else actions.PRISONER_EDIT
-    for name in ("name", "name_native", "name_native_locale", "status", "detained_on", "released_on",
-                 "birth_date", "timezone", "letter_address", "featured", "original_locale"):  # fmt: skip
+    for name in (
+        "name",
+        "name_native",
+        "name_native_locale",
+        "status",
+        "detained_on",
+        "released_on",
+        "birth_date",
+        "timezone",
+        "letter_address",
+        "featured",
+        "original_locale",
+    ):
         setattr(prisoner, name, getattr(data, name))
-    sync_language_rows(prisoner.stories, lambda code: PrisonerStory(locale=code), STORY_TEXTS,
-                        data.texts)  # fmt: skip
+    sync_language_rows(
+        prisoner.stories, lambda code: PrisonerStory(locale=code), STORY_TEXTS, data.texts
+    )
     prisoner.sources = sources_from(data.sources, data.original_locale)
     db.session.flush()
     search.index_prisoner(prisoner)
@@ -146,8 +171,12 @@ def mark_verified(prisoner_id: int, moderator_id: int, today: date) -> Prisoner:
     begin_write()
     prisoner, _created = _editable(Prisoner, prisoner_id, None)
     prisoner.last_verified_on = today
-    audit.record(actions.PRISONER_VERIFY, moderator_id=moderator_id, subject=prisoner.slug,
-                 reason=f"verified on {today.isoformat()}")  # fmt: skip
+    audit.record(
+        actions.PRISONER_VERIFY,
+        moderator_id=moderator_id,
+        subject=prisoner.slug,
+        reason=f"verified on {today.isoformat()}",
+    )
     db.session.flush()
     return prisoner
 
@@ -156,9 +185,10 @@ def save_campaign(campaign_id: int | None, data: CampaignData, moderator_id: int
     """Create (campaign_id None) or update a campaign."""
     begin_write()
     campaign, created = _editable(
-        Campaign, campaign_id,
+        Campaign,
+        campaign_id,
         lambda: Campaign(slug=unique_slug(Campaign, data.title, "campaign"), title=data.title),
-    )  # fmt: skip
+    )
     action = actions.CAMPAIGN_CREATE if created else actions.CAMPAIGN_EDIT
     campaign.held_on = data.held_on
     _set_campaign_texts(campaign, data)

@@ -1,4 +1,5 @@
 """Visitors' reports on published works, and how moderators close them."""
+
 from __future__ import annotations
 
 import logging
@@ -6,15 +7,13 @@ from datetime import timedelta
 
 from sqlalchemy import func, select
 
-from ..models import actions
-from . import audit
 from .. import search
 from ..core.database import begin_write
 from ..core.errors import NotFound
 from ..extensions import db
-from ..models import ModerationEvent, Report, ReportCategory, WorkStatus, utcnow
 from ..media import Store
-from . import NotAllowed
+from ..models import ModerationEvent, Report, ReportCategory, WorkStatus, actions, utcnow
+from . import NotAllowed, audit
 from .common import locked_work, new_media_address, require_reason
 from .decisions import reject, unpublish
 
@@ -22,8 +21,13 @@ REPORT_ACTIONS = ("dismiss", "unpublish", "reject")
 log = logging.getLogger(__name__)
 
 
-def file_report(store: Store, work_id: int, category: ReportCategory, text: str | None,
-                hides_per_hour: int | None = None) -> Report:  # fmt: skip
+def file_report(
+    store: Store,
+    work_id: int,
+    category: ReportCategory,
+    text: str | None,
+    hides_per_hour: int | None = None,
+) -> Report:
     """A visitor's report; "identifies a person at risk" hides the work at once, and gives
     its files a new address (caches that kept the old one get 404 from the app).
 
@@ -36,12 +40,20 @@ def file_report(store: Store, work_id: int, category: ReportCategory, text: str 
         raise NotAllowed("not-public")
     report = Report(work_id=work.id, category=category, text=(text or "").strip() or None)
     db.session.add(report)
-    if category == ReportCategory.PERSON_AT_RISK and not work.hidden and not _hides_spent(hides_per_hour):
+    if (
+        category == ReportCategory.PERSON_AT_RISK
+        and not work.hidden
+        and not _hides_spent(hides_per_hour)
+    ):
         work.hidden = True
         new_media_address(store, work)
         search.drop_work(work.id)
-        audit.record(actions.AUTO_HIDE, work_id=work.id, subject=work.title,
-                     reason="a visitor reported that the work identifies a person at risk")  # fmt: skip
+        audit.record(
+            actions.AUTO_HIDE,
+            work_id=work.id,
+            subject=work.title,
+            reason="a visitor reported that the work identifies a person at risk",
+        )
     db.session.flush()
     return report
 
@@ -65,8 +77,13 @@ def handle_report(
         raise NotAllowed("handled")
     work = locked_work(report.work_id)
     if action == "dismiss":
-        audit.record(actions.REPORT_DISMISS, moderator_id=moderator_id, work_id=work.id,
-                     subject=f"{report.category.value}: {work.title}", reason=note)  # fmt: skip
+        audit.record(
+            actions.REPORT_DISMISS,
+            moderator_id=moderator_id,
+            work_id=work.id,
+            subject=f"{report.category.value}: {work.title}",
+            reason=note,
+        )
         closing = [report]
     elif action == "unpublish":
         unpublish(store, work, moderator_id, note or "", actions.REPORT_UNPUBLISH)
@@ -76,7 +93,11 @@ def handle_report(
         closing = [r for r in work.reports if r.handled_at is None]
     now = utcnow()
     for r in closing:
-        r.handled_at, r.handled_by_id, r.resolution = now, moderator_id, f"{action}: {note or ''}".strip()
+        r.handled_at, r.handled_by_id, r.resolution = (
+            now,
+            moderator_id,
+            f"{action}: {note or ''}".strip(),
+        )
     db.session.flush()
     if action == "dismiss" and work.hidden and not _open_at_risk(work.id):
         work.hidden = False
@@ -96,8 +117,11 @@ def _hides_spent(hides_per_hour: int | None) -> bool:
     )
     if (db.session.scalar(stmt) or 0) < hides_per_hour:
         return False
-    log.warning("person-at-risk report kept without hiding the work: %s auto-hides in the "
-                "last hour (AUTO_HIDES_PER_HOUR); it waits for a moderator", hides_per_hour)  # fmt: skip
+    log.warning(
+        "person-at-risk report kept without hiding the work: %s auto-hides in the "
+        "last hour (AUTO_HIDES_PER_HOUR); it waits for a moderator",
+        hides_per_hour,
+    )
     return True
 
 

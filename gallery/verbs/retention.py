@@ -7,6 +7,7 @@ rejected one its perceptual hash, so a resubmission is recognised.  Purging dele
 row with its reports, tag and prisoner links and any unsent mail; the audit events stay,
 their link to the work cleared (ON DELETE SET NULL), and its edit events only say which
 fields were changed."""
+
 from __future__ import annotations
 
 import logging
@@ -15,11 +16,11 @@ from datetime import timedelta
 
 from sqlalchemy import delete, func, or_, select
 
-from . import audit
 from ..core.database import begin_write
 from ..extensions import db
-from ..models import OutgoingMail, Work, WorkStatus, utcnow
 from ..media import Store
+from ..models import OutgoingMail, Work, WorkStatus, utcnow
+from . import audit
 from .common import delete_files_after_commit
 
 log = logging.getLogger(__name__)
@@ -29,7 +30,7 @@ _UNITS = {"h": "hours", "d": "days", "w": "weeks"}
 
 
 def parse_age(text: str) -> timedelta:
-    """"90d", "12h" or "2w" as a timedelta; ValueError for anything else."""
+    """ "90d", "12h" or "2w" as a timedelta; ValueError for anything else."""
     match = _AGE.match(text.strip())
     if not match:
         raise ValueError("an age such as 90d (days), 12h (hours) or 2w (weeks)")
@@ -43,9 +44,9 @@ def purge(store: Store, older_than: timedelta) -> int:
     begin_write()
     decided = func.coalesce(Work.decided_at, Work.submitted_at)
     works = db.session.scalars(
-        select(Work).where(
-            Work.status.in_((WorkStatus.REJECTED, WorkStatus.WITHDRAWN)), decided < cutoff
-        ).with_for_update()
+        select(Work)
+        .where(Work.status.in_((WorkStatus.REJECTED, WorkStatus.WITHDRAWN)), decided < cutoff)
+        .with_for_update()
     ).all()
     if not works:
         return 0

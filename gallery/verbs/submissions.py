@@ -1,4 +1,5 @@
 """Verbs of the artists' side: a new work (submitted, or loaded by the CLI) and withdrawal."""
+
 from __future__ import annotations
 
 import logging
@@ -9,18 +10,16 @@ from typing import BinaryIO
 
 from sqlalchemy import select
 
-from ..models import actions
-from . import audit
 from .. import mail, search
-from ..images import sandbox
 from ..core.database import begin_write
 from ..core.errors import NotFound
-from ..extensions import db
-from ..models import Campaign, Licence, Prisoner, Work, WorkStatus, utcnow
-from ..media import Store
 from ..core.text import render_markdown
 from ..core.tokens import new_public_id, new_receipt_token, token_hash
-from . import NotAllowed
+from ..extensions import db
+from ..images import sandbox
+from ..media import Store
+from ..models import Campaign, Licence, Prisoner, Work, WorkStatus, actions, utcnow
+from . import NotAllowed, audit
 from .common import (
     delete_files_after_commit,
     forget_artist,
@@ -120,12 +119,18 @@ def create_work(
     db.session.flush()
     if status == WorkStatus.APPROVED:  # loaded published (demo, bench-seed)
         search.index_work(work)
-    log.info("stored work %s (%s, %dx%d)", work.public_id, work.image_format, work.width, work.height)
+    log.info(
+        "stored work %s (%s, %dx%d)", work.public_id, work.image_format, work.width, work.height
+    )
     return work
 
 
 def submit_work(
-    store: Store, image: BinaryIO, fields: NewWork, *, max_pixels: int,
+    store: Store,
+    image: BinaryIO,
+    fields: NewWork,
+    *,
+    max_pixels: int,
     limits: sandbox.Limits | None = None,
 ) -> tuple[Work, str]:
     """Accept an artist's submission as pending; returns the work and its receipt token."""
@@ -135,8 +140,14 @@ def submit_work(
     if fields.campaign_id is not None and db.session.get(Campaign, fields.campaign_id) is None:
         raise NotAllowed("unknown campaign")
     token = new_receipt_token()
-    work = create_work(store, image, fields, receipt_token_hash=token_hash(token),
-                       max_pixels=max_pixels, limits=limits)  # fmt: skip
+    work = create_work(
+        store,
+        image,
+        fields,
+        receipt_token_hash=token_hash(token),
+        max_pixels=max_pixels,
+        limits=limits,
+    )
     if fields.notify_locale and fields.contact_email:
         # Kept encrypted so the decision's mail can carry the private link (gallery/mail.py).
         work.notify_token = mail.seal_token(token)

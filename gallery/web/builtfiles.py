@@ -13,6 +13,7 @@ One build at a time per document, across the host's workers: the builder holds a
 exclusive lock (flock) on the document's lock file; a request that finds it held gets 503
 with Retry-After (Busy) instead of starting another build.  Without a generation (the page
 cache off or unreachable) a document is built for each request, still one at a time."""
+
 from __future__ import annotations
 
 import fcntl
@@ -66,8 +67,9 @@ def note_generation(token: str | None) -> None:
     g.setdefault(_TOKEN, token)
 
 
-def serve(parts: Iterable[str], build: Callable[[], bytes], *, mimetype: str,
-          filename: str | None = None) -> Response:  # fmt: skip
+def serve(
+    parts: Iterable[str], build: Callable[[], bytes], *, mimetype: str, filename: str | None = None
+) -> Response:
     """The document these parts name (with the host, scheme and day), built by build() if
     this generation has none yet; Busy while another request builds it."""
     token = g.get(_TOKEN)
@@ -97,8 +99,12 @@ def _keep(path: Path, body: bytes, token: str, day: str) -> bool:
     while it was being built (its rows may be older than the change: not kept)."""
     budget = current_app.config["BUILT_FILES_BYTES"]
     if budget and _used(root(current_app)) + len(body) > budget:
-        log.warning("built files over BUILT_FILES_BYTES (%s bytes): a %s-byte document is sent "
-                    "without being kept", budget, len(body))  # fmt: skip
+        log.warning(
+            "built files over BUILT_FILES_BYTES (%s bytes): a %s-byte document is sent "
+            "without being kept",
+            budget,
+            len(body),
+        )
         return False
     partial = path.with_suffix(f".{os.getpid()}.part")
     try:

@@ -13,6 +13,7 @@ folder is measured, and the pages that expired, then the oldest, go until it fit
 Redis: what was stored in the current and the previous window of PAGE_CACHE_SECONDS is
 counted (every page expires within two windows); a page that would take the count past
 the budget is not kept (it is still served)."""
+
 from __future__ import annotations
 
 import logging
@@ -44,7 +45,9 @@ class PageFiles(FileSystemCache):
     budget = 0  # bytes; 0: no budget
 
     @classmethod
-    def factory(cls, app: Flask, config: dict[str, Any], args: list[Any], kwargs: dict[str, Any]) -> PageFiles:
+    def factory(
+        cls, app: Flask, config: dict[str, Any], args: list[Any], kwargs: dict[str, Any]
+    ) -> PageFiles:
         made = super().factory(app, config, args, kwargs)
         made.budget = int(config["PAGE_CACHE_BYTES"] or 0)
         return made  # type: ignore[return-value]
@@ -65,7 +68,9 @@ class PageFiles(FileSystemCache):
 
     def _pages(self) -> list[os.DirEntry]:
         with os.scandir(self._path) as entries:
-            return [e for e in entries if e.is_file() and "-" in e.name and not self._is_mgmt(e.name)]
+            return [
+                e for e in entries if e.is_file() and "-" in e.name and not self._is_mgmt(e.name)
+            ]
 
     def _fit(self, keep: str) -> None:
         """Delete expired pages, then the oldest, until the folder is within the budget."""
@@ -120,7 +125,9 @@ class PageRedis(RedisCache):
     window = 300
 
     @classmethod
-    def factory(cls, app: Flask, config: dict[str, Any], args: list[Any], kwargs: dict[str, Any]) -> PageRedis:
+    def factory(
+        cls, app: Flask, config: dict[str, Any], args: list[Any], kwargs: dict[str, Any]
+    ) -> PageRedis:
         made = super().factory(app, config, args, kwargs)
         made.budget = int(config["PAGE_CACHE_BYTES"] or 0)
         made.window = max(int(config["CACHE_DEFAULT_TIMEOUT"]), 1)
@@ -149,9 +156,12 @@ class PageRedis(RedisCache):
         (what is left is the new generation's first few pages)."""
         prefix = self._get_prefix()
         keep = f"{prefix}page:{generation}:".encode()
-        doomed = [k for k in self._read_client.scan_iter(match=f"{prefix}page:*", count=1000)
-                  if not k.startswith(keep)]  # fmt: skip
+        doomed = [
+            k
+            for k in self._read_client.scan_iter(match=f"{prefix}page:*", count=1000)
+            if not k.startswith(keep)
+        ]
         doomed += list(self._read_client.scan_iter(match=f"{prefix}pages:bytes:*", count=1000))
         for start in range(0, len(doomed), 500):
-            self._write_client.delete(*doomed[start:start + 500])
+            self._write_client.delete(*doomed[start : start + 500])
         return len([k for k in doomed if b"pages:bytes:" not in k])

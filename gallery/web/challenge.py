@@ -19,6 +19,7 @@ attacker time rather than CPU, which the README says plainly.
 "Under pressure" means more than CHALLENGE_PRESSURE sends and reports from everyone
 together (the gauge counts every POST to those forms, accepted or not), or CHALLENGE_ALWAYS.
 """
+
 from __future__ import annotations
 
 import base64
@@ -91,11 +92,13 @@ def offer() -> Offer:
     config = current_app.config
     top = max(2, int(config["CHALLENGE_COUNTER"]))
     challenge = create_challenge(
-        ALGORITHM, int(config["CHALLENGE_COST"]),
+        ALGORITHM,
+        int(config["CHALLENGE_COST"]),
         counter=top // 2 + secrets.randbelow(top - top // 2),
         expires_at=int(time.time()) + int(config["CHALLENGE_SECONDS"]),
-        hmac_secret=_key("challenge"), hmac_key_secret=_key("derived-key"),
-    )  # fmt: skip
+        hmac_secret=_key("challenge"),
+        hmac_key_secret=_key("derived-key"),
+    )
     stamp = _stamps().dumps(secrets.token_hex(16))
     minutes = max(1, -(-int(config["CHALLENGE_WAIT_SECONDS"]) // 60))
     return Offer(json.dumps(challenge.to_dict(), separators=(",", ":")), stamp, minutes)
@@ -118,8 +121,9 @@ def passed() -> bool:
     if stamp and len(stamp) < 200:
         config = current_app.config
         try:
-            nonce, signed_at = _stamps().loads(stamp, max_age=int(config["CHALLENGE_SECONDS"]),
-                                               return_timestamp=True)  # fmt: skip
+            nonce, signed_at = _stamps().loads(
+                stamp, max_age=int(config["CHALLENGE_SECONDS"]), return_timestamp=True
+            )
         except (BadSignature, SignatureExpired):
             return False
         if time.time() - signed_at.timestamp() >= int(config["CHALLENGE_WAIT_SECONDS"]):
@@ -143,4 +147,3 @@ def _first_use(kind: str, identifier: str) -> bool:
         return True
     log.info("challenge refused: used before")
     return False
-

@@ -5,6 +5,7 @@ details), with the error's message when it is meant for people, Retry-After for 
 rollback and a log line. A full disk anywhere is a StorageFull (507), a busy database a
 503 with its own Retry-After, and anything else (any other OSError, a KeyError in a verb)
 a logged 500."""
+
 from __future__ import annotations
 
 import logging
@@ -12,8 +13,8 @@ import math
 import sqlite3
 import time
 import traceback
-from datetime import timedelta
 from collections.abc import Callable, Iterable
+from datetime import timedelta
 from typing import Any
 
 from flask import (
@@ -27,9 +28,9 @@ from flask import (
     request,
 )
 from flask.typing import ResponseReturnValue
-from flask_babel import lazy_gettext as _l
 from flask_babel import format_timedelta
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import (
@@ -40,8 +41,8 @@ from werkzeug.exceptions import (
 )
 from werkzeug.http import HTTP_STATUS_CODES
 
-from ..extensions import db
 from ..core.errors import GalleryError, StorageFull, disk_full
+from ..extensions import db
 from ..media import StoreUnavailable
 from .http import is_api_request
 from .i18n import address_without_language
@@ -50,30 +51,50 @@ from .limits import limiter
 log = logging.getLogger(__name__)
 
 MESSAGES = {
-    400: (_l("This request could not be understood"),
-          _l("Something in the address or the form was not in the expected shape. "
-             "Please go back and try again.")),
+    400: (
+        _l("This request could not be understood"),
+        _l(
+            "Something in the address or the form was not in the expected shape. "
+            "Please go back and try again."
+        ),
+    ),
     403: (_l("Not allowed"), _l("You do not have access to this page.")),
-    404: (_l("Page not found"),
-          _l("There is nothing here. The work may have been withdrawn, or the link "
-             "may be mistyped.")),
+    404: (
+        _l("Page not found"),
+        _l("There is nothing here. The work may have been withdrawn, or the link may be mistyped."),
+    ),
     405: (_l("Not allowed"), _l("This page cannot be used that way.")),
-    409: (_l("Not possible now"),
-          _l("This cannot be done now: the page may be out of date. Please look at it again.")),
-    413: (_l("File too large"),
-          _l("What you sent is larger than we accept. Please send a smaller file.")),
-    429: (_l("Too many requests"),
-          _l("You have sent too many requests in a short time. Please wait a few "
-             "minutes, then try again.")),
-    503: (_l("The gallery is busy"),
-          _l("The gallery cannot answer right now. Please try again in a few minutes.")),
-    507: (_l("No room left"),
-          _l("The server has no room left to store what you sent. Nothing was kept. Please "
-             "try again later.")),
-    500: (_l("Something went wrong on our side"),
-          _l("We are sorry. Nothing you did caused this. Please try again in a few "
-             "minutes.")),
-}  # fmt: skip
+    409: (
+        _l("Not possible now"),
+        _l("This cannot be done now: the page may be out of date. Please look at it again."),
+    ),
+    413: (
+        _l("File too large"),
+        _l("What you sent is larger than we accept. Please send a smaller file."),
+    ),
+    429: (
+        _l("Too many requests"),
+        _l(
+            "You have sent too many requests in a short time. Please wait a few "
+            "minutes, then try again."
+        ),
+    ),
+    503: (
+        _l("The gallery is busy"),
+        _l("The gallery cannot answer right now. Please try again in a few minutes."),
+    ),
+    507: (
+        _l("No room left"),
+        _l(
+            "The server has no room left to store what you sent. Nothing was kept. Please "
+            "try again later."
+        ),
+    ),
+    500: (
+        _l("Something went wrong on our side"),
+        _l("We are sorry. Nothing you did caused this. Please try again in a few minutes."),
+    ),
+}
 
 
 # The JSON API's errors are for programs: plain English, not translated.
@@ -101,8 +122,13 @@ def api_error(code: int, message: str | None = None) -> ResponseReturnValue:
     the API gave, kept for its clients (public/api_schema.py, schema "Error")."""
     if message is None:
         message = API_MESSAGES.get(code, API_MESSAGES[500] if code >= 500 else API_MESSAGES[400])
-    response = jsonify(type="about:blank", title=HTTP_STATUS_CODES.get(code, "Error"), status=code,
-                       detail=message, error={"status": code, "message": message})  # fmt: skip
+    response = jsonify(
+        type="about:blank",
+        title=HTTP_STATUS_CODES.get(code, "Error"),
+        status=code,
+        detail=message,
+        error={"status": code, "message": message},
+    )
     response.mimetype = PROBLEM_TYPE
     return response, code
 
@@ -133,8 +159,9 @@ def _retry_message() -> str | None:
     # « dans 1 heure », «через 2 минуты».
     seconds = max(60, math.ceil(limit.reset_at - time.time()))
     when = format_timedelta(timedelta(seconds=seconds), threshold=1, add_direction=True)
-    return _("You have sent too many requests in a short time. You can try again %(when)s.",
-             when=when)
+    return _(
+        "You have sent too many requests in a short time. You can try again %(when)s.", when=when
+    )
 
 
 def _retry_seconds() -> int | None:
@@ -169,8 +196,13 @@ def log_failure(what: str, exc: BaseException) -> None:
     _last_traceback[site] = now
     repeats = _repeats.pop(site, 0)
     stack = "".join(traceback.format_list(frames))
-    log.error("%s: %s%s\n%s", what, site[0],
-              f" ({repeats} more since the last traceback)" if repeats else "", stack)  # fmt: skip
+    log.error(
+        "%s: %s%s\n%s",
+        what,
+        site[0],
+        f" ({repeats} more since the last traceback)" if repeats else "",
+        stack,
+    )
 
 
 def _http_error(exc: HTTPException) -> ResponseReturnValue:
@@ -198,8 +230,12 @@ def _http_error(exc: HTTPException) -> ResponseReturnValue:
 def _csrf_error(exc: CSRFError) -> ResponseReturnValue:
     return render_error(
         400,
-        str(_l("The form had expired or was sent from another site. Please go back, reload "
-               "the page and send it again.")),
+        str(
+            _l(
+                "The form had expired or was sent from another site. Please go back, reload "
+                "the page and send it again."
+            )
+        ),
     )
 
 
@@ -207,8 +243,13 @@ def _too_large(exc: RequestEntityTooLarge) -> ResponseReturnValue:
     limit_mb = (current_app.config["MAX_CONTENT_LENGTH"] or 0) // (1024 * 1024)
     return render_error(
         413,
-        str(_l("What you sent is larger than we accept (%(mb)s MB at most). Please export the "
-               "image at a smaller size, or as a JPEG, and try again.", mb=limit_mb)),
+        str(
+            _l(
+                "What you sent is larger than we accept (%(mb)s MB at most). Please export the "
+                "image at a smaller size, or as a JPEG, and try again.",
+                mb=limit_mb,
+            )
+        ),
     )
 
 
@@ -234,7 +275,8 @@ def gallery_error(exc: GalleryError) -> Response:
     db.session.rollback()
     # The kind and the route, never the message's parameters (a form value, a path).
     (log.warning if exc.status >= 500 else log.info)(
-        "%s (%s) on %s %s: nothing kept", type(exc).__name__, exc.status, request.method, _rule())
+        "%s (%s) on %s %s: nothing kept", type(exc).__name__, exc.status, request.method, _rule()
+    )
     if is_api_request():
         body, code = api_error(exc.status, exc.api_message())
     else:
@@ -275,12 +317,15 @@ class LastResort:
     def __init__(self, wsgi_app: Callable[..., Iterable[bytes]]):
         self.wsgi_app = wsgi_app
 
-    def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
+    def __call__(
+        self, environ: dict[str, Any], start_response: Callable[..., Any]
+    ) -> Iterable[bytes]:
         try:
             return self.wsgi_app(environ, start_response)
         except Exception as exc:  # noqa: BLE001 - the last line of defence
-            log_failure(f"unhandled error while answering a {environ.get('REQUEST_METHOD', '?')}",
-                        exc)  # fmt: skip
+            log_failure(
+                f"unhandled error while answering a {environ.get('REQUEST_METHOD', '?')}", exc
+            )
             start_response("500 INTERNAL SERVER ERROR", LAST_RESORT_HEADERS)
             return [LAST_RESORT_PAGE]
 
@@ -302,9 +347,17 @@ def database_busy(exc: BaseException) -> bool:
 
 
 def _busy_response() -> Response:
-    response = make_response(render_error(503, str(_l(
-        "The gallery is busy right now and could not save what you sent. Nothing was "
-        "kept. Please try again in a few seconds."))))  # fmt: skip
+    response = make_response(
+        render_error(
+            503,
+            str(
+                _l(
+                    "The gallery is busy right now and could not save what you sent. Nothing was "
+                    "kept. Please try again in a few seconds."
+                )
+            ),
+        )
+    )
     response.headers["Retry-After"] = str(BUSY_RETRY_AFTER)
     return response
 
@@ -339,8 +392,9 @@ def _os_error(exc: OSError) -> ResponseReturnValue:
     if isinstance(exc, StoreUnavailable) and not disk_full(exc):
         # The media store cannot be reached (a print PDF reads the image from it): a 503
         # with Retry-After, as the images themselves answer (public/media.py).
-        return _refused_write(exc, True, f"media store unavailable ({exc.strerror})",
-                              _store_down_response)  # fmt: skip
+        return _refused_write(
+            exc, True, f"media store unavailable ({exc.strerror})", _store_down_response
+        )
     if disk_full(exc):
         return gallery_error(StorageFull())
     return _refused_write(exc, False, "storage failure", lambda: render_error(500))

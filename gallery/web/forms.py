@@ -1,13 +1,13 @@
 """Form pieces both sides use: checkbox lists, tags typed as comma-separated text, and the
 cover form (rectangles to fill solid on a pending work's image)."""
+
 from __future__ import annotations
 
 import re
 from typing import Any
 
-from flask_babel import gettext
+from flask_babel import gettext, lazy_ngettext
 from flask_babel import lazy_gettext as _l
-from flask_babel import lazy_ngettext
 from flask_wtf import FlaskForm
 from wtforms import (
     Field,
@@ -57,12 +57,19 @@ def validate_tags(_form: object, field: Field) -> None:
     (in any script: "протест" and "Café" are fine, "✊" alone is not)."""
     tags = split_tags(field.data)
     if len(tags) > MAX_TAGS:
-        raise ValidationError(lazy_ngettext("Please use at most %(num)s tag.",
-                                            "Please use at most %(num)s tags.", MAX_TAGS))
+        raise ValidationError(
+            lazy_ngettext(
+                "Please use at most %(num)s tag.", "Please use at most %(num)s tags.", MAX_TAGS
+            )
+        )
     if any(len(t) > MAX_TAG_LENGTH for t in tags):
-        raise ValidationError(lazy_ngettext("Each tag can be at most %(num)s character long.",
-                                            "Each tag can be at most %(num)s characters long.",
-                                            MAX_TAG_LENGTH))
+        raise ValidationError(
+            lazy_ngettext(
+                "Each tag can be at most %(num)s character long.",
+                "Each tag can be at most %(num)s characters long.",
+                MAX_TAG_LENGTH,
+            )
+        )
     for tag in tags:
         if not tag_slug(tag):
             raise ValidationError(
@@ -81,8 +88,9 @@ def validate_strict_email(_form: object, field: Field) -> None:
     . _ + - (the field's Email() validator checks the rest)."""
     value = (field.data or "").strip()
     if value and not _LOCAL_PART.match(value.rpartition("@")[0] or value):
-        raise ValidationError(_l("Please use an address with only letters, digits and . _ + - "
-                                 "before the @."))  # fmt: skip
+        raise ValidationError(
+            _l("Please use an address with only letters, digits and . _ + - before the @.")
+        )
 
 
 def validate_regions(_form: object, field: Field) -> None:
@@ -99,12 +107,14 @@ class CoverForm(GalleryForm):
 
     regions = TextAreaField(
         _l("Rectangles to cover, as numbers"),
-        description=_l("A list of rectangles [x, y, width, height], as fractions of the "
-                       "image’s width and height from its top left corner. For example, "
-                       "[[0.5, 0, 0.5, 0.5]] covers the top right quarter."),
+        description=_l(
+            "A list of rectangles [x, y, width, height], as fractions of the "
+            "image’s width and height from its top left corner. For example, "
+            "[[0.5, 0, 0.5, 0.5]] covers the top right quarter."
+        ),
         validators=[validate_regions],
         render_kw={"maxlength": MAX_TEXT, "spellcheck": "false", "rows": 3},
-    )  # fmt: skip
+    )
 
     def offer(self, suggestions: list | None) -> CoverForm:
         """An empty form, unless it comes back with what was sent: the face detector's

@@ -1,4 +1,5 @@
 """Response headers that every page carries, and an access log without personal data."""
+
 from __future__ import annotations
 
 import logging
@@ -45,7 +46,9 @@ def _relative_location(response: Response) -> None:
     target = urlsplit(location)
     public = urlsplit(current_app.config["PUBLIC_URL"] or "").netloc
     if target.netloc and target.netloc in (request.host, public):
-        response.headers["Location"] = urlunsplit(("", "", target.path or "/", target.query, target.fragment))
+        response.headers["Location"] = urlunsplit(
+            ("", "", target.path or "/", target.query, target.fragment)
+        )
 
 
 def _headers(response: Response) -> Response:
@@ -62,7 +65,9 @@ def security_headers(headers: Headers, *, secure: bool) -> None:
     headers.setdefault("X-Content-Type-Options", "nosniff")
     headers.setdefault("Referrer-Policy", "same-origin")
     headers.setdefault("X-Frame-Options", "DENY")
-    headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=(), interest-cohort=()")
+    headers.setdefault(
+        "Permissions-Policy", "camera=(), microphone=(), geolocation=(), interest-cohort=()"
+    )
     headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
     if secure:
         headers.setdefault(*HSTS)
@@ -83,8 +88,11 @@ def _onion_location(response: Response) -> None:
 def _no_store_for_moderators(response: Response) -> Response:
     """Every page a logged-in moderator is shown is private: public pages too carry their
     session's CSRF token and the moderation links, so no cache may keep them."""
-    if (response.mimetype == "text/html" and not response.cache_control.no_store
-            and current_user.is_authenticated):  # fmt: skip
+    if (
+        response.mimetype == "text/html"
+        and not response.cache_control.no_store
+        and current_user.is_authenticated
+    ):
         return private(response, noindex=False)
     return response
 

@@ -7,6 +7,7 @@ no upload kept).  Only degrading (down: 200, "status": "degraded"): the page cac
 are rendered each time), the rate-limit store (web/limits.py), and mail (queued and
 retried; reported from the queue, never by connecting to the SMTP server, which would cost
 a TCP and TLS handshake per probe)."""
+
 from __future__ import annotations
 
 import logging
@@ -20,9 +21,8 @@ from sqlalchemy import func, select, text
 
 from .. import mail
 from ..extensions import db
-from ..media import media_store
+from ..media import MediaStore, media_store
 from ..models import OutgoingMail
-from ..media import MediaStore
 from . import pagecache
 from .limits import limiter
 
@@ -76,8 +76,9 @@ def _mail(app: Flask) -> str:
         return OFF
     with app.app_context():
         try:
-            failed = db.session.scalar(select(func.count()).select_from(OutgoingMail)
-                                       .where(OutgoingMail.attempts > 0))  # fmt: skip
+            failed = db.session.scalar(
+                select(func.count()).select_from(OutgoingMail).where(OutgoingMail.attempts > 0)
+            )
         finally:
             db.session.remove()
     return RETRYING if failed else OK
@@ -109,7 +110,10 @@ def check(app: Flask) -> tuple[bool, dict[str, str]]:
         else:
             states[dependency.name] = future.result()
     if TIMEOUT in states.values():
-        log.warning("health check: no answer within %s s from %s", timeout,
-                    ", ".join(n for n, s in states.items() if s == TIMEOUT))  # fmt: skip
+        log.warning(
+            "health check: no answer within %s s from %s",
+            timeout,
+            ", ".join(n for n, s in states.items() if s == TIMEOUT),
+        )
     serving = all(states[d.name] not in (DOWN, TIMEOUT) for d in DEPENDENCIES if d.needed)
     return serving, states

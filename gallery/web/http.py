@@ -1,6 +1,7 @@
 """Small HTTP helpers every view uses: private responses, the list arguments of the
 query string (a ?page= number and keyset cursors), parsed the same way everywhere, and
 the decode slot a view holds while an image is decoded, with its child's limits."""
+
 from __future__ import annotations
 
 from collections.abc import Iterator
@@ -33,8 +34,14 @@ class RowIdConverter(IntegerConverter):
 
     regex = r"[0-9]+"
 
-    def __init__(self, url_map: Map, fixed_digits: int = 0, min: int | None = None,
-                 max: int = ROW_ID_MAX, signed: bool = False) -> None:  # fmt: skip
+    def __init__(
+        self,
+        url_map: Map,
+        fixed_digits: int = 0,
+        min: int | None = None,
+        max: int = ROW_ID_MAX,
+        signed: bool = False,
+    ) -> None:
         super().__init__(url_map, fixed_digits, min, max, signed)
 
 
@@ -42,7 +49,9 @@ class GalleryMap(Map):
     """The app's url_map: its `int` converter is bounded (RowIdConverter)."""
 
     default_converters: ClassVar[dict[str, type[BaseConverter]]] = {
-        **Map.default_converters, "int": RowIdConverter}  # fmt: skip
+        **Map.default_converters,
+        "int": RowIdConverter,
+    }
 
 
 def or_404(found: T | None) -> T:

@@ -15,6 +15,7 @@ The moderators' pages have no `/fr/` address: `/fr/login` or `/fr/moderation/...
 by analogy with the public pages, is sent to `/login?lang=fr` (a 302) instead of a 404.
 Addresses are built from the route and the query string separately, so no argument in the
 query string can reach url_for() as one of its own (`_external`, `_scheme`, `endpoint`)."""
+
 from __future__ import annotations
 
 from typing import Any
@@ -53,9 +54,9 @@ def select_locale() -> str:
     for candidate in (g.get(ARG), request.args.get("lang"), request.cookies.get(COOKIE)):
         if candidate in languages:
             return candidate
-    return request.accept_languages.best_match(languages) or current_app.config[
-        "BABEL_DEFAULT_LOCALE"
-    ]
+    return (
+        request.accept_languages.best_match(languages) or current_app.config["BABEL_DEFAULT_LOCALE"]
+    )
 
 
 def _chosen_in_address() -> str | None:
@@ -173,7 +174,11 @@ def localise_routes(app: Flask) -> None:
     localised = set()
     for rule in list(app.url_map.iter_rules()):
         blueprint = rule.endpoint.partition(".")[0]
-        if blueprint not in LOCALISED_BLUEPRINTS or rule.endpoint in NOT_PAGES or ARG in rule.arguments:
+        if (
+            blueprint not in LOCALISED_BLUEPRINTS
+            or rule.endpoint in NOT_PAGES
+            or ARG in rule.arguments
+        ):
             continue
         methods = set(rule.methods or ()) - {"HEAD", "OPTIONS"}
         app.add_url_rule(f"/<lang:{ARG}>{rule.rule}", endpoint=rule.endpoint, methods=methods)
@@ -191,5 +196,8 @@ def init_app(app: Flask) -> None:
 
     @app.context_processor
     def _inject() -> dict[str, object]:
-        return {"current_locale": str(get_locale()), "language_links": _language_links,
-                "page_alternates": _alternates}  # fmt: skip
+        return {
+            "current_locale": str(get_locale()),
+            "language_links": _language_links,
+            "page_alternates": _alternates,
+        }

@@ -1,5 +1,6 @@
 """Rate limits (Flask-Limiter). Counters are keyed by a keyed hash of the client address,
 or of the username typed, so the limit store never holds an address or a name."""
+
 from __future__ import annotations
 
 import ipaddress
@@ -106,7 +107,6 @@ def _test(item: RateLimitItem, key: str) -> bool:
         return _memory.test(item, "gallery", key)
 
 
-
 def from_export() -> bool:
     """Whether this request is export-static copying the site, which no limit counts."""
     return request.environ.get(EXPORT_ENVIRON) is True
@@ -127,8 +127,15 @@ class _WithoutKey(logging.Filter):
     address: keep the limit and the endpoint, drop the key."""
 
     def filter(self, record: logging.LogRecord) -> bool:
-        if "exceeded" in str(record.msg) and isinstance(record.args, tuple) and len(record.args) == 3:
-            record.msg, record.args = "rate limit %s exceeded at %s", (record.args[0], record.args[2])
+        if (
+            "exceeded" in str(record.msg)
+            and isinstance(record.args, tuple)
+            and len(record.args) == 3
+        ):
+            record.msg, record.args = (
+                "rate limit %s exceeded at %s",
+                (record.args[0], record.args[2]),
+            )
         return True
 
 

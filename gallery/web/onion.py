@@ -11,6 +11,7 @@ arrived on it is marked here, before anything reads its address or headers:
   ProxyFix: no onion client names its own address, host or scheme;
 - its scheme is http (gunicorn may have believed its X-Forwarded-Proto).
 """
+
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
@@ -28,10 +29,14 @@ class OnionListener:
     def __init__(self, direct: WSGIApp, proxied: WSGIApp, port: int):
         self.direct, self.proxied, self.port = direct, proxied, str(port)
 
-    def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
+    def __call__(
+        self, environ: dict[str, Any], start_response: Callable[..., Any]
+    ) -> Iterable[bytes]:
         if environ.get("SERVER_PORT") != self.port:
             return self.proxied(environ, start_response)
-        for name in [n for n in environ if n.startswith("HTTP_X_FORWARDED_") or n == "HTTP_FORWARDED"]:
+        for name in [
+            n for n in environ if n.startswith("HTTP_X_FORWARDED_") or n == "HTTP_FORWARDED"
+        ]:
             del environ[name]
         environ["REMOTE_ADDR"] = ONION
         environ["wsgi.url_scheme"] = "http"

@@ -9,6 +9,7 @@ in the instance folder is enough, and it needs no service.  The URI is
 Keys are already keyed hashes (web/limits.py): the file holds no address and no name.
 Supports the fixed-window and the moving-window strategies (the gallery uses the latter).
 """
+
 from __future__ import annotations
 
 import os
@@ -58,7 +59,9 @@ class SQLiteStorage(Storage, MovingWindowSupport):
         if conn is None or self._local.pid != os.getpid():
             # A connection is never used across a fork (gunicorn's preload_app opens this
             # file in the master): the child leaves the parent's alone and opens its own.
-            conn = sqlite3.connect(self.path, timeout=5, isolation_level=None, check_same_thread=False)
+            conn = sqlite3.connect(
+                self.path, timeout=5, isolation_level=None, check_same_thread=False
+            )
             conn.execute("PRAGMA journal_mode=WAL")
             conn.execute("PRAGMA synchronous=NORMAL")
             self._local.conn, self._local.pid = conn, os.getpid()
@@ -96,17 +99,24 @@ class SQLiteStorage(Storage, MovingWindowSupport):
         return int(value)
 
     def get(self, key: str) -> int:
-        row = self._connect().execute(
-            "SELECT value FROM counter WHERE key = ? AND expires > ?", (key, time.time())
-        ).fetchone()
+        row = (
+            self._connect()
+            .execute("SELECT value FROM counter WHERE key = ? AND expires > ?", (key, time.time()))
+            .fetchone()
+        )
         return int(row[0]) if row else 0
 
     def get_expiry(self, key: str) -> float:
         now = time.time()
-        row = self._connect().execute(
-            "SELECT max(expires) FROM (SELECT expires FROM counter WHERE key = ? "
-            "UNION ALL SELECT expires FROM hit WHERE key = ?)", (key, key)
-        ).fetchone()
+        row = (
+            self._connect()
+            .execute(
+                "SELECT max(expires) FROM (SELECT expires FROM counter WHERE key = ? "
+                "UNION ALL SELECT expires FROM hit WHERE key = ?)",
+                (key, key),
+            )
+            .fetchone()
+        )
         return float(row[0]) if row and row[0] and row[0] > now else now
 
     def check(self) -> bool:
@@ -119,7 +129,9 @@ class SQLiteStorage(Storage, MovingWindowSupport):
     def reset(self) -> int | None:
         conn = self._write()
         try:
-            count = conn.execute("SELECT (SELECT count(*) FROM hit) + (SELECT count(*) FROM counter)").fetchone()[0]
+            count = conn.execute(
+                "SELECT (SELECT count(*) FROM hit) + (SELECT count(*) FROM counter)"
+            ).fetchone()[0]
             conn.execute("DELETE FROM hit")
             conn.execute("DELETE FROM counter")
             conn.execute("COMMIT")
@@ -150,8 +162,10 @@ class SQLiteStorage(Storage, MovingWindowSupport):
             (count,) = conn.execute("SELECT count(*) FROM hit WHERE key = ?", (key,)).fetchone()
             allowed = count + amount <= limit
             if allowed:
-                conn.executemany("INSERT INTO hit (key, at, expires) VALUES (?, ?, ?)",
-                                 [(key, now, now + expiry)] * amount)  # fmt: skip
+                conn.executemany(
+                    "INSERT INTO hit (key, at, expires) VALUES (?, ?, ?)",
+                    [(key, now, now + expiry)] * amount,
+                )
             self._sweep(conn, now)
             conn.execute("COMMIT")
         except BaseException:
@@ -161,7 +175,11 @@ class SQLiteStorage(Storage, MovingWindowSupport):
 
     def get_moving_window(self, key: str, limit: int, expiry: int) -> tuple[float, int]:
         now = time.time()
-        oldest, count = self._connect().execute(
-            "SELECT min(at), count(*) FROM hit WHERE key = ? AND at > ?", (key, now - expiry)
-        ).fetchone()
+        oldest, count = (
+            self._connect()
+            .execute(
+                "SELECT min(at), count(*) FROM hit WHERE key = ? AND at > ?", (key, now - expiry)
+            )
+            .fetchone()
+        )
         return (float(oldest) if oldest is not None else now), int(count)

@@ -1,12 +1,13 @@
 """Filters and helpers that templates share."""
+
 from __future__ import annotations
 
 import contextlib
 import hashlib
 import os
-from urllib.parse import quote
 from functools import lru_cache
 from typing import Any
+from urllib.parse import quote
 
 from babel import Locale, UnknownLocaleError
 from flask import Flask, has_app_context, url_for
@@ -15,11 +16,10 @@ from flask_babel import lazy_gettext as _l
 from jinja2 import Template
 from markupsafe import Markup
 
-from ..models import labels
 from ..core import typography
-from ..models import Prisoner, Shown, Work, WorkStatus
 from ..core.text import render_markdown
 from ..images import faces
+from ..models import Prisoner, Shown, Work, WorkStatus, labels
 
 # Said above a text shown in another language than the reader's, by the language it is in.
 FALLBACK_NOTES = {
@@ -27,7 +27,9 @@ FALLBACK_NOTES = {
     "fr": _l("This text is not yet available in your language; here it is in French."),
     "ru": _l("This text is not yet available in your language; here it is in Russian."),
 }
-OTHER_LANGUAGE = _l("This text is not yet available in your language; here it is in its original language.")
+OTHER_LANGUAGE = _l(
+    "This text is not yet available in your language; here it is in its original language."
+)
 
 
 def language_name(code: str) -> str:
@@ -60,8 +62,14 @@ def share_image(work: Work | None) -> dict[str, object] | None:
         return None
     url = url_for("media.file", key=work.image_key, filename=info["files"][fmt], _external=True)
     alt = work.text_for("alt_text", str(get_locale()))
-    return {"url": url, "type": f"image/{fmt}", "width": info["width"], "height": info["height"],
-            "alt": alt.text if alt else "", "alt_lang": alt.locale if alt else None}  # fmt: skip
+    return {
+        "url": url,
+        "type": f"image/{fmt}",
+        "width": info["width"],
+        "height": info["height"],
+        "alt": alt.text if alt else "",
+        "alt_lang": alt.locale if alt else None,
+    }
 
 
 def mailto(address: str) -> str:
@@ -220,13 +228,32 @@ def init_app(app: Flask) -> None:
     app.add_template_filter(language_name)
     app.add_template_filter(mailto)
     app.add_template_filter(labels.dateformat)  # in place of Flask-Babel's, for "1er"
-    app.add_template_filter(labels.datetimeformat)  # in place of Flask-Babel's: to the minute, "(UTC)"
-    for helper in (fallback_note, lang_attr, in_language, og_locale, share_image, srcset,
-                   prisoner_name, prisoner_names, text_for):
+    app.add_template_filter(
+        labels.datetimeformat
+    )  # in place of Flask-Babel's: to the minute, "(UTC)"
+    for helper in (
+        fallback_note,
+        lang_attr,
+        in_language,
+        og_locale,
+        share_image,
+        srcset,
+        prisoner_name,
+        prisoner_names,
+        text_for,
+    ):
         app.add_template_global(helper)
-    for helper in (labels.licence_name, labels.category_label, labels.action_label,
-                   labels.status_label, labels.role_label, labels.resolution_label,
-                   labels.event_details, labels.rejection_reason, labels.artist_name):
+    for helper in (
+        labels.licence_name,
+        labels.category_label,
+        labels.action_label,
+        labels.status_label,
+        labels.role_label,
+        labels.resolution_label,
+        labels.event_details,
+        labels.rejection_reason,
+        labels.artist_name,
+    ):
         app.add_template_global(helper)
     app.add_template_global(aria)
     app.add_template_global(faces.available, "face_detector_on")

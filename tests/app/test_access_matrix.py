@@ -4,6 +4,7 @@ Anonymous visitors and deactivated moderators are sent to the login page (302) f
 page and every action and change nothing; moderators get 403 on admin pages; GET on an
 action is 405 for everyone; a POST without a CSRF token, or with another session's, is
 400 and changes nothing."""
+
 from __future__ import annotations
 
 import pytest
@@ -41,13 +42,21 @@ def state() -> tuple:
     """Everything a moderation action could change, as plain values."""
     fresh()
     rows = (
-        [(w.id, w.status, w.hidden, w.title, w.image_key) for w in db.session.scalars(select(Work).order_by(Work.id))],
-        [(m.username, m.active, m.session_generation, m.password_hash, m.role)
-         for m in db.session.scalars(select(Moderator).order_by(Moderator.id))],
-        [(p.slug, p.name, p.last_verified_on) for p in db.session.scalars(select(Prisoner).order_by(Prisoner.id))],
+        [
+            (w.id, w.status, w.hidden, w.title, w.image_key)
+            for w in db.session.scalars(select(Work).order_by(Work.id))
+        ],
+        [
+            (m.username, m.active, m.session_generation, m.password_hash, m.role)
+            for m in db.session.scalars(select(Moderator).order_by(Moderator.id))
+        ],
+        [
+            (p.slug, p.name, p.last_verified_on)
+            for p in db.session.scalars(select(Prisoner).order_by(Prisoner.id))
+        ],
         [(c.slug, c.title) for c in db.session.scalars(select(Campaign).order_by(Campaign.id))],
         [(r.id, r.handled_at) for r in db.session.scalars(select(Report).order_by(Report.id))],
-    )  # fmt: skip
+    )
     fresh()
     return rows
 
@@ -68,8 +77,13 @@ def world(app, make_work, make_prisoner, make_moderator):
     make_moderator("gone", active=False)
     target = make_moderator("target")
     report_id = db.session.scalar(select(Report.id))
-    return {"work_id": waiting.id, "report_id": report_id, "moderator_id": target.id,
-            "prisoner_id": prisoner.id, "campaign_id": campaign.id}  # fmt: skip
+    return {
+        "work_id": waiting.id,
+        "report_id": report_id,
+        "moderator_id": target.id,
+        "prisoner_id": prisoner.id,
+        "campaign_id": campaign.id,
+    }
 
 
 def guarded_rules(app) -> list:
@@ -150,7 +164,9 @@ def test_posts_without_a_valid_csrf_token_are_400(app, client, login, world, rol
         url = url_of(rule, world)
         before = state()
         assert client.post(url, data={}).status_code == 400, f"{role} {url} without token"
-        assert client.post(url, data={"csrf_token": foreign}).status_code == 400, f"{role} {url} foreign"
+        assert client.post(url, data={"csrf_token": foreign}).status_code == 400, (
+            f"{role} {url} foreign"
+        )
         assert client.post(url, data={"csrf_token": "garbage"}).status_code == 400
         assert state() == before, url
 
@@ -158,7 +174,10 @@ def test_posts_without_a_valid_csrf_token_are_400(app, client, login, world, rol
 def test_report_form_needs_csrf_too(client, world):
     work = db.session.scalar(select(Work).where(Work.status == WorkStatus.APPROVED))
     before = state()
-    assert client.post(f"/works/{work.public_id}/report", data={"category": "offensive"}).status_code == 400
+    assert (
+        client.post(f"/works/{work.public_id}/report", data={"category": "offensive"}).status_code
+        == 400
+    )
     assert state() == before
 
 

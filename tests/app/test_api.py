@@ -1,6 +1,7 @@
 """The read-only JSON API: its OpenAPI document, what it shows and never shows, paging,
 filters, languages, JSON errors, CORS, caching, rate limits, and a schemathesis fuzz run
 of every operation against the document."""
+
 from __future__ import annotations
 
 import contextvars
@@ -11,7 +12,6 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 import schemathesis
-from helpers import saved
 from hypothesis import HealthCheck, given, settings
 from jsonschema import Draft202012Validator, FormatChecker
 from openapi_spec_validator import validate as validate_openapi
@@ -31,11 +31,27 @@ from schemathesis.specs.openapi.checks import (
 from gallery.extensions import db
 from gallery.models import Campaign, CampaignTranslation, PrisonerStory, Source, WorkStatus
 from gallery.public import api_schema
+from helpers import saved
 
 BASE = datetime(2025, 3, 1, 12, 0, tzinfo=UTC)
 HOST = "http://localhost"
-WORK_KEYS = {"id", "url", "api_url", "title", "alt_text", "description", "language", "artist",
-             "licence", "published_at", "prisoners", "campaign", "tags", "images", "demo"}  # fmt: skip
+WORK_KEYS = {
+    "id",
+    "url",
+    "api_url",
+    "title",
+    "alt_text",
+    "description",
+    "language",
+    "artist",
+    "licence",
+    "published_at",
+    "prisoners",
+    "campaign",
+    "tags",
+    "images",
+    "demo",
+}
 
 
 def conforms(instance: Any, schema_name: str) -> None:
@@ -60,9 +76,19 @@ def get_json(client, url: str, status: int = 200, **kw: Any) -> Any:
 
 def problem(status: int, detail: str) -> dict[str, Any]:
     """An error's body: RFC 9457 problem details, with version 1.0's `error` kept."""
-    title = {400: "Bad Request", 404: "Not Found", 405: "Method Not Allowed", 500: "Internal Server Error"}[status]
-    return {"type": "about:blank", "title": title, "status": status, "detail": detail,
-            "error": {"status": status, "message": detail}}  # fmt: skip
+    title = {
+        400: "Bad Request",
+        404: "Not Found",
+        405: "Method Not Allowed",
+        500: "Internal Server Error",
+    }[status]
+    return {
+        "type": "about:blank",
+        "title": title,
+        "status": status,
+        "detail": detail,
+        "error": {"status": status, "message": detail},
+    }
 
 
 @pytest.fixture
@@ -82,8 +108,13 @@ def test_openapi_document_is_valid_and_served(client):
     assert served == api_schema.document()
     validate_openapi(served)  # raises on any error against the OpenAPI 3.1 meta-schema
     assert served["openapi"] == "3.1.0"
-    assert set(served["paths"]) == {"/api/works", "/api/works/{id}", "/api/prisoners",
-                                    "/api/prisoners/{slug}", "/api/openapi.json"}  # fmt: skip
+    assert set(served["paths"]) == {
+        "/api/works",
+        "/api/works/{id}",
+        "/api/prisoners",
+        "/api/prisoners/{slug}",
+        "/api/openapi.json",
+    }
     params = {p["name"] for p in served["paths"]["/api/works"]["get"]["parameters"]}
     assert params == {"limit", "after", "prisoner", "campaign", "tag", "lang"}
 
@@ -94,10 +125,16 @@ def test_openapi_document_is_valid_and_served(client):
 def test_a_work_shows_what_its_page_shows(client, make_work, make_prisoner, campaign):
     ada = make_prisoner(name="Ada Example", slug="ada-example")
     work = make_work(
-        title="Sun behind bars", alt_text="A yellow sun", description="Made *for* Ada.",
-        text_locale="fr", display_name="Nadia", prisoners=(ada,), campaign_id=campaign.id,
-        tag_names=("Poster", "Café"), published_at=BASE,
-    )  # fmt: skip
+        title="Sun behind bars",
+        alt_text="A yellow sun",
+        description="Made *for* Ada.",
+        text_locale="fr",
+        display_name="Nadia",
+        prisoners=(ada,),
+        campaign_id=campaign.id,
+        tag_names=("Poster", "Café"),
+        published_at=BASE,
+    )
     body = get_json(client, f"/api/works/{work.public_id}")
     conforms(body, "Work")
     assert set(body) == WORK_KEYS
@@ -105,21 +142,40 @@ def test_a_work_shows_what_its_page_shows(client, make_work, make_prisoner, camp
     assert body["url"] == f"{HOST}/works/{work.public_id}"
     assert body["api_url"] == f"{HOST}/api/works/{work.public_id}"
     assert (body["title"], body["alt_text"], body["description"]) == (
-        "Sun behind bars", "A yellow sun", "Made *for* Ada.")
+        "Sun behind bars",
+        "A yellow sun",
+        "Made *for* Ada.",
+    )
     assert body["language"] == "fr"
     assert body["artist"] == "Nadia"
     assert body["licence"] == {"code": "cc-by-4.0", "name": "CC BY 4.0"}
     assert body["published_at"] == "2025-03-01T12:00:00Z"
-    assert body["prisoners"] == [{"slug": "ada-example", "name": "Ada Example", "name_language": "en",
-                                  "url": f"{HOST}/prisoners/ada-example",
-                                  "api_url": f"{HOST}/api/prisoners/ada-example"}]  # fmt: skip
-    assert body["campaign"] == {"slug": "paris-rally", "title": "Paris rally", "language": "en",
-                                "url": f"{HOST}/campaigns/paris-rally"}  # fmt: skip
+    assert body["prisoners"] == [
+        {
+            "slug": "ada-example",
+            "name": "Ada Example",
+            "name_language": "en",
+            "url": f"{HOST}/prisoners/ada-example",
+            "api_url": f"{HOST}/api/prisoners/ada-example",
+        }
+    ]
+    assert body["campaign"] == {
+        "slug": "paris-rally",
+        "title": "Paris rally",
+        "language": "en",
+        "url": f"{HOST}/campaigns/paris-rally",
+    }
     assert body["tags"] == [{"slug": "cafe", "name": "Café"}, {"slug": "poster", "name": "Poster"}]
     assert body["demo"] is False
     # Every size as JPEG, the thumb and share ones as WebP too, at URLs that serve them.
-    assert {name: sorted(set(size) - {"width", "height"}) for name, size in body["images"].items()} == {
-        "thumb": ["jpeg", "webp"], "share": ["jpeg", "webp"], "display": ["jpeg"], "large": ["jpeg"]}
+    assert {
+        name: sorted(set(size) - {"width", "height"}) for name, size in body["images"].items()
+    } == {
+        "thumb": ["jpeg", "webp"],
+        "share": ["jpeg", "webp"],
+        "display": ["jpeg"],
+        "large": ["jpeg"],
+    }
     thumb = body["images"]["thumb"]
     assert (thumb["width"], thumb["height"]) == (120, 80)
     assert thumb["webp"] == f"{HOST}/media/{work.image_key}/thumb.webp"
@@ -135,7 +191,11 @@ def test_anonymous_artist_and_plain_work(client, make_work):
     body = get_json(client, f"/api/works/{work.public_id}")
     conforms(body, "Work")
     assert (body["artist"], body["description"], body["language"], body["campaign"]) == (
-        None, None, None, None)
+        None,
+        None,
+        None,
+        None,
+    )
     assert (body["prisoners"], body["tags"]) == ([], [])
 
 
@@ -152,24 +212,45 @@ def test_names_follow_the_language_asked_for(client, make_work, campaign):
 
 def test_private_fields_never_leave(client, make_work, make_prisoner, make_moderator):
     mod = make_moderator("secret-moderator-name")
-    work = make_work(contact_email="artist@example.org", receipt_token_hash="f" * 64,
-                     prisoners=(make_prisoner(),))  # fmt: skip
+    work = make_work(
+        contact_email="artist@example.org",
+        receipt_token_hash="f" * 64,
+        prisoners=(make_prisoner(),),
+    )
     work.decided_by = mod
     db.session.commit()
-    texts = [client.get(f"/api/works/{work.public_id}").get_data(as_text=True),
-             client.get("/api/works").get_data(as_text=True)]  # fmt: skip
+    texts = [
+        client.get(f"/api/works/{work.public_id}").get_data(as_text=True),
+        client.get("/api/works").get_data(as_text=True),
+    ]
     for text in texts:
-        for secret in ("artist@example.org", "f" * 64, work.image_sha256, "secret-moderator-name",
-                       "hidden", "contact", "receipt", "sha256", "report", "pending"):  # fmt: skip
+        for secret in (
+            "artist@example.org",
+            "f" * 64,
+            work.image_sha256,
+            "secret-moderator-name",
+            "hidden",
+            "contact",
+            "receipt",
+            "sha256",
+            "report",
+            "pending",
+        ):
             assert secret not in text
     # The image key appears only inside media URLs.
     body = json.loads(texts[0])
     assert json.dumps(body).count(work.image_key) == 6  # the six files of layout("jpeg")
-    assert all(f"/media/{work.image_key}/" in url for size in body["images"].values()
-               for name, url in size.items() if name not in ("width", "height"))  # fmt: skip
+    assert all(
+        f"/media/{work.image_key}/" in url
+        for size in body["images"].values()
+        for name, url in size.items()
+        if name not in ("width", "height")
+    )
 
 
-@pytest.mark.parametrize("status", [WorkStatus.PENDING, WorkStatus.REJECTED, WorkStatus.WITHDRAWN, "hidden"])
+@pytest.mark.parametrize(
+    "status", [WorkStatus.PENDING, WorkStatus.REJECTED, WorkStatus.WITHDRAWN, "hidden"]
+)
 def test_unpublished_works_are_404_and_listed_nowhere(client, make_work, make_prisoner, status):
     ada = make_prisoner()
     public = make_work(title="Public one", prisoners=(ada,))
@@ -187,10 +268,14 @@ def test_unpublished_works_are_404_and_listed_nowhere(client, make_work, make_pr
 
 def test_pages_walk_every_work_once_newest_first(client, make_work, make_prisoner):
     ada = make_prisoner(slug="ada")
-    works = [make_work(title=f"W{n}", prisoners=(ada,), published_at=BASE + timedelta(minutes=n % 4))
-             for n in range(7)]  # fmt: skip  (ties on the timestamp: the newest id first)
+    works = [
+        make_work(title=f"W{n}", prisoners=(ada,), published_at=BASE + timedelta(minutes=n % 4))
+        for n in range(7)
+    ]  # (ties on the timestamp: the newest id first)
     make_work(title="Not Ada's", published_at=BASE + timedelta(hours=1))
-    expected = [w.public_id for w in sorted(works, key=lambda w: (w.published_at, w.id), reverse=True)]
+    expected = [
+        w.public_id for w in sorted(works, key=lambda w: (w.published_at, w.id), reverse=True)
+    ]
     seen, url, pages = [], "/api/works?prisoner=ada&limit=3", 0
     while url:
         body = get_json(client, url)
@@ -225,53 +310,84 @@ def test_filters(client, make_work, make_prisoner, campaign):
     in_campaign = make_work(campaign_id=campaign.id)
     tagged = make_work(tag_names=("протест",))
     make_work()
-    for query, found in ((f"prisoner={ada.slug}", by_ada), ("campaign=paris-rally", in_campaign),
-                         ("tag=protest", tagged)):  # fmt: skip
-        assert [w["id"] for w in get_json(client, f"/api/works?{query}")["items"]] == [found.public_id]
+    for query, found in (
+        (f"prisoner={ada.slug}", by_ada),
+        ("campaign=paris-rally", in_campaign),
+        ("tag=protest", tagged),
+    ):
+        assert [w["id"] for w in get_json(client, f"/api/works?{query}")["items"]] == [
+            found.public_id
+        ]
     assert get_json(client, "/api/works?prisoner=ada&campaign=paris-rally")["items"] == []
 
 
-@pytest.mark.parametrize("query, message", [
-    ("after=12-x", "Malformed query parameter (cursor)."),
-    ("after=1-9999999999999999999", "Malformed query parameter (cursor)."),
-    ("tag=Not%20a%20slug", "Malformed query parameter (slug)."),
-    ("limit=0", "Malformed query parameter (limit)."),
-    ("limit=101", "Malformed query parameter (limit)."),
-    ("limit=abc", "Malformed query parameter (limit)."),
-    ("limit=-1", "Malformed query parameter (limit)."),
-])  # fmt: skip
+@pytest.mark.parametrize(
+    "query, message",
+    [
+        ("after=12-x", "Malformed query parameter (cursor)."),
+        ("after=1-9999999999999999999", "Malformed query parameter (cursor)."),
+        ("tag=Not%20a%20slug", "Malformed query parameter (slug)."),
+        ("limit=0", "Malformed query parameter (limit)."),
+        ("limit=101", "Malformed query parameter (limit)."),
+        ("limit=abc", "Malformed query parameter (limit)."),
+        ("limit=-1", "Malformed query parameter (limit)."),
+    ],
+)
 def test_malformed_queries_are_json_400(client, query, message):
     body = get_json(client, f"/api/works?{query}", 400)
     assert body == problem(400, message)
 
 
-@pytest.mark.parametrize("path", ["/api/works", "/api/prisoners", "/api/prisoners/ada", "/api/works/{id}"])
-@pytest.mark.parametrize("query, name", [
-    ("lang=null", "lang"), ("lang=null&lang=null", "lang"), ("lang=fr&lang=fr", "lang"),
-    ("lang=", "lang"), ("lang=FR", "lang"),
-])  # fmt: skip
-def test_a_language_the_document_forbids_is_a_400_problem(client, make_work, make_prisoner, path, query, name):
+@pytest.mark.parametrize(
+    "path", ["/api/works", "/api/prisoners", "/api/prisoners/ada", "/api/works/{id}"]
+)
+@pytest.mark.parametrize(
+    "query, name",
+    [
+        ("lang=null", "lang"),
+        ("lang=null&lang=null", "lang"),
+        ("lang=fr&lang=fr", "lang"),
+        ("lang=", "lang"),
+        ("lang=FR", "lang"),
+    ],
+)
+def test_a_language_the_document_forbids_is_a_400_problem(
+    client, make_work, make_prisoner, path, query, name
+):
     """The document lists `lang` as one of the gallery's languages, once; the server used
     to ignore anything else and answer 200."""
     make_prisoner(slug="ada")
     path = path.replace("{id}", make_work().public_id)
-    assert get_json(client, f"{path}?{query}", 400) == problem(400, f"Malformed query parameter ({name}).")
+    assert get_json(client, f"{path}?{query}", 400) == problem(
+        400, f"Malformed query parameter ({name})."
+    )
 
 
-@pytest.mark.parametrize("query, name", [
-    ("tag=", "tag"), ("prisoner=", "prisoner"), ("campaign=", "campaign"), ("after=", "after"),
-    ("limit=", "limit"), ("tag=a&tag=b", "tag"), ("limit=2&limit=3", "limit"),
-])  # fmt: skip
+@pytest.mark.parametrize(
+    "query, name",
+    [
+        ("tag=", "tag"),
+        ("prisoner=", "prisoner"),
+        ("campaign=", "campaign"),
+        ("after=", "after"),
+        ("limit=", "limit"),
+        ("tag=a&tag=b", "tag"),
+        ("limit=2&limit=3", "limit"),
+    ],
+)
 def test_an_empty_or_repeated_parameter_is_a_400_problem(client, query, name):
-    assert get_json(client, f"/api/works?{query}", 400) == problem(400, f"Malformed query parameter ({name}).")
+    assert get_json(client, f"/api/works?{query}", 400) == problem(
+        400, f"Malformed query parameter ({name})."
+    )
 
 
 def test_every_operation_documents_its_400_and_unknown_parameters_are_ignored(client):
     document = api_schema.document()
     for path, item in document["paths"].items():
         responses = item["get"]["responses"]
-        assert responses["400"]["content"] == {"application/problem+json": {"schema": {
-            "$ref": "#/components/schemas/Error"}}}, path  # fmt: skip
+        assert responses["400"]["content"] == {
+            "application/problem+json": {"schema": {"$ref": "#/components/schemas/Error"}}
+        }, path
     assert get_json(client, "/api/works?utm_source=x&utm_source=y&lang=fr")["items"] == []
 
 
@@ -287,8 +403,9 @@ def test_limit_bounds(client, make_work):
     assert len(get_json(client, "/api/works?limit=100")["items"]) == 3
 
 
-def test_list_costs_a_fixed_number_of_statements(client, make_work, make_prisoner, campaign,
-                                                 count_statements):  # fmt: skip
+def test_list_costs_a_fixed_number_of_statements(
+    client, make_work, make_prisoner, campaign, count_statements
+):
     ada = make_prisoner(slug="ada")
 
     def statements_for(url: str) -> int:
@@ -302,9 +419,13 @@ def test_list_costs_a_fixed_number_of_statements(client, make_work, make_prisone
     urls = ("/api/works", "/api/works?prisoner=ada", "/api/prisoners", "/api/prisoners/ada")
     few = {url: statements_for(url) for url in urls}
     for n in range(2, 20):
-        make_work(prisoners=(ada, make_prisoner()), tag_names=(f"t{n}", "x"), campaign_id=campaign.id)
+        make_work(
+            prisoners=(ada, make_prisoner()), tag_names=(f"t{n}", "x"), campaign_id=campaign.id
+        )
     assert {url: statements_for(url) for url in urls} == few
-    assert few["/api/works"] <= 9  # 7, one for the prisoners' names in every language, one for the works' texts
+    assert (
+        few["/api/works"] <= 9
+    )  # 7, one for the prisoners' names in every language, one for the works' texts
 
 
 # ---- prisoners ----
@@ -313,10 +434,14 @@ def test_list_costs_a_fixed_number_of_statements(client, make_work, make_prisone
 @pytest.fixture
 def azat(make_prisoner):
     prisoner = make_prisoner(
-        slug="azat", name="Azat Miftakhov", name_native="Азат Мифтахов",
-        detained_on=date(2019, 2, 1), charges="Hooliganism", sentence="Six years",
+        slug="azat",
+        name="Azat Miftakhov",
+        name_native="Азат Мифтахов",
+        detained_on=date(2019, 2, 1),
+        charges="Hooliganism",
+        sentence="Six years",
         letter_guidance="Write in Russian.",
-    )  # fmt: skip
+    )
     prisoner.stories.append(PrisonerStory(locale="fr", summary="Résumé", body="Histoire"))
     prisoner.sources = [Source(title="Mediazona", url="https://zona.media/", position=0)]
     prisoner.last_verified_on = date(2025, 9, 1)
@@ -334,11 +459,25 @@ def test_prisoner_profile_in_the_language_asked_for(client, azat):
     assert body["charges"] == {"text": "Hooliganism", "language": "en"}
     assert body["sentence"] == {"text": "Six years", "language": "en"}
     assert body["letter_guidance"] == {"text": "Write in Russian.", "language": "en"}
-    assert (body["slug"], body["name"], body["name_native"]) == ("azat", "Azat Miftakhov", "Азат Мифтахов")
-    assert (body["status"], body["detained_on"], body["released_on"]) == ("imprisoned", "2019-02-01", None)
+    assert (body["slug"], body["name"], body["name_native"]) == (
+        "azat",
+        "Azat Miftakhov",
+        "Азат Мифтахов",
+    )
+    assert (body["status"], body["detained_on"], body["released_on"]) == (
+        "imprisoned",
+        "2019-02-01",
+        None,
+    )
     assert body["days_in_prison"] == azat.days_in_prison()
-    assert body["sources"] == [{"title": "Mediazona", "title_language": "en", "url": "https://zona.media/",
-                                "undesirable_in_russia": False}]  # fmt: skip
+    assert body["sources"] == [
+        {
+            "title": "Mediazona",
+            "title_language": "en",
+            "url": "https://zona.media/",
+            "undesirable_in_russia": False,
+        }
+    ]
     assert body["last_verified_on"] == "2025-09-01"
     assert body["url"] == f"{HOST}/prisoners/azat"
     assert body["works_url"] == f"{HOST}/api/works?prisoner=azat"
@@ -379,7 +518,9 @@ def test_errors_are_json_on_the_api_and_html_elsewhere(client):
     response = client.post("/api/works")
     assert response.status_code == 405
     assert response.mimetype == "application/problem+json"
-    assert response.get_json(force=True) == problem(405, "Method not allowed: this API is read-only (GET).")
+    assert response.get_json(force=True) == problem(
+        405, "Method not allowed: this API is read-only (GET)."
+    )
     assert set(response.headers["Allow"].split(", ")) == {"GET", "HEAD", "OPTIONS"}
     html = client.get("/works?after=12-x")
     assert (html.status_code, html.mimetype) == (400, "text/html")
@@ -400,14 +541,23 @@ def test_server_error_is_json(app, client, monkeypatch):
 
 def test_cors_on_answers_and_preflight(client, make_work):
     work = make_work()
-    for url, status in (("/api/works", 200), (f"/api/works/{work.public_id}", 200),
-                        ("/api/works/unknownid00", 404), ("/api/nothing", 404)):  # fmt: skip
+    for url, status in (
+        ("/api/works", 200),
+        (f"/api/works/{work.public_id}", 200),
+        ("/api/works/unknownid00", 404),
+        ("/api/nothing", 404),
+    ):
         response = client.get(url, headers={"Origin": "https://elsewhere.example"})
         assert response.status_code == status
         assert response.headers["Access-Control-Allow-Origin"] == "*"
-    preflight = client.options("/api/works", headers={
-        "Origin": "https://elsewhere.example", "Access-Control-Request-Method": "GET",
-        "Access-Control-Request-Headers": "if-none-match"})  # fmt: skip
+    preflight = client.options(
+        "/api/works",
+        headers={
+            "Origin": "https://elsewhere.example",
+            "Access-Control-Request-Method": "GET",
+            "Access-Control-Request-Headers": "if-none-match",
+        },
+    )
     assert preflight.status_code == 200
     assert preflight.headers["Access-Control-Allow-Origin"] == "*"
     assert "GET" in preflight.headers["Access-Control-Allow-Methods"]
@@ -433,7 +583,11 @@ def test_etag_gives_304_until_the_content_changes(client, make_work):
 
 
 def test_not_localised_and_no_cookie(app, client):
-    assert not [r.rule for r in app.url_map.iter_rules() if r.endpoint.startswith("api.") and "lang" in r.arguments]
+    assert not [
+        r.rule
+        for r in app.url_map.iter_rules()
+        if r.endpoint.startswith("api.") and "lang" in r.arguments
+    ]
     for prefix in ("/fr", "/ru", "/en"):
         assert client.get(f"{prefix}/api/works").status_code == 404
     response = client.get("/api/prisoners?lang=fr")
@@ -466,17 +620,33 @@ def fuzzed_api(app, make_work, make_prisoner, campaign):
     path parameters and a filter of real rows, so the fuzzer also sees their 200s."""
     app.config["API_RATE_LIMIT"] = "100000 per minute"
     ada = make_prisoner(slug="ada")
-    works = [make_work(prisoners=(ada,), campaign_id=campaign.id, tag_names=("poster",),
-                       description="*Markdown*", published_at=BASE + timedelta(minutes=n))
-             for n in range(3)]  # fmt: skip
-    known = {"/api/works/{id}": {"path_parameters": {"id": works[0].public_id}},
-             "/api/prisoners/{slug}": {"path_parameters": {"slug": "ada"}},
-             "/api/works": {"query": {"prisoner": "ada"}}}  # fmt: skip
+    works = [
+        make_work(
+            prisoners=(ada,),
+            campaign_id=campaign.id,
+            tag_names=("poster",),
+            description="*Markdown*",
+            published_at=BASE + timedelta(minutes=n),
+        )
+        for n in range(3)
+    ]
+    known = {
+        "/api/works/{id}": {"path_parameters": {"id": works[0].public_id}},
+        "/api/prisoners/{slug}": {"path_parameters": {"slug": "ada"}},
+        "/api/works": {"query": {"prisoner": "ada"}},
+    }
     return schemathesis.openapi.from_wsgi("/api/openapi.json", app), known
 
 
-CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, negative_data_rejection, positive_data_acceptance,
-          response_headers_conformance, response_schema_conformance]  # fmt: skip
+CHECKS = [
+    not_a_server_error,
+    status_code_conformance,
+    content_type_conformance,
+    negative_data_rejection,
+    positive_data_acceptance,
+    response_headers_conformance,
+    response_schema_conformance,
+]
 
 
 @pytest.mark.slow
@@ -488,7 +658,11 @@ def test_fuzz_every_operation(fuzzed_api):
     operations = [result.ok() for result in schema.get_all_operations()]
     # Schemathesis leaves out the document's own address (test_openapi_document_... reads it).
     assert sorted(op.label for op in operations) == [
-        "GET /api/prisoners", "GET /api/prisoners/{slug}", "GET /api/works", "GET /api/works/{id}"]
+        "GET /api/prisoners",
+        "GET /api/prisoners/{slug}",
+        "GET /api/works",
+        "GET /api/works/{id}",
+    ]
     for operation in operations:
         strategies = [operation.as_strategy(GenerationMode.POSITIVE)]
         if operation.path_parameters or operation.query:
@@ -497,8 +671,13 @@ def test_fuzz_every_operation(fuzzed_api):
             strategies.append(operation.as_strategy(**known[operation.path]))
         for strategy in strategies:
 
-            @settings(max_examples=25, deadline=None, derandomize=True, database=None,
-                      suppress_health_check=list(HealthCheck))  # fmt: skip
+            @settings(
+                max_examples=25,
+                deadline=None,
+                derandomize=True,
+                database=None,
+                suppress_health_check=list(HealthCheck),
+            )
             @given(case=strategy)
             def run(case: schemathesis.Case) -> None:
                 # Each request in a context of its own, as IsolatedClient does.

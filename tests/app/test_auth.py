@@ -1,4 +1,5 @@
 """Moderators' accounts: login, sessions that really end, rate limits, `next`, CLI."""
+
 from __future__ import annotations
 
 import re
@@ -101,9 +102,15 @@ def test_password_change_ends_every_session(app, client, make_moderator, login, 
     login("alice", on=other)
     assert logged_in(other)
     new = "a brand new passphrase"
-    response = client.post("/account/password", data={
-        "csrf_token": csrf_token(client, "/account/password"), "current": MODERATOR_PASSWORD,
-        "new": new, "confirm": new})  # fmt: skip
+    response = client.post(
+        "/account/password",
+        data={
+            "csrf_token": csrf_token(client, "/account/password"),
+            "current": MODERATOR_PASSWORD,
+            "new": new,
+            "confirm": new,
+        },
+    )
     assert response.status_code == 303
     assert not logged_in(client)
     assert not logged_in(other)
@@ -115,9 +122,15 @@ def test_password_change_ends_every_session(app, client, make_moderator, login, 
 def test_password_change_needs_the_current_password(client, make_moderator, login, csrf_token):
     make_moderator("alice")
     login("alice")
-    response = client.post("/account/password", data={
-        "csrf_token": csrf_token(client, "/account/password"), "current": "wrong wrong wrong",
-        "new": "another long password", "confirm": "another long password"})  # fmt: skip
+    response = client.post(
+        "/account/password",
+        data={
+            "csrf_token": csrf_token(client, "/account/password"),
+            "current": "wrong wrong wrong",
+            "new": "another long password",
+            "confirm": "another long password",
+        },
+    )
     assert response.status_code == 200
     assert "The current password is wrong." in response.get_data(as_text=True)
     assert logged_in(client)
@@ -130,15 +143,20 @@ def test_deactivation_ends_live_sessions(app, client, make_moderator, login, csr
     login("alice", on=other)
     assert logged_in(other)
     login(admin.username)
-    response = client.post(f"/moderation/moderators/{victim.id}/deactivate",
-                           data={"csrf_token": csrf_token(client, "/moderation/")})  # fmt: skip
+    response = client.post(
+        f"/moderation/moderators/{victim.id}/deactivate",
+        data={"csrf_token": csrf_token(client, "/moderation/")},
+    )
     assert response.status_code == 303
     assert not logged_in(other)
     assert len(events("moderator-deactivate")) == 1
 
 
-@pytest.mark.parametrize(("config", "hours"), [({}, 12), ({"MODERATOR_SESSION_HOURS": 1}, 1)],
-                         ids=["default", "configured"])  # fmt: skip
+@pytest.mark.parametrize(
+    ("config", "hours"),
+    [({}, 12), ({"MODERATOR_SESSION_HOURS": 1}, 1)],
+    ids=["default", "configured"],
+)
 def test_sessions_expire(app_factory, moderator_password_hash, monkeypatch, config, hours):
     app = app_factory(**config)
     with app.app_context():
@@ -162,7 +180,9 @@ def _attempt(client, username: str, password: str, addr: str):
     return log_in(client, username, password, environ_base={"REMOTE_ADDR": addr})
 
 
-def test_brute_force_on_one_account_needs_a_challenge_from_any_address(app_factory, moderator_password_hash):
+def test_brute_force_on_one_account_needs_a_challenge_from_any_address(
+    app_factory, moderator_password_hash
+):
     # Past the per-account limit nothing is refused (a 429 would lock the real moderator
     # out): each try needs a solved challenge first (tests/app/test_limits.py solves one).
     app = app_factory(LOGIN_ACCOUNT_RATE_LIMIT="3 per minute")
@@ -242,7 +262,9 @@ def test_passwords_are_argon2id_with_enough_memory():
 
     stored = passwords.hash_password("x" * 64)  # outside an app: the declared defaults
     assert stored.startswith("$argon2id$v=19$m=47104,t=1,p=1$")
-    assert BY_NAME["ARGON2_MEMORY_KIB"].default == 47104 and BY_NAME["ARGON2_TIME_COST"].default == 1
+    assert (
+        BY_NAME["ARGON2_MEMORY_KIB"].default == 47104 and BY_NAME["ARGON2_TIME_COST"].default == 1
+    )
     assert BY_NAME["ARGON2_PARALLELISM"].default == 1
     memory = int(re.search(r"m=(\d+)", stored).group(1))
     assert memory >= 19 * 1024
@@ -263,9 +285,12 @@ def test_visitors_get_no_session_cookie(client, make_work):
 
 # ---- CLI ----
 
+
 def test_create_moderator_reads_a_piped_password(runner):
-    result = runner.invoke(args=["create-moderator", "Alice", "--admin"],
-                           input="a long enough password\na long enough password\n")  # fmt: skip
+    result = runner.invoke(
+        args=["create-moderator", "Alice", "--admin"],
+        input="a long enough password\na long enough password\n",
+    )
     assert result.exit_code == 0, result.output
     assert "a long enough password" not in result.output
     moderator = db.session.scalar(select(Moderator))
@@ -280,7 +305,11 @@ def test_create_moderator_reads_a_piped_password(runner):
     [
         (["create-moderator", "bob"], "one long password\nanother long password\n", "differ"),
         (["create-moderator", "bob"], "\n\n", "1 to 256"),
-        (["create-moderator", "b"], "a long enough password\na long enough password\n", "Usernames"),
+        (
+            ["create-moderator", "b"],
+            "a long enough password\na long enough password\n",
+            "Usernames",
+        ),
     ],
 )
 def test_create_moderator_refuses(runner, args, stdin, message):

@@ -1,6 +1,7 @@
 """Issue 22 §4: a query string never buys a new render or a new cache entry; print PDFs
 and the sitemap are built once per generation, one build at a time; the cache keeps to
 its byte budget; and a takedown deletes what the cache held (security review §2, §4, §9)."""
+
 from __future__ import annotations
 
 import logging
@@ -13,15 +14,15 @@ from typing import Any
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from helpers import fresh, saved
 
 from gallery import prints
+from gallery.core.tokens import token_hash
 from gallery.extensions import db
 from gallery.media import media_store as store
 from gallery.models import Campaign, Moderator, ReportCategory
-from gallery.core.tokens import token_hash
 from gallery.verbs import covers, decisions, reports, submissions
 from gallery.web import pagecache
+from helpers import fresh, saved
 
 REDIS = "redis://127.0.0.1:6379/0"
 TITLE, WORDS = "Drawing of Kestrel", "Words the artist may take back, WDRAW777"
@@ -52,14 +53,28 @@ def gallery(app: Flask, make_prisoner: Any, make_work: Any, make_moderator: Any)
     """A prisoner, a campaign and a published work of both, with real ids for every route."""
     prisoner = make_prisoner(slug="azat", name="Azat")
     campaign = saved(Campaign(slug="rally", title="Rally", prisoners=[prisoner]))
-    work = make_work(title=TITLE, description=WORDS, prisoners=(prisoner,), campaign_id=campaign.id,
-                     receipt_token_hash=token_hash("receipt-token"))  # fmt: skip
+    work = make_work(
+        title=TITLE,
+        description=WORDS,
+        prisoners=(prisoner,),
+        campaign_id=campaign.id,
+        receipt_token_hash=token_hash("receipt-token"),
+    )
     moderator = make_moderator("mod")
     large = work.renditions["large"]["files"]["jpeg"]
-    return {"public_id": work.public_id, "work_id": work.id, "prisoner_id": prisoner.id,
-            "campaign_id": campaign.id, "moderator_id": moderator.id, "lang_code": "fr",
-            "key": work.image_key, "filename": large, "token": "receipt-token",
-            "prisoner_slug": "azat", "campaign_slug": "rally"}  # fmt: skip
+    return {
+        "public_id": work.public_id,
+        "work_id": work.id,
+        "prisoner_id": prisoner.id,
+        "campaign_id": campaign.id,
+        "moderator_id": moderator.id,
+        "lang_code": "fr",
+        "key": work.image_key,
+        "filename": large,
+        "token": "receipt-token",
+        "prisoner_slug": "azat",
+        "campaign_slug": "rally",
+    }
 
 
 def _address(app: Flask, rule: Any, gallery: dict[str, Any]) -> str:
@@ -90,7 +105,9 @@ def test_no_get_route_stores_anything_for_a_query_argument_it_does_not_read(app,
                 # Sent to the same address without the argument, kept arguments in order.
                 assert answer.status_code == 301, (address, query)
                 location = answer.headers["Location"]
-                assert "utm_source" not in location and "x=1" not in location and "zzz" not in location
+                assert (
+                    "utm_source" not in location and "x=1" not in location and "zzz" not in location
+                )
     assert _kept(app) == []  # nothing rendered, nothing kept, for 3 x len(rules) requests
     # The addresses themselves are kept (this walk's size is what README "Performance" gives).
     for rule in rules:
@@ -104,7 +121,11 @@ def test_order_duplicates_and_empty_values_make_one_entry(app, gallery):
     first = client.get("/works?prisoner=azat&page=1")
     assert first.status_code == 200 and TITLE in first.get_data(as_text=True)
     assert len(_kept(app)) == 1
-    for query in ("page=1&prisoner=azat", "prisoner=azat&page=1&page=7", "tag=&prisoner=azat&page=1&after="):
+    for query in (
+        "page=1&prisoner=azat",
+        "prisoner=azat&page=1&page=7",
+        "tag=&prisoner=azat&page=1&after=",
+    ):
         again = client.get(f"/works?{query}")
         assert again.status_code == 200 and again.headers["ETag"] == first.headers["ETag"], query
     assert len(_kept(app)) == 1
@@ -145,8 +166,12 @@ def test_a_campaigns_posters_are_built_once_and_never_twice_at_a_time(app, galle
         assert again.data == first.data
     assert len(builds) == 1
     assert first.headers["Cache-Control"] == "no-cache" and first.headers["ETag"]
-    assert client.get("/campaigns/rally/posters.pdf?size=a3",
-                      headers={"If-None-Match": first.headers["ETag"]}).status_code == 304  # fmt: skip
+    assert (
+        client.get(
+            "/campaigns/rally/posters.pdf?size=a3", headers={"If-None-Match": first.headers["ETag"]}
+        ).status_code
+        == 304
+    )
     # A PDF is a file of its own, outside the page cache.
     assert not [p for p in Path(app.instance_path, "cache", "pages").glob("*-*")]
 
@@ -156,7 +181,11 @@ def test_pdfs_are_rate_limited_per_client(app_factory, make_prisoner):
     with app.app_context():
         make_prisoner(slug="azat")
     client = _isolated(app)
-    assert [client.get("/prisoners/azat/flyer.pdf").status_code for _ in range(3)] == [200, 200, 429]
+    assert [client.get("/prisoners/azat/flyer.pdf").status_code for _ in range(3)] == [
+        200,
+        200,
+        429,
+    ]
     assert client.get("/prisoners/azat").status_code == 200  # pages are not counted
 
 
@@ -210,9 +239,16 @@ def test_redis_keeps_to_the_byte_budget_too(app_factory, make_prisoner):
 
 def _visit(app: Flask, public_id: str) -> None:
     client = _isolated(app)
-    for path in (f"/works/{public_id}", f"/ru/works/{public_id}/poster.pdf?size=a3", "/works",
-                 "/campaigns/rally/posters.pdf", "/campaigns/rally/labels.pdf", "/feed.atom",
-                 "/sitemap.xml", "/prisoners/azat"):  # fmt: skip
+    for path in (
+        f"/works/{public_id}",
+        f"/ru/works/{public_id}/poster.pdf?size=a3",
+        "/works",
+        "/campaigns/rally/posters.pdf",
+        "/campaigns/rally/labels.pdf",
+        "/feed.atom",
+        "/sitemap.xml",
+        "/prisoners/azat",
+    ):
         assert client.get(path).status_code == 200, path
     files = _kept(app)
     assert any(p.read_bytes().startswith(b"%PDF") for p in files)
@@ -277,7 +313,9 @@ def test_a_takedown_deletes_the_pages_kept_in_redis(app_factory, make_prisoner, 
                 redis.delete(key)
 
 
-def test_a_host_sweeps_older_generations_when_it_sees_a_new_one_and_at_start(app_factory, make_prisoner):
+def test_a_host_sweeps_older_generations_when_it_sees_a_new_one_and_at_start(
+    app_factory, make_prisoner
+):
     app = app_factory()
     with app.app_context():
         make_prisoner(slug="azat")
@@ -330,7 +368,11 @@ def test_a_takedown_gives_the_poster_a_new_address(app, gallery, caplog):
     caplog.set_level(logging.INFO, logger="gallery.verbs.common")
     client = _isolated(app)
     page = client.get(f"/works/{gallery['public_id']}").get_data(as_text=True)
-    old = re.search(r'href="(/works/[^"]+/poster\.pdf\?size=a4&amp;v=[^"]+)"', page).group(1).replace("&amp;", "&")
+    old = (
+        re.search(r'href="(/works/[^"]+/poster\.pdf\?size=a4&amp;v=[^"]+)"', page)
+        .group(1)
+        .replace("&amp;", "&")
+    )
     assert client.get(old).status_code == 200
     # A "person at risk" report, then a moderator who finds nothing wrong: public again.
     report = reports.file_report(store(), gallery["work_id"], ReportCategory.PERSON_AT_RISK, None)
@@ -340,11 +382,17 @@ def test_a_takedown_gives_the_poster_a_new_address(app, gallery, caplog):
     db.session.commit()
     fresh()
     page = client.get(f"/works/{gallery['public_id']}").get_data(as_text=True)
-    new = re.search(r'href="(/works/[^"]+/poster\.pdf\?size=a4&amp;v=[^"]+)"', page).group(1).replace("&amp;", "&")
+    new = (
+        re.search(r'href="(/works/[^"]+/poster\.pdf\?size=a4&amp;v=[^"]+)"', page)
+        .group(1)
+        .replace("&amp;", "&")
+    )
     assert new != old
     assert client.get(new).status_code == 200
     assert client.get(old).status_code == 404  # what a cache kept of the old address is dead
-    assert client.get(f"/works/{gallery['public_id']}/poster.pdf").status_code == 200  # the bare one
+    assert (
+        client.get(f"/works/{gallery['public_id']}/poster.pdf").status_code == 200
+    )  # the bare one
 
 
 def test_built_files_keep_to_their_budget(app_factory, make_prisoner):

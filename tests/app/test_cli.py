@@ -1,4 +1,5 @@
 """Operators' commands."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -29,7 +30,9 @@ def test_seed_demo_loads_marked_content_once(app, runner, client):
     # Marked as demo where a visitor sees it
     html = client.get("/prisoners/azat-miftakhov").get_data(as_text=True)
     assert "Demo profile." in html and "meduza.io" in html
-    assert "Demo campaign." in client.get("/campaigns/art-protest-paris-2025").get_data(as_text=True)
+    assert "Demo campaign." in client.get("/campaigns/art-protest-paris-2025").get_data(
+        as_text=True
+    )
     assert ">Demo</span>" in client.get("/works").get_data(as_text=True)
 
 

@@ -2,6 +2,7 @@
 nothing is given a default where it is read, every setting has a default and a line of
 help, the environment's text becomes the setting's kind or stops the app naming the
 variable, and the operators' page is generated from the table."""
+
 from __future__ import annotations
 
 import ast
@@ -35,11 +36,22 @@ def config_reads() -> list[tuple[str, str, str, int]]:
             if isinstance(node, ast.Subscript) and _is_config(node.value):
                 if isinstance(node.slice, ast.Constant) and isinstance(node.slice.value, str):
                     found.append(("[]", node.slice.value, f"{where}:{node.lineno}", 1))
-            elif (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
-                  and node.func.attr in ("get", "setdefault") and _is_config(node.func.value)
-                  and node.args and isinstance(node.args[0], ast.Constant)):  # fmt: skip
-                found.append((node.func.attr, node.args[0].value, f"{where}:{node.lineno}",
-                              len(node.args) + len(node.keywords)))  # fmt: skip
+            elif (
+                isinstance(node, ast.Call)
+                and isinstance(node.func, ast.Attribute)
+                and node.func.attr in ("get", "setdefault")
+                and _is_config(node.func.value)
+                and node.args
+                and isinstance(node.args[0], ast.Constant)
+            ):
+                found.append(
+                    (
+                        node.func.attr,
+                        node.args[0].value,
+                        f"{where}:{node.lineno}",
+                        len(node.args) + len(node.keywords),
+                    )
+                )
     return found
 
 
@@ -54,16 +66,24 @@ def test_the_scan_finds_the_reads_it_should():
 
 
 def test_every_setting_the_code_reads_is_declared():
-    undeclared = sorted({f"{name} ({where})" for _, name, where, _ in config_reads()
-                         if name not in BY_NAME and name not in FLASK_OWN})  # fmt: skip
+    undeclared = sorted(
+        {
+            f"{name} ({where})"
+            for _, name, where, _ in config_reads()
+            if name not in BY_NAME and name not in FLASK_OWN
+        }
+    )
     assert undeclared == []
 
 
 def test_no_setting_gets_a_default_where_it_is_read():
     """config.get("X", default) hides the declared default; only the settings filled in
     when the app starts (derived) are set with setdefault, by the code that owns them."""
-    defaulted = sorted(f"{name} ({where})" for how, name, where, args in config_reads()
-                       if how == "get" and args > 1)  # fmt: skip
+    defaulted = sorted(
+        f"{name} ({where})"
+        for how, name, where, args in config_reads()
+        if how == "get" and args > 1
+    )
     assert defaulted == []
     for how, name, where, _ in config_reads():
         if how == "setdefault":
@@ -92,40 +112,67 @@ def test_every_setting_is_read_as_name_or_flask_name():
 
 def test_the_interfaces_environment_names_are_read():
     """The names operators' scripts use (interfaces.md, README)."""
-    found = from_environ({"DATABASE_URL": "sqlite:///x.sqlite3", "GALLERY_MEDIA": "s3://b/p",
-                          "FLASK_SECRET_KEY": "k", "RATELIMIT_STORAGE_URI": "redis://r",
-                          "TRUSTED_HOSTS": "a.example", "FLASK_ONION_URL": "http://o.onion",
-                          "MAIL_SERVER": "smtp.example", "FLASK_MAIL_PORT": "2525",
-                          "MAIL_USE_TLS": "false", "FLASK_RATELIMIT_ENABLED": "false"})  # fmt: skip
-    assert found == {"SQLALCHEMY_DATABASE_URI": "sqlite:///x.sqlite3", "MEDIA_STORE": "s3://b/p",
-                     "SECRET_KEY": "k", "RATELIMIT_STORAGE_URI": "redis://r",
-                     "TRUSTED_HOSTS": "a.example", "ONION_URL": "http://o.onion",
-                     "MAIL_SERVER": "smtp.example", "MAIL_PORT": 2525, "MAIL_USE_TLS": False,
-                     "RATELIMIT_ENABLED": False}  # fmt: skip
+    found = from_environ(
+        {
+            "DATABASE_URL": "sqlite:///x.sqlite3",
+            "GALLERY_MEDIA": "s3://b/p",
+            "FLASK_SECRET_KEY": "k",
+            "RATELIMIT_STORAGE_URI": "redis://r",
+            "TRUSTED_HOSTS": "a.example",
+            "FLASK_ONION_URL": "http://o.onion",
+            "MAIL_SERVER": "smtp.example",
+            "FLASK_MAIL_PORT": "2525",
+            "MAIL_USE_TLS": "false",
+            "FLASK_RATELIMIT_ENABLED": "false",
+        }
+    )
+    assert found == {
+        "SQLALCHEMY_DATABASE_URI": "sqlite:///x.sqlite3",
+        "MEDIA_STORE": "s3://b/p",
+        "SECRET_KEY": "k",
+        "RATELIMIT_STORAGE_URI": "redis://r",
+        "TRUSTED_HOSTS": "a.example",
+        "ONION_URL": "http://o.onion",
+        "MAIL_SERVER": "smtp.example",
+        "MAIL_PORT": 2525,
+        "MAIL_USE_TLS": False,
+        "RATELIMIT_ENABLED": False,
+    }
 
 
-@pytest.mark.parametrize(("variable", "text", "name", "value"), [
-    ("FLASK_WORKS_PER_PAGE", "30", "WORKS_PER_PAGE", 30),
-    ("MAIL_TIMEOUT", "2.5", "MAIL_TIMEOUT", 2.5),
-    ("DECODE_SLOTS", "3", "DECODE_SLOTS", 3),  # None by default, a number when set
-    ("PAGE_CACHE", "off", "PAGE_CACHE", False),
-    ("FLASK_CHALLENGE_ALWAYS", "Yes", "CHALLENGE_ALWAYS", True),
-    ("LANGUAGES", '["en", "fr"]', "LANGUAGES", ("en", "fr")),
-    ("SQLALCHEMY_ENGINE_OPTIONS", '{"pool_size": 3}', "SQLALCHEMY_ENGINE_OPTIONS", {"pool_size": 3}),
-    ("MAIL_PASSWORD", "1234", "MAIL_PASSWORD", "1234"),  # a password stays text
-    ("ARGON2_MEMORY_KIB", "65536", "ARGON2_MEMORY_KIB", 65536),
-])  # fmt: skip
+@pytest.mark.parametrize(
+    ("variable", "text", "name", "value"),
+    [
+        ("FLASK_WORKS_PER_PAGE", "30", "WORKS_PER_PAGE", 30),
+        ("MAIL_TIMEOUT", "2.5", "MAIL_TIMEOUT", 2.5),
+        ("DECODE_SLOTS", "3", "DECODE_SLOTS", 3),  # None by default, a number when set
+        ("PAGE_CACHE", "off", "PAGE_CACHE", False),
+        ("FLASK_CHALLENGE_ALWAYS", "Yes", "CHALLENGE_ALWAYS", True),
+        ("LANGUAGES", '["en", "fr"]', "LANGUAGES", ("en", "fr")),
+        (
+            "SQLALCHEMY_ENGINE_OPTIONS",
+            '{"pool_size": 3}',
+            "SQLALCHEMY_ENGINE_OPTIONS",
+            {"pool_size": 3},
+        ),
+        ("MAIL_PASSWORD", "1234", "MAIL_PASSWORD", "1234"),  # a password stays text
+        ("ARGON2_MEMORY_KIB", "65536", "ARGON2_MEMORY_KIB", 65536),
+    ],
+)
 def test_the_environment_becomes_the_settings_kind(variable, text, name, value):
     assert from_environ({variable: text}) == {name: value}
 
 
-@pytest.mark.parametrize(("variable", "text", "message"), [
-    ("FLASK_WORKS_PER_PAGE", "thirty-secret", "FLASK_WORKS_PER_PAGE must be a number"),
-    ("MEDIA_SENDFILE", "secret", "MEDIA_SENDFILE must be true or false"),
-    ("LANGUAGES", "en,secret", "LANGUAGES must be written in JSON"),
-    ("FLASK_LANGUAGES", '"secret"', "FLASK_LANGUAGES must be a JSON list"),
-    ("DATABASE_URL", "", None),  # empty: unset
-])  # fmt: skip
+@pytest.mark.parametrize(
+    ("variable", "text", "message"),
+    [
+        ("FLASK_WORKS_PER_PAGE", "thirty-secret", "FLASK_WORKS_PER_PAGE must be a number"),
+        ("MEDIA_SENDFILE", "secret", "MEDIA_SENDFILE must be true or false"),
+        ("LANGUAGES", "en,secret", "LANGUAGES must be written in JSON"),
+        ("FLASK_LANGUAGES", '"secret"', "FLASK_LANGUAGES must be a JSON list"),
+        ("DATABASE_URL", "", None),  # empty: unset
+    ],
+)
 def test_a_bad_value_stops_the_app_at_start_naming_the_variable(tmp_path, variable, text, message):
     environ = {"GALLERY_INSTANCE": str(tmp_path / "instance"), variable: text}
     if message is None:
@@ -141,8 +188,9 @@ def test_a_bad_value_stops_the_app_at_start_naming_the_variable(tmp_path, variab
 
 def test_the_app_reads_the_environ_it_is_given_not_the_process(tmp_path, monkeypatch):
     monkeypatch.setenv("FLASK_SITE_NAME", "From the shell")
-    app = create_app({"TESTING": True}, environ={"GALLERY_INSTANCE": str(tmp_path / "one"),
-                                                 "SITE_NAME": "Lyon"})  # fmt: skip
+    app = create_app(
+        {"TESTING": True}, environ={"GALLERY_INSTANCE": str(tmp_path / "one"), "SITE_NAME": "Lyon"}
+    )
     assert app.config["SITE_NAME"] == "Lyon"
     assert app.instance_path == str(tmp_path / "one")
     # Without one, the process's environment, as flask --app gallery and gunicorn read it.
@@ -153,14 +201,23 @@ def test_the_app_reads_the_environ_it_is_given_not_the_process(tmp_path, monkeyp
 
 
 def test_undeclared_flask_variables_are_read_as_flask_reads_them(tmp_path):
-    app = create_app({"TESTING": True}, environ={
-        "GALLERY_INSTANCE": str(tmp_path / "i"), "FLASK_SOMETHING": "[1, 2]",
-        "FLASK_OTHER": "plain text", "FLASK_SQLALCHEMY_ENGINE_OPTIONS__pool_timeout": "7"})  # fmt: skip
+    app = create_app(
+        {"TESTING": True},
+        environ={
+            "GALLERY_INSTANCE": str(tmp_path / "i"),
+            "FLASK_SOMETHING": "[1, 2]",
+            "FLASK_OTHER": "plain text",
+            "FLASK_SQLALCHEMY_ENGINE_OPTIONS__pool_timeout": "7",
+        },
+    )
     assert app.config["SOMETHING"] == [1, 2] and app.config["OTHER"] == "plain text"
     assert app.config["SQLALCHEMY_ENGINE_OPTIONS"]["pool_timeout"] == 7
     assert app.config["SQLALCHEMY_ENGINE_OPTIONS"]["hide_parameters"] is True
     # The declared default is untouched: the next app does not get this app's pool_timeout.
-    assert BY_NAME["SQLALCHEMY_ENGINE_OPTIONS"].default == {"pool_pre_ping": True, "hide_parameters": True}
+    assert BY_NAME["SQLALCHEMY_ENGINE_OPTIONS"].default == {
+        "pool_pre_ping": True,
+        "hide_parameters": True,
+    }
 
 
 def test_argon2_below_19_mib_is_refused_outside_tests(tmp_path):
@@ -176,8 +233,11 @@ def test_the_tests_hash_passwords_with_the_minimum(app):
 
 
 def test_the_operators_page_is_generated_from_the_table():
-    done = subprocess.run([sys.executable, str(ROOT / "scripts" / "settings-doc"), "--check"],
-                          capture_output=True, text=True)  # fmt: skip
+    done = subprocess.run(
+        [sys.executable, str(ROOT / "scripts" / "settings-doc"), "--check"],
+        capture_output=True,
+        text=True,
+    )
     assert done.returncode == 0, done.stderr
     page = (ROOT / "docs" / "operators" / "configuration.md").read_text()
     for setting in SETTINGS:
@@ -187,12 +247,15 @@ def test_the_operators_page_is_generated_from_the_table():
 def test_an_app_hashes_with_its_argon2_settings(tmp_path):
     from gallery.core import passwords
 
-    app = create_app({"TESTING": True}, environ={"GALLERY_INSTANCE": str(tmp_path / "i"),
-                                                 "ARGON2_TIME_COST": "2"})  # fmt: skip
+    app = create_app(
+        {"TESTING": True},
+        environ={"GALLERY_INSTANCE": str(tmp_path / "i"), "ARGON2_TIME_COST": "2"},
+    )
     with app.app_context():
         stored = passwords.hash_password("x" * 64)
         assert "$m=47104,t=2,p=1$" in stored
         assert passwords.verify(stored, "x" * 64) and not passwords.needs_rehash(stored)
-    with create_app({"TESTING": True, **TEST_SETTINGS},
-                    environ={"GALLERY_INSTANCE": str(tmp_path / "i")}).app_context():  # fmt: skip
+    with create_app(
+        {"TESTING": True, **TEST_SETTINGS}, environ={"GALLERY_INSTANCE": str(tmp_path / "i")}
+    ).app_context():
         assert passwords.needs_rehash(stored)  # renewed at the next login

@@ -8,6 +8,7 @@ nothing waits in staging. Refused rectangles, works and visitors change nothing.
 detector runs on real photographs (Pillow's portrait of Grace Hopper), finds nothing in
 pictures without faces, runs only when a page is first shown, and a broken detector
 breaks no page."""
+
 from __future__ import annotations
 
 import errno
@@ -24,23 +25,28 @@ import threading
 from pathlib import Path
 
 import pytest
-from helpers import csrf_from, csrf_token_of, encode, form_data, fresh, post
 from PIL import Image, ImageDraw
 from sqlalchemy import func, select
 
-from gallery.images import faces, sandbox
 from gallery import images
 from gallery.extensions import db
+from gallery.images import faces, sandbox
 from gallery.media import media_store as store
 from gallery.models import ModerationEvent, Work, WorkStatus
 from gallery.verbs import NotAllowed, covers
+from helpers import csrf_from, csrf_token_of, encode, form_data, fresh, post
 
 # Every value of the test pictures is at least this bright, so any pixel of them left in a
 # covered rectangle stands out from the black fill and from the noise of lossy coding.
 BRIGHT = 110
 LOSSY_NOISE = 24  # the most JPEG or WebP coding puts into black next to bright edges
 EDGE = 3  # pixels of resampling at a rectangle's edges (Lanczos reaches 3 output pixels)
-REGIONS = [[0.1, 0.12, 0.2, 0.3], [0.62, 0.5, 0.25, 0.2], [0.0, 0.0, 0.08, 0.1], [0.93, 0.88, 0.07, 0.12]]
+REGIONS = [
+    [0.1, 0.12, 0.2, 0.3],
+    [0.62, 0.5, 0.25, 0.2],
+    [0.0, 0.0, 0.08, 0.1],
+    [0.93, 0.88, 0.07, 0.12],
+]
 FORMATS = {"webp": "WEBP", "jpg": "JPEG", "png": "PNG"}
 
 
@@ -90,7 +96,9 @@ def many_hoppers(testdata_dir: Path) -> tuple[Image.Image, list[tuple[int, int, 
 
 def stored(work: Work) -> dict[str, bytes]:
     media = store()
-    return {name: media.path(work.image_key, name).read_bytes() for name in media.files(work.image_key)}
+    return {
+        name: media.path(work.image_key, name).read_bytes() for name in media.files(work.image_key)
+    }
 
 
 def leaks(name: str, data: bytes, regions: list[list[float]]) -> list[str]:
@@ -102,9 +110,16 @@ def leaks(name: str, data: bytes, regions: list[list[float]]) -> list[str]:
     tolerance = 0 if fmt == "PNG" else LOSSY_NOISE
     found = []
     for x, y, w, h in regions:
-        box = (math.ceil(x * rgba.width) + EDGE, math.ceil(y * rgba.height) + EDGE,
-               math.floor((x + w) * rgba.width) - EDGE, math.floor((y + h) * rgba.height) - EDGE)  # fmt: skip
-        assert box[2] - box[0] >= 4 and box[3] - box[1] >= 4, (name, box)  # something left to look at
+        box = (
+            math.ceil(x * rgba.width) + EDGE,
+            math.ceil(y * rgba.height) + EDGE,
+            math.floor((x + w) * rgba.width) - EDGE,
+            math.floor((y + h) * rgba.height) - EDGE,
+        )
+        assert box[2] - box[0] >= 4 and box[3] - box[1] >= 4, (
+            name,
+            box,
+        )  # something left to look at
         crop = rgba.crop(box)
         (_r0, r1), (_g0, g1), (_b0, b1), (a0, _a1) = crop.getextrema()
         if max(r1, g1, b1) > tolerance or a0 < 255:
@@ -121,17 +136,30 @@ def snapshot(work_id: int) -> tuple:
     """Everything a cover changes, as plain values, read afresh."""
     fresh()
     work = db.session.get(Work, work_id)
-    events = db.session.scalar(select(func.count(ModerationEvent.id)).where(ModerationEvent.work_id == work_id))
+    events = db.session.scalar(
+        select(func.count(ModerationEvent.id)).where(ModerationEvent.work_id == work_id)
+    )
     files = stored(work) if work.image_key else {}
-    row = (work.status, work.image_key, json.dumps(work.renditions, sort_keys=True), work.image_sha256,
-           work.image_bytes, work.covered_regions, work.width, work.height, work.cover_requested)  # fmt: skip
+    row = (
+        work.status,
+        work.image_key,
+        json.dumps(work.renditions, sort_keys=True),
+        work.image_sha256,
+        work.image_bytes,
+        work.covered_regions,
+        work.width,
+        work.height,
+        work.cover_requested,
+    )
     fresh()
     return row, events, files, folders()
 
 
 def redact(client, work_id: int, regions, csrf: str):
     text = regions if isinstance(regions, str) else json.dumps(regions)
-    return client.post(f"/moderation/works/{work_id}/redact", data={"csrf_token": csrf, "regions": text})
+    return client.post(
+        f"/moderation/works/{work_id}/redact", data={"csrf_token": csrf, "regions": text}
+    )
 
 
 # ---------------------------------------------------------------- the detector
@@ -168,22 +196,30 @@ def shapes() -> Image.Image:
     return im
 
 
-@pytest.mark.parametrize("make", [
-    lambda: Image.new("RGB", (1600, 1000), (90, 140, 60)),
-    lambda: Image.linear_gradient("L").resize((1600, 1000)).convert("RGB"),
-    lambda: Image.frombytes("L", (1600, 1000), random.Random(3).randbytes(1_600_000)),
-    shapes,
-], ids=["flat", "gradient", "noise", "shapes"])  # fmt: skip
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda: Image.new("RGB", (1600, 1000), (90, 140, 60)),
+        lambda: Image.linear_gradient("L").resize((1600, 1000)).convert("RGB"),
+        lambda: Image.frombytes("L", (1600, 1000), random.Random(3).randbytes(1_600_000)),
+        shapes,
+    ],
+    ids=["flat", "gradient", "noise", "shapes"],
+)
 def test_the_detector_finds_nothing_where_there_is_no_face(make):
     assert faces.suggest(encode(make(), "PNG")) == []
 
 
-def test_a_failing_detector_gives_no_suggestion_and_a_quiet_warning(monkeypatch, caplog, testdata_dir):
+def test_a_failing_detector_gives_no_suggestion_and_a_quiet_warning(
+    monkeypatch, caplog, testdata_dir
+):
     monkeypatch.setattr(faces, "_local", threading.local())  # no cascade loaded yet
     monkeypatch.setitem(sys.modules, "cv2", None)  # OpenCV cannot be imported
     with caplog.at_level(logging.WARNING, logger="gallery.images.faces"):
         assert faces.suggest(testdata_dir / "hopper.jpg") == []
-    assert [r.getMessage() for r in caplog.records] == ["face detector unavailable: ModuleNotFoundError"]
+    assert [r.getMessage() for r in caplog.records] == [
+        "face detector unavailable: ModuleNotFoundError"
+    ]
     assert faces.suggest(b"not an image") == []
     assert faces.suggest(None) == []
 
@@ -196,7 +232,8 @@ def writes(counter) -> list[str]:
 
 
 def test_suggestions_are_made_once_the_submission_commits_never_in_a_get(
-        app, client, moderator, make_prisoner, testdata_dir, monkeypatch, count_statements):  # fmt: skip
+    app, client, moderator, make_prisoner, testdata_dir, monkeypatch, count_statements
+):
     calls = []
     real = faces.suggest
 
@@ -230,11 +267,14 @@ def test_suggestions_are_made_once_the_submission_commits_never_in_a_get(
     assert "The face detector suggests 1 rectangle" in html
     client.get("/moderation/")
     assert calls == [1]  # once, then kept
-    assert "The face detector sees 1 possible face not covered yet" in client.get("/moderation/").get_data(as_text=True)
+    assert "The face detector sees 1 possible face not covered yet" in client.get(
+        "/moderation/"
+    ).get_data(as_text=True)
 
 
 def test_a_get_of_the_receipt_or_the_review_page_writes_nothing(
-        client, moderator, pending, testdata_dir, monkeypatch, count_statements):  # fmt: skip
+    client, moderator, pending, testdata_dir, monkeypatch, count_statements
+):
     """A work the detector has not looked at yet (submitted before OpenCV was installed)
     stays so through any number of GETs: `flask suggest-faces` or the approval looks."""
     calls = []
@@ -258,7 +298,8 @@ def test_the_command_looks_at_the_backlog(app, pending, testdata_dir):
 
 
 def test_without_opencv_suggestions_are_off_and_said_so(
-        app, client, moderator, pending, testdata_dir, monkeypatch):  # fmt: skip
+    app, client, moderator, pending, testdata_dir, monkeypatch
+):
     monkeypatch.setitem(sys.modules, "cv2", None)  # as if the extra [faces] were not installed
     assert not faces.available()
     work, token = pending(encode(hopper(testdata_dir), "JPEG"))
@@ -275,14 +316,15 @@ def test_without_opencv_suggestions_are_off_and_said_so(
     result = app.test_cli_runner().invoke(args=["suggest-faces"])
     assert result.exit_code == 1 and "Face suggestions are off" in result.output
     # Approving does not wait for a detector that cannot run.
-    response = client.post(f"/moderation/works/{work.id}/approve",
-                           data={"csrf_token": moderator})  # fmt: skip
+    response = client.post(f"/moderation/works/{work.id}/approve", data={"csrf_token": moderator})
     assert response.status_code == 303
     fresh()
     assert db.session.get(Work, work.id).status == WorkStatus.APPROVED
 
 
-def test_a_broken_detector_breaks_no_page(app, client, moderator, pending, monkeypatch, testdata_dir, caplog):
+def test_a_broken_detector_breaks_no_page(
+    app, client, moderator, pending, monkeypatch, testdata_dir, caplog
+):
     def broken(_grey):
         raise RuntimeError("the cascade exploded")
 
@@ -306,7 +348,10 @@ def test_the_receipt_shows_the_suggestions_while_pending(client, pending, testda
     response = client.get(f"/submissions/{token}")
     html = response.get_data(as_text=True)
     assert response.status_code == 200
-    assert "no-store" in response.headers["Cache-Control"] and "noindex" in response.headers["X-Robots-Tag"]
+    assert (
+        "no-store" in response.headers["Cache-Control"]
+        and "noindex" in response.headers["X-Robots-Tag"]
+    )
     assert html.count('<rect x="') == 3
     assert "The face detector suggests 3 rectangles" in html
     assert f'action="/submissions/{token}/cover"' in html
@@ -317,7 +362,7 @@ def test_the_receipt_shows_the_suggestions_while_pending(client, pending, testda
 
 def test_regions_are_checked_and_clipped():
     assert covers.parse_regions("[[0.25, 0.5, 0.5, 0.25]]") == [(0.25, 0.5, 0.5, 0.25)]
-    (x, y, w, h), = covers.parse_regions("[[0.9, 0.75, 0.5, 1]]")
+    ((x, y, w, h),) = covers.parse_regions("[[0.9, 0.75, 0.5, 1]]")
     assert (x, y) == (0.9, 0.75) and w == pytest.approx(0.1) and h == pytest.approx(0.25)
     assert covers.parse_regions("[[0, 0, 1, 1]]") == [(0, 0, 1, 1)]
 
@@ -339,11 +384,18 @@ def test_the_pipeline_covers_every_kind_of_stored_image(mode):
     assert [(r.size, r.format, r.width, r.height) for r in covered.renditions] == [
         (r.size, r.format, r.width, r.height) for r in made.renditions
     ]
-    assert (covered.width, covered.height, covered.has_alpha) == (made.width, made.height, made.has_alpha)
+    assert (covered.width, covered.height, covered.has_alpha) == (
+        made.width,
+        made.height,
+        made.has_alpha,
+    )
     originals = {r.filename: r.data for r in made.renditions}
     for r in covered.renditions:
         assert leaks(r.filename, r.data, [[0.2, 0.2, 0.5, 0.5]]) == [], r.filename
-        with Image.open(io.BytesIO(r.data)) as now, Image.open(io.BytesIO(originals[r.filename])) as before:
+        with (
+            Image.open(io.BytesIO(r.data)) as now,
+            Image.open(io.BytesIO(originals[r.filename])) as before,
+        ):
             assert now.mode == before.mode, r.filename
 
 
@@ -369,8 +421,17 @@ def test_covering_leaves_only_the_fill_in_every_stored_file(app, client, moderat
     files = stored(work)
     fallback = "png" if alpha else "jpg"
     display_webp = ["display.webp"] if alpha else []  # beside a lossless PNG only
-    assert sorted(files) == sorted([f"large.{fallback}", *display_webp, f"display.{fallback}",
-                                    "share.webp", "share.jpg", "thumb.webp", f"thumb.{fallback}"])  # fmt: skip
+    assert sorted(files) == sorted(
+        [
+            f"large.{fallback}",
+            *display_webp,
+            f"display.{fallback}",
+            "share.webp",
+            "share.jpg",
+            "thumb.webp",
+            f"thumb.{fallback}",
+        ]
+    )
     assert [leak for name, data in files.items() for leak in leaks(name, data, REGIONS)] == []
     # Outside the rectangles the picture is untouched.
     with Image.open(io.BytesIO(files["share.webp"])) as im:
@@ -382,11 +443,15 @@ def test_covering_leaves_only_the_fill_in_every_stored_file(app, client, moderat
     assert work.renditions["share"]["width"] == 1200
     assert old_key not in store().keys() and not (store().works / old_key).exists()
     assert list(store().staging.iterdir()) == []
-    event = db.session.scalars(select(ModerationEvent).where(ModerationEvent.action == "cover")).one()
+    event = db.session.scalars(
+        select(ModerationEvent).where(ModerationEvent.action == "cover")
+    ).one()
     assert (event.work_id, event.moderator.username, event.reason) == (work.id, "mod", "4 regions")
     # What the artist sees is what will be published: the covered files.
     receipt = client.get(f"/submissions/{token}").get_data(as_text=True)
-    assert f"/submissions/{token}/media/share.webp 1200w" in receipt and "4 regions covered" in receipt
+    assert (
+        f"/submissions/{token}/media/share.webp 1200w" in receipt and "4 regions covered" in receipt
+    )
     with client.get(f"/submissions/{token}/media/share.webp") as shown:
         assert shown.get_data() == files["share.webp"]
 
@@ -397,7 +462,10 @@ def test_covering_again_adds_up_and_old_files_answer_404(client, moderator, pend
     assert redact(client, work.id, [[0.1, 0.1, 0.2, 0.2]], moderator).status_code == 303
     fresh()
     second_key = db.session.get(Work, work.id).image_key
-    assert redact(client, work.id, [[0.5, 0.5, 0.2, 0.2], [0.7, 0.1, 0.1, 0.1]], moderator).status_code == 303
+    assert (
+        redact(client, work.id, [[0.5, 0.5, 0.2, 0.2], [0.7, 0.1, 0.1, 0.1]], moderator).status_code
+        == 303
+    )
     fresh()
     work = db.session.get(Work, work.id)
     assert work.covered_regions == 3
@@ -407,11 +475,15 @@ def test_covering_again_adds_up_and_old_files_answer_404(client, moderator, pend
     files = stored(work)
     every = [[0.1, 0.1, 0.2, 0.2], [0.5, 0.5, 0.2, 0.2], [0.7, 0.1, 0.1, 0.1]]
     assert [leak for name, data in files.items() for leak in leaks(name, data, every)] == []
-    actions = db.session.scalars(select(ModerationEvent.reason).where(ModerationEvent.action == "cover"))
+    actions = db.session.scalars(
+        select(ModerationEvent.reason).where(ModerationEvent.action == "cover")
+    )
     assert list(actions) == ["1 region", "2 regions"]
 
 
-def test_a_backup_made_after_holds_no_uncovered_pixel(app, client, runner, moderator, pending, tmp_path):
+def test_a_backup_made_after_holds_no_uncovered_pixel(
+    app, client, runner, moderator, pending, tmp_path
+):
     work, _token = pending(png(photo((1800, 1200))))
     old_key = work.image_key
     assert redact(client, work.id, REGIONS, moderator).status_code == 303
@@ -438,7 +510,10 @@ REFUSED = [
     ("[[NaN, 0.1, 0.2, 0.2]]", "The rectangles could not be read."),
     ("[[0.1, 0.1, Infinity, 0.2]]", "The rectangles could not be read."),
     ("[[0.1, 0.1, 1e999, 0.2]]", "Rectangle 1 must be four numbers between 0 and 1"),
-    ("[[0.1, 0.1, 0.2, 0.2], [1.2, 0.1, 0.2, 0.2]]", "Rectangle 2 must be four numbers between 0 and 1"),
+    (
+        "[[0.1, 0.1, 0.2, 0.2], [1.2, 0.1, 0.2, 0.2]]",
+        "Rectangle 2 must be four numbers between 0 and 1",
+    ),
     ("[[-0.1, 0.1, 0.2, 0.2]]", "Rectangle 1 must be four numbers"),
     ("[[0.1, 0.1, 0, 0.2]]", "Rectangle 1 must be four numbers"),
     ("[[0.1, 0.1, 0.2, 1.5]]", "Rectangle 1 must be four numbers"),
@@ -485,7 +560,9 @@ def test_only_a_pending_work_can_be_covered(client, moderator, make_work, status
     assert response.status_code == 409
     assert "Only a work waiting for review can be covered" in response.get_data(as_text=True)
     assert snapshot(work.id) == before
-    assert 'action="/moderation/works/%d/redact"' % work.id not in client.get(f"/moderation/works/{work.id}").get_data(as_text=True)
+    assert f'action="/moderation/works/{work.id}/redact"' not in client.get(
+        f"/moderation/works/{work.id}"
+    ).get_data(as_text=True)
 
 
 def test_unknown_work_is_a_404(client, moderator):
@@ -495,27 +572,52 @@ def test_unknown_work_is_a_404(client, moderator):
 def test_visitors_and_forged_forms_change_nothing(app, client, pending, make_moderator, login):
     work, token = pending(png(photo((600, 400))))
     before = snapshot(work.id)
-    anonymous = client.post(f"/moderation/works/{work.id}/redact",
-                            data={"csrf_token": csrf_token_of(client, "/submit"), "regions": "[[0.1, 0.1, 0.2, 0.2]]"})  # fmt: skip
+    anonymous = client.post(
+        f"/moderation/works/{work.id}/redact",
+        data={"csrf_token": csrf_token_of(client, "/submit"), "regions": "[[0.1, 0.1, 0.2, 0.2]]"},
+    )
     assert anonymous.status_code == 302 and anonymous.headers["Location"].startswith("/login")
     make_moderator("mod")
     assert login("mod").status_code == 303
     for csrf in ("", "garbage", csrf_token_of(app.test_client(), "/login")):
         assert redact(client, work.id, [[0.1, 0.1, 0.2, 0.2]], csrf).status_code == 400
-        assert client.post(f"/submissions/{token}/cover", data={"csrf_token": csrf, "regions": "[[0.1, 0.1, 0.2, 0.2]]"}).status_code == 400
-    assert client.post(f"/submissions/{'x' * 43}/cover", data={"csrf_token": csrf_token_of(client, "/submit"),
-                                                               "regions": "[[0.1, 0.1, 0.2, 0.2]]"}).status_code == 404  # fmt: skip
+        assert (
+            client.post(
+                f"/submissions/{token}/cover",
+                data={"csrf_token": csrf, "regions": "[[0.1, 0.1, 0.2, 0.2]]"},
+            ).status_code
+            == 400
+        )
+    assert (
+        client.post(
+            f"/submissions/{'x' * 43}/cover",
+            data={
+                "csrf_token": csrf_token_of(client, "/submit"),
+                "regions": "[[0.1, 0.1, 0.2, 0.2]]",
+            },
+        ).status_code
+        == 404
+    )
     assert snapshot(work.id) == before
 
 
 # A full disk redraws the page with the regions drawn; a failing one is the logged 500.
-@pytest.mark.parametrize(("error", "status", "text"), [
-    (errno.ENOSPC, 507, "The server has no room left to store what you sent. Nothing was kept."),
-    (errno.EIO, 500, "Something went wrong on our side"),
-], ids=["full", "failing"])  # fmt: skip
+@pytest.mark.parametrize(
+    ("error", "status", "text"),
+    [
+        (
+            errno.ENOSPC,
+            507,
+            "The server has no room left to store what you sent. Nothing was kept.",
+        ),
+        (errno.EIO, 500, "Something went wrong on our side"),
+    ],
+    ids=["full", "failing"],
+)
 @pytest.mark.parametrize("who", ["moderator", "artist"])
-def test_a_failure_while_publishing_keeps_the_image_as_it_was(client, moderator, pending, monkeypatch,
-                                                              error, status, text, who):  # fmt: skip
+def test_a_failure_while_publishing_keeps_the_image_as_it_was(
+    client, moderator, pending, monkeypatch, error, status, text, who
+):
     work, token = pending(png(photo((600, 400))))
     before = snapshot(work.id)
 
@@ -526,8 +628,10 @@ def test_a_failure_while_publishing_keeps_the_image_as_it_was(client, moderator,
     if who == "moderator":
         response = redact(client, work.id, [[0.1, 0.1, 0.2, 0.2]], moderator)
     else:
-        response = client.post(f"/submissions/{token}/cover",
-                               data={"csrf_token": moderator, "regions": "[[0.1, 0.1, 0.2, 0.2]]"})  # fmt: skip
+        response = client.post(
+            f"/submissions/{token}/cover",
+            data={"csrf_token": moderator, "regions": "[[0.1, 0.1, 0.2, 0.2]]"},
+        )
     assert response.status_code == status
     assert text in response.get_data(as_text=True)
     assert snapshot(work.id) == before
@@ -535,9 +639,9 @@ def test_a_failure_while_publishing_keeps_the_image_as_it_was(client, moderator,
 
 @pytest.mark.parametrize("who", ["moderator", "artist"])
 def test_no_free_decode_slot_is_a_503_to_retry(client, moderator, pending, monkeypatch, who):
+    from gallery.media.slots import NoSlot
     from gallery.moderation import works
     from gallery.public import submit
-    from gallery.media.slots import NoSlot
 
     work, token = pending(png(photo((600, 400))))
     before = snapshot(work.id)
@@ -549,8 +653,10 @@ def test_no_free_decode_slot_is_a_503_to_retry(client, moderator, pending, monke
     if who == "moderator":
         response = redact(client, work.id, [[0.1, 0.1, 0.2, 0.2]], moderator)
     else:
-        response = client.post(f"/submissions/{token}/cover",
-                               data={"csrf_token": moderator, "regions": "[[0.1, 0.1, 0.2, 0.2]]"})  # fmt: skip
+        response = client.post(
+            f"/submissions/{token}/cover",
+            data={"csrf_token": moderator, "regions": "[[0.1, 0.1, 0.2, 0.2]]"},
+        )
     assert response.status_code == 503 and response.headers["Retry-After"] == "30"
     assert "Many images are being processed right now" in response.get_data(as_text=True)
     assert snapshot(work.id) == before
@@ -597,8 +703,10 @@ def test_a_cover_that_raced_another_change_is_refused(app, pending, monkeypatch)
 def test_the_artist_covers_their_own_work_from_the_receipt(client, pending, make_moderator, login):
     work, token = pending(png(photo((1200, 800))))
     page = client.get(f"/submissions/{token}").get_data(as_text=True)
-    response = client.post(f"/submissions/{token}/cover",
-                           data={"csrf_token": csrf_from(page), "regions": json.dumps(REGIONS[:2])})  # fmt: skip
+    response = client.post(
+        f"/submissions/{token}/cover",
+        data={"csrf_token": csrf_from(page), "regions": json.dumps(REGIONS[:2])},
+    )
     assert response.status_code == 303 and response.headers["Location"] == f"/submissions/{token}"
     shown = client.get(f"/submissions/{token}")
     assert "no-store" in shown.headers["Cache-Control"]
@@ -606,28 +714,42 @@ def test_the_artist_covers_their_own_work_from_the_receipt(client, pending, make
     fresh()
     work = db.session.get(Work, work.id)
     assert work.covered_regions == 2
-    assert [leak for name, data in stored(work).items() for leak in leaks(name, data, REGIONS[:2])] == []
-    event = db.session.scalars(select(ModerationEvent).where(ModerationEvent.action == "cover")).one()
+    assert [
+        leak for name, data in stored(work).items() for leak in leaks(name, data, REGIONS[:2])
+    ] == []
+    event = db.session.scalars(
+        select(ModerationEvent).where(ModerationEvent.action == "cover")
+    ).one()
     assert event.moderator_id is None and event.reason == "2 regions, by the artist"
     make_moderator("mod")
     assert login("mod").status_code == 303
     history = client.get(f"/moderation/works/{work.id}").get_data(as_text=True)
-    assert re.search(r"<td>the artist</td>\s*<td><span title=\"cover\">Covered faces or identifying details", history)
+    assert re.search(
+        r"<td>the artist</td>\s*<td><span title=\"cover\">Covered faces or identifying details",
+        history,
+    )
 
 
 def test_the_artist_is_refused_politely(client, pending):
     work, token = pending(png(photo((600, 400))))
     csrf = csrf_from(client.get(f"/submissions/{token}").get_data(as_text=True))
     before = snapshot(work.id)
-    bad = client.post(f"/submissions/{token}/cover", data={"csrf_token": csrf, "regions": "[[2, 2, 2, 2]]"})
+    bad = client.post(
+        f"/submissions/{token}/cover", data={"csrf_token": csrf, "regions": "[[2, 2, 2, 2]]"}
+    )
     assert bad.status_code == 400
     assert "Rectangle 1 must be four numbers" in bad.get_data(as_text=True)
     assert "no-store" in bad.headers["Cache-Control"]
     assert snapshot(work.id) == before
-    withdrawn = client.post(f"/submissions/{token}/withdraw", data={"csrf_token": csrf, "confirm": "y"})
+    withdrawn = client.post(
+        f"/submissions/{token}/withdraw", data={"csrf_token": csrf, "confirm": "y"}
+    )
     assert withdrawn.status_code == 303
     after_withdrawal = snapshot(work.id)
-    late = client.post(f"/submissions/{token}/cover", data={"csrf_token": csrf, "regions": "[[0.1, 0.1, 0.2, 0.2]]"})
+    late = client.post(
+        f"/submissions/{token}/cover",
+        data={"csrf_token": csrf, "regions": "[[0.1, 0.1, 0.2, 0.2]]"},
+    )
     assert late.status_code == 409
     assert snapshot(work.id) == after_withdrawal
 
@@ -637,7 +759,9 @@ def test_the_artist_asks_the_moderators_to_cover(client, pending, moderator):
     stranger = client.application.test_client()
     page = stranger.get(f"/submissions/{token}").get_data(as_text=True)
     assert f'action="/submissions/{token}/cover-request"' in page
-    asked = stranger.post(f"/submissions/{token}/cover-request", data={"csrf_token": csrf_from(page)})
+    asked = stranger.post(
+        f"/submissions/{token}/cover-request", data={"csrf_token": csrf_from(page)}
+    )
     assert asked.status_code == 303
     fresh()
     assert db.session.get(Work, work.id).cover_requested is True
@@ -645,7 +769,9 @@ def test_the_artist_asks_the_moderators_to_cover(client, pending, moderator):
     assert "You asked our moderators to cover" in again and "cover-request" not in again
     queue = client.get("/moderation/").get_data(as_text=True)
     assert "The artist asks us to cover faces and other identifying details" in queue
-    actions = list(db.session.scalars(select(ModerationEvent.action).where(ModerationEvent.work_id == work.id)))
+    actions = list(
+        db.session.scalars(select(ModerationEvent.action).where(ModerationEvent.work_id == work.id))
+    )
     assert actions == ["cover-request"]
 
 
@@ -667,15 +793,23 @@ def test_the_submit_page_explains_the_cover_tool(client):
     html = client.get("/submit").get_data(as_text=True)
     assert "draw a rectangle over each face, sign, tattoo or number plate" in html
     assert "the uncovered image never leaves your device" in html
-    assert re.search(r'<input[^>]*name="cover"[^>]*type="checkbox"|<input[^>]*type="checkbox"[^>]*name="cover"', html)
-    assert "I ask the moderators to cover faces and other identifying details before publishing" in html
+    assert re.search(
+        r'<input[^>]*name="cover"[^>]*type="checkbox"|<input[^>]*type="checkbox"[^>]*name="cover"',
+        html,
+    )
+    assert (
+        "I ask the moderators to cover faces and other identifying details before publishing"
+        in html
+    )
     assert 'data-cover-tools="image"' in html and "js/cover.js" in html
 
 
 def test_the_moderation_page_offers_the_cover_form(client, moderator, pending):
     work, _token = pending(png(photo((600, 400))))
     html = client.get(f"/moderation/works/{work.id}").get_data(as_text=True)
-    form = re.search(r'<form method="post" action="([^"]*redact[^"]*)"[^>]*>(.*?)</form>', html, re.S)
+    form = re.search(
+        r'<form method="post" action="([^"]*redact[^"]*)"[^>]*>(.*?)</form>', html, re.S
+    )
     assert form and form.group(1) == f"/moderation/works/{work.id}/redact"
     assert 'name="csrf_token"' in form.group(2) and 'name="regions"' in form.group(2)
     assert "The face detector found no face" in html

@@ -6,19 +6,20 @@ detector's suggestions are offered, never chosen or drawn as covers for anyone.
 
 The browser side (hatched, not solid, suggestions; the queue's shortcuts) is in
 tests/browser/test_browser_moderation.py."""
+
 from __future__ import annotations
 
 import json
 import re
 from pathlib import Path
 
-from helpers import csrf_from, encode, fresh
 from PIL import Image
 from sqlalchemy import select
 
-from gallery.images import faces
 from gallery.extensions import db
+from gallery.images import faces
 from gallery.models import ModerationEvent, Work, WorkStatus
+from helpers import csrf_from, encode, fresh
 
 
 def portrait(testdata_dir: Path) -> bytes:
@@ -40,20 +41,29 @@ def status_of(work_id: int) -> WorkStatus:
 
 def actions(work_id: int) -> list[str]:
     fresh()
-    return list(db.session.scalars(select(ModerationEvent.action).where(ModerationEvent.work_id == work_id)
-                                   .order_by(ModerationEvent.id)))  # fmt: skip
+    return list(
+        db.session.scalars(
+            select(ModerationEvent.action)
+            .where(ModerationEvent.work_id == work_id)
+            .order_by(ModerationEvent.id)
+        )
+    )
 
 
 def approve(client, work_id: int, csrf: str):
     return client.post(f"/moderation/works/{work_id}/approve", data={"csrf_token": csrf})
 
 
-def test_a_flagged_face_blocks_approval_until_a_moderator_covers_it(client, moderator, pending, testdata_dir):
+def test_a_flagged_face_blocks_approval_until_a_moderator_covers_it(
+    client, moderator, pending, testdata_dir
+):
     work, _token = pending(portrait(testdata_dir))
     refused = approve(client, work.id, moderator)
     assert refused.status_code == 409
     page = refused.get_data(as_text=True)
-    assert "Not published: the artist asked for covering or the face detector suggests faces." in page
+    assert (
+        "Not published: the artist asked for covering or the face detector suggests faces." in page
+    )
     assert status_of(work.id) == WorkStatus.PENDING
     assert client.application.test_client().get(f"/works/{work.public_id}").status_code == 404
     fresh()
@@ -62,8 +72,10 @@ def test_a_flagged_face_blocks_approval_until_a_moderator_covers_it(client, mode
     field = re.search(r'<textarea[^>]*name="regions"[^>]*>([^<]*)</textarea>', page)
     assert field and field.group(1).strip() == ""
     assert "outlined with dashes on the image: it is not covered" in page
-    covered = client.post(f"/moderation/works/{work.id}/redact", data={"csrf_token": moderator,
-                                                                       "regions": json.dumps([box])})
+    covered = client.post(
+        f"/moderation/works/{work.id}/redact",
+        data={"csrf_token": moderator, "regions": json.dumps([box])},
+    )
     assert covered.status_code == 303
     fresh()
     assert db.session.get(Work, work.id).face_suggestions == []  # looked at again, at once
@@ -79,7 +91,9 @@ def test_nothing_to_cover_is_recorded_and_then_approval_goes_through(client, mod
     assert 'data-key="approve"' not in page  # no button the `a` key could press
     assert "Before it can be approved, cover what identifies someone" in page
     assert f'action="/moderation/works/{work.id}/nothing-to-cover"' in page
-    checked = client.post(f"/moderation/works/{work.id}/nothing-to-cover", data={"csrf_token": moderator})
+    checked = client.post(
+        f"/moderation/works/{work.id}/nothing-to-cover", data={"csrf_token": moderator}
+    )
     assert checked.status_code == 303
     assert 'data-key="approve"' in client.get(f"/moderation/works/{work.id}").get_data(as_text=True)
     assert approve(client, work.id, moderator).status_code == 303
@@ -88,14 +102,19 @@ def test_nothing_to_cover_is_recorded_and_then_approval_goes_through(client, mod
 
 
 def test_a_new_image_needs_a_new_look(app, client, moderator, pending):
-    """"Nothing to cover" holds for the image as it was: when the artist covers something
+    """ "Nothing to cover" holds for the image as it was: when the artist covers something
     afterwards, or asks for covering, the moderators must look again."""
     work, token = pending(plain(), cover_requested=True)
     client.post(f"/moderation/works/{work.id}/nothing-to-cover", data={"csrf_token": moderator})
     artist = app.test_client()
     receipt = artist.get(f"/submissions/{token}").get_data(as_text=True)
-    assert artist.post(f"/submissions/{token}/cover", data={
-        "csrf_token": csrf_from(receipt), "regions": "[[0.1, 0.1, 0.2, 0.2]]"}).status_code == 303  # fmt: skip
+    assert (
+        artist.post(
+            f"/submissions/{token}/cover",
+            data={"csrf_token": csrf_from(receipt), "regions": "[[0.1, 0.1, 0.2, 0.2]]"},
+        ).status_code
+        == 303
+    )
     assert approve(client, work.id, moderator).status_code == 409
     assert status_of(work.id) == WorkStatus.PENDING
 
@@ -105,14 +124,19 @@ def test_a_request_for_cover_after_the_look_blocks_again(app, client, moderator,
     client.post(f"/moderation/works/{work.id}/nothing-to-cover", data={"csrf_token": moderator})
     artist = app.test_client()
     receipt = artist.get(f"/submissions/{token}").get_data(as_text=True)
-    assert artist.post(f"/submissions/{token}/cover-request",
-                       data={"csrf_token": csrf_from(receipt)}).status_code == 303  # fmt: skip
+    assert (
+        artist.post(
+            f"/submissions/{token}/cover-request", data={"csrf_token": csrf_from(receipt)}
+        ).status_code
+        == 303
+    )
     assert approve(client, work.id, moderator).status_code == 409
     assert status_of(work.id) == WorkStatus.PENDING
 
 
-def test_a_work_the_detector_never_saw_is_looked_at_before_it_is_published(client, moderator, pending,
-                                                                           testdata_dir, monkeypatch):  # fmt: skip
+def test_a_work_the_detector_never_saw_is_looked_at_before_it_is_published(
+    client, moderator, pending, testdata_dir, monkeypatch
+):
     """From the queue, straight away: the detector runs in the approval itself."""
     work, _token = pending(portrait(testdata_dir), looked=False)
     fresh()
@@ -126,21 +150,33 @@ def test_a_work_the_detector_never_saw_is_looked_at_before_it_is_published(clien
     assert len(calls) == 1 and status_of(other.id) == WorkStatus.APPROVED
 
 
-def test_bulk_approval_skips_works_that_wait_for_a_cover_decision(client, moderator, pending, testdata_dir):
+def test_bulk_approval_skips_works_that_wait_for_a_cover_decision(
+    client, moderator, pending, testdata_dir
+):
     face, _ = pending(portrait(testdata_dir))
     asked, _ = pending(plain(), cover_requested=True)
     fine, _ = pending(plain())
-    done = client.post("/moderation/bulk-approve", data={
-        "csrf_token": moderator, "work_ids": [str(face.id), str(asked.id), str(fine.id)]})  # fmt: skip
+    done = client.post(
+        "/moderation/bulk-approve",
+        data={"csrf_token": moderator, "work_ids": [str(face.id), str(asked.id), str(fine.id)]},
+    )
     assert done.status_code == 303
     queue = client.get(done.headers["Location"]).get_data(as_text=True)
     assert "1 work approved." in queue
-    assert "2 were not published: their artists asked for covering or the face detector suggests faces." in queue
+    assert (
+        "2 were not published: their artists asked for covering or the face detector suggests faces."
+        in queue
+    )
     assert [status_of(w.id) for w in (face, asked, fine)] == [
-        WorkStatus.PENDING, WorkStatus.PENDING, WorkStatus.APPROVED]
+        WorkStatus.PENDING,
+        WorkStatus.PENDING,
+        WorkStatus.APPROVED,
+    ]
 
 
-def test_the_receipt_shows_suggestions_as_outlines_not_covers(app, pending, testdata_dir, client, moderator):
+def test_the_receipt_shows_suggestions_as_outlines_not_covers(
+    app, pending, testdata_dir, client, moderator
+):
     work, token = pending(portrait(testdata_dir))
     client.get(f"/moderation/works/{work.id}")  # the detector looks
     page = app.test_client().get(f"/submissions/{token}").get_data(as_text=True)

@@ -2,6 +2,7 @@
 match, unrelated pictures do not), the hints on the queue and the work page, and that
 neither the hash nor a hint ever reaches a public page, the API, a feed, search or the
 receipt."""
+
 from __future__ import annotations
 
 import io
@@ -13,14 +14,14 @@ from datetime import timedelta
 import pytest
 from PIL import Image, ImageDraw, ImageEnhance, ImageFilter
 
-from gallery.commands import demo
 from gallery import images
-from gallery.images import phash
+from gallery.commands import demo
+from gallery.core.tokens import new_receipt_token, token_hash
 from gallery.extensions import db
+from gallery.images import phash
 from gallery.media import media_store as store
 from gallery.models import Work, WorkStatus, utcnow
 from gallery.moderation.queries import LOOKALIKE_BITS, lookalikes
-from gallery.core.tokens import new_receipt_token, token_hash
 from gallery.verbs import covers
 from helpers import encode, fresh
 
@@ -95,9 +96,14 @@ def hashes(originals) -> dict[str, str]:
     return {name: phash_of(encode(im, "PNG")) for name, im in originals.items()}
 
 
-@pytest.mark.parametrize("name", ["photo 1", "photo 2"] + [d.__name__ for _t, _a, d, _g in demo.POSTERS])
+@pytest.mark.parametrize(
+    "name", ["photo 1", "photo 2"] + [d.__name__ for _t, _a, d, _g in demo.POSTERS]
+)
 def test_copies_of_a_picture_look_alike(originals, hashes, name):
-    far = {kind: distance(hashes[name], phash_of(data)) for kind, data in copies(originals[name]).items()}
+    far = {
+        kind: distance(hashes[name], phash_of(data))
+        for kind, data in copies(originals[name]).items()
+    }
     assert max(far.values()) <= LOOKALIKE_BITS, far
 
 
@@ -139,21 +145,39 @@ def family(client, moderator, make_work, originals):
     png = encode(poster, "PNG")
     approved = make_work(image=png, title="The approved one")
     rejected = pending_at(make_work, png, 300, title="The rejected one")
-    client.post(f"/moderation/works/{rejected.id}/reject", data={"csrf_token": moderator, "reason": "spam"})
+    client.post(
+        f"/moderation/works/{rejected.id}/reject", data={"csrf_token": moderator, "reason": "spam"}
+    )
     withdrawn_token = new_receipt_token()
-    withdrawn = make_work(status=WorkStatus.PENDING, image=png, receipt_token_hash=token_hash(withdrawn_token))
-    client.post(f"/submissions/{withdrawn_token}/withdraw",
-                data={"csrf_token": moderator, "confirm": "y"})  # fmt: skip
+    withdrawn = make_work(
+        status=WorkStatus.PENDING, image=png, receipt_token_hash=token_hash(withdrawn_token)
+    )
+    client.post(
+        f"/submissions/{withdrawn_token}/withdraw", data={"csrf_token": moderator, "confirm": "y"}
+    )
     waiting = pending_at(make_work, png, 200, title="The waiting one")
-    again = pending_at(make_work, encode(on_white(poster), "JPEG", quality=60), 100, title="Sent again")
+    again = pending_at(
+        make_work, encode(on_white(poster), "JPEG", quality=60), 100, title="Sent again"
+    )
     other = pending_at(make_work, encode(originals["photo 2"], "PNG"), 50, title="Something else")
     fresh()
-    statuses = {w: db.session.get(Work, w.id).status for w in (approved, rejected, withdrawn, waiting)}
-    assert list(statuses.values()) == [WorkStatus.APPROVED, WorkStatus.REJECTED, WorkStatus.WITHDRAWN,
-                                       WorkStatus.PENDING]  # fmt: skip
-    return {"approved": db.session.get(Work, approved.id), "rejected": db.session.get(Work, rejected.id),
-            "withdrawn": db.session.get(Work, withdrawn.id), "waiting": waiting, "again": again,
-            "other": other}  # fmt: skip
+    statuses = {
+        w: db.session.get(Work, w.id).status for w in (approved, rejected, withdrawn, waiting)
+    }
+    assert list(statuses.values()) == [
+        WorkStatus.APPROVED,
+        WorkStatus.REJECTED,
+        WorkStatus.WITHDRAWN,
+        WorkStatus.PENDING,
+    ]
+    return {
+        "approved": db.session.get(Work, approved.id),
+        "rejected": db.session.get(Work, rejected.id),
+        "withdrawn": db.session.get(Work, withdrawn.id),
+        "waiting": waiting,
+        "again": again,
+        "other": other,
+    }
 
 
 def card(html: str, work: Work) -> str:
@@ -199,8 +223,10 @@ def test_the_queue_says_what_a_new_work_looks_like(client, family):
 def test_every_status_is_named(app, family):
     found = {l.work_id: l for l in lookalikes([family["again"]], limit=10)[family["again"].id]}
     assert {k: found[family[k].id].status for k in ("approved", "rejected", "waiting")} == {
-        "approved": WorkStatus.APPROVED, "rejected": WorkStatus.REJECTED,
-        "waiting": WorkStatus.PENDING}  # fmt: skip
+        "approved": WorkStatus.APPROVED,
+        "rejected": WorkStatus.REJECTED,
+        "waiting": WorkStatus.PENDING,
+    }
     assert family["withdrawn"].id not in found  # its hash went with the withdrawal
     assert family["other"].id not in found and family["again"].id not in found
     assert found[family["waiting"].id].when is None
@@ -214,8 +240,9 @@ def test_the_work_page_shows_the_hints_too(client, family):
     assert HINT not in client.get(f"/moderation/works/{family['other'].id}").get_data(as_text=True)
 
 
-def test_the_hints_cost_one_query_whatever_the_page_holds(app, client, moderator, make_work,
-                                                         originals, count_statements):  # fmt: skip
+def test_the_hints_cost_one_query_whatever_the_page_holds(
+    app, client, moderator, make_work, originals, count_statements
+):
     png = encode(originals["poster_days"], "PNG")
     pending_at(make_work, png, 90)
     with count_statements() as few:
@@ -246,21 +273,39 @@ def test_covering_a_work_keeps_its_hash(app, make_work, originals):
 def test_neither_the_hash_nor_a_hint_is_ever_public(app, client, make_work, originals):
     png = encode(originals["poster_letters"], "PNG")
     first = make_work(image=png, title="Letters first", tag_names=("letters",))
-    second = make_work(image=encode(on_white(originals["poster_letters"]), "JPEG", quality=70),
-                       title="Letters second", tag_names=("letters",))  # fmt: skip
+    second = make_work(
+        image=encode(on_white(originals["poster_letters"]), "JPEG", quality=70),
+        title="Letters second",
+        tag_names=("letters",),
+    )
     token = new_receipt_token()
-    third = make_work(status=WorkStatus.PENDING, image=png, title="Letters third",
-                      receipt_token_hash=token_hash(token))  # fmt: skip
+    third = make_work(
+        status=WorkStatus.PENDING,
+        image=png,
+        title="Letters third",
+        receipt_token_hash=token_hash(token),
+    )
     fresh()
     secrets = {w.phash for w in (db.session.get(Work, i) for i in (first.id, second.id, third.id))}
     assert None not in secrets
-    shown = {"Letters second": ["/", "/works", "/works?tag=letters", f"/works/{second.public_id}",
-                                "/fr/works", "/ru/", "/feed.atom", "/fr/feed.atom", "/api/works",
-                                f"/api/works/{second.public_id}"],
-             "Letters first": [f"/works/{first.public_id}"],
-             second.public_id: ["/sitemap.xml", "/search?q=letters"],  # (search marks the word)
-             "Letters third": [f"/submissions/{token}"],
-             "openapi": ["/api/openapi.json"]}  # fmt: skip
+    shown = {
+        "Letters second": [
+            "/",
+            "/works",
+            "/works?tag=letters",
+            f"/works/{second.public_id}",
+            "/fr/works",
+            "/ru/",
+            "/feed.atom",
+            "/fr/feed.atom",
+            "/api/works",
+            f"/api/works/{second.public_id}",
+        ],
+        "Letters first": [f"/works/{first.public_id}"],
+        second.public_id: ["/sitemap.xml", "/search?q=letters"],  # (search marks the word)
+        "Letters third": [f"/submissions/{token}"],
+        "openapi": ["/api/openapi.json"],
+    }
     for expected, pages in shown.items():
         for page in pages:
             response = client.get(page)

@@ -1,6 +1,7 @@
 """One error hierarchy with one handler (gallery/core/errors.py, gallery/web/errors.py):
 each kind's status, page and API answer, Retry-After for Busy, a full disk as 507 on
 /submit, and a bug inside a moderation verb as a logged 500, never a quiet 404."""
+
 from __future__ import annotations
 
 import errno
@@ -88,7 +89,9 @@ def test_busy_says_when_to_come_back(raising, client):
 def test_the_page_is_in_the_readers_language(raising, client):
     page = client.get("/raise/full", headers={"Accept-Language": "fr"})
     assert page.status_code == 507
-    assert "Le serveur n’a plus de place pour enregistrer votre envoi." in page.get_data(as_text=True)
+    assert "Le serveur n’a plus de place pour enregistrer votre envoi." in page.get_data(
+        as_text=True
+    )
 
 
 def test_a_bad_query_names_the_parameter_on_the_api(client):
@@ -99,7 +102,9 @@ def test_a_bad_query_names_the_parameter_on_the_api(client):
     assert page.status_code == 400 and "not in the expected shape" in page.get_data(as_text=True)
 
 
-def test_a_key_error_inside_a_moderation_verb_is_a_logged_500(app, client, moderator, pending, monkeypatch, caplog):
+def test_a_key_error_inside_a_moderation_verb_is_a_logged_500(
+    app, client, moderator, pending, monkeypatch, caplog
+):
     from gallery.verbs import covers
 
     work, _token = pending(png_bytes())
@@ -111,14 +116,21 @@ def test_a_key_error_inside_a_moderation_verb_is_a_logged_500(app, client, moder
     app.testing = False
     app.config["PROPAGATE_EXCEPTIONS"] = False
     with caplog.at_level(logging.ERROR, logger="gallery.web.errors"):
-        response = client.post(f"/moderation/works/{work.id}/nothing-to-cover", data={"csrf_token": moderator})
+        response = client.post(
+            f"/moderation/works/{work.id}/nothing-to-cover", data={"csrf_token": moderator}
+        )
     assert response.status_code == 500
     assert "Something went wrong on our side" in response.get_data(as_text=True)
-    assert any("KeyError" in r.getMessage() and "nothing-to-cover" in r.getMessage() for r in caplog.records)
+    assert any(
+        "KeyError" in r.getMessage() and "nothing-to-cover" in r.getMessage()
+        for r in caplog.records
+    )
 
 
 def test_an_unknown_work_in_a_moderation_verb_is_a_404(client, moderator):
-    response = client.post("/moderation/works/999999/nothing-to-cover", data={"csrf_token": moderator})
+    response = client.post(
+        "/moderation/works/999999/nothing-to-cover", data={"csrf_token": moderator}
+    )
     assert response.status_code == 404
     assert "There is nothing here." in response.get_data(as_text=True)
 

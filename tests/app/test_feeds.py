@@ -1,5 +1,6 @@
 """The Atom feeds (whole gallery, one prisoner, one campaign), the sitemap and robots.txt,
 read the way feed readers and crawlers read them."""
+
 from __future__ import annotations
 
 import re
@@ -10,15 +11,15 @@ from html.parser import HTMLParser
 import feedparser
 import pytest
 from flask.testing import FlaskClient
-from helpers import saved
 
+from gallery.core.tokens import token_hash
 from gallery.extensions import db
 from gallery.media import media_store as store
 from gallery.models import Campaign, ReportCategory, WorkStatus
-from gallery.core.tokens import token_hash
 from gallery.verbs import decisions
 from gallery.verbs.reports import file_report
 from gallery.verbs.submissions import withdraw_work
+from helpers import saved
 
 ATOM = "http://www.w3.org/2005/Atom"
 SITEMAP = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
@@ -109,17 +110,24 @@ class Images(HTMLParser):
 
 
 def test_summary_shows_the_share_image_with_its_alt_text(client, make_work):
-    work = make_work(title="Sun", alt_text='A sun "behind" <bars> & wire',
-                     description="Made for **Ada**.<script>alert(1)</script>")  # fmt: skip
+    work = make_work(
+        title="Sun",
+        alt_text='A sun "behind" <bars> & wire',
+        description="Made for **Ada**.<script>alert(1)</script>",
+    )
     # As feedparser hands it to a reader (sanitised), then read by an HTML parser.
     [entry] = read_feed(client, "/feed.atom").entries
     assert entry.summary_detail.type == "text/html"
     share = work.renditions["share"]
     src = f"http://localhost/media/{work.image_key}/share.jpg"
-    assert Images(entry.summary).found == [{
-        "src": src, "alt": 'A sun "behind" <bars> & wire',
-        "width": str(share["width"]), "height": str(share["height"]),
-    }]  # fmt: skip
+    assert Images(entry.summary).found == [
+        {
+            "src": src,
+            "alt": 'A sun "behind" <bars> & wire',
+            "width": str(share["width"]),
+            "height": str(share["height"]),
+        }
+    ]
     assert "<strong>Ada</strong>" in entry.summary
     assert "script" not in entry.summary
     # The image is really served at that address.
@@ -137,8 +145,9 @@ def test_summary_html_is_escaped_text_in_the_document(client, make_work):
 
 
 def test_cyrillic_titles_survive(client, make_work):
-    make_work(title="Свободу Азату", alt_text="Солнце за решёткой", text_locale="ru",
-              display_name="Мира")  # fmt: skip
+    make_work(
+        title="Свободу Азату", alt_text="Солнце за решёткой", text_locale="ru", display_name="Мира"
+    )
     [entry] = read_feed(client, "/en/feed.atom").entries
     assert entry.title == "Свободу Азату"
     assert entry.author == "Мира"
@@ -163,7 +172,9 @@ def test_entry_ids_do_not_change_when_a_work_is_edited(client, make_work, mod):
 
 def test_unpublishing_removes_the_work_from_every_feed(client, make_work, ada, rally, mod):
     kept = make_work(title="Kept", prisoners=(ada,), campaign_id=rally.id, published_at=when(1))
-    gone = make_work(title="Taken down", prisoners=(ada,), campaign_id=rally.id, published_at=when(2))
+    gone = make_work(
+        title="Taken down", prisoners=(ada,), campaign_id=rally.id, published_at=when(2)
+    )
     for path in FEEDS:
         assert titles(read_feed(client, path)) == ["Taken down", "Kept"]
     decisions.unpublish_work(store(), gone.id, mod.id, "It shows a face.")
@@ -182,8 +193,12 @@ def test_a_work_reported_at_risk_leaves_every_feed(client, make_work, ada, rally
 
 
 def test_a_withdrawn_work_leaves_every_feed(app, client, make_work, ada, rally):
-    make_work(title="Withdrawn", prisoners=(ada,), campaign_id=rally.id,
-              receipt_token_hash=token_hash("t" * 43))  # fmt: skip
+    make_work(
+        title="Withdrawn",
+        prisoners=(ada,),
+        campaign_id=rally.id,
+        receipt_token_hash=token_hash("t" * 43),
+    )
     withdraw_work(store(app), "t" * 43)
     db.session.commit()
     for path in FEEDS:
@@ -206,8 +221,10 @@ def test_prisoner_feed_has_only_that_prisoners_works(client, make_work, make_pri
     assert titles(parsed) == ["For both", "For Ada"]
     assert parsed.feed.title == "Art Protest: works for Ada Example"
     links = {link.rel: link.href for link in parsed.feed.links}
-    assert links == {"self": "http://localhost/prisoners/ada/feed.atom",
-                     "alternate": "http://localhost/prisoners/ada"}  # fmt: skip
+    assert links == {
+        "self": "http://localhost/prisoners/ada/feed.atom",
+        "alternate": "http://localhost/prisoners/ada",
+    }
     assert titles(read_feed(client, "/prisoners/bob/feed.atom")) == ["For Bob", "For both"]
 
 
@@ -219,7 +236,9 @@ def test_campaign_feed_has_only_that_campaigns_works(client, make_work, rally):
     parsed = read_feed(client, "/campaigns/rally/feed.atom")
     assert titles(parsed) == ["At the rally"]
     assert parsed.feed.title == "Art Protest: works of the campaign Rally"
-    assert {l.rel: l.href for l in parsed.feed.links}["alternate"] == "http://localhost/campaigns/rally"
+    assert {l.rel: l.href for l in parsed.feed.links}[
+        "alternate"
+    ] == "http://localhost/campaigns/rally"
 
 
 def test_an_empty_feed_is_still_valid(client, ada):
@@ -228,8 +247,15 @@ def test_an_empty_feed_is_still_valid(client, ada):
     assert parsed.feed.updated == ada.created_at.strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-@pytest.mark.parametrize("path", ["/prisoners/nobody/feed.atom", "/campaigns/nothing/feed.atom",
-                                  "/fr/prisoners/nobody/feed.atom", "/prisoners/NOT%20A%20SLUG/feed.atom"])  # fmt: skip
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/prisoners/nobody/feed.atom",
+        "/campaigns/nothing/feed.atom",
+        "/fr/prisoners/nobody/feed.atom",
+        "/prisoners/NOT%20A%20SLUG/feed.atom",
+    ],
+)
 def test_unknown_slugs_are_404(client, path):
     assert client.get(path).status_code == 404
 
@@ -242,8 +268,10 @@ def test_each_language_has_its_own_feed(client, make_work, ada):
         assert root.get(XML_LANG) == code
         parsed = read_feed(client, f"/{code}/feed.atom")
         links = {link.rel: link.href for link in parsed.feed.links}
-        assert links == {"self": f"http://localhost/{code}/feed.atom",
-                         "alternate": f"http://localhost/{code}/"}  # fmt: skip
+        assert links == {
+            "self": f"http://localhost/{code}/feed.atom",
+            "alternate": f"http://localhost/{code}/",
+        }
         assert parsed.feed.id == f"http://localhost/{code}/feed.atom"
         assert parsed.entries[0].link == f"http://localhost/{code}/works/{work.public_id}"
     french = read_feed(client, "/fr/prisoners/ada/feed.atom")
@@ -262,16 +290,22 @@ def test_the_bare_feed_follows_the_visitors_language(client, make_work):
 
 
 def test_pages_advertise_their_feeds(client, ada, rally):
-    feed_link = ('<link rel="alternate" type="application/atom+xml" '
-                 'title="Art Protest: newest works" href="/feed.atom">')  # fmt: skip
+    feed_link = (
+        '<link rel="alternate" type="application/atom+xml" '
+        'title="Art Protest: newest works" href="/feed.atom">'
+    )
     for path in ("/", "/works", "/prisoners", "/prisoners/ada", "/campaigns/rally", "/submit"):
         assert feed_link in client.get(path).get_data(as_text=True), path
     prisoner = client.get("/prisoners/ada").get_data(as_text=True)
-    assert ('<link rel="alternate" type="application/atom+xml" title="Art Protest: works for '
-            'Ada Example" href="/prisoners/ada/feed.atom">') in prisoner
+    assert (
+        '<link rel="alternate" type="application/atom+xml" title="Art Protest: works for '
+        'Ada Example" href="/prisoners/ada/feed.atom">'
+    ) in prisoner
     campaign = client.get("/campaigns/rally").get_data(as_text=True)
-    assert ('<link rel="alternate" type="application/atom+xml" title="Art Protest: works of the '
-            'campaign Rally" href="/campaigns/rally/feed.atom">') in campaign
+    assert (
+        '<link rel="alternate" type="application/atom+xml" title="Art Protest: works of the '
+        'campaign Rally" href="/campaigns/rally/feed.atom">'
+    ) in campaign
     french = client.get("/fr/prisoners/ada").get_data(as_text=True)
     assert 'href="/fr/feed.atom"' in french and 'href="/fr/prisoners/ada/feed.atom"' in french
 
@@ -296,10 +330,20 @@ def test_sitemap_lists_every_public_page_in_every_language(client, make_work, ad
     assert root.tag == f"{SITEMAP}urlset"
     urls = root.findall(f"{SITEMAP}url")
     locs = [u.findtext(f"{SITEMAP}loc") for u in urls]
-    pages = ["/", "/works", "/prisoners", "/search", "/prisoners/ada", "/campaigns/rally",
-             f"/works/{public.public_id}"]  # fmt: skip
-    expected = [f"http://localhost/{code}{page}" if page != "/" else f"http://localhost/{code}/"
-                for page in pages for code in ("en", "fr", "ru")]  # fmt: skip
+    pages = [
+        "/",
+        "/works",
+        "/prisoners",
+        "/search",
+        "/prisoners/ada",
+        "/campaigns/rally",
+        f"/works/{public.public_id}",
+    ]
+    expected = [
+        f"http://localhost/{code}{page}" if page != "/" else f"http://localhost/{code}/"
+        for page in pages
+        for code in ("en", "fr", "ru")
+    ]
     assert locs == expected
     assert not any(pending.public_id in loc or hidden.public_id in loc for loc in locs)
     assert len(set(locs)) == 7 * 3
@@ -309,14 +353,21 @@ def test_sitemap_names_each_urls_versions_and_dates(client, make_work, ada, rall
     work = make_work(published_at=when(5))
     root = read_sitemap(client)
     for url in root.findall(f"{SITEMAP}url"):
-        alternates = {link.get("hreflang"): link.get("href") for link in url.findall(f"{XHTML}link")}
+        alternates = {
+            link.get("hreflang"): link.get("href") for link in url.findall(f"{XHTML}link")
+        }
         assert set(alternates) == {"en", "fr", "ru", "x-default"}
         assert all(link.get("rel") == "alternate" for link in url.findall(f"{XHTML}link"))
         loc = url.findtext(f"{SITEMAP}loc")
         assert loc in alternates.values()
-        assert alternates["x-default"] == re.sub(r"^http://localhost/(en|fr|ru)/", "http://localhost/", loc)
+        assert alternates["x-default"] == re.sub(
+            r"^http://localhost/(en|fr|ru)/", "http://localhost/", loc
+        )
     by_loc = {u.findtext(f"{SITEMAP}loc"): u for u in root.findall(f"{SITEMAP}url")}
-    assert by_loc[f"http://localhost/fr/works/{work.public_id}"].findtext(f"{SITEMAP}lastmod") == "2025-03-05T12:00:00Z"
+    assert (
+        by_loc[f"http://localhost/fr/works/{work.public_id}"].findtext(f"{SITEMAP}lastmod")
+        == "2025-03-05T12:00:00Z"
+    )
     assert by_loc["http://localhost/ru/prisoners/ada"].findtext(f"{SITEMAP}lastmod") == (
         ada.updated_at.strftime("%Y-%m-%dT%H:%M:%SZ")
     )
@@ -346,7 +397,9 @@ def test_robots_txt_keeps_crawlers_off_private_addresses(client):
     assert response.headers["Content-Type"] == "text/plain; charset=utf-8"
     lines = response.get_data(as_text=True).splitlines()
     assert lines[0] == "User-agent: *"
-    disallowed = [line.removeprefix("Disallow: ") for line in lines if line.startswith("Disallow: ")]
+    disallowed = [
+        line.removeprefix("Disallow: ") for line in lines if line.startswith("Disallow: ")
+    ]
     for prefix in ("/submissions/", "/moderation/", "/login", "/account/", "/search?", "/api/"):
         assert prefix in disallowed
     # Search results are kept out, the search form is not.

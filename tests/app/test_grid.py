@@ -1,4 +1,5 @@
 """The /works grid: filters, keyset pagination, bad input and a constant number of queries."""
+
 from __future__ import annotations
 
 import re
@@ -40,9 +41,11 @@ def test_pages_walk_every_work_once_in_order(app, client, thirty):
     assert pages == 5
     # Newest first: W29 (minute 29) down to W13, then the three published at minute 10,
     # the newest id first (W12, W11, W10), then W09 (minute 9) down to W00.
-    expected = [f"W{n:02d}" for n in range(29, 12, -1)] + ["W12", "W11", "W10"] + [
-        f"W{n:02d}" for n in range(9, -1, -1)
-    ]
+    expected = (
+        [f"W{n:02d}" for n in range(29, 12, -1)]
+        + ["W12", "W11", "W10"]
+        + [f"W{n:02d}" for n in range(9, -1, -1)]
+    )
     assert len(expected) == 30 and len(set(expected)) == 30
     assert seen == expected
 
@@ -75,9 +78,16 @@ def test_malformed_page_numbers_fall_back_to_page_one(client, make_work, page):
 
 @pytest.mark.parametrize(
     "query",
-    ["after=garbage", "before=1-x", "after=" + "9" * 30 + "-1", "after=99999999999999999999-1",
-     "prisoner=<script>", "campaign=" + "a" * 200, "tag=UPPER"],
-)  # fmt: skip
+    [
+        "after=garbage",
+        "before=1-x",
+        "after=" + "9" * 30 + "-1",
+        "after=99999999999999999999-1",
+        "prisoner=<script>",
+        "campaign=" + "a" * 200,
+        "tag=UPPER",
+    ],
+)
 def test_malformed_filters_and_cursors_are_400(client, query):
     response = client.get(f"/works?{query}")
     assert response.status_code == 400
@@ -112,8 +122,9 @@ def test_filter_form_keeps_the_choice(client, make_prisoner, make_work):
     assert "Clear filters" in html
 
 
-def test_grid_runs_a_constant_number_of_statements(app, client, make_prisoner, make_work,
-                                                   count_statements):  # fmt: skip
+def test_grid_runs_a_constant_number_of_statements(
+    app, client, make_prisoner, make_work, count_statements
+):
     app.config["WORKS_PER_PAGE"] = 24
     ada = make_prisoner()
 
@@ -125,10 +136,20 @@ def test_grid_runs_a_constant_number_of_statements(app, client, make_prisoner, m
 
     for n in range(3):
         make_work(prisoners=(ada,), tag_names=(f"t{n}",))
-    few = {u: statements_for(u) for u in ("/works", f"/works?prisoner={ada.slug}", "/", "/prisoners",
-                                          f"/prisoners/{ada.slug}")}  # fmt: skip
+    few = {
+        u: statements_for(u)
+        for u in (
+            "/works",
+            f"/works?prisoner={ada.slug}",
+            "/",
+            "/prisoners",
+            f"/prisoners/{ada.slug}",
+        )
+    }
     for n in range(3, 30):
         make_work(prisoners=(ada, make_prisoner()), tag_names=(f"t{n}", "x"))
     many = {u: statements_for(u) for u in few}
     assert many == few
-    assert few["/works"] <= 9  # one of them: the works' texts in other languages, one the prisoners' names
+    assert (
+        few["/works"] <= 9
+    )  # one of them: the works' texts in other languages, one the prisoners' names

@@ -1,9 +1,10 @@
 """What a hostile review of the running gallery found (issue 12), one finding a section."""
+
 from __future__ import annotations
 
 import errno
-import re
 import os
+import re
 import sqlite3
 import stat
 import time
@@ -15,12 +16,21 @@ from sqlalchemy import select
 
 from gallery import create_app
 from gallery.commands.backup import backup
-
-from helpers import IsolatedClient
 from gallery.extensions import db
 from gallery.media import media_store
 from gallery.models import Moderator, Work, WorkStatus
-from helpers import MODERATOR_PASSWORD, csrf_token_of, form_data, fresh, log_in, multipart, png_bytes, post, saved
+from helpers import (
+    MODERATOR_PASSWORD,
+    IsolatedClient,
+    csrf_token_of,
+    form_data,
+    fresh,
+    log_in,
+    multipart,
+    png_bytes,
+    post,
+    saved,
+)
 
 
 def submit(client, **overrides) -> tuple[str, Work]:
@@ -52,7 +62,12 @@ def test_a_receipt_form_works_over_https_without_a_referer(client):
     https = {"base_url": "https://localhost"}
     url, _ = submit(client)
     token = csrf_token_of(client, url, **https)
-    assert client.post(url + "/withdraw", data={"csrf_token": token, "confirm": "y"}, **https).status_code == 303
+    assert (
+        client.post(
+            url + "/withdraw", data={"csrf_token": token, "confirm": "y"}, **https
+        ).status_code
+        == 303
+    )
     assert newest().status == WorkStatus.WITHDRAWN
     # And a forged one is still refused.
     url, _ = submit(client)
@@ -120,8 +135,9 @@ def test_ipv6_clients_are_counted_by_their_64(app_factory):
     def send(addr: str) -> int:
         client = app.test_client()
         body, content_type = multipart(form_data(client, png_bytes()))
-        return client.post("/submit", data=body, content_type=content_type,
-                           environ_base={"REMOTE_ADDR": addr}).status_code  # fmt: skip
+        return client.post(
+            "/submit", data=body, content_type=content_type, environ_base={"REMOTE_ADDR": addr}
+        ).status_code
 
     with app.app_context():
         assert send("2001:db8:1:2::1") == 303
@@ -137,10 +153,14 @@ def _attempt(client, username: str, password: str, addr: str):
 def _held_back(response) -> bool:
     """Past the per-name limit a try is not refused but held back until the browser has
     solved the challenge (tests/app/test_limits.py solves one): the password is not checked."""
-    return response.status_code == 200 and "solve a small anti-spam puzzle" in response.get_data(as_text=True)
+    return response.status_code == 200 and "solve a small anti-spam puzzle" in response.get_data(
+        as_text=True
+    )
 
 
-def test_guesses_from_many_addresses_do_not_lock_the_moderator_out(app_factory, moderator_password_hash):
+def test_guesses_from_many_addresses_do_not_lock_the_moderator_out(
+    app_factory, moderator_password_hash
+):
     app = app_factory(LOGIN_ACCOUNT_RATE_LIMIT="3 per hour")
     with app.app_context():
         saved(Moderator(username="alice", password_hash=moderator_password_hash))
@@ -173,7 +193,9 @@ def test_a_device_cookie_cannot_be_forged_or_borrowed(app_factory, moderator_pas
     assert _held_back(_attempt(forged, "alice", "guess 4", "10.8.0.9"))
 
 
-def test_one_client_guessing_one_name_is_stopped_without_stopping_others(app_factory, moderator_password_hash):
+def test_one_client_guessing_one_name_is_stopped_without_stopping_others(
+    app_factory, moderator_password_hash
+):
     app = app_factory(LOGIN_PAIR_RATE_LIMIT="3 per minute")
     with app.app_context():
         saved(Moderator(username="alice", password_hash=moderator_password_hash))
@@ -192,19 +214,29 @@ def test_database_files_are_readable_by_their_owner_only(tmp_path):
     instance = tmp_path / "own"
     old = os.umask(0o022)  # a usual umask: files would be readable by everyone
     try:
-        app = create_app({"TESTING": True, "SECRET_KEY": "k"}, environ={"GALLERY_INSTANCE": str(instance)})
+        app = create_app(
+            {"TESTING": True, "SECRET_KEY": "k"}, environ={"GALLERY_INSTANCE": str(instance)}
+        )
         with app.app_context():
             db.create_all()
             saved(Moderator(username="x", password_hash="y"))
-            files = {p.name: stat.S_IMODE(p.stat().st_mode) for p in instance.iterdir()
-                     if p.name.startswith(("gallery.sqlite3", "ratelimits"))}  # fmt: skip
+            files = {
+                p.name: stat.S_IMODE(p.stat().st_mode)
+                for p in instance.iterdir()
+                if p.name.startswith(("gallery.sqlite3", "ratelimits"))
+            }
             report = backup(db.engine, db.metadata, media_store, instance, tmp_path / "copy")
             db.session.remove()
             db.engine.dispose()
     finally:
         os.umask(old)
     assert report.works_copied == 0
-    assert {"gallery.sqlite3", "gallery.sqlite3-wal", "gallery.sqlite3-shm", "ratelimits.sqlite3"} <= set(files)
+    assert {
+        "gallery.sqlite3",
+        "gallery.sqlite3-wal",
+        "gallery.sqlite3-shm",
+        "ratelimits.sqlite3",
+    } <= set(files)
     assert set(files.values()) == {0o600}, files
     assert stat.S_IMODE((tmp_path / "copy" / "gallery.sqlite3").stat().st_mode) == 0o600
 
@@ -212,7 +244,9 @@ def test_database_files_are_readable_by_their_owner_only(tmp_path):
 # ---- nothing escapes: even a failing error page answers with our headers ----
 
 
-def test_a_failing_error_page_still_answers_politely_and_logs_no_token(app, client, caplog, monkeypatch):
+def test_a_failing_error_page_still_answers_politely_and_logs_no_token(
+    app, client, caplog, monkeypatch
+):
     from gallery.web import errors
 
     url, _ = submit(client)
@@ -254,11 +288,19 @@ def test_pages_never_parse_an_artists_markdown(app, client, moderator, monkeypat
     work.published_at = work.submitted_at
     db.session.commit()
     parsed = []
-    monkeypatch.setattr(text.cmark, "markdown_to_html_with_extensions",
-                        lambda source, **kw: parsed.append(source) or "")  # fmt: skip
+    monkeypatch.setattr(
+        text.cmark,
+        "markdown_to_html_with_extensions",
+        lambda source, **kw: parsed.append(source) or "",
+    )
     text.render_markdown.cache_clear()
-    for path in (f"/works/{work.public_id}", "/feed.atom", f"/moderation/works/{work.id}",
-                 "/moderation/published", url):  # fmt: skip
+    for path in (
+        f"/works/{work.public_id}",
+        "/feed.atom",
+        f"/moderation/works/{work.id}",
+        "/moderation/published",
+        url,
+    ):
         assert client.get(path).status_code == 200, path
     assert parsed == []
 
@@ -316,13 +358,17 @@ def test_an_upload_while_the_database_is_locked_is_503_and_leaves_nothing(app, c
     assert response.status_code == 503
     assert int(response.headers["Retry-After"]) > 0
     assert "busy" in response.get_data(as_text=True)
-    assert media_files(app) == before and not list((Path(app.config["MEDIA_ROOT"]) / "staging").glob("*"))
+    assert media_files(app) == before and not list(
+        (Path(app.config["MEDIA_ROOT"]) / "staging").glob("*")
+    )
     fresh()
     assert db.session.scalars(select(Work)).all() == []
 
 
 @pytest.mark.parametrize("errno_", [errno.ENOSPC, errno.EDQUOT])
-def test_a_full_disk_is_507_leaves_nothing_and_the_site_keeps_serving(app, client, make_work, monkeypatch, errno_):
+def test_a_full_disk_is_507_leaves_nothing_and_the_site_keeps_serving(
+    app, client, make_work, monkeypatch, errno_
+):
     from gallery.media import local as storage
 
     earlier = make_work(title="Already accepted")
@@ -346,8 +392,15 @@ def test_a_full_disk_is_507_leaves_nothing_and_the_site_keeps_serving(app, clien
 # ---- e-mail addresses: strict, and linked with encoding ----
 
 
-@pytest.mark.parametrize("address", ["a?cc=x&subject=hi@example.org", "a&b@example.org",
-                                     "x%0d%0abcc=y@example.org", "a\"b\"@example.org"])  # fmt: skip
+@pytest.mark.parametrize(
+    "address",
+    [
+        "a?cc=x&subject=hi@example.org",
+        "a&b@example.org",
+        "x%0d%0abcc=y@example.org",
+        'a"b"@example.org',
+    ],
+)
 def test_addresses_that_could_forge_a_mailto_link_are_refused(client, address):
     response = post(client, form_data(client, png_bytes(), email=address))
     assert response.status_code == 400
@@ -357,7 +410,9 @@ def test_addresses_that_could_forge_a_mailto_link_are_refused(client, address):
     assert db.session.scalars(select(Work)).all() == []
 
 
-@pytest.mark.parametrize("address", ["mira.k+art@example.org", "мира@пример.рф", "o_neil-2@example.org"])
+@pytest.mark.parametrize(
+    "address", ["mira.k+art@example.org", "мира@пример.рф", "o_neil-2@example.org"]
+)
 def test_ordinary_addresses_in_any_script_are_accepted(client, address):
     assert post(client, form_data(client, png_bytes(), email=address)).status_code == 303
 
@@ -382,22 +437,34 @@ def test_every_form_of_the_gallery_cleans_its_text_fields():
 
     from flask_wtf import FlaskForm
 
-    from gallery.moderation import auth, forms as moderation_forms
+    from gallery.moderation import auth
+    from gallery.moderation import forms as moderation_forms
     from gallery.public import forms as public_forms
     from gallery.web import forms as web_forms
     from gallery.web.forms import GalleryForm
 
-    found = [cls for module in (public_forms, moderation_forms, auth, web_forms)
-             for _name, cls in inspect.getmembers(module, inspect.isclass)
-             if issubclass(cls, FlaskForm) and cls.__module__ == module.__name__]  # fmt: skip
+    found = [
+        cls
+        for module in (public_forms, moderation_forms, auth, web_forms)
+        for _name, cls in inspect.getmembers(module, inspect.isclass)
+        if issubclass(cls, FlaskForm) and cls.__module__ == module.__name__
+    ]
     assert len(found) >= 9
     assert [cls.__name__ for cls in found if not issubclass(cls, GalleryForm)] == []
 
 
 def test_hidden_characters_are_stripped_and_text_normalised(client):
     title = f"Sun{HIDDEN} behind bars"
-    response = post(client, form_data(client, png_bytes(), title=title, display_name="Cafe\u0301\u202e",
-                                      description="A line\r\nanother\x00 one"))  # fmt: skip
+    response = post(
+        client,
+        form_data(
+            client,
+            png_bytes(),
+            title=title,
+            display_name="Cafe\u0301\u202e",
+            description="A line\r\nanother\x00 one",
+        ),
+    )
     assert response.status_code == 303
     work = newest()
     assert work.title == "Sun behind bars"
@@ -417,13 +484,17 @@ def test_a_nul_in_a_report_or_a_rejection_is_not_a_500(client, moderator, make_w
     """On PostgreSQL a NUL in a text parameter is an error of the driver: a 500 before."""
     public = make_work()
     token = csrf_token_of(client, f"/works/{public.public_id}/report")
-    response = client.post(f"/works/{public.public_id}/report",
-                           data={"csrf_token": token, "category": "other", "text": "bad\x00 thing"})
+    response = client.post(
+        f"/works/{public.public_id}/report",
+        data={"csrf_token": token, "category": "other", "text": "bad\x00 thing"},
+    )
     assert response.status_code == 303 and response.headers["Location"] == "/reports/thanks"
     pending = make_work(status=WorkStatus.PENDING)
     token = csrf_token_of(client, f"/moderation/works/{pending.id}")
-    response = client.post(f"/moderation/works/{pending.id}/reject",
-                           data={"csrf_token": token, "reason": "No\x00 thanks, \u202eplease"})
+    response = client.post(
+        f"/moderation/works/{pending.id}/reject",
+        data={"csrf_token": token, "reason": "No\x00 thanks, \u202eplease"},
+    )
     assert response.status_code == 303
     fresh()
     assert db.session.get(Work, pending.id).rejection_reason == "No thanks, please"
@@ -431,7 +502,14 @@ def test_a_nul_in_a_report_or_a_rejection_is_not_a_500(client, moderator, make_w
 
 # ---- Unicode non-characters: stripped from forms, harmless in Markdown, never in XML ----
 
-NONCHARACTER_REFERENCES = ["&#xFFFF;", "&#xfffe;", "&#65535;", "&#65534;", "&#X0000FFFF;", "&#00065535;"]
+NONCHARACTER_REFERENCES = [
+    "&#xFFFF;",
+    "&#xfffe;",
+    "&#65535;",
+    "&#65534;",
+    "&#X0000FFFF;",
+    "&#00065535;",
+]
 
 
 @pytest.mark.parametrize("reference", NONCHARACTER_REFERENCES)
@@ -452,8 +530,15 @@ def test_a_profile_with_a_noncharacter_reference_still_renders(client, make_pris
 
 
 def test_noncharacters_are_stripped_from_every_field(client):
-    response = post(client, form_data(client, png_bytes(), title="Probe \uffff\ufffe\ufdd0\U0010ffffend",
-                                      alt_text="Alt \U0001fffetext"))  # fmt: skip
+    response = post(
+        client,
+        form_data(
+            client,
+            png_bytes(),
+            title="Probe \uffff\ufffe\ufdd0\U0010ffffend",
+            alt_text="Alt \U0001fffetext",
+        ),
+    )
     assert response.status_code == 303
     assert (newest().title, newest().alt_text) == ("Probe end", "Alt text")
 
@@ -463,7 +548,9 @@ def test_feeds_and_the_sitemap_stay_xml_whatever_a_title_holds(client, moderator
     saved before the cleaner knew non-characters still holds one, so the feed drops it."""
     submit(client, title="Probe \uffff")
     pending = newest()
-    response = client.post(f"/moderation/works/{pending.id}/approve", data={"csrf_token": moderator})
+    response = client.post(
+        f"/moderation/works/{pending.id}/approve", data={"csrf_token": moderator}
+    )
     assert response.status_code == 303
     make_work(title="Older \uffff\x0b row")
     client.post("/logout", data={"csrf_token": moderator})
@@ -490,7 +577,9 @@ def test_an_upload_beyond_the_hosts_decode_slots_is_503_and_leaves_nothing(app_f
             response = post(client, data)
         assert response.status_code == 503
         assert response.headers["Retry-After"] == "30"
-        assert "Many images are being processed right now. Nothing was kept." in response.get_data(as_text=True)
+        assert "Many images are being processed right now. Nothing was kept." in response.get_data(
+            as_text=True
+        )
         assert media_files(app) == before
         fresh()
         assert db.session.scalars(select(Work)).all() == []
@@ -524,8 +613,14 @@ print(*after)
     if not Path("/proc/self/status").exists():
         pytest.skip("reads the resident size from /proc")
     env = {**os.environ, "GALLERY_INSTANCE": str(tmp_path)}
-    out = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True, text=True,
-                         timeout=120, check=True)  # fmt: skip
+    out = subprocess.run(
+        [sys.executable, "-c", script],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    )
     first, *_, last = [int(mb) for mb in out.stdout.split()]
     assert last - first <= 8, out.stdout
 
@@ -537,11 +632,17 @@ def test_decode_slots_are_shared_between_processes(tmp_path):
 
     from gallery.media.slots import NoSlot, decode_slot
 
-    script = ("import sys, pathlib; from gallery.media.slots import decode_slot;\n"
-              "with decode_slot(pathlib.Path(sys.argv[1]), 1):\n"
-              "    print('held', flush=True); sys.stdin.readline()\n")  # fmt: skip
-    holder = subprocess.Popen([sys.executable, "-c", script, str(tmp_path)], stdin=subprocess.PIPE,
-                              stdout=subprocess.PIPE, text=True)  # fmt: skip
+    script = (
+        "import sys, pathlib; from gallery.media.slots import decode_slot;\n"
+        "with decode_slot(pathlib.Path(sys.argv[1]), 1):\n"
+        "    print('held', flush=True); sys.stdin.readline()\n"
+    )
+    holder = subprocess.Popen(
+        [sys.executable, "-c", script, str(tmp_path)],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
     try:
         assert holder.stdout.readline().strip() == "held"
         with pytest.raises(NoSlot):
@@ -568,10 +669,22 @@ def test_gunicorn_logs_no_request_line_for_a_request_it_refuses(tmp_path):
     env = {**os.environ, "GALLERY_INSTANCE": str(tmp_path / "instance"), "FLASK_SECRET_KEY": "k"}
     env.pop("DATABASE_URL", None)
     server = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "--config", "python:gallery.gunicorn_conf", "--workers", "1",
-         "--bind", f"127.0.0.1:{port}", "gallery:create_app()"],
-        env=env, stderr=subprocess.PIPE, text=True,
-    )  # fmt: skip
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "--config",
+            "python:gallery.gunicorn_conf",
+            "--workers",
+            "1",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "gallery:create_app()",
+        ],
+        env=env,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     token = "Tok3nThatMustNotBeLogged"
     try:
         for line in server.stderr:  # wait for the worker
@@ -599,17 +712,40 @@ def test_gunicorn_logs_no_request_line_for_a_request_it_refuses(tmp_path):
 # ---- no address can make any page fail ----
 
 HOSTILE_QUERIES = [
-    "endpoint=1", "_method=POST", "_scheme=x&_external=", "_anchor=x", "lang=xx", "lang=%00",
-    "page=%C2%B2", "page=-1", "page=99999999999999999999", "page=%D9%A3", "page=1e9",
-    "after=1-9999999999999999999", "before=1-9999999999999999999", "after=%00", "before=x",
-    "after=" + "9" * 400, "q=%00", "q=" + "a" * 10000, "x=" + "%FF" * 50,
-    "prisoner=%00&campaign=%00&tag=%00", "tag=" + "é" * 3000, "size=a9", "interval=1e999",
-    "format=%00", "%00=%00", "q=%22*%20OR%20NEAR(", "prisoner=" + "x" * 10000,
-]  # fmt: skip
+    "endpoint=1",
+    "_method=POST",
+    "_scheme=x&_external=",
+    "_anchor=x",
+    "lang=xx",
+    "lang=%00",
+    "page=%C2%B2",
+    "page=-1",
+    "page=99999999999999999999",
+    "page=%D9%A3",
+    "page=1e9",
+    "after=1-9999999999999999999",
+    "before=1-9999999999999999999",
+    "after=%00",
+    "before=x",
+    "after=" + "9" * 400,
+    "q=%00",
+    "q=" + "a" * 10000,
+    "x=" + "%FF" * 50,
+    "prisoner=%00&campaign=%00&tag=%00",
+    "tag=" + "é" * 3000,
+    "size=a9",
+    "interval=1e999",
+    "format=%00",
+    "%00=%00",
+    "q=%22*%20OR%20NEAR(",
+    "prisoner=" + "x" * 10000,
+]
 
 
 @pytest.mark.slow
-def test_every_get_route_survives_hostile_query_strings(app, client, make_work, make_prisoner, make_moderator, login):
+def test_every_get_route_survives_hostile_query_strings(
+    app, client, make_work, make_prisoner, make_moderator, login
+):
     """Every GET rule of the url_map, as a visitor and as a moderator, with reserved names
     (endpoint, _external, _method), huge and non-ASCII numbers, NUL and 10,000 characters."""
     from gallery.models import Campaign
@@ -619,9 +755,16 @@ def test_every_get_route_survives_hostile_query_strings(app, client, make_work, 
     work = make_work(prisoners=(prisoner,), campaign_id=campaign.id)
     pending = make_work(status=WorkStatus.PENDING)
     url, _ = submit(client)
-    values = {"slug": prisoner.slug, "public_id": work.public_id, "work_id": pending.id,
-              "id": pending.id, "key": work.image_key, "filename": "thumb.webp",
-              "lang": "fr", "token": url.rsplit("/", 1)[1]}  # fmt: skip
+    values = {
+        "slug": prisoner.slug,
+        "public_id": work.public_id,
+        "work_id": pending.id,
+        "id": pending.id,
+        "key": work.image_key,
+        "filename": "thumb.webp",
+        "lang": "fr",
+        "token": url.rsplit("/", 1)[1],
+    }
     failures, seen = {}, 0
     for as_moderator in (False, True):
         if as_moderator:
@@ -650,29 +793,75 @@ SECRET_EMAIL = "quillon.artist@example.org"
 
 
 def _left_of(work: Work) -> dict:
-    return {name: getattr(work, name) for name in (
-        "title", "alt_text", "description", "description_html", "display_name", "contact_email",
-        "text_locale", "notify_token", "image_sha256", "image_bytes", "width", "height",
-        "image_format", "face_suggestions", "image_key", "renditions")}  # fmt: skip
+    return {
+        name: getattr(work, name)
+        for name in (
+            "title",
+            "alt_text",
+            "description",
+            "description_html",
+            "display_name",
+            "contact_email",
+            "text_locale",
+            "notify_token",
+            "image_sha256",
+            "image_bytes",
+            "width",
+            "height",
+            "image_format",
+            "face_suggestions",
+            "image_key",
+            "renditions",
+        )
+    }
 
 
-EMPTY = {"title": "", "alt_text": "", **{k: None for k in (
-    "description", "description_html", "display_name", "contact_email", "text_locale",
-    "notify_token", "image_sha256", "image_bytes", "width", "height", "image_format",
-    "face_suggestions", "image_key", "renditions")}}  # fmt: skip
+EMPTY = {
+    "title": "",
+    "alt_text": "",
+    **{
+        k: None
+        for k in (
+            "description",
+            "description_html",
+            "display_name",
+            "contact_email",
+            "text_locale",
+            "notify_token",
+            "image_sha256",
+            "image_bytes",
+            "width",
+            "height",
+            "image_format",
+            "face_suggestions",
+            "image_key",
+            "renditions",
+        )
+    },
+}
 
 
 def test_a_withdrawn_work_keeps_nothing_of_its_artist(app, client):
     from gallery.models import ModerationEvent
 
-    url, work = submit(client, title=SECRET_TITLE, email=SECRET_EMAIL, display_name="Quillon",
-                       description="By **Quillon**")  # fmt: skip
+    url, work = submit(
+        client,
+        title=SECRET_TITLE,
+        email=SECRET_EMAIL,
+        display_name="Quillon",
+        description="By **Quillon**",
+    )
     token = csrf_token_of(client, url)
-    assert client.post(url + "/withdraw", data={"csrf_token": token, "confirm": "y"}).status_code == 303
+    assert (
+        client.post(url + "/withdraw", data={"csrf_token": token, "confirm": "y"}).status_code
+        == 303
+    )
     work = newest()
     assert work.status == WorkStatus.WITHDRAWN and work.decided_at is not None
     assert _left_of(work) == EMPTY and work.phash is None
-    events = db.session.scalars(select(ModerationEvent).where(ModerationEvent.work_id == work.id)).all()
+    events = db.session.scalars(
+        select(ModerationEvent).where(ModerationEvent.work_id == work.id)
+    ).all()
     assert events and all(e.subject is None for e in events)
     assert client.get(url).status_code == 200  # the artist's link still says what happened
     if db.engine.dialect.name == "sqlite":
@@ -684,11 +873,14 @@ def test_a_withdrawn_work_keeps_nothing_of_its_artist(app, client):
         assert SECRET_EMAIL.encode() not in raw and b"Quillon" not in raw
 
 
-def test_a_rejected_work_keeps_its_reason_and_moderator_and_nothing_of_its_artist(client, moderator):
+def test_a_rejected_work_keeps_its_reason_and_moderator_and_nothing_of_its_artist(
+    client, moderator
+):
     url, work = submit(client, title=SECRET_TITLE, email=SECRET_EMAIL, display_name="Quillon")
     token = csrf_token_of(client, f"/moderation/works/{work.id}")
-    response = client.post(f"/moderation/works/{work.id}/reject",
-                           data={"csrf_token": token, "reason": "Shows a face."})  # fmt: skip
+    response = client.post(
+        f"/moderation/works/{work.id}/reject", data={"csrf_token": token, "reason": "Shows a face."}
+    )
     assert response.status_code == 303
     work = newest()
     assert work.status == WorkStatus.REJECTED and work.rejection_reason == "Shows a face."
@@ -705,8 +897,10 @@ SECRET_ALT = "Portrait of my neighbour Ivan at Lenina 5"
 
 def _edited(client, moderator) -> tuple[str, Work]:
     url, work = submit(client, title=SECRET_TITLE, alt_text=SECRET_ALT)
-    response = client.post(f"/moderation/works/{work.id}/edit", data={
-        "csrf_token": moderator, "title": "Untitled", "alt_text": "A portrait", "tags": ""})  # fmt: skip
+    response = client.post(
+        f"/moderation/works/{work.id}/edit",
+        data={"csrf_token": moderator, "title": "Untitled", "alt_text": "A portrait", "tags": ""},
+    )
     assert response.status_code == 303
     return url, work
 
@@ -715,8 +909,13 @@ def _edit_reasons(work_id: int) -> list[str | None]:
     from gallery.models import ModerationEvent
 
     fresh()
-    return list(db.session.scalars(select(ModerationEvent.reason).where(
-        ModerationEvent.work_id == work_id, ModerationEvent.action == "edit")))  # fmt: skip
+    return list(
+        db.session.scalars(
+            select(ModerationEvent.reason).where(
+                ModerationEvent.work_id == work_id, ModerationEvent.action == "edit"
+            )
+        )
+    )
 
 
 def test_an_edit_keeps_what_it_changed_while_the_work_is_under_review(client, moderator):
@@ -733,12 +932,16 @@ def test_an_edit_event_forgets_the_texts_when_the_artist_leaves(client, moderato
         token = csrf_token_of(client, url)
         response = client.post(url + "/withdraw", data={"csrf_token": token, "confirm": "y"})
     else:
-        response = client.post(f"/moderation/works/{work.id}/reject",
-                               data={"csrf_token": moderator, "reason": "Shows a face."})  # fmt: skip
+        response = client.post(
+            f"/moderation/works/{work.id}/reject",
+            data={"csrf_token": moderator, "reason": "Shows a face."},
+        )
     assert response.status_code == 303
     [reason] = _edit_reasons(work.id)
-    assert reason == ("title: changed (the texts were forgotten with the artist's details)\n"
-                      "alt text: changed (the texts were forgotten with the artist's details)")  # fmt: skip
+    assert reason == (
+        "title: changed (the texts were forgotten with the artist's details)\n"
+        "alt text: changed (the texts were forgotten with the artist's details)"
+    )
     audit = client.get("/moderation/audit").get_data(as_text=True)
     assert "Ivan" not in audit and "Quillon" not in audit and "Untitled" not in audit
 
@@ -754,16 +957,28 @@ def test_purge_forgets_the_texts_of_edits_recorded_before(app, make_work):
     kept = make_work()
     work.decided_at = utcnow() - timedelta(days=100)
     for subject in (work, kept):
-        db.session.add(ModerationEvent(action="edit", work_id=subject.id,
-                                       reason=f"title: {SECRET_TITLE!r} -> 'Untitled'\ntags: a -> b"))  # fmt: skip
+        db.session.add(
+            ModerationEvent(
+                action="edit",
+                work_id=subject.id,
+                reason=f"title: {SECRET_TITLE!r} -> 'Untitled'\ntags: a -> b",
+            )
+        )
     db.session.commit()
     result = app.test_cli_runner().invoke(args=["purge", "--older-than", "90d"])
     assert result.exit_code == 0, result.output
     fresh()
-    reasons = dict(db.session.execute(select(ModerationEvent.work_id, ModerationEvent.reason).where(
-        ModerationEvent.action == "edit")).all())  # fmt: skip
-    assert reasons[None] == ("title: changed (the texts were forgotten with the artist's details)\n"
-                             "tags: changed (the texts were forgotten with the artist's details)")  # fmt: skip
+    reasons = dict(
+        db.session.execute(
+            select(ModerationEvent.work_id, ModerationEvent.reason).where(
+                ModerationEvent.action == "edit"
+            )
+        ).all()
+    )
+    assert reasons[None] == (
+        "title: changed (the texts were forgotten with the artist's details)\n"
+        "tags: changed (the texts were forgotten with the artist's details)"
+    )
     assert SECRET_TITLE in reasons[kept.id]  # a published work's history stays whole
 
 
@@ -788,7 +1003,9 @@ def test_purge_deletes_old_rejected_and_withdrawn_rows_and_nothing_else(app, mak
     old_pending = aged(WorkStatus.PENDING, 91)
     db.session.add(Report(work_id=old_rejected.id, category=ReportCategory.OTHER, text="x"))
     db.session.add(OutgoingMail(kind="rejected", payload="sealed", work_id=old_rejected.id))
-    db.session.add(ModerationEvent(action="reject", work_id=old_rejected.id, reason="Shows a face."))
+    db.session.add(
+        ModerationEvent(action="reject", work_id=old_rejected.id, reason="Shows a face.")
+    )
     db.session.commit()
     leftover_key = old_withdrawn.image_key  # as if its files had not gone yet
     fresh()
@@ -800,7 +1017,9 @@ def test_purge_deletes_old_rejected_and_withdrawn_rows_and_nothing_else(app, mak
     assert left == {recent_rejected.id, old_published.id, old_pending.id}
     assert db.session.scalars(select(Report)).all() == []
     assert db.session.scalars(select(OutgoingMail)).all() == []
-    event = db.session.scalars(select(ModerationEvent).where(ModerationEvent.action == "reject")).one()
+    event = db.session.scalars(
+        select(ModerationEvent).where(ModerationEvent.action == "reject")
+    ).one()
     assert event.work_id is None and event.reason == "Shows a face."  # the audit trail stays
     assert not (Path(app.config["MEDIA_ROOT"]) / "works" / leftover_key).exists()
 
@@ -823,7 +1042,9 @@ def test_purge_refuses_an_unreadable_age_and_deletes_nothing(app, make_work, age
 
 
 def _media_urls(app, work: Work) -> list[str]:
-    return [f"/media/{work.image_key}/{name}" for name in sorted(store_of(app).files(work.image_key))]
+    return [
+        f"/media/{work.image_key}/{name}" for name in sorted(store_of(app).files(work.image_key))
+    ]
 
 
 def store_of(app):
@@ -839,8 +1060,10 @@ def test_unpublishing_changes_every_media_address(app, client, moderator, make_w
     with anonymous.get(old_urls[0]) as before:
         assert before.status_code == 200 and "immutable" in before.headers["Cache-Control"]
     token = csrf_token_of(client, f"/moderation/works/{work.id}")
-    response = client.post(f"/moderation/works/{work.id}/unpublish",
-                           data={"csrf_token": token, "reason": "A face shows."})  # fmt: skip
+    response = client.post(
+        f"/moderation/works/{work.id}/unpublish",
+        data={"csrf_token": token, "reason": "A face shows."},
+    )
     assert response.status_code == 303
     fresh()
     work = db.session.get(Work, work.id)
@@ -850,7 +1073,10 @@ def test_unpublishing_changes_every_media_address(app, client, moderator, make_w
             assert gone.status_code == 404, url
     # Published again, it is served at its new address only.
     token = csrf_token_of(client, f"/moderation/works/{work.id}")
-    assert client.post(f"/moderation/works/{work.id}/approve", data={"csrf_token": token}).status_code == 303
+    assert (
+        client.post(f"/moderation/works/{work.id}/approve", data={"csrf_token": token}).status_code
+        == 303
+    )
     fresh()
     work = db.session.get(Work, work.id)
     with anonymous.get(_media_urls(app, work)[0]) as again:
@@ -863,8 +1089,10 @@ def test_a_person_at_risk_report_changes_the_media_address_at_once(app, client, 
     work = make_work()
     old_urls = _media_urls(app, work)
     token = csrf_token_of(client, f"/works/{work.public_id}/report")
-    response = client.post(f"/works/{work.public_id}/report",
-                           data={"csrf_token": token, "category": "person-at-risk", "text": ""})  # fmt: skip
+    response = client.post(
+        f"/works/{work.public_id}/report",
+        data={"csrf_token": token, "category": "person-at-risk", "text": ""},
+    )
     assert response.status_code == 303
     fresh()
     work = db.session.get(Work, work.id)
@@ -874,7 +1102,9 @@ def test_a_person_at_risk_report_changes_the_media_address_at_once(app, client, 
             assert gone.status_code == 404
 
 
-def test_a_takedown_that_does_not_commit_keeps_the_files_where_they_were(app, make_work, monkeypatch):
+def test_a_takedown_that_does_not_commit_keeps_the_files_where_they_were(
+    app, make_work, monkeypatch
+):
     from gallery.verbs import decisions
 
     work = make_work()

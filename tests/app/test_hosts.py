@@ -3,6 +3,7 @@
 with PUBLIC_URL every absolute address (QR codes, feeds, the sitemap, the API, canonical
 links, share previews, the mail's link) names it; the media shortcut refuses an untrusted
 host as pages do."""
+
 from __future__ import annotations
 
 import io
@@ -10,10 +11,10 @@ import re
 
 import pypdf
 import pytest
-from helpers import IsolatedClient
 
 from gallery import mail
 from gallery.extensions import db
+from helpers import IsolatedClient
 
 EVIL = "evil.example"
 PUBLIC = "https://artprotest.example"
@@ -27,14 +28,22 @@ def _client(app):
 def _answers(client, work, **headers) -> dict[str, str]:
     """What each kind of absolute address comes in, as text."""
     out = {}
-    for path in ("/feed.atom", "/sitemap.xml", "/robots.txt", f"/works/{work.public_id}",
-                 f"/api/works/{work.public_id}", "/api/works"):  # fmt: skip
+    for path in (
+        "/feed.atom",
+        "/sitemap.xml",
+        "/robots.txt",
+        f"/works/{work.public_id}",
+        f"/api/works/{work.public_id}",
+        "/api/works",
+    ):
         response = client.get(path, headers=headers)
         assert response.status_code == 200, path
         out[path] = response.get_data(as_text=True)
     poster = client.get(f"/works/{work.public_id}/poster.pdf", headers=headers)
     assert poster.status_code == 200
-    out["poster"] = " ".join(pypdf.PdfReader(io.BytesIO(poster.data)).pages[0].extract_text().split())
+    out["poster"] = " ".join(
+        pypdf.PdfReader(io.BytesIO(poster.data)).pages[0].extract_text().split()
+    )
     return out
 
 
@@ -47,7 +56,10 @@ def test_a_forwarded_host_is_not_taken_without_trusted_hosts(app_factory, make_w
         answers = _answers(_client(app), work, **{"X-Forwarded-Host": EVIL})
     assert {path: EVIL in text for path, text in answers.items()} == dict.fromkeys(answers, False)
     assert f"http://localhost/en/works/{work.public_id}" in answers["poster"]
-    assert f'<link rel="canonical" href="http://localhost/works/{work.public_id}">' in answers[f"/works/{work.public_id}"]
+    assert (
+        f'<link rel="canonical" href="http://localhost/works/{work.public_id}">'
+        in answers[f"/works/{work.public_id}"]
+    )
 
 
 def test_with_trusted_hosts_a_forwarded_host_is_taken_only_if_trusted(app_factory, make_work):
@@ -55,10 +67,14 @@ def test_with_trusted_hosts_a_forwarded_host_is_taken_only_if_trusted(app_factor
     with app.app_context():
         public_id = make_work().public_id
         client = _client(app)
-        refused = client.get("/feed.atom", headers={"Host": "127.0.0.1:5000", "X-Forwarded-Host": EVIL})
+        refused = client.get(
+            "/feed.atom", headers={"Host": "127.0.0.1:5000", "X-Forwarded-Host": EVIL}
+        )
         assert refused.status_code == 400 and EVIL not in refused.get_data(as_text=True)
-        feed = client.get("/feed.atom", headers={"Host": "127.0.0.1:5000",
-                                                 "X-Forwarded-Host": "artprotest.example"})  # fmt: skip
+        feed = client.get(
+            "/feed.atom",
+            headers={"Host": "127.0.0.1:5000", "X-Forwarded-Host": "artprotest.example"},
+        )
     assert feed.status_code == 200
     assert f"http://artprotest.example/works/{public_id}" in feed.get_data(as_text=True)
 
@@ -113,6 +129,9 @@ def test_the_media_shortcut_refuses_an_untrusted_host_as_pages_do(app_factory, m
             with client.get(url, headers={"Host": "artprotest.example"}) as response:
                 assert response.status_code == 200
         db.session.remove()
-        with client.get(url, headers={"Host": EVIL}) as image, client.get("/works", headers={"Host": EVIL}) as page:
+        with (
+            client.get(url, headers={"Host": EVIL}) as image,
+            client.get("/works", headers={"Host": EVIL}) as page,
+        ):
             assert image.status_code == page.status_code == 400
             assert image.get_data() == page.get_data()

@@ -1,20 +1,20 @@
 """French, English and Russian for everyone: the interface in each language, profiles and
 campaigns written per language with a visible fallback, and the artist's own words marked
 with the language they were written in."""
+
 from __future__ import annotations
 
 import re
-from datetime import date
+from datetime import UTC, date
 from io import BytesIO
 
 import pytest
 from babel.messages.pofile import read_po
 from sqlalchemy import select
 
-from helpers import ROOT
 from gallery.extensions import db
 from gallery.models import Campaign, CampaignTranslation, Prisoner, PrisonerStory, Work, WorkStatus
-from helpers import csrf_from, fresh, png_bytes, saved, spaced
+from helpers import ROOT, csrf_from, fresh, png_bytes, saved, spaced
 
 NOTE_FR = "Ce texte n’est pas encore disponible dans votre langue\u202f; le voici en anglais."
 NOTE_RU = "Этот текст ещё не переведён на русский. Ниже — английская версия."
@@ -22,7 +22,9 @@ NOTE_RU = "Этот текст ещё не переведён на русски�
 
 def untranslated_on(html: str, code: str) -> list[str]:
     """Interface strings of the catalogue that a page shows in English instead of `code`."""
-    with (ROOT / "gallery" / "translations" / code / "LC_MESSAGES" / "messages.po").open("rb") as fh:
+    with (ROOT / "gallery" / "translations" / code / "LC_MESSAGES" / "messages.po").open(
+        "rb"
+    ) as fh:
         catalogue = read_po(fh, locale=code)
     visible = re.sub(r"<[^>]+>", "\n", html)
     found = []
@@ -36,8 +38,14 @@ def untranslated_on(html: str, code: str) -> list[str]:
     return found
 
 
-PAGES = ["/", "/works", "/prisoners", "/prisoners/azat-miftakhov", "/campaigns/art-protest-paris-2025",
-         "/submit"]  # fmt: skip
+PAGES = [
+    "/",
+    "/works",
+    "/prisoners",
+    "/prisoners/azat-miftakhov",
+    "/campaigns/art-protest-paris-2025",
+    "/submit",
+]
 
 
 @pytest.mark.parametrize("code", ["fr", "ru"])
@@ -60,17 +68,28 @@ def test_a_work_its_report_form_and_the_thanks_read_in_french_and_russian(client
 
 
 def test_the_demo_profile_is_written_in_each_language(client, demo):
-    for code, words in [("en", ("Nizhnekamsk", "five years and nine months", "libertepourazat@gmail.com")),
-                        ("fr", ("Nijnekamsk", "cinq ans et neuf mois", "colonie pénitentiaire")),
-                        ("ru", ("Нижнекамске", "пяти лет и девяти месяцев", "по делу об «оправдании терроризма»"))]:  # fmt: skip
+    for code, words in [
+        ("en", ("Nizhnekamsk", "five years and nine months", "libertepourazat@gmail.com")),
+        ("fr", ("Nijnekamsk", "cinq ans et neuf mois", "colonie pénitentiaire")),
+        ("ru", ("Нижнекамске", "пяти лет и девяти месяцев", "по делу об «оправдании терроризма»")),
+    ]:
         html = spaced(client.get(f"/{code}/prisoners/azat-miftakhov").get_data(as_text=True))
         for word in words:
             assert word in html, (code, word)
         assert NOTE_FR not in html and NOTE_RU not in html  # nothing falls back
     demo_text = (ROOT / "gallery" / "commands" / "demo" / "texts.py").read_text()
-    for forbidden in ("Жлобицк", "Zhlob", "самооборон", "samooborona", "opponent of the war",
-                      "opposé à la guerre", "противник войны", "qu’il nie", "которое он отрицает",
-                      "задержали за"):  # fmt: skip
+    for forbidden in (
+        "Жлобицк",
+        "Zhlob",
+        "самооборон",
+        "samooborona",
+        "opponent of the war",
+        "opposé à la guerre",
+        "противник войны",
+        "qu’il nie",
+        "которое он отрицает",
+        "задержали за",
+    ):
         assert forbidden not in demo_text, forbidden
 
 
@@ -84,7 +103,9 @@ def test_the_demo_campaign_in_each_language(client, demo):
 
 
 def test_missing_texts_fall_back_to_english_with_a_note(client, make_prisoner):
-    prisoner = make_prisoner(story="The story in English.", charges="Hooliganism", sentence="Six years")
+    prisoner = make_prisoner(
+        story="The story in English.", charges="Hooliganism", sentence="Six years"
+    )
     prisoner.stories.append(PrisonerStory(locale="fr", body="L’histoire en français."))
     db.session.commit()
     fr = client.get(f"/fr/prisoners/{prisoner.slug}").get_data(as_text=True)
@@ -108,8 +129,15 @@ def test_without_english_the_original_language_is_shown(client, make_prisoner):
 
 
 def test_campaign_texts_per_language(client):
-    campaign = saved(Campaign(slug="rally", title="Rally", place="Paris", original_locale="en",
-                              translations=[CampaignTranslation(locale="fr", title="Rassemblement")]))  # fmt: skip
+    campaign = saved(
+        Campaign(
+            slug="rally",
+            title="Rally",
+            place="Paris",
+            original_locale="en",
+            translations=[CampaignTranslation(locale="fr", title="Rassemblement")],
+        )
+    )
     fr = client.get(f"/fr/campaigns/{campaign.slug}").get_data(as_text=True)
     assert "<h1>Rassemblement</h1>" in fr
     assert '<span lang="en">Paris</span>' in fr
@@ -118,35 +146,70 @@ def test_campaign_texts_per_language(client):
 
 
 def test_moderators_write_each_language_on_one_page_and_see_what_is_missing(client, moderator):
-    response = client.post("/moderation/prisoners/new", data={
-        "csrf_token": moderator, "name": "Ada", "status": "imprisoned", "timezone": "Europe/Moscow",
-        "original_locale": "ru", "story_ru": "История.", "charges_ru": "«Хулиганство»",
-        "story_en": "A story.", "charges_fr": "« Hooliganisme »"})  # fmt: skip
+    response = client.post(
+        "/moderation/prisoners/new",
+        data={
+            "csrf_token": moderator,
+            "name": "Ada",
+            "status": "imprisoned",
+            "timezone": "Europe/Moscow",
+            "original_locale": "ru",
+            "story_ru": "История.",
+            "charges_ru": "«Хулиганство»",
+            "story_en": "A story.",
+            "charges_fr": "« Hooliganisme »",
+        },
+    )
     assert response.status_code == 303
     fresh()
     prisoner = db.session.scalar(select(Prisoner))
     texts = {s.locale: (s.body, s.charges) for s in prisoner.stories}
     assert prisoner.original_locale == "ru"
-    assert texts == {"ru": ("История.", "«Хулиганство»"), "en": ("A story.", None), "fr": (None, "« Hooliganisme »")}
+    assert texts == {
+        "ru": ("История.", "«Хулиганство»"),
+        "en": ("A story.", None),
+        "fr": (None, "« Hooliganisme »"),
+    }
     edit = client.get(f"/moderation/prisoners/{prisoner.id}/edit").get_data(as_text=True)
     assert edit.count("not written yet") == 1  # French has charges but no story yet
     listing = client.get("/moderation/prisoners").get_data(as_text=True)
     assert "Not written yet in: French" in listing
     # The story in the original language is required.
-    response = client.post(f"/moderation/prisoners/{prisoner.id}/edit", data={
-        "csrf_token": moderator, "name": "Ada", "status": "imprisoned", "timezone": "Europe/Moscow",
-        "original_locale": "fr", "story_en": "A story."})  # fmt: skip
+    response = client.post(
+        f"/moderation/prisoners/{prisoner.id}/edit",
+        data={
+            "csrf_token": moderator,
+            "name": "Ada",
+            "status": "imprisoned",
+            "timezone": "Europe/Moscow",
+            "original_locale": "fr",
+            "story_en": "A story.",
+        },
+    )
     assert response.status_code == 200
-    assert "Please write this in the language chosen as the original." in response.get_data(as_text=True)
+    assert "Please write this in the language chosen as the original." in response.get_data(
+        as_text=True
+    )
 
 
 def test_the_artists_words_keep_their_language(client, make_moderator, login):
     html = client.get("/fr/submit").get_data(as_text=True)
     assert '<option selected value="fr">Français</option>' in html
-    response = client.post("/fr/submit", data={
-        "csrf_token": csrf_from(html), "title": "Свобода", "alt_text": "Красный квадрат",
-        "language": "ru", "licence": "cc-by-4.0", "own_work": "y", "consent": "y", "ai_used": "no",
-        "image": (BytesIO(png_bytes()), "art.png")}, content_type="multipart/form-data")  # fmt: skip
+    response = client.post(
+        "/fr/submit",
+        data={
+            "csrf_token": csrf_from(html),
+            "title": "Свобода",
+            "alt_text": "Красный квадрат",
+            "language": "ru",
+            "licence": "cc-by-4.0",
+            "own_work": "y",
+            "consent": "y",
+            "ai_used": "no",
+            "image": (BytesIO(png_bytes()), "art.png"),
+        },
+        content_type="multipart/form-data",
+    )
     assert response.status_code == 303
     fresh()
     work = db.session.scalar(select(Work))
@@ -176,8 +239,10 @@ def test_french_dates_say_premier(client, make_prisoner):
 @pytest.mark.parametrize("code", ["fr", "ru"])
 def test_the_submit_form_with_errors_reads_in_french_and_russian(client, code):
     html = client.get(f"/{code}/submit").get_data(as_text=True)
-    response = client.post(f"/{code}/submit", data={"csrf_token": csrf_from(html), "email": "not-an-address",
-                                                     "tags": "✊"})  # fmt: skip
+    response = client.post(
+        f"/{code}/submit",
+        data={"csrf_token": csrf_from(html), "email": "not-an-address", "tags": "✊"},
+    )
     page = response.get_data(as_text=True)
     assert response.status_code == 400
     assert page.count('class="field-error"') >= 5
@@ -188,11 +253,22 @@ def test_the_submit_form_with_errors_reads_in_french_and_russian(client, code):
 def test_the_moderators_pages_read_in_french_and_russian(client, demo, moderator, code):
     work = db.session.scalar(select(Work))
     campaign = db.session.scalar(select(Campaign))
-    pages = ["/moderation/", f"/moderation/works/{work.id}", "/moderation/reports", "/moderation/audit",
-             "/moderation/published", "/moderation/prisoners", f"/moderation/prisoners/{demo.id}/edit",
-             f"/moderation/campaigns/{campaign.id}/edit", "/moderation/prisoners/new",
-             "/moderation/moderators", "/account/password"]  # fmt: skip
-    admins_only = {"/moderation/moderators"}  # the fixture is a plain moderator: refused, translated
+    pages = [
+        "/moderation/",
+        f"/moderation/works/{work.id}",
+        "/moderation/reports",
+        "/moderation/audit",
+        "/moderation/published",
+        "/moderation/prisoners",
+        f"/moderation/prisoners/{demo.id}/edit",
+        f"/moderation/campaigns/{campaign.id}/edit",
+        "/moderation/prisoners/new",
+        "/moderation/moderators",
+        "/account/password",
+    ]
+    admins_only = {
+        "/moderation/moderators"
+    }  # the fixture is a plain moderator: refused, translated
     for path in pages:
         response = client.get(path, query_string={"lang": code})
         assert response.status_code == (403 if path in admins_only else 200), path
@@ -200,10 +276,10 @@ def test_the_moderators_pages_read_in_french_and_russian(client, demo, moderator
 
 
 def test_a_receipt_gives_the_time_sent_in_words_to_the_minute_and_in_utc(client, pending):
-    from datetime import datetime, timezone
+    from datetime import datetime
 
     work, token = pending(png_bytes())
-    work.submitted_at = datetime(2026, 12, 1, 23, 42, 58, tzinfo=timezone.utc)
+    work.submitted_at = datetime(2026, 12, 1, 23, 42, 58, tzinfo=UTC)
     db.session.commit()
     fr = client.get(f"/fr/submissions/{token}").get_data(as_text=True)
     assert "1er décembre 2026 à 23 h 42 (UTC)" in spaced(fr)
@@ -237,11 +313,17 @@ def test_a_report_resolution_follows_french_punctuation(app):
             assert resolution_label("unpublish: too close") == "unpublished: too close"
 
 
-@pytest.mark.parametrize(("code", "summary"), [
-    ("fr", "Votre envoi n’a pas encore été enregistré. Corrigez les champs indiqués ci-dessous."),
-    ("ru", "Ваша работа пока не сохранена. Исправьте, пожалуйста, поля, отмеченные ниже."),
-    ("en", "Your work has not been saved yet. Please correct the fields marked below."),
-])  # fmt: skip
+@pytest.mark.parametrize(
+    ("code", "summary"),
+    [
+        (
+            "fr",
+            "Votre envoi n’a pas encore été enregistré. Corrigez les champs indiqués ci-dessous.",
+        ),
+        ("ru", "Ваша работа пока не сохранена. Исправьте, пожалуйста, поля, отмеченные ниже."),
+        ("en", "Your work has not been saved yet. Please correct the fields marked below."),
+    ],
+)
 def test_the_submit_forms_error_summary_first_says_nothing_was_saved(client, code, summary):
     html = client.get(f"/{code}/submit").get_data(as_text=True)
     response = client.post(f"/{code}/submit", data={"csrf_token": csrf_from(html)})
@@ -250,13 +332,17 @@ def test_the_submit_forms_error_summary_first_says_nothing_was_saved(client, cod
     assert summary in problem
 
 
-def test_published_reads_as_a_date_on_the_work_and_as_a_list_for_moderators(client, make_work, moderator):
+def test_published_reads_as_a_date_on_the_work_and_as_a_list_for_moderators(
+    client, make_work, moderator
+):
     work = make_work()
     fr = client.get(f"/fr/works/{work.public_id}").get_data(as_text=True)
     assert "<dt>Date de publication</dt>" in fr
     nav = client.get("/moderation/", query_string={"lang": "fr"}).get_data(as_text=True)
     assert ">Œuvres publiées<" in nav.split('href="/moderation/published"')[1][:40]
-    form = client.get("/moderation/prisoners/new", query_string={"lang": "fr"}).get_data(as_text=True)
+    form = client.get("/moderation/prisoners/new", query_string={"lang": "fr"}).get_data(
+        as_text=True
+    )
     assert "<legend>Identité</legend>" in form
     audit = client.get("/moderation/audit", query_string={"lang": "fr"}).get_data(as_text=True)
     assert ">Qui</th>" in audit

@@ -1,5 +1,6 @@
 """Every public page has an address per language (/en/, /fr/, /ru/); the bare address
 chooses (?lang=, cookie, Accept-Language), says Vary, and points to its canonical version."""
+
 from __future__ import annotations
 
 import re
@@ -48,11 +49,20 @@ def test_the_bare_address_chooses_and_says_so(client):
     assert 'class="brand" href="/"' in html  # links on a bare page stay bare
 
 
-@pytest.mark.parametrize("path, expected", [
-    ("/", "/"), ("/works", "/works"), ("/works?tag=poster", "/works?tag=poster"),
-    ("/fr/works", "/fr/works"), ("/ru/", "/ru/"), ("/works?lang=fr", "/fr/works"),
-])  # fmt: skip
-def test_every_page_is_its_own_canonical_and_one_of_its_alternates(client, make_work, path, expected):
+@pytest.mark.parametrize(
+    "path, expected",
+    [
+        ("/", "/"),
+        ("/works", "/works"),
+        ("/works?tag=poster", "/works?tag=poster"),
+        ("/fr/works", "/fr/works"),
+        ("/ru/", "/ru/"),
+        ("/works?lang=fr", "/fr/works"),
+    ],
+)
+def test_every_page_is_its_own_canonical_and_one_of_its_alternates(
+    client, make_work, path, expected
+):
     """A bare address is the x-default alternate: canonical to /en/... it told search engines
     (and Lighthouse's SEO audit) that it duplicates another of its alternates."""
     make_work(tag_names=("poster",))
@@ -80,20 +90,33 @@ def test_the_switcher_keeps_the_page_and_its_query(client, make_work):
     assert '<span aria-current="true" lang="fr">Français</span>' in switcher
 
 
-@pytest.mark.parametrize("path", ["/de/works", "/EN/works", "/fr/media/x/y.webp", "/fr/healthz",
-                                  "/fr/api/v1/works", "/de/login", "/fr/moderation/nothing-here",
-                                  "/fr/moderation/works/99999999999999999999999"])  # fmt: skip
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/de/works",
+        "/EN/works",
+        "/fr/media/x/y.webp",
+        "/fr/healthz",
+        "/fr/api/v1/works",
+        "/de/login",
+        "/fr/moderation/nothing-here",
+        "/fr/moderation/works/99999999999999999999999",
+    ],
+)
 def test_only_public_pages_and_known_languages_have_a_prefix(client, path):
     assert client.get(path).status_code == 404
 
 
-@pytest.mark.parametrize(("path", "target"), [
-    ("/fr/login", "/login?lang=fr"),
-    ("/ru/login?next=/moderation/", "/login?lang=ru&next=%2Fmoderation%2F"),
-    ("/fr/moderation", "/moderation/?lang=fr"),
-    ("/fr/moderation/", "/moderation/?lang=fr"),
-    ("/fr/moderation/audit?lang=ru", "/moderation/audit?lang=fr"),
-])  # fmt: skip
+@pytest.mark.parametrize(
+    ("path", "target"),
+    [
+        ("/fr/login", "/login?lang=fr"),
+        ("/ru/login?next=/moderation/", "/login?lang=ru&next=%2Fmoderation%2F"),
+        ("/fr/moderation", "/moderation/?lang=fr"),
+        ("/fr/moderation/", "/moderation/?lang=fr"),
+        ("/fr/moderation/audit?lang=ru", "/moderation/audit?lang=fr"),
+    ],
+)
 def test_a_moderators_page_typed_with_a_language_prefix_goes_to_its_address(client, path, target):
     """The moderators' pages have one address and follow the cookie: /fr/login, typed by
     analogy with /fr/works, leads there in French instead of to a 404."""
@@ -110,8 +133,18 @@ def test_only_a_page_read_by_get_is_sent_on(client):
     assert client.post("/fr/login", data={"username": "x", "password": "y"}).status_code == 404
 
 
-@pytest.mark.parametrize("query", ["endpoint=1", "_external=1", "_scheme=javascript", "_method=POST",
-                                   "_anchor=x", "lang_code=fr", "lang=%00"])  # fmt: skip
+@pytest.mark.parametrize(
+    "query",
+    [
+        "endpoint=1",
+        "_external=1",
+        "_scheme=javascript",
+        "_method=POST",
+        "_anchor=x",
+        "lang_code=fr",
+        "lang=%00",
+    ],
+)
 @pytest.mark.parametrize("path", ["/", "/works", "/fr/works", "/submit"])
 def test_query_arguments_never_reach_url_building(client, path, query):
     # (A cached page sends arguments it does not read to its address without them.)
@@ -123,10 +156,20 @@ def test_query_arguments_never_reach_url_building(client, path, query):
 def test_a_work_can_be_sent_from_the_french_address(client):
     html = client.get("/fr/submit").get_data(as_text=True)
     assert 'action="/fr/submit"' in html
-    response = client.post("/fr/submit", data={
-        "csrf_token": csrf_from(html), "title": "Soleil", "alt_text": "Un soleil jaune derrière des barreaux",
-        "licence": "cc-by-4.0", "own_work": "y", "consent": "y", "ai_used": "no",
-        "image": (BytesIO(png_bytes()), "art.png")}, content_type="multipart/form-data")  # fmt: skip
+    response = client.post(
+        "/fr/submit",
+        data={
+            "csrf_token": csrf_from(html),
+            "title": "Soleil",
+            "alt_text": "Un soleil jaune derrière des barreaux",
+            "licence": "cc-by-4.0",
+            "own_work": "y",
+            "consent": "y",
+            "ai_used": "no",
+            "image": (BytesIO(png_bytes()), "art.png"),
+        },
+        content_type="multipart/form-data",
+    )
     assert response.status_code == 303
     assert response.headers["Location"].startswith("/fr/submissions/")
 

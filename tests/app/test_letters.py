@@ -1,5 +1,6 @@
 """Letters and birthdays: each imprisoned person's page says how to write to them, and the
 home page lists the birthdays of the next 60 days so visitors can send a card in time."""
+
 from __future__ import annotations
 
 from datetime import date
@@ -12,13 +13,16 @@ from gallery.web import builtfiles
 from helpers import spaced
 
 
-@pytest.mark.parametrize(("born", "today", "expected"), [
-    (date(1993, 3, 22), date(2026, 1, 21), date(2026, 3, 22)),   # 60 days ahead: listed
-    (date(1993, 3, 22), date(2026, 3, 22), date(2026, 3, 22)),   # today
-    (date(1993, 3, 22), date(2026, 3, 23), date(2027, 3, 22)),   # just passed: next year
-    (date(1992, 2, 29), date(2027, 2, 1), date(2027, 2, 28)),    # no 29 February in 2027
-    (date(1992, 2, 29), date(2028, 2, 1), date(2028, 2, 29)),
-])  # fmt: skip
+@pytest.mark.parametrize(
+    ("born", "today", "expected"),
+    [
+        (date(1993, 3, 22), date(2026, 1, 21), date(2026, 3, 22)),  # 60 days ahead: listed
+        (date(1993, 3, 22), date(2026, 3, 22), date(2026, 3, 22)),  # today
+        (date(1993, 3, 22), date(2026, 3, 23), date(2027, 3, 22)),  # just passed: next year
+        (date(1992, 2, 29), date(2027, 2, 1), date(2027, 2, 28)),  # no 29 February in 2027
+        (date(1992, 2, 29), date(2028, 2, 1), date(2028, 2, 29)),
+    ],
+)
 def test_next_birthday(make_prisoner, born, today, expected):
     assert make_prisoner(birth_date=born).next_birthday(today) == expected
 

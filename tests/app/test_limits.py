@@ -2,6 +2,7 @@
 count, the onion service's own listener and its proof-of-work challenge, the site's budget
 of automatic hides, a moderator who cannot be locked out, 429 pages that say how long to
 wait, and limits that survive a dead Redis."""
+
 from __future__ import annotations
 
 import base64
@@ -12,10 +13,15 @@ import re
 
 import pytest
 from altcha import Challenge, Payload, solve_challenge
-from helpers import IsolatedClient
 from flask import Flask
+from sqlalchemy import select
+
+from gallery.extensions import db
+from gallery.media import media_store as store
+from gallery.models import Licence, Moderator, Report, Work
 from helpers import (
     MODERATOR_PASSWORD,
+    IsolatedClient,
     add_work,
     csrf_from,
     form_data,
@@ -26,11 +32,6 @@ from helpers import (
     post,
     spaced,
 )
-from sqlalchemy import select
-
-from gallery.extensions import db
-from gallery.media import media_store as store
-from gallery.models import Licence, Moderator, Report, Work
 
 ONION_PORT = 5001
 # A challenge a test solves in a few milliseconds.
@@ -95,11 +96,14 @@ def test_accepted_submissions_still_use_up_the_budget(app_factory):
 # ---- 429 pages say how long to wait ----
 
 
-@pytest.mark.parametrize(("language", "words"), [
-    ("en", "You can try again in 1 hour."),
-    ("fr", "Vous pourrez réessayer dans 1 heure."),
-    ("ru", "Попробовать снова можно через 1 час."),
-])  # fmt: skip
+@pytest.mark.parametrize(
+    ("language", "words"),
+    [
+        ("en", "You can try again in 1 hour."),
+        ("fr", "Vous pourrez réessayer dans 1 heure."),
+        ("ru", "Попробовать снова можно через 1 час."),
+    ],
+)
 def test_a_429_page_says_how_long_to_wait_in_the_readers_language(app_factory, language, words):
     app = make_app(app_factory, SUBMIT_RATE_LIMIT="1 per hour")
     client = app.test_client()
@@ -107,9 +111,12 @@ def test_a_429_page_says_how_long_to_wait_in_the_readers_language(app_factory, l
         assert post(client, form_data(client, png_bytes())).status_code == 303
         data = form_data(client, png_bytes())
         body, content_type = multipart(data)
-        response = client.post(f"/{language}/submit" if language != "en" else "/submit",
-                               data=body, content_type=content_type,
-                               headers={"Accept-Language": language})  # fmt: skip
+        response = client.post(
+            f"/{language}/submit" if language != "en" else "/submit",
+            data=body,
+            content_type=content_type,
+            headers={"Accept-Language": language},
+        )
     assert response.status_code == 429
     assert 3500 <= int(response.headers["Retry-After"]) <= 3600
     assert words in spaced(response.get_data(as_text=True))
@@ -135,8 +142,13 @@ def test_onion_clients_solve_a_challenge_instead_of_sharing_one_address_budget(a
 
 
 def test_onion_moderators_and_readers_share_no_address_budget(app_factory, moderator_password_hash):
-    app = make_app(app_factory, ONION_PORT=ONION_PORT, LOGIN_RATE_LIMIT="1 per minute",
-                   API_RATE_LIMIT="1 per minute", **EASY)  # fmt: skip
+    app = make_app(
+        app_factory,
+        ONION_PORT=ONION_PORT,
+        LOGIN_RATE_LIMIT="1 per minute",
+        API_RATE_LIMIT="1 per minute",
+        **EASY,
+    )
     with app.app_context():
         db.session.add(Moderator(username="alice", password_hash=moderator_password_hash))
         db.session.commit()
@@ -144,13 +156,23 @@ def test_onion_moderators_and_readers_share_no_address_budget(app_factory, moder
     guesser = app.test_client()
     for n in range(3):
         page = guesser.get("/login", **ONION).get_data(as_text=True)
-        wrong = guesser.post("/login", data={"username": "alice", "password": f"guess {n}",
-                                             "csrf_token": csrf_from(page), "altcha": solved(page)}, **ONION)  # fmt: skip
+        wrong = guesser.post(
+            "/login",
+            data={
+                "username": "alice",
+                "password": f"guess {n}",
+                "csrf_token": csrf_from(page),
+                "altcha": solved(page),
+            },
+            **ONION,
+        )
         assert "Wrong username or password." in wrong.get_data(as_text=True)
     moderator = app.test_client()
     page = moderator.get("/login", **ONION).get_data(as_text=True)
     data = {"username": "alice", "password": MODERATOR_PASSWORD, "csrf_token": csrf_from(page)}
-    assert "solve a small anti-spam puzzle" in moderator.post("/login", data=data, **ONION).get_data(as_text=True)
+    assert "solve a small anti-spam puzzle" in moderator.post(
+        "/login", data=data, **ONION
+    ).get_data(as_text=True)
     page = moderator.get("/login", **ONION).get_data(as_text=True)
     data.update(csrf_token=csrf_from(page), altcha=solved(page))
     assert moderator.post("/login", data=data, **ONION).status_code == 303
@@ -165,13 +187,20 @@ def test_a_solved_challenge_is_accepted_once(app_factory):
         statuses = []
         for _ in range(2):
             body, content_type = multipart(form_data(client, png_bytes(), altcha=answer))
-            statuses.append(client.post("/submit", data=body, content_type=content_type, **ONION).status_code)
+            statuses.append(
+                client.post("/submit", data=body, content_type=content_type, **ONION).status_code
+            )
         assert statuses == [303, 400]
         forged = json.loads(base64.b64decode(answer))
         forged["challenge"]["parameters"]["expiresAt"] += 3600
-        body, content_type = multipart(form_data(
-            client, png_bytes(), altcha=base64.b64encode(json.dumps(forged).encode()).decode()))  # fmt: skip
-        assert client.post("/submit", data=body, content_type=content_type, **ONION).status_code == 400
+        body, content_type = multipart(
+            form_data(
+                client, png_bytes(), altcha=base64.b64encode(json.dumps(forged).encode()).decode()
+            )
+        )
+        assert (
+            client.post("/submit", data=body, content_type=content_type, **ONION).status_code == 400
+        )
 
 
 def test_a_request_the_proxy_marks_as_onion_gets_the_challenge(app_factory):
@@ -180,7 +209,9 @@ def test_a_request_the_proxy_marks_as_onion_gets_the_challenge(app_factory):
     assert challenge_of(page.get_data(as_text=True)) is not None
 
 
-def test_without_javascript_the_form_says_how_to_wait_and_a_ripe_stamp_is_accepted_once(app_factory):
+def test_without_javascript_the_form_says_how_to_wait_and_a_ripe_stamp_is_accepted_once(
+    app_factory,
+):
     app = make_app(app_factory, ONION_PORT=ONION_PORT, CHALLENGE_WAIT_SECONDS=0, **EASY)
     client = app.test_client()
     with app.app_context():
@@ -190,7 +221,9 @@ def test_without_javascript_the_form_says_how_to_wait_and_a_ripe_stamp_is_accept
         statuses = []
         for _ in range(2):
             body, content_type = multipart(form_data(client, png_bytes(), altcha_wait=stamp))
-            statuses.append(client.post("/submit", data=body, content_type=content_type, **ONION).status_code)
+            statuses.append(
+                client.post("/submit", data=body, content_type=content_type, **ONION).status_code
+            )
         assert statuses == [303, 400]
 
 
@@ -201,7 +234,9 @@ def test_a_stamp_younger_than_the_wait_is_refused(app_factory):
         page = client.get("/submit", **ONION).get_data(as_text=True)
         stamp = html.unescape(_STAMP_RE.search(page).group(1))
         body, content_type = multipart(form_data(client, png_bytes(), altcha_wait=stamp))
-        assert client.post("/submit", data=body, content_type=content_type, **ONION).status_code == 400
+        assert (
+            client.post("/submit", data=body, content_type=content_type, **ONION).status_code == 400
+        )
 
 
 def test_a_site_under_pressure_asks_everyone_for_the_challenge(app_factory):
@@ -224,19 +259,28 @@ def test_a_site_under_pressure_asks_everyone_for_the_challenge(app_factory):
 def _report(client, public_id: str, environ: dict | None = None):
     kw = {"environ_base": environ} if environ else {}
     page = client.get(f"/works/{public_id}/report", **kw).get_data(as_text=True)
-    return client.post(f"/works/{public_id}/report", data={
-        "category": "person-at-risk", "csrf_token": csrf_from(page)}, **kw)  # fmt: skip
+    return client.post(
+        f"/works/{public_id}/report",
+        data={"category": "person-at-risk", "csrf_token": csrf_from(page)},
+        **kw,
+    )
 
 
-def test_past_the_hour_s_budget_reports_wait_for_a_moderator(app_factory, caplog, moderator_password_hash):
+def test_past_the_hour_s_budget_reports_wait_for_a_moderator(
+    app_factory, caplog, moderator_password_hash
+):
     app = make_app(app_factory, AUTO_HIDES_PER_HOUR=2)
     with app.app_context():
-        ids = [add_work(store(app), title=f"W{n}", alt_text="alt text", licence=Licence.CC0).public_id
-               for n in range(3)]  # fmt: skip
+        ids = [
+            add_work(store(app), title=f"W{n}", alt_text="alt text", licence=Licence.CC0).public_id
+            for n in range(3)
+        ]
     client = app.test_client()
     with caplog.at_level(logging.WARNING, logger="gallery"):
-        statuses = [_report(client, pid, {"REMOTE_ADDR": f"10.7.0.{n}"}).status_code
-                    for n, pid in enumerate(ids)]  # fmt: skip
+        statuses = [
+            _report(client, pid, {"REMOTE_ADDR": f"10.7.0.{n}"}).status_code
+            for n, pid in enumerate(ids)
+        ]
     assert statuses == [303, 303, 303]
     with app.app_context():
         fresh()
@@ -254,8 +298,10 @@ def test_past_the_hour_s_budget_reports_wait_for_a_moderator(app_factory, caplog
     assert '<span class="badge badge--alert">3 open</span>' in page
     assert "the work is still public" in page
     # The wave was false: one form closes every report and shows the works again.
-    response = client.post("/moderation/reports/dismiss-wave", data={
-        "hours": "1", "note": "a wave of false reports", "csrf_token": csrf_from(page)})  # fmt: skip
+    response = client.post(
+        "/moderation/reports/dismiss-wave",
+        data={"hours": "1", "note": "a wave of false reports", "csrf_token": csrf_from(page)},
+    )
     assert response.status_code == 303
     page = client.get(response.headers["Location"]).get_data(as_text=True)
     assert "3 reports dismissed." in page and "badge--alert" not in page
@@ -268,8 +314,10 @@ def test_past_the_hour_s_budget_reports_wait_for_a_moderator(app_factory, caplog
 def test_reports_are_counted_by_ipv6_48(app_factory):
     app = make_app(app_factory, REPORT_RATE_LIMIT="1 per hour")
     with app.app_context():
-        ids = [add_work(store(app), title=f"W{n}", alt_text="alt text", licence=Licence.CC0).public_id
-               for n in range(3)]  # fmt: skip
+        ids = [
+            add_work(store(app), title=f"W{n}", alt_text="alt text", licence=Licence.CC0).public_id
+            for n in range(3)
+        ]
     client = app.test_client()
     assert _report(client, ids[0], {"REMOTE_ADDR": "2001:db8:1:1::1"}).status_code == 303
     # Another /64 of the same /48: the same budget.
@@ -293,7 +341,9 @@ def _attempt(client, password: str, addr: str, *, solve: bool = False):
     return response
 
 
-def test_thirty_failed_logins_do_not_lock_the_real_moderator_out(app_factory, moderator_password_hash):
+def test_thirty_failed_logins_do_not_lock_the_real_moderator_out(
+    app_factory, moderator_password_hash
+):
     app = make_app(app_factory, **EASY)
     with app.app_context():
         db.session.add(Moderator(username="alice", password_hash=moderator_password_hash))
@@ -306,17 +356,25 @@ def test_thirty_failed_logins_do_not_lock_the_real_moderator_out(app_factory, mo
     assert held.status_code == 200
     assert "solve a small anti-spam puzzle" in held.get_data(as_text=True)
     wrong = _attempt(attacker, "guess 31", "10.9.9.8", solve=True)
-    assert wrong.status_code == 200 and "Wrong username or password." in wrong.get_data(as_text=True)
+    assert wrong.status_code == 200 and "Wrong username or password." in wrong.get_data(
+        as_text=True
+    )
     # The real moderator, on a fresh browser (Tor Browser forgets cookies), gets in.
-    assert _attempt(app.test_client(), MODERATOR_PASSWORD, "10.9.9.7", solve=True).status_code == 303
+    assert (
+        _attempt(app.test_client(), MODERATOR_PASSWORD, "10.9.9.7", solve=True).status_code == 303
+    )
 
 
 # ---- Redis unreachable ----
 
 
 def test_an_unreachable_limiter_store_falls_back_to_memory_with_a_warning(app_factory, caplog):
-    app = make_app(app_factory, RATELIMIT_STORAGE_URI="redis://127.0.0.1:1/0",
-                   SUBMIT_RATE_LIMIT="1 per hour", **EASY)  # fmt: skip
+    app = make_app(
+        app_factory,
+        RATELIMIT_STORAGE_URI="redis://127.0.0.1:1/0",
+        SUBMIT_RATE_LIMIT="1 per hour",
+        **EASY,
+    )
     client = app.test_client()
     with caplog.at_level(logging.WARNING):
         with app.app_context():

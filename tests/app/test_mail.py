@@ -2,6 +2,7 @@
 what arrives (to whom, subject, language, link, reason, no title), when nothing is sent,
 a server that is down (the decision stands, the row waits, `send-mail` delivers later),
 giving up, and that no address, token or link ever reaches the logs."""
+
 from __future__ import annotations
 
 import logging
@@ -17,12 +18,12 @@ from flask_babel import gettext as _
 from sqlalchemy import select, update
 
 from gallery import create_app, mail
-from gallery.mail import delivery
 from gallery.core import secretbox
 from gallery.extensions import db
-from gallery.models.labels import PRESET_REASONS
-from gallery.models import OutgoingMail, Report, ReportCategory, Work, WorkStatus, utcnow
+from gallery.mail import delivery
 from gallery.media import media_store as store
+from gallery.models import OutgoingMail, Report, ReportCategory, Work, WorkStatus, utcnow
+from gallery.models.labels import PRESET_REASONS
 from helpers import count_rows, csrf_token_of, form_data, png_bytes, post
 from mailcheck import SENDER, SMTPServer, body, use_mail
 
@@ -43,10 +44,18 @@ def settle(app) -> None:
     assert mail.courier(app).join(10), "the mail thread did not finish"
 
 
-def submit(client, *, email_address: str | None = "artist@example.org", notify: bool = True,
-           lang: str = "en", **fields) -> str:  # fmt: skip
+def submit(
+    client,
+    *,
+    email_address: str | None = "artist@example.org",
+    notify: bool = True,
+    lang: str = "en",
+    **fields,
+) -> str:
     """Submit through the real form (in the page's language); returns the receipt token."""
-    data = form_data(client, png_bytes(), email=email_address, notify="y" if notify else None, **fields)
+    data = form_data(
+        client, png_bytes(), email=email_address, notify="y" if notify else None, **fields
+    )
     response = post(client, data, url=f"/{lang}/submit")
     assert response.status_code == 303, response.get_data(as_text=True)[:2000]
     return response.headers["Location"].rsplit("/", 1)[1]
@@ -96,7 +105,9 @@ def assert_no_secret_logged(caplog, *secrets: str) -> None:
 # ---- what arrives ----
 
 
-def test_approval_sends_one_neutral_message_with_the_private_link(app, client, moderator, mailing, caplog):
+def test_approval_sends_one_neutral_message_with_the_private_link(
+    app, client, moderator, mailing, caplog
+):
     caplog.set_level(logging.DEBUG)
     token = submit(client)
     work = work_of(token)
@@ -138,8 +149,10 @@ def test_rejection_with_a_reason_in_french(app, client, moderator, mailing, capl
     token = submit(client, lang="fr", email_address="peintre@example.org")
     work = work_of(token)
     assert work.notify_locale == "fr"
-    response = client.post(f"/moderation/works/{work.id}/reject",
-                           data={"csrf_token": moderator, "reason": "Le fichier est flou."})  # fmt: skip
+    response = client.post(
+        f"/moderation/works/{work.id}/reject",
+        data={"csrf_token": moderator, "reason": "Le fichier est flou."},
+    )
     assert response.status_code == 303
     settle(app)
     [message] = mailing.inbox.wait_for(1)
@@ -147,13 +160,21 @@ def test_rejection_with_a_reason_in_french(app, client, moderator, mailing, capl
     assert message["Content-Language"] == "fr"
     assert message["Subject"] == in_language("fr", SUBJECT) == "Du nouveau sur votre demande"
     text = body(message)
-    assert in_language("fr", "A moderator has decided not to publish your work, and its image has "
-                             "been deleted from our server.") in text  # fmt: skip
+    assert (
+        in_language(
+            "fr",
+            "A moderator has decided not to publish your work, and its image has "
+            "been deleted from our server.",
+        )
+        in text
+    )
     assert in_language("fr", "The moderator’s reason:") + "\n\nLe fichier est flou." in text
     # As a French editor writes it: "we", no doublets, signed by the team, not by the gallery.
-    assert text.startswith("Bonjour,\n\nNous avons décidé de ne pas publier votre œuvre, et son "
-                           "image a été supprimée de notre serveur.\n\n"
-                           "Motif indiqué par l’équipe de modération\u00a0:\n\nLe fichier est flou.")  # fmt: skip
+    assert text.startswith(
+        "Bonjour,\n\nNous avons décidé de ne pas publier votre œuvre, et son "
+        "image a été supprimée de notre serveur.\n\n"
+        "Motif indiqué par l’équipe de modération\u00a0:\n\nLe fichier est flou."
+    )
     assert text.endswith("Merci de ne pas répondre à ce message.\n\nL’équipe de modération\n")
     assert "Art Protest" not in text and "Art Protest" not in str(message)
     assert f"http://localhost/fr/submissions/{token}" in text
@@ -163,13 +184,16 @@ def test_rejection_with_a_reason_in_french(app, client, moderator, mailing, capl
     assert_no_secret_logged(caplog, "peintre@example.org", token)
 
 
-def test_rejection_with_a_preset_reason_is_written_in_the_artists_language(app, client, moderator,
-                                                                           mailing):  # fmt: skip
+def test_rejection_with_a_preset_reason_is_written_in_the_artists_language(
+    app, client, moderator, mailing
+):
     token = submit(client, lang="ru")
     work = work_of(token)
     # The moderator reads English; the artist wrote from the Russian page.
-    response = client.post(f"/moderation/works/{work.id}/reject?lang=en",
-                           data={"csrf_token": moderator, "preset": "at-risk", "reason": ""})  # fmt: skip
+    response = client.post(
+        f"/moderation/works/{work.id}/reject?lang=en",
+        data={"csrf_token": moderator, "preset": "at-risk", "reason": ""},
+    )
     assert response.status_code == 303
     settle(app)
     [message] = mailing.inbox.wait_for(1)
@@ -187,14 +211,19 @@ def test_unpublishing_sends_its_own_message(app, client, moderator, mailing):
     client.post(f"/moderation/works/{work.id}/approve", data={"csrf_token": moderator})
     settle(app)
     assert len(mailing.inbox.wait_for(1)) == 1
-    response = client.post(f"/moderation/works/{work.id}/unpublish",
-                           data={"csrf_token": moderator, "reason": "Reported by a visitor"})  # fmt: skip
+    response = client.post(
+        f"/moderation/works/{work.id}/unpublish",
+        data={"csrf_token": moderator, "reason": "Reported by a visitor"},
+    )
     assert response.status_code == 303
     settle(app)
     first, second = mailing.inbox.wait_for(2)
     assert second["Subject"] == first["Subject"] == SUBJECT  # the same for every decision
     text = body(second)
-    assert "A moderator has taken your work down from the gallery. It is back in the review queue." in text
+    assert (
+        "A moderator has taken your work down from the gallery. It is back in the review queue."
+        in text
+    )
     assert "Reported by a visitor" not in text  # the takedown's reason stays with moderators
     assert f"/en/submissions/{token}" in text
     assert work_of(token).status == WorkStatus.PENDING
@@ -205,13 +234,18 @@ def test_bulk_decisions_tell_each_artist(app, client, moderator, mailing):
     tokens = [submit(client, email_address=f"artist{n}@example.org") for n in range(3)]
     ids = [work_of(t).id for t in tokens]
     client.post("/moderation/bulk-approve", data={"csrf_token": moderator, "work_ids": ids[:2]})
-    client.post("/moderation/bulk-reject", data={"csrf_token": moderator, "work_ids": ids[2:],
-                                                 "preset": "unreadable"})  # fmt: skip
+    client.post(
+        "/moderation/bulk-reject",
+        data={"csrf_token": moderator, "work_ids": ids[2:], "preset": "unreadable"},
+    )
     settle(app)
     messages = mailing.inbox.wait_for(3)
     by_address = {m["To"]: body(m) for m in messages}
     assert sorted(by_address) == [f"artist{n}@example.org" for n in range(3)]
-    assert "approved" in by_address["artist0@example.org"] and tokens[0] in by_address["artist0@example.org"]
+    assert (
+        "approved" in by_address["artist0@example.org"]
+        and tokens[0] in by_address["artist0@example.org"]
+    )
     with force_locale("en"):
         assert str(PRESET_REASONS["unreadable"]) in by_address["artist2@example.org"]
     assert tokens[2] in by_address["artist2@example.org"]
@@ -226,8 +260,10 @@ def test_a_report_handled_by_unpublishing_tells_the_artist(app, client, moderato
     report = Report(work_id=work.id, category=ReportCategory.OTHER, text="Looks copied")
     db.session.add(report)
     db.session.commit()
-    response = client.post(f"/moderation/reports/{report.id}/handle",
-                           data={"csrf_token": moderator, "action": "unpublish", "note": "copied"})  # fmt: skip
+    response = client.post(
+        f"/moderation/reports/{report.id}/handle",
+        data={"csrf_token": moderator, "action": "unpublish", "note": "copied"},
+    )
     assert response.status_code == 303
     settle(app)
     first, second = mailing.inbox.wait_for(2)
@@ -265,9 +301,10 @@ def test_no_mail_settings_no_mail_and_no_error(app, client, moderator, caplog, s
 
 def test_withdrawal_sends_nothing_and_forgets_the_token(app, client, moderator, mailing):
     token = submit(client)
-    response = client.post(f"/submissions/{token}/withdraw",
-                           data={"csrf_token": csrf_token_of(client, f"/submissions/{token}"),
-                                 "confirm": "y"})  # fmt: skip
+    response = client.post(
+        f"/submissions/{token}/withdraw",
+        data={"csrf_token": csrf_token_of(client, f"/submissions/{token}"), "confirm": "y"},
+    )
     assert response.status_code == 303
     work = work_of(token)
     assert work.status == WorkStatus.WITHDRAWN and work.notify_token is None
@@ -281,8 +318,10 @@ def test_ticking_the_box_without_an_address_is_a_form_error(app, client, smtp_do
     response = post(client, form_data(client, png_bytes(), notify="y"))
     assert response.status_code == 400
     html = response.get_data(as_text=True)
-    assert ('<p class="field-error" id="notify-error">To be told by e-mail, please give your '
-            'e-mail address above, or untick this box.</p>') in html  # fmt: skip
+    assert (
+        '<p class="field-error" id="notify-error">To be told by e-mail, please give your '
+        "e-mail address above, or untick this box.</p>"
+    ) in html
     box = re.search(r'<input[^>]*name="notify"[^>]*>', html).group(0)
     assert "checked" in box and 'aria-invalid="true"' in box  # kept as ticked, marked
     assert count_rows(Work) == before
@@ -325,8 +364,9 @@ def make_due() -> None:
     db.session.commit()
 
 
-def test_server_down_the_decision_stands_and_send_mail_delivers_later(app, client, moderator,
-                                                                      smtp_down, caplog):  # fmt: skip
+def test_server_down_the_decision_stands_and_send_mail_delivers_later(
+    app, client, moderator, smtp_down, caplog
+):
     caplog.set_level(logging.DEBUG)
     use_mail(app, smtp_down)
     token = submit(client)
@@ -353,14 +393,16 @@ def test_server_down_the_decision_stands_and_send_mail_delivers_later(app, clien
     assert_no_secret_logged(caplog, "artist@example.org", token, "127.0.0.1")
 
 
-def test_after_five_failed_attempts_the_message_is_given_up(app, client, moderator, smtp_down, caplog):
+def test_after_five_failed_attempts_the_message_is_given_up(
+    app, client, moderator, smtp_down, caplog
+):
     caplog.set_level(logging.DEBUG)
     use_mail(app, smtp_down)
     token = submit(client)
     client.post(f"/moderation/works/{work_of(token).id}/approve", data={"csrf_token": moderator})
     settle(app)
     delays = []
-    for attempt in range(2, 6):
+    for _attempt in range(2, 6):
         [row] = outbox()
         delays.append(row.next_attempt_at - utcnow())
         make_due()
@@ -380,8 +422,10 @@ def test_a_refused_address_is_given_up_at_once(app, client, moderator, mailing, 
     client.post(f"/moderation/works/{work_of(token).id}/approve", data={"csrf_token": moderator})
     settle(app)
     assert outbox() == []
-    assert any("gave up" in r.getMessage() and "SMTPRecipientsRefused" in r.getMessage()
-               for r in caplog.records)  # fmt: skip
+    assert any(
+        "gave up" in r.getMessage() and "SMTPRecipientsRefused" in r.getMessage()
+        for r in caplog.records
+    )
     assert_no_secret_logged(caplog, "nobody@example.org", token, "no such mailbox")
 
 
@@ -435,19 +479,29 @@ def self_signed(folder: Path) -> tuple[Path, Path]:
     name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "127.0.0.1")])
     now = dt.datetime.now(dt.UTC)
     cert = (
-        x509.CertificateBuilder().subject_name(name).issuer_name(name)
-        .public_key(key.public_key()).serial_number(x509.random_serial_number())
-        .not_valid_before(now - dt.timedelta(minutes=5)).not_valid_after(now + dt.timedelta(days=1))
-        .add_extension(x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]),
-                       critical=False)
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - dt.timedelta(minutes=5))
+        .not_valid_after(now + dt.timedelta(days=1))
+        .add_extension(
+            x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]),
+            critical=False,
+        )
         .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
         .sign(key, hashes.SHA256())
-    )  # fmt: skip
+    )
     cert_file, key_file = folder / "cert.pem", folder / "key.pem"
     cert_file.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
-    key_file.write_bytes(key.private_bytes(serialization.Encoding.PEM,
-                                           serialization.PrivateFormat.PKCS8,
-                                           serialization.NoEncryption()))  # fmt: skip
+    key_file.write_bytes(
+        key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+    )
     return cert_file, key_file
 
 
@@ -474,7 +528,9 @@ def test_by_default_mail_goes_over_starttls(app, client, moderator, trusted_cert
     server.start()
     try:
         # Only a server and a sender: no MAIL_USE_TLS, as an operator following the README.
-        app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=server.port, MAIL_DEFAULT_SENDER=SENDER)
+        app.config.update(
+            MAIL_SERVER="127.0.0.1", MAIL_PORT=server.port, MAIL_DEFAULT_SENDER=SENDER
+        )
         approve_one(app, client, moderator)
         [message] = server.inbox.received()
         assert server.inbox.over_tls == [True]
@@ -496,8 +552,12 @@ def test_mail_use_ssl_is_tls_from_the_first_byte(app, client, moderator, trusted
     server = SMTPServer(ssl_context=trusted_cert)
     server.start()
     try:
-        app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=server.port, MAIL_DEFAULT_SENDER=SENDER,
-                          MAIL_USE_SSL=True)  # fmt: skip
+        app.config.update(
+            MAIL_SERVER="127.0.0.1",
+            MAIL_PORT=server.port,
+            MAIL_DEFAULT_SENDER=SENDER,
+            MAIL_USE_SSL=True,
+        )
         approve_one(app, client, moderator)
         assert len(server.inbox.received()) == 1 and server.inbox.over_tls == [True]
     finally:
@@ -522,15 +582,26 @@ def test_the_subject_and_the_sender_name_are_neutral_in_every_language(app):
 
 def test_plain_mail_variables_and_flask_ones(tmp_path, monkeypatch):
     monkeypatch.setenv("GALLERY_INSTANCE", str(tmp_path / "instance"))
-    for name, value in (("MAIL_SERVER", "smtp.example.org"), ("MAIL_PORT", "2525"),
-                        ("MAIL_USE_TLS", "true"), ("MAIL_USERNAME", "gallery"),
-                        ("MAIL_PASSWORD", "12345"), ("MAIL_DEFAULT_SENDER", SENDER)):  # fmt: skip
+    for name, value in (
+        ("MAIL_SERVER", "smtp.example.org"),
+        ("MAIL_PORT", "2525"),
+        ("MAIL_USE_TLS", "true"),
+        ("MAIL_USERNAME", "gallery"),
+        ("MAIL_PASSWORD", "12345"),
+        ("MAIL_DEFAULT_SENDER", SENDER),
+    ):
         monkeypatch.setenv(name, value)
     config = {"TESTING": True, "SECRET_KEY": "test-secret", "SQLALCHEMY_DATABASE_URI": "sqlite://"}
     assert mail.settings(create_app(config)) == mail.Settings(
-        server="smtp.example.org", port=2525, use_tls=True, use_ssl=False, username="gallery",
-        password="12345", sender=SENDER, timeout=20.0,
-    )  # fmt: skip
+        server="smtp.example.org",
+        port=2525,
+        use_tls=True,
+        use_ssl=False,
+        username="gallery",
+        password="12345",
+        sender=SENDER,
+        timeout=20.0,
+    )
     monkeypatch.setenv("FLASK_MAIL_SERVER", "relay.example.org")  # FLASK_ wins
     monkeypatch.setenv("FLASK_MAIL_USE_TLS", "false")
     monkeypatch.delenv("MAIL_PORT")
@@ -584,7 +655,9 @@ def test_outside_a_request_the_link_uses_server_name(app, make_work, mailing):
     assert f"https://gallery.example.org/ru/submissions/{token}" in body(message)
 
 
-def test_without_server_name_outside_a_request_the_decision_goes_on(app, make_work, mailing, caplog):
+def test_without_server_name_outside_a_request_the_decision_goes_on(
+    app, make_work, mailing, caplog
+):
     from gallery.verbs import decisions
 
     work = make_work(status=WorkStatus.PENDING, contact_email="cli@example.org")
@@ -598,7 +671,9 @@ def test_without_server_name_outside_a_request_the_decision_goes_on(app, make_wo
     assert any("SERVER_NAME" in r.getMessage() for r in caplog.records)
 
 
-def test_a_token_sealed_with_another_secret_costs_no_decision(app, client, moderator, mailing, caplog):
+def test_a_token_sealed_with_another_secret_costs_no_decision(
+    app, client, moderator, mailing, caplog
+):
     token = submit(client)
     work = work_of(token)
     work.notify_token = secretbox.seal(token, secret="an older secret", purpose="receipt token")

@@ -4,14 +4,15 @@ X-Sendfile for Apache or lighttpd, after the app's visibility check, behind a se
 Only a public work's rendition is handed to the proxy, as an empty answer with the
 headers every media response carries; anything else is a 404 without the header, or,
 for a moderator, the file sent by the app itself, private."""
+
 from __future__ import annotations
 
 import pytest
 
+from gallery.core.tokens import new_receipt_token, token_hash
 from gallery.extensions import db
 from gallery.media import media_store as store
 from gallery.models import WorkStatus
-from gallery.core.tokens import new_receipt_token, token_hash
 from helpers import MODERATOR_PASSWORD, log_in
 
 INTERNAL = "/internal-media/"
@@ -83,8 +84,9 @@ def test_a_missing_or_malformed_file_of_a_public_work_is_404_without_the_header(
 
 
 @pytest.mark.parametrize("state", ["pending", "hidden"])
-def test_a_moderator_gets_a_non_public_work_from_the_app_itself(proxied, make_work, make_moderator,
-                                                                state):  # fmt: skip
+def test_a_moderator_gets_a_non_public_work_from_the_app_itself(
+    proxied, make_work, make_moderator, state
+):
     work = make_work(status=WorkStatus.PENDING if state == "pending" else WorkStatus.APPROVED)
     if state == "hidden":
         work.hidden = True

@@ -3,6 +3,7 @@ world): once the view has checked a published work's image in the current genera
 the page cache, the same worker answers for it again without Flask or the database,
 with the view's own headers, validators and log line; every change that visitors see
 ends that at once, on every worker."""
+
 from __future__ import annotations
 
 import logging
@@ -11,7 +12,6 @@ import os
 import pytest
 
 from gallery.extensions import db
-
 from gallery.media import media_store
 from gallery.models import Work, WorkStatus
 from gallery.public.media import PublishedKeys
@@ -27,11 +27,16 @@ def url_of(work: Work, size: str = "share", fmt: str = "webp") -> str:
 
 def fetch(client, url: str, **kw):
     with client.get(url, **kw) as response:
-        return response.status_code, {k: v for k, v in response.headers.items() if k not in DATED}, response.data
+        return (
+            response.status_code,
+            {k: v for k, v in response.headers.items() if k not in DATED},
+            response.data,
+        )
 
 
 def test_the_second_request_is_answered_without_the_database_as_the_view_answers(
-        client, make_work, count_statements):  # fmt: skip
+    client, make_work, count_statements
+):
     work = make_work()
     url = url_of(work)
     with count_statements() as first:
@@ -41,7 +46,9 @@ def test_the_second_request_is_answered_without_the_database_as_the_view_answers
         by_shortcut = fetch(client, url)
     assert second.count == 0
     assert by_shortcut[0] == 200 and by_shortcut[2][:4] == b"RIFF"
-    view_headers = {k: v for k, v in by_view[1].items() if k != "Vary"}  # Vary: Cookie, from the session
+    view_headers = {
+        k: v for k, v in by_view[1].items() if k != "Vary"
+    }  # Vary: Cookie, from the session
     assert by_shortcut[1] == view_headers
     assert by_shortcut[2] == by_view[2]
     assert by_shortcut[1]["Cache-Control"] == "public, max-age=31536000, immutable"
@@ -122,8 +129,11 @@ def test_off_with_the_page_cache(app_factory, count_statements):
             assert counted.count >= 1  # each one checked by the view
 
 
-@pytest.mark.parametrize("setting", [{"MEDIA_ACCEL_REDIRECT": "/internal-media/"}, {"MEDIA_SENDFILE": True}],
-                         ids=["accel", "sendfile"])  # fmt: skip
+@pytest.mark.parametrize(
+    "setting",
+    [{"MEDIA_ACCEL_REDIRECT": "/internal-media/"}, {"MEDIA_SENDFILE": True}],
+    ids=["accel", "sendfile"],
+)
 def test_the_proxy_settings_hold_on_the_shortcut(app_factory, setting, count_statements):
     app = app_factory(**setting)
     with app.app_context():
@@ -140,7 +150,9 @@ def test_the_proxy_settings_hold_on_the_shortcut(app_factory, setting, count_sta
     assert by_shortcut[1][header].endswith(f"/{work.image_key}/share.webp")
 
 
-def test_hsts_follows_each_request_and_a_generation_ages_like_a_page(app, client, make_work, count_statements):
+def test_hsts_follows_each_request_and_a_generation_ages_like_a_page(
+    app, client, make_work, count_statements
+):
     work = make_work()
     url = url_of(work)
     assert "Strict-Transport-Security" not in fetch(client, url)[1]  # noted over HTTP
@@ -173,7 +185,6 @@ def test_with_the_cache_down_pages_and_images_are_still_served(app_factory, capl
     assert "page cache unreachable (ConnectionError)" in caplog.text
 
 
-
 @pytest.mark.skipif(os.environ.get("TEST_MEDIA_STORE") == "s3", reason="the local media folder")
 def test_a_file_that_cannot_be_read_is_a_503_with_retry_after(app, client, make_work, monkeypatch):
     """The local store failing (a disk or network mount giving EIO): the shortcut hands the
@@ -186,7 +197,9 @@ def test_a_file_that_cannot_be_read_is_a_503_with_retry_after(app, client, make_
 
     work = make_work()
     url = url_of(work)
-    assert fetch(client, url)[0] == 200 and fetch(client, url)[0] == 200  # the view, then the shortcut
+    assert (
+        fetch(client, url)[0] == 200 and fetch(client, url)[0] == 200
+    )  # the view, then the shortcut
     media_root = app.config["MEDIA_ROOT"]
 
     def failing_open(path, *args, **kwargs):

@@ -1,4 +1,5 @@
 """The review queue and decisions: what changes on disk and in the database, and what not."""
+
 from __future__ import annotations
 
 import secrets
@@ -7,6 +8,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
+from gallery.core.tokens import token_hash
 from gallery.extensions import db
 from gallery.media import media_store as store
 from gallery.models import (
@@ -20,13 +22,16 @@ from gallery.models import (
     WorkStatus,
     utcnow,
 )
-from gallery.core.tokens import token_hash
 from helpers import csrf_token_of, fresh, spaced
 
 
 def actions() -> list[str]:
     fresh()
-    stmt = select(ModerationEvent).where(ModerationEvent.action != "login").order_by(ModerationEvent.id)
+    stmt = (
+        select(ModerationEvent)
+        .where(ModerationEvent.action != "login")
+        .order_by(ModerationEvent.id)
+    )
     return [e.action for e in db.session.scalars(stmt)]
 
 
@@ -43,17 +48,35 @@ def files_of(app, work_key: str | None) -> set[str]:
     return store(app).files(work_key) if work_key else set()
 
 
-def test_queue_shows_pending_works_oldest_first_with_everything(client, moderator, make_work, make_prisoner):
+def test_queue_shows_pending_works_oldest_first_with_everything(
+    client, moderator, make_work, make_prisoner
+):
     prisoner = make_prisoner(name="Azat")
-    old, new = pending(make_work, 2, prisoners=(prisoner,), contact_email="artist@example.org",
-                       description="A *bold* line", display_name="Nadia", tag_names=("ink",),
-                       ai_used=True)  # fmt: skip
+    old, new = pending(
+        make_work,
+        2,
+        prisoners=(prisoner,),
+        contact_email="artist@example.org",
+        description="A *bold* line",
+        display_name="Nadia",
+        tag_names=("ink",),
+        ai_used=True,
+    )
     make_work(title="Already public")
     html = client.get("/moderation/").get_data(as_text=True)
     assert html.index(old.title) < html.index(new.title)
     assert "Already public" not in html
-    for text in ("artist@example.org", "Nadia", "Azat", "ink", "CC BY 4.0", "<em>bold</em>",
-                 "Used, says the artist", old.alt_text, "Review queue (2)"):  # fmt: skip
+    for text in (
+        "artist@example.org",
+        "Nadia",
+        "Azat",
+        "ink",
+        "CC BY 4.0",
+        "<em>bold</em>",
+        "Used, says the artist",
+        old.alt_text,
+        "Review queue (2)",
+    ):
         assert text in html, text
     assert f'action="/moderation/works/{old.id}/approve"' in html
     assert f'action="/moderation/works/{old.id}/reject"' in html
@@ -65,7 +88,9 @@ def test_the_email_is_never_shown_to_visitors(client, make_work):
     assert "artist@example.org" not in client.get(f"/works/{work.public_id}").get_data(as_text=True)
 
 
-def test_queue_pages_by_keyset_at_a_constant_cost(app, client, moderator, make_work, count_statements):
+def test_queue_pages_by_keyset_at_a_constant_cost(
+    app, client, moderator, make_work, count_statements
+):
     app.config["MODERATION_PER_PAGE"] = 3
     works = pending(make_work, 7, tag_names=("common",))
     for n, w in enumerate(works):
@@ -83,13 +108,17 @@ def test_queue_pages_by_keyset_at_a_constant_cost(app, client, moderator, make_w
     assert len(costs) == 3 and len(set(costs)) == 1, costs
 
 
-def test_deciding_the_last_page_goes_back_to_the_works_still_waiting(app, client, moderator, make_work):
+def test_deciding_the_last_page_goes_back_to_the_works_still_waiting(
+    app, client, moderator, make_work
+):
     app.config["MODERATION_PER_PAGE"] = 1
     older, newer = pending(make_work, 2)
     html = client.get("/moderation/").get_data(as_text=True)
     cursor = html.split('rel="next" href="/moderation/?after=')[1].split('"')[0]
-    response = client.post("/moderation/bulk-approve", data={
-        "csrf_token": moderator, "work_ids": [newer.id], "after": cursor})  # fmt: skip
+    response = client.post(
+        "/moderation/bulk-approve",
+        data={"csrf_token": moderator, "work_ids": [newer.id], "after": cursor},
+    )
     assert response.headers["Location"] == f"/moderation/?after={cursor}"
     # Nothing is left past the cursor, but the older work still waits: start again.
     response = client.get(f"/moderation/?after={cursor}")
@@ -109,25 +138,39 @@ def test_approve_publishes_and_keeps_files(app, client, moderator, make_work, ma
     assert response.status_code == 303
     fresh()
     work, other = db.session.get(Work, work.id), db.session.get(Work, other.id)
-    assert work.status == WorkStatus.APPROVED and work.published_at and work.decided_by.username == "mod"
+    assert (
+        work.status == WorkStatus.APPROVED
+        and work.published_at
+        and work.decided_by.username == "mod"
+    )
     assert other.status == WorkStatus.PENDING
     assert files_of(app, work.image_key)
     assert client.get(f"/works/{work.public_id}").status_code == 200
     assert actions() == ["approve"]
     # A second decision on the same work changes nothing.
-    client.post(f"/moderation/works/{work.id}/reject", data={"csrf_token": moderator, "reason": "no"})
+    client.post(
+        f"/moderation/works/{work.id}/reject", data={"csrf_token": moderator, "reason": "no"}
+    )
     fresh()
     assert db.session.get(Work, work.id).status == WorkStatus.APPROVED
     assert actions() == ["approve"]
 
 
-def test_reject_deletes_files_keeps_the_row_and_the_artist_reads_why(app, client, moderator, make_work):
+def test_reject_deletes_files_keeps_the_row_and_the_artist_reads_why(
+    app, client, moderator, make_work
+):
     token = secrets.token_urlsafe(32)
     (work,) = pending(make_work, 1, receipt_token_hash=token_hash(token))
     key = work.image_key
     assert files_of(app, key)
-    response = client.post(f"/moderation/works/{work.id}/reject", data={
-        "csrf_token": moderator, "preset": "unreadable", "reason": "Please send a larger scan."})  # fmt: skip
+    response = client.post(
+        f"/moderation/works/{work.id}/reject",
+        data={
+            "csrf_token": moderator,
+            "preset": "unreadable",
+            "reason": "Please send a larger scan.",
+        },
+    )
     assert response.status_code == 303
     fresh()
     work = db.session.get(Work, work.id)
@@ -135,10 +178,16 @@ def test_reject_deletes_files_keeps_the_row_and_the_artist_reads_why(app, client
     assert work.image_key is None and work.renditions is None and work.image_sha256 is None
     assert store(app).files(key) == set()
     # The preset is kept by its key, so the artist reads it in their own language.
-    assert (work.rejection_preset, work.rejection_reason) == ("unreadable", "Please send a larger scan.")
+    assert (work.rejection_preset, work.rejection_reason) == (
+        "unreadable",
+        "Please send a larger scan.",
+    )
     event = db.session.scalar(select(ModerationEvent).where(ModerationEvent.action == "reject"))
     assert (event.action, event.moderator.username) == ("reject", "mod")
-    assert event.reason == "The image is unreadable or too small to show.\n\nPlease send a larger scan."
+    assert (
+        event.reason
+        == "The image is unreadable or too small to show.\n\nPlease send a larger scan."
+    )
     receipt = client.get(f"/submissions/{token}").get_data(as_text=True)
     assert "The image is unreadable or too small to show.\n\nPlease send a larger scan." in receipt
     in_russian = client.get(f"/ru/submissions/{token}").get_data(as_text=True)
@@ -148,8 +197,10 @@ def test_reject_deletes_files_keeps_the_row_and_the_artist_reads_why(app, client
 
 def test_reject_without_a_reason_changes_nothing(app, client, moderator, make_work):
     (work,) = pending(make_work)
-    response = client.post(f"/moderation/works/{work.id}/reject",
-                           data={"csrf_token": moderator, "preset": "", "reason": "  "})  # fmt: skip
+    response = client.post(
+        f"/moderation/works/{work.id}/reject",
+        data={"csrf_token": moderator, "preset": "", "reason": "  "},
+    )
     assert response.status_code == 303
     assert "Please choose or write a reason." in client.get("/moderation/").get_data(as_text=True)
     fresh()
@@ -160,12 +211,16 @@ def test_reject_without_a_reason_changes_nothing(app, client, moderator, make_wo
 
 def test_bulk_approve_changes_exactly_the_selected_works(app, client, moderator, make_work):
     a, b, c = pending(make_work, 3)
-    response = client.post("/moderation/bulk-approve",
-                           data={"csrf_token": moderator, "work_ids": [a.id, c.id]})  # fmt: skip
+    response = client.post(
+        "/moderation/bulk-approve", data={"csrf_token": moderator, "work_ids": [a.id, c.id]}
+    )
     assert response.status_code == 303
     fresh()
     assert [db.session.get(Work, w.id).status for w in (a, b, c)] == [
-        WorkStatus.APPROVED, WorkStatus.PENDING, WorkStatus.APPROVED]  # fmt: skip
+        WorkStatus.APPROVED,
+        WorkStatus.PENDING,
+        WorkStatus.APPROVED,
+    ]
     assert actions() == ["approve", "approve"]
 
 
@@ -173,13 +228,23 @@ def test_bulk_reject_changes_exactly_the_selected_works(app, client, moderator, 
     a, b, c = pending(make_work, 3)
     approved = make_work()
     keys = {w.id: w.image_key for w in (a, b, c, approved)}
-    response = client.post("/moderation/bulk-reject", data={
-        "csrf_token": moderator, "work_ids": [a.id, b.id, approved.id], "preset": "unrelated"})  # fmt: skip
+    response = client.post(
+        "/moderation/bulk-reject",
+        data={
+            "csrf_token": moderator,
+            "work_ids": [a.id, b.id, approved.id],
+            "preset": "unrelated",
+        },
+    )
     assert response.status_code == 303
     fresh()
     statuses = {w.id: db.session.get(Work, w.id).status for w in (a, b, c, approved)}
-    assert statuses == {a.id: WorkStatus.REJECTED, b.id: WorkStatus.REJECTED,
-                        c.id: WorkStatus.PENDING, approved.id: WorkStatus.APPROVED}  # fmt: skip
+    assert statuses == {
+        a.id: WorkStatus.REJECTED,
+        b.id: WorkStatus.REJECTED,
+        c.id: WorkStatus.PENDING,
+        approved.id: WorkStatus.APPROVED,
+    }
     assert store(app).files(keys[a.id]) == set() == store(app).files(keys[b.id])
     assert store(app).files(keys[c.id]) and store(app).files(keys[approved.id])
     assert actions() == ["reject", "reject"]
@@ -193,14 +258,18 @@ def test_bulk_reject_needs_a_reason(client, moderator, make_work):
     assert db.session.get(Work, a.id).status == WorkStatus.PENDING
 
 
-def test_unpublish_takes_the_work_down_at_once_and_back_to_the_queue(app, client, moderator, make_work):
+def test_unpublish_takes_the_work_down_at_once_and_back_to_the_queue(
+    app, client, moderator, make_work
+):
     work = make_work(title="To take down")
     thumb = work.renditions["thumb"]["files"]["webp"]
     visitor = app.test_client()
     with visitor.get(f"/media/{work.image_key}/{thumb}") as before:
         assert before.headers["Cache-Control"].startswith("public")
-    response = client.post(f"/moderation/works/{work.id}/unpublish", data={
-        "csrf_token": moderator, "reason": "Shows a recognisable face."})  # fmt: skip
+    response = client.post(
+        f"/moderation/works/{work.id}/unpublish",
+        data={"csrf_token": moderator, "reason": "Shows a recognisable face."},
+    )
     assert response.status_code == 303
     fresh()
     work = db.session.get(Work, work.id)
@@ -223,7 +292,9 @@ def test_unpublish_needs_a_reason_and_a_published_work(client, moderator, make_w
     work = make_work()
     client.post(f"/moderation/works/{work.id}/unpublish", data={"csrf_token": moderator})
     (waiting,) = pending(make_work)
-    client.post(f"/moderation/works/{waiting.id}/unpublish", data={"csrf_token": moderator, "reason": "x"})
+    client.post(
+        f"/moderation/works/{waiting.id}/unpublish", data={"csrf_token": moderator, "reason": "x"}
+    )
     fresh()
     assert db.session.get(Work, work.id).status == WorkStatus.APPROVED
     assert db.session.get(Work, waiting.id).status == WorkStatus.PENDING
@@ -232,9 +303,15 @@ def test_unpublish_needs_a_reason_and_a_published_work(client, moderator, make_w
 
 def test_edit_fixes_title_alt_text_and_tags_and_logs_the_change(client, moderator, make_work):
     (work,) = pending(make_work, 1, tag_names=("old",))
-    response = client.post(f"/moderation/works/{work.id}/edit", data={
-        "csrf_token": moderator, "title": "Better title", "alt_text": "A clearer description",
-        "tags": "poster, letters"})  # fmt: skip
+    response = client.post(
+        f"/moderation/works/{work.id}/edit",
+        data={
+            "csrf_token": moderator,
+            "title": "Better title",
+            "alt_text": "A clearer description",
+            "tags": "poster, letters",
+        },
+    )
     assert response.status_code == 303
     fresh()
     work = db.session.get(Work, work.id)
@@ -255,7 +332,9 @@ def test_pending_images_are_for_moderators_only(app, client, make_work, make_mod
         assert response.headers["Cache-Control"] == "private, no-store"
 
 
-def test_nav_shows_the_pending_count_to_moderators_only(app, client, make_work, make_moderator, login):
+def test_nav_shows_the_pending_count_to_moderators_only(
+    app, client, make_work, make_moderator, login
+):
     pending(make_work, 3)
     assert "Review queue" not in client.get("/").get_data(as_text=True)
     make_moderator("mod")
@@ -266,7 +345,10 @@ def test_nav_shows_the_pending_count_to_moderators_only(app, client, make_work, 
 
 def test_audit_page_lists_events_and_offers_no_way_to_change_them(client, moderator, make_work):
     (work,) = pending(make_work)
-    client.post(f"/moderation/works/{work.id}/reject", data={"csrf_token": moderator, "reason": "Off topic."})
+    client.post(
+        f"/moderation/works/{work.id}/reject",
+        data={"csrf_token": moderator, "reason": "Off topic."},
+    )
     html = client.get("/moderation/audit").get_data(as_text=True)
     assert "reject" in html and "Off topic." in html and "login" in html
     assert "<form" not in html.split("<main", 1)[1].split("</main>")[0]
@@ -276,28 +358,48 @@ def test_audit_page_lists_events_and_offers_no_way_to_change_them(client, modera
 # ---- Prisoners and campaigns ----
 
 PRISONER_FORM = {
-    "name": "Jane Doe", "status": "imprisoned", "timezone": "Europe/Moscow",
-    "detained_on": "2021-03-04", "story_en": "She **wrote** a poem.", "summary_en": "A poet.",
-    "letter_address": "Box 1", "sources_en": "Meduza | https://meduza.io/a\nOVD | http://ovd.info/b",
-}  # fmt: skip
+    "name": "Jane Doe",
+    "status": "imprisoned",
+    "timezone": "Europe/Moscow",
+    "detained_on": "2021-03-04",
+    "story_en": "She **wrote** a poem.",
+    "summary_en": "A poet.",
+    "letter_address": "Box 1",
+    "sources_en": "Meduza | https://meduza.io/a\nOVD | http://ovd.info/b",
+}
 
 
 def test_create_prisoner_with_sources_and_unique_stable_slug(client, moderator, make_prisoner):
     make_prisoner(slug="jane-doe", name="Another Jane")
-    response = client.post("/moderation/prisoners/new", data={**PRISONER_FORM, "csrf_token": moderator})
+    response = client.post(
+        "/moderation/prisoners/new", data={**PRISONER_FORM, "csrf_token": moderator}
+    )
     assert response.status_code == 303
     fresh()
     jane = db.session.scalar(select(Prisoner).where(Prisoner.name == "Jane Doe"))
     assert jane.slug == "jane-doe-2"
-    assert [(s.title, s.url) for s in jane.sources] == [("Meduza", "https://meduza.io/a"),
-                                                        ("OVD", "http://ovd.info/b")]  # fmt: skip
+    assert [(s.title, s.url) for s in jane.sources] == [
+        ("Meduza", "https://meduza.io/a"),
+        ("OVD", "http://ovd.info/b"),
+    ]
     assert jane.text_for("body", "en").text == "She **wrote** a poem."
-    client.post(f"/moderation/prisoners/{jane.id}/edit", data={
-        **PRISONER_FORM, "name": "Jane Q. Doe", "status": "released", "released_on": "2024-01-01",
-        "csrf_token": moderator})  # fmt: skip
+    client.post(
+        f"/moderation/prisoners/{jane.id}/edit",
+        data={
+            **PRISONER_FORM,
+            "name": "Jane Q. Doe",
+            "status": "released",
+            "released_on": "2024-01-01",
+            "csrf_token": moderator,
+        },
+    )
     fresh()
     jane = db.session.get(Prisoner, jane.id)
-    assert (jane.slug, jane.name, jane.status) == ("jane-doe-2", "Jane Q. Doe", PrisonerStatus.RELEASED)
+    assert (jane.slug, jane.name, jane.status) == (
+        "jane-doe-2",
+        "Jane Q. Doe",
+        PrisonerStatus.RELEASED,
+    )
     assert actions() == ["prisoner-create", "prisoner-edit"]
     assert client.get("/prisoners/jane-doe-2").status_code == 200
 
@@ -305,35 +407,57 @@ def test_create_prisoner_with_sources_and_unique_stable_slug(client, moderator, 
 def test_sources_are_titled_in_each_language_and_undesirable_outlets_marked(client, moderator):
     """One source per address from every language's list, each with its own title; an
     outlet declared "undesirable" in Russia is marked from its address or by a "!"."""
-    response = client.post("/moderation/prisoners/new", data={
-        **PRISONER_FORM, "csrf_token": moderator,
-        "sources_en": "Meduza, 1 May | https://meduza.io/a\n! A new outlet | https://new.example/x",
-        "sources_fr": "Meduza, 1er mai | https://meduza.io/a\nMémoire | https://memo.example/m",
-        "sources_ru": "«Медуза», 1 мая | https://meduza.io/a"})  # fmt: skip
+    response = client.post(
+        "/moderation/prisoners/new",
+        data={
+            **PRISONER_FORM,
+            "csrf_token": moderator,
+            "sources_en": "Meduza, 1 May | https://meduza.io/a\n! A new outlet | https://new.example/x",
+            "sources_fr": "Meduza, 1er mai | https://meduza.io/a\nMémoire | https://memo.example/m",
+            "sources_ru": "«Медуза», 1 мая | https://meduza.io/a",
+        },
+    )
     assert response.status_code == 303
     fresh()
     jane = db.session.scalar(select(Prisoner).where(Prisoner.name == "Jane Doe"))
     rows = [(s.url, s.title, s.titles, s.undesirable) for s in jane.sources]
     assert rows == [
-        ("https://meduza.io/a", "Meduza, 1 May",
-         {"en": "Meduza, 1 May", "fr": "Meduza, 1er mai", "ru": "«Медуза», 1 мая"}, True),
+        (
+            "https://meduza.io/a",
+            "Meduza, 1 May",
+            {"en": "Meduza, 1 May", "fr": "Meduza, 1er mai", "ru": "«Медуза», 1 мая"},
+            True,
+        ),
         ("https://new.example/x", "A new outlet", {"en": "A new outlet"}, True),
         ("https://memo.example/m", "Mémoire", {"fr": "Mémoire"}, False),
-    ]  # fmt: skip
+    ]
     # The form shows each language's list back as it was typed, marks included.
     html = client.get(f"/moderation/prisoners/{jane.id}/edit").get_data(as_text=True)
-    assert "! Meduza, 1er mai | https://meduza.io/a" in html and "Mémoire | https://memo.example/m" in html
+    assert (
+        "! Meduza, 1er mai | https://meduza.io/a" in html
+        and "Mémoire | https://memo.example/m" in html
+    )
     # The page shows each reader's titles (with its language where it falls back) and the marks.
     page = spaced(client.get("/ru/prisoners/jane-doe").get_data(as_text=True))
-    assert "«Медуза», 1 мая" in page and '<a href="https://memo.example/m" rel="noopener noreferrer" lang="fr">Mémoire</a>' in page
+    assert (
+        "«Медуза», 1 мая" in page
+        and '<a href="https://memo.example/m" rel="noopener noreferrer" lang="fr">Mémoire</a>'
+        in page
+    )
     assert page.count("badge--undesirable") == 2
     assert "за репост материалов изданий с пометкой «нежелательная» штрафуют" in page
 
 
 def test_prisoner_preview_renders_sanitised_markdown_and_saves_nothing(client, moderator):
-    response = client.post("/moderation/prisoners/new", data={
-        **PRISONER_FORM, "story_en": "**Free** her <script>alert(1)</script>", "preview": "1",
-        "csrf_token": moderator})  # fmt: skip
+    response = client.post(
+        "/moderation/prisoners/new",
+        data={
+            **PRISONER_FORM,
+            "story_en": "**Free** her <script>alert(1)</script>",
+            "preview": "1",
+            "csrf_token": moderator,
+        },
+    )
     html = response.get_data(as_text=True)
     assert response.status_code == 200
     assert "<strong>Free</strong>" in html and "<script>alert" not in html
@@ -341,10 +465,14 @@ def test_prisoner_preview_renders_sanitised_markdown_and_saves_nothing(client, m
     assert db.session.scalar(select(Prisoner)) is None
 
 
-@pytest.mark.parametrize("sources", ["Just a title", "Title | ftp://x.org", "| https://x.org", "T | javascript:alert(1)"])
+@pytest.mark.parametrize(
+    "sources", ["Just a title", "Title | ftp://x.org", "| https://x.org", "T | javascript:alert(1)"]
+)
 def test_bad_source_lines_are_refused(client, moderator, sources):
-    response = client.post("/moderation/prisoners/new",
-                           data={**PRISONER_FORM, "sources_ru": sources, "csrf_token": moderator})  # fmt: skip
+    response = client.post(
+        "/moderation/prisoners/new",
+        data={**PRISONER_FORM, "sources_ru": sources, "csrf_token": moderator},
+    )
     assert response.status_code == 200
     assert "is not “Title | https://address”" in response.get_data(as_text=True)
     fresh()
@@ -353,7 +481,9 @@ def test_bad_source_lines_are_refused(client, moderator, sources):
 
 def test_mark_verified_today_sets_the_date_and_logs_it(client, moderator, make_prisoner):
     prisoner = make_prisoner()
-    response = client.post(f"/moderation/prisoners/{prisoner.id}/verify", data={"csrf_token": moderator})
+    response = client.post(
+        f"/moderation/prisoners/{prisoner.id}/verify", data={"csrf_token": moderator}
+    )
     assert response.status_code == 303
     fresh()
     assert db.session.get(Prisoner, prisoner.id).last_verified_on == utcnow().date()
@@ -362,41 +492,73 @@ def test_mark_verified_today_sets_the_date_and_logs_it(client, moderator, make_p
 
 def test_create_and_edit_a_campaign(client, moderator, make_prisoner):
     prisoner = make_prisoner()
-    response = client.post("/moderation/campaigns/new", data={
-        "title_en": "Rally in Paris", "held_on": "2025-09-20", "description_en": "Bring a *poster*.",
-        "original_locale": "en", "prisoners": [prisoner.id], "sources_en": "Report | https://example.org/r",
-        "csrf_token": moderator})  # fmt: skip
+    response = client.post(
+        "/moderation/campaigns/new",
+        data={
+            "title_en": "Rally in Paris",
+            "held_on": "2025-09-20",
+            "description_en": "Bring a *poster*.",
+            "original_locale": "en",
+            "prisoners": [prisoner.id],
+            "sources_en": "Report | https://example.org/r",
+            "csrf_token": moderator,
+        },
+    )
     assert response.status_code == 303
     fresh()
     campaign = db.session.scalar(select(Campaign))
-    assert campaign.slug == "rally-in-paris" and campaign.prisoners == [db.session.get(Prisoner, prisoner.id)]
-    client.post(f"/moderation/campaigns/{campaign.id}/edit", data={
-        "title_en": "Rally in Paris, again", "original_locale": "en", "csrf_token": moderator})  # fmt: skip
+    assert campaign.slug == "rally-in-paris" and campaign.prisoners == [
+        db.session.get(Prisoner, prisoner.id)
+    ]
+    client.post(
+        f"/moderation/campaigns/{campaign.id}/edit",
+        data={
+            "title_en": "Rally in Paris, again",
+            "original_locale": "en",
+            "csrf_token": moderator,
+        },
+    )
     fresh()
     campaign = db.session.get(Campaign, campaign.id)
-    assert (campaign.slug, campaign.title, campaign.prisoners) == ("rally-in-paris", "Rally in Paris, again", [])
+    assert (campaign.slug, campaign.title, campaign.prisoners) == (
+        "rally-in-paris",
+        "Rally in Paris, again",
+        [],
+    )
     assert actions() == ["campaign-create", "campaign-edit"]
 
 
 # ---- Admin ----
 
+
 def test_admin_creates_a_moderator_who_can_log_in(app, client, make_moderator, login):
     make_moderator("boss", role=Role.ADMIN)
     login("boss")
     token = csrf_token_of(client, "/moderation/moderators")
-    response = client.post("/moderation/moderators/new", data={"csrf_token": token, "username": "newbie"})
+    response = client.post(
+        "/moderation/moderators/new", data={"csrf_token": token, "username": "newbie"}
+    )
     assert response.status_code == 200
     assert "no-store" in response.headers["Cache-Control"]
-    password = response.get_data(as_text=True).split('id="new-password"')[1].split('value="')[1].split('"')[0]
+    password = (
+        response.get_data(as_text=True)
+        .split('id="new-password"')[1]
+        .split('value="')[1]
+        .split('"')[0]
+    )
     assert login("newbie", password, on=app.test_client()).status_code == 303
     assert "moderator-create" in actions()
 
 
-def test_the_audit_log_names_a_new_accounts_role_in_the_readers_language(client, make_moderator, login):
+def test_the_audit_log_names_a_new_accounts_role_in_the_readers_language(
+    client, make_moderator, login
+):
     make_moderator("boss", role=Role.ADMIN)
     login("boss")
     token = csrf_token_of(client, "/moderation/moderators")
-    client.post("/moderation/moderators/new", data={"csrf_token": token, "username": "chief", "admin": "y"})
+    client.post(
+        "/moderation/moderators/new", data={"csrf_token": token, "username": "chief", "admin": "y"}
+    )
     client.post("/moderation/moderators/new", data={"csrf_token": token, "username": "newbie"})
     # A row written before the role was stored on its own keeps reading as it did.
     db.session.add(ModerationEvent(action="moderator-create", subject="veteran (admin)"))
@@ -416,8 +578,15 @@ def test_admin_resets_a_password_and_ends_its_sessions(app, client, make_moderat
     login("alice", on=other)
     login("boss")
     token = csrf_token_of(client, "/moderation/moderators")
-    response = client.post(f"/moderation/moderators/{victim.id}/reset-password", data={"csrf_token": token})
-    password = response.get_data(as_text=True).split('id="new-password"')[1].split('value="')[1].split('"')[0]
+    response = client.post(
+        f"/moderation/moderators/{victim.id}/reset-password", data={"csrf_token": token}
+    )
+    password = (
+        response.get_data(as_text=True)
+        .split('id="new-password"')[1]
+        .split('value="')[1]
+        .split('"')[0]
+    )
     assert other.get("/moderation/").status_code == 302
     assert login("alice", password, on=other).status_code == 303
 
@@ -426,8 +595,11 @@ def test_an_admin_cannot_deactivate_themself(client, make_moderator, login):
     boss = make_moderator("boss", role=Role.ADMIN)
     login("boss")
     token = csrf_token_of(client, "/moderation/moderators")
-    response = client.post(f"/moderation/moderators/{boss.id}/deactivate", data={"csrf_token": token},
-                           follow_redirects=True)  # fmt: skip
+    response = client.post(
+        f"/moderation/moderators/{boss.id}/deactivate",
+        data={"csrf_token": token},
+        follow_redirects=True,
+    )
     assert response.status_code == 200 and response.request.path == "/moderation/moderators"
     assert "You cannot deactivate your own account." in response.get_data(as_text=True)
     fresh()
@@ -435,7 +607,9 @@ def test_an_admin_cannot_deactivate_themself(client, make_moderator, login):
     assert client.get("/moderation/").status_code == 200  # and the admin is still logged in
 
 
-def test_each_decision_button_names_its_work_for_screen_readers(client, make_moderator, login, make_work):
+def test_each_decision_button_names_its_work_for_screen_readers(
+    client, make_moderator, login, make_work
+):
     from gallery.models import WorkStatus
 
     work = make_work(status=WorkStatus.PENDING, title="A quiet protest")
@@ -449,7 +623,11 @@ def test_audit_log_names_actions_in_words(client, make_moderator, login):
     login(make_moderator("mod").username)
     html = client.get("/moderation/audit").get_data(as_text=True)
     assert '<span title="login">Logged in</span>' in html
-def test_profile_form_page_shows_address_action_and_no_empty_preview(client, make_moderator, login, make_prisoner):
+
+
+def test_profile_form_page_shows_address_action_and_no_empty_preview(
+    client, make_moderator, login, make_prisoner
+):
     p = make_prisoner(name="Ada Example")
     login(make_moderator("mod").username)
     html = client.get(f"/moderation/prisoners/{p.id}/edit").get_data(as_text=True)

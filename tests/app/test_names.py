@@ -2,6 +2,7 @@
 feeds, share previews, PDFs and API answers say «Азат Мифтахов», French and English ones
 "Azat Miftakhov"; the other spelling is a secondary line with its own language; no Russian
 string puts the nominative name straight after a preposition."""
+
 from __future__ import annotations
 
 import io
@@ -93,7 +94,9 @@ def test_a_work_page_names_the_prisoner_first_in_russian(client, demo):
 def test_search_finds_the_profile_by_each_spelling_and_shows_the_readers_one(client, demo):
     for query in ("Азат", "Miftakhov"):
         html = page(client, f"/ru/search?q={query}")
-        assert re.search(r'<h2><a href="/ru/prisoners/azat-miftakhov">(<mark>)?Азат(</mark>)? Мифтахов</a>', html), query
+        assert re.search(
+            r'<h2><a href="/ru/prisoners/azat-miftakhov">(<mark>)?Азат(</mark>)? Мифтахов</a>', html
+        ), query
 
 
 def test_no_nominative_name_after_a_preposition(client, demo):
@@ -102,8 +105,26 @@ def test_no_nominative_name_after_a_preposition(client, demo):
     po = Path(__file__).resolve().parents[2] / "gallery/translations/ru/LC_MESSAGES/messages.po"
     with po.open("rb") as fh:
         catalog = read_po(fh, locale="ru")
-    prepositions = {"в", "во", "для", "к", "ко", "о", "об", "от", "с", "со", "у", "по", "за", "на",
-                    "про", "без", "поддержку", "солидарности"}  # fmt: skip
+    prepositions = {
+        "в",
+        "во",
+        "для",
+        "к",
+        "ко",
+        "о",
+        "об",
+        "от",
+        "с",
+        "со",
+        "у",
+        "по",
+        "за",
+        "на",
+        "про",
+        "без",
+        "поддержку",
+        "солидарности",
+    }
     # A moderator's login is not a person's name to decline: «Пароль для mod» reads right.
     logins = {"New password for %(name)s", "Password for %(name)s"}
     for message in catalog:
@@ -111,8 +132,17 @@ def test_no_nominative_name_after_a_preposition(client, demo):
             continue
         for before in re.findall(r"(\S+)\s+%\((?:name|names)\)s", message.string):
             assert before.casefold() not in prepositions, (message.id, message.string)
-    pages = [page(client, url) for url in ("/ru/", "/ru/works", f"/ru{PROFILE}", "/ru/show",
-                                             "/ru/feed.atom", f"/ru{PROFILE}/feed.atom")]  # fmt: skip
+    pages = [
+        page(client, url)
+        for url in (
+            "/ru/",
+            "/ru/works",
+            f"/ru{PROFILE}",
+            "/ru/show",
+            "/ru/feed.atom",
+            f"/ru{PROFILE}/feed.atom",
+        )
+    ]
     for html in pages:
         assert not re.search(rf"(?i)поддержку\s+{RU_NAME}", text(html))
         assert not re.search(r"(?i)поддержку\s+Azat", text(html))
@@ -186,33 +216,59 @@ def test_a_name_not_spelled_in_russian_is_shown_as_written_and_marked(client, ma
 
 
 def test_russian_lists_sort_by_the_russian_names(client, make_prisoner):
-    for slug, name, russian in (("adams", "Adams", "Эдамс"), ("zhukov", "Zhukov", "Жуков"),
-                                ("bykov", "Bykov", "Быков")):  # fmt: skip
+    for slug, name, russian in (
+        ("adams", "Adams", "Эдамс"),
+        ("zhukov", "Zhukov", "Жуков"),
+        ("bykov", "Bykov", "Быков"),
+    ):
         prisoner = make_prisoner(slug=slug, name=name)
         prisoner.stories.append(PrisonerStory(locale="ru", name=russian))
     db.session.commit()
     html = page(client, "/ru/prisoners")
-    assert re.findall(r'<h2><a href="/ru/prisoners/[a-z]+">([^<]+)</a>', html) == ["Быков", "Жуков", "Эдамс"]
+    assert re.findall(r'<h2><a href="/ru/prisoners/[a-z]+">([^<]+)</a>', html) == [
+        "Быков",
+        "Жуков",
+        "Эдамс",
+    ]
     html = page(client, "/en/prisoners")
-    assert re.findall(r'<h2><a href="/en/prisoners/[a-z]+">([^<]+)</a>', html) == ["Adams", "Bykov", "Zhukov"]
+    assert re.findall(r'<h2><a href="/en/prisoners/[a-z]+">([^<]+)</a>', html) == [
+        "Adams",
+        "Bykov",
+        "Zhukov",
+    ]
 
 
 # ---- moderators ----
 
-FORM = {"status": "imprisoned", "timezone": "Europe/Moscow", "original_locale": "en",
-        "story_en": "A story."}  # fmt: skip
+FORM = {
+    "status": "imprisoned",
+    "timezone": "Europe/Moscow",
+    "original_locale": "en",
+    "story_en": "A story.",
+}
 
 
 def test_a_moderator_sets_the_name_per_language(client, moderator):
-    response = client.post("/moderation/prisoners/new", data={
-        **FORM, "csrf_token": moderator, "name": "Olena Example", "name_native": "Олена Приклад",
-        "name_native_locale": "uk", "name_ru": "Елена Пример", "name_fr": "Olena Exemple",
-    })  # fmt: skip
+    response = client.post(
+        "/moderation/prisoners/new",
+        data={
+            **FORM,
+            "csrf_token": moderator,
+            "name": "Olena Example",
+            "name_native": "Олена Приклад",
+            "name_native_locale": "uk",
+            "name_ru": "Елена Пример",
+            "name_fr": "Olena Exemple",
+        },
+    )
     assert response.status_code == 303
     db.session.rollback()
     prisoner = db.session.scalar(select(Prisoner).where(Prisoner.name == "Olena Example"))
-    assert {s.locale: s.name for s in prisoner.stories} == {"en": None, "fr": "Olena Exemple",
-                                                            "ru": "Елена Пример"}  # fmt: skip
+    assert {s.locale: s.name for s in prisoner.stories} == {
+        "en": None,
+        "fr": "Olena Exemple",
+        "ru": "Елена Пример",
+    }
     # A language with only a name keeps it; its other texts fall back as before.
     russian = page(client, f"/ru/prisoners/{prisoner.slug}")
     assert tag(russian, "h1") == "<h1>Елена Пример</h1>"
@@ -226,15 +282,27 @@ def test_a_moderator_sets_the_name_per_language(client, moderator):
 
 
 def test_a_native_name_needs_its_language(client, moderator):
-    response = client.post("/moderation/prisoners/new", data={
-        **FORM, "csrf_token": moderator, "name": "Olena Example", "name_native": "Олена Приклад",
-    })  # fmt: skip
+    response = client.post(
+        "/moderation/prisoners/new",
+        data={
+            **FORM,
+            "csrf_token": moderator,
+            "name": "Olena Example",
+            "name_native": "Олена Приклад",
+        },
+    )
     assert response.status_code == 200
     assert "Say which language this name is written in." in response.get_data(as_text=True)
-    response = client.post("/moderation/prisoners/new", data={
-        **FORM, "csrf_token": moderator, "name": "Olena Example", "name_native": "Олена Приклад",
-        "name_native_locale": "Ukrainian",
-    })  # fmt: skip
+    response = client.post(
+        "/moderation/prisoners/new",
+        data={
+            **FORM,
+            "csrf_token": moderator,
+            "name": "Olena Example",
+            "name_native": "Олена Приклад",
+            "name_native_locale": "Ukrainian",
+        },
+    )
     assert response.status_code == 200
     assert "Use a language code, such as ru, uk, be or tt." in response.get_data(as_text=True)
     assert db.session.scalar(select(Prisoner).where(Prisoner.name == "Olena Example")) is None

@@ -1,6 +1,7 @@
 """A gallery that survives blocking: the Tor onion service is announced, and pages load
 nothing from anyone else (issue 13); its own listener never trusts what its clients say of
 their address, host or scheme (issue 22)."""
+
 from __future__ import annotations
 
 import re
@@ -10,9 +11,9 @@ from urllib.parse import urlsplit
 import pytest
 from sqlalchemy import select
 
-from helpers import IsolatedClient
 from gallery.extensions import db
 from gallery.models import Campaign, Prisoner, Work, WorkStatus
+from helpers import IsolatedClient
 
 ONION = "http://artprotestexample4v5qa2xjn7ltkfdr6gxqoup7w3vfhpnkaqekjqsahgyd.onion"
 
@@ -55,7 +56,10 @@ def test_a_hostile_query_cannot_break_the_header(demo_app):
     # (Search reads its query string; a cached page would send it to its clean address.)
     response = app.test_client().get("/search?q=%0d%0aSet-Cookie:%20x=1&t=%C3%A9t%C3%A9")
     assert response.status_code == 200
-    assert response.headers["Onion-Location"] == f"{ONION}/search?q=%0d%0aSet-Cookie:%20x=1&t=%C3%A9t%C3%A9"
+    assert (
+        response.headers["Onion-Location"]
+        == f"{ONION}/search?q=%0d%0aSet-Cookie:%20x=1&t=%C3%A9t%C3%A9"
+    )
     assert "Set-Cookie: x" not in str(response.headers)
 
 
@@ -77,9 +81,20 @@ class Resources(HTMLParser):
         a = {k: v or "" for k, v in attrs}
         if tag in ("img", "script", "iframe", "audio", "video", "source", "embed", "track"):
             self.loaded += [a[k] for k in ("src",) if a.get(k)]
-            self.loaded += [part.strip().split(" ")[0] for part in a.get("srcset", "").split(",") if part.strip()]
-        if tag == "link" and set(a.get("rel", "").split()) & {"stylesheet", "icon", "preload", "prefetch",
-                                                              "modulepreload", "manifest", "preconnect"}:
+            self.loaded += [
+                part.strip().split(" ")[0]
+                for part in a.get("srcset", "").split(",")
+                if part.strip()
+            ]
+        if tag == "link" and set(a.get("rel", "").split()) & {
+            "stylesheet",
+            "icon",
+            "preload",
+            "prefetch",
+            "modulepreload",
+            "manifest",
+            "preconnect",
+        }:
             self.loaded.append(a.get("href", ""))
         if tag == "object":
             self.loaded.append(a.get("data", ""))
@@ -95,8 +110,17 @@ def test_no_page_loads_anything_from_another_site(demo_app):
         work = db.session.scalars(select(Work).where(Work.status == WorkStatus.APPROVED)).first()
         prisoner = db.session.scalars(select(Prisoner)).first()
         campaign = db.session.scalars(select(Campaign)).first()
-        paths = ["/", "/works", "/prisoners", "/submit", "/search?q=azat", "/login",
-                 f"/works/{work.public_id}", f"/prisoners/{prisoner.slug}", f"/campaigns/{campaign.slug}"]
+        paths = [
+            "/",
+            "/works",
+            "/prisoners",
+            "/submit",
+            "/search?q=azat",
+            "/login",
+            f"/works/{work.public_id}",
+            f"/prisoners/{prisoner.slug}",
+            f"/campaigns/{campaign.slug}",
+        ]
     client = app.test_client()
     checked = 0
     for lang in ("en", "fr", "ru"):
@@ -135,8 +159,11 @@ def test_the_onion_listener_hides_the_clients_forwarded_headers(app_factory):
         seen.update(addr=request.remote_addr, host=request.host, scheme=request.scheme)
         return "ok"
 
-    headers = {"X-Forwarded-For": "10.9.0.1", "X-Forwarded-Host": "evil.example",
-               "X-Forwarded-Proto": "https"}  # fmt: skip
+    headers = {
+        "X-Forwarded-For": "10.9.0.1",
+        "X-Forwarded-Host": "evil.example",
+        "X-Forwarded-Proto": "https",
+    }
     client = app.test_client()
     client.get("/_who", headers=headers, environ_overrides={"SERVER_PORT": "5001"})
     assert seen == {"addr": "onion", "host": "localhost", "scheme": "http"}

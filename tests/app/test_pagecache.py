@@ -1,5 +1,6 @@
 """Issue 14: whole anonymous pages cached for every worker, invalidated by every change a
 visitor could see, served compressed and conditionally; moderators and receipts never."""
+
 from __future__ import annotations
 
 import gzip
@@ -30,8 +31,10 @@ def _isolated(app: Flask) -> FlaskClient:
 def _report_at_risk(client: FlaskClient, work: Work) -> None:
     page = client.get(f"/works/{work.public_id}/report")
     token = csrf_from(page.get_data(as_text=True))
-    answer = client.post(f"/works/{work.public_id}/report",
-                         data={"category": "person-at-risk", "text": "", "csrf_token": token})  # fmt: skip
+    answer = client.post(
+        f"/works/{work.public_id}/report",
+        data={"category": "person-at-risk", "text": "", "csrf_token": token},
+    )
     assert answer.status_code == 303
 
 
@@ -47,11 +50,24 @@ def scene(app: Flask, make_prisoner: Any, make_work: Any) -> dict[str, Any]:
 
 def _pages(public_id: str) -> list[str]:
     """Every cached page that shows the work, in every language."""
-    paths = ["/", "/works", "/works?page=1", f"/works/{public_id}", "/prisoners/azat",
-             "/campaigns/rally", "/show", "/campaigns/rally/show", "/works?prisoner=azat"]  # fmt: skip
+    paths = [
+        "/",
+        "/works",
+        "/works?page=1",
+        f"/works/{public_id}",
+        "/prisoners/azat",
+        "/campaigns/rally",
+        "/show",
+        "/campaigns/rally/show",
+        "/works?prisoner=azat",
+    ]
     pages = [lang + path for lang in LANGUAGES for path in paths]
-    return pages + ["/feed.atom", "/prisoners/azat/feed.atom", "/campaigns/rally/feed.atom",
-                    "/sitemap.xml"]  # fmt: skip
+    return pages + [
+        "/feed.atom",
+        "/prisoners/azat/feed.atom",
+        "/campaigns/rally/feed.atom",
+        "/sitemap.xml",
+    ]
 
 
 def test_a_page_is_rendered_once_then_served_from_the_cache(client, scene, count_statements):
@@ -70,7 +86,9 @@ def test_a_page_is_rendered_once_then_served_from_the_cache(client, scene, count
 
 def test_each_language_has_its_own_copy(app, scene):
     def page(path: str, language: str) -> str:  # a new visitor each time: no cookie yet
-        return _isolated(app).get(path, headers={"Accept-Language": language}).get_data(as_text=True)
+        return (
+            _isolated(app).get(path, headers={"Accept-Language": language}).get_data(as_text=True)
+        )
 
     for _ in range(2):  # rendered, then kept: the kept French copy goes to French readers only
         assert '<html lang="en"' in page("/works", "en")
@@ -104,7 +122,10 @@ def test_the_first_answer_is_already_conditional(app_factory, make_prisoner):
     client = _isolated(app)
     first = client.get("/prisoners")
     assert first.status_code == 200 and first.headers["ETag"]
-    assert client.get("/prisoners", headers={"If-None-Match": first.headers["ETag"]}).status_code == 304
+    assert (
+        client.get("/prisoners", headers={"If-None-Match": first.headers["ETag"]}).status_code
+        == 304
+    )
 
 
 @pytest.mark.parametrize("encoding, decode", [("br", brotli.decompress), ("gzip", gzip.decompress)])
@@ -138,7 +159,9 @@ def test_css_and_javascript_are_compressed_and_conditional(client, app):
     assert packed.headers["Content-Encoding"] == "br"
     assert brotli.decompress(packed.get_data()) == plain.get_data()
     assert "Accept-Encoding" in packed.headers["Vary"]
-    revalidated = client.get(css, headers={"Accept-Encoding": "br", "If-None-Match": packed.headers["ETag"]})
+    revalidated = client.get(
+        css, headers={"Accept-Encoding": "br", "If-None-Match": packed.headers["ETag"]}
+    )
     assert revalidated.status_code == 304
     plain.close(), packed.close(), revalidated.close()
 
@@ -159,10 +182,14 @@ def test_receipts_and_forms_are_never_cached(client, app, count_statements):
         again = client.get("/submit")
     assert again.status_code == 200 and counter.count > 0
     assert again.headers.get("ETag") is None  # rendered anew, with this session's token
-    assert not {"submit.receipt", "submit.form", "reports.report", "search.search"} & pagecache.CACHED
+    assert (
+        not {"submit.receipt", "submit.form", "reports.report", "search.search"} & pagecache.CACHED
+    )
 
 
-def test_a_hidden_work_disappears_from_every_cached_page_on_every_worker_at_once(app_factory, make_prisoner, make_work):
+def test_a_hidden_work_disappears_from_every_cached_page_on_every_worker_at_once(
+    app_factory, make_prisoner, make_work
+):
     # Two workers of one host: two apps on the same instance folder and database, sharing
     # the file cache as gunicorn's workers do.
     one = app_factory()
@@ -170,7 +197,9 @@ def test_a_hidden_work_disappears_from_every_cached_page_on_every_worker_at_once
     with one.app_context():
         prisoner = make_prisoner(slug="azat", name="Azat")
         campaign = saved(Campaign(slug="rally", title="Rally", prisoners=[prisoner]))
-        kept_id = make_work(title="Kept drawing", prisoners=(prisoner,), campaign_id=campaign.id).public_id
+        kept_id = make_work(
+            title="Kept drawing", prisoners=(prisoner,), campaign_id=campaign.id
+        ).public_id
         hidden = make_work(title="Hidden drawing", prisoners=(prisoner,), campaign_id=campaign.id)
         public_id = hidden.public_id
     first, second = _isolated(one), _isolated(two)
@@ -199,17 +228,21 @@ def test_a_hidden_work_disappears_from_every_cached_page_on_every_worker_at_once
 
 
 @pytest.mark.parametrize("change", ["approve", "unpublish", "edit", "withdraw", "profile"])
-def test_every_visible_change_renews_the_pages(app, make_prisoner, make_work, make_moderator, change):
+def test_every_visible_change_renews_the_pages(
+    app, make_prisoner, make_work, make_moderator, change
+):
     """Each change through the verb that makes it, committed as a request commits."""
+    from gallery.core.tokens import new_receipt_token, token_hash
     from gallery.media import media_store
     from gallery.models import Moderator
-    from gallery.core.tokens import new_receipt_token, token_hash
     from gallery.verbs import decisions, profiles, submissions
 
     mod_id = make_moderator("mod").id
     prisoner = make_prisoner(slug="azat", name="Azat")
     token = new_receipt_token()
-    shown = make_work(title="Shown drawing", prisoners=(prisoner,), receipt_token_hash=token_hash(token))
+    shown = make_work(
+        title="Shown drawing", prisoners=(prisoner,), receipt_token_hash=token_hash(token)
+    )
     waiting = make_work(title="Waiting drawing", status=WorkStatus.PENDING, prisoners=(prisoner,))
     visitor = _isolated(app)
     before = visitor.get("/prisoners/azat").get_data(as_text=True)
@@ -265,7 +298,9 @@ def test_a_rollback_renews_nothing(app, client, scene):
 
 
 @pytest.mark.skipif(os.environ.get("CI_NO_REDIS") == "1", reason="no Redis in this run")
-def test_hosts_sharing_redis_share_the_cache_and_its_invalidation(app_factory, make_prisoner, make_work):
+def test_hosts_sharing_redis_share_the_cache_and_its_invalidation(
+    app_factory, make_prisoner, make_work
+):
     # Two hosts: different instance folders would each have their own file cache; with
     # CACHE_REDIS_URL they share one, and a change on one renews the pages of both.
     prefix = f"test-{secrets.token_hex(4)}:"

@@ -1,13 +1,14 @@
 """One keyset cursor codec and one ?page= parser, for the grid, the queue and the audit log."""
+
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from gallery.core.paging import BadQuery, Cursor, page_number
 from gallery.extensions import db
 from gallery.models import WorkStatus, utcnow
-from gallery.core.paging import BadQuery, Cursor, page_number
 
 HOSTILE_CURSORS = [
     "1-2\n",  # "$" in a regular expression lets a trailing newline through
@@ -27,7 +28,10 @@ HOSTILE_CURSORS = [
 def test_a_cursor_survives_the_round_trip_to_the_microsecond():
     moment = datetime(2026, 3, 1, 12, 30, 45, 123457, tzinfo=UTC)
     cursor = Cursor(moment, 42)
-    assert cursor.encode() == f"{int((moment - datetime(1970, 1, 1, tzinfo=UTC)).total_seconds())}123457-42"
+    assert (
+        cursor.encode()
+        == f"{int((moment - datetime(1970, 1, 1, tzinfo=UTC)).total_seconds())}123457-42"
+    )
     assert Cursor.decode(cursor.encode()) == cursor
     late = Cursor(datetime(2999, 12, 31, 23, 59, 59, 999999, tzinfo=UTC), 2**63 - 1)
     assert Cursor.decode(late.encode()) == late
@@ -41,9 +45,22 @@ def test_anything_the_codec_did_not_write_is_a_bad_query(text):
 
 @pytest.mark.parametrize(
     ("raw", "page"),
-    [(None, 1), ("", 1), ("1", 1), ("7", 7), ("100000", 100000), ("100001", 1), ("0", 1),
-     ("-3", 1), ("²", 1), ("٣", 1), ("3\n", 1), ("1e3", 1), ("9999999", 1)],
-)  # fmt: skip
+    [
+        (None, 1),
+        ("", 1),
+        ("1", 1),
+        ("7", 7),
+        ("100000", 100000),
+        ("100001", 1),
+        ("0", 1),
+        ("-3", 1),
+        ("²", 1),
+        ("٣", 1),
+        ("3\n", 1),
+        ("1e3", 1),
+        ("9999999", 1),
+    ],
+)
 def test_page_numbers(raw, page):
     assert page_number(raw) == page
 
@@ -72,7 +89,9 @@ def test_the_audit_log_pages_newest_first_with_the_shared_cursor(app, client, mo
     # The login is one event; approving 60 works makes 60 more: two pages of 50.
     works = [make_work(status=WorkStatus.PENDING, title=f"Audit {n:02d}") for n in range(60)]
     for work in works:
-        response = client.post(f"/moderation/works/{work.id}/approve", data={"csrf_token": moderator})
+        response = client.post(
+            f"/moderation/works/{work.id}/approve", data={"csrf_token": moderator}
+        )
         assert response.status_code == 303
     first = client.get("/moderation/audit").get_data(as_text=True)
     assert first.index("Audit 59") < first.index("Audit 58")

@@ -2,6 +2,7 @@
 prisoner flyers; their text readable in French and Russian, their QR codes decoding to
 the right page, the image embedded at the size kept; only public works, and a work with
 all rights reserved only once the moderators have recorded the artist's permission."""
+
 from __future__ import annotations
 
 import io
@@ -82,29 +83,45 @@ def large_file(work, fmt: str = "jpeg") -> bytes:
 
 
 def test_an_a4_poster_of_a_tall_work_in_french(client, make_work, ada):
-    work = make_work(title="Sun behind bars", prisoners=(ada,), display_name="Mira",
-                     image=png_bytes((300, 400)))  # fmt: skip
+    work = make_work(
+        title="Sun behind bars", prisoners=(ada,), display_name="Mira", image=png_bytes((300, 400))
+    )
     response = client.get(f"/works/{work.public_id}/poster.pdf?lang=fr")
     pdf = pdf_of(response)
 
     assert len(pdf.pages) == 1
     assert size_of(pdf.pages[0]) == A4
     text = text_of(pdf.pages[0])
-    for expected in ("Sun behind bars", "par Mira", "CC BY 4.0", "En solidarité avec",
-                     "Ada Lovelace (Ада Лавлейс), en prison depuis le 1er janvier 2020 : ",
-                     flat(f"{format_decimal(DAYS_SINCE_2020, locale='fr')} jours"), "1er juin 2025",
-                     work_url(work, "fr")):  # fmt: skip
+    for expected in (
+        "Sun behind bars",
+        "par Mira",
+        "CC BY 4.0",
+        "En solidarité avec",
+        "Ada Lovelace (Ада Лавлейс), en prison depuis le 1er janvier 2020 : ",
+        flat(f"{format_decimal(DAYS_SINCE_2020, locale='fr')} jours"),
+        "1er juin 2025",
+        work_url(work, "fr"),
+    ):
         assert expected in text, expected
     assert qr_codes(response.data) == [work_url(work, "fr")]
     # The large JPEG as it is stored: its bytes, at its pixel size.
     (image,) = pdf.pages[0].images
-    assert image.image.size == (300, 400) == (work.renditions["large"]["width"], work.renditions["large"]["height"])
+    assert (
+        image.image.size
+        == (300, 400)
+        == (work.renditions["large"]["width"], work.renditions["large"]["height"])
+    )
     assert image.data == large_file(work)
-    assert response.headers["Content-Disposition"] == f'inline; filename=poster-{work.public_id}-a4-fr.pdf'
+    assert (
+        response.headers["Content-Disposition"]
+        == f"inline; filename=poster-{work.public_id}-a4-fr.pdf"
+    )
     # Caches may keep it but must ask again (a takedown reaches them at once): 304 until then.
     assert response.headers["Cache-Control"] == "no-cache"
-    again = client.get(f"/works/{work.public_id}/poster.pdf?lang=fr",
-                       headers={"If-None-Match": response.headers["ETag"]})  # fmt: skip
+    again = client.get(
+        f"/works/{work.public_id}/poster.pdf?lang=fr",
+        headers={"If-None-Match": response.headers["ETag"]},
+    )
     assert again.status_code == 304 and again.data == b""
 
 
@@ -116,8 +133,15 @@ def test_an_a3_poster_of_a_wide_work_in_russian_is_landscape(client, make_work, 
     assert len(pdf.pages) == 1
     assert size_of(pdf.pages[0]) == (A3[1], A3[0])
     text = text_of(pdf.pages[0])
-    for expected in ("Горизонт", "Аноним", "В поддержку", "Ада Лавлейс", "1 июня 2025",
-                     "Ада Лавлейс) — в заключении с 1 января 2020 г.: ", work_url(work, "ru")):  # fmt: skip
+    for expected in (
+        "Горизонт",
+        "Аноним",
+        "В поддержку",
+        "Ада Лавлейс",
+        "1 июня 2025",
+        "Ада Лавлейс) — в заключении с 1 января 2020 г.: ",
+        work_url(work, "ru"),
+    ):
         assert expected in text, expected
     assert qr_codes(response.data, scale=2) == [work_url(work, "ru")]
     (image,) = pdf.pages[0].images
@@ -141,7 +165,9 @@ def test_a_transparent_work_prints_its_png_with_its_alpha(client, make_work):
 
 
 def test_a_released_prisoner_is_named_without_days(client, make_work, make_prisoner):
-    free = make_prisoner(name="Free Person", status=PrisonerStatus.RELEASED, released_on=date(2024, 3, 1))
+    free = make_prisoner(
+        name="Free Person", status=PrisonerStatus.RELEASED, released_on=date(2024, 3, 1)
+    )
     work = make_work(prisoners=(free,))
     text = text_of(pdf_of(client.get(f"/en/works/{work.public_id}/poster.pdf")).pages[0])
     assert "Free Person" in text
@@ -179,11 +205,16 @@ def test_all_rights_reserved_prints_only_with_the_artists_permission(client, mak
     # The moderators record the artist's permission: they do not give one of their own.
     assert "Record the artist’s permission to print" in page
     assert "Give leave to print" not in page and "moderators’ leave" not in page
-    granted = client.post(f"/moderation/works/{work.id}/allow-print", data={"csrf_token": moderator})
+    granted = client.post(
+        f"/moderation/works/{work.id}/allow-print", data={"csrf_token": moderator}
+    )
     assert granted.status_code == 303
     fresh()
-    event = db.session.scalar(select(ModerationEvent).where(ModerationEvent.work_id == work.id,
-                                                            ModerationEvent.action == "print-allow"))  # fmt: skip
+    event = db.session.scalar(
+        select(ModerationEvent).where(
+            ModerationEvent.work_id == work.id, ModerationEvent.action == "print-allow"
+        )
+    )
     assert event is not None and event.subject == "Mine alone"
 
     pdf = pdf_of(client.get(f"/en/works/{work.public_id}/poster.pdf"))
@@ -196,26 +227,42 @@ def test_all_rights_reserved_prints_only_with_the_artists_permission(client, mak
 
     page = client.get(f"/moderation/works/{work.id}").get_data(as_text=True)
     assert f'action="/moderation/works/{work.id}/forbid-print"' in page
-    assert client.post(f"/moderation/works/{work.id}/forbid-print", data={"csrf_token": moderator}).status_code == 303
+    assert (
+        client.post(
+            f"/moderation/works/{work.id}/forbid-print", data={"csrf_token": moderator}
+        ).status_code
+        == 303
+    )
     assert client.get(f"/works/{work.public_id}/poster.pdf").status_code == 403
 
 
-def test_leave_to_print_needs_a_csrf_token_and_an_all_rights_reserved_work(client, make_work, moderator):
+def test_leave_to_print_needs_a_csrf_token_and_an_all_rights_reserved_work(
+    client, make_work, moderator
+):
     reserved = make_work(licence=Licence.ALL_RIGHTS_RESERVED)
     open_work = make_work(licence=Licence.CC_BY_SA)
     assert client.post(f"/moderation/works/{reserved.id}/allow-print").status_code == 400
     fresh()
     assert db.session.get(type(reserved), reserved.id).print_permitted is False  # no token: nothing
-    assert "allow-print" not in client.get(f"/moderation/works/{open_work.id}").get_data(as_text=True)
+    assert "allow-print" not in client.get(f"/moderation/works/{open_work.id}").get_data(
+        as_text=True
+    )
     client.post(f"/moderation/works/{open_work.id}/allow-print", data={"csrf_token": moderator})
     fresh()
     assert db.session.get(type(open_work), open_work.id).print_permitted is False
-    assert client.post("/moderation/works/999999/allow-print", data={"csrf_token": moderator}).status_code == 404
+    assert (
+        client.post(
+            "/moderation/works/999999/allow-print", data={"csrf_token": moderator}
+        ).status_code
+        == 404
+    )
 
 
 def test_anonymous_visitors_cannot_give_leave(client, make_work, csrf_token):
     work = make_work(licence=Licence.ALL_RIGHTS_RESERVED)
-    response = client.post(f"/moderation/works/{work.id}/allow-print", data={"csrf_token": csrf_token(client)})
+    response = client.post(
+        f"/moderation/works/{work.id}/allow-print", data={"csrf_token": csrf_token(client)}
+    )
     assert response.status_code == 302 and response.headers["Location"].startswith("/login")
     fresh()
     assert db.session.get(type(work), work.id).print_permitted is False
@@ -237,7 +284,9 @@ def rally(make_work, ada):
         "hidden": {},
         "rejected": {"status": WorkStatus.REJECTED},
     }.items():
-        made[name] = make_work(title=f"Work {name}", campaign_id=campaign.id, prisoners=(ada,), **kw)
+        made[name] = make_work(
+            title=f"Work {name}", campaign_id=campaign.id, prisoners=(ada,), **kw
+        )
     made["leave"].print_permitted = True
     made["hidden"].hidden = True
     db.session.commit()
@@ -267,18 +316,23 @@ def test_campaign_labels_are_a_sheet_of_the_printable_works(client, rally):
     text = text_of(pdf.pages[0])
     assert "Work open" in text and "Work leave" in text and "Work reserved" not in text
     assert "Ада Лавлейс" in text and "1 июня 2025" in text
-    assert sorted(qr_codes(response.data)) == sorted([work_url(rally["open"], "ru"),
-                                                      work_url(rally["leave"], "ru")])  # fmt: skip
+    assert sorted(qr_codes(response.data)) == sorted(
+        [work_url(rally["open"], "ru"), work_url(rally["leave"], "ru")]
+    )
     assert len(pdf.pages[0].images) == 0
 
 
-@pytest.mark.parametrize(("lang", "permission", "moderators"), [
-    ("en", "Printed with the artist’s permission; all rights reserved.", "moderator"),
-    ("fr", "Imprimé avec l’accord de l’artiste ; tous droits réservés.", "modérat"),
-    ("ru", "Напечатано с разрешения автора; все права защищены.", "модератор"),
-])  # fmt: skip
+@pytest.mark.parametrize(
+    ("lang", "permission", "moderators"),
+    [
+        ("en", "Printed with the artist’s permission; all rights reserved.", "moderator"),
+        ("fr", "Imprimé avec l’accord de l’artiste ; tous droits réservés.", "modérat"),
+        ("ru", "Напечатано с разрешения автора; все права защищены.", "модератор"),
+    ],
+)
 def test_the_label_of_a_reserved_work_gives_the_artists_permission_not_the_moderators(
-        client, rally, lang, permission, moderators):  # fmt: skip
+    client, rally, lang, permission, moderators
+):
     """Only the author can allow a reproduction (French review P-6): the wall label of an
     all-rights-reserved work says the artist allowed it, and never names the moderators."""
     text = text_of(pdf_of(client.get(f"/campaigns/rally/labels.pdf?lang={lang}")).pages[0])
@@ -312,28 +366,52 @@ def test_a_campaign_with_nothing_printable_says_so_on_one_page(client, make_work
 # ---- a prisoner's flyer ----
 
 
-@pytest.mark.parametrize(("code", "summary", "guidance"), [
-    ("ru", "Математик и анархист из Татарстана Азат Мифтахов находится в заключении",
-     "Прежде чем писать, спросите."),
-    ("fr", "Mathématicien et anarchiste originaire du Tatarstan, Azat Miftakhov est emprisonné",
-     "Renseignez-vous avant d’écrire."),
-], ids=["ru", "fr"])  # fmt: skip
+@pytest.mark.parametrize(
+    ("code", "summary", "guidance"),
+    [
+        (
+            "ru",
+            "Математик и анархист из Татарстана Азат Мифтахов находится в заключении",
+            "Прежде чем писать, спросите.",
+        ),
+        (
+            "fr",
+            "Mathématicien et anarchiste originaire du Tatarstan, Azat Miftakhov est emprisonné",
+            "Renseignez-vous avant d’écrire.",
+        ),
+    ],
+    ids=["ru", "fr"],
+)
 def test_the_flyer_of_the_demo_prisoner(client, demo, code, summary, guidance):
     response = client.get(f"/{code}/prisoners/azat-miftakhov/flyer.pdf")
     pdf = pdf_of(response)
     assert len(pdf.pages) == 1
     assert size_of(pdf.pages[0]) == A4
     text = text_of(pdf.pages[0])
-    for expected in ("Azat Miftakhov", "Азат Мифтахов", summary, guidance, "libertepourazat@gmail.com"):
+    for expected in (
+        "Azat Miftakhov",
+        "Азат Мифтахов",
+        summary,
+        guidance,
+        "libertepourazat@gmail.com",
+    ):
         assert expected in text, expected
     assert len(pdf.pages[0].images) == 0  # no portrait, no picture at all
     assert qr_codes(response.data) == [f"http://localhost/{code}/prisoners/azat-miftakhov"]
-    assert response.headers["Content-Disposition"] == f"inline; filename=flyer-azat-miftakhov-{code}.pdf"
+    assert (
+        response.headers["Content-Disposition"]
+        == f"inline; filename=flyer-azat-miftakhov-{code}.pdf"
+    )
 
 
 def test_a_long_letter_guidance_still_fits_one_page(client, make_prisoner):
-    guidance = "\n".join(f"- Point {n}: **write** often, see [the guide](https://example.org/{n})." for n in range(80))
-    make_prisoner(slug="long", name="Long Story", letter_guidance=guidance, letter_address="Box 1\nTown")
+    guidance = "\n".join(
+        f"- Point {n}: **write** often, see [the guide](https://example.org/{n})."
+        for n in range(80)
+    )
+    make_prisoner(
+        slug="long", name="Long Story", letter_guidance=guidance, letter_address="Box 1\nTown"
+    )
     response = client.get("/en/prisoners/long/flyer.pdf")
     pdf = pdf_of(response)
     assert len(pdf.pages) == 1
@@ -350,7 +428,9 @@ def test_an_unknown_prisoner_has_no_flyer(client):
 # ---- bad addresses ----
 
 
-@pytest.mark.parametrize("size", ["a5", "letter", "a4%00", "a" * 2000], ids=["a5", "letter", "nul", "huge"])
+@pytest.mark.parametrize(
+    "size", ["a5", "letter", "a4%00", "a" * 2000], ids=["a5", "letter", "nul", "huge"]
+)
 def test_a_size_other_than_a4_or_a3_is_a_polite_400(client, make_work, size):
     work = make_work(campaign_id=saved(Campaign(slug="rally", title="Rally")).id)
     for url in (f"/works/{work.public_id}/poster.pdf", "/campaigns/rally/posters.pdf"):
@@ -359,18 +439,33 @@ def test_a_size_other_than_a4_or_a3_is_a_polite_400(client, make_work, size):
         assert response.mimetype == "text/html"
 
 
-HOSTILE = ["size=a4&size=a9", "size=%FF%FE", "lang=%00", "lang=../../x", "lang=ru&lang=fr",
-           "size=A3", "_external=0&_scheme=javascript", "endpoint=public.home", "x=" + "%FF" * 300]  # fmt: skip
+HOSTILE = [
+    "size=a4&size=a9",
+    "size=%FF%FE",
+    "lang=%00",
+    "lang=../../x",
+    "lang=ru&lang=fr",
+    "size=A3",
+    "_external=0&_scheme=javascript",
+    "endpoint=public.home",
+    "x=" + "%FF" * 300,
+]
 
 
 def test_hostile_query_strings_never_fail(client, make_work, ada):
     client.application.config["PRINT_RATE_LIMIT"] = "1000 per minute"  # one visitor, many tries
     campaign = saved(Campaign(slug="rally", title="Rally"))
     work = make_work(prisoners=(ada,), campaign_id=campaign.id)
-    for path in (f"/works/{work.public_id}/poster.pdf", "/campaigns/rally/posters.pdf",
-                 "/campaigns/rally/labels.pdf", f"/prisoners/{ada.slug}/flyer.pdf",
-                 f"/fr/works/{work.public_id}/poster.pdf", "/works/%00/poster.pdf",
-                 "/works/" + "x" * 500 + "/poster.pdf", "/campaigns/%D0%B0/labels.pdf"):  # fmt: skip
+    for path in (
+        f"/works/{work.public_id}/poster.pdf",
+        "/campaigns/rally/posters.pdf",
+        "/campaigns/rally/labels.pdf",
+        f"/prisoners/{ada.slug}/flyer.pdf",
+        f"/fr/works/{work.public_id}/poster.pdf",
+        "/works/%00/poster.pdf",
+        "/works/" + "x" * 500 + "/poster.pdf",
+        "/campaigns/%D0%B0/labels.pdf",
+    ):
         for query in HOSTILE:
             response = client.get(f"{path}?{query}")
             assert response.status_code < 500, (path, query)
@@ -411,8 +506,13 @@ GUILLEMETS = " ".join(f"le mot «{NNBSP}{'x' * (n % 9 + 1)}{NNBSP}» puis" for n
 @pytest.fixture
 def quoted(make_prisoner):
     prisoner = make_prisoner(slug="quoted", name="Quoted Person")
-    prisoner.stories.append(PrisonerStory(locale="fr", summary=GUILLEMETS[:400].rsplit(" le mot", 1)[0],
-                                          letter_guidance=GUILLEMETS))  # fmt: skip
+    prisoner.stories.append(
+        PrisonerStory(
+            locale="fr",
+            summary=GUILLEMETS[:400].rsplit(" le mot", 1)[0],
+            letter_guidance=GUILLEMETS,
+        )
+    )
     return saved(prisoner)
 
 
@@ -449,10 +549,12 @@ def test_french_labels_keep_the_days_with_their_number(client, make_prisoner, ma
 
 def test_pdf_properties_name_the_site_and_the_kind_of_document(client, make_work, ada, rally):
     work = make_work(prisoners=(ada,))
-    cases = [(f"/works/{work.public_id}/poster.pdf?lang=fr", "Affiche"),
-             ("/campaigns/rally/posters.pdf?lang=fr", "Affiches"),
-             ("/campaigns/rally/labels.pdf?lang=ru", "Этикетки для выставки"),
-             (f"/prisoners/{ada.slug}/flyer.pdf?lang=ru", "Листовка")]  # fmt: skip
+    cases = [
+        (f"/works/{work.public_id}/poster.pdf?lang=fr", "Affiche"),
+        ("/campaigns/rally/posters.pdf?lang=fr", "Affiches"),
+        ("/campaigns/rally/labels.pdf?lang=ru", "Этикетки для выставки"),
+        (f"/prisoners/{ada.slug}/flyer.pdf?lang=ru", "Листовка"),
+    ]
     for url, subject in cases:
         meta = pdf_of(client.get(url)).metadata
         assert meta["/Author"] == "Art Protest", url
@@ -474,5 +576,8 @@ def test_the_flyer_says_how_old_its_facts_are(client, make_prisoner):
     assert "Последний раз сведения проверены 20 мая 2025 г." in checked
     assert "Напечатано 1 июня 2025 г." in checked
     unchecked = text_of(pdf_of(client.get("/fr/prisoners/unchecked/flyer.pdf")).pages[0])
-    assert "Ces informations n’ont pas encore été vérifiées par notre équipe de modération." in unchecked
+    assert (
+        "Ces informations n’ont pas encore été vérifiées par notre équipe de modération."
+        in unchecked
+    )
     assert "Imprimé le 1er juin 2025" in unchecked

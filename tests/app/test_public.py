@@ -1,4 +1,5 @@
 """The public pages, as a visitor sees them."""
+
 from __future__ import annotations
 
 import re
@@ -8,10 +9,8 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from gallery.models import prisoners
 from gallery.extensions import db
-from gallery.models import Campaign, PrisonerStatus, PrisonerStory, Source, WorkStatus
-
+from gallery.models import Campaign, PrisonerStatus, PrisonerStory, Source, WorkStatus, prisoners
 from helpers import png_bytes, spaced
 
 
@@ -36,8 +35,13 @@ def test_empty_home_is_polite(client):
 
 def test_work_page_shows_an_approved_work(client, make_prisoner, make_work):
     p = make_prisoner(name="Ada Example")
-    w = make_work(title="Bars and sun", alt_text="A sun behind bars", display_name="Mira",
-                  prisoners=(p,), tag_names=("poster",))  # fmt: skip
+    w = make_work(
+        title="Bars and sun",
+        alt_text="A sun behind bars",
+        display_name="Mira",
+        prisoners=(p,),
+        tag_names=("poster",),
+    )
     page = client.get(f"/works/{w.public_id}")
     text = page.get_data(as_text=True)
     assert page.status_code == 200
@@ -61,41 +65,72 @@ def test_pictures_offer_every_size_in_both_sets(client, make_work):
     WebP, some a large WebP) offer what they have."""
     work = make_work(title="Wide", image=png_bytes((3000, 2000)))
     key = work.image_key
-    assert set(work.renditions["display"]["files"]) == set(work.renditions["large"]["files"]) == {"jpeg"}
+    assert (
+        set(work.renditions["display"]["files"])
+        == set(work.renditions["large"]["files"])
+        == {"jpeg"}
+    )
     webp_set, img_set = sets(client.get(f"/works/{work.public_id}").get_data(as_text=True))
-    assert webp_set == [f"/media/{key}/thumb.webp 400w", f"/media/{key}/share.webp 1200w",
-                        f"/media/{key}/display.jpg 1600w", f"/media/{key}/large.jpg 2560w"]  # fmt: skip
-    assert img_set == [f"/media/{key}/thumb.jpg 400w", f"/media/{key}/share.jpg 1200w",
-                       f"/media/{key}/display.jpg 1600w", f"/media/{key}/large.jpg 2560w"]  # fmt: skip
+    assert webp_set == [
+        f"/media/{key}/thumb.webp 400w",
+        f"/media/{key}/share.webp 1200w",
+        f"/media/{key}/display.jpg 1600w",
+        f"/media/{key}/large.jpg 2560w",
+    ]
+    assert img_set == [
+        f"/media/{key}/thumb.jpg 400w",
+        f"/media/{key}/share.jpg 1200w",
+        f"/media/{key}/display.jpg 1600w",
+        f"/media/{key}/large.jpg 2560w",
+    ]
     for url in (u.split(" ")[0] for u in webp_set):
         with client.get(url) as image:
             assert image.status_code == 200
 
     older = make_work(title="Older", image=png_bytes((3000, 2000)))
     renditions = dict(older.renditions)
-    renditions["large"] = {**renditions["large"], "files": {"webp": "large.webp", "jpeg": "large.jpg"}}
-    renditions["display"] = {**renditions["display"], "files": {"webp": "display.webp", "jpeg": "display.jpg"}}
+    renditions["large"] = {
+        **renditions["large"],
+        "files": {"webp": "large.webp", "jpeg": "large.jpg"},
+    }
+    renditions["display"] = {
+        **renditions["display"],
+        "files": {"webp": "display.webp", "jpeg": "display.jpg"},
+    }
     renditions["share"] = {**renditions["share"], "files": {"jpeg": "share.jpg"}}
     older.renditions = renditions
     db.session.commit()
     webp_set, _ = sets(client.get(f"/works/{older.public_id}").get_data(as_text=True))
     key = older.image_key
-    assert webp_set == [f"/media/{key}/thumb.webp 400w", f"/media/{key}/share.jpg 1200w",
-                        f"/media/{key}/display.webp 1600w", f"/media/{key}/large.webp 2560w"]  # fmt: skip
+    assert webp_set == [
+        f"/media/{key}/thumb.webp 400w",
+        f"/media/{key}/share.jpg 1200w",
+        f"/media/{key}/display.webp 1600w",
+        f"/media/{key}/large.webp 2560w",
+    ]
 
 
 def test_a_transparent_work_is_never_offered_on_white(client, make_work):
     """The share JPEG of a transparent work is laid on white for link previews: pages
     offer its WebP (transparent) and the PNGs, never that JPEG; the display size keeps a
     WebP, as its other file is a lossless PNG."""
-    work = make_work(title="Cut-out", image=png_bytes((3000, 2000), mode="RGBA", colour=(200, 0, 0, 128)))
+    work = make_work(
+        title="Cut-out", image=png_bytes((3000, 2000), mode="RGBA", colour=(200, 0, 0, 128))
+    )
     key = work.image_key
     assert work.has_alpha
     webp_set, img_set = sets(client.get(f"/works/{work.public_id}").get_data(as_text=True))
-    assert webp_set == [f"/media/{key}/thumb.webp 400w", f"/media/{key}/share.webp 1200w",
-                        f"/media/{key}/display.webp 1600w", f"/media/{key}/large.png 2560w"]  # fmt: skip
-    assert img_set == [f"/media/{key}/thumb.png 400w", f"/media/{key}/display.png 1600w",
-                       f"/media/{key}/large.png 2560w"]  # fmt: skip
+    assert webp_set == [
+        f"/media/{key}/thumb.webp 400w",
+        f"/media/{key}/share.webp 1200w",
+        f"/media/{key}/display.webp 1600w",
+        f"/media/{key}/large.png 2560w",
+    ]
+    assert img_set == [
+        f"/media/{key}/thumb.png 400w",
+        f"/media/{key}/display.png 1600w",
+        f"/media/{key}/large.png 2560w",
+    ]
 
 
 def test_anonymous_artist_is_shown_as_anonymous(client, make_work):
@@ -110,8 +145,17 @@ def test_unpublished_works_are_not_found(client, make_work, status):
     assert "Not for the public" not in client.get("/works").get_data(as_text=True)
 
 
-@pytest.mark.parametrize("url", ["/works/nope", "/works/" + "A" * 40, "/prisoners/nobody",
-                                 "/prisoners/Bad_Slug", "/campaigns/none", "/no/such/page"])  # fmt: skip
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/works/nope",
+        "/works/" + "A" * 40,
+        "/prisoners/nobody",
+        "/prisoners/Bad_Slug",
+        "/campaigns/none",
+        "/no/such/page",
+    ],
+)
 def test_unknown_things_are_404_pages(client, url):
     page = client.get(url)
     assert page.status_code == 404
@@ -120,17 +164,31 @@ def test_unknown_things_are_404_pages(client, url):
 
 def test_prisoner_page(client, app, make_prisoner, make_work):
     p = make_prisoner(
-        name="Ada Example", charges="Hooliganism", sentence="Six years",
-        letter_address="Colony 1\nSomewhere", letter_guidance="Write in **Russian**.",
-        story="She is a *mathematician*.", last_verified_on=date(2025, 9, 1),
-    )  # fmt: skip
+        name="Ada Example",
+        charges="Hooliganism",
+        sentence="Six years",
+        letter_address="Colony 1\nSomewhere",
+        letter_guidance="Write in **Russian**.",
+        story="She is a *mathematician*.",
+        last_verified_on=date(2025, 9, 1),
+    )
     p.sources = [Source(title="A newspaper", url="https://news.example/ada")]
     db.session.commit()
     make_work(title="For Ada", prisoners=(p,))
     text = client.get(f"/prisoners/{p.slug}").get_data(as_text=True)
-    for expected in ("Ada Example", "Hooliganism", "Six years", "Colony 1", "<strong>Russian</strong>",
-                     "<em>mathematician</em>", "https://news.example/ada", "September 1, 2025",
-                     "Report an inaccuracy", "For Ada", "In prison since"):  # fmt: skip
+    for expected in (
+        "Ada Example",
+        "Hooliganism",
+        "Six years",
+        "Colony 1",
+        "<strong>Russian</strong>",
+        "<em>mathematician</em>",
+        "https://news.example/ada",
+        "September 1, 2025",
+        "Report an inaccuracy",
+        "For Ada",
+        "In prison since",
+    ):
         assert expected in text, expected
 
 
@@ -145,7 +203,9 @@ def fixed_now(monkeypatch):
     """The page's counter asks Prisoner.days_in_prison() for today, which asks
     gallery.core.text.today_in (as imported into gallery.models.prisoners): pin its clock at NOW."""
     real_today_in = prisoners.today_in
-    monkeypatch.setattr(prisoners, "today_in", lambda timezone, now=None: real_today_in(timezone, now or NOW))
+    monkeypatch.setattr(
+        prisoners, "today_in", lambda timezone, now=None: real_today_in(timezone, now or NOW)
+    )
     return NOW
 
 
@@ -158,8 +218,9 @@ def test_day_counter_on_the_page(client, make_prisoner, fixed_now, timezone, day
 
 
 def test_released_prisoner_shows_dates_and_total(client, make_prisoner):
-    p = make_prisoner(status=PrisonerStatus.RELEASED, detained_on=date(2019, 2, 1),
-                      released_on=date(2023, 9, 4))  # fmt: skip
+    p = make_prisoner(
+        status=PrisonerStatus.RELEASED, detained_on=date(2019, 2, 1), released_on=date(2023, 9, 4)
+    )
     text = client.get(f"/prisoners/{p.slug}").get_data(as_text=True)
     assert "Released" in text
     assert "1,676 days" in text
@@ -167,7 +228,9 @@ def test_released_prisoner_shows_dates_and_total(client, make_prisoner):
 
 
 def test_story_markdown_cannot_inject_script(client, make_prisoner):
-    p = make_prisoner(story='<script>alert("x")</script>[x](javascript:alert(1)) <b onmouseover=alert(1)>b</b>')
+    p = make_prisoner(
+        story='<script>alert("x")</script>[x](javascript:alert(1)) <b onmouseover=alert(1)>b</b>'
+    )
     text = client.get(f"/prisoners/{p.slug}").get_data(as_text=True)
     assert "<script>alert" not in text
     assert 'href="javascript' not in text.lower()  # the link stays text: [x](javascript:…)
@@ -178,7 +241,9 @@ def test_story_in_the_visitors_language(client, make_prisoner):
     p = make_prisoner(story="English story.")
     p.stories.append(PrisonerStory(locale="fr", body="Histoire en français."))
     db.session.commit()
-    assert "Histoire en français." in client.get(f"/prisoners/{p.slug}?lang=fr").get_data(as_text=True)
+    assert "Histoire en français." in client.get(f"/prisoners/{p.slug}?lang=fr").get_data(
+        as_text=True
+    )
     english = client.get(f"/prisoners/{p.slug}?lang=en").get_data(as_text=True)
     assert "English story." in english
     russian = client.get(f"/prisoners/{p.slug}?lang=ru").get_data(as_text=True)
@@ -210,19 +275,32 @@ def test_prisoner_list(client, make_prisoner, make_work):
 
 def test_campaign_page(client, make_prisoner, make_work):
     p = make_prisoner(name="Ada Example")
-    c = Campaign(slug="paris-rally", title="Paris rally", held_on=date(2025, 9, 20),
-                 place="Square Robert Schuman", description="A *rally*.")  # fmt: skip
+    c = Campaign(
+        slug="paris-rally",
+        title="Paris rally",
+        held_on=date(2025, 9, 20),
+        place="Square Robert Schuman",
+        description="A *rally*.",
+    )
     c.prisoners = [p]
     db.session.add(c)
     db.session.commit()
     make_work(title="Rally poster", campaign_id=c.id)
     text = client.get("/campaigns/paris-rally").get_data(as_text=True)
-    for expected in ("Paris rally", "Square Robert Schuman", "<em>rally</em>", "Ada Example", "Rally poster"):
+    for expected in (
+        "Paris rally",
+        "Square Robert Schuman",
+        "<em>rally</em>",
+        "Ada Example",
+        "Rally poster",
+    ):
         assert expected in text
     # The rally kit says, in each language, what a street picket can cost in Russia.
-    notes = {"": "In Russia, even one person holding a poster in the street can be detained.",
-             "/fr": "En Russie, même une personne seule qui brandit une pancarte dans la rue peut être interpellée.",
-             "/ru": "В России даже одиночный пикет с плакатом может закончиться задержанием."}  # fmt: skip
+    notes = {
+        "": "In Russia, even one person holding a poster in the street can be detained.",
+        "/fr": "En Russie, même une personne seule qui brandit une pancarte dans la rue peut être interpellée.",
+        "/ru": "В России даже одиночный пикет с плакатом может закончиться задержанием.",
+    }
     for prefix, note in notes.items():
         page = spaced(client.get(f"{prefix}/campaigns/paris-rally").get_data(as_text=True))
         assert f'<p class="hint">{note}</p>' in page
@@ -231,8 +309,14 @@ def test_campaign_page(client, make_prisoner, make_work):
 def test_healthz(client):
     page = client.get("/healthz")
     assert page.status_code == 200
-    assert page.get_json() == {"status": "ok", "database": "ok", "media": "ok", "page_cache": "ok",
-                               "rate_limits": "ok", "mail": "off"}  # fmt: skip
+    assert page.get_json() == {
+        "status": "ok",
+        "database": "ok",
+        "media": "ok",
+        "page_cache": "ok",
+        "rate_limits": "ok",
+        "mail": "off",
+    }
     assert page.headers["Cache-Control"] == "no-store"
 
 
@@ -241,15 +325,32 @@ def test_healthz_reports_a_dead_database(tmp_path, monkeypatch):
     from gallery import create_app
 
     monkeypatch.setenv("GALLERY_INSTANCE", str(tmp_path / "instance"))
-    for name in ("GALLERY_MEDIA", "FLASK_MEDIA_STORE", "DATABASE_URL", "RATELIMIT_STORAGE_URI", "MAIL_SERVER"):
+    for name in (
+        "GALLERY_MEDIA",
+        "FLASK_MEDIA_STORE",
+        "DATABASE_URL",
+        "RATELIMIT_STORAGE_URI",
+        "MAIL_SERVER",
+    ):
         monkeypatch.delenv(name, raising=False)
-    app = create_app({"TESTING": True, "SECRET_KEY": "test-secret",
-                      "SQLALCHEMY_DATABASE_URI": "postgresql+psycopg://postgres@127.0.0.1:9/gone"})  # fmt: skip
+    app = create_app(
+        {
+            "TESTING": True,
+            "SECRET_KEY": "test-secret",
+            "SQLALCHEMY_DATABASE_URI": "postgresql+psycopg://postgres@127.0.0.1:9/gone",
+        }
+    )
     page = app.test_client().get("/healthz")
     assert page.status_code == 503
     assert page.headers["Retry-After"] == "30"
-    assert page.get_json() == {"status": "error", "database": "down", "media": "ok",
-                               "page_cache": "ok", "rate_limits": "ok", "mail": "off"}  # fmt: skip
+    assert page.get_json() == {
+        "status": "error",
+        "database": "down",
+        "media": "ok",
+        "page_cache": "ok",
+        "rate_limits": "ok",
+        "mail": "off",
+    }
     with app.app_context():
         db.engine.dispose()
 
@@ -276,7 +377,7 @@ def test_templates_have_no_inline_script_or_style(app: Flask):
     templates = Path(app.root_path) / "templates"
     for path in templates.rglob("*.html"):
         source = path.read_text()
-        external = source.replace('<script src=', '').replace('<script type="module" src=', '')
+        external = source.replace("<script src=", "").replace('<script type="module" src=', "")
         assert "<script>" not in source and "<script " not in external, path
         assert "style=" not in source and "<style" not in source, path
         assert not re.search(r"\son[a-z]+=", source), path

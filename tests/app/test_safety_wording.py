@@ -2,6 +2,7 @@
 languages: the safety block, the box that asks the moderators to cover faces (a request in
 the first person, not an order to the artist), and the hints beside the fields. Each
 promise the block makes is checked against what the code does."""
+
 from __future__ import annotations
 
 import html as html_lib
@@ -66,7 +67,7 @@ SAFETY = {
 COVER_BOX = {
     "en": "I ask the moderators to cover faces and other identifying details before publishing",
     "fr": "Je demande à l’équipe de modération de masquer les visages et autres détails "
-          "identifiants avant publication",
+    "identifiants avant publication",
     "ru": "Прошу модераторов закрыть лица и другие опознавательные детали перед публикацией",
 }
 # The old labels read as an order to the artist ("cover them yourself").
@@ -85,7 +86,9 @@ def text_of(page: str) -> str:
 
 
 def safety_block(page: str) -> str:
-    found = re.search(r'<details class="notice notice--safety" id="safety">(.*?)</details>', page, re.S)
+    found = re.search(
+        r'<details class="notice notice--safety" id="safety">(.*?)</details>', page, re.S
+    )
     assert found, "no safety block"
     return found.group(1)
 
@@ -106,8 +109,12 @@ def test_the_safety_block_renders_in_each_language(client, code):
     assert page.index('id="safety"') < page.index('<form class="form"')
     assert re.search(r'<details class="notice notice--safety" id="safety">\s*<summary><h2>', page)
     # The Kansk case is a fact about real people: its source sits beside the string.
-    template = Path(__file__).resolve().parents[2] / "gallery" / "templates" / "submit" / "form.html"
-    assert "caseazatmiftakhov.org/2022/02/10/a-teenager-was-sentenced" in template.read_text("utf-8")
+    template = (
+        Path(__file__).resolve().parents[2] / "gallery" / "templates" / "submit" / "form.html"
+    )
+    assert "caseazatmiftakhov.org/2022/02/10/a-teenager-was-sentenced" in template.read_text(
+        "utf-8"
+    )
 
 
 @pytest.mark.parametrize("code", ["en", "fr", "ru"])
@@ -119,7 +126,13 @@ def test_the_cover_box_is_a_request_to_the_moderators(client, code):
     assert OLD_COVER_BOX[code] not in text
     # The privacy notice and the cover tool's two messages quote the box as it reads now.
     assert text.count(plain(COVER_BOX[code])) >= 2  # the label and the privacy notice
-    assert html_lib.unescape(page).replace("\u202f", " ").replace("\u00a0", " ").count(plain(COVER_BOX[code])) >= 4
+    assert (
+        html_lib.unescape(page)
+        .replace("\u202f", " ")
+        .replace("\u00a0", " ")
+        .count(plain(COVER_BOX[code]))
+        >= 4
+    )
 
 
 def test_the_onion_address_is_in_the_block_only_when_there_is_one(app_factory):
@@ -146,8 +159,11 @@ def test_the_e_mail_sentence_follows_the_mail_setting(app_factory):
 
 def test_what_the_block_says_of_the_e_mail_is_what_the_message_does(app):
     """The subject and the sender's name are neutral; the link is at the site."""
-    payload = {"to": "artist@example.org", "url": "https://gallery.example/ru/submissions/abc",
-               "locale": "ru"}  # fmt: skip
+    payload = {
+        "to": "artist@example.org",
+        "url": "https://gallery.example/ru/submissions/abc",
+        "locale": "ru",
+    }
     message = mail.compose(mail.APPROVED, payload, "Art Protest <noreply@gallery.example>")
     for header in (message["Subject"], message["From"]):
         assert "Art Protest" not in header and "галере" not in header.lower()
@@ -169,30 +185,49 @@ def test_no_client_address_is_logged_and_the_limit_keeps_a_keyed_hash(app, clien
     assert address not in key and "203.0.113" not in key
 
 
-@pytest.mark.parametrize(("code", "hint"), [
-    ("en", "A pseudonym is fine, but not one you use on social networks."),
-    ("fr", "Un pseudonyme convient, mais pas celui que vous utilisez sur les réseaux sociaux."),
-    ("ru", "Подойдёт и псевдоним — но не тот, под которым вас знают в соцсетях."),
-    ("en", "it is erased if the work is rejected or you withdraw it"),
-    ("fr", "elle est effacée si l’œuvre est refusée ou si vous la retirez"),
-    ("ru", "если работу отклонят или вы её отзовёте, адрес удаляется"),
-    ("en", "at most 2560 pixels on its longer side"),
-    ("fr", "au plus 2 560 pixels sur son plus grand côté"),
-    ("ru", "не больше 2560 пикселей по длинной стороне"),
-    ("ru", "каждого лица, вывески, таблички, татуировки или номера машины"),
-    ("ru", "размытие иногда удаётся обратить"),
-])  # fmt: skip
+@pytest.mark.parametrize(
+    ("code", "hint"),
+    [
+        ("en", "A pseudonym is fine, but not one you use on social networks."),
+        ("fr", "Un pseudonyme convient, mais pas celui que vous utilisez sur les réseaux sociaux."),
+        ("ru", "Подойдёт и псевдоним — но не тот, под которым вас знают в соцсетях."),
+        ("en", "it is erased if the work is rejected or you withdraw it"),
+        ("fr", "elle est effacée si l’œuvre est refusée ou si vous la retirez"),
+        ("ru", "если работу отклонят или вы её отзовёте, адрес удаляется"),
+        ("en", "at most 2560 pixels on its longer side"),
+        ("fr", "au plus 2 560 pixels sur son plus grand côté"),
+        ("ru", "не больше 2560 пикселей по длинной стороне"),
+        ("ru", "каждого лица, вывески, таблички, татуировки или номера машины"),
+        ("ru", "размытие иногда удаётся обратить"),
+    ],
+)
 def test_the_hints_say_what_the_reviews_asked(client, code, hint):
     assert plain(hint) in text_of(client.get(f"/{code}/submit").get_data(as_text=True))
 
 
-@pytest.mark.parametrize(("code", "keep", "avoid", "gone"), [
-    ("en", "such as a password manager", "do not keep it in your browser’s bookmarks", "Bookmark it"),
-    ("fr", "dans un gestionnaire de mots de passe", "évitez les favoris du navigateur",
-     "Ajoutez-la à vos favoris"),
-    ("ru", "например в менеджере паролей", "не храните её в закладках браузера",
-     "Добавьте страницу в закладки"),
-])  # fmt: skip
+@pytest.mark.parametrize(
+    ("code", "keep", "avoid", "gone"),
+    [
+        (
+            "en",
+            "such as a password manager",
+            "do not keep it in your browser’s bookmarks",
+            "Bookmark it",
+        ),
+        (
+            "fr",
+            "dans un gestionnaire de mots de passe",
+            "évitez les favoris du navigateur",
+            "Ajoutez-la à vos favoris",
+        ),
+        (
+            "ru",
+            "например в менеджере паролей",
+            "не храните её в закладках браузера",
+            "Добавьте страницу в закладки",
+        ),
+    ],
+)
 def test_the_receipt_keeps_the_link_out_of_bookmarks(client, code, keep, avoid, gone):
     sent = post(client, form_data(client, png_bytes()), url=f"/{code}/submit")
     assert sent.status_code == 303

@@ -5,6 +5,7 @@ nothing behind, and the worker's own memory does not grow.
 The hostile files are made in memory (tests/hostile.py): a HEIC whose grid canvas hides
 in a second iloc extent, the same behind a decoy second iloc box, both tricks on an AVIF
 grid, and a progressive JPEG of thousands of scans."""
+
 from __future__ import annotations
 
 import io
@@ -19,8 +20,8 @@ from PIL import Image
 from sqlalchemy import select
 
 from gallery import images
-from gallery.images import sandbox
 from gallery.extensions import db
+from gallery.images import sandbox
 from gallery.models import Work
 from helpers import encode, form_data, fresh, png_bytes, post
 from hostile import avif_grid_bomb, heic_grid_bomb, progressive_jpeg_bomb
@@ -62,15 +63,27 @@ BOMBS = {
     # 3.7 KB that make libheif build a 31744 x 31744 canvas (1 Gpx: 1.5 GB and 5 s in the
     # worker before the sandbox): the child fails to allocate it at once.
     "heic-split-extents": (lambda: heic_grid_bomb(), "IMG_0001.HEIC", {}, 413, TOO_LARGE),
-    "heic-second-iloc": (lambda: heic_grid_bomb(decoy_iloc=True), "IMG_0002.HEIC", {}, 413, TOO_LARGE),
+    "heic-second-iloc": (
+        lambda: heic_grid_bomb(decoy_iloc=True),
+        "IMG_0002.HEIC",
+        {},
+        413,
+        TOO_LARGE,
+    ),
     # 13 KB, 256 tiles of one AV1 image on a 16384 x 16384 canvas: in the worker, 2 GB and
     # 10 s, then published at 2048 px; the child runs out of address space in a second.
     "avif-split-extents": (lambda: avif_grid_bomb(), "photo.avif", {}, 413, TOO_LARGE),
     # libavif refuses a second iloc box itself.
     "avif-second-iloc": (lambda: avif_grid_bomb(decoy_iloc=True), "photo.avif", {}, 400, DAMAGED),
     # 20,000 scans of a few bytes each: about 25 s of libjpeg's CPU for a 670 KB file.
-    "progressive-jpeg": (lambda: progressive_jpeg_bomb(), "scan.jpg", {"DECODE_CPU_SECONDS": 1}, 413, COSTLY),
-}  # fmt: skip
+    "progressive-jpeg": (
+        lambda: progressive_jpeg_bomb(),
+        "scan.jpg",
+        {"DECODE_CPU_SECONDS": 1},
+        413,
+        COSTLY,
+    ),
+}
 
 
 @pytest.mark.parametrize("name", BOMBS)
@@ -109,8 +122,11 @@ def test_the_refusal_is_translated(app_factory):
     with app.app_context():
         client = app.test_client()
         client.get("/fr/submit")
-        response = post(client, form_data(client, progressive_jpeg_bomb(), filename="scan.jpg"),
-                        url="/fr/submit")  # fmt: skip
+        response = post(
+            client,
+            form_data(client, progressive_jpeg_bomb(), filename="scan.jpg"),
+            url="/fr/submit",
+        )
         assert response.status_code == 413
         assert "Cette image demande plus de mémoire" in response.get_data(as_text=True)
 
@@ -148,8 +164,12 @@ def test_a_cover_past_its_limits_is_an_oserror_not_a_crash():
     """images.cover reads a stored file: a child that breaks a limit makes the cover fail as
     a storage failure would (the views answer 503 and change nothing)."""
     with pytest.raises(OSError):
-        sandbox.cover(progressive_jpeg_bomb(), [[0, 0, 0.5, 0.5]], has_alpha=False,
-                      limits=sandbox.Limits(memory=1536 * MB, cpu=1, wall=30))  # fmt: skip
+        sandbox.cover(
+            progressive_jpeg_bomb(),
+            [[0, 0, 0.5, 0.5]],
+            has_alpha=False,
+            limits=sandbox.Limits(memory=1536 * MB, cpu=1, wall=30),
+        )
     assert multiprocessing.active_children() == []
 
 

@@ -3,19 +3,20 @@ in the page's language, and a search in one language still finds words of anothe
 
 Runs on SQLite (stems computed in Python, stored for FTS5) and, with TEST_DATABASE_URL,
 on PostgreSQL (its own `english`, `french` and `russian` configurations)."""
+
 from __future__ import annotations
 
 import html as html_lib
 import re
 
 import pytest
-from helpers import fresh, spaced
 from sqlalchemy import inspect as sa_inspect
 from sqlalchemy import select, text
 
 from gallery import search
 from gallery.extensions import db
 from gallery.models import Prisoner, PrisonerStory
+from helpers import fresh, spaced
 
 _RESULT = re.compile(r'<li class="result">.*?<h2><a href="([^"]+)"[^>]*>(.*?)</a>', re.DOTALL)
 
@@ -25,7 +26,10 @@ def found(client, path: str, q: str) -> list[tuple[str, str]]:
     response = client.get(path, query_string={"q": q})
     assert response.status_code == 200, response.status_code
     page = response.get_data(as_text=True)
-    return [(href, html_lib.unescape(re.sub(r"<[^>]+>", "", title))) for href, title in _RESULT.findall(page)]
+    return [
+        (href, html_lib.unescape(re.sub(r"<[^>]+>", "", title)))
+        for href, title in _RESULT.findall(page)
+    ]
 
 
 def titles(client, path: str, q: str) -> list[str]:
@@ -103,7 +107,9 @@ def test_a_russian_word_is_found_from_english_and_french(client, make_work):
 
 def test_a_bare_address_stems_in_the_negotiated_language(client, make_work):
     make_work(title="Prisonnier", text_locale="fr")
-    response = client.get("/search", query_string={"q": "prisonniers"}, headers={"Accept-Language": "fr"})
+    response = client.get(
+        "/search", query_string={"q": "prisonniers"}, headers={"Accept-Language": "fr"}
+    )
     assert "<mark>Prisonnier</mark>" in response.get_data(as_text=True)
 
 
@@ -121,8 +127,13 @@ def test_short_words_are_not_prefixes_even_stemmed(client, make_work):
 
 def test_a_profile_story_is_found_in_its_other_forms(client, make_prisoner):
     prisoner = make_prisoner(name="Ada Lovelace")
-    prisoner.stories.append(PrisonerStory(locale="ru", summary="Математик.",
-                                          body="Её осудили за «хулиганство» и отправили в колонию."))  # fmt: skip
+    prisoner.stories.append(
+        PrisonerStory(
+            locale="ru",
+            summary="Математик.",
+            body="Её осудили за «хулиганство» и отправили в колонию.",
+        )
+    )
     db.session.commit()
     search.index_prisoner(prisoner)
     db.session.commit()
@@ -136,9 +147,9 @@ def test_no_result_advice_fits_a_stemming_search(client, make_work):
     advice = {
         "/en/search": "A word is also found in its other forms: “prisoners” finds “prisoner”.",
         "/fr/search": "Un mot est aussi trouvé sous ses autres formes\u00a0: «\u202fprisonniers\u202f» trouve "
-                      "«\u202fprisonnier\u202f».",
+        "«\u202fprisonnier\u202f».",
         "/ru/search": "Падеж и число не важны: по запросу «Мифтахова» найдётся и «Мифтахов».",
-    }  # fmt: skip
+    }
     for path, words in advice.items():
         page = client.get(path, query_string={"q": "zzzz"}).get_data(as_text=True)
         assert spaced(html_lib.unescape(page)).count(spaced(words)) == 1, path
@@ -163,9 +174,15 @@ def test_stems_mirror_postgresqls_configurations():
 
 
 def test_the_query_takes_the_pages_language():
-    assert search.parse_query("Prisonniers", "fr").forms("prisonniers") == ("prisonniers", "prisonni")
+    assert search.parse_query("Prisonniers", "fr").forms("prisonniers") == (
+        "prisonniers",
+        "prisonni",
+    )
     assert search.parse_query("Prisoners", "ru").forms("prisoners") == ("prisoners", "prison")
-    assert search.parse_query("хулиганство", "en").forms("хулиганство") == ("хулиганство", "хулиганств")
+    assert search.parse_query("хулиганство", "en").forms("хулиганство") == (
+        "хулиганство",
+        "хулиганств",
+    )
     assert search.parse_query("x", "de").config == "english"
     assert search.parse_query("prisonniers", "fr").fts5() == '("prisonniers"* OR "prisonni"*)'
 
@@ -173,8 +190,10 @@ def test_the_query_takes_the_pages_language():
 def test_highlight_marks_every_form():
     terms = search.parse_query("хулиганство мифтахову", "ru")
     out = str(search.highlight("Мифтахова судили за «хулиганство», Мифтахов — математик", terms))
-    assert out == ("<mark>Мифтахова</mark> судили за «<mark>хулиганство</mark>», "
-                   "<mark>Мифтахов</mark> — математик")  # fmt: skip
+    assert out == (
+        "<mark>Мифтахова</mark> судили за «<mark>хулиганство</mark>», "
+        "<mark>Мифтахов</mark> — математик"
+    )
 
 
 def test_snippet_ellipses_sit_tight():
@@ -189,12 +208,29 @@ def test_postgresql_stems_as_python_does(app):
     on which PostgreSQL's release of Snowball and the library's agree)."""
     if db.engine.dialect.name != "postgresql":
         pytest.skip("PostgreSQL only (TEST_DATABASE_URL)")
-    sample = ["prisonniers", "prisonnier", "libérés", "lettres", "prisoners", "letters", "cities", "painted",
-              "мифтахову", "мифтаховой", "хулиганстве", "колонии", "математика", "осуждена", "2019г"]  # fmt: skip
+    sample = [
+        "prisonniers",
+        "prisonnier",
+        "libérés",
+        "lettres",
+        "prisoners",
+        "letters",
+        "cities",
+        "painted",
+        "мифтахову",
+        "мифтаховой",
+        "хулиганстве",
+        "колонии",
+        "математика",
+        "осуждена",
+        "2019г",
+    ]
     for config in search.STEMMED:
         for word in map(search.fold, sample):
-            lexeme = db.session.execute(text("SELECT to_tsvector(CAST(:c AS regconfig), :w)::text"),
-                                        {"c": config, "w": word}).scalar_one()  # fmt: skip
+            lexeme = db.session.execute(
+                text("SELECT to_tsvector(CAST(:c AS regconfig), :w)::text"),
+                {"c": config, "w": word},
+            ).scalar_one()
             assert lexeme == f"'{search.stem(word, config)}':1", (config, word)
 
 
@@ -220,9 +256,11 @@ def _found_by_old_index(dialect: str, word: str) -> list[int]:
         sql = "SELECT rowid FROM search_fts WHERE search_fts MATCH :q"
         q = f'"{word}"'
     else:
-        sql = ("SELECT id FROM search_document WHERE (setweight(to_tsvector('simple'::regconfig, "
-               "coalesce(title, '')), 'A') || setweight(to_tsvector('simple'::regconfig, coalesce(body, '')), 'B')) "
-               "@@ to_tsquery('simple'::regconfig, :q)")  # fmt: skip
+        sql = (
+            "SELECT id FROM search_document WHERE (setweight(to_tsvector('simple'::regconfig, "
+            "coalesce(title, '')), 'A') || setweight(to_tsvector('simple'::regconfig, coalesce(body, '')), 'B')) "
+            "@@ to_tsquery('simple'::regconfig, :q)"
+        )
         q = f"'{word}'"
     return [r for (r,) in db.session.execute(text(sql), {"q": q})]
 
@@ -234,37 +272,64 @@ def test_the_migration_stems_what_is_there_and_goes_back(empty_database, tmp_pat
     with app.app_context():
         upgrade(revision="e5b7a2c9d013")
         with db.engine.begin() as conn:
-            conn.execute(text(
-                "INSERT INTO work (id, public_id, title, alt_text, licence, own_work, consent, ai_used, status, "
-                "submitted_at, is_demo, hidden, has_alpha, print_permitted, media_move_pending) "
-                "VALUES (1, 'public-id-0001', 'Prisonnier', 'alt', 'cc0-1.0', true, true, false, 'approved', "
-                "'2026-01-01', false, false, false, false, false)"))
-            conn.execute(text(
-                "INSERT INTO prisoner (id, slug, name, name_native, status, timezone, original_locale, featured, "
-                "is_demo, created_at, updated_at) VALUES (1, 'azat', 'Azat', 'Азат Мифтахов', 'imprisoned', "
-                "'UTC', 'en', false, false, '2026-01-01', '2026-01-01')"))
-            conn.execute(text("INSERT INTO prisoner_story (prisoner_id, locale, summary, body) VALUES "
-                              "(1, 'ru', 'Математик.', 'Осуждён за «хулиганство» Мифтаховой.')"))  # fmt: skip
+            conn.execute(
+                text(
+                    "INSERT INTO work (id, public_id, title, alt_text, licence, own_work, consent, ai_used, status, "
+                    "submitted_at, is_demo, hidden, has_alpha, print_permitted, media_move_pending) "
+                    "VALUES (1, 'public-id-0001', 'Prisonnier', 'alt', 'cc0-1.0', true, true, false, 'approved', "
+                    "'2026-01-01', false, false, false, false, false)"
+                )
+            )
+            conn.execute(
+                text(
+                    "INSERT INTO prisoner (id, slug, name, name_native, status, timezone, original_locale, featured, "
+                    "is_demo, created_at, updated_at) VALUES (1, 'azat', 'Azat', 'Азат Мифтахов', 'imprisoned', "
+                    "'UTC', 'en', false, false, '2026-01-01', '2026-01-01')"
+                )
+            )
+            conn.execute(
+                text(
+                    "INSERT INTO prisoner_story (prisoner_id, locale, summary, body) VALUES "
+                    "(1, 'ru', 'Математик.', 'Осуждён за «хулиганство» Мифтаховой.')"
+                )
+            )
         upgrade()
         dialect = db.engine.dialect.name
-        rows = db.session.execute(text("SELECT kind, ref_id, title, body, title_stems, body_stems "
-                                       "FROM search_document ORDER BY kind, ref_id")).all()  # fmt: skip
+        rows = db.session.execute(
+            text(
+                "SELECT kind, ref_id, title, body, title_stems, body_stems "
+                "FROM search_document ORDER BY kind, ref_id"
+            )
+        ).all()
         assert [tuple(r) for r in rows] == [
-            ("prisoner", 1, "azat азат мифтахов", "математик осужден за хулиганство мифтаховой",
-             "мифтах", "осужд хулиганств мифтахов"),
+            (
+                "prisoner",
+                1,
+                "azat азат мифтахов",
+                "математик осужден за хулиганство мифтаховой",
+                "мифтах",
+                "осужд хулиганств мифтахов",
+            ),
             ("work", 1, "prisonnier", "alt", "prisonni", ""),
-        ]  # fmt: skip
+        ]
 
         def hits(q: str, locale: str) -> list[tuple[str, int]]:
-            return [(h.kind, h.ref_id) for h in search.query._ranked(dialect, search.parse_query(q, locale), 10, 0)[0]]
+            return [
+                (h.kind, h.ref_id)
+                for h in search.query._ranked(dialect, search.parse_query(q, locale), 10, 0)[0]
+            ]
 
         assert hits("prisonniers", "fr") == [("work", 1)]
         assert hits("Мифтахову хулиганства", "ru") == [("prisoner", 1)]
         db.session.remove()
 
         downgrade(revision="e5b7a2c9d013")
-        assert "title_stems" not in {c["name"] for c in sa_inspect(db.engine).get_columns("search_document")}
-        assert _found_by_old_index(dialect, "мифтаховои") != []  # "й" folded again, as that index expects
+        assert "title_stems" not in {
+            c["name"] for c in sa_inspect(db.engine).get_columns("search_document")
+        }
+        assert (
+            _found_by_old_index(dialect, "мифтаховои") != []
+        )  # "й" folded again, as that index expects
         assert _found_by_old_index(dialect, "prisonnier") != []
         db.session.remove()
         upgrade()

@@ -1,5 +1,6 @@
 """Share previews: Open Graph and Twitter card tags on home, work, prisoner and campaign
 pages, with an absolute image that loads, and none for what is not public."""
+
 from __future__ import annotations
 
 import io
@@ -16,18 +17,26 @@ from helpers import png_bytes, saved
 
 def tags(html: str) -> dict[str, list[str]]:
     found: dict[str, list[str]] = {}
-    for name, content in re.findall(r'<meta (?:property|name)="((?:og|twitter):[a-z:_]+)" content="([^"]*)">', html):
+    for name, content in re.findall(
+        r'<meta (?:property|name)="((?:og|twitter):[a-z:_]+)" content="([^"]*)">', html
+    ):
         found.setdefault(name, []).append(content)
     return found
 
 
 def test_a_work_page_has_a_complete_card_with_an_image_that_loads(client, make_work):
-    work = make_work(title="Свобода", alt_text="A red square for freedom",
-                     image=png_bytes((1400, 900), "#aa2222"))  # fmt: skip
+    work = make_work(
+        title="Свобода",
+        alt_text="A red square for freedom",
+        image=png_bytes((1400, 900), "#aa2222"),
+    )
     got = tags(client.get(f"/fr/works/{work.public_id}").get_data(as_text=True))
     assert got["og:title"] == ["Свобода"] and got["twitter:title"] == ["Свобода"]
     assert got["og:url"] == [f"http://localhost/fr/works/{work.public_id}"]
-    assert got["og:locale"] == ["fr_FR"] and sorted(got["og:locale:alternate"]) == ["en_GB", "ru_RU"]
+    assert got["og:locale"] == ["fr_FR"] and sorted(got["og:locale:alternate"]) == [
+        "en_GB",
+        "ru_RU",
+    ]
     assert got["og:type"] == ["article"] and got["twitter:card"] == ["summary_large_image"]
     assert got["og:image:alt"] == ["A red square for freedom"] == got["twitter:image:alt"]
     assert got["og:image:type"] == ["image/jpeg"]
@@ -59,7 +68,9 @@ def test_a_transparent_work_is_shared_as_a_jpeg_on_white(client, make_work):
 
 
 @pytest.mark.parametrize("code", ["en", "fr", "ru"])
-def test_home_prisoner_and_campaign_pages_share_their_newest_public_work(client, make_work, make_prisoner, code):
+def test_home_prisoner_and_campaign_pages_share_their_newest_public_work(
+    client, make_work, make_prisoner, code
+):
     prisoner = make_prisoner(name="Ada")
     campaign = saved(Campaign(slug="rally", title="Rally"))
     older = make_work(title="Older", prisoners=(prisoner,), campaign_id=campaign.id)

@@ -1,6 +1,7 @@
 """The rally slideshow, as the server draws it (issue 13): which works, in which order,
 the interval, the refresh without JavaScript, the QR code's address. The browser side
 (advancing, keys, reduced motion, the network dropping) is in test_browser_show.py."""
+
 from __future__ import annotations
 
 import re
@@ -19,8 +20,14 @@ SLIDE_TITLE = re.compile(r'<span class="slide__title"[^>]*>([^<]+)</span>')
 def works(make_work):
     now = utcnow()
     campaign = saved(Campaign(slug="rally", title="Rally for the prisoners", original_locale="en"))
-    made = [make_work(title=f"Poster {n}", published_at=now - timedelta(minutes=n),
-                      campaign_id=campaign.id if n % 2 else None) for n in range(1, 6)]  # fmt: skip
+    made = [
+        make_work(
+            title=f"Poster {n}",
+            published_at=now - timedelta(minutes=n),
+            campaign_id=campaign.id if n % 2 else None,
+        )
+        for n in range(1, 6)
+    ]
     make_work(title="Still waiting", status=WorkStatus.PENDING, campaign_id=campaign.id)
     hidden = make_work(title="Hidden after a report", campaign_id=campaign.id, published_at=now)
     hidden.hidden = True
@@ -34,7 +41,13 @@ def titles(response) -> list[str]:
 
 
 def test_the_show_has_the_newest_public_works_and_nothing_else(client, works):
-    assert titles(client.get("/show")) == ["Poster 1", "Poster 2", "Poster 3", "Poster 4", "Poster 5"]
+    assert titles(client.get("/show")) == [
+        "Poster 1",
+        "Poster 2",
+        "Poster 3",
+        "Poster 4",
+        "Poster 5",
+    ]
 
 
 def test_a_campaigns_show_has_its_works_only(client, works):
@@ -43,10 +56,20 @@ def test_a_campaigns_show_has_its_works_only(client, works):
     assert client.get("/fr/campaigns/rally/show").status_code == 200
 
 
-@pytest.mark.parametrize(("given", "interval"), [
-    ("", 12), ("20", 20), ("1", 3), ("100000", 600), ("abc", 12), ("%C2%B2", 12), ("-5", 12),
-    ("9" * 40, 12), ("%00", 12),
-])  # fmt: skip
+@pytest.mark.parametrize(
+    ("given", "interval"),
+    [
+        ("", 12),
+        ("20", 20),
+        ("1", 3),
+        ("100000", 600),
+        ("abc", 12),
+        ("%C2%B2", 12),
+        ("-5", 12),
+        ("9" * 40, 12),
+        ("%00", 12),
+    ],
+)
 def test_the_interval_is_read_politely(client, works, given, interval):
     page = client.get(f"/show?interval={given}").get_data(as_text=True)
     assert f'data-interval="{interval}"' in page
@@ -63,7 +86,9 @@ def test_without_javascript_each_refresh_shows_the_next_work(client, works):
 
 def test_the_refresh_sits_in_noscript_so_scripts_run_the_show(client, works):
     page = client.get("/show").get_data(as_text=True)
-    assert re.search(r'<noscript><meta http-equiv="refresh" content="12; url=[^"]+"></noscript>', page)
+    assert re.search(
+        r'<noscript><meta http-equiv="refresh" content="12; url=[^"]+"></noscript>', page
+    )
     assert '<script src="/static/js/show.js' in page
 
 

@@ -2,6 +2,7 @@
 
 A Cyrillic tag used to vanish ("протест" slugged to "" and was dropped), "Азат Мифтахов"
 became "prisoner" and "Café" became "caf". Slugs are now transliterated by python-slugify."""
+
 from __future__ import annotations
 
 import io
@@ -10,11 +11,11 @@ import re
 import pytest
 from sqlalchemy import select
 
-from helpers import csrf_from, png_bytes
+from gallery.core.text import is_slug, slugify
 from gallery.extensions import db
 from gallery.models import Campaign, Prisoner, Tag, Work, WorkStatus
-from gallery.core.text import is_slug, slugify
 from gallery.verbs.common import tags_named
+from helpers import csrf_from, png_bytes
 
 
 @pytest.mark.parametrize(
@@ -51,10 +52,16 @@ def test_slugs_are_bounded_and_what_is_slug_accepts():
 def _submit(client, tags: str):
     html = client.get("/submit").get_data(as_text=True)
     data = {
-        "csrf_token": csrf_from(html), "title": "Солнце", "alt_text": "A yellow sun behind bars",
-        "licence": "cc-by-4.0", "own_work": "y", "consent": "y", "ai_used": "no", "tags": tags,
+        "csrf_token": csrf_from(html),
+        "title": "Солнце",
+        "alt_text": "A yellow sun behind bars",
+        "licence": "cc-by-4.0",
+        "own_work": "y",
+        "consent": "y",
+        "ai_used": "no",
+        "tags": tags,
         "image": (io.BytesIO(png_bytes()), "art.png"),
-    }  # fmt: skip
+    }
     return client.post("/submit", data=data, content_type="multipart/form-data")
 
 
@@ -82,8 +89,12 @@ def test_cyrillic_and_accented_tags_survive_submission_approval_and_the_filter(
     make_moderator("mod")
     assert login("mod", on=moderator).status_code == 303
     token = csrf_from(moderator.get("/moderation/").get_data(as_text=True))
-    assert moderator.post(f"/moderation/works/{work.id}/approve",
-                          data={"csrf_token": token}).status_code == 303  # fmt: skip
+    assert (
+        moderator.post(
+            f"/moderation/works/{work.id}/approve", data={"csrf_token": token}
+        ).status_code
+        == 303
+    )
 
     page = client.get(f"/works/{work.public_id}").get_data(as_text=True)
     assert "протест" in page and "Café" in page
@@ -98,9 +109,17 @@ def test_cyrillic_and_accented_tags_survive_submission_approval_and_the_filter(
 def test_the_moderators_edit_form_refuses_a_tag_without_letters(app, client, make_work, moderator):
     work = make_work(status=WorkStatus.PENDING, tag_names=("old",))
     token = moderator
-    response = client.post(f"/moderation/works/{work.id}/edit", data={
-        "csrf_token": token, "title": work.title, "alt_text": work.alt_text, "tags": "✊✊, мир",
-        "return": "work"}, follow_redirects=True)  # fmt: skip
+    response = client.post(
+        f"/moderation/works/{work.id}/edit",
+        data={
+            "csrf_token": token,
+            "title": work.title,
+            "alt_text": work.alt_text,
+            "tags": "✊✊, мир",
+            "return": "work",
+        },
+        follow_redirects=True,
+    )
     assert "The tag “✊✊” has no letter or digit" in response.get_data(as_text=True)
     db.session.rollback()
     assert [t.slug for t in db.session.get(Work, work.id).tags] == ["old"]
@@ -117,11 +136,15 @@ PRISONER = {"status": "imprisoned", "timezone": "Europe/Moscow", "story_en": "A 
 def test_prisoners_and_campaigns_named_in_cyrillic_get_readable_unique_slugs(client, moderator):
     token = moderator
     for _ in range(2):
-        response = client.post("/moderation/prisoners/new",
-                               data={**PRISONER, "name": "Азат Мифтахов", "csrf_token": token})  # fmt: skip
+        response = client.post(
+            "/moderation/prisoners/new",
+            data={**PRISONER, "name": "Азат Мифтахов", "csrf_token": token},
+        )
         assert response.status_code == 303
-    response = client.post("/moderation/campaigns/new",
-                           data={"title_fr": "Rassemblement à Paris", "original_locale": "fr", "csrf_token": token})  # fmt: skip
+    response = client.post(
+        "/moderation/campaigns/new",
+        data={"title_fr": "Rassemblement à Paris", "original_locale": "fr", "csrf_token": token},
+    )
     assert response.status_code == 303
     db.session.rollback()
     slugs = sorted(db.session.scalars(select(Prisoner.slug)))
@@ -129,4 +152,7 @@ def test_prisoners_and_campaigns_named_in_cyrillic_get_readable_unique_slugs(cli
     assert db.session.scalar(select(Campaign.slug)) == "rassemblement-a-paris"
     page = client.get("/prisoners/azat-miftakhov-2")
     assert page.status_code == 200 and "Азат Мифтахов" in page.get_data(as_text=True)
-    assert re.search(r"Rassemblement à Paris", client.get("/campaigns/rassemblement-a-paris").get_data(as_text=True))
+    assert re.search(
+        r"Rassemblement à Paris",
+        client.get("/campaigns/rassemblement-a-paris").get_data(as_text=True),
+    )

@@ -1,5 +1,6 @@
 """Artists submit works through the real form: every hostile file, every bad input,
 the private receipt link, withdrawal, limits, and who may see which image."""
+
 from __future__ import annotations
 
 import io
@@ -13,12 +14,11 @@ import pytest
 from flask import Flask
 from sqlalchemy import select
 
-from helpers import IsolatedClient
 from gallery import images
 from gallery.extensions import db
 from gallery.media import media_store as store
 from gallery.models import Work, WorkStatus
-from helpers import count_rows, csrf_token_of, form_data, multipart, png_bytes, post
+from helpers import IsolatedClient, count_rows, csrf_token_of, form_data, multipart, png_bytes, post
 from imagecheck import ACCEPTED_FILES, REFUSED_FILES, assert_clean_bytes
 
 FORMAT_OF = {"webp": "webp", "jpg": "jpeg", "png": "png"}
@@ -29,10 +29,12 @@ def instance_files(app: Flask) -> set[str]:
     the decode slots' lock files (gallery/media/slots.py), which stay by design."""
     root = Path(app.instance_path)
     return {
-        str(p.relative_to(root)) for p in root.rglob("*")
-        if p.is_file() and not re.search(r"\.sqlite3(-wal|-shm|-journal)?$", p.name)
+        str(p.relative_to(root))
+        for p in root.rglob("*")
+        if p.is_file()
+        and not re.search(r"\.sqlite3(-wal|-shm|-journal)?$", p.name)
         and p.parent.name != "slots"
-    }  # fmt: skip
+    }
 
 
 def work_count() -> int:
@@ -41,7 +43,9 @@ def work_count() -> int:
 
 def stored_files(app: Flask, work: Work) -> dict[str, bytes]:
     media = store(app)
-    return {name: media.path(work.image_key, name).read_bytes() for name in media.files(work.image_key)}
+    return {
+        name: media.path(work.image_key, name).read_bytes() for name in media.files(work.image_key)
+    }
 
 
 def only_work() -> Work:
@@ -123,7 +127,14 @@ def test_png_with_zip_appended(app, client):
 
 @pytest.mark.parametrize(
     "filename",
-    ["../../x.jpg", "a.jpg\x00.php", "протест.png", "x" * 296 + ".png", "/etc/passwd", "C:\\evil.png"],
+    [
+        "../../x.jpg",
+        "a.jpg\x00.php",
+        "протест.png",
+        "x" * 296 + ".png",
+        "/etc/passwd",
+        "C:\\evil.png",
+    ],
 )
 def test_client_file_names_are_never_used_or_kept(app, client, caplog, filename):
     caplog.set_level("DEBUG")
@@ -154,8 +165,15 @@ def test_one_byte_over_the_size_limit_is_413(app_factory, database_url):
     image = png_bytes((300, 300))
 
     def data():
-        return {"title": "T", "alt_text": "A blue square", "licence": "cc0-1.0", "own_work": "y",
-                "consent": "y", "ai_used": "no", "image": (io.BytesIO(image), "a.png")}  # fmt: skip
+        return {
+            "title": "T",
+            "alt_text": "A blue square",
+            "licence": "cc0-1.0",
+            "own_work": "y",
+            "consent": "y",
+            "ai_used": "no",
+            "image": (io.BytesIO(image), "a.png"),
+        }
 
     boundary = "fixed-boundary-for-an-exact-length"
     length = len(multipart(data(), boundary)[0])
@@ -184,11 +202,32 @@ def test_oversized_text_fields_are_413(refused, client):
 
 def test_form_page_has_every_field_with_a_label(client):
     html = client.get("/submit").get_data(as_text=True)
-    for name in ("image", "title", "alt_text", "description", "display_name", "email", "tags",
-                 "licence", "own_work", "consent", "ai_used", "csrf_token"):  # fmt: skip
+    for name in (
+        "image",
+        "title",
+        "alt_text",
+        "description",
+        "display_name",
+        "email",
+        "tags",
+        "licence",
+        "own_work",
+        "consent",
+        "ai_used",
+        "csrf_token",
+    ):
         assert f'name="{name}"' in html, name
-    for field_id in ("image", "title", "alt_text", "description", "display_name", "email", "tags",
-                     "own_work", "consent"):  # fmt: skip
+    for field_id in (
+        "image",
+        "title",
+        "alt_text",
+        "description",
+        "display_name",
+        "email",
+        "tags",
+        "own_work",
+        "consent",
+    ):
         assert f'<label for="{field_id}"' in html, field_id
     assert "What we remove from your file, and why" in html
     assert 'enctype="multipart/form-data"' in html
@@ -197,8 +236,15 @@ def test_form_page_has_every_field_with_a_label(client):
 
 
 def test_errors_keep_typed_values_and_say_what_is_wrong(refused, client):
-    data = form_data(client, None, title="", display_name="Mira", email="not-an-email",
-                     description="My *poster*", own_work=None)  # fmt: skip
+    data = form_data(
+        client,
+        None,
+        title="",
+        display_name="Mira",
+        email="not-an-email",
+        description="My *poster*",
+        own_work=None,
+    )
     html = refused(data, 400).get_data(as_text=True)
     assert "Please choose an image file." in html
     assert "Please give your work a title." in html
@@ -209,7 +255,9 @@ def test_errors_keep_typed_values_and_say_what_is_wrong(refused, client):
 
 
 def test_honeypot_refuses_bots(refused, client):
-    html = refused(form_data(client, png_bytes(), website="http://spam.example"), 400).get_data(as_text=True)
+    html = refused(form_data(client, png_bytes(), website="http://spam.example"), 400).get_data(
+        as_text=True
+    )
     assert "could not be accepted" in html
 
 
@@ -227,12 +275,24 @@ def test_unknown_prisoner_or_campaign_is_refused(refused, client, make_prisoner)
 
 def test_everything_typed_is_stored(app, client, make_prisoner):
     ada = make_prisoner(name="Ada")
-    data = form_data(client, png_bytes(), display_name="  Mira  ", email="mira@example.org",
-                     description="About it", tags="poster, Letters ,, poster", prisoners=str(ada.id),
-                     ai_used="yes", licence="cc-by-nc-4.0")  # fmt: skip
+    data = form_data(
+        client,
+        png_bytes(),
+        display_name="  Mira  ",
+        email="mira@example.org",
+        description="About it",
+        tags="poster, Letters ,, poster",
+        prisoners=str(ada.id),
+        ai_used="yes",
+        licence="cc-by-nc-4.0",
+    )
     assert post(client, data).status_code == 303
     work = only_work()
-    assert (work.display_name, work.contact_email, work.description) == ("Mira", "mira@example.org", "About it")
+    assert (work.display_name, work.contact_email, work.description) == (
+        "Mira",
+        "mira@example.org",
+        "About it",
+    )
     assert sorted(t.slug for t in work.tags) == ["letters", "poster"]
     assert [p.name for p in work.prisoners] == ["Ada"]
     assert work.ai_used and work.own_work and work.consent and work.licence == "cc-by-nc-4.0"
@@ -304,7 +364,9 @@ def test_withdraw_deletes_the_files_and_keeps_the_row(app, client):
     assert unconfirmed.status_code == 400
     assert "Please tick the box to confirm." in unconfirmed.get_data(as_text=True)
     assert store(app).files(key) and only_work().status == WorkStatus.PENDING
-    response = client.post(url + "/withdraw", data={"csrf_token": csrf_token_of(client, url), "confirm": "y"})
+    response = client.post(
+        url + "/withdraw", data={"csrf_token": csrf_token_of(client, url), "confirm": "y"}
+    )
     assert response.status_code == 303
     work = only_work()
     assert work.status == WorkStatus.WITHDRAWN and work.image_key is None
@@ -312,8 +374,11 @@ def test_withdraw_deletes_the_files_and_keeps_the_row(app, client):
     html = client.get(url).get_data(as_text=True)
     assert "Withdrawn by you" in html
     # twice: polite, nothing changes
-    again = client.post(url + "/withdraw", data={"csrf_token": csrf_token_of(client, "/submit"), "confirm": "y"},
-                        follow_redirects=True)
+    again = client.post(
+        url + "/withdraw",
+        data={"csrf_token": csrf_token_of(client, "/submit"), "confirm": "y"},
+        follow_redirects=True,
+    )
     assert "can no longer be withdrawn" in again.get_data(as_text=True)
 
 
@@ -392,7 +457,9 @@ def only_moderator_id() -> int:
     return db.session.scalars(select(Moderator.id)).one()
 
 
-@pytest.mark.parametrize("filename", ["../secret_key", "display.exe", "..%2Fsecret_key", "large.png"])
+@pytest.mark.parametrize(
+    "filename", ["../secret_key", "display.exe", "..%2Fsecret_key", "large.png"]
+)
 def test_media_names_outside_the_renditions_are_404(client, make_work, filename):
     work = make_work()
     assert client.get(f"/media/{work.image_key}/{filename}").status_code == 404
@@ -432,8 +499,11 @@ def _redis_answers() -> bool:
 @pytest.mark.skipif(not _redis_answers(), reason="no Redis on 127.0.0.1:6379")
 def test_rate_limit_in_redis(app_factory):
     prefix = f"test-{os.getpid()}-{os.urandom(4).hex()}"
-    app = app_factory(SUBMIT_RATE_LIMIT="2 per minute", RATELIMIT_STORAGE_URI="redis://127.0.0.1:6379/15",
-                      RATELIMIT_KEY_PREFIX=prefix)  # fmt: skip
+    app = app_factory(
+        SUBMIT_RATE_LIMIT="2 per minute",
+        RATELIMIT_STORAGE_URI="redis://127.0.0.1:6379/15",
+        RATELIMIT_KEY_PREFIX=prefix,
+    )
     app.test_client_class = IsolatedClient
     with app.app_context():
         _limited(app, app.test_client(), 2)
@@ -444,7 +514,9 @@ def test_rate_limit_in_redis(app_factory):
         assert not any(b"127.0.0.1" in k for k in keys), "client addresses stored in clear"
 
 
-def test_database_failure_leaves_no_files_and_keeps_earlier_works(app, client, make_work, monkeypatch):
+def test_database_failure_leaves_no_files_and_keeps_earlier_works(
+    app, client, make_work, monkeypatch
+):
     earlier = make_work(title="Already accepted")
     earlier_files = stored_files(app, earlier)
     before = instance_files(app)
@@ -477,7 +549,9 @@ def test_storage_failure_is_polite_and_leaves_nothing(app, client, monkeypatch):
 
 
 def test_invalid_image_messages_are_the_pipelines(client, refused):
-    html = refused(form_data(client, b"GIF89a" + b"\x00" * 20, filename="a.gif"), 400).get_data(as_text=True)
+    html = refused(form_data(client, b"GIF89a" + b"\x00" * 20, filename="a.gif"), 400).get_data(
+        as_text=True
+    )
     assert images.DAMAGED.split(".")[0] in html
 
 
@@ -489,9 +563,12 @@ def test_a_database_error_logs_no_email_or_typed_text(app, client, make_work, mo
     app.testing = False
     app.config["PROPAGATE_EXCEPTIONS"] = False
     caplog.set_level("DEBUG")
-    response = post(client, form_data(client, png_bytes(), email="hidden@example.org",
-                                      title="Secret title"))  # fmt: skip
+    response = post(
+        client, form_data(client, png_bytes(), email="hidden@example.org", title="Secret title")
+    )
     assert response.status_code == 500
     assert "IntegrityError" in caplog.text  # the error is logged...
-    assert "hidden@example.org" not in caplog.text and "Secret title" not in caplog.text  # ...not the values
+    assert (
+        "hidden@example.org" not in caplog.text and "Secret title" not in caplog.text
+    )  # ...not the values
     assert work_count() == 1

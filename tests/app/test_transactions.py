@@ -1,6 +1,7 @@
 """Verbs flush; the request or the CLI command commits once. Files follow the transaction:
 a rejected or withdrawn work's files go only once that commits, a new work's files are
 removed when its row never commits, and several verbs can share one transaction."""
+
 from __future__ import annotations
 
 import io
@@ -8,14 +9,14 @@ import io
 import pytest
 from sqlalchemy import func, select
 
-from helpers import png_bytes
-from gallery.images import sandbox
 from gallery.core.database import after_commit, begin_write
 from gallery.extensions import db
+from gallery.images import sandbox
 from gallery.media import media_store as store
 from gallery.models import Campaign, ModerationEvent, Prisoner, Tag, Work, WorkStatus
 from gallery.verbs import decisions
 from gallery.verbs.submissions import NewWork, create_work, submit_work, withdraw_work
+from helpers import png_bytes
 
 
 def stored_keys(app) -> set[str]:
@@ -27,8 +28,11 @@ def staged(app) -> list[str]:
 
 
 def test_a_new_work_rolled_back_leaves_no_file_and_no_row(app):
-    work = create_work(store(app), io.BytesIO(png_bytes()), NewWork(title="T", alt_text="alt text",
-                                                                    licence="cc0-1.0"))  # fmt: skip
+    work = create_work(
+        store(app),
+        io.BytesIO(png_bytes()),
+        NewWork(title="T", alt_text="alt text", licence="cc0-1.0"),
+    )
     assert work.image_key in stored_keys(app)  # in place before the row commits
     db.session.rollback()
     assert stored_keys(app) == set() and staged(app) == []
@@ -36,8 +40,11 @@ def test_a_new_work_rolled_back_leaves_no_file_and_no_row(app):
 
 
 def test_a_new_work_whose_session_closes_uncommitted_leaves_no_file(app):
-    create_work(store(app), io.BytesIO(png_bytes()), NewWork(title="T", alt_text="alt text",
-                                                             licence="cc0-1.0"))  # fmt: skip
+    create_work(
+        store(app),
+        io.BytesIO(png_bytes()),
+        NewWork(title="T", alt_text="alt text", licence="cc0-1.0"),
+    )
     db.session.remove()  # what the end of a request does after an unhandled error
     assert stored_keys(app) == set()
 
@@ -57,9 +64,12 @@ def test_rejected_files_stay_until_the_rejection_commits(app, make_work, make_mo
 
 
 def test_withdrawal_deletes_files_after_the_commit_only(app):
-    work, token = submit_work(store(app), io.BytesIO(png_bytes()),
-                              NewWork(title="T", alt_text="alt text", licence="cc0-1.0"),
-                              max_pixels=app.config["MAX_IMAGE_PIXELS"])  # fmt: skip
+    work, token = submit_work(
+        store(app),
+        io.BytesIO(png_bytes()),
+        NewWork(title="T", alt_text="alt text", licence="cc0-1.0"),
+        max_pixels=app.config["MAX_IMAGE_PIXELS"],
+    )
     db.session.commit()
     key = work.image_key
     withdraw_work(store(app), token)
@@ -72,16 +82,25 @@ def test_withdrawal_deletes_files_after_the_commit_only(app):
 def test_two_verbs_share_one_transaction(app, make_work, make_moderator):
     moderator = make_moderator("mod")
     work = make_work(status=WorkStatus.PENDING, tag_names=("old",))
-    decisions.edit_work(work.id, moderator.id, title="New title", alt_text=work.alt_text,
-                        tag_names=["new"])  # fmt: skip
-    decisions.approve_work(store(app), work.id, moderator.id)  # begin_write() keeps the same transaction
+    decisions.edit_work(
+        work.id, moderator.id, title="New title", alt_text=work.alt_text, tag_names=["new"]
+    )
+    decisions.approve_work(
+        store(app), work.id, moderator.id
+    )  # begin_write() keeps the same transaction
     db.session.rollback()
     db.session.expire_all()
     again = db.session.get(Work, work.id)
-    assert (again.title, again.status, [t.slug for t in again.tags]) == (work.title, WorkStatus.PENDING, ["old"])
+    assert (again.title, again.status, [t.slug for t in again.tags]) == (
+        work.title,
+        WorkStatus.PENDING,
+        ["old"],
+    )
     assert db.session.scalar(select(func.count()).select_from(ModerationEvent)) == 0
 
-    decisions.edit_work(work.id, moderator.id, title="New title", alt_text=work.alt_text, tag_names=["new"])
+    decisions.edit_work(
+        work.id, moderator.id, title="New title", alt_text=work.alt_text, tag_names=["new"]
+    )
     decisions.approve_work(store(app), work.id, moderator.id)
     db.session.commit()
     db.session.expire_all()

@@ -1,6 +1,7 @@
 """Typography as a French or Russian reader expects (issue 23): the filter of
 gallery/core/typography.py on its own (French, Russian, English untouched, HTML left whole,
 idempotent), then where it is applied: pages, e-mails, the receipt's date, nested quotes."""
+
 from __future__ import annotations
 
 from datetime import datetime
@@ -20,31 +21,39 @@ def shown(text: str) -> str:
 # ---- the filter ----
 
 
-@pytest.mark.parametrize(("text", "expected"), [
-    ("Licence : CC BY", "Licence~: CC BY"),
-    (f"Licence{NNBSP}: CC BY", "Licence~: CC BY"),  # I-43: one convention before the colon
-    ("Vraiment ? Oui ! Non ; peut-être", "Vraiment^? Oui^! Non^; peut-être"),
-    (f"Vraiment{NBSP}?", "Vraiment^?"),
-    ("une affaire d’« hooliganisme »", "une affaire d’«^hooliganisme^»"),
-    ("une affaire d’«hooliganisme»", "une affaire d’«^hooliganisme^»"),
-    ("2 865 jours, 45 %, 25 Mo, n° 7", "2 865~jours, 45~%, 25~Mo, n°~7"),
-    ("depuis le 1er février 2019", "depuis le 1er~février 2019"),
-    ("https://example.org/?q=a:b!c 10:30", "https://example.org/?q=a:b!c 10:30"),
-], ids=range(9))  # fmt: skip
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Licence : CC BY", "Licence~: CC BY"),
+        (f"Licence{NNBSP}: CC BY", "Licence~: CC BY"),  # I-43: one convention before the colon
+        ("Vraiment ? Oui ! Non ; peut-être", "Vraiment^? Oui^! Non^; peut-être"),
+        (f"Vraiment{NBSP}?", "Vraiment^?"),
+        ("une affaire d’« hooliganisme »", "une affaire d’«^hooliganisme^»"),
+        ("une affaire d’«hooliganisme»", "une affaire d’«^hooliganisme^»"),
+        ("2 865 jours, 45 %, 25 Mo, n° 7", "2 865~jours, 45~%, 25~Mo, n°~7"),
+        ("depuis le 1er février 2019", "depuis le 1er~février 2019"),
+        ("https://example.org/?q=a:b!c 10:30", "https://example.org/?q=a:b!c 10:30"),
+    ],
+    ids=range(9),
+)
 def test_french(text, expected):
     assert shown(typeset(text, "fr")) == expected
 
 
-@pytest.mark.parametrize(("text", "expected"), [
-    ("видят только модераторы — чтобы связаться", "видят только модераторы~— чтобы связаться"),
-    ("акция в поддержку Азата", "акция в~поддержку Азата"),
-    ("В заключении с 1 февраля 2019 г.", "В~заключении с~1~февраля 2019~г."),
-    ("к и с у о а я", "к~и~с~у~о~а~я"),
-    ("Я и Вы", "Я~и~Вы"),
-    ("файл до 25 МБ, № 7, 2\u202f865 дней, 45 %", "файл до 25~МБ, №~7, 2^865~дней, 45~%"),
-    ("слово-в слово", "слово-в слово"),  # a letter inside a word is no word
-    ("Москва", "Москва"),
-], ids=range(8))  # fmt: skip
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("видят только модераторы — чтобы связаться", "видят только модераторы~— чтобы связаться"),
+        ("акция в поддержку Азата", "акция в~поддержку Азата"),
+        ("В заключении с 1 февраля 2019 г.", "В~заключении с~1~февраля 2019~г."),
+        ("к и с у о а я", "к~и~с~у~о~а~я"),
+        ("Я и Вы", "Я~и~Вы"),
+        ("файл до 25 МБ, № 7, 2\u202f865 дней, 45 %", "файл до 25~МБ, №~7, 2^865~дней, 45~%"),
+        ("слово-в слово", "слово-в слово"),  # a letter inside a word is no word
+        ("Москва", "Москва"),
+    ],
+    ids=range(8),
+)
 def test_russian(text, expected):
     assert shown(typeset(text, "ru")) == expected
 
@@ -63,24 +72,28 @@ def test_plain_text_keeps_its_lines():
 
 
 def test_html_text_only():
-    html = ('<p class="a b" title="в доме — да" data-x=\'к нам\'>в доме — '
-            '<a href="/search?q=в+доме &amp; с" title="n° 7">к нам</a> и '
-            "<code>в коде — нет</code><pre>с\n — нет</pre><textarea>в поле — нет</textarea>"
-            '<script>var s = "в — б";</script><style>a::before { content: "в — "; }</style>'
-            "<!-- в комментарии — нет --></p>")  # fmt: skip
+    html = (
+        '<p class="a b" title="в доме — да" data-x=\'к нам\'>в доме — '
+        '<a href="/search?q=в+доме &amp; с" title="n° 7">к нам</a> и '
+        "<code>в коде — нет</code><pre>с\n — нет</pre><textarea>в поле — нет</textarea>"
+        '<script>var s = "в — б";</script><style>a::before { content: "в — "; }</style>'
+        "<!-- в комментарии — нет --></p>"
+    )
     out = typeset_html(html, "ru")
     assert shown(out) == (
         '<p class="a b" title="в доме — да" data-x=\'к нам\'>в~доме~— '
         '<a href="/search?q=в+доме &amp; с" title="n° 7">к~нам</a> и~'
         "<code>в коде — нет</code><pre>с\n — нет</pre><textarea>в поле — нет</textarea>"
         '<script>var s = "в — б";</script><style>a::before { content: "в — "; }</style>'
-        "<!-- в комментарии — нет --></p>")  # fmt: skip
+        "<!-- в комментарии — нет --></p>"
+    )
 
 
 def test_messages_a_script_shows_are_text_too():
     html = '<div data-msg-wait="Подождите — идёт загрузка" data-x="в доме — да" title="в доме">в доме</div>'
     assert shown(typeset_html(html, "ru")) == (
-        '<div data-msg-wait="Подождите~— идёт загрузка" data-x="в доме — да" title="в доме">в~доме</div>')
+        '<div data-msg-wait="Подождите~— идёт загрузка" data-x="в доме — да" title="в доме">в~доме</div>'
+    )
 
 
 def test_html_spaces_across_a_newline_fold():
@@ -96,8 +109,10 @@ def test_entities_and_urls_are_left_alone():
 
 @pytest.mark.parametrize("locale", ["fr", "ru"])
 def test_idempotent(locale):
-    text = ("« Liberté » ; vraiment ? Oui ! Note : 2 865 jours — «texte» в доме к нам с 1 февраля, "
-            "№ 7, 45 %, а я — тоже")  # fmt: skip
+    text = (
+        "« Liberté » ; vraiment ? Oui ! Note : 2 865 jours — «texte» в доме к нам с 1 февраля, "
+        "№ 7, 45 %, а я — тоже"
+    )
     once = typeset(text, locale)
     assert typeset(once, locale) == once
     html = f"<h1>{text}</h1><p>{text} <em>{text}</em></p>"
@@ -112,7 +127,12 @@ def test_linear_time():
     import time
 
     def cost(n: int) -> float:
-        html = ("<p>в доме — « " + "x <a href='y'>к</a> " * 500 * n) + "«" * 100 * n + '<p title="' + "a" * 500 * n
+        html = (
+            ("<p>в доме — « " + "x <a href='y'>к</a> " * 500 * n)
+            + "«" * 100 * n
+            + '<p title="'
+            + "a" * 500 * n
+        )
         start = time.perf_counter()
         typeset_html(html, "ru")
         typeset_html(html, "fr")
@@ -166,27 +186,45 @@ def test_a_title_in_quotes_nests_in_the_report_heading(client, make_work):
 
 def test_mail_in_french_and_russian_is_typeset(app):
     # The moderator's reason is typed as anyone types; the mail sets it as the catalogue does.
-    payload = {"to": "artist@example.org", "url": "https://example.org/ru/receipt/abc?x=1:2",
-               "preset": None}  # fmt: skip
+    payload = {
+        "to": "artist@example.org",
+        "url": "https://example.org/ru/receipt/abc?x=1:2",
+        "preset": None,
+    }
     with app.test_request_context():
-        ru = mail.compose(mail.REJECTED, {**payload, "locale": "ru", "reason": "Мало — и не о том."},
-                          "gallery@example.org")  # fmt: skip
-        fr = mail.compose(mail.REJECTED, {**payload, "locale": "fr", "reason": "Trop flou ! Et «hors sujet»."},
-                          "gallery@example.org")  # fmt: skip
-        en = mail.compose(mail.REJECTED, {**payload, "locale": "en", "reason": "Too vague — sorry: 2 days."},
-                          "gallery@example.org")  # fmt: skip
+        ru = mail.compose(
+            mail.REJECTED,
+            {**payload, "locale": "ru", "reason": "Мало — и не о том."},
+            "gallery@example.org",
+        )
+        fr = mail.compose(
+            mail.REJECTED,
+            {**payload, "locale": "fr", "reason": "Trop flou ! Et «hors sujet»."},
+            "gallery@example.org",
+        )
+        en = mail.compose(
+            mail.REJECTED,
+            {**payload, "locale": "en", "reason": "Too vague — sorry: 2 days."},
+            "gallery@example.org",
+        )
     assert f"Мало{NBSP}— и{NBSP}не о{NBSP}том." in ru.get_content()
     assert f"Trop flou{NNBSP}! Et «{NNBSP}hors sujet{NNBSP}»." in fr.get_content()
-    assert "https://example.org/ru/receipt/abc?x=1:2" in ru.get_content() and "?x=1:2" in fr.get_content()
+    assert (
+        "https://example.org/ru/receipt/abc?x=1:2" in ru.get_content()
+        and "?x=1:2" in fr.get_content()
+    )
     assert "Too vague — sorry: 2 days." in en.get_content()
     assert NBSP not in en.get_content() and NNBSP not in en.get_content()
 
 
-@pytest.mark.parametrize(("code", "expected"), [
-    ("ru", "5 декабря 2026 г., 23:40 (UTC)"),
-    ("fr", "5 décembre 2026 à 23 h 40 (UTC)"),
-    ("en", "December 5, 2026 at 23:40 (UTC)"),
-])  # fmt: skip
+@pytest.mark.parametrize(
+    ("code", "expected"),
+    [
+        ("ru", "5 декабря 2026 г., 23:40 (UTC)"),
+        ("fr", "5 décembre 2026 à 23 h 40 (UTC)"),
+        ("en", "December 5, 2026 at 23:40 (UTC)"),
+    ],
+)
 def test_the_receipt_says_when_to_the_minute_with_the_zone(app, code, expected):
     from flask_babel import force_locale
 
@@ -202,8 +240,12 @@ def test_a_campaign_date_starting_its_line_has_a_capital(client):
     from gallery.models import Campaign
 
     saved(Campaign(slug="rally", title="Rally", held_on=date(2025, 9, 20)))
-    assert "Суббота, 20 сентября 2025" in spaced(client.get("/ru/campaigns/rally").get_data(as_text=True))
-    assert "Saturday, September 20, 2025" in client.get("/en/campaigns/rally").get_data(as_text=True)
+    assert "Суббота, 20 сентября 2025" in spaced(
+        client.get("/ru/campaigns/rally").get_data(as_text=True)
+    )
+    assert "Saturday, September 20, 2025" in client.get("/en/campaigns/rally").get_data(
+        as_text=True
+    )
 
 
 def test_descriptions_are_cut_between_words_with_a_tight_ellipsis(app, client, make_prisoner):

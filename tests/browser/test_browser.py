@@ -8,6 +8,7 @@ The live server, the browser and the tabs are conftest.py's (browser_helpers.py)
 server for the whole run, the real app (CSRF on) on a database of its own, shared with
 test_browser_moderation.py. Every test here counts works before and after and finds its
 own by a title no other test uses."""
+
 from __future__ import annotations
 
 import io
@@ -18,7 +19,15 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from browser_helpers import BROWSER_MARKS, MAX_BYTES, RECEIPT_URL, Live, expect, fill_form, wait_for_image
+from browser_helpers import (
+    BROWSER_MARKS,
+    MAX_BYTES,
+    RECEIPT_URL,
+    Live,
+    expect,
+    fill_form,
+    wait_for_image,
+)
 from gallery.extensions import db
 from gallery.media import media_store as store
 from gallery.models import Licence, WorkStatus
@@ -28,13 +37,24 @@ from helpers import add_work, encode, png_bytes
 pytestmark = BROWSER_MARKS
 
 WIDTHS = (390, 1280)
-PAGES = ["/", "/works", "/prisoners", "/prisoners/azat-miftakhov",
-         "/campaigns/art-protest-paris-2025", "/works/{work}", "/submit"]  # fmt: skip
-SERVER_TOO_LARGE = ("The server refused the upload because it is too large. Please export the image "
-                    "at a smaller size, or as a JPEG, and try again.")  # fmt: skip
+PAGES = [
+    "/",
+    "/works",
+    "/prisoners",
+    "/prisoners/azat-miftakhov",
+    "/campaigns/art-protest-paris-2025",
+    "/works/{work}",
+    "/submit",
+]
+SERVER_TOO_LARGE = (
+    "The server refused the upload because it is too large. Please export the image "
+    "at a smaller size, or as a JPEG, and try again."
+)
 
 
-def png_file(path: Path, size: tuple[int, int] = (600, 400), noise: bool = False, pad_to: int = 0) -> Path:
+def png_file(
+    path: Path, size: tuple[int, int] = (600, 400), noise: bool = False, pad_to: int = 0
+) -> Path:
     """A PNG: a gradient, or random noise (which does not compress), padded to pad_to bytes."""
     if noise:
         im = Image.frombytes("RGB", size, os.urandom(size[0] * size[1] * 3))
@@ -128,8 +148,10 @@ def test_submission_with_javascript(open_tab, live: Live, tmp_path: Path):
     page.wait_for_url(RECEIPT_URL)
 
     assert tab.posts_to("/submit") == ["xhr"]
-    seen = page.evaluate("() => Object.fromEntries(['progress', 'status', 'button']"
-                         ".map((k) => [k, JSON.parse(sessionStorage.getItem(k) || '[]')]))")  # fmt: skip
+    seen = page.evaluate(
+        "() => Object.fromEntries(['progress', 'status', 'button']"
+        ".map((k) => [k, JSON.parse(sessionStorage.getItem(k) || '[]')]))"
+    )
     assert "shown" in seen["progress"]
     assert "disabled" in seen["button"]
     assert any(re.fullmatch(r"Uploading… \d+ %", s) for s in seen["status"]), seen["status"]
@@ -155,7 +177,9 @@ def challenged(live: Live):
     config.update(saved)
 
 
-def test_the_challenge_is_solved_in_the_page_within_the_csp(open_tab, live: Live, tmp_path: Path, challenged):
+def test_the_challenge_is_solved_in_the_page_within_the_csp(
+    open_tab, live: Live, tmp_path: Path, challenged
+):
     tab = open_tab(390)
     page = tab.page
     page.goto("/ru/submit")
@@ -167,15 +191,20 @@ def test_the_challenge_is_solved_in_the_page_within_the_csp(open_tab, live: Live
     page.click(".form__actions button")
     page.wait_for_url(RECEIPT_URL)
     assert live.count_works() == before + 1
-    assert any(kind == "script" and url.split("?")[0].endswith("/altcha-pbkdf2.js")
-               for _method, url, kind in tab.requests)  # fmt: skip
+    assert any(
+        kind == "script" and url.split("?")[0].endswith("/altcha-pbkdf2.js")
+        for _method, url, kind in tab.requests
+    )
     tab.assert_clean()
 
 
 @pytest.mark.parametrize(
     ("make", "message"),
     [
-        (lambda d: png_file(d / "huge.png", (700, 700), noise=True), "larger than the 1 MB we accept"),
+        (
+            lambda d: png_file(d / "huge.png", (700, 700), noise=True),
+            "larger than the 1 MB we accept",
+        ),
         (lambda d: text_file(d / "notes.txt"), "not a JPEG, PNG"),
     ],
     ids=["too-large", "wrong-type"],
@@ -318,9 +347,16 @@ def test_keyboard_reaches_the_skip_link_first_and_focus_shows(open_tab, path: st
 def test_withdraw_deletes_the_image(open_tab, live: Live):
     image = io.BytesIO(png_bytes((300, 200), "#884422"))
     with live.app.app_context():
-        fields = NewWork(title="To be withdrawn", alt_text="A brown rectangle", licence=Licence.CC_BY,
-                         own_work=True, consent=True)  # fmt: skip
-        _, token = submit_work(store(), image, fields, max_pixels=live.app.config["MAX_IMAGE_PIXELS"])
+        fields = NewWork(
+            title="To be withdrawn",
+            alt_text="A brown rectangle",
+            licence=Licence.CC_BY,
+            own_work=True,
+            consent=True,
+        )
+        _, token = submit_work(
+            store(), image, fields, max_pixels=live.app.config["MAX_IMAGE_PIXELS"]
+        )
         db.session.commit()
         db.session.remove()
 
@@ -351,16 +387,25 @@ def test_withdraw_deletes_the_image(open_tab, live: Live):
     tab.assert_clean()
 
 
-@pytest.mark.parametrize(("width", "scale", "fetched"), [
-    (390, 3, "share.webp"),  # a phone: 1,170 px across, the 1200 px WebP
-    (1300, 1, "display.jpg"),  # a desktop: 1,300 px, the 1600 px JPEG
-    (1300, 2, "large.jpg"),  # the same at density 2: 2,600 px, the largest there is
-])
-def test_each_screen_fetches_the_size_it_needs(open_tab, live: Live, width: int, scale: int, fetched: str):
+@pytest.mark.parametrize(
+    ("width", "scale", "fetched"),
+    [
+        (390, 3, "share.webp"),  # a phone: 1,170 px across, the 1200 px WebP
+        (1300, 1, "display.jpg"),  # a desktop: 1,300 px, the 1600 px JPEG
+        (1300, 2, "large.jpg"),  # the same at density 2: 2,600 px, the largest there is
+    ],
+)
+def test_each_screen_fetches_the_size_it_needs(
+    open_tab, live: Live, width: int, scale: int, fetched: str
+):
     with live.app.app_context():
         try:
-            work = add_work(store(), image=encode(Image.new("RGB", (3000, 2000), "teal"), "JPEG"),
-                            title=f"A teal field at {width} x {scale}", alt_text="A teal field")  # fmt: skip
+            work = add_work(
+                store(),
+                image=encode(Image.new("RGB", (3000, 2000), "teal"), "JPEG"),
+                title=f"A teal field at {width} x {scale}",
+                alt_text="A teal field",
+            )
             public_id, key = work.public_id, work.image_key
         finally:
             db.session.remove()
@@ -369,4 +414,6 @@ def test_each_screen_fetches_the_size_it_needs(open_tab, live: Live, width: int,
     wait_for_image(tab.page, ".work__figure img")
     shown = tab.page.evaluate("document.querySelector('.work__figure img').currentSrc")
     assert shown == f"{live.url}/media/{key}/{fetched}"
-    assert [url for _, url, kind in tab.requests if kind == "image" and f"/{key}/" in url] == [shown]
+    assert [url for _, url, kind in tab.requests if kind == "image" and f"/{key}/" in url] == [
+        shown
+    ]

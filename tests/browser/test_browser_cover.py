@@ -5,6 +5,7 @@ browser cannot show gets a clear message instead of a tool.
 
 Uses the run's one live server and Chromium (conftest.py); works are found by titles no
 other test uses, and the pending ones made here are rejected at the end."""
+
 from __future__ import annotations
 
 import io
@@ -44,12 +45,18 @@ def bright_picture(size: tuple[int, int]) -> Image.Image:
     return Image.merge("RGB", [across.point(scale), down.point(scale), Image.new("L", size, 200)])
 
 
-def darkest_and_brightest(im: Image.Image, region: list[float], edge: int = EDGE) -> tuple[int, int]:
+def darkest_and_brightest(
+    im: Image.Image, region: list[float], edge: int = EDGE
+) -> tuple[int, int]:
     """(the brightest channel value, the mean) inside a fractional region, shrunk by edge."""
     rgb = im.convert("RGB")
     x, y, w, h = region
-    box = (math.ceil(x * rgb.width) + edge, math.ceil(y * rgb.height) + edge,
-           math.floor((x + w) * rgb.width) - edge, math.floor((y + h) * rgb.height) - edge)  # fmt: skip
+    box = (
+        math.ceil(x * rgb.width) + edge,
+        math.ceil(y * rgb.height) + edge,
+        math.floor((x + w) * rgb.width) - edge,
+        math.floor((y + h) * rgb.height) - edge,
+    )
     crop = rgb.crop(box)
     brightest = max(hi for _lo, hi in crop.getextrema())
     grey = crop.convert("L")
@@ -118,7 +125,9 @@ def drag(page: Any, layer: str, frm: tuple[float, float], to: tuple[float, float
 def moderator_id(live: Live, moderator_password_hash: str) -> int:
     with live.app.app_context():
         try:
-            moderator = Moderator(username=USERNAME, password_hash=moderator_password_hash, role=Role.MODERATOR)
+            moderator = Moderator(
+                username=USERNAME, password_hash=moderator_password_hash, role=Role.MODERATOR
+            )
             db.session.add(moderator)
             db.session.commit()
             return moderator.id
@@ -133,10 +142,15 @@ def tidy(live: Live, moderator_id: int) -> Iterator[list[str]]:
     yield titles
     with live.app.app_context():
         try:
-            ids = list(db.session.scalars(select(Work.id).where(Work.title.in_(titles),
-                                                                Work.status == WorkStatus.PENDING)))  # fmt: skip
+            ids = list(
+                db.session.scalars(
+                    select(Work.id).where(Work.title.in_(titles), Work.status == WorkStatus.PENDING)
+                )
+            )
             if ids:
-                decisions.bulk_decide(store(), ids, moderator_id, approve_them=False, reason="Tidied by the test.")
+                decisions.bulk_decide(
+                    store(), ids, moderator_id, approve_them=False, reason="Tidied by the test."
+                )
                 db.session.commit()
         finally:
             db.session.remove()
@@ -189,7 +203,12 @@ def test_the_artist_covers_a_face_before_sending(open_tab, live: Live, tmp_path:
     expect(page.locator(".preview .cover-rect")).to_have_count(1)
     expect(tools.locator(".cover-tools__count")).to_have_text("Areas to cover: 1")
     # Drawn rectangles show filled black on the preview.
-    assert page.locator(".preview .cover-rect").evaluate("(el) => getComputedStyle(el).backgroundColor") == "rgb(0, 0, 0)"
+    assert (
+        page.locator(".preview .cover-rect").evaluate(
+            "(el) => getComputedStyle(el).backgroundColor"
+        )
+        == "rgb(0, 0, 0)"
+    )
 
     fill_form(page, title)
     page.get_by_role("button", name="Send the work").click()
@@ -213,7 +232,9 @@ def test_the_artist_covers_a_face_before_sending(open_tab, live: Live, tmp_path:
     tab.assert_clean()
 
 
-def test_rectangles_come_back_when_the_form_is_sent_back(open_tab, live: Live, tmp_path: Path, tidy):
+def test_rectangles_come_back_when_the_form_is_sent_back(
+    open_tab, live: Live, tmp_path: Path, tidy
+):
     """A form refused for a missing title: the file must be chosen again, and the
     rectangles drawn on it are there again, so it is not sent uncovered by mistake."""
     title = "Covered after a correction"
@@ -240,7 +261,9 @@ def test_rectangles_come_back_when_the_form_is_sent_back(open_tab, live: Live, t
     page.get_by_role("button", name="Send the work").click()
     page.wait_for_url(RECEIPT_URL)
     assert sent_image(page)[0] == "covered.jpg"
-    assert darkest_and_brightest(stored_large(live, title), [0.55, 0.15, 0.3, 0.3])[0] <= LOSSY_NOISE
+    assert (
+        darkest_and_brightest(stored_large(live, title), [0.55, 0.15, 0.3, 0.3])[0] <= LOSSY_NOISE
+    )
     tab.assert_clean(allowed=("status of 400",))  # the XHR's own 400 answer
 
 
@@ -265,7 +288,8 @@ def test_without_a_rectangle_the_file_is_sent_unchanged(open_tab, live: Live, tm
 
 
 def test_a_transparent_image_is_covered_as_png_in_a_plain_form_post(
-        open_tab, live: Live, tmp_path: Path, tidy):  # fmt: skip
+    open_tab, live: Live, tmp_path: Path, tidy
+):
     """The plain form post (no XHR) also carries the covered copy: PNG for a PNG."""
     title = "Covered PNG, plain post"
     tidy.append(title)
@@ -295,20 +319,31 @@ def test_a_transparent_image_is_covered_as_png_in_a_plain_form_post(
         path = store().path(work.image_key, "large.png")
     with Image.open(path) as kept:
         crop = kept.convert("RGBA").crop((260, 210, 470, 370))
-    assert [hi for _lo, hi in crop.getextrema()[:3]] == [0, 0, 0] and crop.getextrema()[3] == (255, 255)
+    assert [hi for _lo, hi in crop.getextrema()[:3]] == [0, 0, 0] and crop.getextrema()[3] == (
+        255,
+        255,
+    )
 
 
-def test_a_file_the_browser_cannot_show_gets_a_message_not_a_tool(open_tab, live: Live, tmp_path: Path):
+def test_a_file_the_browser_cannot_show_gets_a_message_not_a_tool(
+    open_tab, live: Live, tmp_path: Path
+):
     unreadable = tmp_path / "photo.png"
     unreadable.write_bytes(b"\x89PNG\r\n\x1a\n" + b"not really a picture" * 20)
     page = open_tab(390).page
     page.goto("/submit")
     page.set_input_files("#image", str(unreadable))
     tools = page.locator("[data-cover-tools]")
-    expect(tools.locator(".cover-tools__count")).to_contain_text("The cover tool cannot be used for this file")
+    expect(tools.locator(".cover-tools__count")).to_contain_text(
+        "The cover tool cannot be used for this file"
+    )
     expect(tools.get_by_role("button", name="Undo last")).to_be_hidden()
     expect(page.locator(".cover-layer")).to_have_count(0)
-    expect(page.get_by_label("I ask the moderators to cover faces and other identifying details before publishing")).to_be_visible()
+    expect(
+        page.get_by_label(
+            "I ask the moderators to cover faces and other identifying details before publishing"
+        )
+    ).to_be_visible()
 
 
 # ---------------------------------------------------------------- the moderator
@@ -323,7 +358,9 @@ def hoppers(testdata_dir: Path) -> bytes:
     return encode(canvas, "JPEG", quality=92)
 
 
-def test_a_moderator_toggles_suggestions_draws_and_applies(open_tab, live: Live, testdata_dir, tidy):
+def test_a_moderator_toggles_suggestions_draws_and_applies(
+    open_tab, live: Live, testdata_dir, tidy
+):
     title = "Three faces to cover"
     tidy.append(title)
     work_id = add_pending(live, title, hoppers(testdata_dir))
@@ -355,7 +392,8 @@ def test_a_moderator_toggles_suggestions_draws_and_applies(open_tab, live: Live,
     expect(suggested.nth(2)).to_have_attribute("aria-pressed", "true")
     drag(page, ".cover-stage .cover-layer", (0.05, 0.75), (0.3, 0.95))  # a sign in the corner
     expect(tools.locator(".cover-tools__count")).to_have_text(
-        "Chosen, not covered yet: 3. Nothing is covered until you press the button below.")
+        "Chosen, not covered yet: 3. Nothing is covered until you press the button below."
+    )
     regions = json.loads(field.input_value())
     assert regions[:2] == [boxes[0], boxes[2]] and len(regions) == 3
     drawn = regions[2]
@@ -380,8 +418,13 @@ def test_a_moderator_draws_with_a_finger(browser: Any, live: Live, tidy):
     title = "Covered on a phone"
     tidy.append(title)
     work_id = add_pending(live, title, encode(bright_picture((1200, 900)), "JPEG", quality=92))
-    context = browser.new_context(viewport={"width": 390, "height": 844}, base_url=live.url,
-                                  has_touch=True, is_mobile=True, locale="en-GB")  # fmt: skip
+    context = browser.new_context(
+        viewport={"width": 390, "height": 844},
+        base_url=live.url,
+        has_touch=True,
+        is_mobile=True,
+        locale="en-GB",
+    )
     try:
         context.set_default_timeout(10_000)
         context.add_init_script(REPORT_CSP)
@@ -395,7 +438,9 @@ def test_a_moderator_draws_with_a_finger(browser: Any, live: Live, tidy):
         box = layer.bounding_box()
         cdp = context.new_cdp_session(page)
         scrolled = page.evaluate("window.scrollY")
-        at = lambda fx, fy: [{"x": box["x"] + fx * box["width"], "y": box["y"] + fy * box["height"]}]  # noqa: E731
+        at = lambda fx, fy: [
+            {"x": box["x"] + fx * box["width"], "y": box["y"] + fy * box["height"]}
+        ]  # noqa: E731
         cdp.send("Input.dispatchTouchEvent", {"type": "touchStart", "touchPoints": at(0.3, 0.3)})
         for step in range(1, 9):
             f = 0.3 + 0.4 * step / 8
@@ -403,7 +448,7 @@ def test_a_moderator_draws_with_a_finger(browser: Any, live: Live, tidy):
         cdp.send("Input.dispatchTouchEvent", {"type": "touchEnd", "touchPoints": []})
         expect(page.locator(".cover-stage .cover-rect")).to_have_count(1)
         assert page.evaluate("window.scrollY") == scrolled  # drawing, not scrolling the page
-        (x, y, w, h), = json.loads(page.locator("textarea[name=regions]").input_value())
+        ((x, y, w, h),) = json.loads(page.locator("textarea[name=regions]").input_value())
         assert (x, y, w, h) == pytest.approx((0.3, 0.3, 0.4, 0.4), abs=0.02)
         page.get_by_role("button", name="Cover with solid black").click()
         page.wait_for_url(re.compile(rf"/moderation/works/{work_id}$"))
@@ -422,8 +467,12 @@ def test_the_artist_covers_from_the_receipt(open_tab, live: Live, tidy):
     with live.app.app_context():
         try:
             fields = NewWork(title=title, alt_text="A bright poster", licence=Licence.CC_BY)
-            create_work(store(), io.BytesIO(encode(bright_picture((1000, 700)), "JPEG")), fields,
-                        receipt_token_hash=token_hash(token))  # fmt: skip
+            create_work(
+                store(),
+                io.BytesIO(encode(bright_picture((1000, 700)), "JPEG")),
+                fields,
+                receipt_token_hash=token_hash(token),
+            )
             db.session.commit()
         finally:
             db.session.remove()

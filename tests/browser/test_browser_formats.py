@@ -1,6 +1,7 @@
 """Phones' formats in a real browser: the submit form takes HEIC and AVIF, whatever type the
 browser gives the file, and a file it cannot preview (Chromium has no HEIC decoder) is
 still sent, with a word saying so. The live server and tabs are conftest.py's."""
+
 from __future__ import annotations
 
 import re

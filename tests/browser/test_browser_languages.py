@@ -5,6 +5,7 @@ An artist sends a work through the real form in Russian, a moderator approves it
 French, and a visitor finds it on the prisoner's page in English. axe-core (installed into
 .tools/ by scripts/ensure-node-tools) finds no serious or critical violation on any public
 page, in English, French or Russian."""
+
 from __future__ import annotations
 
 import re
@@ -23,9 +24,19 @@ pytestmark = BROWSER_MARKS
 
 ROOT = Path(__file__).resolve().parents[2]
 AXE = ROOT / ".tools" / "node_modules" / "axe-core" / "axe.min.js"
-PAGES = ["/", "/works", "/prisoners", "/prisoners/azat-miftakhov",
-         "/campaigns/art-protest-paris-2025", "/works/{work}", "/works/{work}/report", "/submit",
-         "/reports/thanks", "/show", "/campaigns/art-protest-paris-2025/show"]  # fmt: skip
+PAGES = [
+    "/",
+    "/works",
+    "/prisoners",
+    "/prisoners/azat-miftakhov",
+    "/campaigns/art-protest-paris-2025",
+    "/works/{work}",
+    "/works/{work}/report",
+    "/submit",
+    "/reports/thanks",
+    "/show",
+    "/campaigns/art-protest-paris-2025/show",
+]
 USERNAME = "polyglot-mod"
 TITLE = "Свобода математике"
 
@@ -34,16 +45,20 @@ TITLE = "Свобода математике"
 def french_moderator(live: Live, moderator_password_hash: str) -> str:
     with live.app.app_context():
         try:
-            db.session.add(Moderator(username=USERNAME, password_hash=moderator_password_hash,
-                                     role=Role.MODERATOR))  # fmt: skip
+            db.session.add(
+                Moderator(
+                    username=USERNAME, password_hash=moderator_password_hash, role=Role.MODERATOR
+                )
+            )
             db.session.commit()
         finally:
             db.session.remove()
     return USERNAME
 
 
-def test_a_russian_artist_a_french_moderator_and_an_english_visitor(open_tab, live, french_moderator,
-                                                                     tmp_path):  # fmt: skip
+def test_a_russian_artist_a_french_moderator_and_an_english_visitor(
+    open_tab, live, french_moderator, tmp_path
+):
     image = tmp_path / "svoboda.png"
     Image.linear_gradient("L").resize((640, 480)).convert("RGB").save(image)
 
@@ -82,7 +97,9 @@ def test_a_russian_artist_a_french_moderator_and_an_english_visitor(open_tab, li
     page.screenshot(path=str(tmp_path / "queue-fr-1280.png"), full_page=False)
     item.get_by_role("button", name="Approuver").click()
     page.wait_for_load_state()
-    assert "Approuvée et publiée" in page.locator(".flash, .notice, [role=status]").first.inner_text()
+    assert (
+        "Approuvée et publiée" in page.locator(".flash, .notice, [role=status]").first.inner_text()
+    )
     moderator.assert_clean()
 
     # The visitor, in English, finds it on the prisoner's page.
@@ -103,8 +120,11 @@ def axe_violations(page: Any) -> list[str]:
     """Serious and critical axe-core violations of the page, one line each."""
     page.evaluate(AXE.read_text())  # runs in the page without an inline <script>: no CSP issue
     result = page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
-    return [f"{v['id']} ({v['impact']}): {v['help']} — {[n['target'] for n in v['nodes']][:3]}"
-            for v in result["violations"] if v["impact"] in ("serious", "critical")]  # fmt: skip
+    return [
+        f"{v['id']} ({v['impact']}): {v['help']} — {[n['target'] for n in v['nodes']][:3]}"
+        for v in result["violations"]
+        if v["impact"] in ("serious", "critical")
+    ]
 
 
 @pytest.mark.parametrize("code", ["en", "fr", "ru"])
@@ -126,6 +146,8 @@ def test_the_accessibility_check_finds_a_violation(open_tab):
     if not AXE.exists():
         pytest.skip("axe-core is not installed (scripts/ensure-node-tools needs npm)")
     page = open_tab(1280).page
-    page.set_content('<html lang="en"><body><main><img src="x.png"><a href="/"></a></main></body></html>')
+    page.set_content(
+        '<html lang="en"><body><main><img src="x.png"><a href="/"></a></main></body></html>'
+    )
     found = axe_violations(page)
     assert any(line.startswith("image-alt (critical)") for line in found), found

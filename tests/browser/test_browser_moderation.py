@@ -6,6 +6,7 @@ Uses the run's one live server (the real app, CSRF on, rate limits off, demo con
 shared with test_browser.py, and its Chromium (conftest.py); works are made straight
 through the image pipeline with tiny images. Each test starts from an empty queue, so the
 works other tests leave pending never show up here."""
+
 from __future__ import annotations
 
 import re
@@ -16,15 +17,15 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from browser_helpers import BROWSER_MARKS, Live, Tab, expect
-from helpers import MODERATOR_PASSWORD, add_work, png_bytes, saved
 from sqlalchemy import select
 
+from browser_helpers import BROWSER_MARKS, Live, Tab, expect
 from gallery.extensions import db
 from gallery.media import media_store as store
 from gallery.models import Moderator, Role, Work, WorkStatus, utcnow
 from gallery.verbs import covers
 from gallery.verbs import decisions as moderation
+from helpers import MODERATOR_PASSWORD, add_work, png_bytes, saved
 
 pytestmark = BROWSER_MARKS
 
@@ -72,9 +73,19 @@ def rows(live: Live, ids: list[int]) -> dict[int, Row]:
     with live.app.app_context():
         try:
             works = db.session.scalars(select(Work).where(Work.id.in_(ids)))
-            return {w.id: Row(w.id, w.title, w.status, w.published_at, w.rejection_reason,
-                              w.rejection_preset, w.image_key,
-                              w.decided_by.username if w.decided_by else None) for w in works}  # fmt: skip
+            return {
+                w.id: Row(
+                    w.id,
+                    w.title,
+                    w.status,
+                    w.published_at,
+                    w.rejection_reason,
+                    w.rejection_preset,
+                    w.image_key,
+                    w.decided_by.username if w.decided_by else None,
+                )
+                for w in works
+            }
         finally:
             db.session.remove()
 
@@ -87,8 +98,13 @@ def add_pending(live: Live, titles: list[str]) -> tuple[list[int], dict[int, str
             start = utcnow() - timedelta(days=1)
             for n, title in enumerate(titles):
                 colour = (n * 37 % 256, n * 91 % 256, 120)  # a tiny image of its own
-                work = add_work(store(), status=WorkStatus.PENDING, image=png_bytes((48, 32), colour),
-                                title=title, alt_text=f"Alt text of {title}")  # fmt: skip
+                work = add_work(
+                    store(),
+                    status=WorkStatus.PENDING,
+                    image=png_bytes((48, 32), colour),
+                    title=title,
+                    alt_text=f"Alt text of {title}",
+                )
                 work.submitted_at = start + timedelta(seconds=n)
                 db.session.commit()
                 ids.append(work.id)
@@ -103,8 +119,11 @@ def moderator_id(live: Live, moderator_password_hash: str) -> int:
     """The queue tests' moderator on the live server (made once, as the server is)."""
     with live.app.app_context():
         try:
-            return saved(Moderator(username=USERNAME, password_hash=moderator_password_hash,
-                                   role=Role.MODERATOR)).id  # fmt: skip
+            return saved(
+                Moderator(
+                    username=USERNAME, password_hash=moderator_password_hash, role=Role.MODERATOR
+                )
+            ).id
         finally:
             db.session.remove()
 
@@ -116,10 +135,17 @@ def empty_queue(live: Live, moderator_id: int) -> Iterator[None]:
     def clear() -> None:
         with live.app.app_context():
             try:
-                ids = list(db.session.scalars(select(Work.id).where(Work.status == WorkStatus.PENDING)))
+                ids = list(
+                    db.session.scalars(select(Work.id).where(Work.status == WorkStatus.PENDING))
+                )
                 if ids:
-                    moderation.bulk_decide(store(), ids, moderator_id, approve_them=False,
-                                           reason="Cleared by the test.")  # fmt: skip
+                    moderation.bulk_decide(
+                        store(),
+                        ids,
+                        moderator_id,
+                        approve_them=False,
+                        reason="Cleared by the test.",
+                    )
                     db.session.commit()
             finally:
                 db.session.remove()
@@ -139,7 +165,9 @@ def log_in(page: Any) -> None:
 
 
 def queue_link(page: Any, n: int) -> Any:
-    return page.get_by_role("navigation", name="Main").get_by_role("link", name=f"Review queue ({n})")
+    return page.get_by_role("navigation", name="Main").get_by_role(
+        "link", name=f"Review queue ({n})"
+    )
 
 
 def titles_on_queue(page: Any) -> list[str]:
@@ -197,9 +225,13 @@ def test_a_moderator_clears_fifty_works_with_bulk_actions(open_tab, live: Live, 
     expect(page.get_by_text("Nothing waits for review. Thank you!")).to_be_visible()
 
     # Quickly: 1 login + 3 decisions, about a dozen page loads and actions for 50 works.
-    submissions = [url for method, url, kind in tab.requests if method == "POST" and kind == "document"]
+    submissions = [
+        url for method, url, kind in tab.requests if method == "POST" and kind == "document"
+    ]
     loads = [url for method, url, kind in tab.requests if kind == "document"]
-    print(f"\n50 works: {len(submissions)} form submissions, {len(loads)} page loads, {actions} actions")
+    print(
+        f"\n50 works: {len(submissions)} form submissions, {len(loads)} page loads, {actions} actions"
+    )
     assert len(submissions) == 4, submissions  # /login, bulk-approve ×2, bulk-reject
     assert len(loads) <= 12, loads
     assert actions <= 15
@@ -209,7 +241,11 @@ def test_a_moderator_clears_fifty_works_with_bulk_actions(open_tab, live: Live, 
     for work_id in approve_first + approve_last:
         row = found[work_id]
         assert row.status == WorkStatus.APPROVED and row.published_at is not None, row
-        assert row.decided_by == USERNAME and row.rejection_reason is None and row.rejection_preset is None
+        assert (
+            row.decided_by == USERNAME
+            and row.rejection_reason is None
+            and row.rejection_preset is None
+        )
         assert (store(live.app).works / keys[work_id]).is_dir()
     for work_id in reject_these:
         row = found[work_id]
@@ -224,7 +260,9 @@ def test_a_moderator_clears_fifty_works_with_bulk_actions(open_tab, live: Live, 
     seen: set[str] = set()
     page.goto("/works")
     while True:
-        seen |= {t for t in page.locator(".card__title").all_inner_texts() if t.startswith("Queued work")}
+        seen |= {
+            t for t in page.locator(".card__title").all_inner_texts() if t.startswith("Queued work")
+        }
         older = page.get_by_role("link", name="Older works →")
         if not older.count():
             break
@@ -257,8 +295,9 @@ def test_keyboard_shortcuts_approve_select_and_reject(open_tab, live: Live, empt
     tab: Tab = open_tab(1280)
     page = tab.page
     log_in(page)
-    expect(page.locator(".shortcuts")).to_contain_text("j / k next and previous work, x select it, "
-                                                       "a approve it, r write a rejection reason")  # fmt: skip
+    expect(page.locator(".shortcuts")).to_contain_text(
+        "j / k next and previous work, x select it, a approve it, r write a rejection reason"
+    )
     expect(page.locator(".shortcuts")).to_contain_text("Esc returns to the work")
     keys_pressed = page.keyboard.press
     focused_title = lambda: page.evaluate(  # noqa: E731
@@ -317,13 +356,18 @@ def test_keyboard_shortcuts_approve_select_and_reject(open_tab, live: Live, empt
     keys_pressed("Tab")
     expect(page.locator(":focus")).to_have_text("Reject and delete the image")
     keys_pressed("Enter")
-    expect(page.locator(".notice--success")).to_have_text("Rejected, and its image deleted: Keyed two")
+    expect(page.locator(".notice--success")).to_have_text(
+        "Rejected, and its image deleted: Keyed two"
+    )
     expect(queue_link(page, 1)).to_be_visible()
 
     found = rows(live, ids)
     assert found[ids[0]].status == WorkStatus.APPROVED and found[ids[0]].published_at
     assert found[ids[1]].status == WorkStatus.REJECTED and found[ids[1]].image_key is None
-    assert found[ids[1]].rejection_reason == "The scan is too blurred to show; a sharper one is welcome."
+    assert (
+        found[ids[1]].rejection_reason
+        == "The scan is too blurred to show; a sharper one is welcome."
+    )
     assert not (store(live.app).works / keys[ids[1]]).exists()
     assert found[ids[2]].status == WorkStatus.PENDING
     tab.assert_clean()
@@ -333,16 +377,21 @@ def test_keyboard_shortcuts_approve_select_and_reject(open_tab, live: Live, empt
 
 
 @pytest.mark.parametrize("width", [390, 1280])
-def test_queue_is_labelled_shows_focus_and_fits(open_tab, live: Live, empty_queue, width: int,
-                                                tmp_path: Path):  # fmt: skip
+def test_queue_is_labelled_shows_focus_and_fits(
+    open_tab, live: Live, empty_queue, width: int, tmp_path: Path
+):
     add_pending(live, ["A window with bars", "Letters to Azat"])
     tab: Tab = open_tab(width)
     page = tab.page
     log_in(page)
 
     assert page.evaluate(UNLABELLED) == []
-    for label in ("Select all on this page", "Select “A window with bars” for a bulk action",
-                  "Select “Letters to Azat” for a bulk action", "Explain (the artists read this)"):  # fmt: skip
+    for label in (
+        "Select all on this page",
+        "Select “A window with bars” for a bulk action",
+        "Select “Letters to Azat” for a bulk action",
+        "Explain (the artists read this)",
+    ):
         expect(page.get_by_label(label, exact=True)).to_have_count(1)
     expect(page.get_by_label("Reason", exact=True)).to_have_count(3)  # bulk + one per work
     expect(page.get_by_label("Explain (the artist reads this)", exact=True)).to_have_count(2)
@@ -367,7 +416,9 @@ def test_queue_is_labelled_shows_focus_and_fits(open_tab, live: Live, empty_queu
         assert style["outline"] != "none" and style["width"] > 0 and style["visible"], style
 
     page.evaluate("() => window.scrollTo(0, 0)")
-    page.screenshot(path=str(tmp_path / f"queue-{width}.png"), full_page=True)  # for a person to look at
+    page.screenshot(
+        path=str(tmp_path / f"queue-{width}.png"), full_page=True
+    )  # for a person to look at
     tab.assert_clean()
 
 
@@ -409,7 +460,11 @@ def test_bulk_approve_works_without_javascript(open_tab, live: Live, empty_queue
     page.get_by_role("button", name="Approve selected").click()
     expect(page.locator(".notice--success")).to_have_text("2 works approved.")
     found = rows(live, ids)
-    assert [found[i].status for i in ids] == [WorkStatus.APPROVED, WorkStatus.PENDING, WorkStatus.APPROVED]
+    assert [found[i].status for i in ids] == [
+        WorkStatus.APPROVED,
+        WorkStatus.PENDING,
+        WorkStatus.APPROVED,
+    ]
 
 
 # ---------------------------------------------------------------- what is seen is what is published
@@ -418,16 +473,23 @@ def test_bulk_approve_works_without_javascript(open_tab, live: Live, empty_queue
 def add_portrait(live: Live, testdata_dir: Path, title: str, **fields: Any) -> tuple[int, str]:
     """A pending work holding Grace Hopper's portrait (one face for the detector); its id
     and public id."""
-    from helpers import encode
     from PIL import Image
+
+    from helpers import encode
 
     with Image.open(testdata_dir / "hopper.jpg") as face:
         canvas = Image.new("RGB", (900, 700), (128, 128, 128))
         canvas.paste(face.convert("RGB").resize((384, 384)), (250, 150))
     with live.app.app_context():
         try:
-            work = add_work(store(), status=WorkStatus.PENDING, image=encode(canvas, "JPEG", quality=92),
-                            title=title, alt_text=f"Alt text of {title}", **fields)  # fmt: skip
+            work = add_work(
+                store(),
+                status=WorkStatus.PENDING,
+                image=encode(canvas, "JPEG", quality=92),
+                title=title,
+                alt_text=f"Alt text of {title}",
+                **fields,
+            )
             covers.suggest_faces(store(), work)  # as the submission does once it commits
             db.session.commit()
             return work.id, work.public_id
@@ -448,11 +510,14 @@ def centre_of_face(live: Live, work_id: int) -> tuple[int, int, int]:
         finally:
             db.session.remove()
     with Image.open(io.BytesIO(data)) as im:
-        return im.convert("RGB").getpixel((int(im.width * (250 + 192) / 900), int(im.height * (150 + 192) / 700)))
+        return im.convert("RGB").getpixel(
+            (int(im.width * (250 + 192) / 900), int(im.height * (150 + 192) / 700))
+        )
 
 
 def test_a_suggested_face_is_never_shown_as_covered_nor_published_uncovered(
-        open_tab, live: Live, empty_queue, testdata_dir: Path, tmp_path: Path):  # fmt: skip
+    open_tab, live: Live, empty_queue, testdata_dir: Path, tmp_path: Path
+):
     work_id, _public_id = add_portrait(live, testdata_dir, "Please cover me", cover_requested=True)
     tab: Tab = open_tab(1280)
     page = tab.page
@@ -479,13 +544,17 @@ def test_a_suggested_face_is_never_shown_as_covered_nor_published_uncovered(
     page.screenshot(path=str(tmp_path / "suggested.png"))
     suggestion.click()  # chosen: hatched, and said to be not covered yet
     expect(suggestion).to_have_class(re.compile(r"cover-rect--pending"))
-    assert "repeating-linear-gradient" in suggestion.evaluate("(el) => getComputedStyle(el).backgroundImage")
+    assert "repeating-linear-gradient" in suggestion.evaluate(
+        "(el) => getComputedStyle(el).backgroundImage"
+    )
     expect(page.locator(".cover-tools__count")).to_contain_text("Chosen, not covered yet: 1.")
     page.screenshot(path=str(tmp_path / "chosen.png"))
     assert rows(live, [work_id])[work_id].status == WorkStatus.PENDING
 
     page.get_by_role("button", name="Cover with solid black").click()
-    expect(page.locator(".notice--success")).to_have_text("1 region covered, on every size of the image.")
+    expect(page.locator(".notice--success")).to_have_text(
+        "1 region covered, on every size of the image."
+    )
     page.get_by_role("button", name="Approve").click()
     expect(page.locator(".notice--success")).to_have_text("Approved and published: Please cover me")
     assert rows(live, [work_id])[work_id].status == WorkStatus.APPROVED
@@ -521,10 +590,14 @@ def test_an_approval_is_undone_from_the_next_page(open_tab, live: Live, empty_qu
     log_in(page)
     page.keyboard.press("j")
     page.keyboard.press("a")
-    expect(page.locator(".notice--success")).to_have_text("Approved and published: Approved by mistake")
+    expect(page.locator(".notice--success")).to_have_text(
+        "Approved and published: Approved by mistake"
+    )
     expect(page.locator("form.undo")).to_contain_text("You can undo it within")
     page.locator("form.undo").get_by_role("button", name="Undo").click()
-    expect(page.locator(".notice--success")).to_have_text("Undone: the work waits for review again.")
+    expect(page.locator(".notice--success")).to_have_text(
+        "Undone: the work waits for review again."
+    )
     assert rows(live, ids)[ids[0]].status == WorkStatus.PENDING
     page.goto("/moderation/audit")
     expect(page.locator("table.audit tbody tr").first).to_contain_text("Undid a decision")

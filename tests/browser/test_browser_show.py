@@ -2,6 +2,7 @@
 keeps going when the network drops, draws no transition for those who asked for less
 motion, and its QR code reads back as the work's address. The live server (with the demo
 campaign) and the tabs are conftest.py's."""
+
 from __future__ import annotations
 
 import io
@@ -9,7 +10,7 @@ import io
 import zxingcpp
 from PIL import Image
 
-from browser_helpers import BROWSER_MARKS, Live, expect, new_context, Tab
+from browser_helpers import BROWSER_MARKS, Live, Tab, expect, new_context
 
 pytestmark = BROWSER_MARKS
 
@@ -53,10 +54,14 @@ def test_reduced_motion_means_no_fade(browser, live: Live):
         tab.page.emulate_media(reduced_motion="reduce")
         tab.page.goto(SHOW)
         tab.page.wait_for_selector(".show--fading", state="attached")
-        duration = tab.page.eval_on_selector(".slide.is-current", "e => getComputedStyle(e).transitionDuration")
+        duration = tab.page.eval_on_selector(
+            ".slide.is-current", "e => getComputedStyle(e).transitionDuration"
+        )
         assert duration == "0s"
         tab.page.emulate_media(reduced_motion="no-preference")
-        duration = tab.page.eval_on_selector(".slide.is-current", "e => getComputedStyle(e).transitionDuration")
+        duration = tab.page.eval_on_selector(
+            ".slide.is-current", "e => getComputedStyle(e).transitionDuration"
+        )
         assert duration != "0s"
     finally:
         context.close()

@@ -1,6 +1,7 @@
 """Typography in a real browser (issue 23): on a phone, no line of a Russian page starts
 with a dash. The lines are measured where the browser laid them out (a Range's client
 rectangles over the text nodes), not guessed from the HTML."""
+
 from __future__ import annotations
 
 import pytest
@@ -9,8 +10,15 @@ from browser_helpers import BROWSER_MARKS, Live
 
 pytestmark = BROWSER_MARKS
 
-PAGES = ["/ru/", "/ru/works/{work}", "/ru/prisoners/azat-miftakhov",
-         "/ru/campaigns/art-protest-paris-2025", "/ru/submit", "/ru/prisoners", "/ru/works"]  # fmt: skip
+PAGES = [
+    "/ru/",
+    "/ru/works/{work}",
+    "/ru/prisoners/azat-miftakhov",
+    "/ru/campaigns/art-protest-paris-2025",
+    "/ru/submit",
+    "/ru/prisoners",
+    "/ru/works",
+]
 
 # Every dash (em or en) of the visible text that follows another character of the same
 # block: where it is, and whether it starts a line (its box is below the character before).

@@ -1,5 +1,6 @@
 """Valid HTML: the W3C Nu HTML Checker (vnu.jar, pinned by scripts/ensure-node-tools) finds
 no error on any public page, in any language, nor on a form showing its errors."""
+
 from __future__ import annotations
 
 import shutil
@@ -18,8 +19,10 @@ from check_html import LANGUAGES, PAGES, VNU, check  # noqa: E402
 
 pytestmark = [
     pytest.mark.slow,
-    pytest.mark.skipif(not VNU.exists() or not shutil.which("java"),
-                       reason="vnu.jar or java is missing (scripts/ensure-node-tools)"),  # fmt: skip
+    pytest.mark.skipif(
+        not VNU.exists() or not shutil.which("java"),
+        reason="vnu.jar or java is missing (scripts/ensure-node-tools)",
+    ),
 ]
 
 
@@ -35,7 +38,9 @@ def test_every_public_page_is_valid_html(app, client, runner):
             assert response.status_code == 200, path
             documents[path] = response.get_data(as_text=True)
         html = documents[f"/{code}/submit"]
-        refused = client.post(f"/{code}/submit", data={"csrf_token": csrf_from(html), "email": "nope"})
+        refused = client.post(
+            f"/{code}/submit", data={"csrf_token": csrf_from(html), "email": "nope"}
+        )
         assert refused.status_code == 400
         documents[f"/{code}/submit (with errors)"] = refused.get_data(as_text=True)
     found = {name: errors for name, errors in check(documents).items() if errors}

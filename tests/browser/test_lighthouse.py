@@ -4,6 +4,7 @@ Accessibility, best practices and SEO are asserted at 100, on the search form to
 results, kept out of search engines on purpose by robots.txt and noindex, may lose exactly
 the is-crawlable audit and nothing else). Performance depends on the machine's load while it runs, so it is printed for a
 person to read (`-s`), not asserted; `scripts/lighthouse` measures it against `make run`."""
+
 from __future__ import annotations
 
 import json
@@ -18,8 +19,15 @@ from browser_helpers import BROWSER_MARKS, CHROMIUM
 pytestmark = [*BROWSER_MARKS, pytest.mark.slow]
 
 LIGHTHOUSE = Path(__file__).resolve().parents[2] / ".tools" / "node_modules" / ".bin" / "lighthouse"
-PAGES = ["/en/", "/fr/works", "/ru/works/{work}", "/en/prisoners/azat-miftakhov",
-         "/fr/campaigns/art-protest-paris-2025", "/en/search", "/ru/search?q=азат"]  # fmt: skip
+PAGES = [
+    "/en/",
+    "/fr/works",
+    "/ru/works/{work}",
+    "/en/prisoners/azat-miftakhov",
+    "/fr/campaigns/art-protest-paris-2025",
+    "/en/search",
+    "/ru/search?q=азат",
+]
 ASSERTED = ("accessibility", "best-practices", "seo")
 
 
@@ -30,8 +38,14 @@ def audit(url: str, out: Path) -> dict:
     tried again, up to three times in all, and a third failure fails the test with
     Lighthouse's own words."""
     env = {**os.environ, "CHROME_PATH": str(CHROMIUM)}
-    command = [str(LIGHTHOUSE), url, "--quiet", "--output=json", f"--output-path={out}",
-               "--chrome-flags=--headless=new --no-sandbox --disable-gpu"]  # fmt: skip
+    command = [
+        str(LIGHTHOUSE),
+        url,
+        "--quiet",
+        "--output=json",
+        f"--output-path={out}",
+        "--chrome-flags=--headless=new --no-sandbox --disable-gpu",
+    ]
     problem = ""
     for _attempt in range(3):
         out.unlink(missing_ok=True)
@@ -46,7 +60,9 @@ def audit(url: str, out: Path) -> dict:
     raise AssertionError(f"Lighthouse failed on {url}: {problem}")
 
 
-@pytest.mark.skipif(not LIGHTHOUSE.exists(), reason="Lighthouse is not installed (scripts/ensure-node-tools)")
+@pytest.mark.skipif(
+    not LIGHTHOUSE.exists(), reason="Lighthouse is not installed (scripts/ensure-node-tools)"
+)
 def test_public_pages_score_100_where_the_page_decides(live, tmp_path):
     failures = {}
     for n, path in enumerate(PAGES):
@@ -56,8 +72,11 @@ def test_public_pages_score_100_where_the_page_decides(live, tmp_path):
         for category in ASSERTED:
             if scores[category] == 100:
                 continue
-            failed = sorted(ref["id"] for ref in report["categories"][category]["auditRefs"]
-                            if ref["weight"] and (report["audits"][ref["id"]]["score"] or 0) < 1)  # fmt: skip
+            failed = sorted(
+                ref["id"]
+                for ref in report["categories"][category]["auditRefs"]
+                if ref["weight"] and (report["audits"][ref["id"]]["score"] or 0) < 1
+            )
             if path.startswith("/ru/search") and category == "seo" and failed == ["is-crawlable"]:
                 continue  # noindex on search results is the point
             failures[f"{path} {category}"] = failed

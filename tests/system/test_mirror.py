@@ -2,6 +2,7 @@
 served by a plain static server and crawled like a visitor would: no broken link or image,
 nothing private, every language; a second export writes nothing, and one after an
 unpublish removes that work's pages and files and nothing else."""
+
 from __future__ import annotations
 
 import functools
@@ -23,13 +24,12 @@ from flask import request
 from PIL import Image
 from sqlalchemy import select
 
-from helpers import IsolatedClient
 from gallery.commands import mirror
 from gallery.extensions import db
 from gallery.media import media_store
 from gallery.models import Licence, Work, WorkStatus
 from gallery.verbs.decisions import unpublish_work
-from helpers import add_work
+from helpers import IsolatedClient, add_work
 
 PUBLIC = "https://artprotest.example"
 ONION = "http://artprotestexample4v5qa2xjn7ltkfdr6gxqoup7w3vfhpnkaqekjqsahgyd.onion"
@@ -86,7 +86,9 @@ class _Page(HTMLParser):
                 self.links.append(values[name])
         for name in ("srcset", "imagesrcset"):
             if name in values:
-                urls = [part.strip().split(" ")[0] for part in values[name].split(",") if part.strip()]
+                urls = [
+                    part.strip().split(" ")[0] for part in values[name].split(",") if part.strip()
+                ]
                 self.links += urls
                 if tag in ("img", "source"):
                     self.images += urls
@@ -147,7 +149,12 @@ def crawl(base: str, starts: tuple[str, ...]) -> Crawl:
             found.broken.append((url, linked_from))
             continue
         path = urlsplit(url).path
-        if content_type in ("text/html", "text/css", "application/xml", "text/plain") or path.endswith(".atom"):
+        if content_type in (
+            "text/html",
+            "text/css",
+            "application/xml",
+            "text/plain",
+        ) or path.endswith(".atom"):
             found.texts[path] = body.decode("utf-8")
         if url in images or Path(path).suffix in IMAGE_TYPES | {".svg"}:
             if not _loads(path, body):
@@ -186,10 +193,20 @@ def demo(app, runner, requested) -> dict[str, Work]:
     """The demo content, plus a pending and a hidden work and an artist's private e-mail."""
     assert runner.invoke(args=["seed-demo"]).exit_code == 0
     store = media_store(app)
-    pending = add_work(store, title=PENDING_TITLE, alt_text="Pending alt text", status=WorkStatus.PENDING,
-                       contact_email=PRIVATE_EMAILS[0])  # fmt: skip
-    shown = add_work(store, title="Approved work with a private address", alt_text="Blue square",
-                     contact_email=PRIVATE_EMAILS[1], licence=Licence.CC_BY)  # fmt: skip
+    pending = add_work(
+        store,
+        title=PENDING_TITLE,
+        alt_text="Pending alt text",
+        status=WorkStatus.PENDING,
+        contact_email=PRIVATE_EMAILS[0],
+    )
+    shown = add_work(
+        store,
+        title="Approved work with a private address",
+        alt_text="Blue square",
+        contact_email=PRIVATE_EMAILS[1],
+        licence=Licence.CC_BY,
+    )
     hidden = add_work(store, title=HIDDEN_TITLE, alt_text="Hidden alt text")
     hidden.hidden = True
     db.session.commit()
@@ -198,14 +215,20 @@ def demo(app, runner, requested) -> dict[str, Work]:
 
 def _public_works() -> list[Work]:
     db.session.commit()
-    return list(db.session.scalars(select(Work).where(Work.status == WorkStatus.APPROVED,
-                                                      Work.hidden.is_(False))))  # fmt: skip
+    return list(
+        db.session.scalars(
+            select(Work).where(Work.status == WorkStatus.APPROVED, Work.hidden.is_(False))
+        )
+    )
 
 
 def _files(dest: Path) -> dict[str, int]:
     """Every file under dest (but the manifest) -> its modification time in ns."""
-    return {str(p.relative_to(dest)): p.stat().st_mtime_ns for p in dest.rglob("*")
-            if p.is_file() and p.name != mirror.MANIFEST}  # fmt: skip
+    return {
+        str(p.relative_to(dest)): p.stat().st_mtime_ns
+        for p in dest.rglob("*")
+        if p.is_file() and p.name != mirror.MANIFEST
+    }
 
 
 def _assert_clean(found: Crawl, hidden_words: tuple[str, ...]) -> None:
@@ -217,21 +240,36 @@ def _assert_clean(found: Crawl, hidden_words: tuple[str, ...]) -> None:
             assert word not in text, (word, path)
     for path, page in found.pages.items():
         assert [a for a in page.actions if not a.startswith(PUBLIC + "/")] == [], path
-        assert not [link for link in page.links if "/submissions/" in link or "/moderation" in link], path
-        notes = re.findall(r'<p class="notice notice--mirror" role="note">(.*?)</p>', found.texts[path])
+        assert not [
+            link for link in page.links if "/submissions/" in link or "/moderation" in link
+        ], path
+        notes = re.findall(
+            r'<p class="notice notice--mirror" role="note">(.*?)</p>', found.texts[path]
+        )
         assert len(notes) == 1 and f'<a href="{PUBLIC}/' in notes[0], path
 
 
 @pytest.mark.slow
-def test_the_copy_serves_every_page_in_every_language_and_nothing_private(app, demo, requested, serve, tmp_path):
+def test_the_copy_serves_every_page_in_every_language_and_nothing_private(
+    app, demo, requested, serve, tmp_path
+):
     dest = tmp_path / "mirror"
     report = mirror.export_static(app, dest, PUBLIC)
     assert report.broken == []
     assert report.pages > 0 and report.written == len(_files(dest)) and report.unchanged == 0
 
-    found = crawl(serve(dest), ("/index.html",) + tuple(f"/{code}/index.html" for code in LANGUAGES))
-    hidden = (PENDING_TITLE, HIDDEN_TITLE, demo["pending"].public_id, demo["hidden"].public_id,
-              demo["pending"].image_key, demo["hidden"].image_key, *PRIVATE_EMAILS)  # fmt: skip
+    found = crawl(
+        serve(dest), ("/index.html",) + tuple(f"/{code}/index.html" for code in LANGUAGES)
+    )
+    hidden = (
+        PENDING_TITLE,
+        HIDDEN_TITLE,
+        demo["pending"].public_id,
+        demo["hidden"].public_id,
+        demo["pending"].image_key,
+        demo["hidden"].image_key,
+        *PRIVATE_EMAILS,
+    )
     _assert_clean(found, hidden)
     # Every public work's page, in every language, and each page in its own language.
     for work in _public_works():
@@ -245,7 +283,13 @@ def test_the_copy_serves_every_page_in_every_language_and_nothing_private(app, d
     assert 'http-equiv="refresh" content="0; url=en/index.html"' in root
     assert all(f'href="{code}/index.html"' in root for code in LANGUAGES)
     # Feeds, sitemap, robots.txt and the stylesheet are there; media only of public works.
-    for name in ("feed.atom", "fr/feed.atom", "sitemap.xml", "robots.txt", "static/css/gallery.css"):
+    for name in (
+        "feed.atom",
+        "fr/feed.atom",
+        "sitemap.xml",
+        "robots.txt",
+        "static/css/gallery.css",
+    ):
         assert (dest / name).is_file(), name
     keys = {p.parent.name for p in (dest / "media").glob("*/*")}
     assert keys == {w.image_key for w in _public_works()}
@@ -272,8 +316,10 @@ def test_print_pdfs_are_copied_wherever_the_site_serves_them(app, demo, tmp_path
                 # A3 is the same poster larger: the copy links it on the primary site.
                 assert not (folder / "poster-a3.pdf").exists()
                 page = (folder / "index.html").read_text()
-                assert (f'href="{PUBLIC}/{code}/works/{work.public_id}/poster.pdf?size=a3&amp;'
-                        f'v={work.media_version}"') in page  # fmt: skip
+                assert (
+                    f'href="{PUBLIC}/{code}/works/{work.public_id}/poster.pdf?size=a3&amp;'
+                    f'v={work.media_version}"'
+                ) in page
 
 
 @pytest.mark.slow
@@ -301,8 +347,10 @@ def test_a_second_export_writes_nothing_and_an_unpublish_removes_only_that_work(
     after = _files(dest)
     gone = sorted(set(before) - set(after))
     # Its pages, PDFs and images; and the slideshow has one step fewer.
-    assert gone and all(public_id in name or old_key in name or re.search(r"/show/index-[\w-]+\.html$", name)
-                        for name in gone), gone  # fmt: skip
+    assert gone and all(
+        public_id in name or old_key in name or re.search(r"/show/index-[\w-]+\.html$", name)
+        for name in gone
+    ), gone
     for code in LANGUAGES:
         assert not (dest / code / "works" / public_id).exists()
     assert not (dest / "media" / old_key).exists()
@@ -319,7 +367,9 @@ def test_the_copy_names_its_own_primary_address_whatever_the_setting(app_factory
     one (its sitemap is what the crawl follows), and the setting is as it was afterwards."""
     app = app_factory(PUBLIC_URL="https://elsewhere.example")
     with app.app_context():
-        result = app.test_cli_runner().invoke(args=["export-static", str(tmp_path / "m"), "--public-url", PUBLIC])
+        result = app.test_cli_runner().invoke(
+            args=["export-static", str(tmp_path / "m"), "--public-url", PUBLIC]
+        )
     assert result.exit_code == 0, result.output
     home = (tmp_path / "m" / "fr" / "index.html").read_text()
     assert f'<link rel="canonical" href="{PUBLIC}/fr/">' in home and "elsewhere.example" not in home
@@ -350,7 +400,9 @@ def test_a_tampered_manifest_deletes_nothing_outside_dest(app, runner, tmp_path)
     (elsewhere / "important.conf").write_text("x")
     (dest / "old").symlink_to(elsewhere, target_is_directory=True)
     (dest / "gone.html").write_text("stale")
-    (dest / mirror.MANIFEST).write_text('{"old/important.conf": "x", "gone.html": "y", "../../etc/x": "z"}')
+    (dest / mirror.MANIFEST).write_text(
+        '{"old/important.conf": "x", "gone.html": "y", "../../etc/x": "z"}'
+    )
     result = runner.invoke(args=["export-static", str(dest), "--public-url", PUBLIC])
     assert result.exit_code == 0, result.output
     assert (elsewhere / "important.conf").read_text() == "x"
@@ -375,29 +427,55 @@ def test_the_command_reports_the_copy_and_names_the_onion_service(app_factory, t
         assert app.test_cli_runner().invoke(args=["seed-demo"]).exit_code == 0
         result = app.test_cli_runner().invoke(args=["export-static", str(tmp_path / "m")])
     assert result.exit_code == 0, result.output
-    assert re.search(r"Exported \d+ pages to .*: \d+ files written, 0 unchanged, 0 removed; "
-                     r"[\d.]+ MB in all, in [\d.]+ s\.", result.output)  # fmt: skip
+    assert re.search(
+        r"Exported \d+ pages to .*: \d+ files written, 0 unchanged, 0 removed; "
+        r"[\d.]+ MB in all, in [\d.]+ s\.",
+        result.output,
+    )
     page = (tmp_path / "m" / "en" / "works" / "index.html").read_text()
     assert page.count("notice--mirror") == 1
-    assert (f'This is a copy of the gallery. Forms (sending a work, searching, reporting a work) open '
-            f'the gallery&#39;s own site at <a href="{PUBLIC}/en/works">{PUBLIC}</a>, or at '
-            f'<a href="{ONION}/en/works">{ONION}</a> over Tor.') in page  # fmt: skip
+    assert (
+        f"This is a copy of the gallery. Forms (sending a work, searching, reporting a work) open "
+        f'the gallery&#39;s own site at <a href="{PUBLIC}/en/works">{PUBLIC}</a>, or at '
+        f'<a href="{ONION}/en/works">{ONION}</a> over Tor.'
+    ) in page
     french = (tmp_path / "m" / "fr" / "works" / "index.html").read_text()
-    assert f'<a href="{PUBLIC}/fr/works">{PUBLIC}</a>' in french and f'<a href="{ONION}/fr/works">' in french
+    assert (
+        f'<a href="{PUBLIC}/fr/works">{PUBLIC}</a>' in french
+        and f'<a href="{ONION}/fr/works">' in french
+    )
 
 
 @pytest.mark.slow
 def test_a_broken_link_fails_the_command(app, runner, tmp_path):
-    add_work(media_store(app), title="Links", alt_text="Grey square",
-             description="See [the old page](/en/works/no-such-work-here).")  # fmt: skip
+    add_work(
+        media_store(app),
+        title="Links",
+        alt_text="Grey square",
+        description="See [the old page](/en/works/no-such-work-here).",
+    )
     result = runner.invoke(args=["export-static", str(tmp_path / "m"), "--public-url", PUBLIC])
     assert result.exit_code == 1
-    assert "Broken link: /en/works/no-such-work-here answered 404 (linked from /en/works/" in result.output
+    assert (
+        "Broken link: /en/works/no-such-work-here answered 404 (linked from /en/works/"
+        in result.output
+    )
 
 
-@pytest.mark.parametrize("path", ["/moderation/", "/moderation/works/1", "/login", "/logout",
-                                  "/account/password", "/submissions/abc", "/fr/submissions/abc/withdraw",
-                                  "/api/works", "/ru/api/prisoners"])  # fmt: skip
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/moderation/",
+        "/moderation/works/1",
+        "/login",
+        "/logout",
+        "/account/password",
+        "/submissions/abc",
+        "/fr/submissions/abc/withdraw",
+        "/api/works",
+        "/ru/api/prisoners",
+    ],
+)
 def test_private_addresses_are_refused(path):
     assert mirror.is_private(path)
 
@@ -407,25 +485,34 @@ def test_public_addresses_are_not_refused(path):
     assert not mirror.is_private(path)
 
 
-@pytest.mark.parametrize(("path", "query", "file"), [
-    ("/fr/works/abc", (), "fr/works/abc/index.html"),
-    ("/fr/", (), "fr/index.html"),
-    ("/fr/works", (("page", "2"),), "fr/works/index-page-2.html"),
-    ("/ru/works", (("page", "3"), ("tag", "poster")), "ru/works/index-page-3_tag-poster.html"),
-    ("/en/works", (("q", "a b"),), "en/works/index-q" + mirror.content_digest(b"q=a+b")[:12] + ".html"),
-    ("/fr/works/abc/poster.pdf", (("size", "a4"),), "fr/works/abc/poster-a4.pdf"),
-    ("/feed.atom", (), "feed.atom"),
-    ("/static/css/gallery.css", (), "static/css/gallery.css"),
-    ("/fr/works/../../etc", (), None),
-    ("/fr/.hidden", (), None),
-])  # fmt: skip
+@pytest.mark.parametrize(
+    ("path", "query", "file"),
+    [
+        ("/fr/works/abc", (), "fr/works/abc/index.html"),
+        ("/fr/", (), "fr/index.html"),
+        ("/fr/works", (("page", "2"),), "fr/works/index-page-2.html"),
+        ("/ru/works", (("page", "3"), ("tag", "poster")), "ru/works/index-page-3_tag-poster.html"),
+        (
+            "/en/works",
+            (("q", "a b"),),
+            "en/works/index-q" + mirror.content_digest(b"q=a+b")[:12] + ".html",
+        ),
+        ("/fr/works/abc/poster.pdf", (("size", "a4"),), "fr/works/abc/poster-a4.pdf"),
+        ("/feed.atom", (), "feed.atom"),
+        ("/static/css/gallery.css", (), "static/css/gallery.css"),
+        ("/fr/works/../../etc", (), None),
+        ("/fr/.hidden", (), None),
+    ],
+)
 def test_each_address_has_a_file_that_works_from_file_urls(path, query, file):
     assert mirror.file_for(path, query) == file
 
 
 def test_a_pdf_rebuilt_with_new_time_stamps_is_unchanged():
-    one = b"%PDF-1.4\n<< /CreationDate (D:20261202101010+00'00') /ModDate (D:20261202101010+00'00') >>\n" \
-          b"trailer << /ID [<aa><bb>] >>"
+    one = (
+        b"%PDF-1.4\n<< /CreationDate (D:20261202101010+00'00') /ModDate (D:20261202101010+00'00') >>\n"
+        b"trailer << /ID [<aa><bb>] >>"
+    )
     two = one.replace(b"101010", b"111111").replace(b"<aa><bb>", b"<cc><dd>")
     assert mirror.content_digest(one) == mirror.content_digest(two)
     assert mirror.content_digest(one) != mirror.content_digest(one.replace(b"1.4", b"1.5"))

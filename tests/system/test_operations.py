@@ -1,5 +1,6 @@
 """What an operator meets running the gallery: the health check, settings read as
 the operators' configuration page says, restoring a backup, gunicorn's control socket."""
+
 from __future__ import annotations
 
 import importlib
@@ -13,8 +14,9 @@ import pytest
 
 # Tests of the local media folder (or of settings a bucket refuses), skipped when the run
 # puts every app's media in a bucket (TEST_MEDIA_STORE=s3, tests/conftest.py).
-local_media = pytest.mark.skipif(os.environ.get("TEST_MEDIA_STORE") == "s3",
-                                 reason="the local media folder")  # fmt: skip
+local_media = pytest.mark.skipif(
+    os.environ.get("TEST_MEDIA_STORE") == "s3", reason="the local media folder"
+)
 
 # ---- settings: the tables of docs/operators/configuration.md, and NAME or FLASK_NAME for each ----
 
@@ -92,8 +94,9 @@ def test_a_value_of_the_wrong_kind_stops_the_app_naming_the_setting(app_factory,
     monkeypatch.setenv("FLASK_WORKS_PER_PAGE", "thirty-secret")
     with pytest.raises(RuntimeError) as refused:
         app_factory()
-    assert str(refused.value) == ("FLASK_WORKS_PER_PAGE must be a number "
-                                  "(see docs/operators/configuration.md).")
+    assert str(refused.value) == (
+        "FLASK_WORKS_PER_PAGE must be a number (see docs/operators/configuration.md)."
+    )
 
 
 # ---- backup and restore ----
@@ -104,7 +107,6 @@ def emptied(app) -> None:
     from sqlalchemy import delete
 
     from gallery.extensions import db
-
     from gallery.media import media_store
     from gallery.models import Work
 
@@ -124,7 +126,9 @@ def select_image_keys(model):
 
 
 @local_media
-def test_a_backup_refuses_to_run_on_the_live_database(app, runner, make_work, tmp_path, monkeypatch):
+def test_a_backup_refuses_to_run_on_the_live_database(
+    app, runner, make_work, tmp_path, monkeypatch
+):
     """OP5: with DATABASE_URL still exported, the printed hint used to serve the "restored"
     copy on the live database."""
     from gallery import create_app
@@ -142,19 +146,24 @@ def test_a_backup_refuses_to_run_on_the_live_database(app, runner, make_work, tm
         f"{dest} is a backup with its own database and media, but the settings give it another "
         f"database. To serve the copy, unset DATABASE_URL: env -u DATABASE_URL "
         f"GALLERY_INSTANCE={dest} PORT=5001 make run. To bring it back into that database, see "
-        '`flask --app gallery restore` (docs/operators/backup-restore-upgrade.md).')  # fmt: skip
+        "`flask --app gallery restore` (docs/operators/backup-restore-upgrade.md)."
+    )
     assert live not in str(refused.value)
     # The hint the backup printed says it too, when the variable is exported.
     monkeypatch.setenv("GALLERY_INSTANCE", app.instance_path)
     again = runner.invoke(args=["backup", str(tmp_path / "again")])
-    assert f"env -u DATABASE_URL GALLERY_INSTANCE={tmp_path / 'again'} PORT=5001 make run" in again.output
+    assert (
+        f"env -u DATABASE_URL GALLERY_INSTANCE={tmp_path / 'again'} PORT=5001 make run"
+        in again.output
+    )
 
 
-def test_restore_into_a_new_empty_database_and_store(app, runner, make_work, make_moderator, tmp_path):
+def test_restore_into_a_new_empty_database_and_store(
+    app, runner, make_work, make_moderator, tmp_path
+):
     from sqlalchemy import func, select
 
     from gallery.extensions import db
-
     from gallery.media import media_store
     from gallery.models import Moderator, Work
 
@@ -198,13 +207,21 @@ def test_make_run_says_the_port_is_taken_instead_of_printing_its_address(tmp_pat
         live.bind(("127.0.0.1", 0))
         live.listen(1)
         port = live.getsockname()[1]
-        done = subprocess.run(["make", "--no-print-directory", "run", f"PORT={port}"], cwd=root,
-                              capture_output=True, text=True, timeout=120, check=False,
-                              env={**os.environ, "GALLERY_INSTANCE": str(tmp_path / "copy")})  # fmt: skip
+        done = subprocess.run(
+            ["make", "--no-print-directory", "run", f"PORT={port}"],
+            cwd=root,
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+            env={**os.environ, "GALLERY_INSTANCE": str(tmp_path / "copy")},
+        )
     assert done.returncode != 0
-    assert (f"Port {port} on 127.0.0.1 is taken (Address already in use): another server "
-            f"(another gallery?) listens there. Choose a free one, for example PORT={port + 1} "
-            "make run.") in done.stderr  # fmt: skip
+    assert (
+        f"Port {port} on 127.0.0.1 is taken (Address already in use): another server "
+        f"(another gallery?) listens there. Choose a free one, for example PORT={port + 1} "
+        "make run."
+    ) in done.stderr
     assert "http://127.0.0.1" not in done.stdout
     assert not (tmp_path / "copy").exists()  # nothing ran before the check
 
@@ -246,8 +263,14 @@ def test_healthz_with_redis_down_is_degraded_not_down(app_factory):
     app = app_factory(CACHE_REDIS_URL=redis, RATELIMIT_STORAGE_URI=redis)
     status, body = health(app)
     assert status == 200  # pages are rendered each time, limits fall back: the site serves
-    assert body == {"status": "degraded", "database": "ok", "media": "ok", "page_cache": "down",
-                    "rate_limits": "down", "mail": "off"}  # fmt: skip
+    assert body == {
+        "status": "degraded",
+        "database": "ok",
+        "media": "ok",
+        "page_cache": "down",
+        "rate_limits": "down",
+        "mail": "off",
+    }
 
 
 def test_healthz_a_dependency_that_hangs_is_a_timeout(app_factory, silent_server):
@@ -265,8 +288,11 @@ def test_healthz_a_media_folder_that_cannot_be_written_is_a_503(app_factory, mon
     app = app_factory()
     works = str(Path(app.config["MEDIA_ROOT"]) / "works")
     real_access = gallery.web.health.os.access
-    monkeypatch.setattr(gallery.web.health.os, "access",
-                        lambda path, mode: False if str(path) == works else real_access(path, mode))
+    monkeypatch.setattr(
+        gallery.web.health.os,
+        "access",
+        lambda path, mode: False if str(path) == works else real_access(path, mode),
+    )
     status, body = health(app)
     assert status == 503
     assert (body["status"], body["media"], body["database"]) == ("error", "down", "ok")
@@ -314,7 +340,9 @@ def test_each_instance_has_its_own_gunicorn_control_socket(monkeypatch, tmp_path
     assert live.control_socket_mode == 0o600
 
 
-def test_the_control_socket_is_off_when_its_path_is_too_long_for_a_unix_socket(monkeypatch, tmp_path):
+def test_the_control_socket_is_off_when_its_path_is_too_long_for_a_unix_socket(
+    monkeypatch, tmp_path
+):
     settings = _gunicorn_settings(monkeypatch, tmp_path / ("x" * 120))
     assert settings.control_socket_disable
     assert ".gunicorn" not in str(settings.control_socket)

@@ -1,6 +1,7 @@
 """The package as an operator installs it: the optional dependencies ([postgres], [s3])
 are asked for by name when a setting needs them, and a gunicorn that preloads the app
 before forking its workers serves pages and uploads (gallery/gunicorn_conf.py)."""
+
 from __future__ import annotations
 
 import io
@@ -47,7 +48,9 @@ def test_postgresql_without_its_extra_stops_the_app_naming_the_extra(app_factory
     assert "postgresql+psycopg" in message
 
 
-def test_a_bucket_without_the_s3_extra_stops_the_app_naming_the_extra(app_factory, without, monkeypatch):
+def test_a_bucket_without_the_s3_extra_stops_the_app_naming_the_extra(
+    app_factory, without, monkeypatch
+):
     without("boto3", "botocore")
     monkeypatch.setenv("GALLERY_MEDIA", "s3://gallery/media")
     with pytest.raises(RuntimeError) as refused:
@@ -62,8 +65,12 @@ def test_with_the_extras_installed_the_same_settings_start(app_factory, monkeypa
     monkeypatch.setenv("GALLERY_MEDIA", "s3://gallery/media")
     from gallery import check_extras
 
-    check_extras({"SQLALCHEMY_DATABASE_URI": "postgresql+psycopg://gallery@127.0.0.1:9/gallery",
-                  "MEDIA_STORE": "s3://gallery/media"})
+    check_extras(
+        {
+            "SQLALCHEMY_DATABASE_URI": "postgresql+psycopg://gallery@127.0.0.1:9/gallery",
+            "MEDIA_STORE": "s3://gallery/media",
+        }
+    )
     check_extras({"SQLALCHEMY_DATABASE_URI": "sqlite:///:memory:"})
 
 
@@ -97,25 +104,50 @@ def preloaded(tmp_path: Path) -> Iterator[tuple[str, subprocess.Popen, Path]]:
     """gunicorn with the shipped config (preload_app), 2 workers, on a migrated SQLite
     instance: (its address, the master, its log)."""
     bin_ = Path(sys.executable).parent
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("FLASK_", "GALLERY_", "DATABASE_URL"))}
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("FLASK_", "GALLERY_", "DATABASE_URL"))
+    }
     env.update(GALLERY_INSTANCE=str(tmp_path / "instance"), FLASK_SUBMIT_RATE_LIMIT="2 per hour")
-    done = subprocess.run([str(bin_ / "flask"), "--app", "gallery", "db", "upgrade"], cwd=ROOT, env=env,
-                          capture_output=True, text=True, timeout=120)  # fmt: skip
+    done = subprocess.run(
+        [str(bin_ / "flask"), "--app", "gallery", "db", "upgrade"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert done.returncode == 0, done.stderr
     port, log = _free_port(), tmp_path / "gunicorn.log"
     with log.open("wb") as out:
         master = subprocess.Popen(  # noqa: S603 - our own gunicorn, fixed arguments
-            [str(bin_ / "gunicorn"), "--config", "python:gallery.gunicorn_conf", "--workers", "2",
-             "--bind", f"127.0.0.1:{port}", "gallery:create_app()"],
-            cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True,
-        )  # fmt: skip
+            [
+                str(bin_ / "gunicorn"),
+                "--config",
+                "python:gallery.gunicorn_conf",
+                "--workers",
+                "2",
+                "--bind",
+                f"127.0.0.1:{port}",
+                "gallery:create_app()",
+            ],
+            cwd=ROOT,
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
     url = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 60
         while True:
             assert master.poll() is None, log.read_text()[-3000:]
             try:
-                if requests.get(url + "/healthz", timeout=2).status_code == 200 and len(_children(master.pid)) >= 2:
+                if (
+                    requests.get(url + "/healthz", timeout=2).status_code == 200
+                    and len(_children(master.pid)) >= 2
+                ):
                     break
             except requests.RequestException:
                 pass
@@ -138,8 +170,15 @@ def _token(html: str) -> str:
 def _upload(url: str, title: str) -> requests.Response:
     session = requests.Session()
     form = session.get(url + "/submit", timeout=30)
-    data = {"csrf_token": _token(form.text), "title": title, "alt_text": f"Alt of {title}",
-            "licence": "cc-by-4.0", "own_work": "y", "consent": "y", "ai_used": "no"}  # fmt: skip
+    data = {
+        "csrf_token": _token(form.text),
+        "title": title,
+        "alt_text": f"Alt of {title}",
+        "licence": "cc-by-4.0",
+        "own_work": "y",
+        "consent": "y",
+        "ai_used": "no",
+    }
     files = {"image": ("art.png", io.BytesIO(png_bytes((640, 480), "#aa3322")), "image/png")}
     sent = session.post(url + "/submit", data=data, files=files, timeout=60, allow_redirects=False)
     if sent.status_code == 303:

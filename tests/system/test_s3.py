@@ -5,6 +5,7 @@ Every test here gets a fresh bucket; the app's own instance folder stays without
 The journey of a work (upload, review, approval, takedown), conditional and ranged
 requests, failures that must leave nothing behind, a process that dies mid-publish, and
 fsck and backup against the bucket."""
+
 from __future__ import annotations
 
 import io
@@ -23,8 +24,8 @@ from sqlalchemy import select
 from gallery import create_app
 from gallery.extensions import db
 from gallery.media import media_store
-from gallery.models import Moderator, Work, WorkStatus
 from gallery.media.s3 import S3MediaStore
+from gallery.models import Moderator, Work, WorkStatus
 from helpers import csrf_from, form_data, fresh, png_bytes, post, saved
 
 TWO_HOURS = 7200
@@ -62,8 +63,13 @@ def file_of(work: Work, size: str = "share", fmt: str = "webp") -> str:
 
 
 def client_error(code: str, status: int) -> ClientError:
-    return ClientError({"Error": {"Code": code, "Message": "refused"},
-                        "ResponseMetadata": {"HTTPStatusCode": status}}, "PutObject")  # fmt: skip
+    return ClientError(
+        {
+            "Error": {"Code": code, "Message": "refused"},
+            "ResponseMetadata": {"HTTPStatusCode": status},
+        },
+        "PutObject",
+    )
 
 
 # ---- the store is the bucket ----
@@ -77,8 +83,9 @@ def test_healthz_checks_the_bucket(client):
 def test_gallery_media_puts_the_store_in_the_bucket(app, store, s3_bucket, make_work):
     assert (store.bucket, store.prefix) == (s3_bucket, "media/")
     work = make_work()
-    assert objects(store) == sorted(f"media/works/{work.image_key}/{name}"
-                                    for name in store.files(work.image_key))  # fmt: skip
+    assert objects(store) == sorted(
+        f"media/works/{work.image_key}/{name}" for name in store.files(work.image_key)
+    )
     assert len(objects(store)) == (7 if work.has_alpha else 6)  # every size, in WebP and JPEG
     assert not Path(app.config["MEDIA_ROOT"]).exists()  # nothing went to the instance folder
 
@@ -154,8 +161,10 @@ def test_upload_review_approve_and_takedown(app, store, client, moderator):
         assert head.status_code == 200 and head.data == b""
 
     old_key = work.image_key
-    taken_down = client.post(f"/moderation/works/{work.id}/unpublish",
-                             data={"csrf_token": moderator, "reason": "A face shows."})  # fmt: skip
+    taken_down = client.post(
+        f"/moderation/works/{work.id}/unpublish",
+        data={"csrf_token": moderator, "reason": "A face shows."},
+    )
     assert taken_down.status_code == 303
     work = newest()
     assert work.status == WorkStatus.PENDING and work.image_key != old_key
@@ -169,8 +178,9 @@ def test_upload_review_approve_and_takedown(app, store, client, moderator):
 def test_a_rejection_deletes_the_objects(app, store, client, moderator, make_work):
     work = make_work(status=WorkStatus.PENDING)
     assert objects(store)
-    response = client.post(f"/moderation/works/{work.id}/reject",
-                           data={"csrf_token": moderator, "reason": "Not art."})  # fmt: skip
+    response = client.post(
+        f"/moderation/works/{work.id}/reject", data={"csrf_token": moderator, "reason": "Not art."}
+    )
     assert response.status_code == 303
     assert objects(store) == []
 
@@ -189,13 +199,15 @@ def test_a_takedown_that_does_not_commit_keeps_the_objects_where_they_were(app, 
     assert store.keys() == {key}
 
 
-def test_covering_a_pending_work_replaces_it_in_the_bucket(app, store, client, moderator,
-                                                           make_work):  # fmt: skip
+def test_covering_a_pending_work_replaces_it_in_the_bucket(
+    app, store, client, moderator, make_work
+):
     work = make_work(status=WorkStatus.PENDING, image=png_bytes((200, 200), "#ffffff"))
     old_key = work.image_key
     regions = json.dumps([[0, 0, 0.5, 0.5]])
-    response = client.post(f"/moderation/works/{work.id}/redact",
-                           data={"csrf_token": moderator, "regions": regions})  # fmt: skip
+    response = client.post(
+        f"/moderation/works/{work.id}/redact", data={"csrf_token": moderator, "regions": regions}
+    )
     assert response.status_code == 303
     work = newest()
     assert work.image_key != old_key and work.covered_regions == 1
@@ -218,10 +230,12 @@ def test_a_poster_embeds_the_jpeg_from_the_bucket(app, store, client, make_work)
 # ---- failures leave nothing behind ----
 
 
-@pytest.mark.parametrize(("method", "failing_call"), [("put_object", 2), ("copy_object", 2),
-                                                    ("delete_objects", 1)])  # fmt: skip
-def test_a_failed_publish_leaves_no_object_and_no_row(app, store, monkeypatch, make_work, method,
-                                                      failing_call):  # fmt: skip
+@pytest.mark.parametrize(
+    ("method", "failing_call"), [("put_object", 2), ("copy_object", 2), ("delete_objects", 1)]
+)
+def test_a_failed_publish_leaves_no_object_and_no_row(
+    app, store, monkeypatch, make_work, method, failing_call
+):
     # One request fails (the second write, the second copy, the removal of the staging
     # objects); the clean-up's own requests go through.
     earlier = make_work(title="Already accepted")
@@ -284,7 +298,8 @@ def bucket_down(store: S3MediaStore, monkeypatch) -> None:
 
 
 def test_with_the_bucket_down_images_answer_503_with_retry_after_and_pages_render(
-        app, store, client, make_work, monkeypatch, caplog):  # fmt: skip
+    app, store, client, make_work, monkeypatch, caplog
+):
     work = make_work()
     url = f"/media/{work.image_key}/{file_of(work)}"
     assert client.get(url).status_code == 200
@@ -303,13 +318,20 @@ def test_with_the_bucket_down_images_answer_503_with_retry_after_and_pages_rende
     assert "unhandled error" not in caplog.text
     health = client.get("/healthz")
     assert health.status_code == 503 and health.headers["Retry-After"] == "30"
-    assert health.get_json() == {"status": "error", "database": "ok", "media": "down",
-                                 "page_cache": "ok", "rate_limits": "ok", "mail": "off"}  # fmt: skip
+    assert health.get_json() == {
+        "status": "error",
+        "database": "ok",
+        "media": "down",
+        "page_cache": "ok",
+        "rate_limits": "ok",
+        "mail": "off",
+    }
     assert "could not be read from the media store: the media bucket is unreachable" in caplog.text
 
 
-def test_with_the_bucket_down_a_print_pdf_is_a_503_with_retry_after(app, store, client, make_work,
-                                                                   monkeypatch):  # fmt: skip
+def test_with_the_bucket_down_a_print_pdf_is_a_503_with_retry_after(
+    app, store, client, make_work, monkeypatch
+):
     work = make_work()
     bucket_down(store, monkeypatch)
     response = client.get(f"/works/{work.public_id}/poster.pdf")
@@ -334,9 +356,12 @@ def test_a_missing_bucket_is_one_clear_line_not_a_traceback(app_factory, s3_buck
         for command in (["seed-demo"], ["fsck"]):
             result = app.test_cli_runner().invoke(args=command)
             assert result.exit_code == 1, result.output
-            assert result.output.splitlines() == [(
-                "Error: the media bucket never-created does not exist: create it first, private, "
-                "for example with `aws s3 mb s3://never-created` (or `mc mb`), then try again")]  # fmt: skip
+            assert result.output.splitlines() == [
+                (
+                    "Error: the media bucket never-created does not exist: create it first, private, "
+                    "for example with `aws s3 mb s3://never-created` (or `mc mb`), then try again"
+                )
+            ]
         assert db.session.scalars(select(Work)).all() == []  # the demo's rows rolled back
     assert app.test_client().get("/healthz").get_json()["media"] == "down"
 
@@ -360,8 +385,9 @@ store.publish({"large.webp": b"w", "large.jpg": b"j", "thumb.webp": b"t"})
 
 
 @pytest.mark.parametrize("dies_at_copy", [1, 2])
-def test_a_crash_mid_publish_leaves_staging_objects_that_fsck_repairs(app, store, runner,
-                                                                     dies_at_copy):  # fmt: skip
+def test_a_crash_mid_publish_leaves_staging_objects_that_fsck_repairs(
+    app, store, runner, dies_at_copy
+):
     # Another process, on the same moto server: killed before its first copy, or after it.
     command = [sys.executable, "-c", CRASHING_PUBLISH, store.location, str(dies_at_copy)]
     done = subprocess.run(command, capture_output=True, timeout=60)  # noqa: S603
@@ -414,31 +440,49 @@ def test_fsck_reports_and_repairs_the_bucket(app, store, runner, make_work):
 
 def test_fsck_warns_when_versioning_keeps_deleted_images(app, store, runner, make_work):
     assert "versioning" not in runner.invoke(args=["fsck"]).output
-    store.client.put_bucket_versioning(Bucket=store.bucket,
-                                       VersioningConfiguration={"Status": "Enabled"})  # fmt: skip
+    store.client.put_bucket_versioning(
+        Bucket=store.bucket, VersioningConfiguration={"Status": "Enabled"}
+    )
     work = make_work()
     store.delete(work.image_key)  # what a withdrawal does: a delete marker, the bytes kept
     versions = store.client.list_object_versions(Bucket=store.bucket)["Versions"]
     assert versions  # the review's finding: still retrievable by version id
 
     result = runner.invoke(args=["fsck"])
-    assert (f"Warning: versioning is enabled on the bucket {store.bucket}: deleted, withdrawn and "
-            "covered images stay retrievable as old versions.") in result.output  # fmt: skip
+    assert (
+        f"Warning: versioning is enabled on the bucket {store.bucket}: deleted, withdrawn and "
+        "covered images stay retrievable as old versions."
+    ) in result.output
     assert "expires noncurrent versions after 1 day" in result.output
 
     # The README's lifecycle rule: old versions go after a day; fsck is then content.
-    store.client.put_bucket_lifecycle_configuration(Bucket=store.bucket, LifecycleConfiguration={
-        "Rules": [{"ID": "expire-old-versions", "Status": "Enabled", "Filter": {"Prefix": ""},
-                   "NoncurrentVersionExpiration": {"NoncurrentDays": 1},
-                   "Expiration": {"ExpiredObjectDeleteMarker": True}}]})  # fmt: skip
+    store.client.put_bucket_lifecycle_configuration(
+        Bucket=store.bucket,
+        LifecycleConfiguration={
+            "Rules": [
+                {
+                    "ID": "expire-old-versions",
+                    "Status": "Enabled",
+                    "Filter": {"Prefix": ""},
+                    "NoncurrentVersionExpiration": {"NoncurrentDays": 1},
+                    "Expiration": {"ExpiredObjectDeleteMarker": True},
+                }
+            ]
+        },
+    )
     assert "versioning" not in runner.invoke(args=["fsck"]).output
     listed = store.client.list_object_versions(Bucket=store.bucket)
-    for version in listed.get("Versions", []) + listed.get("DeleteMarkers", []):  # the fixture's clean-up
-        store.client.delete_object(Bucket=store.bucket, Key=version["Key"], VersionId=version["VersionId"])
+    for version in listed.get("Versions", []) + listed.get(
+        "DeleteMarkers", []
+    ):  # the fixture's clean-up
+        store.client.delete_object(
+            Bucket=store.bucket, Key=version["Key"], VersionId=version["VersionId"]
+        )
 
 
-def test_backup_copies_the_bucket_into_a_folder_that_serves_alone(app, store, runner, tmp_path,
-                                                                  make_work, monkeypatch):
+def test_backup_copies_the_bucket_into_a_folder_that_serves_alone(
+    app, store, runner, tmp_path, make_work, monkeypatch
+):
     shown = make_work(title="Kept")
     waiting = make_work(title="Waiting", status=WorkStatus.PENDING)
     dest = tmp_path / "copy"
@@ -446,8 +490,10 @@ def test_backup_copies_the_bucket_into_a_folder_that_serves_alone(app, store, ru
     assert result.exit_code == 0, result.output
     files = 2 * len(store.files(shown.image_key))
     assert f"Backed up the database and 2 works ({files} files)" in result.output
-    assert f"Serve the copy with: env -u GALLERY_MEDIA GALLERY_INSTANCE={dest} PORT=5001 make run" in (
-        result.output)  # fmt: skip
+    assert (
+        f"Serve the copy with: env -u GALLERY_MEDIA GALLERY_INSTANCE={dest} PORT=5001 make run"
+        in (result.output)
+    )
     for work in (shown, waiting):
         copied = dest / "media" / "works" / work.image_key
         assert {p.name for p in copied.iterdir()} == store.files(work.image_key)
@@ -458,7 +504,9 @@ def test_backup_copies_the_bucket_into_a_folder_that_serves_alone(app, store, ru
 
     # The copy, served without the bucket; with the bucket still exported, it refuses to start.
     monkeypatch.setenv("GALLERY_INSTANCE", str(dest))
-    with pytest.raises(RuntimeError, match="another media store. To serve the copy, unset GALLERY_MEDIA"):
+    with pytest.raises(
+        RuntimeError, match="another media store. To serve the copy, unset GALLERY_MEDIA"
+    ):
         create_app({"TESTING": True, "SECRET_KEY": "restored"})
     monkeypatch.delenv("GALLERY_MEDIA")
     restored = create_app({"TESTING": True, "SECRET_KEY": "restored"})
@@ -488,9 +536,14 @@ class Outage:
             sock.bind(("127.0.0.1", 0))
             port = sock.getsockname()[1]  # closed once the block ends: connections are refused
         self.store, self.live = store, store.client
-        self.dead = boto3.client("s3", endpoint_url=f"http://127.0.0.1:{port}", aws_access_key_id="testing",
-                                 aws_secret_access_key="testing", region_name="us-east-1",
-                                 config=Config(retries={"max_attempts": 1}))  # fmt: skip
+        self.dead = boto3.client(
+            "s3",
+            endpoint_url=f"http://127.0.0.1:{port}",
+            aws_access_key_id="testing",
+            aws_secret_access_key="testing",
+            region_name="us-east-1",
+            config=Config(retries={"max_attempts": 1}),
+        )
 
     def start(self) -> None:
         self.store._client = self.dead
@@ -517,8 +570,14 @@ def test_a_person_at_risk_report_fails_closed_when_the_bucket_is_unreachable(
     outage.start()
     visitor = app.test_client()
     form = visitor.get(f"/works/{public_id}/report")
-    answer = visitor.post(f"/works/{public_id}/report", data={
-        "category": "person-at-risk", "text": "", "csrf_token": csrf_from(form.get_data(as_text=True))})  # fmt: skip
+    answer = visitor.post(
+        f"/works/{public_id}/report",
+        data={
+            "category": "person-at-risk",
+            "text": "",
+            "csrf_token": csrf_from(form.get_data(as_text=True)),
+        },
+    )
     assert answer.status_code == 303  # the visitor's thanks, not a 500
     fresh()
     # Hidden and kept: gone from every public address, the report waiting for a moderator.
@@ -547,13 +606,17 @@ def test_an_unpublish_fails_closed_when_the_bucket_is_unreachable(
     key = work.image_key
     outage.start()
     page = client.get(f"/moderation/works/{work.id}")
-    answer = client.post(f"/moderation/works/{work.id}/unpublish", data={
-        "reason": "faces", "csrf_token": csrf_from(page.get_data(as_text=True))})  # fmt: skip
+    answer = client.post(
+        f"/moderation/works/{work.id}/unpublish",
+        data={"reason": "faces", "csrf_token": csrf_from(page.get_data(as_text=True))},
+    )
     assert answer.status_code == 303
     outage.end()  # (the review page shows the images: it needs the bucket)
     shown = client.get(answer.headers["Location"]).get_data(as_text=True)
     assert "The media store did not answer, so its images keep their old address" in shown
     fresh()
     found = db.session.get(Work, work.id)
-    assert found.status == WorkStatus.PENDING and found.image_key == key and found.media_move_pending
+    assert (
+        found.status == WorkStatus.PENDING and found.image_key == key and found.media_move_pending
+    )
     assert app.test_client().get(f"/works/{work.public_id}").status_code == 404

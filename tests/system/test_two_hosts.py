@@ -7,6 +7,7 @@ takedown on one is gone from both at once.
 PostgreSQL and Redis are those of this project's machines (TEST_DATABASE_URL, or the local
 default below; REDIS_URL or the local default): this test uses them in both runs of the
 suite, on a schema and key prefixes of its own that it removes afterwards."""
+
 from __future__ import annotations
 
 import io
@@ -27,8 +28,7 @@ import requests
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
-from helpers import s3_environment
-from helpers import png_bytes
+from helpers import png_bytes, s3_environment
 
 ROOT = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
@@ -50,8 +50,12 @@ class Host:
 
     def get(self, path: str, *, headers: dict[str, str] | None = None) -> requests.Response:
         """A visitor's GET, with the one public host name a proxy in front of both sends."""
-        return requests.get(self.url + path, timeout=30, allow_redirects=False,
-                            headers={"Host": PUBLIC_HOST, **(headers or {})})  # fmt: skip
+        return requests.get(
+            self.url + path,
+            timeout=30,
+            allow_redirects=False,
+            headers={"Host": PUBLIC_HOST, **(headers or {})},
+        )
 
 
 def _free_port() -> int:
@@ -63,7 +67,9 @@ def _free_port() -> int:
 
 
 @pytest.fixture
-def shared(tmp_path: Path, moto_endpoint: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[str, str]]:
+def shared(
+    tmp_path: Path, moto_endpoint: str, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[dict[str, str]]:
     """The environment both hosts share: a PostgreSQL schema, Redis prefixes, a bucket, one
     secret key (sessions and CSRF tokens made on one host are good on the other)."""
     base = os.environ.get("TEST_DATABASE_URL") or DEFAULT_POSTGRES
@@ -79,20 +85,27 @@ def shared(tmp_path: Path, moto_endpoint: str, monkeypatch: pytest.MonkeyPatch) 
     import boto3
 
     bucket = f"two-hosts-{secrets.token_hex(4)}"
-    s3 = boto3.client("s3", endpoint_url=moto_endpoint, aws_access_key_id="testing",
-                      aws_secret_access_key="testing", region_name="us-east-1")  # fmt: skip
+    s3 = boto3.client(
+        "s3",
+        endpoint_url=moto_endpoint,
+        aws_access_key_id="testing",
+        aws_secret_access_key="testing",
+        region_name="us-east-1",
+    )
     s3.create_bucket(Bucket=bucket)
-    env.update({
-        "DATABASE_URL": url.render_as_string(hide_password=False),
-        "GALLERY_MEDIA": f"s3://{bucket}/gallery",
-        "CACHE_REDIS_URL": redis_url,
-        "RATELIMIT_STORAGE_URI": redis_url,
-        "FLASK_CACHE_KEY_PREFIX": f"{prefix}-cache:",
-        "FLASK_RATELIMIT_KEY_PREFIX": f"{prefix}-limits",
-        "FLASK_SECRET_KEY": secrets.token_hex(32),
-        "FLASK_SUBMIT_RATE_LIMIT": "2 per hour",
-        "FLASK_REPORT_RATE_LIMIT": "20 per hour",
-    })  # fmt: skip
+    env.update(
+        {
+            "DATABASE_URL": url.render_as_string(hide_password=False),
+            "GALLERY_MEDIA": f"s3://{bucket}/gallery",
+            "CACHE_REDIS_URL": redis_url,
+            "RATELIMIT_STORAGE_URI": redis_url,
+            "FLASK_CACHE_KEY_PREFIX": f"{prefix}-cache:",
+            "FLASK_RATELIMIT_KEY_PREFIX": f"{prefix}-limits",
+            "FLASK_SECRET_KEY": secrets.token_hex(32),
+            "FLASK_SUBMIT_RATE_LIMIT": "2 per hour",
+            "FLASK_REPORT_RATE_LIMIT": "20 per hour",
+        }
+    )
     try:
         yield env
     finally:
@@ -110,9 +123,15 @@ def shared(tmp_path: Path, moto_endpoint: str, monkeypatch: pytest.MonkeyPatch) 
 
 
 def _flask(env: dict[str, str], instance: Path, *args: str, stdin: str | None = None) -> str:
-    done = subprocess.run([str(BIN / "flask"), "--app", "gallery", *args], cwd=ROOT, input=stdin,
-                          env={**env, "GALLERY_INSTANCE": str(instance)}, capture_output=True,
-                          text=True, timeout=120)  # fmt: skip
+    done = subprocess.run(
+        [str(BIN / "flask"), "--app", "gallery", *args],
+        cwd=ROOT,
+        input=stdin,
+        env={**env, "GALLERY_INSTANCE": str(instance)},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert done.returncode == 0, done.stdout + done.stderr
     return done.stdout
 
@@ -129,11 +148,22 @@ def hosts(shared: dict[str, str], tmp_path: Path) -> Iterator[tuple[Host, Host]]
             log = tmp_path / f"{name}.log"
             with log.open("wb") as out:
                 process = subprocess.Popen(  # noqa: S603 - our own gunicorn, fixed arguments
-                    [str(BIN / "gunicorn"), "--config", "python:gallery.gunicorn_conf", "--workers", "2",
-                     "--bind", f"127.0.0.1:{port}", "gallery:create_app()"],
-                    cwd=ROOT, env={**shared, "GALLERY_INSTANCE": str(tmp_path / name)},
-                    stdout=out, stderr=subprocess.STDOUT, start_new_session=True,
-                )  # fmt: skip
+                    [
+                        str(BIN / "gunicorn"),
+                        "--config",
+                        "python:gallery.gunicorn_conf",
+                        "--workers",
+                        "2",
+                        "--bind",
+                        f"127.0.0.1:{port}",
+                        "gallery:create_app()",
+                    ],
+                    cwd=ROOT,
+                    env={**shared, "GALLERY_INSTANCE": str(tmp_path / name)},
+                    stdout=out,
+                    stderr=subprocess.STDOUT,
+                    start_new_session=True,
+                )
             started.append(Host(name, f"http://127.0.0.1:{port}", process, log))
         for host in started:
             _wait_for(host)
@@ -170,10 +200,19 @@ def _token(html: str) -> str:
 def _upload(host: Host, title: str) -> requests.Response:
     session = requests.Session()
     form = session.get(host.url + "/submit", timeout=30)
-    data = {"csrf_token": _token(form.text), "title": title, "alt_text": f"Alt of {title}",
-            "licence": "cc-by-4.0", "own_work": "y", "consent": "y", "ai_used": "no"}  # fmt: skip
+    data = {
+        "csrf_token": _token(form.text),
+        "title": title,
+        "alt_text": f"Alt of {title}",
+        "licence": "cc-by-4.0",
+        "own_work": "y",
+        "consent": "y",
+        "ai_used": "no",
+    }
     files = {"image": ("art.png", io.BytesIO(png_bytes((640, 480), "#aa3322")), "image/png")}
-    return session.post(host.url + "/submit", data=data, files=files, timeout=60, allow_redirects=False)
+    return session.post(
+        host.url + "/submit", data=data, files=files, timeout=60, allow_redirects=False
+    )
 
 
 def test_two_hosts_share_one_gallery(hosts: tuple[Host, Host]) -> None:
@@ -187,8 +226,12 @@ def test_two_hosts_share_one_gallery(hosts: tuple[Host, Host]) -> None:
     # A moderator, logged in on host two, finds it in the queue there and approves it.
     moderator = requests.Session()
     login = moderator.get(two.url + "/login", timeout=30)
-    answer = moderator.post(two.url + "/login", timeout=30, allow_redirects=False,
-                            data={"username": "mod", "password": PASSWORD, "csrf_token": _token(login.text)})  # fmt: skip
+    answer = moderator.post(
+        two.url + "/login",
+        timeout=30,
+        allow_redirects=False,
+        data={"username": "mod", "password": PASSWORD, "csrf_token": _token(login.text)},
+    )
     assert answer.status_code == 303
     queue = moderator.get(two.url + "/moderation/", timeout=30)
     assert "Drawn on host one" in queue.text
@@ -197,8 +240,12 @@ def test_two_hosts_share_one_gallery(hosts: tuple[Host, Host]) -> None:
     pending_image = re.search(r'src="(/media/[^"]+)"', review.text).group(1)
     assert one.get(pending_image).status_code == 404  # a pending image: not for the public
     assert moderator.get(two.url + pending_image, timeout=30).status_code == 200
-    approved = moderator.post(f"{two.url}/moderation/works/{work_id}/approve", timeout=30,
-                              data={"csrf_token": _token(review.text)}, allow_redirects=False)  # fmt: skip
+    approved = moderator.post(
+        f"{two.url}/moderation/works/{work_id}/approve",
+        timeout=30,
+        data={"csrf_token": _token(review.text)},
+        allow_redirects=False,
+    )
     assert approved.status_code == 303
 
     # Both hosts show it at once, from one cached copy of each page (the same entry: the
@@ -207,7 +254,9 @@ def test_two_hosts_share_one_gallery(hosts: tuple[Host, Host]) -> None:
     for host in (one, two, one, two):
         grid = host.get("/works")
         assert grid.status_code == 200 and "Drawn on host one" in grid.text
-        pages.setdefault(host.name, []).append((grid.headers["ETag"], grid.headers["Last-Modified"]))
+        pages.setdefault(host.name, []).append(
+            (grid.headers["ETag"], grid.headers["Last-Modified"])
+        )
     assert len({tag for seen in pages.values() for tag in seen}) == 1
     public_id = re.search(r'href="/works/([A-Za-z0-9_-]{22})"', one.get("/works").text).group(1)
     work_page = two.get(f"/works/{public_id}")
@@ -225,8 +274,12 @@ def test_two_hosts_share_one_gallery(hosts: tuple[Host, Host]) -> None:
     # once, and gone from every page of host two, its old image address dead on both.
     visitor = requests.Session()
     form = visitor.get(f"{one.url}/works/{public_id}/report", timeout=30)
-    reported = visitor.post(f"{one.url}/works/{public_id}/report", timeout=30, allow_redirects=False,
-                            data={"category": "person-at-risk", "text": "", "csrf_token": _token(form.text)})  # fmt: skip
+    reported = visitor.post(
+        f"{one.url}/works/{public_id}/report",
+        timeout=30,
+        allow_redirects=False,
+        data={"category": "person-at-risk", "text": "", "csrf_token": _token(form.text)},
+    )
     assert reported.status_code == 303
     for path in ("/works", "/", "/fr/works", "/feed.atom"):
         assert "Drawn on host one" not in two.get(path).text, path
@@ -244,16 +297,17 @@ def test_a_host_with_a_page_cache_of_its_own_never_serves_another_hosts_takedown
         pytest.skip("only PostgreSQL is shared by hosts; a SQLite file is one host's")
     from flask import Flask
 
-    from helpers import IsolatedClient
     from gallery import create_app
     from gallery.extensions import db
     from gallery.media import media_store as store
     from gallery.models import Work
-    from helpers import add_work
+    from helpers import IsolatedClient, add_work
 
     one = app_factory(PAGE_CACHE_ONE_HOST=False)
     monkeypatch.setenv("GALLERY_INSTANCE", str(tmp_path / "two"))
-    two = create_app({"TESTING": True, "SECRET_KEY": "test-secret", "SQLALCHEMY_DATABASE_URI": database_url})
+    two = create_app(
+        {"TESTING": True, "SECRET_KEY": "test-secret", "SQLALCHEMY_DATABASE_URI": database_url}
+    )
     try:
         with one.app_context():
             work_id = add_work(store(one), title="Shown on both hosts", alt_text="Alt").id

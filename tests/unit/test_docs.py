@@ -1,5 +1,6 @@
 """The documentation: the package table is what the packages' docstrings say, and the site
 builds with --strict (no broken link or anchor)."""
+
 from __future__ import annotations
 
 import shutil
@@ -23,12 +24,17 @@ def test_the_package_table_is_what_the_docstrings_say(tmp_path):
     assert stale != text
     copy = tmp_path / "repo"
     shutil.copytree(ROOT / "scripts", copy / "scripts")
-    shutil.copytree(ROOT / "gallery", copy / "gallery", ignore=shutil.ignore_patterns("*.mo", "__pycache__"))
+    shutil.copytree(
+        ROOT / "gallery", copy / "gallery", ignore=shutil.ignore_patterns("*.mo", "__pycache__")
+    )
     shutil.copy(ROOT / "pyproject.toml", copy / "pyproject.toml")
     (copy / "docs" / "developers").mkdir(parents=True)
     (copy / "docs" / "developers" / "architecture.md").write_text(stale + "\n")
-    done = subprocess.run([sys.executable, copy / "scripts" / "package-table", "--check"],
-                          capture_output=True, text=True)
+    done = subprocess.run(
+        [sys.executable, copy / "scripts" / "package-table", "--check"],
+        capture_output=True,
+        text=True,
+    )
     assert done.returncode == 1
     assert "the package table is out of date" in done.stdout
 
@@ -38,7 +44,10 @@ def test_the_docs_build_with_strict(tmp_path):
     pytest.importorskip("material", reason="the docs extra: pip install -e '.[docs]'")
     done = subprocess.run(
         [sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(tmp_path / "site")],
-        cwd=ROOT, capture_output=True, text=True, env={"NO_MKDOCS_2_WARNING": "1", "PATH": "/usr/bin:/bin"},
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        env={"NO_MKDOCS_2_WARNING": "1", "PATH": "/usr/bin:/bin"},
     )
     assert done.returncode == 0, done.stderr[-3000:]
     assert (tmp_path / "site" / "operators" / "install" / "index.html").is_file()

@@ -6,6 +6,7 @@ hostile ones by editing their boxes: no binary fixture is kept. What they must g
 the other formats give (test_images.py): fresh pixels only, upright, in sRGB, within the
 pixel cap checked before anything is decoded, and nothing but InvalidImage on bad bytes.
 Files that make a decoder build more than they declare are test_sandbox.py's."""
+
 from __future__ import annotations
 
 import io
@@ -41,10 +42,14 @@ FORMATS = ["HEIF", "AVIF"]
 LAYOUT = layout("jpeg")
 # How to store a picture so that EXIF orientation n shows it upright (the inverse of n).
 STORED_AS = {
-    2: Image.Transpose.FLIP_LEFT_RIGHT, 3: Image.Transpose.ROTATE_180,
-    4: Image.Transpose.FLIP_TOP_BOTTOM, 5: Image.Transpose.TRANSPOSE,
-    6: Image.Transpose.ROTATE_90, 7: Image.Transpose.TRANSVERSE, 8: Image.Transpose.ROTATE_270,
-}  # fmt: skip
+    2: Image.Transpose.FLIP_LEFT_RIGHT,
+    3: Image.Transpose.ROTATE_180,
+    4: Image.Transpose.FLIP_TOP_BOTTOM,
+    5: Image.Transpose.TRANSPOSE,
+    6: Image.Transpose.ROTATE_90,
+    7: Image.Transpose.TRANSVERSE,
+    8: Image.Transpose.ROTATE_270,
+}
 
 
 def upright() -> Image.Image:
@@ -93,7 +98,7 @@ def oriented(fmt: str, stored: Image.Image, *, boxes: int = 1, exif: int = 1) ->
 def patch_box(data: bytes, kind: bytes, payload: bytes, at: int = 4, nth: int = 0) -> bytes:
     """The file with `payload` written `at` bytes into the contents of its nth `kind` box."""
     start = [m.start() for m in re.finditer(re.escape(kind), data)][nth] + 4 + at
-    return data[:start] + payload + data[start + len(payload):]
+    return data[:start] + payload + data[start + len(payload) :]
 
 
 def pixels(result: images.ProcessedImage, size: str = "large") -> Image.Image:
@@ -180,9 +185,11 @@ def test_an_exif_orientation_without_boxes_is_not_applied(fmt):
 
 
 def test_an_avif_xmp_orientation_is_not_applied():
-    xmp = (b'<x:xmpmeta xmlns:x="adobe:ns:meta/"><rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/'
-           b'22-rdf-syntax-ns#"><rdf:Description xmlns:tiff="http://ns.adobe.com/tiff/1.0/" '
-           b'tiff:Orientation="6"/></rdf:RDF></x:xmpmeta>')  # fmt: skip
+    xmp = (
+        b'<x:xmpmeta xmlns:x="adobe:ns:meta/"><rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/'
+        b'22-rdf-syntax-ns#"><rdf:Description xmlns:tiff="http://ns.adobe.com/tiff/1.0/" '
+        b'tiff:Orientation="6"/></rdf:RDF></x:xmpmeta>'
+    )
     data = save(upright(), "AVIF", xmp=xmp)
     with Image.open(io.BytesIO(data)) as source:
         assert source.getexif()[ExifTags.Base.Orientation] == 6  # what Pillow alone would do
@@ -197,8 +204,9 @@ def test_icc_profile_is_converted_to_srgb(fmt, testdata_dir):
         profile = source.info["icc_profile"]
     stored = upright()
     result = images.process(io.BytesIO(save(stored, fmt, icc_profile=profile)))
-    expected = ImageCms.profileToProfile(stored, ImageCms.ImageCmsProfile(io.BytesIO(profile)),
-                                         ImageCms.createProfile("sRGB"))  # fmt: skip
+    expected = ImageCms.profileToProfile(
+        stored, ImageCms.ImageCmsProfile(io.BytesIO(profile)), ImageCms.createProfile("sRGB")
+    )
     assert mean_abs_diff(pixels(result), stored) > 5
     assert mean_abs_diff(pixels(result), expected) < 4
 
@@ -210,7 +218,9 @@ def test_high_bit_depth_heif_comes_out_eight_bit(bits):
     buf = io.BytesIO()
     heif.save(buf, quality=95, bit_depth=bits)
     data = buf.getvalue()
-    assert pillow_heif.open_heif(io.BytesIO(data), convert_hdr_to_8bit=False).info["bit_depth"] == bits
+    assert (
+        pillow_heif.open_heif(io.BytesIO(data), convert_hdr_to_8bit=False).info["bit_depth"] == bits
+    )
     large = pixels(images.process(io.BytesIO(data)))
     assert all(abs(got - want) <= 3 for got, want in zip(large.getpixel((24, 16)), (64, 128, 191)))
 
@@ -283,15 +293,20 @@ def nothing_decoded(monkeypatch):
     return decoded
 
 
-@pytest.mark.parametrize(("fmt", "declared", "outcome"), [
-    ("HEIF", (8000, 6000), (413, TOO_LARGE)),
-    ("HEIF", (100_000, 100_000), (413, TOO_LARGE)),
-    ("HEIF", (2**32 - 1, 2**32 - 1), (400, DAMAGED)),  # beyond libheif's own limit
-    ("AVIF", (8000, 6000), (413, TOO_LARGE)),
-    ("AVIF", (100_000, 100_000), (400, DAMAGED)),  # beyond libavif's own limit
-    ("AVIF", (2**32 - 1, 2**32 - 1), (400, DAMAGED)),
-])  # fmt: skip
-def test_huge_declared_size_is_refused_before_any_pixel_is_decoded(fmt, declared, outcome, nothing_decoded):
+@pytest.mark.parametrize(
+    ("fmt", "declared", "outcome"),
+    [
+        ("HEIF", (8000, 6000), (413, TOO_LARGE)),
+        ("HEIF", (100_000, 100_000), (413, TOO_LARGE)),
+        ("HEIF", (2**32 - 1, 2**32 - 1), (400, DAMAGED)),  # beyond libheif's own limit
+        ("AVIF", (8000, 6000), (413, TOO_LARGE)),
+        ("AVIF", (100_000, 100_000), (400, DAMAGED)),  # beyond libavif's own limit
+        ("AVIF", (2**32 - 1, 2**32 - 1), (400, DAMAGED)),
+    ],
+)
+def test_huge_declared_size_is_refused_before_any_pixel_is_decoded(
+    fmt, declared, outcome, nothing_decoded
+):
     data = patch_box(save(upright(), fmt), b"ispe", struct.pack(">II", *declared))
     error = refused(data)
     assert (error.status, error.reason) == outcome
@@ -303,7 +318,7 @@ def test_grid_canvas_larger_than_its_ispe_is_refused():
     grid's ispe: refused, and what it cost is bounded by the decode sandbox (test_sandbox.py)."""
     data = encode(Image.new("RGB", (2048, 2048), "grey"), "HEIF", quality=10, tile_size=512)
     grid_ispe = data.index(struct.pack(">II", 2048, 2048))
-    data = data[:grid_ispe] + struct.pack(">II", 64, 64) + data[grid_ispe + 8:]
+    data = data[:grid_ispe] + struct.pack(">II", 64, 64) + data[grid_ispe + 8 :]
     assert b"grid" in data
     error = refused(data, max_pixels=2048 * 2048 - 1)
     assert (error.status, error.reason) == (400, DAMAGED)
@@ -321,7 +336,7 @@ def test_av1_frame_larger_than_its_ispe_is_published_at_the_ispe_size():
     frames = encode(big, "AVIF", save_all=True, append_images=[big], quality=0, speed=10)
     frames = frames.replace(b"meta", b"free", 1)
     entry = frames.index(b"av01", frames.index(b"stsd"))
-    frames = frames[: entry + 28] + struct.pack(">HH", 64, 64) + frames[entry + 32:]
+    frames = frames[: entry + 28] + struct.pack(">HH", 64, 64) + frames[entry + 32 :]
     assert refused(frames, max_pixels=1_000_000).reason == DAMAGED
 
 
@@ -342,7 +357,7 @@ def test_a_sequence_sample_entry_size_changes_nothing():
     # The still image's ispe says 64 x 64; the track's sample entry now says 30000 x 30000:
     # the still image is what is decoded and published.
     entry = data.index(b"av01", data.index(b"stsd"))
-    data = data[: entry + 28] + struct.pack(">HH", 30000, 30000) + data[entry + 32:]
+    data = data[: entry + 28] + struct.pack(">HH", 30000, 30000) + data[entry + 32 :]
     result = images.process(io.BytesIO(data))
     assert (result.width, result.height) == (64, 64)
 
@@ -358,8 +373,11 @@ def test_many_images_in_one_file_decode_the_primary_alone(monkeypatch):
     data = many_images(100)
     decoded = []
     real_load = pillow_heif.heif.BaseImage.load
-    monkeypatch.setattr(pillow_heif.heif.BaseImage, "load",  # decodes once, on the first call
-                        lambda self: (self._data or decoded.append(self), real_load(self))[1])  # fmt: skip
+    monkeypatch.setattr(
+        pillow_heif.heif.BaseImage,
+        "load",  # decodes once, on the first call
+        lambda self: (self._data or decoded.append(self), real_load(self))[1],
+    )
     result = images.process(io.BytesIO(data))
     assert result.animated and len(decoded) == 1  # 100 images listed, one decoded
     assert pixels(result).getpixel((32, 32))[0] > 200
@@ -409,8 +427,11 @@ def test_damaged_copies_never_raise_anything_else(fmt, kind, caplog):
 def test_decoders_are_held_to_two_threads_and_no_thumbnails():
     assert pillow_heif.options.DECODE_THREADS == 2
     assert AvifImagePlugin.DEFAULT_MAX_THREADS == 2
-    assert not (pillow_heif.options.THUMBNAILS or pillow_heif.options.DEPTH_IMAGES
-                or pillow_heif.options.AUX_IMAGES)  # fmt: skip
+    assert not (
+        pillow_heif.options.THUMBNAILS
+        or pillow_heif.options.DEPTH_IMAGES
+        or pillow_heif.options.AUX_IMAGES
+    )
 
 
 # ---- through the real form
@@ -429,7 +450,9 @@ def test_heic_through_the_form_makes_a_clean_pending_work(app, client):
     assert work.status == WorkStatus.PENDING
     assert (work.image_format, work.width, work.height) == ("HEIF", 96, 64)
     media = store(app)
-    files = {name: media.path(work.image_key, name).read_bytes() for name in media.files(work.image_key)}
+    files = {
+        name: media.path(work.image_key, name).read_bytes() for name in media.files(work.image_key)
+    }
     assert len(files) == len(LAYOUT)
     for name, stored in files.items():
         assert_clean_bytes(stored, {"webp": "webp", "jpg": "jpeg"}[name.rpartition(".")[2]])

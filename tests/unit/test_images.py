@@ -1,4 +1,5 @@
 """The upload image pipeline: what it accepts, what it refuses, and what it leaves behind."""
+
 from __future__ import annotations
 
 import hashlib
@@ -345,31 +346,48 @@ def test_sizes_cascade_and_never_upscale():
     data = encode(Image.new("RGB", (3000, 1500), "orange"), "PNG")
     result = images.process(io.BytesIO(data))
     assert [(r.size, r.width, r.height) for r in result.renditions if r.format != "webp"] == [
-        ("large", 2560, 1280), ("display", 1600, 800), ("share", 1200, 600), ("thumb", 400, 200),
+        ("large", 2560, 1280),
+        ("display", 1600, 800),
+        ("share", 1200, 600),
+        ("thumb", 400, 200),
     ]
     for r in result.renditions:  # every file has the size it says, and the picture's colour
         im = opened(r)
         assert im.size == (r.width, r.height), (r.size, r.format)
-        assert all(abs(a - b) <= 6 for a, b in zip(im.convert("RGB").getpixel((im.width // 2, im.height // 2)),
-                                                   (255, 165, 0))), (r.size, r.format)  # fmt: skip
+        assert all(
+            abs(a - b) <= 6
+            for a, b in zip(
+                im.convert("RGB").getpixel((im.width // 2, im.height // 2)), (255, 165, 0)
+            )
+        ), (r.size, r.format)
     small = images.process(io.BytesIO(encode(Image.new("RGB", (300, 200)), "PNG")))
     assert {(r.width, r.height) for r in small.renditions} == {(300, 200)}
 
 
-@pytest.mark.parametrize(("width", "display"), [(2000, 2000), (1900, 1900), (2001, 1600), (2400, 1600)])
+@pytest.mark.parametrize(
+    ("width", "display"), [(2000, 2000), (1900, 1900), (2001, 1600), (2400, 1600)]
+)
 def test_display_keeps_a_picture_at_most_a_quarter_larger(width, display):
     """Up to 2000 px the display size is the picture as it is (the large copy's pixels);
     above, 1600 px. The share size is 1200 px either way."""
     data = encode(Image.new("RGB", (width, width * 2 // 3), "teal"), "JPEG")
     result = images.process(io.BytesIO(data))
     widths = {(r.size, r.format): r.width for r in result.renditions}
-    assert widths == {("large", "jpeg"): width, ("display", "jpeg"): display, ("share", "webp"): 1200,
-                      ("share", "jpeg"): 1200, ("thumb", "webp"): 400, ("thumb", "jpeg"): 400}  # fmt: skip
+    assert widths == {
+        ("large", "jpeg"): width,
+        ("display", "jpeg"): display,
+        ("share", "webp"): 1200,
+        ("share", "jpeg"): 1200,
+        ("thumb", "webp"): 400,
+        ("thumb", "jpeg"): 400,
+    }
 
 
 def test_resizing_in_bands_leaves_no_seam():
     rng = random.Random(7)
-    noisy = Image.frombytes("RGB", (900, 601), bytes(rng.randrange(256) for _ in range(900 * 601 * 3)))
+    noisy = Image.frombytes(
+        "RGB", (900, 601), bytes(rng.randrange(256) for _ in range(900 * 601 * 3))
+    )
     whole = noisy.resize((640, 427), Image.Resampling.HAMMING)
     banded = _resize_in_bands(noisy, (640, 427), Image.Resampling.HAMMING, 2)
     assert banded.size == whole.size
@@ -379,8 +397,11 @@ def test_resizing_in_bands_leaves_no_seam():
 def test_jpeg_is_reduced_while_decoding(monkeypatch):
     drafts = []
     real_draft = JpegImagePlugin.JpegImageFile.draft
-    monkeypatch.setattr(JpegImagePlugin.JpegImageFile, "draft", lambda self, mode, size: (
-        drafts.append(size), real_draft(self, mode, size))[1])
+    monkeypatch.setattr(
+        JpegImagePlugin.JpegImageFile,
+        "draft",
+        lambda self, mode, size: (drafts.append(size), real_draft(self, mode, size))[1],
+    )
     data = encode(Image.new("RGB", (2000, 1000), "purple"), "JPEG")
     result = images.process(io.BytesIO(data), sizes={"large": 900, "display": 500, "thumb": 100})
     # The source, asked for at least 3/4 of the large size; the thumbnail, for the hash.

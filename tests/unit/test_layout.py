@@ -7,6 +7,7 @@ core. Here, read from the source with `ast` (nothing is imported): no import cyc
 even one Python would happen to resolve at run time; nothing below the views touches the
 request; verbs flush and never commit; every package says what it is.
 """
+
 from __future__ import annotations
 
 import ast
@@ -86,7 +87,7 @@ def find_cycle(edges: dict[str, dict[str, list[str]]]) -> list[str] | None:
             if nxt not in edges:
                 continue  # outside the package (flask, sqlalchemy...)
             if state.get(nxt) == 1:
-                return path[path.index(nxt):] + [nxt]
+                return path[path.index(nxt) :] + [nxt]
             if nxt not in state and (cycle := visit(nxt)):
                 return cycle
         path.pop()
@@ -138,7 +139,9 @@ def test_the_layers_contract_holds():
 @pytest.mark.parametrize("module", sorted(m for m in EDGES if below_the_views(m)))
 def test_nothing_below_the_views_touches_the_request(module):
     """Models, images, media, search, mail, prints and verbs: no request, session, g or flash."""
-    flask_names = {n for t, names in EDGES[module].items() if t.split(".")[0] == "flask" for n in names}
+    flask_names = {
+        n for t, names in EDGES[module].items() if t.split(".")[0] == "flask" for n in names
+    }
     assert not flask_names & REQUEST_BOUND, f"{module} uses {sorted(flask_names & REQUEST_BOUND)}"
 
 
@@ -153,15 +156,24 @@ def _calls(path: Path, attribute: str) -> list[int]:
     ]
 
 
-@pytest.mark.parametrize("module", sorted(m for m in EDGES if m.startswith("gallery.verbs")
-                                          or m in ("gallery.verbs.audit", "gallery.commands.demo.seed")))  # fmt: skip
+@pytest.mark.parametrize(
+    "module",
+    sorted(
+        m
+        for m in EDGES
+        if m.startswith("gallery.verbs")
+        or m in ("gallery.verbs.audit", "gallery.commands.demo.seed")
+    ),
+)
 def test_verbs_flush_and_never_commit(module):
     """The request or the CLI command commits once, so two verbs can share a transaction."""
     path = modules(PACKAGE)[module]
     assert _calls(path, "commit") == [] and _calls(path, "rollback") == [], module
 
 
-@pytest.mark.parametrize("package", sorted(str(p.parent.relative_to(ROOT)) for p in PACKAGE.rglob("__init__.py")))
+@pytest.mark.parametrize(
+    "package", sorted(str(p.parent.relative_to(ROOT)) for p in PACKAGE.rglob("__init__.py"))
+)
 def test_every_package_says_what_it_is(package):
     """The package table of the developers' docs is made from these docstrings."""
     doc = ast.get_docstring(ast.parse((ROOT / package / "__init__.py").read_text()))

@@ -39,7 +39,9 @@ def decodable(folder: Path) -> list[tuple[str, Image.Image]]:
 
 def noise(count: int) -> list[tuple[str, Image.Image]]:
     rng = random.Random(1)
-    return [(f"noise {i}", Image.frombytes("L", (64, 48), rng.randbytes(64 * 48))) for i in range(count)]
+    return [
+        (f"noise {i}", Image.frombytes("L", (64, 48), rng.randbytes(64 * 48))) for i in range(count)
+    ]
 
 
 def tied(im: Image.Image) -> int:
@@ -66,8 +68,10 @@ def compare(pictures: list[tuple[str, Image.Image]]) -> tuple[int, list[tuple[st
 def test_same_bits_as_imagehash_on_the_shared_images(testdata_dir):
     pictures = decodable(testdata_dir) + noise(200)
     same, others = compare(pictures)
-    print(f"\nphash: {same} of {len(pictures)} identical; the others "
-          f"(max Hamming distance {max((d for _, d, _ in others), default=0)}): {others}")
+    print(
+        f"\nphash: {same} of {len(pictures)} identical; the others "
+        f"(max Hamming distance {max((d for _, d, _ in others), default=0)}): {others}"
+    )
     assert len(pictures) >= 240 and same >= len(pictures) - 10
     # Every difference is a picture whose coefficients tie with the median.
     assert all(ties >= 2 for _name, _distance, ties in others), others
@@ -79,8 +83,10 @@ def test_same_bits_on_ordinary_pictures():
     pictures = []
     for i in range(20):
         im = Image.linear_gradient("L").resize((300 + 10 * i, 200)).convert("RGB")
-        im.paste((rng.randrange(256), rng.randrange(256), rng.randrange(256)),
-                 (rng.randrange(100), rng.randrange(100), 150 + rng.randrange(100), 150))
+        im.paste(
+            (rng.randrange(256), rng.randrange(256), rng.randrange(256)),
+            (rng.randrange(100), rng.randrange(100), 150 + rng.randrange(100), 150),
+        )
         pictures.append((f"drawing {i}", im))
     same, others = compare(pictures)
     assert (same, others) == (20, [])

@@ -4,6 +4,7 @@ Every case runs on both stores: the local folder and a bucket of moto's S3 serve
 `store` fixture is parametrised).  Cases that look behind the store's back do it through
 `raw`, which sees the folder's entries or the bucket's objects; the few that only make
 sense on a disk (fsync, symlinks, file modes) or only on S3 say so in their name."""
+
 from __future__ import annotations
 
 import os
@@ -12,10 +13,10 @@ import time
 
 import pytest
 
-from gallery.media import s3 as s3store
-from gallery.media import local as storage
-from gallery.media.s3 import S3MediaStore, parse_media_url
 from gallery.media import MediaStore
+from gallery.media import local as storage
+from gallery.media import s3 as s3store
+from gallery.media.s3 import S3MediaStore, parse_media_url
 
 FILES = {"large.webp": b"large-webp", "large.jpg": b"large-jpg", "thumb.webp": b"thumb"}
 TWO_HOURS = 7200
@@ -51,9 +52,10 @@ class Bucket:
 
     def objects(self, under: str = "") -> list[str]:
         pages = self.client.get_paginator("list_objects_v2").paginate(
-            Bucket=self.store.bucket, Prefix=self.store.prefix + under)
+            Bucket=self.store.bucket, Prefix=self.store.prefix + under
+        )
         found = [o["Key"] for page in pages for o in page.get("Contents", [])]
-        return sorted(k[len(self.store.prefix):] for k in found)
+        return sorted(k[len(self.store.prefix) :] for k in found)
 
     def staging(self) -> list[str]:
         return sorted({k.split("/")[1] for k in self.objects("staging/")})
@@ -525,11 +527,26 @@ def test_media_urls_name_a_bucket_and_a_prefix(url, bucket, prefix):
 
 @pytest.mark.parametrize(
     "url",
-    ["", "gallery", "/srv/media", "s3:/gallery", "s3://", "http://gallery/media", "S3://",
-     "s3://Gallery", "s3://ab", "s3://-gallery", "s3://key:secret@gallery/media",
-     "s3://gallery:9000/media", "s3://gallery/media?region=x", "s3://gallery/../media",
-     "s3://gallery/me dia", "s3://gallery/./x", "s3://gallery/a#b"],
-)  # fmt: skip
+    [
+        "",
+        "gallery",
+        "/srv/media",
+        "s3:/gallery",
+        "s3://",
+        "http://gallery/media",
+        "S3://",
+        "s3://Gallery",
+        "s3://ab",
+        "s3://-gallery",
+        "s3://key:secret@gallery/media",
+        "s3://gallery:9000/media",
+        "s3://gallery/media?region=x",
+        "s3://gallery/../media",
+        "s3://gallery/me dia",
+        "s3://gallery/./x",
+        "s3://gallery/a#b",
+    ],
+)
 def test_malformed_media_urls_are_refused_without_quoting_them(url):
     with pytest.raises(ValueError, match="s3://bucket/prefix") as raised:
         parse_media_url(url)

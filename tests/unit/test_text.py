@@ -1,4 +1,5 @@
 """Markdown sanitising and day counting."""
+
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
@@ -17,13 +18,13 @@ from gallery.core.text import days_between, render_markdown, today_in
         "[click](javascript:alert(1))",
         "[click](JaVaScRiPt:alert(1))",
         "[click](  javascript:alert(1))",
-        "<a href=\"javascript&#58;alert(1)\">x</a>",
+        '<a href="javascript&#58;alert(1)">x</a>',
         "<svg onload=alert(1)>",
         "<iframe src=https://evil.example></iframe>",
-        "<p style=\"background:url(javascript:alert(1))\">x</p>",
+        '<p style="background:url(javascript:alert(1))">x</p>',
         "![x](data:text/html;base64,PHNjcmlwdD5hbGVydCgxKTwvc2NyaXB0Pg==)",
         "<form action=https://evil.example><input name=q></form>",
-        "<div onclick=\"alert(1)\">hi</div>",
+        '<div onclick="alert(1)">hi</div>',
     ],
 )
 def test_markdown_cannot_carry_script(source: str) -> None:
@@ -57,11 +58,22 @@ class Elements(HTMLParser):
             self.depth -= 1
 
 
-@pytest.mark.parametrize("source", [
-    "- " * 2500, "> " * 2500, "[" * 5000, "![" * 2500, "*a " * 1600, "1. " * 1600,
-    "[[" * 2500 + "]]" * 2500, "|a" * 2500 + "\n" + "|-" * 2500, "> - " * 1250,
-    "<blockquote>" * 2500 + "x", "*_" * 2500,
-])  # fmt: skip
+@pytest.mark.parametrize(
+    "source",
+    [
+        "- " * 2500,
+        "> " * 2500,
+        "[" * 5000,
+        "![" * 2500,
+        "*a " * 1600,
+        "1. " * 1600,
+        "[[" * 2500 + "]]" * 2500,
+        "|a" * 2500 + "\n" + "|-" * 2500,
+        "> - " * 1250,
+        "<blockquote>" * 2500 + "x",
+        "*_" * 2500,
+    ],
+)
 def test_hostile_markdown_is_rendered_not_crashed(source: str) -> None:
     """Python-Markdown recursed once per "- " and died of RecursionError (a 500)."""
     html = str(render_markdown(source))
@@ -78,7 +90,9 @@ def test_markdown_keeps_ordinary_formatting() -> None:
 
 
 def test_markdown_tables_strike_and_bare_addresses() -> None:
-    html = str(render_markdown("~~gone~~ see https://example.org/a\n\n| a | b |\n|---|---|\n| 1 | 2 |"))
+    html = str(
+        render_markdown("~~gone~~ see https://example.org/a\n\n| a | b |\n|---|---|\n| 1 | 2 |")
+    )
     assert "<del>gone</del>" in html
     assert '<a href="https://example.org/a" rel="nofollow noopener noreferrer">' in html
     assert "<td>1</td>" in html

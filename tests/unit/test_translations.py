@@ -4,6 +4,7 @@ is there, translated (every plural form), not fuzzy, with the same placeholders.
 The strings are extracted here from the source with Babel's own extractor and the
 project's babel.cfg, so a string added without a translation fails the suite (run
 `make messages`, then translate what it adds)."""
+
 from __future__ import annotations
 
 import re
@@ -23,8 +24,10 @@ LANGUAGES = ("fr", "ru")
 def _method_map() -> list[tuple[str, str]]:
     """The [method: pattern] sections of babel.cfg."""
     text = (ROOT / "babel.cfg").read_text()
-    return [(pattern.strip(), method.strip()) for method, pattern in
-            re.findall(r"^\[(\w+):\s*([^\]]+)\]", text, re.MULTILINE)]  # fmt: skip
+    return [
+        (pattern.strip(), method.strip())
+        for method, pattern in re.findall(r"^\[(\w+):\s*([^\]]+)\]", text, re.MULTILINE)
+    ]
 
 
 @lru_cache(maxsize=1)
@@ -51,7 +54,10 @@ def test_the_extractor_sees_the_strings():
     assert len(messages) > 400
     assert (None, "Send a work") in messages  # a template string
     assert messages[None, "%(num)s day"] == ("%(num)s day", "%(num)s days")  # a plural
-    assert (None, "Please write this in the language chosen as the original.") in messages  # code, _l
+    assert (
+        None,
+        "Please write this in the language chosen as the original.",
+    ) in messages  # code, _l
     assert ("prisoner form", "Who") in messages and (None, "Who") in messages  # pgettext
 
 
@@ -87,7 +93,9 @@ def test_placeholders_are_the_sources(code):
         for form in strings:
             got = set(PLACEHOLDER.findall(form or ""))
             # A singular form may say "one" instead of the number: only %(num)s may go.
-            if got != wanted and not (len(parts) > 1 and wanted - got <= {"%(num)s"} and got <= wanted):
+            if got != wanted and not (
+                len(parts) > 1 and wanted - got <= {"%(num)s"} and got <= wanted
+            ):
                 problems.append(f"{msgid!r}: {sorted(got)} instead of {sorted(wanted)}")
     assert problems == [], "\n".join(problems[:40])
 

@@ -1,6 +1,7 @@
 """The demo content behind `flask seed-demo` and `flask remove-demo`: seed.py loads, refreshes
 and removes one real prisoner's profile, the Paris rally and generated posters; texts.py
 holds their texts in English, French and Russian, with their sources."""
+
 from __future__ import annotations
 
 from .seed import (

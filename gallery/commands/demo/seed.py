@@ -1,5 +1,6 @@
 """Demo content: one real prisoner's profile from cited sources, the Paris rally, and
 generated posters. Everything here is flagged is_demo and can be removed in one command."""
+
 from __future__ import annotations
 
 import io
@@ -16,20 +17,34 @@ from sqlalchemy import delete, select
 
 from ... import search
 from ...core.database import begin_write
-from ...extensions import db
-from .texts import AZAT_SOURCES, AZAT_TEXTS, RALLY_SOURCES, RALLY_TEXTS
-from ...models import Campaign, CampaignTranslation, Licence, Prisoner, PrisonerStatus, PrisonerStory
-from ...models import SiteSetting, Tag, Work, WorkStatus, WorkText, sources_from, utcnow
 from ...core.text import render_markdown
+from ...extensions import db
+from ...media import MediaStore
+from ...models import (
+    Campaign,
+    CampaignTranslation,
+    Licence,
+    Prisoner,
+    PrisonerStatus,
+    PrisonerStory,
+    SiteSetting,
+    Tag,
+    Work,
+    WorkStatus,
+    WorkText,
+    sources_from,
+    utcnow,
+)
 from ...verbs.common import delete_files_after_commit
 from ...verbs.profiles import STORY_TEXTS, sync_language_rows
 from ...verbs.submissions import NewWork, create_work
-from ...media import MediaStore
+from .texts import AZAT_SOURCES, AZAT_TEXTS, RALLY_SOURCES, RALLY_TEXTS
 
 DEMO_REMOVED = "demo.removed"
 # Memorial's profile and the Azat Miftakhov Committee, both in AZAT_SOURCES (one 2020 article
 # says 21 March; every primary source says 22 March).
 AZAT_BIRTH_DATE = date(1993, 3, 22)
+
 
 def _font(size: int) -> ImageFont.FreeTypeFont | ImageFont.ImageFont:
     return ImageFont.load_default(size=size)
@@ -67,7 +82,11 @@ def poster_letters(rng: random.Random) -> Image.Image:
             d.rectangle((x, 500 + row * 28, x + 112, 524 + row * 28), fill="#a4493d")
     for _ in range(9):
         x, y = rng.randint(80, 1300), rng.randint(80, 420)
-        d.polygon([(x, y), (x + 120, y + 40), (x, y + 80), (x + 30, y + 40)], fill="#ffffff", outline="#333333")
+        d.polygon(
+            [(x, y), (x + 120, y + 40), (x, y + 80), (x + 30, y + 40)],
+            fill="#ffffff",
+            outline="#333333",
+        )
     _caption(d, (1500, 860), ["LETTERS", "break walls", "write to a political prisoner"], "#1f1f1f")
     return im
 
@@ -76,7 +95,10 @@ def poster_maths(rng: random.Random) -> Image.Image:
     im = Image.new("RGB", (1400, 1400), "#20352b")
     d = ImageDraw.Draw(im)
     for k in range(1, 6):
-        pts = [(x, 600 + 200 * math.sin(x / (60 * k)) * math.exp(-x / 1400)) for x in range(60, 1340, 8)]
+        pts = [
+            (x, 600 + 200 * math.sin(x / (60 * k)) * math.exp(-x / 1400))
+            for x in range(60, 1340, 8)
+        ]
         d.line(pts, fill=(230, 230, 210 - 20 * k), width=5)
     for _ in range(40):
         x, y = rng.randint(60, 1340), rng.randint(120, 1000)
@@ -92,7 +114,10 @@ def poster_rally(rng: random.Random) -> Image.Image:
     for _ in range(70):
         x, y = rng.randint(20, 1580), rng.randint(560, 900)
         r = rng.randint(22, 34)
-        d.ellipse((x - r, y - r, x + r, y + r), fill=rng.choice(["#3a2e2a", "#6b4f3f", "#c8a27c", "#2b2b2b"]))
+        d.ellipse(
+            (x - r, y - r, x + r, y + r),
+            fill=rng.choice(["#3a2e2a", "#6b4f3f", "#c8a27c", "#2b2b2b"]),
+        )
     for x in (300, 760, 1220):
         d.rectangle((x, 300, x + 260, 470), fill="#ffffff", outline="#222222", width=6)
         d.line((x + 130, 470, x + 130, 640), fill="#5a3d2b", width=12)
@@ -107,7 +132,11 @@ def poster_days(rng: random.Random) -> Image.Image:
         for group in range(6):
             x, y = 90 + group * 175, 120 + row * 36
             for i in range(4):
-                d.line((x + i * 28, y, x + i * 28 + rng.randint(-3, 3), y + 26), fill="#333333", width=5)
+                d.line(
+                    (x + i * 28, y, x + i * 28 + rng.randint(-3, 3), y + 26),
+                    fill="#333333",
+                    width=5,
+                )
             d.line((x - 8, y + 22, x + 100, y + 4), fill="#b3261e", width=5)
     _caption(d, (1200, 1160), ["EVERY DAY COUNTS", "letters make the days shorter"], "#b3261e")
     return im
@@ -133,77 +162,109 @@ def poster_chain(rng: random.Random) -> Image.Image:
 # the pictures are part of the artwork and stay in English: the alt texts say so and
 # translate them. French: no-break spaces before « : » and inside « », narrow ones before
 # « ; » (typography of the French review); Russian: «ёлочки».
-POSTERS: list[tuple[dict[str, str], dict[str, str], Callable[[random.Random], Image.Image], tuple[str, ...]]] = [
-    ({"en": "Free Azat",
-      "fr": "Libérez Azat",
-      "ru": "Свободу Азату"},
-     {"en": "A barred prison window with a yellow sun behind the bars and small birds; below, "
+POSTERS: list[
+    tuple[dict[str, str], dict[str, str], Callable[[random.Random], Image.Image], tuple[str, ...]]
+] = [
+    (
+        {"en": "Free Azat", "fr": "Libérez Azat", "ru": "Свободу Азату"},
+        {
+            "en": "A barred prison window with a yellow sun behind the bars and small birds; below, "
             "the words FREE AZAT and “mathematician, prisoner since 2019”.",
-      "fr": "Une fenêtre de prison à barreaux et, derrière les barreaux, un soleil jaune et de "
+            "fr": "Une fenêtre de prison à barreaux et, derrière les barreaux, un soleil jaune et de "
             "petits oiseaux\u202f; en dessous, en anglais\u00a0: FREE AZAT («\u202fLibérez Azat\u202f») "
             "et «\u202fmathematician, prisoner since 2019\u202f» («\u202fmathématicien, "
             "prisonnier depuis 2019\u202f»).",
-      "ru": "Тюремное окно с решёткой, за решёткой — жёлтое солнце и маленькие птицы; внизу "
+            "ru": "Тюремное окно с решёткой, за решёткой — жёлтое солнце и маленькие птицы; внизу "
             "по-английски: FREE AZAT («Свободу Азату») и «mathematician, prisoner since 2019» "
-            "(«математик, в заключении с 2019 года»)."},
-     poster_window, ("poster", "solidarity")),
-    ({"en": "Letters break walls",
-      "fr": "Les lettres brisent les murs",
-      "ru": "Письма рушат стены"},
-     {"en": "Paper planes fly above a red brick wall; below, the words LETTERS break walls, "
+            "(«математик, в заключении с 2019 года»).",
+        },
+        poster_window,
+        ("poster", "solidarity"),
+    ),
+    (
+        {
+            "en": "Letters break walls",
+            "fr": "Les lettres brisent les murs",
+            "ru": "Письма рушат стены",
+        },
+        {
+            "en": "Paper planes fly above a red brick wall; below, the words LETTERS break walls, "
             "write to a political prisoner.",
-      "fr": "Des avions en papier volent au-dessus d’un mur de briques rouges\u202f; en dessous, "
+            "fr": "Des avions en papier volent au-dessus d’un mur de briques rouges\u202f; en dessous, "
             "en anglais\u00a0: LETTERS break walls, write to a political prisoner («\u202fLes "
             "lettres brisent les murs, écrivez à un prisonnier politique\u202f»).",
-      "ru": "Бумажные самолётики летят над красной кирпичной стеной; внизу по-английски: "
+            "ru": "Бумажные самолётики летят над красной кирпичной стеной; внизу по-английски: "
             "LETTERS break walls, write to a political prisoner («Письма рушат стены, напишите "
-            "политзаключённому»)."},
-     poster_letters, ("poster", "letters")),
-    ({"en": "Maths is not a crime",
-      "fr": "Les maths ne sont pas un crime",
-      "ru": "Математика — не преступление"},
-     {"en": "Chalk curves and dots on a dark green blackboard, with the words MATHS is not a crime.",
-      "fr": "Des courbes et des points à la craie sur un tableau noir vert foncé, avec en "
+            "политзаключённому»).",
+        },
+        poster_letters,
+        ("poster", "letters"),
+    ),
+    (
+        {
+            "en": "Maths is not a crime",
+            "fr": "Les maths ne sont pas un crime",
+            "ru": "Математика — не преступление",
+        },
+        {
+            "en": "Chalk curves and dots on a dark green blackboard, with the words MATHS is not a crime.",
+            "fr": "Des courbes et des points à la craie sur un tableau noir vert foncé, avec en "
             "anglais les mots MATHS is not a crime («\u202fLes maths ne sont pas un "
             "crime\u202f»).",
-      "ru": "Кривые и точки мелом на тёмно-зелёной доске и надпись по-английски: MATHS is not "
-            "a crime («Математика — не преступление»)."},
-     poster_maths, ("poster", "mathematics")),
-    ({"en": "Paris, 20 September 2025",
-      "fr": "Paris, 20\u00a0septembre 2025",
-      "ru": "Париж, 20\u00a0сентября 2025\u00a0года"},
-     {"en": "A crowd seen from above holding three blank placards on a grey square, with the "
+            "ru": "Кривые и точки мелом на тёмно-зелёной доске и надпись по-английски: MATHS is not "
+            "a crime («Математика — не преступление»).",
+        },
+        poster_maths,
+        ("poster", "mathematics"),
+    ),
+    (
+        {
+            "en": "Paris, 20 September 2025",
+            "fr": "Paris, 20\u00a0septembre 2025",
+            "ru": "Париж, 20\u00a0сентября 2025\u00a0года",
+        },
+        {
+            "en": "A crowd seen from above holding three blank placards on a grey square, with the "
             "words PARIS 20.09.2025, ART PROTEST.",
-      "fr": "Une foule vue d’en haut, sur une place grise, brandit trois pancartes "
+            "fr": "Une foule vue d’en haut, sur une place grise, brandit trois pancartes "
             "vierges\u202f; au-dessus, les mots PARIS 20.09.2025, ART PROTEST.",
-      "ru": "Толпа на серой площади, вид сверху: люди держат три пустых плаката; над ними "
-            "надпись PARIS 20.09.2025, ART PROTEST."},
-     poster_rally, ("poster", "rally")),
-    ({"en": "Every day counts",
-      "fr": "Chaque jour compte",
-      "ru": "Каждый день на счету"},
-     {"en": "Rows of tally marks, in groups of five crossed in red, fill a pale page; below, "
+            "ru": "Толпа на серой площади, вид сверху: люди держат три пустых плаката; над ними "
+            "надпись PARIS 20.09.2025, ART PROTEST.",
+        },
+        poster_rally,
+        ("poster", "rally"),
+    ),
+    (
+        {"en": "Every day counts", "fr": "Chaque jour compte", "ru": "Каждый день на счету"},
+        {
+            "en": "Rows of tally marks, in groups of five crossed in red, fill a pale page; below, "
             "EVERY DAY COUNTS, letters make the days shorter.",
-      "fr": "Des rangées de bâtons, barrés de rouge par groupes de cinq, couvrent une page "
+            "fr": "Des rangées de bâtons, barrés de rouge par groupes de cinq, couvrent une page "
             "pâle\u202f; en dessous, en anglais\u00a0: EVERY DAY COUNTS, letters make the days "
             "shorter («\u202fChaque jour compte, les lettres raccourcissent les jours\u202f»).",
-      "ru": "Ряды палочек, сгруппированных по пять и перечёркнутых красным, заполняют светлую "
+            "ru": "Ряды палочек, сгруппированных по пять и перечёркнутых красным, заполняют светлую "
             "страницу; внизу по-английски: EVERY DAY COUNTS, letters make the days shorter "
-            "(«Каждый день на счету, с письмами дни короче»)."},
-     poster_days, ("poster", "letters")),
-    ({"en": "Solidarity",
-      "fr": "Solidarité",
-      "ru": "Солидарность"},
-     {"en": "A black chain with one broken link on a yellow rounded panel with transparent "
+            "(«Каждый день на счету, с письмами дни короче»).",
+        },
+        poster_days,
+        ("poster", "letters"),
+    ),
+    (
+        {"en": "Solidarity", "fr": "Solidarité", "ru": "Солидарность"},
+        {
+            "en": "A black chain with one broken link on a yellow rounded panel with transparent "
             "corners; below, SOLIDARITY from Paris to Moscow.",
-      "fr": "Une chaîne noire dont un maillon est brisé, sur un panneau jaune aux coins "
+            "fr": "Une chaîne noire dont un maillon est brisé, sur un panneau jaune aux coins "
             "arrondis et transparents\u202f; en dessous, en anglais\u00a0: SOLIDARITY from Paris "
             "to Moscow («\u202fSolidarité de Paris à Moscou\u202f»).",
-      "ru": "Чёрная цепь с одним разорванным звеном на жёлтой панели со скруглёнными "
+            "ru": "Чёрная цепь с одним разорванным звеном на жёлтой панели со скруглёнными "
             "прозрачными углами; внизу по-английски: SOLIDARITY from Paris to Moscow "
-            "(«Солидарность от Парижа до Москвы»)."},
-     poster_chain, ("poster", "solidarity")),
-]  # fmt: skip
+            "(«Солидарность от Парижа до Москвы»).",
+        },
+        poster_chain,
+        ("poster", "solidarity"),
+    ),
+]
 
 # The posters' tags in the other languages (Tag.labels): the tag filter and the work pages
 # show these; the filter's address keeps the slug.
@@ -256,7 +317,9 @@ def _azat() -> Prisoner:
         featured=True,
         is_demo=True,
     )
-    prisoner.stories = [PrisonerStory(locale=locale, **texts) for locale, texts in AZAT_TEXTS.items()]
+    prisoner.stories = [
+        PrisonerStory(locale=locale, **texts) for locale, texts in AZAT_TEXTS.items()
+    ]
     prisoner.sources = sources_from(AZAT_SOURCES, "en")
     return prisoner
 
@@ -264,11 +327,17 @@ def _azat() -> Prisoner:
 def _rally(prisoner: Prisoner) -> Campaign:
     original = RALLY_TEXTS["en"]
     campaign = Campaign(
-        slug="art-protest-paris-2025", held_on=date(2025, 9, 20), original_locale="en",
-        is_demo=True, **original,
-    )  # fmt: skip
-    campaign.translations = [CampaignTranslation(locale=locale, **texts)
-                             for locale, texts in RALLY_TEXTS.items() if locale != "en"]  # fmt: skip
+        slug="art-protest-paris-2025",
+        held_on=date(2025, 9, 20),
+        original_locale="en",
+        is_demo=True,
+        **original,
+    )
+    campaign.translations = [
+        CampaignTranslation(locale=locale, **texts)
+        for locale, texts in RALLY_TEXTS.items()
+        if locale != "en"
+    ]
     campaign.prisoners = [prisoner]
     campaign.sources = sources_from(RALLY_SOURCES, "en")
     return campaign
@@ -295,13 +364,20 @@ def seed(store: MediaStore) -> int:
     now = utcnow()
     for i, (titles, alts, draw, tags) in enumerate(POSTERS):
         fields = NewWork(
-            title=titles["en"], alt_text=alts["en"], licence=Licence.CC_BY, display_name=DEMO_ARTIST,
-            text_locale="en", prisoner_ids=(prisoner.id,), campaign_id=campaign.id, tag_names=tags,
+            title=titles["en"],
+            alt_text=alts["en"],
+            licence=Licence.CC_BY,
+            display_name=DEMO_ARTIST,
+            text_locale="en",
+            prisoner_ids=(prisoner.id,),
+            campaign_id=campaign.id,
+            tag_names=tags,
             is_demo=True,
-        )  # fmt: skip
+        )
         image = _png(draw(random.Random(i)))
-        work = create_work(store, image, fields, status=WorkStatus.APPROVED,
-                           published_at=now - timedelta(hours=i))  # fmt: skip
+        work = create_work(
+            store, image, fields, status=WorkStatus.APPROVED, published_at=now - timedelta(hours=i)
+        )
         _label_tags()  # before the poster is indexed with its tags' labels
         _set_poster_texts(work, titles, alts)
     return len(POSTERS)
@@ -314,8 +390,11 @@ def _poster_texts(titles: dict[str, str], alts: dict[str, str]) -> dict[str, dic
     for code in current_app.config["LANGUAGES"]:
         with force_locale(code):
             description = str(DEMO_DESCRIPTION)
-        out[code] = {"title": titles.get(code) or titles["en"], "alt_text": alts.get(code) or alts["en"],
-                     "description": description}  # fmt: skip
+        out[code] = {
+            "title": titles.get(code) or titles["en"],
+            "alt_text": alts.get(code) or alts["en"],
+            "description": description,
+        }
     return out
 
 
@@ -324,7 +403,11 @@ def _set_poster_texts(work: Work, titles: dict[str, str], alts: dict[str, str]) 
     WorkText row; then put it in the search index again, in every language."""
     texts = _poster_texts(titles, alts)
     english = texts.pop("en")
-    work.title, work.alt_text, work.description = english["title"], english["alt_text"], english["description"]
+    work.title, work.alt_text, work.description = (
+        english["title"],
+        english["alt_text"],
+        english["description"],
+    )
     work.description_html = str(render_markdown(work.description))
     work.text_locale = "en"
     work.display_name = DEMO_ARTIST
@@ -336,7 +419,11 @@ def _set_poster_texts(work: Work, titles: dict[str, str], alts: dict[str, str]) 
         if row is None:
             row = WorkText(locale=code)
             work.texts.append(row)
-        row.title, row.alt_text, row.description = values["title"], values["alt_text"], values["description"]
+        row.title, row.alt_text, row.description = (
+            values["title"],
+            values["alt_text"],
+            values["description"],
+        )
         row.description_html = str(render_markdown(row.description))
     db.session.flush()
     search.index_work(work)
@@ -366,8 +453,9 @@ def refresh_texts(prisoner: Prisoner) -> None:
     """Bring the demo profile's, campaign's and posters' texts and sources up to date (facts
     about a real person are corrected in texts.py, and an installation loaded before
     must not keep the old ones); of the demo works, only their texts and tags' labels change."""
-    sync_language_rows(prisoner.stories, lambda code: PrisonerStory(locale=code), STORY_TEXTS,
-                       AZAT_TEXTS)  # fmt: skip
+    sync_language_rows(
+        prisoner.stories, lambda code: PrisonerStory(locale=code), STORY_TEXTS, AZAT_TEXTS
+    )
     prisoner.birth_date = AZAT_BIRTH_DATE
     prisoner.name_native_locale = "ru"
     prisoner.sources = sources_from(AZAT_SOURCES, "en")
@@ -378,8 +466,13 @@ def refresh_texts(prisoner: Prisoner) -> None:
         for name in Campaign.TEXTS:
             setattr(campaign, name, RALLY_TEXTS["en"][name])
         campaign.original_locale = "en"
-        sync_language_rows(campaign.translations, lambda code: CampaignTranslation(locale=code),
-                           Campaign.TEXTS, RALLY_TEXTS, skip="en")  # fmt: skip
+        sync_language_rows(
+            campaign.translations,
+            lambda code: CampaignTranslation(locale=code),
+            Campaign.TEXTS,
+            RALLY_TEXTS,
+            skip="en",
+        )
         campaign.sources = sources_from(RALLY_SOURCES, "en")
     db.session.flush()
     _refresh_posters()

@@ -216,7 +216,7 @@ AZAT_SOURCES: list[SourceEntry] = [
         fr="Novaïa Gazeta Europe (en russe), 31 mai 2025 : à partir du 1er juin 2025, les virements soupçonnés de « financer l’extrémisme » peuvent être suspendus",
         ru="«Новая газета Европа», 31 мая 2025 года: с 1 июня 2025 года переводы, подозреваемые в «финансировании экстремизма», можно приостанавливать",
     ),
-]  # fmt: skip
+]
 
 AZAT_EN = {
     "name": "Azat Miftakhov",
@@ -697,7 +697,7 @@ RALLY_SOURCES: list[SourceEntry] = [
         fr="CNT-AIT Paris Banlieue, 19 septembre 2025 : appel à rejoindre le rassemblement et programme",
         ru="CNT-AIT Paris Banlieue (на французском), 19 сентября 2025 года: призыв присоединиться и программа",
     ),
-]  # fmt: skip
+]
 
 RALLY_EN = {
     "title": "Art Protest rally in Paris for Azat Miftakhov",

@@ -20,6 +20,7 @@ file's SHA-256; a file is written only when its bytes changed (a temporary file 
 folder, then one rename), and what the previous export wrote but this one did not (a work
 unpublished, withdrawn or rejected) is deleted. Files the export never wrote are left
 alone."""
+
 from .crawl import Report, export_static, is_private, parse_public_url
 from .files import MANIFEST, Target, UnsafeDestination, content_digest, file_for
 

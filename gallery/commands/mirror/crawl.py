@@ -1,6 +1,7 @@
 """The crawl of export-static: the queue, the seeds, and the routing rules that decide
 which address of the site is copied, which leads to the primary site, and which is never
 fetched."""
+
 from __future__ import annotations
 
 import contextvars
@@ -43,15 +44,22 @@ from .rewrite import Rewriter
 
 LANG_ARG = "lang_code"  # the language argument of localised routes (web/i18n.py)
 # Answered by the server only: never fetched, and links to them lead to PUBLIC_URL.
-PRIVATE = re.compile(r"\A/(?:[a-z]{2}/)?(?:moderation|login|logout|account|submissions|api)(?:/|\Z)")
+PRIVATE = re.compile(
+    r"\A/(?:[a-z]{2}/)?(?:moderation|login|logout|account|submissions|api)(?:/|\Z)"
+)
 SERVER_BLUEPRINTS = {"submit", "reports", "search", "auth", "moderation", "api"}
 SERVER_ENDPOINTS = {"public.healthz"}
 # A3 posters hold the same image as A4 ones, page for page: a copy keeps only A4 (half the
 # size of its PDFs, which are most of a copy) and its A3 links lead to the primary site.
 LARGE_ONLY_ONLINE = {"prints.poster", "prints.posters"}
 # Exported at their bare address too: they hold no page a visitor reads.
-LANGUAGE_FREE = {"feeds.feed", "feeds.prisoner_feed", "feeds.campaign_feed", "feeds.sitemap",
-                 "feeds.robots"}  # fmt: skip
+LANGUAGE_FREE = {
+    "feeds.feed",
+    "feeds.prisoner_feed",
+    "feeds.campaign_feed",
+    "feeds.sitemap",
+    "feeds.robots",
+}
 
 
 @dataclass
@@ -123,13 +131,21 @@ class _Export(Rewriter):
         self.languages: tuple[str, ...] = tuple(app.config["LANGUAGES"])
         self.default_language = app.config["BABEL_DEFAULT_LOCALE"]
         self.localised = app.extensions.get("gallery.localised", frozenset())
-        self.routes = app.url_map.bind(self.netloc, script_name=self.root or "/",
-                                       url_scheme=parts.scheme)  # fmt: skip
+        self.routes = app.url_map.bind(
+            self.netloc, script_name=self.root or "/", url_scheme=parts.scheme
+        )
         self.client = app.test_client(use_cookies=False)
         self.client.environ_base[EXPORT_ENVIRON] = True  # not a visitor: no rate limit
         self.store = media_store(app)
-        self.public_keys = set(db.session.scalars(select(Work.image_key).where(
-            Work.status == WorkStatus.APPROVED, Work.hidden.is_(False), Work.image_key.is_not(None))))  # fmt: skip
+        self.public_keys = set(
+            db.session.scalars(
+                select(Work.image_key).where(
+                    Work.status == WorkStatus.APPROVED,
+                    Work.hidden.is_(False),
+                    Work.image_key.is_not(None),
+                )
+            )
+        )
         self.report = Report()
         self.queue: deque[Target] = deque()
         self.seen: dict[str, Target] = {}  # by target url
@@ -156,7 +172,9 @@ class _Export(Rewriter):
             # After a failure, keep listing what the earlier runs wrote, so the next run
             # still removes it when it is stale.
             _write_manifest(self.dest, self.new if done else {**self.old, **self.new})
-        self.report.removed, self.report.left_alone = _remove_stale(self.dest, set(self.old) - set(self.new))
+        self.report.removed, self.report.left_alone = _remove_stale(
+            self.dest, set(self.old) - set(self.new)
+        )
         return self.report
 
     def _seed(self) -> None:
@@ -171,7 +189,9 @@ class _Export(Rewriter):
     def _print_seeds(self) -> Iterator[tuple[str, tuple[tuple[str, str], ...]]]:
         """The print PDFs and slideshows of what is public, so they are copied even where
         no page links them yet (those a work's licence refuses answer 403 and are skipped)."""
-        public = select(Work.public_id).where(Work.status == WorkStatus.APPROVED, Work.hidden.is_(False))
+        public = select(Work.public_id).where(
+            Work.status == WorkStatus.APPROVED, Work.hidden.is_(False)
+        )
         sizes = ((("size", "a4"),),)  # A3: see LARGE_ONLY_ONLINE
         for public_id in db.session.scalars(public.order_by(Work.id)):
             for size in sizes:
@@ -185,7 +205,9 @@ class _Export(Rewriter):
             yield f"/prisoners/{slug}/flyer.pdf", ()
         yield "/show", ()
 
-    def _enqueue(self, target: Target | None, linked_from: str, *, optional: bool = False) -> Target | None:
+    def _enqueue(
+        self, target: Target | None, linked_from: str, *, optional: bool = False
+    ) -> Target | None:
         """Queue a target once; returns the one queued first for its address."""
         if target is None:
             return None
@@ -247,11 +269,15 @@ class _Export(Rewriter):
         except ET.ParseError:
             return
         for loc in locs:
-            self._enqueue(self._resolve(loc, self.public_url + "/", None, absolute_too=True), "/sitemap.xml")
+            self._enqueue(
+                self._resolve(loc, self.public_url + "/", None, absolute_too=True), "/sitemap.xml"
+            )
 
     # ---- addresses and files ----
 
-    def _resolve(self, raw: str, base: str, lang: str | None, *, absolute_too: bool = False) -> Target | None:
+    def _resolve(
+        self, raw: str, base: str, lang: str | None, *, absolute_too: bool = False
+    ) -> Target | None:
         """The target a link found on the page at `base` names; None for anything that is
         not a page or file of this site to copy."""
         parts = urlsplit(urljoin(base, raw))
@@ -261,7 +287,7 @@ class _Export(Rewriter):
             return None  # canonical, hreflang, og: name the primary site on purpose
         if not (parts.path == self.root or parts.path.startswith(self.root + "/")):
             return None
-        path = parts.path[len(self.root):] or "/"
+        path = parts.path[len(self.root) :] or "/"
         return self._target(path, tuple(parse_qsl(parts.query, keep_blank_values=True)), lang)
 
     def _resolve_once(self, raw: str, base: str, lang: str | None) -> Target | None:
@@ -271,13 +297,17 @@ class _Export(Rewriter):
             self.resolved[key] = self._resolve(raw, base, lang)
         return self.resolved[key]
 
-    def _target(self, path: str, query: tuple[tuple[str, str], ...], lang: str | None) -> Target | None:
+    def _target(
+        self, path: str, query: tuple[tuple[str, str], ...], lang: str | None
+    ) -> Target | None:
         if is_private(path):
             return None
         endpoint, args, path = self._route(path)
         if endpoint is None:
             return None
-        if endpoint != "?" and (endpoint.partition(".")[0] in SERVER_BLUEPRINTS or endpoint in SERVER_ENDPOINTS):
+        if endpoint != "?" and (
+            endpoint.partition(".")[0] in SERVER_BLUEPRINTS or endpoint in SERVER_ENDPOINTS
+        ):
             return None
         if endpoint in LARGE_ONLY_ONLINE and dict(query).get("size", "").lower() == "a3":
             return None  # the A4 poster prints at A3 too; an A3 link opens the primary site
@@ -307,7 +337,7 @@ class _Export(Rewriter):
                 endpoint, args = self.routes.match(path, method="GET")
                 return endpoint, args, path
             except RequestRedirect as moved:
-                path = urlsplit(moved.new_url).path[len(self.root):] or "/"
+                path = urlsplit(moved.new_url).path[len(self.root) :] or "/"
             except MethodNotAllowed:
                 return None, {}, path
             except NotFound:

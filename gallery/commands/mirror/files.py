@@ -1,6 +1,7 @@
 """The files of export-static: the file each address becomes, the manifest of what the
 last export wrote, atomic writes that never follow a link out of DEST, and the removal of
 what is stale."""
+
 from __future__ import annotations
 
 import hashlib
@@ -88,7 +89,9 @@ def _read_manifest(dest: Path) -> dict[str, str]:
         return {}
     if not isinstance(found, dict):
         return {}
-    return {k: v for k, v in found.items() if isinstance(k, str) and isinstance(v, str) and _inside(k)}
+    return {
+        k: v for k, v in found.items() if isinstance(k, str) and isinstance(v, str) and _inside(k)
+    }
 
 
 def _write_manifest(dest: Path, entries: dict[str, str]) -> None:
@@ -104,7 +107,9 @@ def _write_manifest(dest: Path, entries: dict[str, str]) -> None:
 
 def _inside(relative: str) -> bool:
     parts = relative.split("/")
-    return bool(parts) and not relative.startswith("/") and all(SAFE_SEGMENT.match(p) for p in parts)
+    return (
+        bool(parts) and not relative.startswith("/") and all(SAFE_SEGMENT.match(p) for p in parts)
+    )
 
 
 def _within(dest: Path, path: Path) -> bool:
@@ -142,7 +147,9 @@ def _remove_stale(dest: Path, stale: set[str]) -> tuple[int, list[str]]:
     for relative in sorted(stale):
         path = dest / relative
         if not _within(dest, path):
-            log.warning("export-static: %s is behind a symbolic link out of %s; left alone", relative, dest)
+            log.warning(
+                "export-static: %s is behind a symbolic link out of %s; left alone", relative, dest
+            )
             left_alone.append(relative)
             continue
         try:

@@ -1,6 +1,7 @@
 """The rewriting of export-static: every link of a copied page (href, src, srcset, action,
 poster, data-*, a refresh) or stylesheet (`url()`, `@import`) made relative to the copy, or
 aimed at the primary site; the notice at the top of each page; the language chooser."""
+
 from __future__ import annotations
 
 import html
@@ -87,7 +88,7 @@ class Rewriter:
         where = MAIN_OPEN.search(text) or BODY_OPEN.search(text)
         if where is None:
             return text
-        return text[: where.end()] + self._note(lang, target) + text[where.end():]
+        return text[: where.end()] + self._note(lang, target) + text[where.end() :]
 
     def _srcset(self, value: str, page: Target, lang: str) -> str:
         out = []
@@ -115,18 +116,24 @@ class Rewriter:
         onion = self.app.config["ONION_URL"]
         with force_locale(lang):
             if onion:
-                text = _("This is a copy of the gallery. Forms (sending a work, searching, reporting "
-                         "a work) open the gallery's own site at %(url)s, or at %(onion)s over Tor.")
+                text = _(
+                    "This is a copy of the gallery. Forms (sending a work, searching, reporting "
+                    "a work) open the gallery's own site at %(url)s, or at %(onion)s over Tor."
+                )
             else:
-                text = _("This is a copy of the gallery. Forms (sending a work, searching, reporting "
-                         "a work) open the gallery's own site at %(url)s.")
+                text = _(
+                    "This is a copy of the gallery. Forms (sending a work, searching, reporting "
+                    "a work) open the gallery's own site at %(url)s."
+                )
         link = Markup('<a href="%s">%s</a>')
         here = page.url if page is not None else "/"
         values = {"url": link % (self.public_url + here, self.public_url)}
         if onion:
             values["onion"] = link % (onion.rstrip("/") + here, onion.rstrip("/"))
-        return str(Markup('<div class="wrap"><p class="notice notice--mirror" role="note">%s</p></div>')
-                   % (escape(text) % values))  # fmt: skip
+        return str(
+            Markup('<div class="wrap"><p class="notice notice--mirror" role="note">%s</p></div>')
+            % (escape(text) % values)
+        )
 
     def _language_chooser(self) -> str:
         """DEST/index.html: sends to the English home page; names the others in their own words."""
@@ -137,11 +144,20 @@ class Rewriter:
             % (code, code, code, Locale.parse(code).get_display_name(code).capitalize())
             for code in self.languages
         )
-        return str(Markup(
-            '<!doctype html>\n<html lang="%s">\n<head>\n<meta charset="utf-8">\n'
-            '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
-            '<meta http-equiv="refresh" content="0; url=%s/index.html">\n<title>%s</title>\n'
-            '<link rel="stylesheet" href="static/css/gallery.css">\n</head>\n<body>\n'
-            '<main class="wrap section">\n%s<h1>%s</h1>\n<ul>%s</ul>\n</main>\n</body>\n</html>\n'
-        ) % (self.default_language, self.default_language, title,
-             Markup(self._note(self.default_language, None)), title, Markup(items)))  # fmt: skip
+        return str(
+            Markup(
+                '<!doctype html>\n<html lang="%s">\n<head>\n<meta charset="utf-8">\n'
+                '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
+                '<meta http-equiv="refresh" content="0; url=%s/index.html">\n<title>%s</title>\n'
+                '<link rel="stylesheet" href="static/css/gallery.css">\n</head>\n<body>\n'
+                '<main class="wrap section">\n%s<h1>%s</h1>\n<ul>%s</ul>\n</main>\n</body>\n</html>\n'
+            )
+            % (
+                self.default_language,
+                self.default_language,
+                title,
+                Markup(self._note(self.default_language, None)),
+                title,
+                Markup(items),
+            )
+        )

@@ -11,6 +11,7 @@ Revises: ef052ff2ad88
 Create Date: 2026-12-01 20:30:00
 
 """
+
 import sqlalchemy as sa
 from alembic import op
 from slugify import slugify
@@ -21,7 +22,9 @@ down_revision = "ef052ff2ad88"
 branch_labels = None
 depends_on = None
 
-tag = sa.table("tag", sa.column("id", sa.Integer), sa.column("slug", sa.String), sa.column("name", sa.String))
+tag = sa.table(
+    "tag", sa.column("id", sa.Integer), sa.column("slug", sa.String), sa.column("name", sa.String)
+)
 work_tag = sa.table("work_tag", sa.column("work_id", sa.Integer), sa.column("tag_id", sa.Integer))
 
 

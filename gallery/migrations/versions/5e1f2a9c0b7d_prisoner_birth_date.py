@@ -8,6 +8,7 @@ Revises: cb80cf436f3f
 Create Date: 2026-12-01 20:45:00
 
 """
+
 import sqlalchemy as sa
 from alembic import op
 

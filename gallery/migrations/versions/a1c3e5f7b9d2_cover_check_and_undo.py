@@ -11,6 +11,7 @@ Revises: d4a8c1f0e6b2
 Create Date: 2026-12-06 02:50:00
 
 """
+
 import sqlalchemy as sa
 from alembic import op
 
@@ -26,7 +27,9 @@ depends_on = None
 def upgrade():
     with op.batch_alter_table("work", schema=None) as batch_op:
         batch_op.add_column(sa.Column("cover_checked_key", sa.String(length=43), nullable=True))
-        batch_op.add_column(sa.Column("finalize_after", gallery.models.UTCDateTime(), nullable=True))
+        batch_op.add_column(
+            sa.Column("finalize_after", gallery.models.UTCDateTime(), nullable=True)
+        )
 
 
 def downgrade():

@@ -11,6 +11,7 @@ Revises: f3c9d2a1b7e4
 Create Date: 2026-12-06 06:00:00
 
 """
+
 import sqlalchemy as sa
 from alembic import op
 
@@ -26,8 +27,12 @@ def upgrade():
         batch_op.add_column(sa.Column("name", sa.String(length=200), nullable=True))
     with op.batch_alter_table("prisoner", schema=None) as batch_op:
         batch_op.add_column(sa.Column("name_native_locale", sa.String(length=16), nullable=True))
-    prisoner = sa.table("prisoner", sa.column("name_native", sa.String), sa.column("name_native_locale", sa.String))
-    op.execute(prisoner.update().where(prisoner.c.name_native.is_not(None)).values(name_native_locale="ru"))
+    prisoner = sa.table(
+        "prisoner", sa.column("name_native", sa.String), sa.column("name_native_locale", sa.String)
+    )
+    op.execute(
+        prisoner.update().where(prisoner.c.name_native.is_not(None)).values(name_native_locale="ru")
+    )
 
 
 def downgrade():

@@ -9,6 +9,7 @@ Revises: a3f7c2e91b54
 Create Date: 2026-12-06 06:40:00
 
 """
+
 import sqlalchemy as sa
 from alembic import op
 
@@ -29,11 +30,12 @@ def upgrade():
         sa.Column("alt_text", sa.String(length=1000), nullable=True),
         sa.Column("description", sa.Text(), nullable=True),
         sa.Column("description_html", sa.Text(), nullable=True),
-        sa.ForeignKeyConstraint(["work_id"], ["work.id"], name=op.f("fk_work_text_work_id_work"),
-                                ondelete="CASCADE"),
+        sa.ForeignKeyConstraint(
+            ["work_id"], ["work.id"], name=op.f("fk_work_text_work_id_work"), ondelete="CASCADE"
+        ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_work_text")),
         sa.UniqueConstraint("work_id", "locale", name=op.f("uq_work_text_work_id")),
-    )  # fmt: skip
+    )
     with op.batch_alter_table("tag", schema=None) as batch_op:
         batch_op.add_column(sa.Column("labels", sa.JSON(), nullable=True))
 

@@ -10,6 +10,7 @@ Revises: 9a3f6c2e8b41
 Create Date: 2026-12-01 23:45:00
 
 """
+
 import sqlalchemy as sa
 from alembic import op
 

@@ -12,6 +12,7 @@ Revises: 3b9d4c1e7a20
 Create Date: 2026-12-01 20:30:00
 
 """
+
 import sqlalchemy as sa
 from alembic import op
 
@@ -22,11 +23,17 @@ branch_labels = None
 depends_on = None
 
 TEXTS = ("charges", "sentence", "letter_guidance")
-prisoner = sa.table("prisoner", sa.column("id", sa.Integer), *(sa.column(n, sa.Text) for n in TEXTS))
+prisoner = sa.table(
+    "prisoner", sa.column("id", sa.Integer), *(sa.column(n, sa.Text) for n in TEXTS)
+)
 story = sa.table(
-    "prisoner_story", sa.column("id", sa.Integer), sa.column("prisoner_id", sa.Integer),
-    sa.column("locale", sa.String), sa.column("body", sa.Text), *(sa.column(n, sa.Text) for n in TEXTS),
-)  # fmt: skip
+    "prisoner_story",
+    sa.column("id", sa.Integer),
+    sa.column("prisoner_id", sa.Integer),
+    sa.column("locale", sa.String),
+    sa.column("body", sa.Text),
+    *(sa.column(n, sa.Text) for n in TEXTS),
+)
 
 
 def upgrade():
@@ -39,13 +46,21 @@ def upgrade():
         sa.Column("summary", sa.String(length=400), nullable=True),
         sa.Column("description", sa.Text(), nullable=True),
         sa.Column("place", sa.String(length=300), nullable=True),
-        sa.ForeignKeyConstraint(["campaign_id"], ["campaign.id"],
-                                name=op.f("fk_campaign_translation_campaign_id_campaign"), ondelete="CASCADE"),
+        sa.ForeignKeyConstraint(
+            ["campaign_id"],
+            ["campaign.id"],
+            name=op.f("fk_campaign_translation_campaign_id_campaign"),
+            ondelete="CASCADE",
+        ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_campaign_translation")),
-        sa.UniqueConstraint("campaign_id", "locale", name=op.f("uq_campaign_translation_campaign_id")),
-    )  # fmt: skip
+        sa.UniqueConstraint(
+            "campaign_id", "locale", name=op.f("uq_campaign_translation_campaign_id")
+        ),
+    )
     with op.batch_alter_table("campaign", schema=None) as batch_op:
-        batch_op.add_column(sa.Column("original_locale", sa.String(length=8), nullable=False, server_default="en"))
+        batch_op.add_column(
+            sa.Column("original_locale", sa.String(length=8), nullable=False, server_default="en")
+        )
     with op.batch_alter_table("work", schema=None) as batch_op:
         batch_op.add_column(sa.Column("text_locale", sa.String(length=16), nullable=True))
         batch_op.add_column(sa.Column("rejection_preset", sa.String(length=20), nullable=True))
@@ -68,7 +83,9 @@ def upgrade():
             conn.execute(story.update().where(story.c.id == english).values(**values))
 
     with op.batch_alter_table("prisoner", schema=None) as batch_op:
-        batch_op.add_column(sa.Column("original_locale", sa.String(length=8), nullable=False, server_default="en"))
+        batch_op.add_column(
+            sa.Column("original_locale", sa.String(length=8), nullable=False, server_default="en")
+        )
         for name in TEXTS:
             batch_op.drop_column(name)
 
@@ -81,8 +98,11 @@ def downgrade():
     conn = op.get_bind()
     rows = conn.execute(sa.select(story).where(story.c.locale == "en")).mappings().all()
     for row in rows:
-        conn.execute(prisoner.update().where(prisoner.c.id == row["prisoner_id"])
-                     .values(**{n: row[n] for n in TEXTS}))  # fmt: skip
+        conn.execute(
+            prisoner.update()
+            .where(prisoner.c.id == row["prisoner_id"])
+            .values(**{n: row[n] for n in TEXTS})
+        )
     conn.execute(story.delete().where(story.c.body.is_(None)))
     with op.batch_alter_table("prisoner_story", schema=None) as batch_op:
         batch_op.alter_column("body", existing_type=sa.Text(), nullable=False)

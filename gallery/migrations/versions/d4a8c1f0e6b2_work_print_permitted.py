@@ -8,6 +8,7 @@ Revises: b7d2e5a9c3f8
 Create Date: 2026-12-02 05:50:00
 
 """
+
 import sqlalchemy as sa
 from alembic import op
 

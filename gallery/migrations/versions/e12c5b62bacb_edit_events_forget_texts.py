@@ -10,6 +10,7 @@ Revises: a1c3e5f7b9d2
 Create Date: 2026-12-06 02:40:00
 
 """
+
 import sqlalchemy as sa
 from alembic import op
 
@@ -25,21 +26,28 @@ FORGOTTEN = "changed (the texts were forgotten with the artist's details)"
 
 
 def _forgotten(reason):
-    fields = [name for name in EDITED_FIELDS
-              if any(line.startswith(f"{name}:") for line in reason.splitlines())]  # fmt: skip
+    fields = [
+        name
+        for name in EDITED_FIELDS
+        if any(line.startswith(f"{name}:") for line in reason.splitlines())
+    ]
     return "\n".join(f"{name}: {FORGOTTEN}" for name in fields) or None
 
 
 def upgrade():
     bind = op.get_bind()
-    rows = bind.execute(sa.text(
-        "SELECT e.id, e.reason FROM moderation_event e LEFT JOIN work w ON w.id = e.work_id "
-        "WHERE e.action = 'edit' AND e.reason IS NOT NULL "
-        "AND (w.id IS NULL OR w.status IN ('rejected', 'withdrawn'))"
-    )).all()  # fmt: skip
+    rows = bind.execute(
+        sa.text(
+            "SELECT e.id, e.reason FROM moderation_event e LEFT JOIN work w ON w.id = e.work_id "
+            "WHERE e.action = 'edit' AND e.reason IS NOT NULL "
+            "AND (w.id IS NULL OR w.status IN ('rejected', 'withdrawn'))"
+        )
+    ).all()
     for event_id, reason in rows:
-        bind.execute(sa.text("UPDATE moderation_event SET reason = :reason WHERE id = :id"),
-                     {"reason": _forgotten(reason), "id": event_id})  # fmt: skip
+        bind.execute(
+            sa.text("UPDATE moderation_event SET reason = :reason WHERE id = :id"),
+            {"reason": _forgotten(reason), "id": event_id},
+        )
 
 
 def downgrade():

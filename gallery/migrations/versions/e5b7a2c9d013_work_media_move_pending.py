@@ -8,6 +8,7 @@ Revises: e12c5b62bacb
 Create Date: 2026-12-06 02:45:00
 
 """
+
 import sqlalchemy as sa
 from alembic import op
 

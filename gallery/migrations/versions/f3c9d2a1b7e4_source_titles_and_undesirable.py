@@ -11,6 +11,7 @@ Revises: e5b7a2c9d013
 Create Date: 2026-12-06 07:00:00
 
 """
+
 import sqlalchemy as sa
 from alembic import op
 
@@ -31,12 +32,18 @@ def upgrade():
         )
     bind = op.get_bind()
     source = sa.table("source", sa.column("id", sa.Integer), sa.column("url", sa.String))
-    marked = [row.id for row in bind.execute(sa.select(source.c.id, source.c.url))
-              if is_undesirable(row.url)]  # fmt: skip
+    marked = [
+        row.id
+        for row in bind.execute(sa.select(source.c.id, source.c.url))
+        if is_undesirable(row.url)
+    ]
     if marked:
-        bind.execute(sa.text("UPDATE source SET undesirable = :yes WHERE id IN :ids")
-                     .bindparams(sa.bindparam("ids", expanding=True)),
-                     {"yes": True, "ids": marked})  # fmt: skip
+        bind.execute(
+            sa.text("UPDATE source SET undesirable = :yes WHERE id IN :ids").bindparams(
+                sa.bindparam("ids", expanding=True)
+            ),
+            {"yes": True, "ids": marked},
+        )
 
 
 def downgrade():

@@ -17,6 +17,7 @@ generation (web/pagecache/), which every commit that changes what visitors see r
 every worker and host at once.  A key noted under the current generation is a published
 work's: its file is sent straight away, with the same headers, validators and log line the
 view gives, in a tenth of the time (README "Performance").  Anything else goes to the view."""
+
 from .published import PublishedKeys
 from .sending import send_rendition
 from .shortcut import MediaShortcut

@@ -1,5 +1,6 @@
 """The image keys of published works a worker has checked, as of one page-cache generation,
 and the answers the shortcut has made for their files."""
+
 from __future__ import annotations
 
 import time
@@ -33,15 +34,23 @@ class PublishedKeys:
 
     def note(self, token: str, key: str) -> None:
         if not self._current(token) or len(self.keys) >= self.LIMIT:
-            self.generation, self.since, self.keys, self.answers = token, time.monotonic(), set(), {}
+            self.generation, self.since, self.keys, self.answers = (
+                token,
+                time.monotonic(),
+                set(),
+                {},
+            )
         self.keys.add(key)
 
     def vouches(self, token: str | None, key: str) -> bool:
         return key in self.keys and self._current(token)
 
     def _current(self, token: str | None) -> bool:
-        return (token is not None and token == self.generation
-                and time.monotonic() - self.since < self.lifetime)  # fmt: skip
+        return (
+            token is not None
+            and token == self.generation
+            and time.monotonic() - self.since < self.lifetime
+        )
 
     def keep(self, key: str, filename: str, answer: _Answer) -> None:
         if len(self.answers) >= self.LIMIT:

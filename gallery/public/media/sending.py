@@ -1,6 +1,7 @@
 """Sending a stored file's bytes: send_file() from the local folder, a stream from a bucket
 (with its ETag, Last-Modified and ranges), or an empty answer naming the file for the
 reverse proxy (X-Accel-Redirect, X-Sendfile); a 503 when the store cannot be read."""
+
 from __future__ import annotations
 
 import logging
@@ -20,6 +21,7 @@ log = logging.getLogger(__package__)  # gallery.public.media, as before the spli
 MEDIA_CSP = "default-src 'none'; sandbox"
 STREAM_CHUNK = 64 * 1024  # bytes a read from a bucket asks for at a time
 
+
 def send_rendition(key: str, filename: str, *, conditional: bool) -> Response:
     """One stored file with its format's Content-Type and the headers every media
     response carries (nosniff, a sandboxing CSP); 404 for anything not stored."""
@@ -31,8 +33,12 @@ def send_rendition(key: str, filename: str, *, conditional: bool) -> Response:
             path = store.path(key, filename)
             if path is None:
                 abort(404)
-            response = send_file(path, mimetype=CONTENT_TYPES[filename.rpartition(".")[2]],
-                                 conditional=conditional, etag=conditional)  # fmt: skip
+            response = send_file(
+                path,
+                mimetype=CONTENT_TYPES[filename.rpartition(".")[2]],
+                conditional=conditional,
+                etag=conditional,
+            )
         else:
             response = _stream(store, key, filename, conditional=conditional)
     except OSError as exc:
@@ -52,8 +58,10 @@ def _store_unavailable(exc: OSError) -> NoReturn:
     now = time.monotonic()
     if now - _last_logged[0] >= _LOG_EVERY:
         _last_logged[0] = now
-        log.warning("an image could not be read from the media store: %s (503 until it answers)",
-                    exc.strerror or type(exc).__name__)  # fmt: skip
+        log.warning(
+            "an image could not be read from the media store: %s (503 until it answers)",
+            exc.strerror or type(exc).__name__,
+        )
     raise ServiceUnavailable(retry_after=STORE_RETRY_AFTER) from exc
 
 
@@ -64,8 +72,9 @@ def _stream(store: Store, key: str, filename: str, *, conditional: bool) -> Resp
     fp = store.open(key, filename, found) if found else None
     if found is None or fp is None:
         abort(404)
-    response = Response(FileWrapper(fp, STREAM_CHUNK), mimetype=found.content_type,
-                        direct_passthrough=True)  # fmt: skip
+    response = Response(
+        FileWrapper(fp, STREAM_CHUNK), mimetype=found.content_type, direct_passthrough=True
+    )
     response.content_length = found.size
     if conditional:
         response.set_etag(found.etag)

@@ -1,6 +1,7 @@
 """MediaShortcut, the WSGI middleware that answers a published work's image before Flask,
 once the view has checked that work in the current generation: the same headers,
 validators and log line as the view, in a tenth of the time."""
+
 from __future__ import annotations
 
 import logging
@@ -43,7 +44,9 @@ class MediaShortcut:
         self.seen = PublishedKeys(lifetime=app.config["PAGE_CACHE_SECONDS"])
         app.extensions[PublishedKeys.EXTENSION] = self.seen
 
-    def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
+    def __call__(
+        self, environ: dict[str, Any], start_response: Callable[..., Any]
+    ) -> Iterable[bytes]:
         started = time.perf_counter()
         answered = self._answer(environ, start_response)
         if answered is None:
@@ -52,13 +55,18 @@ class MediaShortcut:
         log_access(environ["REQUEST_METHOD"], self.RULE, status, started)
         return body
 
-    def _answer(self, environ: dict[str, Any], start_response: Callable[..., Any]
-                ) -> tuple[int, Iterable[bytes]] | None:  # fmt: skip
+    def _answer(
+        self, environ: dict[str, Any], start_response: Callable[..., Any]
+    ) -> tuple[int, Iterable[bytes]] | None:
         path = environ.get("PATH_INFO", "")
-        if (not path.startswith(self.PREFIX) or environ.get("REQUEST_METHOD") not in ("GET", "HEAD")
-                or "HTTP_RANGE" in environ or not self._host_trusted(environ)):  # fmt: skip
+        if (
+            not path.startswith(self.PREFIX)
+            or environ.get("REQUEST_METHOD") not in ("GET", "HEAD")
+            or "HTTP_RANGE" in environ
+            or not self._host_trusted(environ)
+        ):
             return None  # the view answers (a host outside TRUSTED_HOSTS: Flask's 400 page)
-        key, _, filename = path[len(self.PREFIX):].partition("/")
+        key, _, filename = path[len(self.PREFIX) :].partition("/")
         if key not in self.seen.keys or not valid_name(key, filename):
             return None
         try:
@@ -89,22 +97,30 @@ class MediaShortcut:
         plain = {k: v for k, v in environ.items() if not k.startswith("HTTP_IF_")}
         max_age = self._max_age()
         response = _by_proxy(key, filename, self.app) or send_file_from(
-            found, plain, mimetype=CONTENT_TYPES[filename.rpartition(".")[2]],
-            conditional=True, etag=True, max_age=max_age)  # fmt: skip
+            found,
+            plain,
+            mimetype=CONTENT_TYPES[filename.rpartition(".")[2]],
+            conditional=True,
+            etag=True,
+            max_age=max_age,
+        )
         response.close()
         immutable(_media_headers(response))
         security_headers(response.headers, secure=False)  # HSTS: by each request's scheme
         proxied = "X-Accel-Redirect" in response.headers or "X-Sendfile" in response.headers
         answer = _Answer(
             headers=[(k, v) for k, v in response.headers.to_wsgi_list() if k.lower() not in _DATED],
-            path=None if proxied else found, etag=response.get_etag()[0],
-            modified=response.last_modified, max_age=max_age,
-        )  # fmt: skip
+            path=None if proxied else found,
+            etag=response.get_etag()[0],
+            modified=response.last_modified,
+            max_age=max_age,
+        )
         self.seen.keep(key, filename, answer)
         return answer
 
-    def _send(self, answer: _Answer, environ: dict[str, Any], start_response: Callable[..., Any]
-              ) -> tuple[int, Iterable[bytes]] | None:  # fmt: skip
+    def _send(
+        self, answer: _Answer, environ: dict[str, Any], start_response: Callable[..., Any]
+    ) -> tuple[int, Iterable[bytes]] | None:
         headers = list(answer.headers)
         if environ.get("wsgi.url_scheme") == "https":
             headers.append(HSTS)
@@ -116,7 +132,8 @@ class MediaShortcut:
             start_response("200 OK", headers)
             return 200, [b""]
         if ("HTTP_IF_NONE_MATCH" in environ or "HTTP_IF_MODIFIED_SINCE" in environ) and not (
-                is_resource_modified(environ, etag=answer.etag, last_modified=answer.modified)):
+            is_resource_modified(environ, etag=answer.etag, last_modified=answer.modified)
+        ):
             remove_entity_headers(headers)  # in place, as werkzeug does for a 304
             start_response("304 Not Modified", headers)
             return 304, []

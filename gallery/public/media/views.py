@@ -1,5 +1,6 @@
 """The media blueprint: one stored rendition, if this visitor may see it; a published
 work's key is noted for the shortcut."""
+
 from __future__ import annotations
 
 from flask import Blueprint, abort, current_app

@@ -31,6 +31,7 @@ with no secret in them are compressed here (no CSRF token): compressing secrets 
 reflected text is what BREACH reads; the rest is left to the proxy, for which the README
 says what to compress.
 """
+
 from __future__ import annotations
 
 import logging
@@ -65,16 +66,20 @@ def init_app(app: Flask) -> None:
     attach the hooks: the lookup runs before every other before-request hook, the store
     after the view, before the headers every response gets."""
     if _per_host_on_shared_database(app):
-        log.warning("page cache off: a per-host cache on a shared database would serve a takedown "
-                    "made on another host for minutes; set CACHE_REDIS_URL, or "
-                    "FLASK_PAGE_CACHE_ONE_HOST=true if this is the only host")  # fmt: skip
+        log.warning(
+            "page cache off: a per-host cache on a shared database would serve a takedown "
+            "made on another host for minutes; set CACHE_REDIS_URL, or "
+            "FLASK_PAGE_CACHE_ONE_HOST=true if this is the only host"
+        )
         app.config["PAGE_CACHE"] = False
     if app.config.get("CACHE_REDIS_URL") and not app.config.get("CACHE_TYPE"):
         app.config["CACHE_TYPE"] = "gallery.web.cachestore.PageRedis"
         # A Redis that stops answering (not refusing: silent) must cost a request or a
         # commit two seconds at most, not hang it: redis-py waits for ever by default.
-        app.config.setdefault("CACHE_OPTIONS", {"socket_timeout": REDIS_TIMEOUT,
-                                                "socket_connect_timeout": REDIS_TIMEOUT})  # fmt: skip
+        app.config.setdefault(
+            "CACHE_OPTIONS",
+            {"socket_timeout": REDIS_TIMEOUT, "socket_connect_timeout": REDIS_TIMEOUT},
+        )
     if not app.config.get("CACHE_TYPE"):
         app.config["CACHE_TYPE"] = "gallery.web.cachestore.PageFiles"
         app.config.setdefault("CACHE_DIR", str(Path(app.instance_path) / "cache" / "pages"))

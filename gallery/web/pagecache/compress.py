@@ -1,5 +1,6 @@
 """Compression: gzip and Brotli bodies for kept pages, and static files (CSS, JavaScript,
 SVG) compressed once per file version; the encoding a client takes."""
+
 from __future__ import annotations
 
 import gzip
@@ -11,10 +12,20 @@ from flask import current_app, request
 from werkzeug.wrappers import Response
 
 # Text worth compressing; PDFs hold compressed streams already and images are left alone.
-COMPRESSIBLE = frozenset({
-    "text/html", "text/css", "text/javascript", "application/javascript", "application/json",
-    "application/atom+xml", "application/xml", "text/xml", "text/plain", "image/svg+xml",
-})  # fmt: skip
+COMPRESSIBLE = frozenset(
+    {
+        "text/html",
+        "text/css",
+        "text/javascript",
+        "application/javascript",
+        "application/json",
+        "application/atom+xml",
+        "application/xml",
+        "text/xml",
+        "text/plain",
+        "image/svg+xml",
+    }
+)
 MIN_COMPRESS = 512  # bytes: below this the headers outweigh the gain
 
 
@@ -39,9 +50,13 @@ def _choose(accept_encoding: str) -> str | None:
 
 # Static files: CSS, JavaScript and SVG compressed once per file version.
 
+
 def _compress_static(response: Response) -> Response:
-    if (request.endpoint != "static" or response.status_code != 200
-            or response.mimetype not in COMPRESSIBLE):  # fmt: skip
+    if (
+        request.endpoint != "static"
+        or response.status_code != 200
+        or response.mimetype not in COMPRESSIBLE
+    ):
         return response
     encoding = _choose(request.headers.get("Accept-Encoding", ""))
     response.vary.add("Accept-Encoding")

@@ -2,6 +2,7 @@
 the session listeners that decide what "visible" means (PRIVATE_TABLES, the status
 history of a work) and start a new generation after a commit that changed it; the sweep of
 older generations."""
+
 from __future__ import annotations
 
 import logging
@@ -25,8 +26,9 @@ log = logging.getLogger(__package__)  # gallery.web.pagecache, as before the spl
 cache = Cache()
 GENERATION_KEY = "pages:generation"
 # Tables no visitor ever sees: a change there leaves every cached page as it was.
-PRIVATE_TABLES = frozenset({"moderator", "moderation_event", "report", "outgoing_mail",
-                            "search_document"})  # fmt: skip
+PRIVATE_TABLES = frozenset(
+    {"moderator", "moderation_event", "report", "outgoing_mail", "search_document"}
+)
 _CHANGED = "gallery.visible_change"
 _SEEN = "gallery.page_generation_seen"  # the generation this process last saw, per app
 
@@ -71,6 +73,7 @@ def _sweep(app: Flask, token: str, *, shared: bool) -> None:
 
 
 # Invalidation: a new generation after every commit that changed what visitors see.
+
 
 def _visible(obj: object, *, new: bool) -> bool:
     table = getattr(obj, "__tablename__", None)
@@ -130,8 +133,10 @@ def invalidate() -> None:
         if not cache.set(GENERATION_KEY, token, timeout=0):
             raise RuntimeError("the cache refused the new generation")
     except Exception:  # noqa: BLE001 - the commit has happened; say loudly what did not
-        log.exception("page cache: could not start a new generation; pages may be stale "
-                      "for up to %s s", current_app.config.get("CACHE_DEFAULT_TIMEOUT"))
+        log.exception(
+            "page cache: could not start a new generation; pages may be stale for up to %s s",
+            current_app.config.get("CACHE_DEFAULT_TIMEOUT"),
+        )
         return
     app = current_app._get_current_object()  # type: ignore[attr-defined]
     app.extensions.setdefault(_SEEN, {})["token"] = token

@@ -1,6 +1,7 @@
 """The pages kept: the lookup before the view, the store after it, and the answer from a
 kept copy (compressed bodies, validators, 304); only the query arguments a page reads make a
 new address."""
+
 from __future__ import annotations
 
 import gzip
@@ -30,22 +31,40 @@ log = logging.getLogger(__package__)  # gallery.web.pagecache, as before the spl
 # never make a page, or a cache entry, each; the kept copy is keyed by these arguments
 # only, in one order, each once, empty ones left out (an empty value reads as absent).
 QUERY_ARGS: dict[str, frozenset[str]] = {
-    endpoint: frozenset({"lang", *args}) for endpoint, args in {
-        "public.home": (), "public.works": ("prisoner", "campaign", "tag", "page", "after", "before"),
-        "public.work": (), "public.prisoners": (), "public.prisoner": (), "public.campaign": (),
-        "feeds.feed": (), "feeds.prisoner_feed": (), "feeds.campaign_feed": (),
-        "feeds.sitemap": (), "feeds.robots": (), "show.newest": ("interval", "start"),
-        "show.campaign": ("interval", "start"), "prints.poster": ("size", "v"),
-        "prints.posters": ("size",), "prints.labels": (), "prints.flyer": (),
+    endpoint: frozenset({"lang", *args})
+    for endpoint, args in {
+        "public.home": (),
+        "public.works": ("prisoner", "campaign", "tag", "page", "after", "before"),
+        "public.work": (),
+        "public.prisoners": (),
+        "public.prisoner": (),
+        "public.campaign": (),
+        "feeds.feed": (),
+        "feeds.prisoner_feed": (),
+        "feeds.campaign_feed": (),
+        "feeds.sitemap": (),
+        "feeds.robots": (),
+        "show.newest": ("interval", "start"),
+        "show.campaign": ("interval", "start"),
+        "prints.poster": ("size", "v"),
+        "prints.posters": ("size",),
+        "prints.labels": (),
+        "prints.flyer": (),
     }.items()
-}  # fmt: skip
+}
 # Print PDFs are built once per generation into files of their own (web/builtfiles.py),
 # outside the page cache and its budget.
 CACHED = frozenset(e for e in QUERY_ARGS if not e.startswith("prints."))
 # Headers a view sets that belong to the page; the per-request ones (CSP, cookies, Vary on
 # the language) are added again by the app's hooks each time it is served.
-KEPT_HEADERS = ("Content-Type", "Content-Disposition", "Cache-Control", "X-Robots-Tag", "Link",
-                "Content-Language")
+KEPT_HEADERS = (
+    "Content-Type",
+    "Content-Disposition",
+    "Cache-Control",
+    "X-Robots-Tag",
+    "Link",
+    "Content-Language",
+)
 _KEY = "page_cache_key"
 
 
@@ -139,7 +158,8 @@ def _storable(response: Response) -> bool:
         and "Set-Cookie" not in response.headers
         and not cache_control.no_store
         and not cache_control.private
-        and (response.calculate_content_length() or 0) <= current_app.config["PAGE_CACHE_MAX_PAGE_BYTES"]
+        and (response.calculate_content_length() or 0)
+        <= current_app.config["PAGE_CACHE_MAX_PAGE_BYTES"]
     )
 
 
@@ -160,7 +180,9 @@ def _entry(response: Response) -> dict[str, Any]:
 
 def _from_entry(entry: dict[str, Any]) -> Response:
     encoding = _encoding(entry)
-    response = Response(entry.get(encoding) if encoding else entry["body"], headers=entry["headers"])
+    response = Response(
+        entry.get(encoding) if encoding else entry["body"], headers=entry["headers"]
+    )
     response.vary.update(entry["vary"])
     if "gzip" in entry:
         response.vary.add("Accept-Encoding")
