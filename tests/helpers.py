@@ -9,7 +9,11 @@ from __future__ import annotations
 
 import contextvars
 import io
+import os
 import re
+import signal
+import socket
+import subprocess
 from pathlib import Path
 from typing import Any
 
@@ -212,3 +216,50 @@ def s3_environment(endpoint: str, home: Path) -> dict[str, str]:
         "AWS_CONFIG_FILE": str(home / "aws-config"),
         "AWS_SHARED_CREDENTIALS_FILE": str(home / "aws-credentials"),
     }
+
+
+# ---- gunicorn in a process of its own (system tests) ----
+
+
+def free_port() -> int:
+    """A loopback port nobody listens on right now."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def start_gunicorn(
+    gunicorn: Path, port: int, env: dict[str, str], log: Path, workers: int = 2
+) -> subprocess.Popen:
+    """The gallery under gunicorn with the project's config, bound to 127.0.0.1:port, in a
+    session of its own (stop_group() ends it and its workers); its output goes to `log`."""
+    with log.open("wb") as out:
+        return subprocess.Popen(  # noqa: S603 - our own gunicorn, fixed arguments
+            [
+                str(gunicorn),
+                "--config",
+                "python:gallery.gunicorn_conf",
+                "--workers",
+                str(workers),
+                "--bind",
+                f"127.0.0.1:{port}",
+                "gallery:create_app()",
+            ],
+            cwd=ROOT,
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+
+
+def stop_group(process: subprocess.Popen) -> None:
+    """SIGTERM to the process's group, SIGKILL after 20 s."""
+    if process.poll() is not None:
+        return
+    os.killpg(process.pid, signal.SIGTERM)
+    try:
+        process.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait()

@@ -7,8 +7,6 @@ from __future__ import annotations
 import io
 import os
 import re
-import signal
-import socket
 import subprocess
 import sys
 import time
@@ -19,7 +17,7 @@ from pathlib import Path
 import pytest
 import requests
 
-from helpers import png_bytes
+from helpers import free_port, png_bytes, start_gunicorn, stop_group
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -77,12 +75,6 @@ def test_with_the_extras_installed_the_same_settings_start(app_factory, monkeypa
 # ---- gunicorn with preload_app: the master builds the app once, its two workers fork ----
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 def _open_files(pid: int) -> set[str]:
     folder = Path(f"/proc/{pid}/fd")
     found = set()
@@ -119,25 +111,8 @@ def preloaded(tmp_path: Path) -> Iterator[tuple[str, subprocess.Popen, Path]]:
         timeout=120,
     )
     assert done.returncode == 0, done.stderr
-    port, log = _free_port(), tmp_path / "gunicorn.log"
-    with log.open("wb") as out:
-        master = subprocess.Popen(  # noqa: S603 - our own gunicorn, fixed arguments
-            [
-                str(bin_ / "gunicorn"),
-                "--config",
-                "python:gallery.gunicorn_conf",
-                "--workers",
-                "2",
-                "--bind",
-                f"127.0.0.1:{port}",
-                "gallery:create_app()",
-            ],
-            cwd=ROOT,
-            env=env,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
+    port, log = free_port(), tmp_path / "gunicorn.log"
+    master = start_gunicorn(bin_ / "gunicorn", port, env, log)
     url = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 60
@@ -155,12 +130,7 @@ def preloaded(tmp_path: Path) -> Iterator[tuple[str, subprocess.Popen, Path]]:
             time.sleep(0.1)
         yield url, master, log
     finally:
-        os.killpg(master.pid, signal.SIGTERM)
-        try:
-            master.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            os.killpg(master.pid, signal.SIGKILL)
-            master.wait()
+        stop_group(master)
 
 
 def _token(html: str) -> str:

@@ -14,7 +14,6 @@ import io
 import os
 import re
 import secrets
-import signal
 import subprocess
 import sys
 import time
@@ -28,7 +27,7 @@ import requests
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
-from helpers import png_bytes, s3_environment
+from helpers import free_port, png_bytes, s3_environment, start_gunicorn, stop_group
 
 ROOT = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
@@ -56,14 +55,6 @@ class Host:
             allow_redirects=False,
             headers={"Host": PUBLIC_HOST, **(headers or {})},
         )
-
-
-def _free_port() -> int:
-    import socket
-
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @pytest.fixture
@@ -144,39 +135,17 @@ def hosts(shared: dict[str, str], tmp_path: Path) -> Iterator[tuple[Host, Host]]
     started: list[Host] = []
     try:
         for name in ("one", "two"):
-            port = _free_port()
+            port = free_port()
             log = tmp_path / f"{name}.log"
-            with log.open("wb") as out:
-                process = subprocess.Popen(  # noqa: S603 - our own gunicorn, fixed arguments
-                    [
-                        str(BIN / "gunicorn"),
-                        "--config",
-                        "python:gallery.gunicorn_conf",
-                        "--workers",
-                        "2",
-                        "--bind",
-                        f"127.0.0.1:{port}",
-                        "gallery:create_app()",
-                    ],
-                    cwd=ROOT,
-                    env={**shared, "GALLERY_INSTANCE": str(tmp_path / name)},
-                    stdout=out,
-                    stderr=subprocess.STDOUT,
-                    start_new_session=True,
-                )
+            env = {**shared, "GALLERY_INSTANCE": str(tmp_path / name)}
+            process = start_gunicorn(BIN / "gunicorn", port, env, log)
             started.append(Host(name, f"http://127.0.0.1:{port}", process, log))
         for host in started:
             _wait_for(host)
         yield started[0], started[1]
     finally:
         for host in started:
-            if host.process.poll() is None:
-                os.killpg(host.process.pid, signal.SIGTERM)
-                try:
-                    host.process.wait(timeout=20)
-                except subprocess.TimeoutExpired:
-                    os.killpg(host.process.pid, signal.SIGKILL)
-                    host.process.wait()
+            stop_group(host.process)
 
 
 def _wait_for(host: Host) -> None:
