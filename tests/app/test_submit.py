@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 from flask import Flask
-from sqlalchemy import select
+from sqlalchemy import select, text
 
 from gallery import images
 from gallery.extensions import db
@@ -514,22 +514,51 @@ def test_rate_limit_in_redis(app_factory):
         assert not any(b"127.0.0.1" in k for k in keys), "client addresses stored in clear"
 
 
-def test_database_failure_leaves_no_files_and_keeps_earlier_works(
-    app, client, make_work, monkeypatch
-):
+def test_database_failure_leaves_no_files_and_keeps_earlier_works(app, client, make_work):
     earlier = make_work(title="Already accepted")
     earlier_files = stored_files(app, earlier)
     before = instance_files(app)
 
-    def broken_commit(*args, **kwargs):
-        raise RuntimeError("the database went away")
-
-    monkeypatch.setattr(db.session, "commit", broken_commit)
+    # A real failure of the database, after the pipeline has stored the new files: a
+    # trigger refuses every new row of works (no mock of the session).
+    if db.engine.dialect.name == "postgresql":
+        db.session.execute(
+            text(
+                "CREATE FUNCTION refuse_works() RETURNS trigger LANGUAGE plpgsql AS "
+                "$$ BEGIN RAISE EXCEPTION 'the database went away'; END $$"
+            )
+        )
+        db.session.execute(
+            text(
+                "CREATE TRIGGER refuse_works BEFORE INSERT ON work "
+                "FOR EACH ROW EXECUTE FUNCTION refuse_works()"
+            )
+        )
+    else:
+        db.session.execute(
+            text(
+                "CREATE TRIGGER refuse_works BEFORE INSERT ON work "
+                "BEGIN SELECT RAISE(ABORT, 'the database went away'); END"
+            )
+        )
+    db.session.commit()
     app.testing = False
     app.config["PROPAGATE_EXCEPTIONS"] = False
-    response = post(client, form_data(client, png_bytes()))
-    monkeypatch.undo()
+    try:
+        response = post(client, form_data(client, png_bytes()))
+    finally:
+        db.session.rollback()
+        db.session.execute(
+            text(
+                "DROP TRIGGER refuse_works"
+                + (" ON work" if db.engine.dialect.name == "postgresql" else "")
+            )
+        )
+        if db.engine.dialect.name == "postgresql":
+            db.session.execute(text("DROP FUNCTION refuse_works()"))
+        db.session.commit()
     assert response.status_code == 500
+    assert "Something went wrong on our side" in response.get_data(as_text=True)
     assert instance_files(app) == before
     assert work_count() == 1
     assert stored_files(app, earlier) == earlier_files
