@@ -48,16 +48,17 @@ def send_rendition(key: str, filename: str, *, conditional: bool) -> Response:
 
 STORE_RETRY_AFTER = 30  # seconds: what an image asks for while the store cannot be read
 _LOG_EVERY = 60.0
-_last_logged = [-_LOG_EVERY]
+_LAST_LOGGED = "gallery.media_store_unavailable_logged"  # app.extensions: monotonic seconds
 
 
 def _store_unavailable(exc: OSError) -> NoReturn:
     """The store cannot be read (a bucket unreachable, a failing disk): a 503 with
     Retry-After and the polite "try again" page, not a 500; pages still render.  Logged
-    once a minute per worker, by the error's kind only."""
+    once a minute per worker (per app: a worker has one), by the error's kind only."""
     now = time.monotonic()
-    if now - _last_logged[0] >= _LOG_EVERY:
-        _last_logged[0] = now
+    seen = current_app.extensions
+    if now - seen.get(_LAST_LOGGED, -_LOG_EVERY) >= _LOG_EVERY:
+        seen[_LAST_LOGGED] = now
         log.warning(
             "an image could not be read from the media store: %s (503 until it answers)",
             exc.strerror or type(exc).__name__,
