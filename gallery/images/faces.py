@@ -7,9 +7,15 @@ grey.  It takes about 0.1 s on a photograph and about 0.3 s at worst (pure noise
 
 It misses faces (profiles, small or tilted ones, drawings) and finds some that are not
 there: people still look at every work.  A failure of any kind (a broken OpenCV, an
-unreadable file) gives no suggestion and a warning in the log, never an error page; it
-never runs while an artist uploads, nor in a GET: right after a submission commits, when a
-work is covered or approved, and for a backlog with `flask --app gallery suggest-faces`.
+unreadable file, a child past its limits) gives no suggestion and a warning in the log,
+never an error page; it never runs while an artist uploads, nor in a GET: right after a
+submission commits, when a work is covered or approved, and for a backlog with
+`flask --app gallery suggest-faces`.
+
+The detector runs in a sandbox child (gallery/images/sandbox.py), like every decode: the
+web worker never loads OpenCV and NumPy (about 60 MB of a worker's memory that would stay
+for its whole life), and the stored image is decoded under the same hard limits as an
+upload.  suggest() is the worker's side; find() is what the child runs.
 
 OpenCV is the optional extra `gallery[faces]` (opencv-python-headless and NumPy; `make run`
 installs it).  Without it, available() is False: nothing is stored, the cover tool says
@@ -33,6 +39,9 @@ from pathlib import Path
 from typing import Any
 
 from PIL import Image
+
+from .. import images
+from . import sandbox
 
 log = logging.getLogger(__name__)
 
@@ -65,24 +74,40 @@ def available() -> bool:
         return False
 
 
-def suggest(source: str | os.PathLike[str] | bytes | None) -> list[Box]:
+def suggest(
+    source: str | os.PathLike[str] | bytes | None, *, limits: sandbox.Limits | None = None
+) -> list[Box]:
     """Rectangles that may hold a face in this image (its bytes, as the media store reads
     them, or a file's path); [] when there is none (None: the stored file is missing), or
-    when the detector cannot run (logged, saying nothing of the image)."""
+    when the detector cannot run (logged, saying nothing of the image).  The detection runs
+    in a child process held to `limits` (the settings' decode limits by default)."""
     started = time.perf_counter()
     try:
         if source is None:
             raise FileNotFoundError("no stored file to look at")
-        with Image.open(io.BytesIO(source) if isinstance(source, bytes) else Path(source)) as im:
-            grey = _grey(im)
-        boxes = detect(grey)
+        data = source if isinstance(source, bytes) else Path(source).read_bytes()
+        boxes = sandbox.run(find, data, limits=limits or sandbox.default_limits())
     except Exception as exc:  # noqa: BLE001 - a suggestion must never cost a page
-        log.warning("face detector unavailable: %s", type(exc).__name__)
+        log.warning("face detector unavailable: %s", _why(exc))
         return []
     log.info(
         "face detector: %d box(es) in %.0f ms", len(boxes), (time.perf_counter() - started) * 1000
     )
     return boxes
+
+
+def _why(exc: Exception) -> str:
+    """What went wrong, in a word for the log: the exception's kind, or the child's."""
+    if isinstance(exc, images.InvalidImage):
+        return "its child stopped before answering (a limit, or a crash)"
+    return getattr(exc, "child_error", None) or type(exc).__name__
+
+
+def find(data: bytes) -> list[Box]:
+    """The faces in an encoded image (the child's side of suggest(); may raise)."""
+    with Image.open(io.BytesIO(data)) as im:
+        grey = _grey(im)
+    return detect(grey)
 
 
 def detect(grey: Image.Image) -> list[Box]:

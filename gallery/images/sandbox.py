@@ -90,6 +90,15 @@ class ChildFailed(Exception):
         super().__init__(why)
 
 
+class ChildError(OSError):
+    """The code the child ran raised; .child_error is the exception's kind, for the log (its
+    message stays out of it: it may speak of the file)."""
+
+    def __init__(self, kind: str):
+        self.child_error = kind
+        super().__init__(f"the decode child failed: {kind}")
+
+
 # ---- the worker's side
 
 
@@ -147,6 +156,15 @@ def cover(large: bytes, regions: Any, *, limits: Limits, **kwargs: Any) -> image
         raise OSError(f"the stored image could not be covered: {exc.reason}") from exc
 
 
+def run(target: Callable[[bytes], Any], data: bytes, *, limits: Limits) -> Any:
+    """target(data), run in a child held to `limits`, for work on stored images other than
+    the pipeline's (the face detector: gallery/images/faces.py).  target must be a module's
+    function that returns plain values (lists, numbers, strings); the child imports what it
+    needs (OpenCV, say), so the worker never carries it.  Raises images.InvalidImage when
+    the child broke a limit, ChildError when target raised."""
+    return _run(target, data, limits, {})
+
+
 def _run(target: Callable[..., Any], data: bytes, limits: Limits, kwargs: dict) -> Any:
     context = _context()
     ours, theirs = context.Pipe()
@@ -169,7 +187,7 @@ def _run(target: Callable[..., Any], data: bytes, limits: Limits, kwargs: dict) 
         template, status, params = value
         raise images.InvalidImage(template, status, **params)
     if kind == "error":
-        raise OSError(f"the decode child failed: {value}")
+        raise ChildError(value)
     return value
 
 
@@ -239,8 +257,8 @@ def _child(conn: Connection, target: Callable[..., Any], limits: Limits, kwargs:
         answer = ("refused", (exc.template, exc.status, exc.params))
     except MemoryError:
         answer = ("refused", (images.TOO_COSTLY, 413, {}))
-    except Exception as exc:  # noqa: BLE001 - told to the worker, which raises OSError
-        answer = ("error", f"{type(exc).__name__}: {exc}")
+    except Exception as exc:  # noqa: BLE001 - told to the worker, which raises ChildError
+        answer = ("error", type(exc).__name__)
     conn.send_bytes(pickle.dumps(answer, protocol=pickle.HIGHEST_PROTOCOL))
     conn.close()
     os._exit(0)  # nothing to tidy up: the kernel takes the memory back at once

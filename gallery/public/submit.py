@@ -160,7 +160,10 @@ def _suggest_faces(work_id: int) -> None:
     a GET); a failure here leaves the work without suggestions, not the artist without
     their receipt (the next approval, or `flask suggest-faces`, looks again)."""
     try:
-        covers.suggest_faces(media_store(), db.session.get(Work, work_id))
+        with image_slot():  # the detector runs in a decode child, counted like the others
+            covers.suggest_faces(
+                media_store(), db.session.get(Work, work_id), limits=decode_limits()
+            )
         db.session.commit()
     except Exception:  # noqa: BLE001 - the work is saved; a hint must not cost the page
         db.session.rollback()

@@ -143,7 +143,7 @@ def cover_work(
         ),
         None,
     )
-    found = faces.suggest(display) if faces.available() else None
+    found = faces.suggest(display, limits=limits) if faces.available() else None
     new_key = publish_then_lock(store, processed)
     work = locked_work(work_id)
     if work.status != WorkStatus.PENDING or work.image_key != old_key:
@@ -171,7 +171,7 @@ def cover_work(
     return work
 
 
-def suggest_faces(store: Store, work: Work) -> None:
+def suggest_faces(store: Store, work: Work, limits: sandbox.Limits | None = None) -> None:
     """Run the face detector once on a pending work that has no suggestions yet, and keep
     what it finds (flushed; the caller commits).  The detector runs before the write lock
     is taken; if the image changed meanwhile, nothing is kept.  Without OpenCV (the extra
@@ -182,7 +182,7 @@ def suggest_faces(store: Store, work: Work) -> None:
     if not faces.available():
         return
     key = work.image_key
-    boxes = faces.suggest(store.read(key, display) if key else None)
+    boxes = faces.suggest(store.read(key, display) if key else None, limits=limits)
     begin_write()
     work = locked_work(work.id)
     if (
