@@ -53,6 +53,7 @@ from helpers import (
     MODERATOR_PASSWORD,
     ROOT,
     IsolatedClient,
+    TemplateCache,
     add_work,
     csrf_token_of,
     fresh,
@@ -70,6 +71,8 @@ def set_by_the_test() -> dict[str, str]:
     """The variables the current test set (monkeypatch.setenv), which its apps read."""
     return {k: v for k, v in os.environ.items() if OUTER_ENVIRON.get(k) != v}
 
+
+TEMPLATES = TemplateCache()  # the templates, compiled once per run and worker
 
 SHARED_TESTDATA = ROOT.parent / "shared" / "testdata" / "pillow"
 
@@ -244,6 +247,7 @@ def app_factory(
             shutil.copyfile(sqlite_template, database_file)  # the schema, without create_all
             copied = True
         app = create_app(config, environ=env)
+        app.jinja_env.bytecode_cache = TEMPLATES
         with app.app_context():
             if database_url and config["SQLALCHEMY_DATABASE_URI"] == database_url:
                 _reset_postgres(database_url)
