@@ -2,8 +2,8 @@
 
 usage: .venv/bin/python scripts/check_html.py http://127.0.0.1:5000
 
-Fetches home, the grid, a work, its report form, the prisoners, a prisoner, a campaign and
-the submit form in English, French and Russian, runs vnu.jar (installed by
+Fetches home, the grid, a work, its report form, the prisoners, a prisoner, a campaign, the
+submit form, the artists' guide and the slideshows in English, French and Russian, runs vnu.jar (installed by
 scripts/ensure-node-tools) on them once, prints each error and the count per page, and
 exits 1 if there is any. The test suite runs the same check (tests/test_html.py)."""
 
@@ -34,6 +34,7 @@ PAGES = [
     "/prisoners/azat-miftakhov",
     "/campaigns/art-protest-paris-2025",
     "/submit",
+    "/help/artists",
     "/works/{work}",
     "/works/{work}/report",
     "/show",

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Flask
 from flask_login import current_user
 
-from . import admin, auth, editorial, oversight, works  # noqa: F401  (their routes join bp)
+from . import admin, auth, editorial, guide, oversight, works  # noqa: F401  (their routes join bp)
 from .blueprint import bp, undo_offer
 from .queries import open_report_count, pending_count
 

@@ -196,7 +196,13 @@ def _page(endpoint: str, **values: str) -> dict[str, str]:
 
 def _sitemap_urls() -> Iterable[tuple[dict[str, str], datetime | None]]:
     rows = queries.sitemap_rows()
-    for endpoint in ("public.home", "public.works", "public.prisoners", "search.search"):
+    for endpoint in (
+        "public.home",
+        "public.works",
+        "public.prisoners",
+        "search.search",
+        "public.help_artists",
+    ):
         yield _page(endpoint), None
     for slug, changed in rows.prisoners:
         yield _page("public.prisoner", slug=slug), changed

@@ -1,4 +1,4 @@
-"""Public pages: home, the grid, works, prisoners, campaigns, health."""
+"""Public pages: home, the grid, works, prisoners, campaigns, the artists' guide, health."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ from flask import Blueprint, abort, current_app, jsonify, render_template, reque
 from flask.typing import ResponseReturnValue
 from flask_babel import get_locale
 
+from ..images import SIZES
 from ..web import health
 from ..web.http import cursor_arg, or_404, page_arg
 from . import queries
@@ -92,6 +93,13 @@ def campaign(slug: str) -> ResponseReturnValue:
     found = or_404(queries.campaign_by_slug(slug))
     grid = _first_works(queries.GridFilters(campaign=found))
     return render_template("public/campaign.html", campaign=found, grid=grid)
+
+
+@bp.get("/help/artists")
+def help_artists() -> ResponseReturnValue:
+    """The artists' guide: sending a work, what we remove, covering faces, the private link."""
+    # The largest size kept, said as the pipeline makes it (images/settings.py).
+    return render_template("public/help_artists.html", largest=SIZES["large"])
 
 
 @bp.get("/healthz")

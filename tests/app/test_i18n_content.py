@@ -45,6 +45,7 @@ PAGES = [
     "/prisoners/azat-miftakhov",
     "/campaigns/art-protest-paris-2025",
     "/submit",
+    "/help/artists",
 ]
 
 

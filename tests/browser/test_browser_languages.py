@@ -33,6 +33,7 @@ PAGES = [
     "/works/{work}",
     "/works/{work}/report",
     "/submit",
+    "/help/artists",
     "/reports/thanks",
     "/show",
     "/campaigns/art-protest-paris-2025/show",

@@ -275,6 +275,9 @@ def test_the_copy_serves_every_page_in_every_language_and_nothing_private(
     for work in _public_works():
         for code in LANGUAGES:
             assert f"/{code}/works/{work.public_id}/index.html" in found.pages
+    # The artists' guide, linked from every page's footer, goes with the copy.
+    for code in LANGUAGES:
+        assert f"/{code}/help/artists/index.html" in found.pages
     for path, page in found.pages.items():
         first = path.strip("/").partition("/")[0]
         assert page.lang == (first if first in LANGUAGES else "en"), path

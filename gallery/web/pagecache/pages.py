@@ -39,6 +39,7 @@ QUERY_ARGS: dict[str, frozenset[str]] = {
         "public.prisoners": (),
         "public.prisoner": (),
         "public.campaign": (),
+        "public.help_artists": (),
         "feeds.feed": (),
         "feeds.prisoner_feed": (),
         "feeds.campaign_feed": (),
