@@ -40,8 +40,8 @@ from urllib.parse import urlsplit
 
 from botocore.exceptions import BotoCoreError, ClientError
 
-from .fsck import FsckReport, compare
-from .local import (
+from ..fsck import FsckReport, compare
+from ..local import (
     FSCK_GRACE,
     KEY_RE,
     StoredFile,
@@ -51,7 +51,7 @@ from .local import (
     valid_name,
 )
 
-log = logging.getLogger(__name__)
+log = logging.getLogger(__package__)  # gallery.media.s3, as before the package was split
 
 BUCKET_RE = re.compile(r"\A[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]\Z")  # S3's rules for new buckets
 SEGMENT_RE = re.compile(r"\A[A-Za-z0-9_.-]+\Z")
