@@ -250,7 +250,7 @@ def after_fork(app: Flask) -> None:
     of what the parent opened.  The database pools are emptied without closing the parent's
     connections (SQLAlchemy's way across a fork), and the mail courier starts afresh, with
     no thread or lock of the parent's.  The rate-limit file and S3 clients reopen by
-    process id on their own (web/ratelimit_store.py, media/s3.py); Redis clients too."""
+    process id on their own (web/ratelimit_store.py, media/s3/); Redis clients too."""
     from . import mail
 
     with app.app_context():
