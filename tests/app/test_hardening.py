@@ -247,7 +247,7 @@ def test_database_files_are_readable_by_their_owner_only(tmp_path):
 def test_a_failing_error_page_still_answers_politely_and_logs_no_token(
     app, client, caplog, monkeypatch
 ):
-    from gallery.web import errors
+    from gallery.web.errors import handlers as errors
 
     url, _ = submit(client)
     token = url.rsplit("/", 1)[1]

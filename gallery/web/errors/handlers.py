@@ -41,14 +41,14 @@ from werkzeug.exceptions import (
 )
 from werkzeug.http import HTTP_STATUS_CODES
 
-from ..core.errors import GalleryError, StorageFull, disk_full
-from ..extensions import db
-from ..media import StoreUnavailable
-from .http import is_api_request
-from .i18n import address_without_language
-from .limits import limiter
+from ...core.errors import GalleryError, StorageFull, disk_full
+from ...extensions import db
+from ...media import StoreUnavailable
+from ..http import is_api_request
+from ..i18n import address_without_language
+from ..limits import limiter
 
-log = logging.getLogger(__name__)
+log = logging.getLogger(__package__)  # gallery.web.errors, as before the package was split
 
 MESSAGES = {
     400: (
