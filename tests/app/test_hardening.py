@@ -247,7 +247,7 @@ def test_database_files_are_readable_by_their_owner_only(tmp_path):
 def test_a_failing_error_page_still_answers_politely_and_logs_no_token(
     app, client, caplog, monkeypatch
 ):
-    from gallery.web.errors import handlers as errors
+    from gallery.web.errors import failures, pages
 
     url, _ = submit(client)
     token = url.rsplit("/", 1)[1]
@@ -257,8 +257,8 @@ def test_a_failing_error_page_still_answers_politely_and_logs_no_token(
 
     # The receipt view fails, and so does the error page meant to explain it.
     monkeypatch.setitem(app.view_functions, "submit.receipt", broken)
-    monkeypatch.setattr(errors, "render_template", broken)
-    monkeypatch.setattr(errors, "_last_traceback", {})
+    monkeypatch.setattr(pages, "render_template", broken)
+    monkeypatch.setattr(failures, "_last_traceback", {})
     monkeypatch.setitem(app.config, "PROPAGATE_EXCEPTIONS", False)  # as in production
     caplog.set_level("INFO")
     responses = [client.get(url) for _ in range(3)]
