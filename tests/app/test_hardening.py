@@ -1105,12 +1105,12 @@ def test_a_person_at_risk_report_changes_the_media_address_at_once(app, client, 
 def test_a_takedown_that_does_not_commit_keeps_the_files_where_they_were(
     app, make_work, monkeypatch
 ):
-    from gallery.verbs import decisions
+    from gallery.verbs import unpublishing
 
     work = make_work()
     key = work.image_key
     moderator = saved(Moderator(username="m", password_hash="x"))
-    decisions.unpublish_work(store_of(app), work.id, moderator.id, "Because.")
+    unpublishing.unpublish_work(store_of(app), work.id, moderator.id, "Because.")
     assert store_of(app).files(key) == set()  # moved, not yet committed
     db.session.rollback()
     assert store_of(app).files(key) and db.session.get(Work, work.id).image_key == key
