@@ -250,7 +250,7 @@ def after_fork(app: Flask) -> None:
     of what the parent opened.  The database pools are emptied without closing the parent's
     connections (SQLAlchemy's way across a fork), and the mail courier starts afresh, with
     no thread or lock of the parent's.  The rate-limit file and S3 clients reopen by
-    process id on their own (web/ratelimit_store.py, media/s3.py); Redis clients too."""
+    process id on their own (web/ratelimit_store.py, media/s3/); Redis clients too."""
     from . import mail
 
     with app.app_context():
@@ -306,10 +306,11 @@ def register_commands(app: Flask) -> None:
 
 
 def register_middleware(app: Flask) -> None:
-    """The whole WSGI stack, in one place, from the inside out: LastResort (web/errors.py),
-    which answers whatever escapes Flask; the published-media shortcut (public/media/; with
-    the page cache and the local folder); then ProxyFix, so both see the client's scheme;
-    outermost, with ONION_PORT, the onion service's own listener, which skips ProxyFix.
+    """The whole WSGI stack, in one place, from the inside out: LastResort
+    (web/errors/failures.py), which answers whatever escapes Flask; the published-media
+    shortcut (public/media/; with the page cache and the local folder); then ProxyFix, so
+    both see the client's scheme; outermost, with ONION_PORT, the onion service's own
+    listener, which skips ProxyFix.
     X-Forwarded-Host is taken only with TRUSTED_HOSTS, which then checks it: a proxy that
     passes the client's own value on would otherwise let anyone choose the host."""
     from .public.media import MediaShortcut

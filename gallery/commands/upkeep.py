@@ -16,7 +16,7 @@ from .. import mail
 from ..extensions import db
 from ..media import media_store
 from ..models import Work
-from ..verbs import common, decisions, retention
+from ..verbs import common, retention, undoing
 from . import backup, mirror
 
 
@@ -151,7 +151,7 @@ def export_static(dest: Path, public_url: str | None) -> None:
 def send_mail() -> None:
     """Send the artists' e-mails that are due (for cron, and for those a worker left),
     after finishing the decisions whose undo window has passed."""
-    finished = decisions.finalize_due(media_store())
+    finished = undoing.finalize_due(media_store())
     db.session.commit()
     if finished:
         click.echo(f"Finished {finished} rejection(s) whose undo window had passed.")

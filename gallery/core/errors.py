@@ -9,7 +9,7 @@ and a message marked for translation (N_, translated by whoever shows it):
 - Busy (503, retry_after seconds): too busy right now, nothing kept, try again;
 - StorageFull (507): the disk or the bucket has no room left, nothing kept.
 
-One handler (gallery/web/errors.py) answers them: the error page or the API's problem
+One handler (gallery/web/errors/) answers them: the error page or the API's problem
 details, Retry-After for Busy, a log line. A view catches GalleryError only where it must
 redraw a form with the message. Anything else that escapes (KeyError, an OSError that is not
 a full disk) is a bug or a failure: a logged 500, never a quiet 404.

@@ -1,6 +1,6 @@
 """Where the renditions live: a folder of their own per work, under a random key, behind one
 interface (Store) with two implementations: MediaStore, a folder on this host
-(media/local.py), and S3MediaStore, an S3-compatible bucket (media/s3.py, gallery[s3]).
+(media/local.py), and S3MediaStore, an S3-compatible bucket (media/s3/, gallery[s3]).
 Decode slots (media/slots.py) bound how many images the host decodes at once; fsck compares
 either store with the rows in one way (media/fsck.py)."""
 

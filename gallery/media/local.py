@@ -1,7 +1,7 @@
 """The media store: the renditions of each work in a folder of their own under a random key.
 
 Two stores keep the same promises behind one interface (Store, below): MediaStore, a
-folder on the local disk (the default, instance/media), and s3store.S3MediaStore, a bucket
+folder on the local disk (the default, instance/media), and s3.S3MediaStore, a bucket
 of any S3-compatible service (GALLERY_MEDIA=s3://bucket/prefix).  Nothing outside them
 assumes a file on disk: callers read bytes (read), a file object (open) or the facts a
 conditional response needs (stat); only the local store has path(), for send_file and

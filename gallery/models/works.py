@@ -145,7 +145,7 @@ class Work(db.Model):
     # this equals image_key (Work.cover_decision_needed): any new image needs a new look.
     cover_checked_key: Mapped[str | None] = mapped_column(String(43))
     # A rejected work keeps its files and its artist's details until this moment, so the
-    # rejection can be undone (DECISION_UNDO_SECONDS); then they go (verbs.decisions).
+    # rejection can be undone (DECISION_UNDO_SECONDS); then they go (verbs.undoing).
     finalize_after: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     # "E-mail me when a moderator decides": the receipt token, encrypted with a key derived

@@ -4,7 +4,7 @@ Every route of the blueprint needs a logged-in, active moderator (checked once, 
 any view runs, so no route can forget it); admin pages add @admin_required. Every
 response is private. act() is the one shape of an action: call the verb, commit, a flashed
 message when the state forbids it, then back; an unknown row (NotFound) and any other
-GalleryError go to the app's one handler (web/errors.py), a bug to a logged 500."""
+GalleryError go to the app's one handler (web/errors/), a bug to a logged 500."""
 
 from __future__ import annotations
 

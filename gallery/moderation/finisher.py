@@ -1,10 +1,10 @@
 """The end of a decision's undo window, in the worker that made the decision.
 
 A moderator's approval or rejection can be undone for DECISION_UNDO_SECONDS
-(verbs/decisions.py): until then the artist's e-mail waits and a rejected work keeps its
+(verbs/undoing.py): until then the artist's e-mail waits and a rejected work keeps its
 files and its artist's details. When the moderation view has committed such a decision, it
 starts a timer here; when the window has passed, the timer forgets what the rejections
-leave (decisions.finalize_due) and wakes the mail courier. If the worker stops first,
+leave (undoing.finalize_due) and wakes the mail courier. If the worker stops first,
 the next decision or `flask --app gallery send-mail` from cron does the same."""
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from flask import Flask
 from .. import mail
 from ..extensions import db
 from ..media import media_store
-from ..verbs import decisions
+from ..verbs import undoing
 
 log = logging.getLogger(__name__)
 
@@ -40,7 +40,7 @@ def finish(app: Flask) -> None:
     """Forget the rejections whose window has passed, then send the mail now due."""
     try:
         with app.app_context():
-            decisions.finalize_due(media_store())
+            undoing.finalize_due(media_store())
             db.session.commit()
             if mail.settings() is not None:
                 mail.courier(app).kick()

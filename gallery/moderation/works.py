@@ -23,7 +23,7 @@ from ..core.paging import Cursor
 from ..extensions import db
 from ..media import media_store
 from ..models import Work
-from ..verbs import NotAllowed, covers, decisions
+from ..verbs import NotAllowed, covers, decisions, editing, undoing, unpublishing
 from ..web.errors import error_message, retry_later
 from ..web.forms import CoverForm, split_tags
 from ..web.http import decode_limits, image_slot, or_404, page_arg
@@ -218,7 +218,7 @@ def undo() -> ResponseReturnValue:
     for work_id in ids:
         try:  # refused before it changes anything: the others still go
             undone.append(
-                decisions.undo_decision(media_store(), work_id, current_user.id, _undo_seconds()).id
+                undoing.undo_decision(media_store(), work_id, current_user.id, _undo_seconds()).id
             )
         except (NotAllowed, NotFound):
             late += 1
@@ -244,7 +244,7 @@ def edit(work_id: int) -> ResponseReturnValue:
     """Fix the title, alt text and tags of a pending or published work."""
     form = EditWorkForm()
     return act(
-        lambda: decisions.edit_work(
+        lambda: editing.edit_work(
             work_id,
             current_user.id,
             title=form.title.data.strip(),
@@ -263,7 +263,7 @@ def unpublish(work_id: int) -> ResponseReturnValue:
     """Take a published work down at once; it goes back to the queue."""
     form = ReasonForm()
     return act(
-        lambda: decisions.unpublish_work(
+        lambda: unpublishing.unpublish_work(
             media_store(), work_id, current_user.id, form.full_reason()
         ),
         done=lambda w: (
@@ -284,7 +284,7 @@ def unpublish(work_id: int) -> ResponseReturnValue:
 
 def _print_leave(work_id: int, permitted: bool) -> ResponseReturnValue:
     return act(
-        lambda: decisions.set_print_leave(work_id, current_user.id, permitted),
+        lambda: editing.set_print_leave(work_id, current_user.id, permitted),
         done=lambda w: (
             _("The artist’s permission to print is recorded: %(title)s", title=w.title)
             if permitted

@@ -6,7 +6,7 @@ description of it). Only what the public pages show leaves here: published works
 pending, rejected, withdrawn or hidden: those are 404), never an e-mail, a receipt token,
 an image hash, a moderator or a report. Responses are open to any origin (CORS),
 `public, max-age=60` with an ETag, rate-limited per client; errors are problem details
-(application/problem+json, web/errors.py), a query the document forbids among them. The API has no /fr/ address: `?lang=` or Accept-Language choose the
+(application/problem+json, web/errors/pages.py), a query the document forbids among them. The API has no /fr/ address: `?lang=` or Accept-Language choose the
 language of names and texts, and every text says which language it is in."""
 
 from __future__ import annotations

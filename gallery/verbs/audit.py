@@ -35,7 +35,7 @@ def record(
 
 
 # An `edit` event's reason names each field changed on a line of its own, with the old and
-# the new text ("title: 'Old' -> 'New'", verbs/decisions.py edit_work): while the work is
+# the new text ("title: 'Old' -> 'New'", verbs/editing.py edit_work): while the work is
 # pending or published, moderators can see what a colleague changed and put it back.
 EDITED_FIELDS = ("title", "alt text", "tags")
 FORGOTTEN = "changed (the texts were forgotten with the artist's details)"

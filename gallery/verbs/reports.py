@@ -15,7 +15,8 @@ from ..media import Store
 from ..models import ModerationEvent, Report, ReportCategory, WorkStatus, actions, utcnow
 from . import NotAllowed, audit
 from .common import locked_work, new_media_address, require_reason
-from .decisions import reject, unpublish
+from .decisions import reject
+from .unpublishing import unpublish
 
 REPORT_ACTIONS = ("dismiss", "unpublish", "reject")
 log = logging.getLogger(__name__)

@@ -20,7 +20,7 @@ from gallery.core.tokens import token_hash
 from gallery.extensions import db
 from gallery.media import media_store as store
 from gallery.models import Campaign, Moderator, ReportCategory
-from gallery.verbs import covers, decisions, reports, submissions
+from gallery.verbs import covers, reports, submissions, unpublishing
 from gallery.web import pagecache
 from helpers import fresh, saved
 
@@ -256,7 +256,7 @@ def _visit(app: Flask, public_id: str) -> None:
 
 
 def _unpublish(ids: dict[str, Any]) -> None:
-    decisions.unpublish_work(store(), ids["work_id"], ids["moderator_id"], "faces")
+    unpublishing.unpublish_work(store(), ids["work_id"], ids["moderator_id"], "faces")
 
 
 def _cover(ids: dict[str, Any]) -> None:
@@ -302,7 +302,7 @@ def test_a_takedown_deletes_the_pages_kept_in_redis(app_factory, make_prisoner, 
             assert len(list(redis.scan_iter(f"{prefix}page:*"))) == 4
         with app.app_context():
             moderator = saved(Moderator(username="mod", password_hash="x"))
-            decisions.unpublish_work(store(app), work_id, moderator.id, "faces")
+            unpublishing.unpublish_work(store(app), work_id, moderator.id, "faces")
             db.session.commit()
             redis = pagecache.cache.cache._write_client
             assert list(redis.scan_iter(f"{prefix}page:*")) == []

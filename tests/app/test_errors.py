@@ -1,4 +1,4 @@
-"""One error hierarchy with one handler (gallery/core/errors.py, gallery/web/errors.py):
+"""One error hierarchy with one handler (gallery/core/errors.py, gallery/web/errors/):
 each kind's status, page and API answer, Retry-After for Busy, a full disk as 507 on
 /submit, and a bug inside a moderation verb as a logged 500, never a quiet 404."""
 

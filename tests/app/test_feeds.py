@@ -16,7 +16,7 @@ from gallery.core.tokens import token_hash
 from gallery.extensions import db
 from gallery.media import media_store as store
 from gallery.models import Campaign, ReportCategory, WorkStatus
-from gallery.verbs import decisions
+from gallery.verbs import editing, unpublishing
 from gallery.verbs.reports import file_report
 from gallery.verbs.submissions import withdraw_work
 from helpers import saved
@@ -160,7 +160,7 @@ def test_entry_ids_do_not_change_when_a_work_is_edited(client, make_work, mod):
     work = make_work(title="First title")
     before = read_feed(client, "/feed.atom").entries[0].id
     assert before.startswith("urn:uuid:")
-    decisions.edit_work(work.id, mod.id, title="Second title", alt_text=work.alt_text, tag_names=[])
+    editing.edit_work(work.id, mod.id, title="Second title", alt_text=work.alt_text, tag_names=[])
     db.session.commit()
     [entry] = read_feed(client, "/feed.atom").entries
     assert entry.title == "Second title"
@@ -177,7 +177,7 @@ def test_unpublishing_removes_the_work_from_every_feed(client, make_work, ada, r
     )
     for path in FEEDS:
         assert titles(read_feed(client, path)) == ["Taken down", "Kept"]
-    decisions.unpublish_work(store(), gone.id, mod.id, "It shows a face.")
+    unpublishing.unpublish_work(store(), gone.id, mod.id, "It shows a face.")
     db.session.commit()
     for path in FEEDS:
         assert titles(read_feed(client, path)) == ["Kept"], path

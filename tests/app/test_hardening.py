@@ -247,7 +247,7 @@ def test_database_files_are_readable_by_their_owner_only(tmp_path):
 def test_a_failing_error_page_still_answers_politely_and_logs_no_token(
     app, client, caplog, monkeypatch
 ):
-    from gallery.web import errors
+    from gallery.web.errors import failures, pages
 
     url, _ = submit(client)
     token = url.rsplit("/", 1)[1]
@@ -257,8 +257,8 @@ def test_a_failing_error_page_still_answers_politely_and_logs_no_token(
 
     # The receipt view fails, and so does the error page meant to explain it.
     monkeypatch.setitem(app.view_functions, "submit.receipt", broken)
-    monkeypatch.setattr(errors, "render_template", broken)
-    monkeypatch.setattr(errors, "_last_traceback", {})
+    monkeypatch.setattr(pages, "render_template", broken)
+    monkeypatch.setattr(failures, "_last_traceback", {})
     monkeypatch.setitem(app.config, "PROPAGATE_EXCEPTIONS", False)  # as in production
     caplog.set_level("INFO")
     responses = [client.get(url) for _ in range(3)]
@@ -1105,12 +1105,12 @@ def test_a_person_at_risk_report_changes_the_media_address_at_once(app, client, 
 def test_a_takedown_that_does_not_commit_keeps_the_files_where_they_were(
     app, make_work, monkeypatch
 ):
-    from gallery.verbs import decisions
+    from gallery.verbs import unpublishing
 
     work = make_work()
     key = work.image_key
     moderator = saved(Moderator(username="m", password_hash="x"))
-    decisions.unpublish_work(store_of(app), work.id, moderator.id, "Because.")
+    unpublishing.unpublish_work(store_of(app), work.id, moderator.id, "Because.")
     assert store_of(app).files(key) == set()  # moved, not yet committed
     db.session.rollback()
     assert store_of(app).files(key) and db.session.get(Work, work.id).image_key == key

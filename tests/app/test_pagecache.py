@@ -235,7 +235,7 @@ def test_every_visible_change_renews_the_pages(
     from gallery.core.tokens import new_receipt_token, token_hash
     from gallery.media import media_store
     from gallery.models import Moderator
-    from gallery.verbs import decisions, profiles, submissions
+    from gallery.verbs import decisions, editing, profiles, submissions, unpublishing
 
     mod_id = make_moderator("mod").id
     prisoner = make_prisoner(slug="azat", name="Azat")
@@ -257,9 +257,9 @@ def test_every_visible_change_renews_the_pages(
     if change == "approve":
         decisions.approve_work(media_store(), waiting.id, mod_id)
     elif change == "unpublish":
-        decisions.unpublish_work(media_store(), shown.id, mod_id, "Asked by the artist.")
+        unpublishing.unpublish_work(media_store(), shown.id, mod_id, "Asked by the artist.")
     elif change == "edit":
-        decisions.edit_work(shown.id, mod_id, title="Renamed drawing", alt_text="Alt", tag_names=())
+        editing.edit_work(shown.id, mod_id, title="Renamed drawing", alt_text="Alt", tag_names=())
     elif change == "withdraw":
         submissions.withdraw_work(media_store(), token)
     else:

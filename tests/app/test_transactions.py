@@ -14,7 +14,7 @@ from gallery.extensions import db
 from gallery.images import sandbox
 from gallery.media import media_store as store
 from gallery.models import Campaign, ModerationEvent, Prisoner, Tag, Work, WorkStatus
-from gallery.verbs import decisions
+from gallery.verbs import decisions, editing
 from gallery.verbs.submissions import NewWork, create_work, submit_work, withdraw_work
 from helpers import png_bytes
 
@@ -82,7 +82,7 @@ def test_withdrawal_deletes_files_after_the_commit_only(app):
 def test_two_verbs_share_one_transaction(app, make_work, make_moderator):
     moderator = make_moderator("mod")
     work = make_work(status=WorkStatus.PENDING, tag_names=("old",))
-    decisions.edit_work(
+    editing.edit_work(
         work.id, moderator.id, title="New title", alt_text=work.alt_text, tag_names=["new"]
     )
     decisions.approve_work(
@@ -98,7 +98,7 @@ def test_two_verbs_share_one_transaction(app, make_work, make_moderator):
     )
     assert db.session.scalar(select(func.count()).select_from(ModerationEvent)) == 0
 
-    decisions.edit_work(
+    editing.edit_work(
         work.id, moderator.id, title="New title", alt_text=work.alt_text, tag_names=["new"]
     )
     decisions.approve_work(store(app), work.id, moderator.id)

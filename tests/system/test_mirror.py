@@ -28,7 +28,7 @@ from gallery.commands import mirror
 from gallery.extensions import db
 from gallery.media import media_store
 from gallery.models import Licence, Work, WorkStatus
-from gallery.verbs.decisions import unpublish_work
+from gallery.verbs.unpublishing import unpublish_work
 from helpers import IsolatedClient, add_work
 
 PUBLIC = "https://artprotest.example"

@@ -186,13 +186,13 @@ def test_a_rejection_deletes_the_objects(app, store, client, moderator, make_wor
 
 
 def test_a_takedown_that_does_not_commit_keeps_the_objects_where_they_were(app, store, make_work):
-    from gallery.verbs import decisions
+    from gallery.verbs import unpublishing
 
     work = make_work()
     key = work.image_key
     names = store.files(key)
     moderator = saved(Moderator(username="m", password_hash="x"))
-    decisions.unpublish_work(store, work.id, moderator.id, "Because.")
+    unpublishing.unpublish_work(store, work.id, moderator.id, "Because.")
     assert store.files(key) == set()  # moved, not yet committed
     db.session.rollback()
     assert store.files(key) == names and db.session.get(Work, work.id).image_key == key

@@ -162,7 +162,7 @@ def _calls(path: Path, attribute: str) -> list[int]:
         m
         for m in EDGES
         if m.startswith("gallery.verbs")
-        or m in ("gallery.verbs.audit", "gallery.commands.demo.seed")
+        or m in ("gallery.commands.demo.seed", "gallery.commands.demo.posters")
     ),
 )
 def test_verbs_flush_and_never_commit(module):

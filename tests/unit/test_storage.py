@@ -15,8 +15,8 @@ import pytest
 
 from gallery.media import MediaStore
 from gallery.media import local as storage
-from gallery.media import s3 as s3store
 from gallery.media.s3 import S3MediaStore, parse_media_url
+from gallery.media.s3 import store as s3store
 
 FILES = {"large.webp": b"large-webp", "large.jpg": b"large-jpg", "thumb.webp": b"thumb"}
 TWO_HOURS = 7200

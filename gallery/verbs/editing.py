@@ -1,0 +1,70 @@
+"""What a moderator corrects or records on a pending or published work: its title, alt
+text and tags (edit_work), and the artist's permission to print it when its licence
+reserves every right (set_print_leave): only the artist can allow a reproduction. Other
+licences allow printing as they are."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from .. import search
+from ..core.database import begin_write
+from ..extensions import db
+from ..models import Licence, Work, WorkStatus, actions
+from . import NotAllowed, audit
+from .common import locked_work, tags_named
+
+
+def edit_work(
+    work_id: int, moderator_id: int, *, title: str, alt_text: str, tag_names: Iterable[str]
+) -> list[str]:
+    """Fix a work's title, alt text and tags; returns the names of the fields changed."""
+    begin_write()
+    work = locked_work(work_id)
+    if work.status not in (WorkStatus.PENDING, WorkStatus.APPROVED):
+        raise NotAllowed("decided")
+    changes = []
+    if title != work.title:
+        changes.append(f"title: {work.title!r} -> {title!r}")
+        work.title = title
+    if alt_text != work.alt_text:
+        changes.append(f"alt text: {work.alt_text!r} -> {alt_text!r}")
+        work.alt_text = alt_text
+    old_tags = [t.name for t in work.tags]
+    new_tags = tags_named(tag_names)
+    if sorted(t.slug for t in new_tags) != sorted(t.slug for t in work.tags):
+        changes.append(f"tags: {', '.join(old_tags)} -> {', '.join(t.name for t in new_tags)}")
+        work.tags = new_tags
+    if changes:
+        search.index_work(work)  # a pending work stays out of the index
+        audit.record(
+            actions.EDIT,
+            moderator_id=moderator_id,
+            work_id=work.id,
+            subject=title,
+            reason="\n".join(changes),
+        )
+    db.session.flush()
+    return [c.split(":", 1)[0] for c in changes]
+
+
+def set_print_leave(work_id: int, moderator_id: int, permitted: bool) -> Work:
+    """Record or withdraw the artist's permission to print a pending or published work
+    whose licence reserves every right (its posters and labels then say so)."""
+    begin_write()
+    work = locked_work(work_id)
+    if work.licence != Licence.ALL_RIGHTS_RESERVED or work.status not in (
+        WorkStatus.PENDING,
+        WorkStatus.APPROVED,
+    ):
+        raise NotAllowed("no-leave-needed")
+    if work.print_permitted != permitted:
+        work.print_permitted = permitted
+        audit.record(
+            actions.PRINT_ALLOW if permitted else actions.PRINT_FORBID,
+            moderator_id=moderator_id,
+            work_id=work.id,
+            subject=work.title,
+        )
+    db.session.flush()
+    return work
