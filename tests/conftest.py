@@ -60,6 +60,7 @@ from helpers import (
     log_in,
     s3_environment,
     saved,
+    share_url_builders,
 )
 from mailcheck import SMTPServer
 
@@ -73,6 +74,7 @@ def set_by_the_test() -> dict[str, str]:
 
 
 TEMPLATES = TemplateCache()  # the templates, compiled once per run and worker
+share_url_builders()  # and each route's URL builders
 
 SHARED_TESTDATA = ROOT.parent / "shared" / "testdata" / "pillow"
 
