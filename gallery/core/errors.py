@@ -6,7 +6,9 @@ and a message marked for translation (N_, translated by whoever shows it):
 - NotFound (404): the row named does not exist;
 - NotAllowed (409): the action is not possible in the current state;
 - InvalidInput (400): what was sent is not in an acceptable shape;
-- Busy (503, retry_after seconds): too busy right now, nothing kept, try again;
+- Busy (503, retry_after seconds): too busy right now, nothing kept, try again (the
+  database locked: DatabaseBusy; a file another request is building: BeingBuilt; the media
+  store unreachable; no free decode slot);
 - StorageFull (507): the disk or the bucket has no room left, nothing kept.
 
 One handler (gallery/web/errors/) answers them: the error page or the API's problem
@@ -93,6 +95,24 @@ class Busy(GalleryError):
         super().__init__(template, **params)
         if retry_after is not None:
             self.retry_after = retry_after
+
+
+class DatabaseBusy(Busy):
+    """The database stayed locked past its timeout (SQLite), or PostgreSQL gave up on a lock,
+    a statement, a deadlock or a serialisation: the write was rolled back."""
+
+    message = N_(
+        "The gallery is busy right now and could not save what you sent. Nothing was "
+        "kept. Please try again in a few seconds."
+    )
+    retry_after = 10
+
+
+class BeingBuilt(Busy):
+    """The same file (a print PDF, the sitemap) is being built by another request."""
+
+    message = N_("This file is being prepared. Please try again in a few seconds.")
+    retry_after = 10
 
 
 class StorageFull(GalleryError):

@@ -25,7 +25,6 @@ from flask import (
     Blueprint,
     Response,
     current_app,
-    make_response,
     render_template,
     request,
     url_for,
@@ -38,7 +37,6 @@ from ..core.text import xml_safe
 from ..core.typography import inner_quotes
 from ..models import Work, labels, utcnow
 from ..web import builtfiles, pagecache
-from ..web.errors import render_error
 from ..web.http import or_404
 from ..web.i18n import ARG
 from . import queries
@@ -217,12 +215,8 @@ def sitemap() -> ResponseReturnValue:
     """Every public page, once per language, each naming its versions (hreflang); built
     once per generation (10,000 works: 16 MB and seconds of CPU), sent from its file."""
     builtfiles.note_generation(pagecache.generation() if current_app.config["PAGE_CACHE"] else None)
-    try:
-        return builtfiles.serve(("sitemap",), _sitemap_body, mimetype="application/xml")
-    except builtfiles.Busy:
-        response = make_response(render_error(503))
-        response.headers["Retry-After"] = "10"
-        return response
+    # BeingBuilt (503, Retry-After) while another request builds it.
+    return builtfiles.serve(("sitemap",), _sitemap_body, mimetype="application/xml")
 
 
 def _sitemap_body() -> bytes:

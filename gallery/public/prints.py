@@ -13,7 +13,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 
-from flask import Blueprint, abort, current_app, make_response, request
+from flask import Blueprint, abort, current_app, request
 from flask.typing import ResponseReturnValue
 from flask_babel import get_locale
 from flask_babel import gettext as _
@@ -32,7 +32,6 @@ from . import queries
 bp = Blueprint("prints", __name__)
 log = logging.getLogger(__name__)
 
-BUSY_RETRY_AFTER = 10  # seconds: a campaign's posters take a few to build
 # A campaign's posters and labels: its newest works, up to this many (each poster embeds
 # an image of up to 2560 px, about a megabyte).
 CAMPAIGN_LIMIT = 100
@@ -61,7 +60,8 @@ def _lang() -> str:
 
 def _pdf(parts: tuple[str, ...], build: Callable[[], bytes], filename: str) -> ResponseReturnValue:
     """A PDF shown in the browser, under an ASCII file name, built once per generation
-    (web/builtfiles.py); 503 without the fonts, or while the same PDF is being built."""
+    (web/builtfiles.py); 503 without the fonts, or while the same PDF is being built
+    (BeingBuilt, with Retry-After)."""
     try:
         return builtfiles.serve(
             (request.endpoint or "", *parts, _lang()),
@@ -72,12 +72,6 @@ def _pdf(parts: tuple[str, ...], build: Callable[[], bytes], filename: str) -> R
     except fonts.FontsMissing:
         log.error("print PDFs need DejaVu Sans: run scripts/ensure-fonts or set PRINT_FONT_DIR")
         return render_error(503, _("Print files cannot be made right now. Please try again later."))
-    except builtfiles.Busy:
-        response = make_response(
-            render_error(503, _("This file is being prepared. Please try again in a few seconds."))
-        )
-        response.headers["Retry-After"] = str(BUSY_RETRY_AFTER)
-        return response
 
 
 def _sheet(work: Work) -> prints.WorkSheet | None:

@@ -11,7 +11,7 @@ it sees the new generation: a PDF never keeps a picture or words that were taken
 
 One build at a time per document, across the host's workers: the builder holds an
 exclusive lock (flock) on the document's lock file; a request that finds it held gets 503
-with Retry-After (Busy) instead of starting another build.  Without a generation (the page
+with Retry-After (core.errors.BeingBuilt) instead of starting another build.  Without a generation (the page
 cache off or unreachable) a document is built for each request, still one at a time."""
 
 from __future__ import annotations
@@ -29,6 +29,8 @@ from zoneinfo import ZoneInfo
 from flask import Flask, current_app, g, request
 from werkzeug.wrappers import Response
 
+from ..core.errors import BeingBuilt
+
 log = logging.getLogger(__name__)
 
 
@@ -45,10 +47,6 @@ FOLDER = ("cache", "built")
 CHUNK = 256 * 1024
 UNCACHED = "uncached"  # the lock files of documents built without a generation
 _TOKEN = "built_generation"
-
-
-class Busy(Exception):
-    """The same document is being built by another request; try again in a few seconds."""
 
 
 def root(app: Flask) -> Path:
@@ -71,7 +69,7 @@ def serve(
     parts: Iterable[str], build: Callable[[], bytes], *, mimetype: str, filename: str | None = None
 ) -> Response:
     """The document these parts name (with the host, scheme and day), built by build() if
-    this generation has none yet; Busy while another request builds it."""
+    this generation has none yet; BeingBuilt (503) while another request builds it."""
     token = g.get(_TOKEN)
     folder = root(current_app) / (token or UNCACHED)
     folder.mkdir(mode=0o700, parents=True, exist_ok=True)
@@ -84,7 +82,7 @@ def serve(
         try:
             fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
-            raise Busy() from None
+            raise BeingBuilt() from None
         if token and path.is_file():  # built while this request waited for its rows
             return _send(path, mimetype, filename)
         body = build()

@@ -8,7 +8,6 @@ import logging
 import math
 import sqlite3
 import time
-from collections.abc import Callable
 from datetime import timedelta
 
 from flask import Flask, Response, current_app, make_response, redirect, request
@@ -20,7 +19,7 @@ from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException, InternalServerError, RequestEntityTooLarge
 
-from ...core.errors import GalleryError, StorageFull, disk_full
+from ...core.errors import Busy, DatabaseBusy, GalleryError, StorageFull, disk_full
 from ...extensions import db
 from ...media import StoreUnavailable
 from ..http import is_api_request
@@ -133,9 +132,8 @@ def gallery_error(exc: GalleryError) -> Response:
     return retry_later((body, code), exc)
 
 
-# ---- the database busy, the disk full: what any request can meet ----
+# ---- the database busy, the media store down, the disk full: what any request can meet ----
 
-BUSY_RETRY_AFTER = 10  # seconds
 # SQLite's "database is locked" / "database table is locked" after the busy timeout; on
 # PostgreSQL a lock or statement timeout, a deadlock or a serialisation failure.
 _BUSY_SQLSTATES = {"55P03", "57014", "40P01", "40001"}
@@ -149,58 +147,27 @@ def database_busy(exc: BaseException) -> bool:
     return getattr(orig, "sqlstate", None) in _BUSY_SQLSTATES
 
 
-def _busy_response() -> Response:
-    response = make_response(
-        render_error(
-            503,
-            str(
-                _l(
-                    "The gallery is busy right now and could not save what you sent. Nothing was "
-                    "kept. Please try again in a few seconds."
-                )
-            ),
-        )
-    )
-    response.headers["Retry-After"] = str(BUSY_RETRY_AFTER)
-    return response
-
-
-def _refused_write(
-    exc: Exception, expected: bool, what: str, answer: Callable[[], ResponseReturnValue]
-) -> ResponseReturnValue:
-    """A request whose write failed: roll back (the new files of the refused write go with
-    it, database.py); an expected failure gets its own answer, anything else a 500."""
+def _unhandled(exc: Exception) -> ResponseReturnValue:
+    """A failure nobody expected: roll back (the new files of the refused write go with it,
+    database.py), log it with its traceback, and answer 500."""
     db.session.rollback()
-    if expected:
-        log.warning("%s on %s %s: nothing kept, asked to retry", what, request.method, _rule())
-        return answer()
     log_failure(f"unhandled error on {request.method} {_rule()}", exc)
     return render_error(500)
 
 
 def _database_error(exc: OperationalError) -> ResponseReturnValue:
-    return _refused_write(exc, database_busy(exc), "database busy", _busy_response)
-
-
-STORE_RETRY_AFTER = 30  # seconds
-
-
-def _store_down_response() -> Response:
-    response = make_response(render_error(503))
-    response.headers["Retry-After"] = str(STORE_RETRY_AFTER)
-    return response
+    return gallery_error(DatabaseBusy()) if database_busy(exc) else _unhandled(exc)
 
 
 def _os_error(exc: OSError) -> ResponseReturnValue:
-    if isinstance(exc, StoreUnavailable) and not disk_full(exc):
-        # The media store cannot be reached (a print PDF reads the image from it): a 503
-        # with Retry-After, as the images themselves answer (public/media.py).
-        return _refused_write(
-            exc, True, f"media store unavailable ({exc.strerror})", _store_down_response
-        )
     if disk_full(exc):
         return gallery_error(StorageFull())
-    return _refused_write(exc, False, "storage failure", lambda: render_error(500))
+    if isinstance(exc, StoreUnavailable):
+        # The media store cannot be reached (a print PDF reads the image from it): Busy, a
+        # 503 with Retry-After, as the images themselves answer (public/media/sending.py).
+        log.warning("media store unavailable: %s", exc.strerror or type(exc).__name__)
+        return gallery_error(Busy())
+    return _unhandled(exc)
 
 
 def init_app(app: Flask) -> None:
