@@ -274,7 +274,9 @@ def generate_job(name: str, folder: Path) -> None:
     kind, (width, height), files = JOBS[name]
     if any(fmt == "HEIF" for _, fmt, _ in files):
         sys.path.insert(0, str(ROOT))
-        from gallery import images  # noqa: F401  (registers pillow-heif's HEIF plugin)
+        from gallery.images.decode import register_codecs
+
+        register_codecs()  # pillow-heif's HEIF plugin, to write the HEIC files
     picture = {"photo": photo, "flat": flat}[kind](width, height)
     for filename, fmt, params in files:
         picture.save(folder / filename, fmt, **params)
@@ -350,8 +352,9 @@ def paired_child(path: str, runs: int) -> None:
     """Time naive, ours and ours in the decode sandbox in turns in this fresh process and
     print their medians as JSON."""
     sys.path.insert(0, str(ROOT))
-    from gallery import images  # noqa: F401  (also registers the HEIF plugin for naive)
+    from gallery.images.decode import register_codecs
 
+    register_codecs()  # the HEIF plugin, for naive too
     data = Path(path).read_bytes()
     times: dict[str, list[float]] = {"naive": [], "ours": [], "sandboxed": []}
     for name in times:
@@ -371,8 +374,10 @@ def child(pipeline: str, path: str, runs: int) -> None:
     sys.path.insert(0, str(ROOT))
     from PIL import Image  # noqa: F401  (imported before measuring idle memory)
 
-    from gallery import images  # noqa: F401  (also registers the HEIF plugin for naive)
+    from gallery import images  # noqa: F401
+    from gallery.images.decode import register_codecs
 
+    register_codecs()  # the HEIF plugin, for naive too
     if pipeline == "vips":
         import pyvips  # noqa: F401
     data = Path(path).read_bytes()

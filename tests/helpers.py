@@ -26,6 +26,7 @@ from werkzeug.datastructures import FileStorage
 from werkzeug.test import encode_multipart
 
 from gallery.extensions import db
+from gallery.images.decode import register_codecs
 from gallery.media import MediaStore
 from gallery.models import Licence, Prisoner, Work, WorkStatus
 from gallery.verbs.submissions import NewWork, create_work
@@ -67,6 +68,8 @@ def count_rows(model: Any) -> int:
 
 def encode(im: Image.Image, fmt: str, **params: Any) -> bytes:
     """An image saved in memory in the given format."""
+    if fmt == "HEIF":
+        register_codecs()  # pillow-heif, which a web worker does not load
     buf = io.BytesIO()
     im.save(buf, fmt, **params)
     return buf.getvalue()

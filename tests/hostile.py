@@ -23,7 +23,9 @@ import struct
 
 from PIL import Image
 
-from gallery import images  # noqa: F401  (registers pillow-heif's HEIF plugin)
+from gallery.images.decode import register_codecs
+
+register_codecs()  # pillow-heif's HEIF plugin, to write HEIC files
 
 TILE = 1024
 

@@ -34,7 +34,7 @@ from typing import BinaryIO
 from PIL import Image, ImageFile, UnidentifiedImageError
 
 from .covering import cover, cover_box
-from .decode import _DECODER_ERRORS, _codec, _decode_large
+from .decode import _DECODER_ERRORS, _codec, _decode_large, register_codecs
 from .encode import _master_sha256, _prompt_gil_handover, _renditions
 from .phash import perceptual_hash
 from .results import (
@@ -85,6 +85,7 @@ def process(
     """Check, decode once, clean and encode every rendition, or raise InvalidImage."""
     if ImageFile.LOAD_TRUNCATED_IMAGES:
         raise RuntimeError("ImageFile.LOAD_TRUNCATED_IMAGES must stay False")
+    register_codecs()
     caps = sorted(sizes.items(), key=lambda item: item[1], reverse=True)
     fp = _seekable(fp)
     with warnings.catch_warnings():

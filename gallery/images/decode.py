@@ -13,7 +13,6 @@ import struct
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-import pillow_heif
 from PIL import AvifImagePlugin, Image, ImageCms, ImageMath
 
 from .encode import _fit, _fit_size
@@ -24,10 +23,23 @@ from .settings import _DRAFT_FLOOR
 # read thumbnails (its draft() would otherwise decode one instead of the picture: a phone's
 # thumbnail can show what an edit cropped away), depth maps or auxiliary images.
 _DECODE_THREADS = 2
-pillow_heif.register_heif_opener(
-    thumbnails=False, depth_images=False, aux_images=False, decode_threads=_DECODE_THREADS
-)
 AvifImagePlugin.DEFAULT_MAX_THREADS = _DECODE_THREADS
+_heif_registered = False
+
+
+def register_codecs() -> None:
+    """Load libheif (pillow-heif) and register it with Pillow, once per process.  Only the
+    processes that decode uploads call it (images.process: the sandbox's children and
+    their fork server); a web worker, which never decodes an artist's file, does not carry
+    the library (about 8 MB of its memory and 40 ms of its start)."""
+    global _heif_registered
+    if not _heif_registered:
+        import pillow_heif
+
+        pillow_heif.register_heif_opener(
+            thumbnails=False, depth_images=False, aux_images=False, decode_threads=_DECODE_THREADS
+        )
+        _heif_registered = True
 
 
 # Failures Pillow's decoders and metadata parsers raise on hostile input.
