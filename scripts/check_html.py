@@ -36,6 +36,8 @@ PAGES = [
     "/submit",
     "/help/artists",
     "/works/{work}",
+    "/works/{work}?from=all",  # with its previous and next links
+    "/works/{work}?from=search:azat",  # from a search (never cached)
     "/works/{work}/report",
     "/show",
     "/campaigns/art-protest-paris-2025/show",

@@ -2,13 +2,22 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, jsonify, render_template, request
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask.typing import ResponseReturnValue
 from flask_babel import get_locale
 
 from ..images import SIZES
 from ..web import health
-from ..web.http import cursor_arg, or_404, page_arg
+from ..web.http import cursor_arg, or_404, page_arg, private
 from . import queries
 
 bp = Blueprint("public", __name__)
@@ -56,6 +65,7 @@ def works() -> ResponseReturnValue:
     return render_template(
         "public/works.html",
         grid=grid,
+        list_from=queries.grid_context(filters),
         all_prisoners=queries.prisoners(_locale()),
         all_campaigns=queries.campaigns(),
         all_tags=queries.tags_in_use(str(get_locale())),
@@ -64,9 +74,31 @@ def works() -> ResponseReturnValue:
 
 @bp.get("/works/<public_id>")
 def work(public_id: str) -> ResponseReturnValue:
-    """One approved work."""
+    """One approved work; with ?from= (the list the visitor came from: the grid and its
+    filters, a prisoner's or a campaign's works, a search), links to the previous and next
+    works of that list.
+
+    A ?from= that names no list, or a list the work is not in, gets a 301 to the address
+    without it, so the page cache keeps one copy a real list (the key holds ?from=). A
+    page opened from a search is never kept: any words make a new address, as on /search."""
     found = or_404(queries.public_work(public_id))
-    return render_template("public/work.html", work=found)
+    around = None
+    raw = request.args.get("from")
+    if raw is not None:
+        context = queries.list_context(raw)
+        around = queries.neighbours(context, found, get_locale()) if context else None
+        if around is None:
+            args = {k: v for k, v in request.args.items() if k != "from"}
+            return redirect(url_for("public.work", public_id=found.public_id, **args), 301)
+    body = render_template(
+        "public/work.html",
+        work=found,
+        around=around,
+        more=queries.more_for_prisoners(found),
+    )
+    if around is not None and around.context.is_search:
+        return private(body)
+    return body
 
 
 @bp.get("/prisoners")
@@ -84,7 +116,12 @@ def prisoner(slug: str) -> ResponseReturnValue:
     """A prisoner's story, how to help, and the works made for them."""
     found = or_404(queries.prisoner_by_slug(slug))
     grid = _first_works(queries.GridFilters(prisoner=found))
-    return render_template("public/prisoner.html", prisoner=found, grid=grid)
+    return render_template(
+        "public/prisoner.html",
+        prisoner=found,
+        grid=grid,
+        list_from=queries.grid_context(grid.filters),
+    )
 
 
 @bp.get("/campaigns/<slug>")
@@ -92,7 +129,12 @@ def campaign(slug: str) -> ResponseReturnValue:
     """A rally, exhibition or other campaign, with its prisoners and works."""
     found = or_404(queries.campaign_by_slug(slug))
     grid = _first_works(queries.GridFilters(campaign=found))
-    return render_template("public/campaign.html", campaign=found, grid=grid)
+    return render_template(
+        "public/campaign.html",
+        campaign=found,
+        grid=grid,
+        list_from=queries.grid_context(grid.filters),
+    )
 
 
 @bp.get("/help/artists")

@@ -9,6 +9,7 @@ from datetime import date, datetime
 from sqlalchemy import Select, and_, func, or_, select
 from sqlalchemy.orm import lazyload, selectinload
 
+from .. import search
 from ..core.paging import MAX_PAGE, BadQuery, Cursor
 from ..core.text import is_slug, today_in
 from ..core.tokens import token_hash
@@ -349,3 +350,125 @@ def load_work_details(works: list[Work]) -> list[Work]:
         )
         db.session.scalars(stmt).all()  # fills in the rows already in the session
     return works
+
+
+# ---- a work page's list context: previous and next within the list a visitor came from ----
+
+CONTEXT_KINDS = ("prisoner", "campaign", "tag")
+SEARCH_PREFIX = "search:"
+ALL_WORKS = "all"
+
+
+@dataclass
+class ListContext:
+    """The list a work page was opened from, as its ?from= says: the grid (all works, or
+    filtered by prisoner, campaign and tag: a prisoner's and a campaign's pages show those
+    lists) or a search's results."""
+
+    filters: GridFilters | None = None
+    query: str | None = None
+
+    @property
+    def arg(self) -> str:
+        """The ?from= value that names this list."""
+        if self.query is not None:
+            return SEARCH_PREFIX + self.query
+        assert self.filters is not None
+        return grid_context(self.filters)
+
+    @property
+    def is_search(self) -> bool:
+        return self.query is not None
+
+
+def grid_context(filters: GridFilters) -> str:
+    """The ?from= of a grid's work links: "all", or "prisoner:<slug>", "tag:<slug>"...
+    joined by commas, in one order."""
+    args = filters.args()
+    return ",".join(f"{key}:{args[key]}" for key in CONTEXT_KINDS if key in args) or ALL_WORKS
+
+
+def list_context(raw: str | None) -> ListContext | None:
+    """The list a ?from= names; None when it is malformed, names a prisoner, campaign or tag
+    that does not exist, or a search with nothing to look for (the page then drops it)."""
+    if not raw:
+        return None
+    if raw.startswith(SEARCH_PREFIX):
+        query = raw[len(SEARCH_PREFIX) :]
+        try:
+            terms = search.parse_query(query)
+        except search.QueryRefused:
+            return None
+        return ListContext(query=query) if terms else None
+    if raw == ALL_WORKS:
+        return ListContext(filters=GridFilters())
+    slugs: dict[str, str] = {}
+    for part in raw.split(","):
+        key, colon, slug = part.partition(":")
+        if not colon or key not in CONTEXT_KINDS or key in slugs or not is_slug(slug):
+            return None
+        slugs[key] = slug
+    filters = resolve_filters(slugs.get("prisoner"), slugs.get("campaign"), slugs.get("tag"))
+    if filters is None or grid_context(filters) != raw:  # one spelling per list
+        return None
+    return ListContext(filters=filters)
+
+
+@dataclass
+class Neighbours:
+    """The works before and after a work in its list (newer and older in the grid)."""
+
+    context: ListContext
+    previous: Work | None
+    next: Work | None
+
+
+def neighbours(context: ListContext, work: Work, locale: object = None) -> Neighbours | None:
+    """The previous and next works of `work` in the list `context` names, by the grid's own
+    keyset paging (one row each side of the work's cursor) or the search's ranking; None
+    when the work is not in that list (a stale or hand-made link)."""
+    if context.is_search:
+        terms = search.parse_query(context.query, locale)
+        before, after = search.work_neighbours(terms, work.id)
+        if before is None and after is None:
+            return None
+        found = {
+            w.id: w
+            for w in db.session.scalars(
+                _public_works(GridFilters()).where(Work.id.in_([before or 0, after or 0]))
+            )
+        }
+        return Neighbours(context, found.get(before or 0), found.get(after or 0))
+    filters = context.filters or GridFilters()
+    if (
+        db.session.scalar(
+            _public_works(filters).where(Work.id == work.id).with_only_columns(Work.id)
+        )
+        is None
+    ):
+        return None
+    here = _published(work)
+    newer = grid_page(filters, before=here, per_page=1).works
+    older = grid_page(filters, after=here, per_page=1).works
+    return Neighbours(context, newer[0] if newer else None, older[0] if older else None)
+
+
+MORE_FOR_PRISONER = 4  # other works shown under "More for this prisoner"
+MORE_PRISONERS = 3  # prisoners a work page shows more works for
+
+
+def more_for_prisoners(work: Work) -> list[tuple[Prisoner, list[Work]]]:
+    """For each prisoner the work stands with (the first MORE_PRISONERS), a few of the
+    newest other public works made for them: one query a prisoner."""
+    found = []
+    for prisoner in work.prisoners[:MORE_PRISONERS]:
+        stmt = (
+            _with_cards(_public_works(GridFilters(prisoner=prisoner)))
+            .where(Work.id != work.id)
+            .order_by(Work.published_at.desc(), Work.id.desc())
+            .limit(MORE_FOR_PRISONER)
+        )
+        others = list(db.session.scalars(stmt))
+        if others:
+            found.append((prisoner, others))
+    return found

@@ -91,6 +91,7 @@ from .query import (
     parse_query,
     plain,
     snippet,
+    work_neighbours,
 )
 
 __all__ = [
@@ -141,5 +142,6 @@ __all__ = [
     "stems",
     "words",
     "work_document",
+    "work_neighbours",
     "work_texts",
 ]

@@ -136,14 +136,21 @@ def work_document(
 
 def work_texts(work: Work) -> tuple[str, str]:
     """work_document of a work in every language it is written in (its own columns and its
-    WorkText rows), with its tags' names and labels: a search in one language finds it."""
+    WorkText rows), with its tags' names and labels and the names of the prisoners it stands
+    with in every spelling: a search in one language, or for a prisoner's name, finds it.
+
+    The names go in the body, never the title: a search for a name puts the prisoner's own
+    profile (the name is its title) above the works made for him."""
     rows = [work, *work.texts]
     return work_document(
         " ".join(r.title or "" for r in rows),
         work.shown_name,
         "\n".join(r.description or "" for r in rows),
         " ".join(r.alt_text or "" for r in rows),
-        [name for t in work.tags for name in (t.name, *(t.labels or {}).values())],
+        [
+            *(name for t in work.tags for name in (t.name, *(t.labels or {}).values())),
+            *(name for p in work.prisoners for name in p.all_names()),
+        ],
     )
 
 
@@ -214,7 +221,8 @@ def drop_works(work_ids: Iterable[int]) -> None:
 
 
 def index_prisoner(prisoner: Prisoner) -> None:
-    """Put a prisoner's profile in the index as it is now (every profile is public)."""
+    """Put a prisoner's profile in the index as it is now (every profile is public), and
+    the public works made for him again, which carry his names (work_texts)."""
     if prisoner.id is None:
         db.session.flush()
     title, body = prisoner_document(
@@ -224,6 +232,20 @@ def index_prisoner(prisoner: Prisoner) -> None:
         prisoner.all_names(),
     )
     _put(PRISONER, prisoner.id, title, body)
+    works = db.session.scalars(
+        select(Work)
+        .where(
+            Work.status == WorkStatus.APPROVED,
+            Work.hidden.is_(False),
+            Work.prisoners.any(Prisoner.id == prisoner.id),
+        )
+        .options(
+            selectinload(Work.tags), selectinload(Work.prisoners).selectinload(Prisoner.stories)
+        )
+    ).all()
+    for work in works:
+        title, body = work_texts(work)
+        _put(WORK, work.id, title, body)
 
 
 def drop_prisoners(prisoner_ids: Iterable[int]) -> None:
@@ -239,7 +261,9 @@ def reindex() -> tuple[int, int]:
     works = db.session.scalars(
         select(Work)
         .where(Work.status == WorkStatus.APPROVED, Work.hidden.is_(False))
-        .options(selectinload(Work.tags))
+        .options(
+            selectinload(Work.tags), selectinload(Work.prisoners).selectinload(Prisoner.stories)
+        )
     ).all()
     prisoners = db.session.scalars(select(Prisoner).options(selectinload(Prisoner.stories))).all()
     for work in works:

@@ -233,6 +233,23 @@ def find(terms: Terms, *, page: int = 1, per_page: int = 20) -> Results:
     return Results(items, total, page, per_page)
 
 
+NEIGHBOURS_WINDOW = 200  # results a work's previous and next are looked for among
+
+
+def work_neighbours(terms: Terms, work_id: int) -> tuple[int | None, int | None]:
+    """The ids of the works just before and just after a work in the results of a search
+    (prisoners' profiles skipped), among its first NEIGHBOURS_WINDOW results: what a work
+    page opened from the results links to. (None, None) when the work is not among them."""
+    if not terms:
+        return None, None
+    hits, _total = _ranked(db.engine.dialect.name, terms, NEIGHBOURS_WINDOW, 0)
+    ids = [h.ref_id for h in hits if h.kind == WORK]
+    if work_id not in ids:
+        return None, None
+    at = ids.index(work_id)
+    return (ids[at - 1] if at > 0 else None), (ids[at + 1] if at + 1 < len(ids) else None)
+
+
 # ---- showing what matched ----
 
 

@@ -108,9 +108,16 @@ def url_in_language(endpoint: str, **values: Any) -> str:
     return url_for(endpoint, _external=True, **{ARG: str(get_locale())}, **values)
 
 
-def page_url(code: str | None, *, external: bool = False) -> str | None:
+# Query arguments that say where a visitor came from, not what the page is (a work's
+# ?from=, the list its previous and next links follow): kept on the language links, left
+# out of the canonical address and the hreflang alternates.
+CONTEXT_ARGS = frozenset({"from"})
+
+
+def page_url(code: str | None, *, external: bool = False, context: bool = True) -> str | None:
     """This page's address in language `code` (the bare address for None), with its
-    query string minus `lang`; None where the page has none (a POST-only route)."""
+    query string minus `lang` (and minus CONTEXT_ARGS when `context` is False); None
+    where the page has none (a POST-only route)."""
     rule = request.url_rule
     if rule is None or "GET" not in (rule.methods or ()) or not request.endpoint:
         return None
@@ -118,7 +125,11 @@ def page_url(code: str | None, *, external: bool = False) -> str | None:
     # None keeps _keep_language() from adding the current language: the bare address.
     values[ARG] = code if _localised() else None
     url = url_for(request.endpoint, _external=external, **values)
-    args = [(k, v) for k, v in request.args.items(multi=True) if k != "lang"]
+    args = [
+        (k, v)
+        for k, v in request.args.items(multi=True)
+        if k != "lang" and (context or k not in CONTEXT_ARGS)
+    ]
     if code is not None and not _localised():
         args.append(("lang", code))
     return f"{url}?{urlencode(args)}" if args else url
@@ -162,11 +173,14 @@ def _alternates() -> dict[str, object]:
     if not _localised() or request.method != "GET":
         return {"canonical": None, "alternates": []}
     alternates = [
-        {"hreflang": code, "href": page_url(code, external=True)}
+        {"hreflang": code, "href": page_url(code, external=True, context=False)}
         for code in current_app.config["LANGUAGES"]
     ]
-    alternates.append({"hreflang": "x-default", "href": page_url(None, external=True)})
-    return {"canonical": page_url(_chosen_in_address(), external=True), "alternates": alternates}
+    alternates.append(
+        {"hreflang": "x-default", "href": page_url(None, external=True, context=False)}
+    )
+    canonical = page_url(_chosen_in_address(), external=True, context=False)
+    return {"canonical": canonical, "alternates": alternates}
 
 
 def localise_routes(app: Flask) -> None:

@@ -44,6 +44,7 @@ PAGES = [
     "/prisoners/azat-miftakhov",
     "/campaigns/art-protest-paris-2025",
     "/works/{work}",
+    "/works/{work}?from=all",
     "/submit",
 ]
 SERVER_TOO_LARGE = (

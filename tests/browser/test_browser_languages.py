@@ -31,6 +31,7 @@ PAGES = [
     "/prisoners/azat-miftakhov",
     "/campaigns/art-protest-paris-2025",
     "/works/{work}",
+    "/works/{work}?from=all",
     "/works/{work}/report",
     "/submit",
     "/help/artists",

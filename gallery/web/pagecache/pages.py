@@ -35,7 +35,7 @@ QUERY_ARGS: dict[str, frozenset[str]] = {
     for endpoint, args in {
         "public.home": (),
         "public.works": ("prisoner", "campaign", "tag", "page", "after", "before"),
-        "public.work": (),
+        "public.work": ("from",),  # the list of its previous and next links
         "public.prisoners": (),
         "public.prisoner": (),
         "public.campaign": (),
