@@ -336,3 +336,53 @@ def test_the_migration_stems_what_is_there_and_goes_back(empty_database, tmp_pat
         assert hits("Мифтахову", "ru") == [("prisoner", 1)]
         db.session.remove()
         db.engine.dispose()
+
+
+def test_the_migration_gives_works_their_prisoners_names_and_takes_them_back(
+    empty_database, tmp_path, monkeypatch
+):
+    from flask_migrate import downgrade, upgrade
+
+    app = migration_app(empty_database, tmp_path, monkeypatch)
+    with app.app_context():
+        upgrade(revision="e5b7a2c9d013")
+        with db.engine.begin() as conn:
+            conn.execute(
+                text(
+                    "INSERT INTO work (id, public_id, title, alt_text, licence, own_work, consent, ai_used, status, "
+                    "submitted_at, is_demo, hidden, has_alpha, print_permitted, media_move_pending) "
+                    "VALUES (1, 'public-id-0001', 'Lettres', 'alt', 'cc0-1.0', true, true, false, 'approved', "
+                    "'2026-01-01', false, false, false, false, false)"
+                )
+            )
+            conn.execute(
+                text(
+                    "INSERT INTO prisoner (id, slug, name, name_native, status, timezone, original_locale, featured, "
+                    "is_demo, created_at, updated_at) VALUES (1, 'azat', 'Azat Miftakhov', 'Азат Мифтахов', "
+                    "'imprisoned', 'UTC', 'en', false, false, '2026-01-01', '2026-01-01')"
+                )
+            )
+            conn.execute(text("INSERT INTO work_prisoner (work_id, prisoner_id) VALUES (1, 1)"))
+        upgrade(revision="a7d3f9e2c5b8")  # the index as it was: the work's own words only
+
+        def work_body() -> str:
+            return db.session.execute(
+                text("SELECT body FROM search_document WHERE kind = 'work' AND ref_id = 1")
+            ).scalar_one()
+
+        dialect = db.engine.dialect.name
+
+        def hits(q: str) -> list[tuple[str, int]]:
+            found = search.query._ranked(dialect, search.parse_query(q, "ru"), 10, 0)[0]
+            return [(h.kind, h.ref_id) for h in found]
+
+        assert work_body() == "alt"
+        assert hits("Мифтахова") == [("prisoner", 1)]
+        db.session.remove()
+        upgrade()
+        assert work_body() == "alt azat miftakhov азат мифтахов"
+        assert hits("Мифтахова") == [("prisoner", 1), ("work", 1)]  # the profile first
+        db.session.remove()
+        downgrade(revision="a7d3f9e2c5b8")
+        assert work_body() == "alt"
+        db.session.remove()
