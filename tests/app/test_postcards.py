@@ -12,6 +12,7 @@ import re
 import pypdf
 import pypdfium2
 import pytest
+import zxingcpp
 from PIL import Image, ImageChops, ImageStat
 from sqlalchemy import select
 
@@ -242,6 +243,8 @@ def test_one_a6_card_front_then_back_in_cyrillic_only(client, safe_work):
         assert starter in back
     assert_clean_back(back)
     assert not response.data.count(b"/URI")  # no link anywhere
+    for page in (0, 1):  # and no QR code on either side
+        assert zxingcpp.read_barcodes(rendered(response.data, page)) == []
     # Its properties say nothing in Latin letters.
     meta = pdf.metadata or {}
     for key in ("/Title", "/Author", "/Creator", "/Producer", "/Subject"):
@@ -286,7 +289,7 @@ def test_the_grey_tone_is_grey(client, safe_work):
 
 
 def test_starters_and_address_from_a_russian_profile(client, make_work, make_prisoner):
-    ada = make_prisoner(slug="ada", name="Ada Lovelace", letter_address="Tula, Lenina 1")
+    ada = make_prisoner(slug="ada", name="Ada Lovelace", letter_address="Тула, ul. Lenina 1")
     ada.stories.append(
         PrisonerStory(
             locale="ru",
@@ -307,7 +310,7 @@ def test_starters_and_address_from_a_russian_profile(client, make_work, make_pri
     assert "Ада Августовна Лавлейс" in back
     assert "Здравствуйте, Ада!" in back and "Привет из Парижа." in back
     assert "Думаю о вас." not in back  # the profile's own starters, not the fixed ones
-    assert "Tula" not in back  # an address in Latin letters is not printed
+    assert "Тула" not in back  # an address with Latin letters is not printed
     assert_clean_back(back)
 
     ada.letter_address = "301000, Тула, ул. Ленина, д. 1, ФКУ СИЗО-1"
@@ -358,6 +361,40 @@ def test_a_campaign_sheet_with_a_cover_in_the_reader_language(client, make_work,
     assert [size_of(p) for p in pdf.pages] == [A4] * 5  # a second sheet, both sides
     assert "Открытки солидарности" in pdf.pages[0].extract_text()
     assert pdf.pages[4].extract_text().count("Азат Мифтахов") == 1
+
+
+def test_each_back_is_behind_its_front_when_flipped_on_the_long_edge(
+    client, make_work, make_prisoner, azat
+):
+    lena = make_prisoner(slug="lena", name="Lena", name_native="Лена Ким", name_native_locale="ru")
+    campaign = saved(Campaign(slug="pair", title="Pair", prisoners=[azat, lena]))
+    colours = {"azat": (200, 30, 30), "lena": (30, 30, 200)}
+    for slug, prisoner in (("lena", lena), ("azat", azat)):  # the newest first: Azat's
+        work = make_work(
+            title=slug,
+            prisoners=(prisoner,),
+            campaign_id=campaign.id,
+            image=png_bytes((300, 420), colours[slug]),
+        )
+        work.postcard_safe = True
+        saved(work)
+    response = client.get("/campaigns/pair/postcards.pdf")
+    pdf = pdf_of(response)
+    fronts = rendered(response.data, 1)
+    # The fronts: Azat's red card top left, Lena's blue one top right.
+    assert close(mean_of(fronts, (0.1, 0.1, 0.4, 0.4)), colours["azat"], 20)
+    assert close(mean_of(fronts, (0.6, 0.1, 0.9, 0.4)), colours["lena"], 20)
+    # The backs: mirrored, so Lena's name is on the left, Azat's on the right.
+    where: dict[str, float] = {}
+
+    def note(text, cm, tm, font, size):
+        for name in ("Азат Мифтахов", "Лена Ким"):
+            if name in text:
+                where[name] = tm[4]
+
+    pdf.pages[2].extract_text(visitor_text=note)
+    width = float(pdf.pages[2].mediabox.width)
+    assert where["Лена Ким"] < width / 2 < where["Азат Мифтахов"], where
 
 
 def test_a_campaign_without_postcards(client, make_work, azat):
