@@ -126,26 +126,25 @@ def _back(canvas: Canvas, back: PostcardBack, corner: tuple[float, float]) -> No
     canvas.setFont(REGULAR, 7.5)
     y -= 7.5
     canvas.drawString(left, y, "Кому:")
-    size = 14.0
-    size = min(size, size * width / max(canvas.stringWidth(back.name, BOLD, size), 1))
+    size = _fitted(canvas, back.name, BOLD, 14, width)
     y -= size * 1.25
     canvas.setFillColorRGB(0, 0, 0)
     canvas.setFont(BOLD, size)
     canvas.drawString(left, y, back.name)
-    if back.address:
-        canvas.setFont(REGULAR, 8)
-        for line in back.address.splitlines():
-            if line.strip():
-                y -= 10
-                canvas.drawString(left, y, line.strip())
+    for line in (back.address or "").splitlines():
+        if line.strip():
+            y -= 10
+            canvas.setFont(REGULAR, _fitted(canvas, line.strip(), REGULAR, 8, width))
+            canvas.drawString(left, y, line.strip())
     y -= 6 * mm
     canvas.setFillColorRGB(*FAINT)
     canvas.setFont(REGULAR, 7.5)
     canvas.drawString(left, y, "Можно начать так:")
-    canvas.setFont(REGULAR, 8.5)
     for starter in back.starters:
         y -= 11
-        canvas.drawString(left + 3 * mm, y, f"— {starter}")
+        line = f"— {starter}"
+        canvas.setFont(REGULAR, _fitted(canvas, line, REGULAR, 8.5, width - 3 * mm))
+        canvas.drawString(left + 3 * mm, y, line)
     canvas.setStrokeColorRGB(*RULE)
     canvas.setLineWidth(0.4)
     y -= RULE_GAP
@@ -153,6 +152,11 @@ def _back(canvas: Canvas, back: PostcardBack, corner: tuple[float, float]) -> No
         canvas.line(left, y, left + width, y)
         y -= RULE_GAP
     canvas.setFillColorRGB(0, 0, 0)
+
+
+def _fitted(canvas: Canvas, text: str, font: str, size: float, width: float) -> float:
+    """The font size, at most `size`, at which one line of text fits in `width`."""
+    return min(size, size * width / max(canvas.stringWidth(text, font, size), 1))
 
 
 def _crop_marks(canvas: Canvas) -> None:

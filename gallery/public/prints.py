@@ -20,7 +20,7 @@ from flask_babel import gettext as _
 
 from .. import prints
 from ..media import media_store
-from ..models import Work
+from ..models import Campaign, Work
 from ..prints import fonts
 from ..web import builtfiles, pagecache
 from ..web.errors import render_error
@@ -209,6 +209,16 @@ def postcard_image(public_id: str) -> ResponseReturnValue:
     )
 
 
+def _campaign_cards(campaign: Campaign) -> list[prints.Postcard]:
+    """The cards of a campaign's newest postcard-safe works that can be printed."""
+    store = media_store()
+    return [
+        card
+        for work, prisoner in queries.postcard_pairs(campaign, CAMPAIGN_LIMIT)
+        if (card := prints.card_for(work, prisoner, store)) is not None
+    ]
+
+
 @bp.get("/campaigns/<slug>/postcards.pdf")
 @limiter.limit(_limit, exempt_when=from_export)
 def campaign_postcards(slug: str) -> ResponseReturnValue:
@@ -218,12 +228,7 @@ def campaign_postcards(slug: str) -> ResponseReturnValue:
     grey = _grey()
     found = or_404(queries.campaign_by_slug(slug))
     shown = found.text_for("title", _lang())
-    store = media_store()
-    cards = [
-        card
-        for work, prisoner in queries.postcard_pairs(found, CAMPAIGN_LIMIT)
-        if (card := prints.card_for(work, prisoner, store)) is not None
-    ]
+    cards = _campaign_cards(found)
     tone = prints.TONES[grey]
     return _pdf(
         (slug, tone),
