@@ -190,3 +190,11 @@ def _encode(im: Image.Image, name: str, fmt: str, params: Mapping) -> Rendition:
     buf = io.BytesIO()
     im.save(buf, fmt.upper(), **params)
     return Rendition(name, fmt, im.width, im.height, buf.getvalue())
+
+
+def jpeg_bytes(im: Image.Image, name: str = "large", **params: object) -> bytes:
+    """An image made outside the pipeline (a postcard's front, gallery/prints/) encoded
+    as the pipeline encodes a size's JPEG: only explicit settings, so no metadata at all
+    (no EXIF, no ICC profile, no comment); `params` override the size's settings."""
+    im.info = {}
+    return _encode(im, name, "jpeg", {**_JPEG.get(name, _JPEG_DEFAULT), **params}).data

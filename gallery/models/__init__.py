@@ -23,6 +23,7 @@ from .prisoners import (
     SourceEntry,
     by_name,
     campaign_prisoners,
+    is_cyrillic_only,
     sources_from,
     with_names,
 )
@@ -56,6 +57,7 @@ __all__ = [
     "WorkText",
     "by_name",
     "campaign_prisoners",
+    "is_cyrillic_only",
     "pick_language",
     "sources_from",
     "utcnow",

@@ -29,5 +29,7 @@ PRINT_ALLOW = (
 )
 PRINT_FORBID = "print-forbid"  # that permission withdrawn
 COVER_CHECKED = "cover-checked"  # a moderator looked and found nothing (more) to cover
+POSTCARD_SAFE = "postcard-safe"  # a published work marked fit to be sent as a postcard
+POSTCARD_UNSAFE = "postcard-unsafe"  # that mark taken back
 UNDO = "undo"  # an approval or rejection taken back within its window
 TAKEDOWNS = (UNPUBLISH, REPORT_UNPUBLISH)

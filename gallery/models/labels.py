@@ -112,6 +112,8 @@ ACTIONS = {
     ),
     actions.PRINT_FORBID: _l("Withdrew the permission to print a work"),
     actions.COVER_CHECKED: _l("Found nothing (more) to cover"),
+    actions.POSTCARD_SAFE: _l("Marked a work safe to send as a postcard"),
+    actions.POSTCARD_UNSAFE: _l("Took back a work’s postcard-safe mark"),
     actions.UNDO: _l("Undid a decision"),
 }
 

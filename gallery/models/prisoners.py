@@ -124,6 +124,18 @@ class Prisoner(db.Model):
             return Shown(self.name, self.original_locale)
         return None
 
+    def postcard_name(self) -> str | None:
+        """The name a solidarity postcard's back carries: in Russian Cyrillic only (the
+        Russian profile's name, else the native name when it is Russian), or None when the
+        profile has none, and then no postcard is offered: a prison censor stops Latin
+        letters."""
+        candidates = [s.name for s in self.stories if s.locale == "ru"]
+        if self.name_native_locale == "ru" or (
+            self.name_native_locale is None and self.original_locale == "ru"
+        ):
+            candidates.append(self.name_native)
+        return next((n.strip() for n in candidates if n and is_cyrillic_only(n)), None)
+
     def all_names(self) -> list[str]:
         """Every spelling of the name, each once (for search)."""
         names = [self.name, self.name_native, *(s.name for s in self.stories)]
@@ -142,6 +154,13 @@ class Prisoner(db.Model):
 
     def __repr__(self) -> str:
         return f"<Prisoner {self.slug}>"
+
+
+def is_cyrillic_only(text: str) -> bool:
+    """Whether a text has Cyrillic letters and no letter of another script (digits,
+    spaces and punctuation allowed): what a postcard to a Russian prison may carry."""
+    letters = [c for c in text if c.isalpha()]
+    return bool(letters) and all(unicodedata.name(c, "").startswith("CYRILLIC") for c in letters)
 
 
 def _sort_key(name: str) -> tuple[str, str]:

@@ -112,6 +112,12 @@ class Work(db.Model):
     # reserves every right (print PDFs, gallery/prints/); other licences allow printing as
     # they are.
     print_permitted: Mapped[bool] = mapped_column(default=False)
+    # A moderator's decision, separate from publishing, that the work may go to a prisoner
+    # as a solidarity postcard (no slogans, no war imagery, nothing a prison censor would
+    # stop, no Latin text on the image): gallery/prints/postcards.py. Cleared when the work
+    # is unpublished; who decided and when is in the audit log, when too here.
+    postcard_safe: Mapped[bool] = mapped_column(default=False)
+    postcard_safe_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # Set when a takedown could not give the files a new address (the media store did not
     # answer): the takedown stands, and `flask move-media` moves them later (verbs/common.py).
     media_move_pending: Mapped[bool] = mapped_column(default=False)
@@ -200,6 +206,20 @@ class Work(db.Model):
         """A short mark of the image's address, which every takedown changes (verbs/common.
         new_media_address): the poster PDF's address carries it (?v=), so it changes too."""
         return (self.image_key or "")[:8]
+
+    @property
+    def postcard_recipients(self) -> list[Prisoner]:
+        """The prisoners this work can be sent to as a solidarity postcard: none unless it
+        is published, postcard-safe and may be printed; of those it stands with, each whose
+        profile has a name in Russian Cyrillic (Prisoner.postcard_name)."""
+        if (
+            self.status != WorkStatus.APPROVED
+            or self.hidden
+            or not self.postcard_safe
+            or (self.licence == Licence.ALL_RIGHTS_RESERVED and not self.print_permitted)
+        ):
+            return []
+        return [p for p in self.prisoners if p.postcard_name()]
 
     @property
     def shown_name(self) -> str | None:

@@ -312,6 +312,25 @@ def forbid_print(work_id: int) -> ResponseReturnValue:
     return _print_leave(work_id, False)
 
 
+@bp.post("/works/<int:work_id>/postcard-safe")
+def postcard_safe(work_id: int) -> ResponseReturnValue:
+    """Mark a published work safe to send as a solidarity postcard (the box `safe`
+    ticked), or take the mark back (not ticked): 409 for a work that is not published."""
+    safe = request.form.get("safe") is not None
+    return act(
+        lambda: editing.set_postcard_safe(work_id, current_user.id, safe),
+        done=lambda w: (
+            _("Marked safe to send as a postcard: %(title)s", title=w.title)
+            if safe
+            else _("No longer offered as a postcard: %(title)s", title=w.title)
+        ),
+        refused=_("Only a published work can be sent as a postcard."),
+        back=_to_work(work_id),
+        form=ActionForm(),
+        answer=lambda status: _review_page(work_id, status),
+    )
+
+
 def _selected_ids() -> list[int]:
     raw = request.form.getlist("work_ids")
     if (

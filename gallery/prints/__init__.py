@@ -17,32 +17,47 @@ JPEG is embedded as stored, without re-encoding; a PNG (a work with transparency
 embedded losslessly, its alpha kept.
 
 sheets.py turns rows into those plain values, text.py holds the words and styles, and
-documents.py lays out the pages."""
+documents.py lays out the pages. Solidarity postcards (issue 25: a postcard-safe work on
+the front, the recipient's name and ways to start in Russian on the back) are laid out by
+postcards.py, their fronts cut by fronts.py."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from .sheets import (
+    Postcard,
+    PostcardBack,
     PrisonerSheet,
     Standing,
     WorkSheet,
+    card_for,
     largest_image,
     needs_leave,
+    postcard_back,
     prisoner_sheet,
     standing,
     work_sheet,
 )
 
 __all__ = [
+    "LAYOUTS",
     "SIZES",
+    "TONES",
+    "Postcard",
+    "PostcardBack",
     "PrisonerSheet",
     "Standing",
     "WorkSheet",
+    "card_for",
     "flyer",
     "labels_sheet",
     "largest_image",
+    "letter_image",
     "needs_leave",
+    "postcard_back",
+    "postcard_pdf",
+    "postcards_sheet",
     "poster",
     "posters",
     "prisoner_sheet",
@@ -52,7 +67,10 @@ __all__ = [
 
 # documents.py and text.py lay out with reportlab (about 100 ms and several MB to import):
 # their builders are imported at the first print, so a worker that never prints never loads it.
+# The postcards' layouts likewise (postcards.py), and their fronts (fronts.py: Pillow only).
 _DOCUMENTS = ("SIZES", "flyer", "labels_sheet", "poster", "posters")
+_POSTCARDS = ("LAYOUTS", "postcard_pdf", "postcards_sheet")
+_FRONTS = ("TONES", "letter_image")
 
 
 def __getattr__(name: str) -> Any:
@@ -60,4 +78,12 @@ def __getattr__(name: str) -> Any:
         from . import documents
 
         return getattr(documents, name)
+    if name in _POSTCARDS:
+        from . import postcards
+
+        return getattr(postcards, name)
+    if name in _FRONTS:
+        from . import fronts
+
+        return getattr(fronts, name)
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -8,7 +8,16 @@ from datetime import date, datetime
 
 from ..core.text import today_in
 from ..media import Store
-from ..models import Licence, Prisoner, PrisonerStatus, Work, WorkStatus, labels, utcnow
+from ..models import (
+    Licence,
+    Prisoner,
+    PrisonerStatus,
+    Work,
+    WorkStatus,
+    is_cyrillic_only,
+    labels,
+    utcnow,
+)
 
 
 @dataclass(frozen=True)
@@ -160,3 +169,88 @@ def prisoner_sheet(
         verified_on=prisoner.last_verified_on,
         printed_on=today_in(prisoner.timezone, now),
     )
+
+
+# Solidarity postcards (issue 25): the back of a card, in Russian Cyrillic only.
+
+# Neutral ways to start, in Russian, for a profile whose Russian letter guidance gives none
+# of its own: nothing political, nothing a censor could stop.
+POSTCARD_STARTERS = ("Здравствуйте!", "Пишу вам из …", "Думаю о вас.")
+STARTER_MAX = 60  # characters: a starter is a short line, not a paragraph of guidance
+_MARKUP = set("*_[]()`<>#|~")
+
+
+@dataclass(frozen=True)
+class PostcardBack:
+    """What the back of a postcard prints: the recipient's name in Cyrillic, the prison
+    address only when the profile publishes one in Cyrillic, and two or three ways to
+    start. Never a web address, an organisation's name or a Latin letter."""
+
+    name: str
+    address: str | None
+    starters: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Postcard:
+    """One card: its front (the work's largest rendition, cropped to cover the card when
+    it is drawn) and its back."""
+
+    front: StoredImage
+    back: PostcardBack
+
+
+def guidance_starters(guidance: str | None) -> tuple[str, ...]:
+    """The ways to start a letter that a profile's Russian guidance gives, written as
+    quoted lines (`> Здравствуйте, Азат!`) or short list items: each at most STARTER_MAX
+    characters, in Cyrillic only, without links or other markup; up to three. Fewer than
+    two: none (the card then prints POSTCARD_STARTERS)."""
+    found = []
+    for raw in (guidance or "").splitlines():
+        line = raw.strip()
+        if not line.startswith((">", "- ", "* ")):
+            continue
+        line = line.lstrip(">-* ").strip().strip('«»"').strip()
+        if (
+            line
+            and len(line) <= STARTER_MAX
+            and not _MARKUP & set(line)
+            and "http" not in line.lower()
+            and is_cyrillic_only(line)
+        ):
+            found.append(line)
+    found = list(dict.fromkeys(found))[:3]
+    return tuple(found) if len(found) >= 2 else ()
+
+
+def postcard_back(prisoner: Prisoner) -> PostcardBack | None:
+    """The back of a postcard to a prisoner; None when the profile has no name in Russian
+    Cyrillic (Prisoner.postcard_name): then no postcard is offered."""
+    name = prisoner.postcard_name()
+    if name is None:
+        return None
+    story = next((s for s in prisoner.stories if s.locale == "ru"), None)
+    address = (prisoner.letter_address or "").strip()
+    return PostcardBack(
+        name=name,
+        address=address if address and is_cyrillic_only(address) else None,
+        starters=guidance_starters(story.letter_guidance if story else None) or POSTCARD_STARTERS,
+    )
+
+
+def card_for(work: Work, prisoner: Prisoner, store: Store) -> Postcard | None:
+    """The card of a published, postcard-safe work that may be printed, to a prisoner it
+    stands with; None for anything else (no Cyrillic name, no image file)."""
+    if (
+        work.status != WorkStatus.APPROVED
+        or work.hidden
+        or not work.postcard_safe
+        or needs_leave(work)
+        or prisoner not in work.prisoners
+    ):
+        return None
+    back = postcard_back(prisoner)
+    image = largest_image(work, store)
+    if back is None or image is None:
+        return None
+    return Postcard(image[0], back)

@@ -21,6 +21,8 @@ from ..web.http import cursor_arg, or_404, page_arg, private
 from . import queries
 
 bp = Blueprint("public", __name__)
+# The newest postcard-safe works a campaign page looks at to offer its postcards' sheet.
+POSTCARD_LOOKUP = 24
 
 
 def _locale() -> str:
@@ -129,11 +131,14 @@ def campaign(slug: str) -> ResponseReturnValue:
     """A rally, exhibition or other campaign, with its prisoners and works."""
     found = or_404(queries.campaign_by_slug(slug))
     grid = _first_works(queries.GridFilters(campaign=found))
+    # Its table sheet of postcards is offered when it has at least one card.
+    postcards = bool(queries.postcard_pairs(found, POSTCARD_LOOKUP))
     return render_template(
         "public/campaign.html",
         campaign=found,
         grid=grid,
         list_from=queries.grid_context(grid.filters),
+        postcards=postcards,
     )
 
 

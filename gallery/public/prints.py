@@ -20,7 +20,7 @@ from flask_babel import gettext as _
 
 from .. import prints
 from ..media import media_store
-from ..models import Work
+from ..models import Campaign, Work
 from ..prints import fonts
 from ..web import builtfiles, pagecache
 from ..web.errors import render_error
@@ -146,3 +146,98 @@ def flyer(slug: str) -> ResponseReturnValue:
         found, _lang(), url_in_language("public.prisoner", slug=found.slug)
     )
     return _pdf((found.slug,), lambda: prints.flyer(sheet), f"flyer-{found.slug}-{_lang()}.pdf")
+
+
+# ---- Solidarity postcards (issue 25): only a published, postcard-safe work, to a prisoner
+# it stands with whose profile has a name in Russian Cyrillic; anything else is 404. ----
+
+
+def _grey() -> bool:
+    """?tone=grey (colour when absent); 400 for anything else."""
+    tone = (request.args.get("tone") or "colour").lower()
+    if tone not in prints.TONES:
+        abort(400)
+    return tone == "grey"
+
+
+def _layout() -> int:
+    """?layout=1 (one A6 card, the default) or 4 (four on A4); 400 for anything else."""
+    raw = request.args.get("layout") or "1"
+    if raw not in {str(n) for n in prints.LAYOUTS}:
+        abort(400)
+    return int(raw)
+
+
+def _card(public_id: str) -> tuple[Work, str, prints.Postcard]:
+    """The work, the prisoner's slug and the card ?prisoner= asks for; 404 unless the work
+    is published and postcard-safe and stands with that prisoner, who has a Cyrillic name."""
+    work = or_404(queries.public_work(public_id))
+    slug = request.args.get("prisoner") or ""
+    prisoner = or_404(next((p for p in work.prisoners if p.slug == slug), None))
+    return work, prisoner.slug, or_404(prints.card_for(work, prisoner, media_store()))
+
+
+@bp.get("/works/<public_id>/postcard.pdf")
+@limiter.limit(_limit, exempt_when=from_export)
+def postcard(public_id: str) -> ResponseReturnValue:
+    """A solidarity postcard of a postcard-safe work to a prisoner it stands with: one A6
+    card, front then back (?layout=1), or four on an A4 sheet with crop marks (?layout=4);
+    ?tone=grey for a grey one."""
+    layout, grey = _layout(), _grey()
+    work, slug, card = _card(public_id)
+    tone = prints.TONES[grey]
+    return _pdf(
+        (work.public_id, work.media_version, slug, str(layout), tone),
+        lambda: prints.postcard_pdf(card, layout=layout, grey=grey),
+        f"postcard-{work.public_id}-{slug}-{layout}-{tone}.pdf",
+    )
+
+
+@bp.get("/works/<public_id>/postcard.jpg")
+@limiter.limit(_limit, exempt_when=from_export)
+def postcard_image(public_id: str) -> ResponseReturnValue:
+    """The front of a postcard as a JPEG sized for e-letter services (fronts.JPEG_PIXELS),
+    without metadata; ?tone=grey for the black and white they print."""
+    grey = _grey()
+    work, slug, card = _card(public_id)
+    tone = prints.TONES[grey]
+    return builtfiles.serve(
+        (request.endpoint or "", work.public_id, work.media_version, slug, tone),
+        lambda: prints.letter_image(card.front.read(), grey),
+        mimetype="image/jpeg",
+        filename=f"postcard-{work.public_id}-{tone}.jpg",
+    )
+
+
+def _campaign_cards(campaign: Campaign) -> list[prints.Postcard]:
+    """The cards of a campaign's newest postcard-safe works that can be printed."""
+    store = media_store()
+    return [
+        card
+        for work, prisoner in queries.postcard_pairs(campaign, CAMPAIGN_LIMIT)
+        if (card := prints.card_for(work, prisoner, store)) is not None
+    ]
+
+
+@bp.get("/campaigns/<slug>/postcards.pdf")
+@limiter.limit(_limit, exempt_when=from_export)
+def campaign_postcards(slug: str) -> ResponseReturnValue:
+    """A campaign's table sheet: a cover page in the reader's language on how to write and
+    post the cards, then every postcard-safe work for the campaign's prisoners, four to an
+    A4 sheet (a cover saying there is none yet when there is none)."""
+    grey = _grey()
+    found = or_404(queries.campaign_by_slug(slug))
+    shown = found.text_for("title", _lang())
+    cards = _campaign_cards(found)
+    tone = prints.TONES[grey]
+    return _pdf(
+        (slug, tone),
+        lambda: prints.postcards_sheet(
+            cards,
+            title=shown.text if shown else found.title,
+            site=current_app.config["SITE_NAME"],
+            url=url_in_language("public.campaign", slug=found.slug),
+            grey=grey,
+        ),
+        f"postcards-{slug}-{tone}-{_lang()}.pdf",
+    )

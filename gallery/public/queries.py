@@ -267,6 +267,26 @@ def campaign_by_slug(slug: str) -> Campaign | None:
     return db.session.scalar(stmt)
 
 
+def postcard_pairs(campaign: Campaign, limit: int) -> list[tuple[Work, Prisoner]]:
+    """A campaign's solidarity postcards, as (work, prisoner): its newest published
+    postcard-safe works (up to `limit`), each for every prisoner of the campaign it stands
+    with (every prisoner it stands with when the campaign names none) whose profile has a
+    name in Russian Cyrillic (Prisoner.postcard_name)."""
+    stmt = (
+        _with_cards(_public_works(GridFilters(campaign=campaign)))
+        .where(Work.postcard_safe.is_(True))
+        .order_by(Work.published_at.desc(), Work.id.desc())
+        .limit(limit)
+    )
+    wanted = {p.id for p in campaign.prisoners}
+    return [
+        (work, prisoner)
+        for work in db.session.scalars(stmt)
+        for prisoner in work.prisoners
+        if (not wanted or prisoner.id in wanted) and prisoner.postcard_name()
+    ]
+
+
 def campaigns() -> list[Campaign]:
     """Every campaign, the most recent first."""
     stmt = (

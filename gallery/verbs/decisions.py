@@ -90,6 +90,8 @@ def reject(
     if work.status not in (WorkStatus.PENDING, WorkStatus.APPROVED):
         raise NotAllowed("not-pending")
     work.status = WorkStatus.REJECTED
+    work.postcard_safe = False  # a published work rejected after a report is no postcard
+    work.postcard_safe_at = None
     work.rejection_preset = preset if preset in PRESET_REASONS else None
     work.rejection_reason = reason or None
     work.decided_at = utcnow()

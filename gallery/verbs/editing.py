@@ -10,7 +10,7 @@ from collections.abc import Iterable
 from .. import search
 from ..core.database import begin_write
 from ..extensions import db
-from ..models import Licence, Work, WorkStatus, actions
+from ..models import Licence, Work, WorkStatus, actions, utcnow
 from . import NotAllowed, audit
 from .common import locked_work, tags_named
 
@@ -62,6 +62,28 @@ def set_print_leave(work_id: int, moderator_id: int, permitted: bool) -> Work:
         work.print_permitted = permitted
         audit.record(
             actions.PRINT_ALLOW if permitted else actions.PRINT_FORBID,
+            moderator_id=moderator_id,
+            work_id=work.id,
+            subject=work.title,
+        )
+    db.session.flush()
+    return work
+
+
+def set_postcard_safe(work_id: int, moderator_id: int, safe: bool) -> Work:
+    """Mark a published work safe to send to a prisoner as a solidarity postcard, or take
+    the mark back: a decision of its own, separate from publishing (no slogans, no war
+    imagery, nothing a prison censor would stop, no Latin text on the image). Only a
+    published work can carry it; unpublishing clears it (verbs/unpublishing.py)."""
+    begin_write()
+    work = locked_work(work_id)
+    if work.status != WorkStatus.APPROVED:
+        raise NotAllowed("not-published")
+    if work.postcard_safe != safe:
+        work.postcard_safe = safe
+        work.postcard_safe_at = utcnow() if safe else None
+        audit.record(
+            actions.POSTCARD_SAFE if safe else actions.POSTCARD_UNSAFE,
             moderator_id=moderator_id,
             work_id=work.id,
             subject=work.title,

@@ -168,6 +168,8 @@ def withdraw_work(store: Store, token: str) -> Work:
         raise NotAllowed("already decided")
     delete_files_after_commit(store, [work.image_key])
     work.status = WorkStatus.WITHDRAWN
+    work.postcard_safe = False
+    work.postcard_safe_at = None
     work.decided_at = utcnow()
     work.published_at = None
     work.image_key = None

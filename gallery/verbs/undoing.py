@@ -115,6 +115,8 @@ def undo_decision(store: Store, work_id: int, moderator_id: int, undo: int) -> W
         work.rejection_preset = None
         mail.withdraw_unsent(work.id, mail.REJECTED)
     work.status = WorkStatus.PENDING
+    work.postcard_safe = False  # unpublished: a new look decides again
+    work.postcard_safe_at = None
     work.decided_at = None
     work.decided_by_id = None
     audit.record(

@@ -28,6 +28,9 @@ def unpublish(
     work.decided_at = None
     work.decided_by_id = None
     work.hidden = False
+    # A work back in the queue is no postcard either: a new look decides again.
+    work.postcard_safe = False
+    work.postcard_safe_at = None
     search.drop_work(work.id)
     audit.record(
         action, moderator_id=moderator_id, work_id=work.id, subject=work.title, reason=reason

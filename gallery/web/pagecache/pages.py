@@ -51,6 +51,9 @@ QUERY_ARGS: dict[str, frozenset[str]] = {
         "prints.posters": ("size",),
         "prints.labels": (),
         "prints.flyer": (),
+        "prints.postcard": ("prisoner", "layout", "tone"),
+        "prints.postcard_image": ("prisoner", "tone"),
+        "prints.campaign_postcards": ("tone",),
     }.items()
 }
 # Print PDFs are built once per generation into files of their own (web/builtfiles.py),
