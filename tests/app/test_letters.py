@@ -56,6 +56,6 @@ def test_the_home_page_says_when_to_send_a_card(client, make_prisoner, monkeypat
 def test_the_prisoner_page_says_how_to_write(client, make_prisoner):
     prisoner = make_prisoner(name="Ada", letter_guidance="Write in **Russian**.")
     html = client.get(f"/en/prisoners/{prisoner.slug}").get_data(as_text=True)
-    assert "<h3>How to write a letter</h3>" in html  # the page is Ada's: no name needed
+    assert '<h3 id="write">How to write a letter</h3>' in html  # the page is Ada's: no name needed
     assert "<strong>Russian</strong>" in html
     assert "We do not publish an address for this prisoner" in html
