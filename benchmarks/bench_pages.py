@@ -157,7 +157,7 @@ def targets(base: str) -> list[Target]:
     """The addresses of the issue, found on the seeded site itself."""
     _, grid = fetch(base + "/works?page=1")
     html = grid.decode()
-    work = re.search(r'href="(/works/[A-Za-z0-9_-]{22})"', html).group(1)
+    work = re.search(r'href="(/works/[A-Za-z0-9_-]{22})[?"]', html).group(1)
     image = re.search(r'src="(/media/[^"]+)"', html).group(1)
     _, people = fetch(base + "/prisoners")
     prisoner = re.search(r'href="(/prisoners/[a-z0-9-]+)"', people.decode()).group(1)

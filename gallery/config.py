@@ -261,6 +261,13 @@ SETTINGS: tuple[Setting, ...] = (
     ),
     _s("RATELIMIT_STRATEGY", "moving-window", "Flask-Limiter's strategy", LIMITS),
     _s(
+        "RATELIMIT_KEY_PREFIX",
+        "",
+        "the prefix of the limits' keys in their storage: each gallery that shares one Redis "
+        "needs its own",
+        LIMITS,
+    ),
+    _s(
         "RATELIMIT_HEADERS_ENABLED",
         False,
         "Flask-Limiter's headers (off: the gallery sets Retry-After on its 429s itself)",
@@ -394,8 +401,14 @@ SETTINGS: tuple[Setting, ...] = (
         CACHE,
         derived="two-second Redis timeouts with CACHE_REDIS_URL",
     ),
-    _s("CACHE_DIR", None, "the file cache's folder", CACHE, derived="instance/cache/pages/"),
-    _s("CACHE_KEY_PREFIX", None, "Flask-Caching's key prefix", CACHE, derived="gallery:"),
+    _s("CACHE_DIR", None, "the file page cache's folder; none: instance/cache/pages/", CACHE),
+    _s(
+        "CACHE_KEY_PREFIX",
+        "gallery:",
+        "the prefix of every key the page cache writes in Redis: each gallery that shares "
+        "one Redis needs its own",
+        CACHE,
+    ),
     _s("CACHE_THRESHOLD", None, "Flask-Caching's entry limit", CACHE, derived="PAGE_CACHE_ENTRIES"),
     _s(
         "CACHE_DEFAULT_TIMEOUT",

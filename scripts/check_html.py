@@ -86,7 +86,7 @@ def main(base: str) -> int:
         with urllib.request.urlopen(base.rstrip("/") + path, timeout=30) as response:  # noqa: S310
             return response.read().decode()
 
-    work = re.search(r'href="/en/works/([A-Za-z0-9_-]{10,32})"', get("/en/works"))
+    work = re.search(r'href="/en/works/([A-Za-z0-9_-]{10,32})[?"]', get("/en/works"))
     documents = {}
     for code in LANGUAGES:
         for page in PAGES:

@@ -259,3 +259,19 @@ def test_an_app_hashes_with_its_argon2_settings(tmp_path):
         {"TESTING": True, **TEST_SETTINGS}, environ={"GALLERY_INSTANCE": str(tmp_path / "i")}
     ).app_context():
         assert passwords.needs_rehash(stored)  # renewed at the next login
+
+
+def test_two_galleries_on_one_redis_keep_their_pages_apart(tmp_path):
+    """CACHE_KEY_PREFIX is an operator's setting like any other: two galleries that share a
+    Redis give it different values, and neither ever reads the other's pages (it was a
+    derived value that no variable could change, so both wrote under "gallery:")."""
+    one = create_app(
+        {"TESTING": True, **TEST_SETTINGS},
+        environ={"GALLERY_INSTANCE": str(tmp_path / "one"), "FLASK_CACHE_KEY_PREFIX": "lyon:"},
+    )
+    two = create_app(
+        {"TESTING": True, **TEST_SETTINGS}, environ={"GALLERY_INSTANCE": str(tmp_path / "two")}
+    )
+    assert one.config["CACHE_KEY_PREFIX"] == "lyon:"
+    assert two.config["CACHE_KEY_PREFIX"] == "gallery:"
+    assert one.config["CACHE_DIR"] == str(tmp_path / "one" / "cache" / "pages")

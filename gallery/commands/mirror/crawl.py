@@ -370,8 +370,10 @@ class _Export(Rewriter):
 
 def _canonical_query(query: tuple[tuple[str, str], ...]) -> tuple[tuple[str, str], ...]:
     """One address per page: `?page=N` names a grid page (the cursors that come with it
-    lead to the same works), page 1 is the page without a number, `lang` is in the path."""
-    pairs = [(k, v) for k, v in query if k not in ("lang", "v")]  # v: a poster's version
+    lead to the same works), page 1 is the page without a number, `lang` is in the path, and
+    a work is copied once, at its own address, whatever list it was opened from (`from`:
+    the copy has no previous and next, which follow the list online)."""
+    pairs = [(k, v) for k, v in query if k not in ("lang", "v", "from")]  # v: a poster's version
     keys = {k for k, _v in pairs}
     if "page" in keys:
         pairs = [(k, v) for k, v in pairs if k not in ("after", "before")]

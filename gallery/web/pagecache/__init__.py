@@ -82,8 +82,8 @@ def init_app(app: Flask) -> None:
         )
     if not app.config.get("CACHE_TYPE"):
         app.config["CACHE_TYPE"] = "gallery.web.cachestore.PageFiles"
-        app.config.setdefault("CACHE_DIR", str(Path(app.instance_path) / "cache" / "pages"))
-    app.config.setdefault("CACHE_KEY_PREFIX", "gallery:")
+        if not app.config.get("CACHE_DIR"):
+            app.config["CACHE_DIR"] = str(Path(app.instance_path) / "cache" / "pages")
     app.config.setdefault("CACHE_THRESHOLD", app.config["PAGE_CACHE_ENTRIES"])
     app.config.setdefault("CACHE_DEFAULT_TIMEOUT", app.config["PAGE_CACHE_SECONDS"])
     cache.init_app(app)
