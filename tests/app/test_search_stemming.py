@@ -386,3 +386,4 @@ def test_the_migration_gives_works_their_prisoners_names_and_takes_them_back(
         downgrade(revision="a7d3f9e2c5b8")
         assert work_body() == "alt"
         db.session.remove()
+        db.engine.dispose()
