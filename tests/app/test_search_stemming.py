@@ -265,6 +265,31 @@ def _found_by_old_index(dialect: str, word: str) -> list[int]:
     return [r for (r,) in db.session.execute(text(sql), {"q": q})]
 
 
+def _old_work(conn, title: str) -> None:
+    """An approved work, id 1, as the schema of e5b7a2c9d013 holds one."""
+    conn.execute(
+        text(
+            "INSERT INTO work (id, public_id, title, alt_text, licence, own_work, consent, ai_used, status, "
+            "submitted_at, is_demo, hidden, has_alpha, print_permitted, media_move_pending) "
+            "VALUES (1, 'public-id-0001', :title, 'alt', 'cc0-1.0', true, true, false, 'approved', "
+            "'2026-01-01', false, false, false, false, false)"
+        ),
+        {"title": title},
+    )
+
+
+def _old_prisoner(conn, name: str, native: str) -> None:
+    """A prisoner, id 1, as the schema of e5b7a2c9d013 holds one."""
+    conn.execute(
+        text(
+            "INSERT INTO prisoner (id, slug, name, name_native, status, timezone, original_locale, featured, "
+            "is_demo, created_at, updated_at) VALUES (1, 'azat', :name, :native, 'imprisoned', "
+            "'UTC', 'en', false, false, '2026-01-01', '2026-01-01')"
+        ),
+        {"name": name, "native": native},
+    )
+
+
 def test_the_migration_stems_what_is_there_and_goes_back(empty_database, tmp_path, monkeypatch):
     from flask_migrate import downgrade, upgrade
 
@@ -272,21 +297,8 @@ def test_the_migration_stems_what_is_there_and_goes_back(empty_database, tmp_pat
     with app.app_context():
         upgrade(revision="e5b7a2c9d013")
         with db.engine.begin() as conn:
-            conn.execute(
-                text(
-                    "INSERT INTO work (id, public_id, title, alt_text, licence, own_work, consent, ai_used, status, "
-                    "submitted_at, is_demo, hidden, has_alpha, print_permitted, media_move_pending) "
-                    "VALUES (1, 'public-id-0001', 'Prisonnier', 'alt', 'cc0-1.0', true, true, false, 'approved', "
-                    "'2026-01-01', false, false, false, false, false)"
-                )
-            )
-            conn.execute(
-                text(
-                    "INSERT INTO prisoner (id, slug, name, name_native, status, timezone, original_locale, featured, "
-                    "is_demo, created_at, updated_at) VALUES (1, 'azat', 'Azat', 'Азат Мифтахов', 'imprisoned', "
-                    "'UTC', 'en', false, false, '2026-01-01', '2026-01-01')"
-                )
-            )
+            _old_work(conn, "Prisonnier")
+            _old_prisoner(conn, "Azat", "Азат Мифтахов")
             conn.execute(
                 text(
                     "INSERT INTO prisoner_story (prisoner_id, locale, summary, body) VALUES "
@@ -347,21 +359,8 @@ def test_the_migration_gives_works_their_prisoners_names_and_takes_them_back(
     with app.app_context():
         upgrade(revision="e5b7a2c9d013")
         with db.engine.begin() as conn:
-            conn.execute(
-                text(
-                    "INSERT INTO work (id, public_id, title, alt_text, licence, own_work, consent, ai_used, status, "
-                    "submitted_at, is_demo, hidden, has_alpha, print_permitted, media_move_pending) "
-                    "VALUES (1, 'public-id-0001', 'Lettres', 'alt', 'cc0-1.0', true, true, false, 'approved', "
-                    "'2026-01-01', false, false, false, false, false)"
-                )
-            )
-            conn.execute(
-                text(
-                    "INSERT INTO prisoner (id, slug, name, name_native, status, timezone, original_locale, featured, "
-                    "is_demo, created_at, updated_at) VALUES (1, 'azat', 'Azat Miftakhov', 'Азат Мифтахов', "
-                    "'imprisoned', 'UTC', 'en', false, false, '2026-01-01', '2026-01-01')"
-                )
-            )
+            _old_work(conn, "Lettres")
+            _old_prisoner(conn, "Azat Miftakhov", "Азат Мифтахов")
             conn.execute(text("INSERT INTO work_prisoner (work_id, prisoner_id) VALUES (1, 1)"))
         upgrade(revision="a7d3f9e2c5b8")  # the index as it was: the work's own words only
 
