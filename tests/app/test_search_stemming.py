@@ -37,12 +37,10 @@ def titles(client, path: str, q: str) -> list[str]:
 
 
 @pytest.fixture
-def demo_profile(client, runner) -> str:
+def demo_profile(client, demo) -> str:
     """The demo's prisoner, seeded as `flask seed-demo` does; its address on /ru/."""
-    assert runner.invoke(args=["seed-demo"]).exit_code == 0
-    fresh()
-    slug = db.session.scalar(select(Prisoner.slug).where(Prisoner.is_demo.is_(True)))
-    return f"/ru/prisoners/{slug}"
+    assert demo.is_demo
+    return f"/ru/prisoners/{demo.slug}"
 
 
 # ---- the review's words, on the demo data ----
