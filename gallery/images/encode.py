@@ -158,7 +158,7 @@ def _encodings(im: Image.Image, name: str, has_alpha: bool) -> list[tuple]:
     """The (image, size, format, settings) of each file of one size, the WebP first.  The
     WebP gets an Image of its own; the fallback is saved from im itself."""
     if name in ON_WHITE:
-        fallback = (_on_white(im), name, "jpeg", _JPEG.get(name, _JPEG_DEFAULT))
+        fallback = (on_white(im), name, "jpeg", _JPEG.get(name, _JPEG_DEFAULT))
     elif has_alpha:
         fallback = (im, name, "png", _PNG.get(name, _PNG_DEFAULT))
     else:
@@ -176,7 +176,7 @@ def _master_sha256(renditions: Sequence[Rendition], caps) -> str:
     return hashlib.sha256(next(r.data for r in renditions if r.size == largest)).hexdigest()
 
 
-def _on_white(im: Image.Image) -> Image.Image:
+def on_white(im: Image.Image) -> Image.Image:
     """The image as JPEG can hold it: transparent parts laid on white."""
     if im.mode not in ("LA", "RGBA"):
         return im

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 
 from PIL import Image
 
-from .encode import _on_white as on_white
+from .encode import on_white
 
 if TYPE_CHECKING:
     from .results import Rendition

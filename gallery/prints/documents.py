@@ -148,22 +148,36 @@ def _register_fonts(folder: str | None) -> None:
     )
 
 
-def _canvas(pagesize: tuple[float, float], title: str, subject: str) -> tuple[Canvas, io.BytesIO]:
+def _canvas(
+    pagesize: tuple[float, float],
+    title: str,
+    subject: str = "",
+    *,
+    lang: str | None = None,
+    anonymous: bool = False,
+) -> tuple[Canvas, io.BytesIO]:
+    """A canvas with the fonts, in the reader's language unless `lang` says otherwise.
+    `anonymous`: the properties name neither the gallery nor reportlab (a postcard, which
+    a prison censor reads: only its title, in Cyrillic)."""
     _register_fonts(current_app.config["PRINT_FONT_DIR"])
     buffer = io.BytesIO()
     canvas = Canvas(
         buffer,
         pagesize=pagesize,
         pageCompression=1,
-        lang=str(get_locale()),
+        lang=lang or str(get_locale()),
         initialFontName=REGULAR,
     )
-    # What a reader's "document properties" show, instead of reportlab's "anonymous" and
-    # "unspecified".
     canvas.setTitle(title)
-    canvas.setAuthor(current_app.config["SITE_NAME"])
-    canvas.setSubject(subject)
-    canvas.setCreator(current_app.config["SITE_NAME"])
+    if anonymous:
+        for setter in (canvas.setAuthor, canvas.setCreator, canvas.setSubject, canvas.setProducer):
+            setter("")
+    else:
+        # What a reader's "document properties" show, instead of reportlab's "anonymous"
+        # and "unspecified".
+        canvas.setAuthor(current_app.config["SITE_NAME"])
+        canvas.setSubject(subject)
+        canvas.setCreator(current_app.config["SITE_NAME"])
     return canvas, buffer
 
 

@@ -9,7 +9,7 @@ import io
 
 from PIL import Image, ImageOps
 
-from ..images.encode import jpeg_bytes
+from ..images.encode import jpeg_bytes, on_white
 
 CARD_MM = (105, 148)  # A6, portrait
 PRINT_DPI = 300
@@ -23,11 +23,9 @@ TONES = ("colour", "grey")
 def _opened(data: bytes, grey: bool) -> Image.Image:
     with Image.open(io.BytesIO(data)) as im:
         im.load()
-        if im.mode in ("RGBA", "LA", "PA") or (im.mode == "P" and "transparency" in im.info):
-            rgba = im.convert("RGBA")
-            im = Image.new("RGB", rgba.size, (255, 255, 255))
-            im.paste(rgba, mask=rgba.getchannel("A"))
-        return im.convert("L" if grey else "RGB")
+        if im.mode in ("P", "PA"):
+            im = im.convert("RGBA")
+        return on_white(im).convert("L" if grey else "RGB")
 
 
 def _covering(im: Image.Image, ratio: float) -> Image.Image:

@@ -12,10 +12,8 @@ only the campaign sheet's cover page names the gallery."""
 
 from __future__ import annotations
 
-import io
 from collections.abc import Sequence
 
-from flask import current_app
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from reportlab.lib.pagesizes import A4
@@ -23,7 +21,7 @@ from reportlab.lib.units import mm
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Frame, KeepInFrame, Paragraph, Spacer
 
-from .documents import BOLD, REGULAR, _image_file, _register_fonts
+from .documents import BOLD, REGULAR, _canvas, _image_file
 from .fronts import CARD_MM, card_front
 from .sheets import Postcard, PostcardBack
 from .text import Styles, x
@@ -42,7 +40,9 @@ SHEET_TOP = (A4[1] - 2 * A6[1]) / 2
 def postcard_pdf(card: Postcard, *, layout: int = 1, grey: bool = False) -> bytes:
     """layout=1: an A6 page of the front, then one of the back. layout=4: an A4 sheet of
     four fronts, then one of four backs."""
-    canvas = _canvas(A6 if layout == 1 else A4, f"Открытка — {card.back.name}")
+    canvas, _buffer = _canvas(
+        A6 if layout == 1 else A4, f"Открытка — {card.back.name}", lang="ru", anonymous=True
+    )
     front = card_front(card.front.read(), grey)
     if layout == 1:
         _front(canvas, front, (0, 0))
@@ -60,7 +60,7 @@ def postcards_sheet(
     """A campaign's table sheet: an A4 cover page in the reader's language (how to write
     and post the cards; the only page naming the gallery), then the cards four to a sheet,
     fronts then backs. Without any card, the cover says there is none yet."""
-    canvas = _canvas(A4, title)
+    canvas, _buffer = _canvas(A4, title, lang="ru", anonymous=True)
     _cover(canvas, title, site, url, len(cards))
     fronts: dict[str, bytes] = {}
     drawn = []
@@ -71,18 +71,6 @@ def postcards_sheet(
         drawn.append((fronts[key], card.back))
     _sheets(canvas, drawn)
     return canvas.getpdfdata()
-
-
-def _canvas(pagesize: tuple[float, float], title: str) -> Canvas:
-    _register_fonts(current_app.config["PRINT_FONT_DIR"])
-    canvas = Canvas(
-        io.BytesIO(), pagesize=pagesize, pageCompression=1, lang="ru", initialFontName=REGULAR
-    )
-    # No property names the gallery or reportlab's web site: the title is in Cyrillic.
-    canvas.setTitle(title)
-    for setter in (canvas.setAuthor, canvas.setCreator, canvas.setSubject, canvas.setProducer):
-        setter("")
-    return canvas
 
 
 def _slots() -> list[tuple[float, float]]:

@@ -793,53 +793,30 @@ SECRET_TITLE = "Portrait of my neighbour Quillon"
 SECRET_EMAIL = "quillon.artist@example.org"
 
 
+# What a withdrawn or rejected work forgets: the title and alt text become "", the rest None.
+FORGOTTEN = (
+    "description",
+    "description_html",
+    "display_name",
+    "contact_email",
+    "text_locale",
+    "notify_token",
+    "image_sha256",
+    "image_bytes",
+    "width",
+    "height",
+    "image_format",
+    "face_suggestions",
+    "image_key",
+    "renditions",
+)
+
+
 def _left_of(work: Work) -> dict:
-    return {
-        name: getattr(work, name)
-        for name in (
-            "title",
-            "alt_text",
-            "description",
-            "description_html",
-            "display_name",
-            "contact_email",
-            "text_locale",
-            "notify_token",
-            "image_sha256",
-            "image_bytes",
-            "width",
-            "height",
-            "image_format",
-            "face_suggestions",
-            "image_key",
-            "renditions",
-        )
-    }
+    return {name: getattr(work, name) for name in ("title", "alt_text", *FORGOTTEN)}
 
 
-EMPTY = {
-    "title": "",
-    "alt_text": "",
-    **{
-        k: None
-        for k in (
-            "description",
-            "description_html",
-            "display_name",
-            "contact_email",
-            "text_locale",
-            "notify_token",
-            "image_sha256",
-            "image_bytes",
-            "width",
-            "height",
-            "image_format",
-            "face_suggestions",
-            "image_key",
-            "renditions",
-        )
-    },
-}
+EMPTY = {"title": "", "alt_text": "", **dict.fromkeys(FORGOTTEN)}
 
 
 def test_a_withdrawn_work_keeps_nothing_of_its_artist(app, client):
