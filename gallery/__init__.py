@@ -339,8 +339,11 @@ def register_middleware(app: Flask) -> None:
 
 
 def register_request_hooks(app: Flask) -> None:
-    from .web import headers, pagecache
+    from .web import counting, headers, pagecache
 
+    # First, so its after-request hook runs last: it counts what was finally answered
+    # (a 304 from the page cache counts nothing).
+    counting.init_app(app)
     headers.init_app(app)
     # Last, so its after-request hook runs first: the page is kept before the headers every
     # answer gets (CSP, language cookie, Vary) are added, each time it is served.

@@ -287,6 +287,12 @@ SETTINGS: tuple[Setting, ...] = (
         "REPORT_RATE_LIMIT", "5 per hour;20 per day", "reports per IPv4 address or IPv6 /48", LIMITS
     ),
     _s("PRINT_RATE_LIMIT", "20 per minute;200 per hour", "print PDFs per client", LIMITS),
+    _s(
+        "LETTER_RATE_LIMIT",
+        "5 per hour;20 per day",
+        "letters written per IPv4 address or IPv6 /48",
+        LIMITS,
+    ),
     _s("LOGIN_RATE_LIMIT", "10 per minute;50 per hour", "login attempts per client", LIMITS),
     _s(
         "LOGIN_PAIR_RATE_LIMIT",
@@ -465,6 +471,22 @@ SETTINGS: tuple[Setting, ...] = (
         "print PDFs; none: the usual system folders",
         GALLERY,
     ),
+    _s(
+        "LETTER_EMAIL_DAYS",
+        90,
+        "days after which a letter writer's e-mail address is erased, sent or not (it goes "
+        "sooner: as soon as the writer has been told the letter was sent or refused)",
+        GALLERY,
+    ),
+    _s("LETTER_MAX_LENGTH", 1500, "characters in a letter, as written", GALLERY),
+    _s(
+        "IMPACT_FLUSH_SECONDS",
+        60,
+        "seconds a worker keeps the impact counts (postcards, posters, QR visits...) in "
+        "memory before adding them to the database, and at exit; 0: never by themselves "
+        "(for tests, which call flush())",
+        GALLERY,
+    ),
     _s("LANGUAGES", ("en", "fr", "ru"), "the languages of the site", GALLERY),
     _s("BABEL_DEFAULT_LOCALE", "en", "the language when the visitor names none", GALLERY),
     _s("BABEL_DEFAULT_TIMEZONE", "UTC", "the time zone dates are shown in", GALLERY),
@@ -508,6 +530,8 @@ TEST_SETTINGS: dict[str, Any] = {
     "ARGON2_MEMORY_KIB": 8,
     "ARGON2_TIME_COST": 1,
     "ARGON2_PARALLELISM": 1,
+    # Tests add the impact counts with flush() when they look: no timer thread per app.
+    "IMPACT_FLUSH_SECONDS": 0,
 }
 
 

@@ -35,6 +35,10 @@ PAGES = [
     "/campaigns/art-protest-paris-2025",
     "/submit",
     "/help/artists",
+    "/prisoners/azat-miftakhov/write",
+    "/impact",
+    "/impact/prisoners/azat-miftakhov",
+    "/impact/campaigns/art-protest-paris-2025",
     "/works/{work}",
     "/works/{work}?from=all",  # with its previous and next links
     "/works/{work}?from=search:azat",  # from a search (never cached)

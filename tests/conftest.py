@@ -51,6 +51,7 @@ from gallery.media import media_store as store
 from gallery.models import Prisoner, PrisonerStatus, PrisonerStory, Work, WorkStatus
 from helpers import (
     MODERATOR_PASSWORD,
+    RED,
     ROOT,
     IsolatedClient,
     TemplateCache,
@@ -58,6 +59,7 @@ from helpers import (
     csrf_token_of,
     fresh,
     log_in,
+    png_bytes,
     s3_environment,
     saved,
     share_url_builders,
@@ -446,6 +448,23 @@ def make_prisoner(app: Flask) -> Callable[..., Prisoner]:
         return saved(prisoner)
 
     return make
+
+
+@pytest.fixture
+def azat(make_prisoner: Callable[..., Prisoner]) -> Prisoner:
+    """A prisoner whose native name is Russian: postcards are addressed to it, and the
+    letter desk takes letters for him."""
+    return make_prisoner(
+        slug="azat", name="Azat Miftakhov", name_native="Азат Мифтахов", name_native_locale="ru"
+    )
+
+
+@pytest.fixture
+def safe_work(make_work: Callable[..., Work], azat: Prisoner) -> Work:
+    """A published red work (helpers.RED) for Azat, marked postcard-safe."""
+    work = make_work(title="Red sun", prisoners=(azat,), image=png_bytes((300, 420), RED))
+    work.postcard_safe = True
+    return saved(work)
 
 
 @pytest.fixture

@@ -75,6 +75,9 @@ def encode(im: Image.Image, fmt: str, **params: Any) -> bytes:
     return buf.getvalue()
 
 
+RED = (200, 40, 30)  # a work's colour that a print's pixels are checked against
+
+
 def png_bytes(
     size: tuple[int, int] = (120, 80), colour: Any = "#336699", mode: str = "RGB"
 ) -> bytes:

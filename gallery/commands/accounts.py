@@ -29,13 +29,20 @@ def _read_password() -> str:
 
 @click.command("create-moderator")
 @click.argument("name")
-@click.option("--admin", is_flag=True, help="An admin, who can also manage moderators.")
-def create_moderator(name: str, admin: bool) -> None:
+@click.option(
+    "--role",
+    type=click.Choice([r.value for r in Role]),
+    default=Role.MODERATOR.value,
+    show_default=True,
+    help="moderator; admin (also manages moderators); volunteer (the letter desk only).",
+)
+@click.option("--admin", is_flag=True, help="Same as --role admin.")
+def create_moderator(name: str, role: str, admin: bool) -> None:
     """Create a moderator account; the password is asked twice, hidden."""
     password = _read_password()
     try:
         moderator = accounts.create_moderator(
-            name, password, role=Role.ADMIN if admin else Role.MODERATOR, enforce_length=False
+            name, password, role=Role.ADMIN if admin else Role(role), enforce_length=False
         )
         db.session.commit()
     except passwords.WeakPassword as exc:

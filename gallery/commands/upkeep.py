@@ -16,7 +16,7 @@ from .. import mail
 from ..extensions import db
 from ..media import media_store
 from ..models import Work
-from ..verbs import common, retention, undoing
+from ..verbs import common, letters, retention, undoing
 from . import backup, mirror
 
 
@@ -181,7 +181,10 @@ class Age(click.ParamType):
     help="Age of the decision, e.g. 90d, 12h or 2w.",
 )
 def purge_command(older_than: timedelta) -> None:
-    """Delete rejected and withdrawn works decided longer ago than the given age."""
+    """Delete rejected and withdrawn works and refused letters decided longer ago than the
+    given age, and letter writers' addresses older than LETTER_EMAIL_DAYS."""
     removed = retention.purge(media_store(), older_than)
+    refused = letters.purge_refused(older_than)
     db.session.commit()
     click.echo(f"Purged {removed} rejected or withdrawn works decided more than {older_than} ago.")
+    click.echo(f"Purged {refused} refused letters decided more than {older_than} ago.")

@@ -41,7 +41,16 @@ import logging
 
 from flask import Flask
 
-from .base import APPROVED, KINDS, REJECTED, UNPUBLISHED, Settings, settings
+from .base import (
+    APPROVED,
+    KINDS,
+    LETTER_REFUSED,
+    LETTER_SENT,
+    REJECTED,
+    UNPUBLISHED,
+    Settings,
+    settings,
+)
 from .compose import compose
 from .delivery import (
     BATCH,
@@ -55,7 +64,7 @@ from .delivery import (
     courier,
     deliver_due,
 )
-from .outbox import receipt_url, seal_token, tell_artist, withdraw_unsent
+from .outbox import receipt_url, seal_token, tell_artist, tell_writer, withdraw_unsent
 
 log = logging.getLogger(__name__)
 
@@ -64,6 +73,8 @@ __all__ = [
     "BATCH",
     "KINDS",
     "LEASE",
+    "LETTER_REFUSED",
+    "LETTER_SENT",
     "MAX_ATTEMPTS",
     "REJECTED",
     "RETRY_DELAYS",
@@ -81,6 +92,7 @@ __all__ = [
     "seal_token",
     "settings",
     "tell_artist",
+    "tell_writer",
     "withdraw_unsent",
 ]
 

@@ -13,7 +13,9 @@ log = logging.getLogger(__name__)
 
 
 APPROVED, REJECTED, UNPUBLISHED = "approved", "rejected", "unpublished"
-KINDS = (APPROVED, REJECTED, UNPUBLISHED)
+# To a letter's writer who left an address: the letter was posted, or will not be.
+LETTER_SENT, LETTER_REFUSED = "letter-sent", "letter-refused"
+KINDS = (APPROVED, REJECTED, UNPUBLISHED, LETTER_SENT, LETTER_REFUSED)
 _TOKEN = "receipt token"
 _PAYLOAD = "outgoing mail"
 

@@ -14,8 +14,8 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 
 from ..core.typography import typeset
-from ..models.labels import PRESET_REASONS
-from .base import APPROVED, REJECTED
+from ..models.labels import LETTER_REFUSALS, PRESET_REASONS, explained
+from .base import APPROVED, LETTER_REFUSED, LETTER_SENT, REJECTED
 
 # ---- the message ----
 
@@ -29,42 +29,10 @@ def compose(kind: str, payload: dict[str, Any], sender: str) -> EmailMessage:
         subject = _("News about your request")
         sender_name = _("Notifications")
         paragraphs = [_("Hello,")]
-        if kind == APPROVED:
-            paragraphs.append(
-                _("A moderator has approved your work: it is now published in the gallery.")
-            )
-        elif kind == REJECTED:
-            paragraphs.append(
-                _(
-                    "A moderator has decided not to publish your work, and its image has "
-                    "been deleted from our server."
-                )
-            )
-            why = [str(PRESET_REASONS[p]) for p in [payload.get("preset")] if p in PRESET_REASONS]
-            why += [payload["reason"]] if payload.get("reason") else []
-            if why:
-                paragraphs.append(_("The moderator’s reason:") + "\n\n" + "\n\n".join(why))
+        if kind in (LETTER_SENT, LETTER_REFUSED):
+            paragraphs += _letter_paragraphs(kind, payload)
         else:
-            paragraphs.append(
-                _(
-                    "A moderator has taken your work down from the gallery. It is back "
-                    "in the review queue."
-                )
-            )
-        if kind == REJECTED:
-            paragraphs.append(_("Your private page:") + "\n" + payload["url"])
-        else:
-            paragraphs.append(
-                _("Your private page, where you can follow your work and withdraw it at any time:")
-                + "\n"
-                + payload["url"]
-            )
-        paragraphs.append(
-            _(
-                "You asked to be told by e-mail when a moderator decides. Keep this "
-                "link to yourself. Please do not reply to this message."
-            )
-        )
+            paragraphs += _work_paragraphs(kind, payload)
         # Signed by a role, never by the gallery's name (see above: the provider reads it).
         paragraphs.append(_("The moderation team"))
     # No-break spaces where a French or Russian line must not break (typography.py).
@@ -85,3 +53,64 @@ def compose(kind: str, payload: dict[str, Any], sender: str) -> EmailMessage:
     message.set_content("\n\n".join(paragraphs) + "\n")  # (it clears Content-* headers)
     message["Content-Language"] = locale
     return message
+
+
+def _letter_paragraphs(kind: str, payload: dict[str, Any]) -> list[str]:
+    """What a letter's writer is told: sent, or not sent and why; the private page. Like
+    every message, it names neither the prisoner nor the gallery."""
+    if kind == LETTER_SENT:
+        lines = [_("Your letter has been posted. Thank you for writing.")]
+    else:
+        lines = [_("Our volunteers have decided not to send your letter.")]
+        why = explained(LETTER_REFUSALS, payload.get("preset"), payload.get("reason"))
+        if why:
+            lines.append(_("Their reason:") + "\n\n" + why)
+    lines.append(_("Your letter’s private page:") + "\n" + payload["url"])
+    lines.append(
+        _(
+            "You asked to be told by e-mail what became of your letter. Your address has "
+            "now been erased. Please do not reply to this message."
+        )
+    )
+    return lines
+
+
+def _work_paragraphs(kind: str, payload: dict[str, Any]) -> list[str]:
+    """What an artist is told of a decision on their work, and their private page."""
+    paragraphs: list[str] = []
+    if kind == APPROVED:
+        paragraphs.append(
+            _("A moderator has approved your work: it is now published in the gallery.")
+        )
+    elif kind == REJECTED:
+        paragraphs.append(
+            _(
+                "A moderator has decided not to publish your work, and its image has "
+                "been deleted from our server."
+            )
+        )
+        why = explained(PRESET_REASONS, payload.get("preset"), payload.get("reason"))
+        if why:
+            paragraphs.append(_("The moderator’s reason:") + "\n\n" + why)
+    else:
+        paragraphs.append(
+            _(
+                "A moderator has taken your work down from the gallery. It is back "
+                "in the review queue."
+            )
+        )
+    if kind == REJECTED:
+        paragraphs.append(_("Your private page:") + "\n" + payload["url"])
+    else:
+        paragraphs.append(
+            _("Your private page, where you can follow your work and withdraw it at any time:")
+            + "\n"
+            + payload["url"]
+        )
+    paragraphs.append(
+        _(
+            "You asked to be told by e-mail when a moderator decides. Keep this "
+            "link to yourself. Please do not reply to this message."
+        )
+    )
+    return paragraphs

@@ -1,5 +1,6 @@
 """The outbox: a receipt token sealed at submission, and the message row a decision verb
-queues in its own transaction (tell_artist), with the receipt's absolute address in it."""
+queues in its own transaction (tell_artist, and tell_writer for a letter's writer), with
+the private page's absolute address in it."""
 
 from __future__ import annotations
 
@@ -15,13 +16,23 @@ from ..core.database import after_commit
 from ..extensions import db
 from ..models import OutgoingMail, Work, utcnow
 from ..models.labels import PRESET_REASONS
-from .base import _PAYLOAD, _TOKEN, KINDS, REJECTED, _secret, settings
+from .base import (
+    _PAYLOAD,
+    _TOKEN,
+    KINDS,
+    LETTER_REFUSED,
+    LETTER_SENT,
+    REJECTED,
+    _secret,
+    settings,
+)
 from .delivery import courier
 
 log = logging.getLogger(__name__)
 # The receipt page (public/submit.py) and the name of the language in its address
 # (web/i18n.py's ARG): `/submissions/<token>`, or `/fr/submissions/<token>`.
 RECEIPT_ENDPOINT = "submit.receipt"
+LETTER_ENDPOINT = "letters.status"
 LANGUAGE_ARG = "lang_code"
 
 
@@ -104,19 +115,62 @@ def _queue(
         "reason": ((reason or "").strip() or None) if rejected else None,
         "preset": preset if rejected and preset in PRESET_REASONS else None,
     }
+    _enqueue(kind, payload, work_id=work.id, delay=delay)
+    log.info("queued the %s message for work %s", kind, work.id)
+
+
+def tell_writer(
+    letter_id: int,
+    kind: str,
+    contact: dict[str, str],
+    locale: str,
+    *,
+    preset: str | None = None,
+    reason: str | None = None,
+) -> None:
+    """Queue the message telling a letter's writer that it was sent or refused, when they
+    left an address (`contact`: the opened Letter.email_sealed, their address and private
+    token). Like tell_artist: in the verb's transaction, never raising."""
+    try:
+        if kind not in (LETTER_SENT, LETTER_REFUSED):
+            raise ValueError(kind)
+        app = current_app._get_current_object()  # type: ignore[attr-defined]
+        if settings(app) is None:
+            return
+        after_commit(lambda: courier(app).kick())
+        url = private_url(LETTER_ENDPOINT, contact["token"], locale)
+        payload = {
+            "to": contact["to"],
+            "url": url,
+            "locale": locale,
+            "preset": preset,
+            "reason": reason,
+        }
+        _enqueue(kind, payload)
+        log.info("queued the %s message for letter %s", kind, letter_id)
+    except Exception:  # noqa: BLE001 - mail must never cost the decision
+        log.exception("could not queue the %s message for letter %s", kind, letter_id)
+
+
+def _enqueue(
+    kind: str, payload: dict, *, work_id: int | None = None, delay: timedelta | None = None
+) -> None:
     sealed = secretbox.seal(json.dumps(payload), secret=_secret(), purpose=_PAYLOAD)
-    row = OutgoingMail(kind=kind, payload=sealed, work_id=work.id)
+    row = OutgoingMail(kind=kind, payload=sealed, work_id=work_id)
     if delay:
         row.next_attempt_at = utcnow() + delay
     db.session.add(row)
-    log.info("queued the %s message for work %s", kind, work.id)
 
 
 def receipt_url(token: str, locale: str | None) -> str:
     """A receipt's absolute address in the artist's language (`/fr/submissions/...`): on
     PUBLIC_URL (or SERVER_NAME, else the host of the request: see
     GalleryFlask.create_url_adapter). RuntimeError outside a request without either."""
+    return private_url(RECEIPT_ENDPOINT, token, locale)
+
+
+def private_url(endpoint: str, token: str, locale: str | None) -> str:
+    """A private page's absolute address (a receipt, a letter's status) in the reader's
+    language; see receipt_url."""
     language = locale if locale in current_app.config["LANGUAGES"] else None
-    return current_app.url_for(
-        RECEIPT_ENDPOINT, token=token, _external=True, **{LANGUAGE_ARG: language}
-    )
+    return current_app.url_for(endpoint, token=token, _external=True, **{LANGUAGE_ARG: language})

@@ -1,6 +1,7 @@
 """Typed SQLAlchemy 2 models and their status enums, one module per subject: base (what
-every model shares), works, prisoners (and campaigns), moderators, reports, site; labels,
-outlets and actions beside them. Every model is importable from here."""
+every model shares), works, prisoners (and campaigns), moderators, reports, site, impact
+(daily counts, nothing about visitors), letters (sealed); labels, outlets and actions beside
+them. Every model is importable from here."""
 
 from __future__ import annotations
 
@@ -12,6 +13,8 @@ from .base import (
     pick_language,
     utcnow,
 )
+from .impact import ImpactCount
+from .letters import Letter, LetterStatus
 from .moderators import ModerationEvent, Moderator, Role
 from .prisoners import (
     Campaign,
@@ -36,6 +39,9 @@ __all__ = [
     "ORIGINAL_LOCALE_DEFAULT",
     "Campaign",
     "CampaignTranslation",
+    "Letter",
+    "LetterStatus",
+    "ImpactCount",
     "Licence",
     "ModerationEvent",
     "Moderator",

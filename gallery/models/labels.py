@@ -8,13 +8,25 @@ is rendered in the language of the request that reads it)."""
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from datetime import date, datetime
+from typing import Any
 
 from flask_babel import format_date, format_time, get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from . import Licence, PrisonerStatus, ReportCategory, Role, Work, WorkStatus, actions
+from . import (
+    Letter,
+    LetterStatus,
+    Licence,
+    PrisonerStatus,
+    ReportCategory,
+    Role,
+    Work,
+    WorkStatus,
+    actions,
+)
 
 LICENCES = {
     Licence.CC_BY: (
@@ -64,7 +76,41 @@ WORK_STATUSES = {
     WorkStatus.WITHDRAWN: _l("withdrawn by the artist"),
 }
 
-ROLES = {Role.MODERATOR: _l("moderator"), Role.ADMIN: _l("admin")}
+ROLES = {
+    Role.MODERATOR: _l("moderator"),
+    Role.ADMIN: _l("admin"),
+    Role.VOLUNTEER: _l("volunteer (letters only)"),
+}
+
+# A letter's state, as its writer reads it on their private page.
+LETTER_STATUSES = {
+    LetterStatus.PENDING: _l("waiting to be read"),
+    LetterStatus.APPROVED: _l("read and translated: it goes with the next batch"),
+    LetterStatus.REFUSED: _l("not sent"),
+    LetterStatus.SENT: _l("sent"),
+}
+
+# Reasons a volunteer can pick when refusing a letter; the writer reads the sentence.
+LETTER_REFUSALS = {
+    "danger": _l(
+        "The letter could put the prisoner or you in danger: it speaks of politics, the war "
+        "or the case, or names other people."
+    ),
+    "censor": _l("A prison censor would stop it."),
+    "unreadable": _l("We could not understand the letter well enough to translate it."),
+    "abusive": _l("The letter is hostile or abusive."),
+    "spam": _l("The letter is advertising, or not meant for the prisoner."),
+}
+
+# What a volunteer checks before approving a letter: every item, ticked on the letter's
+# page (a checklist a person answers, not a filter of words).
+LETTER_CHECKLIST = {
+    "no-politics": _l("No politics, no war, nothing about the case, the trial or the prison."),
+    "no-names": _l("No names, addresses or details that could identify other people."),
+    "guidance": _l("Nothing that the profile’s letter guidance asks writers to avoid."),
+    "translation": _l("The translation says what the letter says, in plain Russian."),
+    "cyrillic": _l("No foreign words or Latin letters: the signature is written in Cyrillic too."),
+}
 
 # How a closed report was closed (Report.resolution starts with one of these).
 REPORT_RESOLUTIONS = {
@@ -115,6 +161,10 @@ ACTIONS = {
     actions.POSTCARD_SAFE: _l("Marked a work safe to send as a postcard"),
     actions.POSTCARD_UNSAFE: _l("Took back a work’s postcard-safe mark"),
     actions.UNDO: _l("Undid a decision"),
+    actions.LETTER_TRANSLATE: _l("Translated a letter"),
+    actions.LETTER_APPROVE: _l("Approved a letter"),
+    actions.LETTER_REFUSE: _l("Refused a letter"),
+    actions.LETTER_SEND: _l("Marked a batch of letters as sent"),
 }
 
 
@@ -144,13 +194,26 @@ def artist_name(work: Work) -> str | None:
 def rejection_reason(work: Work) -> str:
     """Why a work was refused, as the artist reads it: the preset sentence in the reader's
     language, then the moderator's own words."""
-    parts = (
-        [str(PRESET_REASONS[work.rejection_preset])]
-        if work.rejection_preset in PRESET_REASONS
-        else []
-    )
-    if work.rejection_reason:
-        parts.append(work.rejection_reason)
+    return explained(PRESET_REASONS, work.rejection_preset, work.rejection_reason)
+
+
+def letter_status(status: LetterStatus | str) -> str:
+    """Where a letter is, as its writer reads it."""
+    return str(LETTER_STATUSES[LetterStatus(status)])
+
+
+def letter_refusal(letter: Letter) -> str:
+    """Why a letter was not sent, as its writer reads it: the preset sentence in their
+    language, then the volunteer's own words."""
+    return explained(LETTER_REFUSALS, letter.refusal_preset, letter.refusal_reason)
+
+
+def explained(presets: Mapping[str, Any], preset: str | None, words: str | None) -> str:
+    """A decision's reason as its reader reads it: the preset sentence (one of `presets`)
+    in the reader's language, then the decider's own words, a blank line between."""
+    parts = [str(presets[preset])] if preset in presets else []
+    if words:
+        parts.append(words)
     return "\n\n".join(parts)
 
 

@@ -16,6 +16,7 @@ from .base import UTCDateTime, _enum, utcnow
 class Role(enum.StrEnum):
     MODERATOR = "moderator"
     ADMIN = "admin"
+    VOLUNTEER = "volunteer"  # the letter desk only (moderation/blueprint.py)
 
 
 class Moderator(UserMixin, db.Model):
@@ -41,6 +42,11 @@ class Moderator(UserMixin, db.Model):
         """True for admins, who also manage moderators."""
         return self.role == Role.ADMIN
 
+    @property
+    def is_volunteer(self) -> bool:
+        """True for volunteers, who see only the letter desk."""
+        return self.role == Role.VOLUNTEER
+
     def __repr__(self) -> str:
         return f"<Moderator {self.username} {self.role}>"
 
@@ -57,6 +63,11 @@ class ModerationEvent(db.Model):
     )
     work_id: Mapped[int | None] = mapped_column(
         ForeignKey("work.id", ondelete="SET NULL"), index=True
+    )
+    # A letter's events (translated, approved, refused, sent) name it; a letter its writer
+    # withdrew is deleted, and its events keep only what they say.
+    letter_id: Mapped[int | None] = mapped_column(
+        ForeignKey("letter.id", ondelete="SET NULL"), index=True
     )
     action: Mapped[str] = mapped_column(String(40))
     subject: Mapped[str | None] = mapped_column(String(200))

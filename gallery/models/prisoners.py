@@ -136,6 +136,11 @@ class Prisoner(db.Model):
             candidates.append(self.name_native)
         return next((n.strip() for n in candidates if n and is_cyrillic_only(n)), None)
 
+    def accepts_letters(self) -> bool:
+        """Whether the letter desk takes letters for this person: only while imprisoned,
+        and with a name in Cyrillic for the envelope and the card (postcard_name)."""
+        return self.status == PrisonerStatus.IMPRISONED and self.postcard_name() is not None
+
     def all_names(self) -> list[str]:
         """Every spelling of the name, each once (for search)."""
         names = [self.name, self.name_native, *(s.name for s in self.stories)]

@@ -5,7 +5,17 @@ from __future__ import annotations
 from flask import Flask
 from flask_login import current_user
 
-from . import admin, auth, editorial, guide, oversight, works  # noqa: F401  (their routes join bp)
+from . import (  # noqa: F401  (their routes join bp)
+    admin,
+    auth,
+    dashboard,
+    editorial,
+    guide,
+    letter_prints,
+    letters,
+    oversight,
+    works,
+)
 from .blueprint import bp, undo_offer
 from .queries import open_report_count, pending_count
 

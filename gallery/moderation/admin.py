@@ -49,7 +49,7 @@ def create_moderator() -> ResponseReturnValue:
         )
         return _to_moderators()
     password = passwords.random_password()
-    role = Role.ADMIN if form.admin.data else Role.MODERATOR
+    role = Role(form.role.data)
     try:
         moderator = accounts.create_moderator(
             form.username.data, password, role=role, actor_id=current_user.id

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any, TypeVar
 
-from flask import Blueprint, abort, flash, request, session
+from flask import Blueprint, abort, flash, redirect, request, session, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
 from flask_wtf import FlaskForm
@@ -27,10 +27,29 @@ bp = Blueprint("moderation", __name__, url_prefix="/moderation")
 T = TypeVar("T")
 
 
+# What a volunteer may open: the letter desk's reading, translating and deciding, and the
+# moderators' landing page, which sends them on to it. Every other moderation page (the
+# works, printing and posting batches, the archive) answers them 403.
+VOLUNTEER_ENDPOINTS = frozenset(
+    {
+        "moderation.letters",
+        "moderation.letter",
+        "moderation.letter_translate",
+        "moderation.letter_approve",
+        "moderation.letter_refuse",
+    }
+)
+LANDING = "moderation.queue"
+
+
 @bp.before_request
 def _moderators_only() -> ResponseReturnValue | None:
     if not current_user.is_authenticated:
         return login_manager.unauthorized()
+    if current_user.is_volunteer and request.endpoint not in VOLUNTEER_ENDPOINTS:
+        if request.endpoint == LANDING:
+            return redirect(url_for("moderation.letters"))
+        abort(403)
     return None
 
 

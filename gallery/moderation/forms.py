@@ -106,7 +106,15 @@ class NewModeratorForm(GalleryForm):
         description=_l("3 to 40 lower-case letters, digits, dots, dashes or underscores."),
         validators=[DataRequired(), Length(min=3, max=40)],
     )
-    admin = BooleanField(_l("Admin (can manage moderators)"))
+    role = RadioField(
+        _l("Role"),
+        choices=[
+            SelectChoice("moderator", _l("Moderator")),
+            SelectChoice("volunteer", _l("Volunteer (the letter desk only)")),
+            SelectChoice("admin", _l("Admin (can manage moderators)")),
+        ],
+        default="moderator",
+    )
 
 
 def parse_sources(text: str | None) -> list[tuple[str, str, bool]]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import String, and_, case, func, or_, select, type_coerce
 from sqlalchemy.orm import selectinload
@@ -22,8 +22,10 @@ from ..models import (
     WorkStatus,
     actions,
     by_name,
+    utcnow,
     with_names,
 )
+from ..verbs import letters
 
 # Two pictures whose 64-bit perceptual hashes (Work.phash) differ in at most this many bits
 # look alike. Measured (README, "Near-duplicates"; tests/app/test_duplicates.py keeps it true):
@@ -262,3 +264,34 @@ def campaign_for_edit(campaign_id: int) -> Campaign | None:
         )
     )
     return db.session.scalar(stmt)
+
+
+# ---- the dashboard (issue 25): the queue's health beside the impact figures ----
+
+DECISION_WINDOW_DAYS = 30
+
+
+def pending_letters() -> int:
+    """How many letters wait at the letter desk for a volunteer."""
+    return letters.pending_count()
+
+
+def median_decision_time(now: datetime | None = None) -> timedelta | None:
+    """The median time from submission to decision of the works decided in the last
+    DECISION_WINDOW_DAYS days (demo works left out: they are loaded decided); None when
+    there is none. One statement; the times are sorted here (a month's decisions)."""
+    now = now or utcnow()
+    rows = db.session.execute(
+        select(Work.submitted_at, Work.decided_at).where(
+            Work.decided_at.is_not(None),
+            Work.decided_at >= now - timedelta(days=DECISION_WINDOW_DAYS),
+            Work.is_demo.is_(False),
+        )
+    )
+    waits = sorted(decided - submitted for submitted, decided in rows)
+    if not waits:
+        return None
+    middle = len(waits) // 2
+    if len(waits) % 2:
+        return waits[middle]
+    return (waits[middle - 1] + waits[middle]) / 2

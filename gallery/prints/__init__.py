@@ -19,7 +19,8 @@ embedded losslessly, its alpha kept.
 sheets.py turns rows into those plain values, text.py holds the words and styles, and
 documents.py lays out the pages. Solidarity postcards (issue 25: a postcard-safe work on
 the front, the recipient's name and ways to start in Russian on the back) are laid out by
-postcards.py, their fronts cut by fronts.py."""
+postcards.py, their fronts cut by fronts.py; the letter desk's batches and archive by
+letters.py."""
 
 from __future__ import annotations
 
@@ -44,11 +45,16 @@ __all__ = [
     "LAYOUTS",
     "SIZES",
     "TONES",
+    "ArchivedLetter",
+    "BatchLetter",
     "Postcard",
     "PostcardBack",
     "PrisonerSheet",
     "Standing",
     "WorkSheet",
+    "archive_pdf",
+    "batch_pdf",
+    "batch_text",
     "card_for",
     "flyer",
     "labels_sheet",
@@ -71,6 +77,7 @@ __all__ = [
 _DOCUMENTS = ("SIZES", "flyer", "labels_sheet", "poster", "posters")
 _POSTCARDS = ("LAYOUTS", "postcard_pdf", "postcards_sheet")
 _FRONTS = ("TONES", "letter_image")
+_LETTERS = ("ArchivedLetter", "BatchLetter", "archive_pdf", "batch_pdf", "batch_text")
 
 
 def __getattr__(name: str) -> Any:
@@ -82,6 +89,10 @@ def __getattr__(name: str) -> Any:
         from . import postcards
 
         return getattr(postcards, name)
+    if name in _LETTERS:
+        from . import letters
+
+        return getattr(letters, name)
     if name in _FRONTS:
         from . import fronts
 

@@ -24,6 +24,7 @@ from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Flowable, Frame, KeepInFrame, Paragraph, Spacer
 
+from ..models.impact import qr_address
 from . import fonts
 from .sheets import PrisonerSheet, WorkSheet
 from .text import Styles, blocks, demo_note, flyer_dates, flyer_status, label_story, x
@@ -280,11 +281,15 @@ def _nothing_yet(canvas: Canvas, page: tuple[float, float]) -> None:
     canvas.showPage()
 
 
-def _qr(canvas: Canvas, data: str, left: float, bottom: float, side: float) -> None:
-    """A QR code as filled squares (each run of dark modules in a row is one rectangle)."""
+def _qr(canvas: Canvas, url: str, left: float, bottom: float, side: float) -> None:
+    """A QR code of the page's address with ?src=qr (so a visit from paper is counted; the
+    address printed beside it stays plain), as filled squares (each run of dark modules in
+    a row is one rectangle)."""
     rows = [
         list(row)
-        for row in segno.make(data, error="m", micro=False).matrix_iter(scale=1, border=QR_BORDER)
+        for row in segno.make(qr_address(url), error="m", micro=False).matrix_iter(
+            scale=1, border=QR_BORDER
+        )
     ]
     module = side / len(rows)
     path = canvas.beginPath()

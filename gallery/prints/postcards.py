@@ -45,7 +45,7 @@ def postcard_pdf(card: Postcard, *, layout: int = 1, grey: bool = False) -> byte
     )
     front = card_front(card.front.read(), grey)
     if layout == 1:
-        _front(canvas, front, (0, 0))
+        draw_front(canvas, front, (0, 0))
         canvas.showPage()
         _back(canvas, card.back, (0, 0))
         canvas.showPage()
@@ -88,7 +88,7 @@ def _sheets(canvas: Canvas, cards: Sequence[tuple[bytes, PostcardBack]]) -> None
         batch = cards[start : start + 4]
         canvas.setPageSize(A4)
         for slot, (front, _unused) in zip(slots, batch, strict=False):
-            _front(canvas, front, slot)
+            draw_front(canvas, front, slot)
         _crop_marks(canvas)
         canvas.showPage()
         canvas.setPageSize(A4)
@@ -99,8 +99,9 @@ def _sheets(canvas: Canvas, cards: Sequence[tuple[bytes, PostcardBack]]) -> None
         canvas.showPage()
 
 
-def _front(canvas: Canvas, front: bytes, corner: tuple[float, float]) -> None:
-    # The image already has the card's proportions (fronts.card_front): it covers the card.
+def draw_front(canvas: Canvas, front: bytes, corner: tuple[float, float]) -> None:
+    """A card's front (fronts.card_front: already at the card's proportions) covering the
+    A6 card whose bottom-left corner is `corner`; shared with the letter batches."""
     with _image_file(front) as image:
         canvas.drawImage(image, corner[0], corner[1], A6[0], A6[1])
 

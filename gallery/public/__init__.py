@@ -8,7 +8,33 @@ from flask import Flask
 
 def init_app(app: Flask) -> None:
     """Register the public blueprints."""
-    from . import api, feeds, media, pages, prints, reports, search, show, submit
+    from . import (
+        api,
+        counted,
+        feeds,
+        impact,
+        letters,
+        media,
+        pages,
+        prints,
+        reports,
+        search,
+        show,
+        submit,
+    )
 
-    for module in (pages, media, submit, reports, feeds, search, api, prints, show):
+    for module in (
+        pages,
+        media,
+        submit,
+        reports,
+        feeds,
+        search,
+        api,
+        prints,
+        show,
+        impact,
+        letters,
+    ):
         app.register_blueprint(module.bp)
+    counted.init_app(app)

@@ -53,7 +53,15 @@ ATOM_NS = "http://www.w3.org/2005/Atom"
 # What crawlers are asked to leave alone (each also under /en/, /fr/, /ru/ where the
 # address exists in each language).  "/search?" is the results, any address with a
 # query: the search form itself is a public page.
-PRIVATE_PREFIXES = ("/submissions/", "/moderation/", "/login", "/account/", "/search?", "/api/")
+PRIVATE_PREFIXES = (
+    "/submissions/",
+    "/letters/",
+    "/moderation/",
+    "/login",
+    "/account/",
+    "/search?",
+    "/api/",
+)
 SITEMAP_NS = "http://www.sitemaps.org/schemas/sitemap/0.9"
 XHTML_NS = "http://www.w3.org/1999/xhtml"
 SITEMAP_MAX_URLS = 50_000
@@ -200,6 +208,7 @@ def _sitemap_urls() -> Iterable[tuple[dict[str, str], datetime | None]]:
         "public.prisoners",
         "search.search",
         "public.help_artists",
+        "impact.overview",
     ):
         yield _page(endpoint), None
     for slug, changed in rows.prisoners:

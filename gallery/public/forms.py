@@ -5,6 +5,7 @@ from __future__ import annotations
 from functools import lru_cache
 
 from babel import Locale
+from flask import current_app
 from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileField, FileRequired
 from wtforms import (
@@ -212,3 +213,62 @@ class ReportForm(GalleryForm):
     def validate_text(self, field: TextAreaField) -> None:
         if self.category.data == ReportCategory.OTHER.value and not (field.data or "").strip():
             raise ValidationError(_l("Please tell us what is wrong."))
+
+
+class LetterForm(GalleryForm):
+    """A visitor's letter to a prisoner (no account): the words, a first name, an optional
+    postcard and an optional address for news of it. The length limit is LETTER_MAX_LENGTH,
+    checked in validate_body."""
+
+    body = TextAreaField(
+        _l("Your letter"),
+        description=_l(
+            "In any language: our volunteers translate it into Russian. A few warm, "
+            "everyday lines are best."
+        ),
+        validators=[DataRequired(_l("Please write your letter."))],
+    )
+    signature = StringField(
+        _l("Your first name or a pseudonym"),
+        description=_l("Not your full name. It is written at the end of the letter, in Russian."),
+        validators=[
+            DataRequired(_l("Please sign with a first name or a pseudonym.")),
+            Length(max=40),
+        ],
+    )
+    # Choices: "" and the public ids of the prisoner's postcard-safe works (set by the view).
+    work = RadioField(_l("A postcard (optional)"), choices=[], default="", validate_choice=False)
+    # Its description names LETTER_EMAIL_DAYS: set by the view (public/letters.py).
+    email = EmailField(
+        _l("Private e-mail (optional)"),
+        validators=[
+            Optional(),
+            Length(max=254),
+            Email(_l("Please enter a valid e-mail address.")),
+            validate_strict_email,
+        ],
+    )
+
+    def validate_work(self, field: RadioField) -> None:
+        # A card can stop being offered between the form and the sending (unpublished,
+        # or no longer postcard-safe): say so, rather than WTForms' "Not a valid choice".
+        if (field.data or "") not in {choice.value for choice in field.choices}:
+            raise ValidationError(
+                _l("This card is no longer offered. Please choose another one, or none.")
+            )
+
+    def validate_body(self, field: TextAreaField) -> None:
+        limit = int(current_app.config["LETTER_MAX_LENGTH"])
+        if len((field.data or "").strip()) > limit:
+            raise ValidationError(
+                _l("Please keep your letter under %(limit)s characters.", limit=limit)
+            )
+
+
+class LetterWithdrawForm(GalleryForm):
+    """Withdrawing a letter deletes it, so it asks for a tick first."""
+
+    confirm = BooleanField(
+        _l("I understand that my letter will be deleted and cannot be restored."),
+        validators=[DataRequired(_l("Please tick the box to confirm."))],
+    )

@@ -16,6 +16,7 @@ from flask.typing import ResponseReturnValue
 from flask_babel import get_locale
 
 from ..images import SIZES
+from ..verbs import letters
 from ..web import health
 from ..web.http import cursor_arg, or_404, page_arg, private
 from . import queries
@@ -23,6 +24,8 @@ from . import queries
 bp = Blueprint("public", __name__)
 # The newest postcard-safe works a campaign page looks at to offer its postcards' sheet.
 POSTCARD_LOOKUP = 24
+# The home page's "write to" block: this many people, fewest letters first.
+WRITE_TO_SHOWN = 4
 
 
 def _locale() -> str:
@@ -43,6 +46,8 @@ def home() -> ResponseReturnValue:
         prisoners=queries.prisoners(_locale(), featured_only=True),
         campaigns=queries.campaigns()[:2],
         birthdays=queries.upcoming_birthdays(),
+        # "Write to": fewest letters sent in the last 30 days first.
+        write_to=letters.who_needs_letters(WRITE_TO_SHOWN),
     )
 
 

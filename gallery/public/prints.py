@@ -21,8 +21,10 @@ from flask_babel import gettext as _
 from .. import prints
 from ..media import media_store
 from ..models import Campaign, Work
+from ..models import impact as kinds
 from ..prints import fonts
 from ..web import builtfiles, pagecache
+from ..web.counting import count_request
 from ..web.errors import render_error
 from ..web.http import or_404
 from ..web.i18n import url_in_language
@@ -81,8 +83,10 @@ def _sheet(work: Work) -> prints.WorkSheet | None:
 
 
 def _campaign_sheets(slug: str) -> tuple[str, list[prints.WorkSheet]]:
-    """A campaign's title in the reader's language and the sheets of its printable works."""
+    """A campaign's title in the reader's language and the sheets of its printable works
+    (counted as one poster print for the campaign)."""
     found = or_404(queries.campaign_by_slug(slug))
+    count_request(kinds.POSTER, campaign_id=found.id)
     shown = found.text_for("title", _lang())
     works = queries.newest_works(CAMPAIGN_LIMIT, queries.GridFilters(campaign=found))
     sheets = [sheet for sheet in map(_sheet, works) if sheet is not None]
@@ -106,6 +110,8 @@ def poster(public_id: str) -> ResponseReturnValue:
             ),
         )
     sheet = or_404(_sheet(work))
+    sole = work.prisoners[0].id if len(work.prisoners) == 1 else None
+    count_request(kinds.POSTER, work_id=work.id, prisoner_id=sole, campaign_id=work.campaign_id)
     return _pdf(
         (work.public_id, size),
         lambda: prints.poster(sheet, size),
@@ -142,6 +148,7 @@ def labels(slug: str) -> ResponseReturnValue:
 def flyer(slug: str) -> ResponseReturnValue:
     """A one-page A4 flyer about a prisoner: summary, how to write, a QR code; no portrait."""
     found = or_404(queries.prisoner_by_slug(slug))
+    count_request(kinds.POSTER, prisoner_id=found.id)
     sheet = prints.prisoner_sheet(
         found, _lang(), url_in_language("public.prisoner", slug=found.slug)
     )
@@ -174,7 +181,11 @@ def _card(public_id: str) -> tuple[Work, str, prints.Postcard]:
     work = or_404(queries.public_work(public_id))
     slug = request.args.get("prisoner") or ""
     prisoner = or_404(next((p for p in work.prisoners if p.slug == slug), None))
-    return work, prisoner.slug, or_404(prints.card_for(work, prisoner, media_store()))
+    card = or_404(prints.card_for(work, prisoner, media_store()))
+    count_request(
+        kinds.POSTCARD, work_id=work.id, prisoner_id=prisoner.id, campaign_id=work.campaign_id
+    )
+    return work, prisoner.slug, card
 
 
 @bp.get("/works/<public_id>/postcard.pdf")
@@ -227,6 +238,7 @@ def campaign_postcards(slug: str) -> ResponseReturnValue:
     A4 sheet (a cover saying there is none yet when there is none)."""
     grey = _grey()
     found = or_404(queries.campaign_by_slug(slug))
+    count_request(kinds.POSTCARD, campaign_id=found.id)
     shown = found.text_for("title", _lang())
     cards = _campaign_cards(found)
     tone = prints.TONES[grey]

@@ -287,6 +287,18 @@ def postcard_pairs(campaign: Campaign, limit: int) -> list[tuple[Work, Prisoner]
     ]
 
 
+def postcard_works(prisoner: Prisoner, limit: int) -> list[Work]:
+    """A prisoner's published postcard-safe works, newest first: the fronts a letter's
+    writer may choose from."""
+    stmt = (
+        _public_works(GridFilters(prisoner=prisoner))
+        .where(Work.postcard_safe.is_(True))
+        .order_by(Work.published_at.desc(), Work.id.desc())
+        .limit(limit)
+    )
+    return list(db.session.scalars(stmt))
+
+
 def campaigns() -> list[Campaign]:
     """Every campaign, the most recent first."""
     stmt = (

@@ -18,6 +18,7 @@ def record(
     *,
     moderator_id: int | None = None,
     work_id: int | None = None,
+    letter_id: int | None = None,
     subject: str | None = None,
     reason: str | None = None,
 ) -> ModerationEvent:
@@ -27,6 +28,7 @@ def record(
         action=action,
         moderator_id=moderator_id,
         work_id=work_id,
+        letter_id=letter_id,
         subject=subject[:200] if subject else None,
         reason=reason,
     )

@@ -32,7 +32,17 @@ COOKIE = "lang"
 LANGUAGE_NAMES = {"en": "English", "fr": "Français", "ru": "Русский"}
 # The blueprints whose pages have an address per language (the moderators' pages follow
 # the cookie: they are private, never shared, cached or indexed).
-LOCALISED_BLUEPRINTS = ("public", "submit", "reports", "feeds", "search", "prints", "show")
+LOCALISED_BLUEPRINTS = (
+    "public",
+    "submit",
+    "reports",
+    "feeds",
+    "search",
+    "prints",
+    "show",
+    "letters",
+    "impact",
+)
 # Answers for machines, and images (the sitemap and robots.txt live at the bare address).
 NOT_PAGES = {"public.healthz", "submit.receipt_media", "feeds.sitemap", "feeds.robots"}
 ARG = "lang_code"

@@ -253,6 +253,8 @@ def init_app(app: Flask) -> None:
         labels.event_details,
         labels.rejection_reason,
         labels.artist_name,
+        labels.letter_status,
+        labels.letter_refusal,
     ):
         app.add_template_global(helper)
     app.add_template_global(aria)

@@ -14,6 +14,7 @@ from gallery.extensions import db
 from gallery.media import media_store as store
 from gallery.models import (
     Campaign,
+    Letter,
     Moderator,
     Prisoner,
     Report,
@@ -22,9 +23,10 @@ from gallery.models import (
     Work,
     WorkStatus,
 )
+from gallery.moderation.blueprint import VOLUNTEER_ENDPOINTS
 from helpers import MODERATOR_PASSWORD, csrf_from, form_data, fresh, png_bytes, post
 
-ROLES = ["anonymous", "moderator", "admin", "deactivated"]
+ROLES = ["anonymous", "moderator", "admin", "deactivated", "volunteer"]
 ADMIN_ONLY = {
     "moderation.moderators",
     "moderation.create_moderator",
@@ -36,6 +38,18 @@ PUBLIC = {"auth.login", "auth.logout"}  # open to anyone (logout just forgets a 
 # Actions that answer an empty form with a 400 page in place (scripts read the status)
 # rather than a redirect with a flashed message.
 EMPTY_IS_400 = {"moderation.redact"}
+# The desk's print files name a prisoner in ?prisoner=: without one they are 404.
+NEEDS_A_QUERY = {
+    "moderation.letter_batch_pdf",
+    "moderation.letter_batch_text",
+    "moderation.letter_archive_pdf",
+}
+# Letter desk actions that answer an empty form with the letter's page and why, as 409.
+EMPTY_IS_409 = {
+    "moderation.letter_translate",
+    "moderation.letter_approve",
+    "moderation.letter_refuse",
+}
 
 
 def state() -> tuple:
@@ -56,6 +70,10 @@ def state() -> tuple:
         ],
         [(c.slug, c.title) for c in db.session.scalars(select(Campaign).order_by(Campaign.id))],
         [(r.id, r.handled_at) for r in db.session.scalars(select(Report).order_by(Report.id))],
+        [
+            (letter.id, letter.status, letter.translation_sealed, letter.sent_at)
+            for letter in db.session.scalars(select(Letter).order_by(Letter.id))
+        ],
     )
     fresh()
     return rows
@@ -76,13 +94,24 @@ def world(app, make_work, make_prisoner, make_moderator):
     make_moderator("boss", role=Role.ADMIN)
     make_moderator("gone", active=False)
     target = make_moderator("target")
+    make_moderator("vol", role=Role.VOLUNTEER)
     report_id = db.session.scalar(select(Report.id))
+    letter = Letter(
+        prisoner_id=prisoner.id,
+        token_hash="0" * 64,
+        locale="en",
+        body_sealed="sealed",
+        signature_sealed="sealed",
+    )
+    db.session.add(letter)
+    db.session.commit()
     return {
         "work_id": waiting.id,
         "report_id": report_id,
         "moderator_id": target.id,
         "prisoner_id": prisoner.id,
         "campaign_id": campaign.id,
+        "letter_id": letter.id,
     }
 
 
@@ -101,7 +130,9 @@ def url_of(rule, world: dict) -> str:
 def log_in_as(role: str, client, login) -> None:
     if role == "anonymous":
         return
-    username = {"moderator": "mod", "admin": "boss", "deactivated": "gone"}[role]
+    username = {"moderator": "mod", "admin": "boss", "deactivated": "gone", "volunteer": "vol"}[
+        role
+    ]
     response = login(username, on=client)
     assert response.status_code == (200 if role == "deactivated" else 303)
 
@@ -127,33 +158,47 @@ def test_access_matrix(app, client, login, world, role):
     token = csrf_from(client.get("/login", follow_redirects=True).get_data(as_text=True))
     rules = guarded_rules(app)
     assert len(rules) > 20
-    allowed = role in ("moderator", "admin")
+    allowed = role in ("moderator", "admin", "volunteer")
     for rule in rules:
         url = url_of(rule, world)
         where = f"{role} {rule.endpoint} {url}"
         admin_only = rule.endpoint in ADMIN_ONLY
+        # A volunteer reaches the letter desk only; the landing page sends them there.
+        beyond_desk = role == "volunteer" and not (
+            rule.endpoint in VOLUNTEER_ENDPOINTS
+            or rule.endpoint in PUBLIC
+            or rule.endpoint.startswith("auth.")
+            or rule.endpoint == "moderation.queue"
+        )
         may = rule.endpoint in PUBLIC or (allowed and (role == "admin" or not admin_only))
-        refused_with_403 = allowed and admin_only and role != "admin"
+        refused_with_403 = allowed and ((admin_only and role != "admin") or beyond_desk)
 
         before = state()
         response = client.get(url)
         if "GET" not in rule.methods:
             assert response.status_code == 405, where
         else:
-            expect_answer(response, where, forbidden=refused_with_403, may=may, ok=(200, 302))
+            ok = (404,) if rule.endpoint in NEEDS_A_QUERY else (200, 302)
+            expect_answer(response, where, forbidden=refused_with_403, may=may, ok=ok)
         assert state() == before, where
 
         if "POST" not in rule.methods:
             continue
         before = state()
         response = client.post(url, data={"csrf_token": token})
-        ok = (400,) if rule.endpoint in EMPTY_IS_400 else (200, 303)
+        ok = (
+            (400,)
+            if rule.endpoint in EMPTY_IS_400
+            else (409,)
+            if rule.endpoint in EMPTY_IS_409
+            else (200, 303)
+        )
         expect_answer(response, where, forbidden=refused_with_403, may=may, ok=ok)
-        if not allowed or refused_with_403 or rule.endpoint in EMPTY_IS_400:
+        if not allowed or refused_with_403 or rule.endpoint in EMPTY_IS_400 | EMPTY_IS_409:
             assert state() == before, where
 
 
-@pytest.mark.parametrize("role", ["anonymous", "moderator", "admin"])
+@pytest.mark.parametrize("role", ["anonymous", "moderator", "admin", "volunteer"])
 def test_posts_without_a_valid_csrf_token_are_400(app, client, login, world, role):
     log_in_as(role, client, login)
     stranger = app.test_client()

@@ -68,6 +68,7 @@ def gallery(app: Flask, make_prisoner: Any, make_work: Any, make_moderator: Any)
         "prisoner_id": prisoner.id,
         "campaign_id": campaign.id,
         "moderator_id": moderator.id,
+        "letter_id": 1,
         "lang_code": "fr",
         "key": work.image_key,
         "filename": large,

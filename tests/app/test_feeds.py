@@ -336,6 +336,7 @@ def test_sitemap_lists_every_public_page_in_every_language(client, make_work, ad
         "/prisoners",
         "/search",
         "/help/artists",
+        "/impact",
         "/prisoners/ada",
         "/campaigns/rally",
         f"/works/{public.public_id}",
@@ -347,7 +348,7 @@ def test_sitemap_lists_every_public_page_in_every_language(client, make_work, ad
     ]
     assert locs == expected
     assert not any(pending.public_id in loc or hidden.public_id in loc for loc in locs)
-    assert len(set(locs)) == 8 * 3
+    assert len(set(locs)) == 9 * 3
 
 
 def test_sitemap_names_each_urls_versions_and_dates(client, make_work, ada, rally):

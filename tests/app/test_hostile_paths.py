@@ -60,6 +60,7 @@ def rows(client, make_work, make_prisoner) -> dict[str, str]:
         "prisoner_id": str(prisoner.id),
         "campaign_id": str(campaign.id),
         "report_id": "1",
+        "letter_id": "1",
         "moderator_id": "1",
         "key": work.image_key,
         "filename": "thumb.webp",

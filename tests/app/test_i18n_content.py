@@ -46,6 +46,9 @@ PAGES = [
     "/campaigns/art-protest-paris-2025",
     "/submit",
     "/help/artists",
+    "/impact",
+    "/impact/prisoners/azat-miftakhov",
+    "/impact/campaigns/art-protest-paris-2025",
 ]
 
 

@@ -557,7 +557,8 @@ def test_the_audit_log_names_a_new_accounts_role_in_the_readers_language(
     login("boss")
     token = csrf_token_of(client, "/moderation/moderators")
     client.post(
-        "/moderation/moderators/new", data={"csrf_token": token, "username": "chief", "admin": "y"}
+        "/moderation/moderators/new",
+        data={"csrf_token": token, "username": "chief", "role": "admin"},
     )
     client.post("/moderation/moderators/new", data={"csrf_token": token, "username": "newbie"})
     # A row written before the role was stored on its own keeps reading as it did.

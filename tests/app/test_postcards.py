@@ -19,28 +19,11 @@ from sqlalchemy import select
 from gallery.extensions import db
 from gallery.media import media_store as store
 from gallery.models import Campaign, Licence, ModerationEvent, PrisonerStory, Work, WorkStatus
-from helpers import fresh, png_bytes, saved, spaced
+from helpers import RED, fresh, png_bytes, saved, spaced
 
 A6 = (297.64, 419.53)
 A4 = (595.28, 841.89)
 LATIN = re.compile(r"[A-Za-z]")
-RED = (200, 40, 30)
-
-
-@pytest.fixture
-def azat(make_prisoner):
-    """A prisoner whose native name is Russian: the cards are addressed to it."""
-    return make_prisoner(
-        slug="azat", name="Azat Miftakhov", name_native="Азат Мифтахов", name_native_locale="ru"
-    )
-
-
-@pytest.fixture
-def safe_work(make_work, azat):
-    """A published red work for Azat, marked postcard-safe."""
-    work = make_work(title="Red sun", prisoners=(azat,), image=png_bytes((300, 420), RED))
-    work.postcard_safe = True
-    return saved(work)
 
 
 def card_url(work, prisoner="azat", **args) -> str:

@@ -74,6 +74,11 @@ def work_url(work, lang: str) -> str:
     return f"http://localhost/{lang}/works/{work.public_id}"
 
 
+def qr_url(work, lang: str) -> str:
+    """What a printed QR code holds: the work's address, marked as a visit from paper."""
+    return work_url(work, lang) + "?src=qr"
+
+
 def large_file(work, fmt: str = "jpeg") -> bytes:
     info = work.renditions["large"]
     return store().path(work.image_key, info["files"][fmt]).read_bytes()
@@ -103,7 +108,7 @@ def test_an_a4_poster_of_a_tall_work_in_french(client, make_work, ada):
         work_url(work, "fr"),
     ):
         assert expected in text, expected
-    assert qr_codes(response.data) == [work_url(work, "fr")]
+    assert qr_codes(response.data) == [qr_url(work, "fr")]
     # The large JPEG as it is stored: its bytes, at its pixel size.
     (image,) = pdf.pages[0].images
     assert (
@@ -143,7 +148,7 @@ def test_an_a3_poster_of_a_wide_work_in_russian_is_landscape(client, make_work, 
         work_url(work, "ru"),
     ):
         assert expected in text, expected
-    assert qr_codes(response.data, scale=2) == [work_url(work, "ru")]
+    assert qr_codes(response.data, scale=2) == [qr_url(work, "ru")]
     (image,) = pdf.pages[0].images
     assert image.image.size == (800, 500)
 
@@ -303,8 +308,8 @@ def test_campaign_posters_have_a_page_per_printable_work(client, rally):
     assert ["Work leave" in texts[0], "Work open" in texts[1]] == [True, True]
     for name in ("reserved", "pending", "hidden", "rejected"):
         assert not any(f"Work {name}" in text for text in texts)
-    assert qr_codes(response.data, 0, 2) == [work_url(rally["leave"], "fr")]
-    assert qr_codes(response.data, 1, 2) == [work_url(rally["open"], "fr")]
+    assert qr_codes(response.data, 0, 2) == [qr_url(rally["leave"], "fr")]
+    assert qr_codes(response.data, 1, 2) == [qr_url(rally["open"], "fr")]
     assert response.headers["Content-Disposition"] == "inline; filename=posters-rally-a3-fr.pdf"
 
 
@@ -317,7 +322,7 @@ def test_campaign_labels_are_a_sheet_of_the_printable_works(client, rally):
     assert "Work open" in text and "Work leave" in text and "Work reserved" not in text
     assert "Ада Лавлейс" in text and "1 июня 2025" in text
     assert sorted(qr_codes(response.data)) == sorted(
-        [work_url(rally["open"], "ru"), work_url(rally["leave"], "ru")]
+        [qr_url(rally["open"], "ru"), qr_url(rally["leave"], "ru")]
     )
     assert len(pdf.pages[0].images) == 0
 
@@ -397,7 +402,7 @@ def test_the_flyer_of_the_demo_prisoner(client, demo, code, summary, guidance):
     ):
         assert expected in text, expected
     assert len(pdf.pages[0].images) == 0  # no portrait, no picture at all
-    assert qr_codes(response.data) == [f"http://localhost/{code}/prisoners/azat-miftakhov"]
+    assert qr_codes(response.data) == [f"http://localhost/{code}/prisoners/azat-miftakhov?src=qr"]
     assert (
         response.headers["Content-Disposition"]
         == f"inline; filename=flyer-azat-miftakhov-{code}.pdf"
@@ -417,7 +422,7 @@ def test_a_long_letter_guidance_still_fits_one_page(client, make_prisoner):
     assert len(pdf.pages) == 1
     text = text_of(pdf.pages[0])
     assert "Point 79" in text and "https://example.org/79" in text and "Box 1" in text
-    assert qr_codes(response.data) == ["http://localhost/en/prisoners/long"]
+    assert qr_codes(response.data) == ["http://localhost/en/prisoners/long?src=qr"]
 
 
 def test_an_unknown_prisoner_has_no_flyer(client):
@@ -474,7 +479,7 @@ def test_hostile_query_strings_never_fail(client, make_work, ada):
     response = client.get(f"/fr/works/{work.public_id}/poster.pdf?_external=0&_scheme=javascript")
     assert response.status_code == 301
     assert response.headers["Location"] == f"/fr/works/{work.public_id}/poster.pdf"
-    assert qr_codes(client.get(response.headers["Location"]).data) == [work_url(work, "fr")]
+    assert qr_codes(client.get(response.headers["Location"]).data) == [qr_url(work, "fr")]
 
 
 def test_without_the_fonts_a_pdf_is_a_polite_503(app_factory, tmp_path):

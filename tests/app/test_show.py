@@ -8,6 +8,7 @@ import re
 from datetime import timedelta
 
 import pytest
+import segno
 
 from gallery.extensions import db
 from gallery.models import Campaign, WorkStatus, utcnow
@@ -97,6 +98,9 @@ def test_each_slide_links_its_work_in_the_shows_language(client, works):
     links = re.findall(r'<a class="slide__qr" href="([^"]+)">', page)
     assert links[0] == f"http://localhost/ru/works/{works[0].public_id}"
     assert page.count("<svg") == len(works)  # a QR code a slide, drawn inline
+    # The code holds the address with ?src=qr, so a visit from the screen is counted.
+    code = segno.make(links[0] + "?src=qr", error="m")
+    assert code.svg_inline(scale=4, border=2, dark="#000", light="#fff", omitsize=True) in page
 
 
 def test_an_empty_show_says_so(client):

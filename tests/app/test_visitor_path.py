@@ -45,7 +45,9 @@ def title_of(html: str) -> str:
 def lists(make_prisoner: Any, make_work: Any) -> dict[str, Any]:
     """Five works published a day apart (w1 the oldest): w1, w2, w4 for Azat, w3 and w5 for
     Maria; w2 and w3 in the campaign "rally", w4 tagged "letters"."""
-    azat = make_prisoner(slug="azat", name="Azat Miftakhov", name_native="Азат Мифтахов")
+    azat = make_prisoner(
+        slug="azat", name="Azat Miftakhov", name_native="Азат Мифтахов", name_native_locale="ru"
+    )
     maria = make_prisoner(slug="maria", name="Maria Ponomarenko")
     rally = saved(Campaign(slug="rally", title="Rally", prisoners=[azat, maria]))
     people = {1: azat, 2: azat, 3: maria, 4: azat, 5: maria}
@@ -253,17 +255,15 @@ def test_a_work_alone_for_its_prisoner_shows_no_more(client, make_prisoner, make
 # ---- a profile: the jump to "How to help", and "Write now" ----
 
 
-def test_a_profile_jumps_to_how_to_help_and_write_now_leads_to_the_guidance(client, lists):
+def test_a_profile_jumps_to_how_to_help_and_write_now_leads_to_the_letter_desk(client, lists):
     html = page(client, "/fr/prisoners/azat")
     header = html.split('<header class="profile__header">', 1)[1].split("</header>", 1)[0]
     jump = re.search(r'<a href="#help">(.*?)</a>', header)
     assert jump and re.sub(r"<[^>]+>", "", jump.group(1)) == "Comment aider Azat Miftakhov ↓"
     help_section = html.split('<section id="help"', 1)[1].split("</section>", 1)[0]
-    assert '<a class="button" href="#write">Écrire maintenant</a>' in help_section
+    assert '<a class="button" href="/fr/prisoners/azat/write">Écrire maintenant</a>' in help_section
     assert '<h3 id="write">Comment lui écrire</h3>' in help_section
-    assert help_section.index('href="#write"') < help_section.index('id="write"')
-    # The letter desk does not exist yet: the button leads nowhere else.
-    assert client.get("/prisoners/azat/write").status_code == 404
+    assert client.get("/fr/prisoners/azat/write").status_code == 200
 
 
 # ---- search: a prisoner's name finds the works made for him ----

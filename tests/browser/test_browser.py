@@ -46,6 +46,10 @@ PAGES = [
     "/works/{work}",
     "/works/{work}?from=all",
     "/submit",
+    "/prisoners/azat-miftakhov/write",
+    "/ru/impact",
+    "/ru/impact/prisoners/azat-miftakhov",
+    "/fr/impact/campaigns/art-protest-paris-2025",
 ]
 SERVER_TOO_LARGE = (
     "The server refused the upload because it is too large. Please export the image "

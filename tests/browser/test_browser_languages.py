@@ -35,6 +35,10 @@ PAGES = [
     "/works/{work}/report",
     "/submit",
     "/help/artists",
+    "/prisoners/azat-miftakhov/write",
+    "/impact",
+    "/impact/prisoners/azat-miftakhov",
+    "/impact/campaigns/art-protest-paris-2025",
     "/reports/thanks",
     "/show",
     "/campaigns/art-protest-paris-2025/show",
@@ -153,3 +157,24 @@ def test_the_accessibility_check_finds_a_violation(open_tab):
     )
     found = axe_violations(page)
     assert any(line.startswith("image-alt (critical)") for line in found), found
+
+
+def test_the_dashboard_has_no_serious_accessibility_violation(open_tab, live, french_moderator):
+    if not AXE.exists():
+        pytest.skip("axe-core is not installed (scripts/ensure-node-tools needs npm)")
+    tab = open_tab(390)
+    page = tab.page
+    page.goto("/login?lang=fr")
+    page.get_by_label("Nom d’utilisateur").fill(french_moderator)
+    page.get_by_label("Mot de passe").fill(MODERATOR_PASSWORD)
+    page.get_by_role("button", name="Se connecter").click()
+    page.wait_for_url(re.compile(r"/moderation/$"))
+    found = {}
+    for code in ("en", "fr", "ru"):
+        page.goto(f"/moderation/dashboard?lang={code}")
+        assert page.locator("html").get_attribute("lang") == code
+        assert page.locator('svg[role="img"]').count() == 2
+        violations = axe_violations(page)
+        if violations:
+            found[code] = violations
+    assert found == {}

@@ -27,9 +27,12 @@ PAGES = [
     "/fr/works",
     "/ru/works/{work}",
     "/en/prisoners/azat-miftakhov",
+    "/fr/prisoners/azat-miftakhov/write",
     "/fr/campaigns/art-protest-paris-2025",
     "/en/search",
     "/ru/search?q=азат",
+    "/fr/impact",
+    "/ru/impact/prisoners/azat-miftakhov",
 ]
 ASSERTED = ("accessibility", "best-practices", "seo")
 

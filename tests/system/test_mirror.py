@@ -278,6 +278,7 @@ def test_the_copy_serves_every_page_in_every_language_and_nothing_private(
     # The artists' guide, linked from every page's footer, goes with the copy.
     for code in LANGUAGES:
         assert f"/{code}/help/artists/index.html" in found.pages
+        assert f"/{code}/impact/index.html" in found.pages  # also linked from the footer
     for path, page in found.pages.items():
         first = path.strip("/").partition("/")[0]
         assert page.lang == (first if first in LANGUAGES else "en"), path

@@ -47,7 +47,7 @@ LANG_ARG = "lang_code"  # the language argument of localised routes (web/i18n.py
 PRIVATE = re.compile(
     r"\A/(?:[a-z]{2}/)?(?:moderation|login|logout|account|submissions|api)(?:/|\Z)"
 )
-SERVER_BLUEPRINTS = {"submit", "reports", "search", "auth", "moderation", "api"}
+SERVER_BLUEPRINTS = {"submit", "reports", "letters", "search", "auth", "moderation", "api"}
 SERVER_ENDPOINTS = {"public.healthz"}
 # A3 posters hold the same image as A4 ones, page for page: a copy keeps only A4 (half the
 # size of its PDFs, which are most of a copy) and its A3 links lead to the primary site.

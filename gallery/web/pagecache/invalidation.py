@@ -27,7 +27,14 @@ cache = Cache()
 GENERATION_KEY = "pages:generation"
 # Tables no visitor ever sees: a change there leaves every cached page as it was.
 PRIVATE_TABLES = frozenset(
-    {"moderator", "moderation_event", "report", "outgoing_mail", "search_document"}
+    {
+        "moderator",
+        "moderation_event",
+        "report",
+        "outgoing_mail",
+        "search_document",
+        "impact_count",  # the counts: /impact shows them as they were when kept
+    }
 )
 _CHANGED = "gallery.visible_change"
 _SEEN = "gallery.page_generation_seen"  # the generation this process last saw, per app
