@@ -108,7 +108,6 @@ def _translation() -> str:
 @bp.post("/letters/<int:letter_id>/translate")
 def letter_translate(letter_id: int) -> ResponseReturnValue:
     """Keep the translation (a volunteer may come back to it)."""
-    _letter(letter_id)
     return _run(
         letter_id,
         lambda: desk.translate(letter_id, _translation(), moderator_id=current_user.id),
@@ -119,7 +118,6 @@ def letter_translate(letter_id: int) -> ResponseReturnValue:
 @bp.post("/letters/<int:letter_id>/approve")
 def letter_approve(letter_id: int) -> ResponseReturnValue:
     """Keep the translation sent with the form, then approve against the checklist."""
-    _letter(letter_id)
 
     def verb() -> Letter:
         if _translation().strip():
@@ -134,7 +132,6 @@ def letter_approve(letter_id: int) -> ResponseReturnValue:
 @bp.post("/letters/<int:letter_id>/refuse")
 def letter_refuse(letter_id: int) -> ResponseReturnValue:
     """Refuse with a preset reason and/or the volunteer's own words."""
-    _letter(letter_id)
     return _run(
         letter_id,
         lambda: desk.refuse(

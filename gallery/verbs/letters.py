@@ -14,6 +14,7 @@ import logging
 from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import Any
 
 from flask import current_app
 from sqlalchemy import func, select, update
@@ -217,13 +218,16 @@ def refuse(letter_id: int, *, preset: str | None, reason: str | None, moderator_
 
 def batch(prisoner_id: int) -> list[Letter]:
     """The approved letters to one prisoner not posted yet, oldest first: the next batch."""
-    return list(
-        db.session.scalars(
-            select(Letter)
-            .where(Letter.prisoner_id == prisoner_id, Letter.status == LetterStatus.APPROVED)
-            .order_by(Letter.decided_at, Letter.id)
-        )
+    return _letters_to(prisoner_id, LetterStatus.APPROVED, Letter.decided_at)
+
+
+def _letters_to(prisoner_id: int, status: LetterStatus, oldest_by: Any) -> list[Letter]:
+    stmt = (
+        select(Letter)
+        .where(Letter.prisoner_id == prisoner_id, Letter.status == status)
+        .order_by(oldest_by, Letter.id)
     )
+    return list(db.session.scalars(stmt))
 
 
 def mark_sent(prisoner_id: int, letter_ids: Collection[int], *, moderator_id: int) -> int:
@@ -387,13 +391,7 @@ def batches() -> list[tuple[Prisoner, list[Letter]]]:
 
 def archive(prisoner_id: int) -> list[Letter]:
     """The letters posted to one prisoner, oldest first: what is kept for after release."""
-    return list(
-        db.session.scalars(
-            select(Letter)
-            .where(Letter.prisoner_id == prisoner_id, Letter.status == LetterStatus.SENT)
-            .order_by(Letter.sent_at, Letter.id)
-        )
-    )
+    return _letters_to(prisoner_id, LetterStatus.SENT, Letter.sent_at)
 
 
 def archive_counts() -> list[tuple[Prisoner, int]]:

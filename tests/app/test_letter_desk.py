@@ -410,3 +410,13 @@ def test_the_desks_steps_are_counted_and_the_dashboard_shows_the_queue(
         data={"csrf_token": moderator, "prisoner": "azat", "letters": [letter_id]},
     )
     assert count("letter-sent") == 1
+
+
+def test_an_unknown_letter_is_404_for_every_action(client, moderator):
+    for action in ("translate", "approve", "refuse"):
+        answer = client.post(
+            f"/moderation/letters/999/{action}",
+            data={"csrf_token": moderator, "translation": "Привет"},
+        )
+        assert answer.status_code == 404, action
+    assert client.get("/moderation/letters/999").status_code == 404
