@@ -20,6 +20,7 @@ from .commands.backup import check_not_a_foreign_backup
 from .config import DOCS as SETTINGS_DOCS
 from .config import Config, SettingError, load_environ
 from .core.database import private_file, sqlite_file
+from .core.mirrors import check_mirrors
 from .core.passwords import MIN_MEMORY_KIB
 from .extensions import babel, csrf, db, migrate
 from .media.slots import MB, default_slots, keep_big_buffers_off_the_heap
@@ -102,7 +103,7 @@ def load_config(
 
 
 def check_addresses(config: dict[str, Any]) -> None:
-    """TRUSTED_HOSTS as a list; PUBLIC_URL checked and normalised."""
+    """TRUSTED_HOSTS as a list; PUBLIC_URL and MIRRORS checked and normalised."""
     if isinstance(config["TRUSTED_HOSTS"], str):
         # "gallery.example, .gallery.example" (a leading dot admits every subdomain).
         hosts = [h.strip() for h in config["TRUSTED_HOSTS"].split(",") if h.strip()]
@@ -114,6 +115,10 @@ def check_addresses(config: dict[str, Any]) -> None:
             config["PUBLIC_URL"] = parse_public_url(config["PUBLIC_URL"])
         except ValueError as exc:
             raise RuntimeError(str(exc)) from None
+    try:  # shown as links on every page and in the feeds: never a javascript: address
+        config["MIRRORS"] = check_mirrors(config["MIRRORS"])
+    except ValueError as exc:
+        raise RuntimeError(f"MIRRORS: {exc}") from None
 
 
 def check_password_settings(config: Mapping[str, Any], *, testing: bool) -> None:
@@ -251,16 +256,17 @@ def after_fork(app: Flask) -> None:
     connections (SQLAlchemy's way across a fork), and the mail courier starts afresh, with
     no thread or lock of the parent's.  The rate-limit file and S3 clients reopen by
     process id on their own (web/ratelimit_store.py, media/s3/); Redis clients too."""
-    from . import mail
+    from . import federation, mail
 
     with app.app_context():
         for engine in db.engines.values():
             engine.dispose(close=False)
     mail.after_fork(app)
+    federation.after_fork(app)
 
 
 def register_extensions(app: Flask) -> None:
-    from . import mail
+    from . import federation, mail
     from .core import database  # noqa: F401  (registers the engine and session listeners)
     from .web import i18n
     from .web.limits import limiter
@@ -274,6 +280,7 @@ def register_extensions(app: Flask) -> None:
     babel.init_app(app, locale_selector=i18n.select_locale)
     i18n.init_app(app)
     mail.init_app(app)
+    federation.init_app(app)
 
 
 def register_blueprints(app: Flask) -> None:

@@ -101,6 +101,7 @@ UPLOADS = "Uploads and decoding"
 CACHE = "Page cache"
 MAIL = "Mail"
 GALLERY = "The gallery"
+FEDERATION = "Federation"
 FRAMEWORK = "Framework"
 
 SETTINGS: tuple[Setting, ...] = (
@@ -126,6 +127,15 @@ SETTINGS: tuple[Setting, ...] = (
         "the gallery's Tor onion service (http://xyz….onion): pages send "
         "Onion-Location and the footer links to it",
         IDENTITY,
+    ),
+    _s(
+        "MIRRORS",
+        (),
+        "other addresses where the gallery can be read when this one is blocked, as a "
+        'JSON list ("https://mirror.example", an onion address, an IPFS gateway\'s): '
+        "shown on every page and sent in the digest and the feeds",
+        IDENTITY,
+        kind=tuple,
     ),
     _s(
         "ONION_PORT",
@@ -293,6 +303,12 @@ SETTINGS: tuple[Setting, ...] = (
         "letters written per IPv4 address or IPv6 /48",
         LIMITS,
     ),
+    _s(
+        "DIGEST_RATE_LIMIT",
+        "5 per hour;20 per day",
+        "digest sign-ups per IPv4 address or IPv6 /48",
+        LIMITS,
+    ),
     _s("LOGIN_RATE_LIMIT", "10 per minute;50 per hour", "login attempts per client", LIMITS),
     _s(
         "LOGIN_PAIR_RATE_LIMIT",
@@ -455,6 +471,52 @@ SETTINGS: tuple[Setting, ...] = (
         MAIL,
     ),
     _s("MAIL_TIMEOUT", 20.0, "seconds for connecting and for every reply of the SMTP server", MAIL),
+    # ---- federation (ActivityPub, publish only: gallery/federation/)
+    _s(
+        "FEDERATION",
+        False,
+        "publish new works to the fediverse (Mastodon and others) as the gallery's "
+        "ActivityPub actor; needs PUBLIC_URL; off: every ActivityPub address answers 404 and "
+        "nothing is queued or sent",
+        FEDERATION,
+    ),
+    _s(
+        "FEDERATION_DELAY",
+        86400,
+        "seconds between a work's publication and its announcement to followers, so a "
+        "takedown in that time never leaves the server",
+        FEDERATION,
+    ),
+    _s(
+        "FEDERATION_NAME",
+        "gallery",
+        "the gallery actor's user name (@NAME@host in WebFinger and on Mastodon)",
+        FEDERATION,
+    ),
+    _s(
+        "FEDERATION_ACTORS",
+        (),
+        'more actors besides the gallery\'s, as a JSON list of "prisoners" and/or '
+        '"campaigns": each prisoner (@prisoner-SLUG@host) and each campaign '
+        "(@campaign-SLUG@host) can then be followed for its works alone, which it boosts; "
+        "empty: the gallery's actor alone",
+        FEDERATION,
+        kind=tuple,
+    ),
+    _s(
+        "FEDERATION_ALLOW_PRIVATE",
+        False,
+        "for tests only: let remote actors and deliveries use http:// and loopback or "
+        "private addresses (never in production: it opens the server to SSRF)",
+        FEDERATION,
+    ),
+    _s(
+        "FEDERATION_TIMEOUT",
+        10.0,
+        "seconds for connecting to another server and for each of its replies, when "
+        "fetching an actor or delivering",
+        FEDERATION,
+    ),
     # ---- the gallery
     _s("WORKS_PER_PAGE", 24, "works on a page of the gallery grid", GALLERY),
     _s("SEARCH_PER_PAGE", 20, "results on a page of search", GALLERY),
@@ -476,6 +538,13 @@ SETTINGS: tuple[Setting, ...] = (
         90,
         "days after which a letter writer's e-mail address is erased, sent or not (it goes "
         "sooner: as soon as the writer has been told the letter was sent or refused)",
+        GALLERY,
+    ),
+    _s(
+        "DIGEST_CONFIRM_DAYS",
+        3,
+        "days after which a digest sign-up that was not confirmed is erased, address and "
+        "all (by `send-digest` and `purge`)",
         GALLERY,
     ),
     _s("LETTER_MAX_LENGTH", 1500, "characters in a letter, as written", GALLERY),
@@ -532,6 +601,8 @@ TEST_SETTINGS: dict[str, Any] = {
     "ARGON2_PARALLELISM": 1,
     # Tests add the impact counts with flush() when they look: no timer thread per app.
     "IMPACT_FLUSH_SECONDS": 0,
+    # Federation (when a test turns it on) sends a work's Create as soon as it is published.
+    "FEDERATION_DELAY": 0,
 }
 
 

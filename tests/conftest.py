@@ -18,7 +18,7 @@ a moto S3 server (started once for the run, on loopback) instead of its instance
 tests that look at the folder itself only make sense without it.
 
 The plain helper functions are in helpers.py (and imagecheck.py, mailcheck.py,
-browser_helpers.py, hostile.py); no test module imports conftest or another test module."""
+browser_helpers.py, hostile.py, fedpeer.py); no test module imports conftest or another test module."""
 
 from __future__ import annotations
 
@@ -566,6 +566,29 @@ def smtp() -> Iterator[SMTPServer]:
     server.start()
     yield server
     server.stop()
+
+
+@pytest.fixture
+def mailing(app: Flask, smtp: SMTPServer) -> Iterator[SMTPServer]:
+    """The app sends its mail to the test's SMTP server (and has sent it all at the end)."""
+    from gallery import mail
+    from mailcheck import use_mail
+
+    use_mail(app, smtp)
+    yield smtp
+    assert mail.courier(app).join(10)
+
+
+@pytest.fixture
+def peer() -> Iterator[Any]:
+    """A fediverse server of the tests' own (tests/fedpeer.py), on a loopback port."""
+    from fedpeer import Peer
+
+    found = Peer()
+    found.thread.start()
+    yield found
+    found.server.shutdown()
+    found.server.server_close()
 
 
 @pytest.fixture

@@ -96,3 +96,10 @@ def use_mail(app, server: SMTPServer) -> None:
 
 def body(message) -> str:
     return message.get_content().replace("\r\n", "\n")  # as sent over SMTP: CRLF
+
+
+def settle(app) -> None:
+    """Wait for the delivery thread the last commit started (no sleeping)."""
+    from gallery import mail
+
+    assert mail.courier(app).join(10), "the mail thread did not finish"

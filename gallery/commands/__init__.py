@@ -2,7 +2,8 @@
 
 accounts.py makes moderators; content.py loads, removes and indexes content (the demo,
 load-test works, the search index); upkeep.py keeps the gallery (fsck, move-media, purge,
-send-mail, backup and restore, export-static). init_app() registers them all."""
+send-mail, federate, backup and restore, export-static); digest.py sends the readers' digest, the
+SOS digest and the moderators' alert. init_app() registers them all."""
 
 from __future__ import annotations
 
@@ -17,9 +18,11 @@ from ..media import StoreUnavailable
 from . import faces
 from .accounts import create_demo_moderator, create_moderator
 from .content import bench_seed, reindex, remove_demo, seed_demo
+from .digest import moderator_alerts, moderator_digest, send_digest, sos
 from .upkeep import (
     backup_command,
     export_static,
+    federate,
     fsck,
     move_media_command,
     purge_command,
@@ -33,15 +36,20 @@ __all__ = [
     "create_demo_moderator",
     "create_moderator",
     "export_static",
+    "federate",
     "fsck",
     "init_app",
+    "moderator_alerts",
+    "moderator_digest",
     "move_media_command",
     "purge_command",
     "reindex",
     "remove_demo",
     "restore_command",
     "seed_demo",
+    "send_digest",
     "send_mail",
+    "sos",
 ]
 
 
@@ -80,6 +88,11 @@ def init_app(app: Flask) -> None:
         create_demo_moderator,
         reindex,
         send_mail,
+        send_digest,
+        sos,
+        moderator_digest,
+        moderator_alerts,
+        federate,
         purge_command,
         export_static,
         move_media_command,

@@ -12,11 +12,11 @@ import click
 from flask import current_app
 from sqlalchemy import select
 
-from .. import mail
+from .. import federation, mail
 from ..extensions import db
 from ..media import media_store
 from ..models import Work
-from ..verbs import common, letters, retention, undoing
+from ..verbs import common, digest, letters, retention, undoing
 from . import backup, mirror
 
 
@@ -118,7 +118,25 @@ def restore_command(folder: Path) -> None:
     help="The gallery's primary address, where the copy's forms lead "
     "(default: the PUBLIC_URL setting).",
 )
-def export_static(dest: Path, public_url: str | None) -> None:
+@click.option(
+    "--qr-base",
+    metavar="URL",
+    help="The address where this copy will be read (https://mirror.example/art): the QR "
+    "codes of its posters, labels, flyers, postcards and slideshows lead there instead "
+    "of to the primary address.",
+)
+@click.option(
+    "--push",
+    "targets",
+    metavar="TARGET",
+    multiple=True,
+    help="After writing DEST, bring TARGET up to date with it: s3://bucket/prefix, "
+    "git+URL[#branch] (or the path of a git repository), or a folder. May be given "
+    "several times.",
+)
+def export_static(
+    dest: Path, public_url: str | None, qr_base: str | None, targets: tuple[str, ...]
+) -> None:
     """Write a static copy of the public site into DEST; run again, it updates only what changed."""
     public_url = public_url or current_app.config["PUBLIC_URL"]
     if not public_url:
@@ -126,8 +144,20 @@ def export_static(dest: Path, public_url: str | None) -> None:
             "Say where the copy's forms lead: set PUBLIC_URL (FLASK_PUBLIC_URL) or pass "
             "--public-url https://your.gallery.example"
         )
+    # Every target is checked before anything is written: a bad one costs nothing.
     try:
-        report = mirror.export_static(current_app._get_current_object(), dest, public_url)  # type: ignore[attr-defined]
+        pushes = [mirror.parse_target(t) for t in targets]
+        for target in pushes:
+            target.check(dest)
+    except mirror.BadTarget as exc:
+        raise click.UsageError(str(exc)) from None
+    try:
+        report = mirror.export_static(
+            current_app._get_current_object(),  # type: ignore[attr-defined]
+            dest,
+            public_url,
+            qr_base=qr_base,
+        )
     except ValueError as exc:
         raise click.UsageError(str(exc)) from exc
     click.echo(
@@ -143,7 +173,21 @@ def export_static(dest: Path, public_url: str | None) -> None:
         )
     for url, status, linked_from in report.broken:
         click.echo(f"Broken link: {url} answered {status} (linked from {linked_from})", err=True)
-    if report.broken:
+    failed = False
+    for target in pushes:
+        try:
+            pushed = target.push(dest)
+        except (mirror.PushFailed, OSError) as exc:
+            click.echo(f"Push to {target.label} failed: {exc}", err=True)
+            failed = True
+            continue
+        click.echo(
+            f"Pushed to {pushed.target}: {pushed.written} files written, "
+            f"{pushed.unchanged} unchanged, {pushed.removed} removed"
+            + "".join(f"; {note}" for note in pushed.notes)
+            + "."
+        )
+    if report.broken or failed:
         raise SystemExit(1)
 
 
@@ -160,6 +204,20 @@ def send_mail() -> None:
         return
     done = mail.deliver_due()
     click.echo(f"Sent {done.sent}, to retry later {done.retrying}, given up {done.given_up}.")
+
+
+@click.command("federate")
+def federate() -> None:
+    """Announce the works whose FEDERATION_DELAY has passed and deliver every ActivityPub
+    activity that is due (for cron: the delayed announcements need it)."""
+    if not federation.enabled():
+        click.echo("Federation is off (FEDERATION=false): nothing sent.")
+        return
+    done = federation.deliver_due()
+    click.echo(
+        f"Announced {done.announced} work(s), dropped {done.dropped} taken down; "
+        f"delivered {done.sent}, to retry later {done.retrying}, given up {done.given_up}."
+    )
 
 
 class Age(click.ParamType):
@@ -182,9 +240,12 @@ class Age(click.ParamType):
 )
 def purge_command(older_than: timedelta) -> None:
     """Delete rejected and withdrawn works and refused letters decided longer ago than the
-    given age, and letter writers' addresses older than LETTER_EMAIL_DAYS."""
+    given age, letter writers' addresses older than LETTER_EMAIL_DAYS, and digest sign-ups
+    not confirmed within DIGEST_CONFIRM_DAYS."""
     removed = retention.purge(media_store(), older_than)
     refused = letters.purge_refused(older_than)
+    unconfirmed = digest.forget_unconfirmed()
     db.session.commit()
     click.echo(f"Purged {removed} rejected or withdrawn works decided more than {older_than} ago.")
     click.echo(f"Purged {refused} refused letters decided more than {older_than} ago.")
+    click.echo(f"Erased {unconfirmed} digest sign-ups never confirmed.")

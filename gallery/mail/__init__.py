@@ -33,7 +33,12 @@ relay on the same host. The server's certificate is always checked.
 smtplib rather than Flask-Mail: Flask-Mail 0.10 calls starttls() without an SSL context,
 which in Python does not check the server's certificate (a man in the middle would read
 the address and the private link), has no timeout (a silent server would hang the sender
-for ever), and does not send under TESTING."""
+for ever), and does not send under TESTING.
+
+The same outbox carries the readers' digest (verbs/digest.py): the confirmation of a
+sign-up, the weekly digest and the SOS digest (those two with a one-click unsubscribe,
+RFC 8058), and the moderators' alert (counts only). Their subjects are as neutral as the
+artists' (compose.py, bulletins.py)."""
 
 from __future__ import annotations
 
@@ -43,9 +48,14 @@ from flask import Flask
 
 from .base import (
     APPROVED,
+    DIGEST,
+    DIGEST_CONFIRM,
+    DIGEST_SOS,
+    DIGESTS,
     KINDS,
     LETTER_REFUSED,
     LETTER_SENT,
+    MODERATOR_ALERT,
     REJECTED,
     UNPUBLISHED,
     Settings,
@@ -64,18 +74,32 @@ from .delivery import (
     courier,
     deliver_due,
 )
-from .outbox import receipt_url, seal_token, tell_artist, tell_writer, withdraw_unsent
+from .outbox import (
+    page_url,
+    private_url,
+    queue,
+    receipt_url,
+    seal_token,
+    tell_artist,
+    tell_writer,
+    withdraw_unsent,
+)
 
 log = logging.getLogger(__name__)
 
 __all__ = [
     "APPROVED",
     "BATCH",
+    "DIGEST",
+    "DIGESTS",
+    "DIGEST_CONFIRM",
+    "DIGEST_SOS",
     "KINDS",
     "LEASE",
     "LETTER_REFUSED",
     "LETTER_SENT",
     "MAX_ATTEMPTS",
+    "MODERATOR_ALERT",
     "REJECTED",
     "RETRY_DELAYS",
     "UNPUBLISHED",
@@ -88,6 +112,9 @@ __all__ = [
     "courier",
     "deliver_due",
     "init_app",
+    "page_url",
+    "private_url",
+    "queue",
     "receipt_url",
     "seal_token",
     "settings",

@@ -15,7 +15,22 @@ log = logging.getLogger(__name__)
 APPROVED, REJECTED, UNPUBLISHED = "approved", "rejected", "unpublished"
 # To a letter's writer who left an address: the letter was posted, or will not be.
 LETTER_SENT, LETTER_REFUSED = "letter-sent", "letter-refused"
-KINDS = (APPROVED, REJECTED, UNPUBLISHED, LETTER_SENT, LETTER_REFUSED)
+# To a reader: confirm the digest sign-up; the weekly digest; the SOS digest (the mirrors).
+DIGEST_CONFIRM, DIGEST, DIGEST_SOS = "digest-confirm", "digest", "digest-sos"
+# To a moderator who opted in: how many things wait (counts only).
+MODERATOR_ALERT = "moderator-alert"
+DIGESTS = (DIGEST, DIGEST_SOS)  # carry List-Unsubscribe (RFC 2369, RFC 8058)
+KINDS = (
+    APPROVED,
+    REJECTED,
+    UNPUBLISHED,
+    LETTER_SENT,
+    LETTER_REFUSED,
+    DIGEST_CONFIRM,
+    DIGEST,
+    DIGEST_SOS,
+    MODERATOR_ALERT,
+)
 _TOKEN = "receipt token"
 _PAYLOAD = "outgoing mail"
 

@@ -1,5 +1,6 @@
 """The message telling an artist of a decision: plain text in their language, a neutral
-subject and sender's name, a random Message-ID."""
+subject and sender's name, a random Message-ID. The digests' and alerts' words are in
+bulletins.py."""
 
 from __future__ import annotations
 
@@ -15,7 +16,8 @@ from flask_babel import gettext as _
 
 from ..core.typography import typeset
 from ..models.labels import LETTER_REFUSALS, PRESET_REASONS, explained
-from .base import APPROVED, LETTER_REFUSED, LETTER_SENT, REJECTED
+from . import bulletins
+from .base import APPROVED, DIGESTS, LETTER_REFUSED, LETTER_SENT, REJECTED
 
 # ---- the message ----
 
@@ -26,15 +28,18 @@ def compose(kind: str, payload: dict[str, Any], sender: str) -> EmailMessage:
     if locale not in current_app.config["LANGUAGES"]:
         locale = current_app.config["BABEL_DEFAULT_LOCALE"]
     with force_locale(locale):
-        subject = _("News about your request")
         sender_name = _("Notifications")
-        paragraphs = [_("Hello,")]
-        if kind in (LETTER_SENT, LETTER_REFUSED):
-            paragraphs += _letter_paragraphs(kind, payload)
+        if kind in bulletins.OWN_WORDS:
+            subject, paragraphs = bulletins.written(kind, payload)
         else:
-            paragraphs += _work_paragraphs(kind, payload)
-        # Signed by a role, never by the gallery's name (see above: the provider reads it).
-        paragraphs.append(_("The moderation team"))
+            subject = _("News about your request")
+            paragraphs = [_("Hello,")]
+            if kind in (LETTER_SENT, LETTER_REFUSED):
+                paragraphs += _letter_paragraphs(kind, payload)
+            else:
+                paragraphs += _work_paragraphs(kind, payload)
+            # Signed by a role, never by the gallery's name (see above: the provider reads it).
+            paragraphs.append(_("The moderation team"))
     # No-break spaces where a French or Russian line must not break (typography.py).
     subject = typeset(subject, locale)
     paragraphs = [typeset(p, locale) for p in paragraphs]
@@ -50,6 +55,10 @@ def compose(kind: str, payload: dict[str, Any], sender: str) -> EmailMessage:
     # add the time and the worker's process id.
     message["Message-ID"] = f"<{secrets.token_hex(16)}@{domain}>"
     message["Auto-Submitted"] = "auto-generated"  # RFC 3834: no auto-replies, please
+    if kind in DIGESTS:
+        # One click in the mail program unsubscribes: a POST to this address, no form.
+        message["List-Unsubscribe"] = f"<{payload['unsubscribe']}>"
+        message["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
     message.set_content("\n\n".join(paragraphs) + "\n")  # (it clears Content-* headers)
     message["Content-Language"] = locale
     return message

@@ -8,14 +8,14 @@ import json
 import logging
 import smtplib
 import ssl
-import threading
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask import Flask
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, update
 
 from ..core import secretbox
+from ..core.courier import Courier, claim, courier_of, renew
 from ..core.database import begin_write
 from ..extensions import db
 from ..models import OutgoingMail, utcnow
@@ -77,40 +77,14 @@ def deliver_due(now: datetime | None = None) -> Delivery:
 
 
 def _claim(now: datetime) -> list[_Claimed]:
-    begin_write()
-    due = db.session.execute(
-        select(OutgoingMail.id, OutgoingMail.attempts)
-        .where(OutgoingMail.next_attempt_at <= now)
-        .order_by(OutgoingMail.next_attempt_at, OutgoingMail.id)
-        .limit(BATCH)
-    ).all()
-    won = []
-    for row_id, attempts in due:
-        result = db.session.execute(
-            update(OutgoingMail)
-            .where(OutgoingMail.id == row_id, OutgoingMail.attempts == attempts)
-            .values(attempts=attempts + 1, next_attempt_at=now + LEASE)
-            .execution_options(synchronize_session=False)
-        )
-        if result.rowcount == 1:
-            won.append(row_id)
-    rows = (
-        db.session.execute(
-            select(
-                OutgoingMail.id,
-                OutgoingMail.kind,
-                OutgoingMail.payload,
-                OutgoingMail.work_id,
-                OutgoingMail.attempts,
-            )
-            .where(OutgoingMail.id.in_(won))
-            .order_by(OutgoingMail.id)
-        ).all()
-        if won
-        else []
+    columns = (
+        OutgoingMail.id,
+        OutgoingMail.kind,
+        OutgoingMail.payload,
+        OutgoingMail.work_id,
+        OutgoingMail.attempts,
     )
-    db.session.commit()
-    return [_Claimed(*row) for row in rows]
+    return [_Claimed(*row) for row in claim(OutgoingMail, columns, now, batch=BATCH, lease=LEASE)]
 
 
 class NoTLS(smtplib.SMTPException):
@@ -242,56 +216,11 @@ def _record(
     db.session.commit()
 
 
-class Courier:
-    """The background thread of one app that delivers what is due after a commit queued
-    mail: it runs until nothing is due, then ends; a kick while it runs makes it look once
-    more. Retries that fall due later wait for the next decision or for `send-mail`."""
-
-    def __init__(self, app: Flask) -> None:
-        self.app = app
-        self._lock = threading.Lock()
-        self._thread: threading.Thread | None = None
-        self._again = False
-
-    def kick(self) -> None:
-        with self._lock:
-            if self._thread is not None:
-                self._again = True
-                return
-            self._thread = threading.Thread(target=self._run, name="gallery-mail", daemon=True)
-            self._thread.start()
-
-    def _run(self) -> None:
-        while True:
-            try:
-                with self.app.app_context():
-                    deliver_due()
-            except Exception:  # noqa: BLE001 - the thread must end cleanly whatever happens
-                log.exception("delivering mail failed")
-            with self._lock:
-                if not self._again:
-                    self._thread = None
-                    return
-                self._again = False
-
-    def join(self, timeout: float) -> bool:
-        """Wait for the current run to end; False if it is still running after timeout."""
-        with self._lock:
-            thread = self._thread
-        if thread is not None:
-            thread.join(timeout)
-            return not thread.is_alive()
-        return True
-
-
 def courier(app: Flask) -> Courier:
-    """The app's courier, made once."""
-    found = app.extensions.get(_COURIER)
-    if found is None:
-        found = app.extensions.setdefault(_COURIER, Courier(app))
-    return found
+    """The app's courier, made once (core/courier.py)."""
+    return courier_of(app, _COURIER, deliver_due, "gallery-mail")
 
 
 def after_fork(app: Flask) -> None:
-    """A forked worker gets a courier of its own: its parent's lock and thread stay behind."""
-    app.extensions[_COURIER] = Courier(app)
+    """A forked worker gets a courier of its own."""
+    renew(app, _COURIER, deliver_due, "gallery-mail")

@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import logging
 from datetime import timedelta
+from typing import Any
 
 from flask import current_app
 from sqlalchemy import delete
@@ -152,6 +153,22 @@ def tell_writer(
         log.exception("could not queue the %s message for letter %s", kind, letter_id)
 
 
+def queue(kind: str, payload: dict[str, Any], *, kick: bool = True) -> bool:
+    """Queue a message of `kind` (the digests, their confirmation, the moderators' alert)
+    in the current write transaction; its payload (address and all) is sealed. False, and
+    nothing queued, when mail is off. After the commit the courier sends it (`kick`), or
+    the command that queued it calls deliver_due() itself (kick=False)."""
+    if kind not in KINDS:
+        raise ValueError(kind)
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    if settings(app) is None:
+        return False
+    if kick:
+        after_commit(lambda: courier(app).kick())
+    _enqueue(kind, payload)
+    return True
+
+
 def _enqueue(
     kind: str, payload: dict, *, work_id: int | None = None, delay: timedelta | None = None
 ) -> None:
@@ -172,5 +189,11 @@ def receipt_url(token: str, locale: str | None) -> str:
 def private_url(endpoint: str, token: str, locale: str | None) -> str:
     """A private page's absolute address (a receipt, a letter's status) in the reader's
     language; see receipt_url."""
+    return page_url(endpoint, locale, token=token)
+
+
+def page_url(endpoint: str, locale: str | None, **values: Any) -> str:
+    """A page's absolute address in the reader's language (`/fr/...`): on PUBLIC_URL (or
+    SERVER_NAME, else the request's host); RuntimeError outside a request without either."""
     language = locale if locale in current_app.config["LANGUAGES"] else None
-    return current_app.url_for(endpoint, token=token, _external=True, **{LANGUAGE_ARG: language})
+    return current_app.url_for(endpoint, _external=True, **values, **{LANGUAGE_ARG: language})

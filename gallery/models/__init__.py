@@ -1,6 +1,7 @@
 """Typed SQLAlchemy 2 models and their status enums, one module per subject: base (what
 every model shares), works, prisoners (and campaigns), moderators, reports, site, impact
-(daily counts, nothing about visitors), letters (sealed); labels, outlets and actions beside
+(daily counts, nothing about visitors), letters (sealed), digest (sealed subscriptions),
+federation (followers and activities to deliver); labels, outlets and actions beside
 them. Every model is importable from here."""
 
 from __future__ import annotations
@@ -13,10 +14,13 @@ from .base import (
     pick_language,
     utcnow,
 )
+from .digest import DigestScope, Subscription
+from .federation import Announcement, Follower, OutgoingActivity
 from .impact import ImpactCount
 from .letters import Letter, LetterStatus
 from .moderators import ModerationEvent, Moderator, Role
 from .prisoners import (
+    CallState,
     Campaign,
     CampaignTranslation,
     Prisoner,
@@ -32,13 +36,28 @@ from .prisoners import (
 )
 from .reports import Report, ReportCategory
 from .site import OutgoingMail, SiteSetting
-from .works import Licence, Tag, Work, WorkStatus, WorkText, work_prisoners, work_tags
+from .works import (
+    ContentWarning,
+    Licence,
+    Tag,
+    Work,
+    WorkStatus,
+    WorkText,
+    work_prisoners,
+    work_tags,
+)
 
 __all__ = [
+    "Announcement",
+    "Follower",
+    "OutgoingActivity",
     "FALLBACK_LOCALE",
     "ORIGINAL_LOCALE_DEFAULT",
+    "CallState",
     "Campaign",
+    "ContentWarning",
     "CampaignTranslation",
+    "DigestScope",
     "Letter",
     "LetterStatus",
     "ImpactCount",
@@ -56,6 +75,7 @@ __all__ = [
     "SiteSetting",
     "Source",
     "SourceEntry",
+    "Subscription",
     "Tag",
     "UTCDateTime",
     "Work",

@@ -17,6 +17,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from . import (
+    ContentWarning,
     Letter,
     LetterStatus,
     Licence,
@@ -52,6 +53,15 @@ LICENCES = {
             "permission."
         ),
     ),
+}
+
+# What a content warning says, on the cover of the work and in feeds ("Content warning:
+# violence").
+CONTENT_WARNINGS = {
+    ContentWarning.VIOLENCE: _l("violence"),
+    ContentWarning.SELF_HARM: _l("self-harm"),
+    ContentWarning.DEATH: _l("death"),
+    ContentWarning.OTHER: _l("distressing content"),
 }
 
 REPORT_CATEGORIES = {
@@ -160,6 +170,8 @@ ACTIONS = {
     actions.COVER_CHECKED: _l("Found nothing (more) to cover"),
     actions.POSTCARD_SAFE: _l("Marked a work safe to send as a postcard"),
     actions.POSTCARD_UNSAFE: _l("Took back a work’s postcard-safe mark"),
+    actions.CONTENT_WARNING: _l("Changed a work’s content warning"),
+    actions.WORK_TEXTS: _l("Wrote a work’s texts in another language"),
     actions.UNDO: _l("Undid a decision"),
     actions.LETTER_TRANSLATE: _l("Translated a letter"),
     actions.LETTER_APPROVE: _l("Approved a letter"),
@@ -215,6 +227,13 @@ def explained(presets: Mapping[str, Any], preset: str | None, words: str | None)
     if words:
         parts.append(words)
     return "\n\n".join(parts)
+
+
+def content_warning(work: Work) -> str | None:
+    """The work's warning as a reader sees it ("Content warning: violence"), None for none."""
+    if work.content_warning is None:
+        return None
+    return str(_("Content warning: %(what)s", what=CONTENT_WARNINGS[work.content_warning]))
 
 
 def status_label(status: WorkStatus | str) -> str:

@@ -29,6 +29,10 @@ class Moderator(UserMixin, db.Model):
     session_generation: Mapped[int] = mapped_column(default=0)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Alert mail (verbs/digest.py): the address sealed (core/secretbox), and the opt-in.
+    # Both are needed: counts of what waits, never a title or an image.
+    alert_email_sealed: Mapped[str | None] = mapped_column(Text)
+    alerts: Mapped[bool] = mapped_column(default=False)
 
     decisions: Mapped[list[Work]] = relationship(back_populates="decided_by")
     events: Mapped[list[ModerationEvent]] = relationship(back_populates="moderator")

@@ -8,7 +8,7 @@ import enum
 import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from sqlalchemy import JSON, Column, ForeignKey, String, Table, Text, UniqueConstraint
@@ -274,6 +274,19 @@ def sources_from(entries: Iterable[SourceEntry], original: str) -> list[Source]:
     return rows
 
 
+class CallState(enum.StrEnum):
+    """Where a campaign's call for works stands."""
+
+    UPCOMING = "upcoming"
+    OPEN = "open"
+    CLOSED = "closed"
+
+
+def _day_start(day: date, utc_offset_hours: int) -> datetime:
+    """The moment `day` begins at a fixed offset from UTC, as a UTC datetime."""
+    return datetime.combine(day, time(0), tzinfo=UTC) - timedelta(hours=utc_offset_hours)
+
+
 class Campaign(db.Model):
     """A rally, exhibition or other campaign. Its own columns hold the texts in the
     original language; CampaignTranslation rows hold the other languages."""
@@ -288,6 +301,13 @@ class Campaign(db.Model):
     original_locale: Mapped[str] = mapped_column(
         String(8), default=ORIGINAL_LOCALE_DEFAULT, server_default=ORIGINAL_LOCALE_DEFAULT
     )
+    # A call for works (issue 26): its brief and thank-you in the original language (other
+    # languages in CampaignTranslation), open from call_opens_on to call_closes_on inclusive.
+    # A campaign runs a call when its brief is written in some language.
+    call_brief: Mapped[str | None] = mapped_column(Text)  # Markdown
+    call_thanks: Mapped[str | None] = mapped_column(Text)
+    call_opens_on: Mapped[date | None]
+    call_closes_on: Mapped[date | None]
     is_demo: Mapped[bool] = mapped_column(default=False)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
@@ -304,7 +324,7 @@ class Campaign(db.Model):
         order_by="CampaignTranslation.locale",
     )
 
-    TEXTS = ("title", "summary", "description", "place")
+    TEXTS = ("title", "summary", "description", "place", "call_brief", "call_thanks")
 
     def texts_in(self, locale: str) -> dict[str, str | None]:
         """The campaign's texts as written in one language (empty where not written)."""
@@ -318,6 +338,28 @@ class Campaign(db.Model):
         texts = {t.locale: getattr(t, field) for t in self.translations}
         texts[self.original_locale] = getattr(self, field)
         return pick_language(texts, locale, self.original_locale)
+
+    @property
+    def has_call(self) -> bool:
+        """Whether the campaign calls for works (its brief is written in some language)."""
+        return bool(self.call_brief) or any(t.call_brief for t in self.translations)
+
+    def call_state(self, now: datetime | None = None) -> CallState | None:
+        """Where the call stands at `now` (None: the campaign runs no call).
+
+        Its dates are days "anywhere on Earth", the custom of calls for entries: the call opens
+        when its first day has begun somewhere (UTC+14) and closes when its last day has ended
+        everywhere (UTC-12), so no artist finds it shut while it is still that day at home."""
+        if not self.has_call:
+            return None
+        now = now or utcnow()
+        if self.call_opens_on is not None and now < _day_start(self.call_opens_on, 14):
+            return CallState.UPCOMING
+        if self.call_closes_on is not None and now >= _day_start(
+            self.call_closes_on, -12
+        ) + timedelta(days=1):
+            return CallState.CLOSED
+        return CallState.OPEN
 
     def missing_locales(self, locales: Iterable[str]) -> list[str]:
         """The languages the campaign's title is not written in yet (for the moderators)."""
@@ -339,6 +381,8 @@ class CampaignTranslation(db.Model):
     summary: Mapped[str | None] = mapped_column(String(400))
     description: Mapped[str | None] = mapped_column(Text)  # Markdown
     place: Mapped[str | None] = mapped_column(String(300))
+    call_brief: Mapped[str | None] = mapped_column(Text)  # Markdown
+    call_thanks: Mapped[str | None] = mapped_column(Text)
 
     campaign: Mapped[Campaign] = relationship(back_populates="translations")
 

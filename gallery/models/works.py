@@ -48,6 +48,17 @@ work_tags = Table(
 )
 
 
+class ContentWarning(enum.StrEnum):
+    """What a work shows that some readers would rather not see unasked (issue 26): the
+    work is then shown behind a blurred cover they click to reveal, sent to the fediverse
+    as sensitive, and left out of the slideshow unless chosen."""
+
+    VIOLENCE = "violence"
+    SELF_HARM = "self-harm"
+    DEATH = "death"
+    OTHER = "other"
+
+
 class Tag(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     slug: Mapped[str] = mapped_column(String(60), unique=True)
@@ -118,6 +129,8 @@ class Work(db.Model):
     # is unpublished; who decided and when is in the audit log, when too here.
     postcard_safe: Mapped[bool] = mapped_column(default=False)
     postcard_safe_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Set by the artist when sending, or by a moderator: None for no warning.
+    content_warning: Mapped[ContentWarning | None] = mapped_column(_enum(ContentWarning))
     # Set when a takedown could not give the files a new address (the media store did not
     # answer): the takedown stands, and `flask move-media` moves them later (verbs/common.py).
     media_move_pending: Mapped[bool] = mapped_column(default=False)

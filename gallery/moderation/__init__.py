@@ -14,6 +14,7 @@ from . import (  # noqa: F401  (their routes join bp)
     letter_prints,
     letters,
     oversight,
+    translating,
     works,
 )
 from .blueprint import bp, undo_offer

@@ -27,15 +27,15 @@ from flask_babel import lazy_ngettext
 from flask_login import current_user, login_required, login_user
 from itsdangerous import BadSignature, URLSafeSerializer
 from werkzeug.wrappers import Response
-from wtforms import PasswordField, StringField
-from wtforms.validators import DataRequired, EqualTo, Length
+from wtforms import BooleanField, EmailField, PasswordField, StringField
+from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional
 
 from ..core import passwords
 from ..extensions import db, login_manager
 from ..models import Moderator
-from ..verbs import NotAllowed, accounts
+from ..verbs import NotAllowed, accounts, digest
 from ..web import challenge
-from ..web.forms import GalleryForm
+from ..web.forms import GalleryForm, validate_strict_email
 from ..web.http import private
 from ..web.limits import has_room, limiter, pair_key, spend, username_key
 
@@ -264,6 +264,58 @@ def change_password() -> ResponseReturnValue:
             flash(_("Your password was changed. Please log in with the new one."), "success")
             return redirect(url_for("auth.login"), code=303)
     return private(render_template("auth/password.html", form=form, error=error))
+
+
+class AlertsForm(GalleryForm):
+    """A moderator's own alert mail: an address (sealed; empty keeps the saved one) and
+    the opt-in."""
+
+    email = EmailField(
+        _l("Address for alerts"),
+        description=_l("Leave empty to keep the address already saved."),
+        validators=[
+            Optional(),
+            Length(max=254),
+            Email(_l("Please enter a valid e-mail address.")),
+            validate_strict_email,
+        ],
+    )
+    alerts = BooleanField(_l("Send me alert mail"))
+    forget = BooleanField(_l("Erase my saved address (and stop the alerts)"))
+
+
+@bp.route("/account/alerts", methods=["GET", "POST"])
+@login_required
+def alerts() -> ResponseReturnValue:
+    """One's own alert mail: counts of what waits, never a title (verbs/digest.py)."""
+    moderator = db.session.get(Moderator, current_user.id)
+    form = AlertsForm()
+    if request.method == "GET":
+        form.alerts.data = bool(moderator and moderator.alerts)
+    error = None
+    status = 200
+    if form.validate_on_submit() and moderator is not None:
+        typed = (form.email.data or "").strip()
+        if form.forget.data:
+            digest.set_alerts(moderator, email="", on=False)
+        elif form.alerts.data and not typed and not moderator.alert_email_sealed:
+            error = _("Please give an address for the alerts.")
+        else:
+            digest.set_alerts(moderator, email=typed or None, on=bool(form.alerts.data))
+        if error is None:
+            db.session.commit()
+            flash(_("Your alert settings were saved."), "success")
+            return redirect(url_for("auth.alerts"), code=303)
+    if request.method == "POST":
+        status = 400
+    page = render_template(
+        "auth/alerts.html",
+        form=form,
+        error=error,
+        saved=bool(moderator and moderator.alert_email_sealed),
+        on=bool(moderator and moderator.alerts),
+    )
+    return private((page, status))
 
 
 def _load_moderator(user_id: str) -> Moderator | None:

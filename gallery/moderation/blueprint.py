@@ -37,6 +37,8 @@ VOLUNTEER_ENDPOINTS = frozenset(
         "moderation.letter_translate",
         "moderation.letter_approve",
         "moderation.letter_refuse",
+        "moderation.works_to_translate",
+        "moderation.work_texts",
     }
 )
 LANDING = "moderation.queue"
@@ -75,6 +77,12 @@ def after_arg() -> str | None:
     """The queue position a form came from, to go back to it."""
     value = request.form.get("after") or request.args.get("after")
     return value if value and len(value) < 60 else None
+
+
+def campaign_arg() -> str | None:
+    """The call (campaign slug) the queue was filtered by, from a form or the query string."""
+    value = request.form.get("campaign") or request.args.get("campaign")
+    return value if value and len(value) <= 80 else None
 
 
 def flash_errors(form: FlaskForm) -> None:

@@ -216,6 +216,8 @@ def _edit_campaign(campaign: Campaign | None) -> ResponseReturnValue:
     def save() -> str:
         data = profiles.CampaignData(
             held_on=form.held_on.data,
+            call_opens_on=form.call_opens_on.data,
+            call_closes_on=form.call_closes_on.data,
             original_locale=form.original_locale.data,
             texts={
                 code: {name: form.text(name, code) for name in Campaign.TEXTS}
@@ -230,7 +232,7 @@ def _edit_campaign(campaign: Campaign | None) -> ResponseReturnValue:
     return _editor(
         form,
         "moderation/campaign_form.html",
-        lambda: _markdown_previews(form, "description"),
+        lambda: _markdown_previews(form, "description", "call_brief"),
         save,
         campaign=campaign,
     )

@@ -23,7 +23,7 @@ from wtforms.validators import DataRequired, Length, Optional
 from ..models import SourceEntry
 from ..models.labels import PRESET_REASONS, PRISONER_STATUSES
 from ..verbs.decisions import compose_reason
-from ..web.forms import GalleryForm, MultiCheckboxField, validate_tags
+from ..web.forms import GalleryForm, MultiCheckboxField, content_warning_field, validate_tags
 
 MAX_REASON = 2000
 LOCALES = (("en", _l("English")), ("fr", _l("French")), ("ru", _l("Russian")))
@@ -40,6 +40,12 @@ class ActionForm(GalleryForm):
     """Only the CSRF token (and where to go back to)."""
 
     after = HiddenField()
+
+
+class ContentWarningForm(ActionForm):
+    """A work's content warning (`warning`: a code, or empty for none)."""
+
+    warning = content_warning_field(_l("Content warning"))
 
 
 class ReasonForm(ActionForm):
@@ -326,11 +332,43 @@ class CampaignForm(TranslatedForm):
             ),
         ),
         ("sources", _sources_field),
+        (
+            "call_brief",
+            lambda: TextAreaField(
+                _l("Call for works: the brief (Markdown)"),
+                description=_l(
+                    "What artists are asked for, shown above the call’s form. Leave it empty "
+                    "in every language for a campaign without a call."
+                ),
+                validators=[Optional(), Length(max=10_000)],
+            ),
+        ),
+        (
+            "call_thanks",
+            lambda: TextAreaField(
+                _l("Call for works: the thank-you"),
+                description=_l("Shown to the artist on their private page after they send."),
+                validators=[Optional(), Length(max=2_000)],
+            ),
+        ),
     )
     REQUIRED = "title"
 
     held_on = DateField(_l("Date"), validators=[Optional()])
+    call_opens_on = DateField(_l("The call opens on"), validators=[Optional()])
+    call_closes_on = DateField(
+        _l("Last day of the call"),
+        description=_l(
+            "Both days count anywhere on Earth: the call stays open to an artist wherever "
+            "that day has not yet ended."
+        ),
+        validators=[Optional()],
+    )
     prisoners = MultiCheckboxField(_l("Prisoners"), coerce=int, validators=[Optional()])
+
+    def validate_call_closes_on(self, field: DateField) -> None:
+        if field.data and self.call_opens_on.data and field.data < self.call_opens_on.data:
+            raise ValidationError(_l("A call cannot close before it opens."))
 
 
 PrisonerForm.add_language_fields()

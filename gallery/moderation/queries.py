@@ -10,6 +10,7 @@ from sqlalchemy import String, and_, case, func, or_, select, type_coerce
 from sqlalchemy.orm import selectinload
 
 from ..core.paging import Cursor
+from ..core.text import is_slug
 from ..extensions import db
 from ..models import (
     Campaign,
@@ -20,6 +21,7 @@ from ..models import (
     UTCDateTime,
     Work,
     WorkStatus,
+    WorkText,
     actions,
     by_name,
     utcnow,
@@ -55,9 +57,12 @@ class QueuePage:
     lookalikes: dict[int, list[Lookalike]] = field(default_factory=dict)
 
 
-def pending_count() -> int:
-    """How many works wait for review (one COUNT on the status index)."""
+def pending_count(campaign_id: int | None = None) -> int:
+    """How many works wait for review (one COUNT on the status index), of one campaign
+    when given."""
     stmt = select(func.count()).select_from(Work).where(Work.status == WorkStatus.PENDING)
+    if campaign_id is not None:
+        stmt = stmt.where(Work.campaign_id == campaign_id)
     return db.session.scalar(stmt) or 0
 
 
@@ -67,9 +72,14 @@ def _with_review_data(stmt):  # type: ignore[no-untyped-def]
     )
 
 
-def queue_page(after: Cursor | None = None, per_page: int = 20) -> QueuePage:
-    """Pending works, oldest first, by keyset on (submitted_at, id)."""
+def queue_page(
+    after: Cursor | None = None, per_page: int = 20, campaign_id: int | None = None
+) -> QueuePage:
+    """Pending works, oldest first, by keyset on (submitted_at, id); those sent for one
+    campaign (its call, or the campaign chosen on the general form) when given."""
     stmt = _with_review_data(select(Work).where(Work.status == WorkStatus.PENDING))
+    if campaign_id is not None:
+        stmt = stmt.where(Work.campaign_id == campaign_id)
     if after is not None:
         stmt = stmt.where(
             or_(
@@ -83,7 +93,11 @@ def queue_page(after: Cursor | None = None, per_page: int = 20) -> QueuePage:
     last = works[-1] if len(rows) > per_page else None
     next_cursor = Cursor(last.submitted_at, last.id).encode() if last else None
     return QueuePage(
-        works, next_cursor, pending_count(), takedowns([w.id for w in works]), lookalikes(works)
+        works,
+        next_cursor,
+        pending_count(campaign_id),
+        takedowns([w.id for w in works]),
+        lookalikes(works),
     )
 
 
@@ -250,6 +264,32 @@ def prisoner_for_edit(prisoner_id: int) -> Prisoner | None:
         .options(selectinload(Prisoner.stories), selectinload(Prisoner.sources))
     )
     return db.session.scalar(stmt)
+
+
+def works_to_translate(languages: tuple[str, ...], limit: int = 60) -> list[Work]:
+    """Published, visible works written in fewer than all of `languages` (their own and
+    their other texts' rows), newest first."""
+    written = (
+        select(func.count(WorkText.id))
+        .where(WorkText.work_id == Work.id, WorkText.locale.in_(languages))
+        .scalar_subquery()
+    )
+    own = case((Work.text_locale.in_(languages), 1), else_=0)
+    stmt = (
+        select(Work)
+        .where(Work.status == WorkStatus.APPROVED, Work.hidden.is_(False))
+        .where(written + own < len(languages))
+        .order_by(Work.published_at.desc(), Work.id.desc())
+        .limit(limit)
+    )
+    return list(db.session.scalars(stmt))
+
+
+def campaign_by_slug(slug: str) -> Campaign | None:
+    """A campaign by its slug (None for an unknown or malformed one)."""
+    if not is_slug(slug):
+        return None
+    return db.session.scalar(select(Campaign).where(Campaign.slug == slug))
 
 
 def campaign_for_edit(campaign_id: int) -> Campaign | None:

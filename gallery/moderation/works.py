@@ -18,24 +18,27 @@ from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
 
-from ..core.errors import GalleryError, NotFound
+from ..core.errors import GalleryError, InvalidInput, NotFound
+from ..core.i18n import N_
 from ..core.paging import Cursor
 from ..extensions import db
 from ..media import media_store
 from ..models import Work
 from ..verbs import NotAllowed, covers, decisions, editing, undoing, unpublishing
 from ..web.errors import error_message, retry_later
-from ..web.forms import CoverForm, split_tags
+from ..web.forms import CoverForm, content_warning_value, split_tags
 from ..web.http import decode_limits, image_slot, or_404, page_arg
 from . import finisher, queries
-from .blueprint import UNDO_KEY, act, after_arg, bp, flash_errors
-from .forms import ActionForm, EditWorkForm, ReasonForm, preset_choices
+from .blueprint import UNDO_KEY, act, after_arg, bp, campaign_arg, flash_errors
+from .forms import ActionForm, ContentWarningForm, EditWorkForm, ReasonForm, preset_choices
 
 MAX_UNDO = 100  # works one Undo can take back (a bulk decision of a whole page)
 
 
 def _back_to_queue() -> ResponseReturnValue:
-    return redirect(url_for("moderation.queue", after=after_arg()), code=303)
+    return redirect(
+        url_for("moderation.queue", after=after_arg(), campaign=campaign_arg()), code=303
+    )
 
 
 def _back(work_id: int):  # type: ignore[no-untyped-def]
@@ -54,16 +57,28 @@ def _to_work(work_id: int):  # type: ignore[no-untyped-def]
 @bp.get("/")
 def queue() -> ResponseReturnValue:
     """Pending works, oldest first, with everything needed to decide."""
-    after = after_arg()
+    after, slug = after_arg(), campaign_arg()
+    call = None
+    if slug is not None:
+        call = queries.campaign_by_slug(slug)
+        if call is None:
+            raise InvalidInput(N_("There is no such campaign to show the works of."))
     page = queries.queue_page(
-        Cursor.optional(after), per_page=current_app.config["MODERATION_PER_PAGE"]
+        Cursor.optional(after),
+        per_page=current_app.config["MODERATION_PER_PAGE"],
+        campaign_id=call.id if call else None,
     )
     if not page.works and after and page.total:
         # Nothing is left past this point (the last page was just decided), but older
         # works still wait: start again rather than say the queue is empty.
-        return redirect(url_for("moderation.queue"), code=303)
+        return redirect(url_for("moderation.queue", campaign=slug), code=303)
     return render_template(
-        "moderation/queue.html", page=page, after=after, presets=preset_choices()
+        "moderation/queue.html",
+        page=page,
+        after=after,
+        presets=preset_choices(),
+        call=call,
+        campaigns=queries.campaigns(),
     )
 
 
@@ -327,6 +342,23 @@ def postcard_safe(work_id: int) -> ResponseReturnValue:
         refused=_("Only a published work can be sent as a postcard."),
         back=_to_work(work_id),
         form=ActionForm(),
+        answer=lambda status: _review_page(work_id, status),
+    )
+
+
+@bp.post("/works/<int:work_id>/content-warning")
+def content_warning(work_id: int) -> ResponseReturnValue:
+    """Set or take off a pending or published work's content warning (field `warning`:
+    a code, or empty for none)."""
+    form = ContentWarningForm()
+    return act(
+        lambda: editing.set_content_warning(
+            work_id, current_user.id, content_warning_value(form.warning.data)
+        ),
+        done=lambda w: _("Content warning saved: %(title)s", title=w.title),
+        refused=_("Only a pending or published work can carry a content warning."),
+        back=_to_work(work_id),
+        form=form,
         answer=lambda status: _review_page(work_id, status),
     )
 

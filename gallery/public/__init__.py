@@ -1,5 +1,5 @@
 """The visitors' and artists' side: public pages, media, submissions and receipts, reports.
-Feeds, the API and search will live here too."""
+Feeds, the API, search and ActivityPub's addresses live here too."""
 
 from __future__ import annotations
 
@@ -11,6 +11,8 @@ def init_app(app: Flask) -> None:
     from . import (
         api,
         counted,
+        digest,
+        federation,
         feeds,
         impact,
         letters,
@@ -35,6 +37,8 @@ def init_app(app: Flask) -> None:
         show,
         impact,
         letters,
+        digest,
+        federation,
     ):
         app.register_blueprint(module.bp)
     counted.init_app(app)

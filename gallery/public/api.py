@@ -148,6 +148,12 @@ def work_json(work: Work) -> dict[str, Any]:
         "campaign": _campaign_ref(work.campaign),
         "tags": [{"slug": tag.slug, "name": tag.label(locale)} for tag in work.tags],
         "images": _images(work),
+        "content_warning": {
+            "code": work.content_warning.value,
+            "text": labels.content_warning(work),
+        }
+        if work.content_warning
+        else None,
         "demo": work.is_demo,
     }
 

@@ -13,7 +13,7 @@ from typing import Any
 from ..config import Config
 from ..core.paging import CURSOR_RE
 from ..core.text import SLUG_RE
-from ..models import Licence, PrisonerStatus
+from ..models import ContentWarning, Licence, PrisonerStatus
 from .queries import PUBLIC_ID_RE
 
 MAX_LIMIT = 100
@@ -175,6 +175,22 @@ SCHEMAS: dict[str, Any] = {
             "campaign": _nullable(_ref("CampaignRef")),
             "tags": {"type": "array", "items": _ref("TagRef")},
             "images": _ref("Images"),
+            "content_warning": _nullable(
+                {
+                    "type": "object",
+                    "required": ["code", "text"],
+                    "additionalProperties": False,
+                    "properties": {
+                        "code": {"type": "string", "enum": [w.value for w in ContentWarning]},
+                        "text": {
+                            "type": "string",
+                            "description": "The warning in the language asked for.",
+                        },
+                    },
+                    "description": "What the work shows that some readers would rather "
+                    "not see unasked: show the image only once the reader chooses to.",
+                }
+            ),
             "demo": {"type": "boolean", "description": "Demonstration content."},
         },
         "A published work.",

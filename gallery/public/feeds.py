@@ -3,7 +3,8 @@ prisoner, one campaign), the sitemap and robots.txt.
 
 The feeds are pages of the `feeds` blueprint, which web/i18n.py localises: `/fr/feed.atom`
 is the French feed (its titles, its links to French pages, `xml:lang="fr"`), `/feed.atom`
-negotiates like every bare address. They read live data, so a work that is unpublished,
+negotiates like every bare address. Each feed names the gallery's mirrors (MIRRORS): a
+line of its subtitle, and a `rel="related"` link each. They read live data, so a work that is unpublished,
 hidden or withdrawn leaves every feed at once; caches may keep them five minutes. The
 sitemap and robots.txt answer at their bare addresses only (NOT_PAGES in web/i18n.py).
 
@@ -33,6 +34,7 @@ from flask.typing import ResponseReturnValue
 from flask_babel import get_locale
 from flask_babel import gettext as _
 
+from ..core.mirrors import safe_mirrors
 from ..core.text import xml_safe
 from ..core.typography import inner_quotes
 from ..models import Work, labels, utcnow
@@ -109,6 +111,12 @@ def _atom(
     # The feed's id is its address in its language: /feed.atom and /en/feed.atom are one feed.
     _el(feed, "id", url_for(endpoint, _external=True, **{**values, ARG: locale}))
     _el(feed, "title", title)
+    # The mirrors: a line of the subtitle, which readers show under the feed's name, and a
+    # link each (rel="related": Atom allows one alternate per type and language).
+    mirrors = safe_mirrors(current_app.config["MIRRORS"])
+    if mirrors:
+        line = _("Where this site is blocked, read it at:")
+        _el(feed, "subtitle", f"{line} {', '.join(mirrors)}")
     newest = works[0].published_at if works else empty_since
     _el(feed, "updated", _stamp(newest or utcnow()))
     _el(
@@ -119,6 +127,8 @@ def _atom(
         href=url_for(endpoint, _external=True, **values),
     )
     _el(feed, "link", rel="alternate", type="text/html", href=alternate)
+    for address in mirrors:
+        _el(feed, "link", rel="related", type="text/html", href=address, title=_("Mirror"))
     _el(feed, "icon", url_for("static", filename="img/favicon.svg", _external=True))
     for work in works:
         entry = _el(feed, "entry")
@@ -143,6 +153,14 @@ def _atom(
         # HTML as escaped text (type="html"): ElementTree escapes it. `&quot;` for Jinja's
         # `&#34;` (the same character): feedparser, behind many readers, cuts an attribute
         # at a numeric `&#34;`.
+        if work.content_warning is not None:
+            # The warning as a category too, for readers that filter on it.
+            _el(
+                entry,
+                "category",
+                term=f"content-warning:{work.content_warning}",
+                label=labels.content_warning(work) or "",
+            )
         summary = render_template("feeds/summary.html", work=work).replace("&#34;", "&quot;")
         _el(entry, "summary", summary, type="html")
     return _public(Response(_xml(feed), content_type=ATOM_TYPE), FEED_MAX_AGE)

@@ -22,7 +22,13 @@ from wtforms.validators import DataRequired, Email, InputRequired, Length, Optio
 
 from ..models import ReportCategory
 from ..models.labels import LICENCES, REPORT_CATEGORIES, licence_name, licence_summary
-from ..web.forms import GalleryForm, MultiCheckboxField, validate_strict_email, validate_tags
+from ..web.forms import (
+    GalleryForm,
+    MultiCheckboxField,
+    content_warning_field,
+    validate_strict_email,
+    validate_tags,
+)
 
 
 def _optional_int(value: object) -> int | None:
@@ -138,6 +144,14 @@ class SubmitForm(GalleryForm):
         description=_l(
             "Our moderators will fill them with solid black before the work is "
             "published. Tick this if you could not cover them yourself."
+        ),
+    )
+    content_warning = content_warning_field(
+        _l("Content warning (optional)"),
+        description=_l(
+            "If the work shows violence, self-harm or death, say so: readers then see it "
+            "blurred under the warning until they choose to look, and slideshows leave it "
+            "out unless the organisers choose it."
         ),
     )
     prisoners = MultiCheckboxField(_l("Made for"), coerce=int, validators=[Optional()])
@@ -272,3 +286,27 @@ class LetterWithdrawForm(GalleryForm):
         _l("I understand that my letter will be deleted and cannot be restored."),
         validators=[DataRequired(_l("Please tick the box to confirm."))],
     )
+
+
+class SubscribeForm(GalleryForm):
+    """A digest sign-up: an address and a scope ("all", "prisoner:<slug>" or
+    "campaign:<slug>"; the view lists the choices)."""
+
+    email = EmailField(
+        _l("Your e-mail address"),
+        description=_l(
+            "Kept encrypted and used only for this summary. Nothing is sent until you "
+            "confirm from the mail we send you."
+        ),
+        validators=[
+            DataRequired(_l("Please enter your e-mail address.")),
+            Length(max=254),
+            Email(_l("Please enter a valid e-mail address.")),
+            validate_strict_email,
+        ],
+    )
+    scope = SelectField(_l("What the summary is about"), choices=[], default="all")
+
+
+class DigestButtonForm(GalleryForm):
+    """The confirm page's button: no field but the CSRF token."""

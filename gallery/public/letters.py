@@ -19,7 +19,7 @@ from ..verbs import letters as desk
 from ..web import challenge
 from ..web.counting import count_request
 from ..web.http import or_404, private
-from ..web.limits import accepted, limiter, network_key
+from ..web.limits import network_key
 from . import queries
 from .forms import LetterForm, LetterWithdrawForm
 
@@ -56,13 +56,7 @@ def _prisoner(slug: str) -> Prisoner:
 
 # Counted per IPv4 address or IPv6 /48 like reports, only letters accepted (303).
 @bp.route("/prisoners/<slug>/write", methods=["GET", "POST"])
-@limiter.limit(
-    _limit,
-    methods=["POST"],
-    key_func=network_key,
-    deduct_when=accepted,
-    exempt_when=challenge.replaces_address_limits,
-)
+@challenge.form_limit(_limit, network_key)
 def write(slug: str) -> ResponseReturnValue:
     """The letter form, with the profile's guidance beside it."""
     prisoner = _prisoner(slug)
@@ -95,11 +89,7 @@ def write(slug: str) -> ResponseReturnValue:
                 "success",
             )
             return redirect(url_for("letters.status", token=token), code=303)
-        problem = _(
-            "The anti-spam check was not finished, or was already used. Please wait "
-            "for it to finish (or, without JavaScript, for the time it says), then "
-            "send again."
-        )
+        problem = challenge.unfinished()
     status = 400 if request.method == "POST" else 200
     if request.method == "GET":
         # "How to write" opened: the form shows the profile's guidance.

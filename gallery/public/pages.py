@@ -7,6 +7,7 @@ from flask import (
     abort,
     current_app,
     jsonify,
+    make_response,
     redirect,
     render_template,
     request,
@@ -18,7 +19,8 @@ from flask_babel import get_locale
 from ..images import SIZES
 from ..verbs import letters
 from ..web import health
-from ..web.http import cursor_arg, or_404, page_arg, private
+from ..web.http import cursor_arg, or_404, page_arg, private, wants_activity_json
+from . import federation as activitypub
 from . import queries
 
 bp = Blueprint("public", __name__)
@@ -87,7 +89,12 @@ def work(public_id: str) -> ResponseReturnValue:
 
     A ?from= that names no list, or a list the work is not in, gets a 301 to the address
     without it, so the page cache keeps one copy a real list (the key holds ?from=). A
-    page opened from a search is never kept: any words make a new address, as on /search."""
+    page opened from a search is never kept: any words make a new address, as on /search.
+
+    Asked for ActivityPub JSON (Accept), it answers the work's Note instead (404 unless
+    FEDERATION is on and the work was announced); the page says `Vary: Accept`."""
+    if wants_activity_json():
+        return activitypub.work_note(public_id)
     found = or_404(queries.public_work(public_id))
     around = None
     raw = request.args.get("from")
@@ -103,9 +110,11 @@ def work(public_id: str) -> ResponseReturnValue:
         around=around,
         more=queries.more_for_prisoners(found),
     )
-    if around is not None and around.context.is_search:
-        return private(body)
-    return body
+    response = (
+        private(body) if around is not None and around.context.is_search else make_response(body)
+    )
+    response.vary.add("Accept")
+    return response
 
 
 @bp.get("/prisoners")

@@ -267,6 +267,20 @@ def campaign_by_slug(slug: str) -> Campaign | None:
     return db.session.scalar(stmt)
 
 
+def campaign_call(slug: str) -> Campaign | None:
+    """A campaign that calls for works, with its prisoners and translations (None for one
+    without a call: its /submit address is a 404)."""
+    if not is_slug(slug):
+        return None
+    stmt = (
+        select(Campaign)
+        .where(Campaign.slug == slug)
+        .options(with_names(Campaign.prisoners), selectinload(Campaign.translations))
+    )
+    found = db.session.scalar(stmt)
+    return found if found is not None and found.has_call else None
+
+
 def postcard_pairs(campaign: Campaign, limit: int) -> list[tuple[Work, Prisoner]]:
     """A campaign's solidarity postcards, as (work, prisoner): its newest published
     postcard-safe works (up to `limit`), each for every prisoner of the campaign it stands

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
-from flask_babel import gettext as _
 
 from ..extensions import db
 from ..media import media_store
@@ -13,7 +12,7 @@ from ..verbs import NotAllowed
 from ..verbs.reports import file_report
 from ..web import challenge
 from ..web.http import or_404
-from ..web.limits import limiter, network_key
+from ..web.limits import network_key
 from . import queries
 from .forms import ReportForm
 
@@ -27,9 +26,7 @@ def _limit() -> str:
 # Counted per IPv4 address or IPv6 /48 (one free tunnel holds 65,536 /64s), every POST;
 # on the onion service the challenge stands in for the address.
 @bp.route("/works/<public_id>/report", methods=["GET", "POST"])
-@limiter.limit(
-    _limit, methods=["POST"], key_func=network_key, exempt_when=challenge.replaces_address_limits
-)
+@challenge.form_limit(_limit, network_key, accepted_only=False)
 def report(public_id: str) -> ResponseReturnValue:
     """The report form; "identifies a person at risk" takes the work down at once, within
     the site's budget of auto-hides (verbs/reports.py)."""
@@ -52,11 +49,7 @@ def report(public_id: str) -> ResponseReturnValue:
             except NotAllowed:
                 abort(404)
             return redirect(url_for("reports.thanks"), code=303)
-        problem = _(
-            "The anti-spam check was not finished, or was already used. Please wait "
-            "for it to finish (or, without JavaScript, for the time it says), then "
-            "send again."
-        )
+        problem = challenge.unfinished()
     status = 400 if request.method == "POST" else 200
     offer = challenge.offer() if challenge.required() else None
     return render_template(

@@ -3,7 +3,10 @@
 What the visitor typed is never passed to the database as a query: gallery.search folds
 it into words, stems them in the page's language and quotes each. Too long a query, or
 one holding a NUL, is refused (400); an empty one, or one with no letter or digit at all,
-gets the form and a word of advice."""
+gets the form and a word of advice.
+
+In a static copy (export-static), the page is the form alone, with a script that searches
+the copy's own index in the browser (commands/mirror/searchindex.py)."""
 
 from __future__ import annotations
 
@@ -14,6 +17,7 @@ from flask_babel import lazy_gettext as _l
 
 from .. import search as index
 from ..web.http import page_arg
+from ..web.limits import from_export
 
 bp = Blueprint("search", __name__)
 
@@ -29,6 +33,11 @@ REFUSED = {
 @bp.get("/search")
 def search() -> ResponseReturnValue:
     """The results of a search, best first, or the form and a message."""
+    if from_export():
+        # export-static's copy: the form, searched in the browser (commands/mirror/).
+        return render_template(
+            "public/search.html", offline=True, max_length=index.MAX_QUERY_LENGTH
+        )
     raw = request.args.get("q", "")
     status = 200
     refused = None

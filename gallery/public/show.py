@@ -52,6 +52,12 @@ def _show(
     works: list[Work], endpoint: str, campaign: Campaign | None = None, **values: str
 ) -> ResponseReturnValue:
     interval = _number("interval", DEFAULT_INTERVAL, MIN_INTERVAL, MAX_INTERVAL)
+    # Works with a content warning are left out unless the organiser chose them (?warned=1):
+    # a screen in a square has no cover for a passer-by to lift.
+    if request.args.get("warned") == "1":
+        values = {**values, "warned": "1"}
+    else:
+        works = [w for w in works if w.content_warning is None]
     start = _number("start", 0, 0, max(len(works) - 1, 0))
     # Without JavaScript, the refresh moves through `?start=N`, one work a page (small
     # pages, so that a static mirror holds a page per step, not every slide each time).

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import io
 import logging
 
+import segno
 from flask import (
     Blueprint,
     abort,
@@ -24,14 +26,17 @@ from .. import images, mail
 from ..core.errors import GalleryError
 from ..extensions import db
 from ..media import media_store
-from ..models import Campaign, Licence, Work, WorkStatus
-from ..verbs import NotAllowed, covers
+from ..models import CallState, Campaign, Licence, Work, WorkStatus
+from ..models.impact import qr_address
+from ..verbs import NotAllowed, covers, editing
 from ..verbs.submissions import NewWork, submit_work, withdraw_work
 from ..web import challenge
 from ..web.errors import error_message, retry_later
-from ..web.forms import CoverForm, split_tags
+from ..web.forms import CoverForm, WorkTextsForm, content_warning_value, split_tags
 from ..web.http import decode_limits, image_slot, or_404, private
-from ..web.limits import accepted, limiter, onion_or_client_key
+from ..web.i18n import url_in_language
+from ..web.limits import limiter, onion_or_client_key
+from ..web.templating import language_name
 from . import queries
 from .forms import SubmitForm, WithdrawForm
 from .media import send_rendition
@@ -44,7 +49,9 @@ def _submit_limit() -> str:
     return current_app.config["SUBMIT_RATE_LIMIT"]
 
 
-def _form() -> SubmitForm:
+def _form(call: Campaign | None = None) -> SubmitForm:
+    """The submission form; for a campaign's call, its campaign is fixed (the field is not
+    offered) and the prisoners offered are the campaign's, all ticked at first."""
     form = SubmitForm()
     if mail.settings() is None:
         # No mail server: nothing would ever be sent, so the promise is not offered.
@@ -52,12 +59,16 @@ def _form() -> SubmitForm:
     if request.method == "GET":
         form.language.data = str(get_locale())
     locale = str(get_locale())
-    form.prisoners.choices = [
-        SelectChoice(p.id, p.name_for(locale)) for p in queries.prisoners(locale)
-    ]
-    form.campaign.choices = [SelectChoice("", _("None"))] + [
-        SelectChoice(c.id, _campaign_title(c, locale)) for c in queries.campaigns()
-    ]
+    if call is not None:
+        del form.campaign
+    prisoners = (call.prisoners if call is not None else None) or queries.prisoners(locale)
+    form.prisoners.choices = [SelectChoice(p.id, p.name_for(locale)) for p in prisoners]
+    if call is not None and request.method == "GET":
+        form.prisoners.data = [p.id for p in call.prisoners]
+    if call is None:
+        form.campaign.choices = [SelectChoice("", _("None"))] + [
+            SelectChoice(c.id, _campaign_title(c, locale)) for c in queries.campaigns()
+        ]
     return form
 
 
@@ -66,7 +77,7 @@ def _campaign_title(campaign: Campaign, locale: str) -> str:
     return shown.text if shown else campaign.title
 
 
-def _fields(form: SubmitForm) -> NewWork:
+def _fields(form: SubmitForm, call: Campaign | None = None) -> NewWork:
     return NewWork(
         title=form.title.data.strip(),
         alt_text=form.alt_text.data.strip(),
@@ -79,54 +90,92 @@ def _fields(form: SubmitForm) -> NewWork:
         consent=bool(form.consent.data),
         ai_used=form.ai_used.data == "yes",
         prisoner_ids=tuple(form.prisoners.data or ()),
-        campaign_id=form.campaign.data,
+        campaign_id=call.id if call is not None else form.campaign.data,
         tag_names=tuple(split_tags(form.tags.data)),
         cover_requested=bool(form.cover.data),
+        content_warning=content_warning_value(form.content_warning.data),
         # The language to write to the artist in, when they ask to be told of the decision.
         notify_locale=str(get_locale()) if form.notify and form.notify.data else None,
     )
 
 
 def _show_form(
-    form: SubmitForm, status: int = 200, problem: str | None = None
+    form: SubmitForm,
+    status: int = 200,
+    problem: str | None = None,
+    call: Campaign | None = None,
 ) -> ResponseReturnValue:
     offer = challenge.offer() if challenge.required() else None
-    return render_template("submit/form.html", form=form, problem=problem, challenge=offer), status
+    page = render_template(
+        "submit/form.html", form=form, problem=problem, challenge=offer, call=call
+    )
+    return page, status
 
 
 # Only accepted works (a 303 to the receipt) use up the budget: a form sent back with
 # errors, a refused image or a full disk leaves it as it was.  On the onion service,
 # where every client has the same address, the challenge stands in for it.
 @bp.route("/submit", methods=["GET", "POST"])
-@limiter.limit(
-    _submit_limit,
-    methods=["POST"],
-    deduct_when=accepted,
-    exempt_when=challenge.replaces_address_limits,
-)
+@challenge.form_limit(_submit_limit)
 def submit() -> ResponseReturnValue:
     """The submission form; on success, the artist goes to their private status page."""
-    form = _form()
+    return _take(None)
+
+
+@bp.route("/campaigns/<slug>/submit", methods=["GET", "POST"])
+@challenge.form_limit(_submit_limit)
+def campaign_call(slug: str) -> ResponseReturnValue:
+    """One campaign's call for works: the submission form with its campaign and prisoners
+    preset, under its brief and dates. Before it opens and after it closes, the page says
+    so and offers the general form; a work sent then is not taken (409 before, 410 after)."""
+    call = or_404(queries.campaign_call(slug))
+    state = call.call_state()
+    if state is CallState.OPEN:
+        return _take(call)
+    page = render_template("submit/call_shut.html", call=call, state=state)
     if request.method == "GET":
-        return _show_form(form)
+        return page
+    log.info("submission refused: the call is %s", state)
+    return page, 409 if state is CallState.UPCOMING else 410
+
+
+@bp.get("/campaigns/<slug>/submit/qr.png")
+def campaign_call_qr(slug: str) -> ResponseReturnValue:
+    """The QR code of a call's address in the reader's language (with ?src=qr, so a visit
+    from it is counted), for organisers' posters and flyers: a PNG any document takes."""
+    call = or_404(queries.campaign_call(slug))
+    code = segno.make(
+        qr_address(url_in_language("submit.campaign_call", slug=call.slug)), error="m"
+    )
+    out = io.BytesIO()
+    code.save(out, kind="png", scale=10, border=4, dark="#000", light="#fff")
+    return Response(out.getvalue(), mimetype="image/png")
+
+
+def _take(call: Campaign | None) -> ResponseReturnValue:
+    """The submission form (GET) or a submission (POST), generally or for one call."""
+    form = _form(call)
+    if request.method == "GET":
+        return _show_form(form, call=call)
     challenge.note_pressure()
     if form.website.data:
         log.info("submission refused: honeypot field filled")
-        return _show_form(form, 400, _("Your submission could not be accepted. Please try again."))
+        return _show_form(
+            form, 400, _("Your submission could not be accepted. Please try again."), call
+        )
     if not form.validate_on_submit():
         return _show_form(
             form,
             400,
             _("Your work has not been saved yet. Please correct the fields marked below."),
+            call,
         )
     if challenge.required() and not challenge.passed():
         return _show_form(
             form,
             400,
-            _(
-                "The anti-spam check was not finished, or was already used. Please wait for it "
-                "to finish (or, without JavaScript, for the time it says), then send again."
-            ),
+            challenge.unfinished(),
+            call,
         )
     upload = form.image.data
     try:
@@ -134,22 +183,24 @@ def submit() -> ResponseReturnValue:
             _work, token = submit_work(
                 media_store(),
                 upload.stream,
-                _fields(form),
+                _fields(form, call),
                 max_pixels=current_app.config["MAX_IMAGE_PIXELS"],
                 limits=decode_limits(),
             )
             db.session.commit()
     except images.InvalidImage as exc:
         form.image.errors = [_(exc.template, **exc.params)]
-        return _show_form(form, exc.status, _("The image could not be accepted."))
+        return _show_form(form, exc.status, _("The image could not be accepted."), call)
     except NotAllowed:
-        return _show_form(form, 400, _("Please choose the prisoner and campaign from the list."))
+        return _show_form(
+            form, 400, _("Please choose the prisoner and campaign from the list."), call
+        )
     except GalleryError as exc:
         # Busy, or the disk full: nothing was kept (the rollback removes the new files);
         # the form again as it was, with what happened. Any other failure is a 500.
         db.session.rollback()
         log.warning("submission refused: %s", type(exc).__name__)
-        return retry_later(_show_form(form, exc.status, error_message(exc)), exc)
+        return retry_later(_show_form(form, exc.status, error_message(exc), call), exc)
     _suggest_faces(_work.id)
     flash(_("Thank you. Your work was received and waits for review."), "success")
     return redirect(url_for("submit.receipt", token=token), code=303)
@@ -182,6 +233,7 @@ def _receipt_page(
     *,
     form: WithdrawForm | None = None,
     cover_form: CoverForm | None = None,
+    texts_form: WorkTextsForm | None = None,
 ) -> Response:
     work = or_404(queries.work_for_receipt(token))
     page = render_template(
@@ -190,8 +242,40 @@ def _receipt_page(
         token=token,
         form=form or WithdrawForm(),
         cover_form=(cover_form or CoverForm()).offer(work.face_suggestions),
+        texts_form=texts_form or _texts_form(work),
     )
     return private((page, status))
+
+
+def _texts_form(work: Work) -> WorkTextsForm:
+    languages = [(code, language_name(code)) for code in current_app.config["LANGUAGES"]]
+    return WorkTextsForm().offer(work, languages)
+
+
+@bp.post("/submissions/<token>/texts")
+@limiter.limit(_submit_limit, key_func=onion_or_client_key)
+def texts(token: str) -> ResponseReturnValue:
+    """The artist writes their work's title, alt text and description in another of the
+    gallery's languages while it waits for review (a moderator sees them before they are
+    published); all three empty takes that language away."""
+    work = or_404(queries.work_for_receipt(token))
+    form = _texts_form(work)
+    if not form.validate_on_submit():
+        return _receipt_page(token, 400, texts_form=form)
+    try:
+        editing.write_work_texts(
+            work.id, form.language.data, **form.texts(), states=(WorkStatus.PENDING,)
+        )
+        db.session.commit()
+    except NotAllowed:
+        db.session.rollback()
+        flash(_("This work is no longer waiting for review."), "error")
+        return _receipt_page(token, 409, texts_form=form)
+    flash(
+        _("Your texts in %(language)s are saved.", language=language_name(form.language.data)),
+        "success",
+    )
+    return redirect(url_for("submit.receipt", token=token), code=303)
 
 
 @bp.post("/submissions/<token>/cover")

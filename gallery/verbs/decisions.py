@@ -22,7 +22,7 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
-from .. import mail, search
+from .. import federation, mail, search
 from ..core.database import begin_write
 from ..extensions import db
 from ..images import faces
@@ -70,6 +70,7 @@ def approve(work: Work, moderator_id: int, *, undo: int = 0) -> None:
     search.index_work(work)
     audit.record(actions.APPROVE, moderator_id=moderator_id, work_id=work.id, subject=work.title)
     mail.tell_artist(work, mail.APPROVED, delay=mail_delay(undo))
+    federation.schedule(work)
 
 
 def reject(
@@ -89,6 +90,8 @@ def reject(
     moderator's own words are kept as written."""
     if work.status not in (WorkStatus.PENDING, WorkStatus.APPROVED):
         raise NotAllowed("not-pending")
+    if work.status == WorkStatus.APPROVED:
+        federation.retract(work)  # a published work rejected after a report
     work.status = WorkStatus.REJECTED
     work.postcard_safe = False  # a published work rejected after a report is no postcard
     work.postcard_safe_at = None

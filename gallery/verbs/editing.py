@@ -1,5 +1,5 @@
 """What a moderator corrects or records on a pending or published work: its title, alt
-text and tags (edit_work), and the artist's permission to print it when its licence
+text and tags (edit_work), its content warning (set_content_warning), and the artist's permission to print it when its licence
 reserves every right (set_print_leave): only the artist can allow a reproduction. Other
 licences allow printing as they are."""
 
@@ -7,10 +7,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from .. import search
+from .. import federation, search
 from ..core.database import begin_write
+from ..core.errors import InvalidInput
+from ..core.i18n import N_
+from ..core.text import render_markdown
 from ..extensions import db
-from ..models import Licence, Work, WorkStatus, actions, utcnow
+from ..models import ContentWarning, Licence, Work, WorkStatus, WorkText, actions, utcnow
 from . import NotAllowed, audit
 from .common import locked_work, tags_named
 
@@ -37,6 +40,9 @@ def edit_work(
         work.tags = new_tags
     if changes:
         search.index_work(work)  # a pending work stays out of the index
+        if work.status == WorkStatus.APPROVED and not work.hidden:
+            db.session.flush()
+            federation.revise(work)  # an Update of its Note, if it was announced
         audit.record(
             actions.EDIT,
             moderator_id=moderator_id,
@@ -88,5 +94,87 @@ def set_postcard_safe(work_id: int, moderator_id: int, safe: bool) -> Work:
             work_id=work.id,
             subject=work.title,
         )
+    db.session.flush()
+    return work
+
+
+def set_content_warning(work_id: int, moderator_id: int, warning: ContentWarning | None) -> Work:
+    """Set, change or take off a pending or published work's content warning (None: no
+    warning). The public pages change with the commit; the fediverse hears of it as an
+    update of the work."""
+    begin_write()
+    work = locked_work(work_id)
+    if work.status not in (WorkStatus.PENDING, WorkStatus.APPROVED):
+        raise NotAllowed("decided")
+    if work.content_warning != warning:
+        audit.record(
+            actions.CONTENT_WARNING,
+            moderator_id=moderator_id,
+            work_id=work.id,
+            subject=work.title,
+            reason=f"{work.content_warning or 'none'} -> {warning or 'none'}",
+        )
+        work.content_warning = warning
+        if work.status == WorkStatus.APPROVED and not work.hidden:
+            db.session.flush()
+            federation.revise(work)  # an Update of its Note (sensitive, summary), if announced
+    db.session.flush()
+    return work
+
+
+def write_work_texts(
+    work_id: int,
+    locale: str,
+    *,
+    title: str | None,
+    alt_text: str | None,
+    description: str | None,
+    states: tuple[WorkStatus, ...],
+    moderator_id: int | None = None,
+) -> Work:
+    """Write a work's title, alt text and description in `locale`, a language other than
+    the one the artist wrote in (all three empty: that language's row goes). `states`: the
+    work's states the writer may change it in (the artist: pending only, so a moderator
+    sees every text before it is published; a volunteer translator: published only, never
+    an unreviewed image; a moderator: both). moderator_id None: the artist, through their
+    private link."""
+    begin_write()
+    work = locked_work(work_id)
+    if work.status not in states:
+        raise NotAllowed("texts")
+    if locale == work.text_locale:
+        raise InvalidInput(N_("Choose a language other than the one the work was written in."))
+    row = next((t for t in work.texts if t.locale == locale), None)
+    texts = {
+        "title": title or None,
+        "alt_text": alt_text or None,
+        "description": description or None,
+    }
+    if not any(texts.values()):
+        if row is None:
+            return work
+        work.texts.remove(row)
+    else:
+        if row is None:
+            row = WorkText(locale=locale)
+            work.texts.append(row)
+        before = (row.title, row.alt_text, row.description)
+        row.title, row.alt_text, row.description = (
+            texts["title"],
+            texts["alt_text"],
+            texts["description"],
+        )
+        row.description_html = str(render_markdown(row.description)) if row.description else None
+        if before == (row.title, row.alt_text, row.description):
+            return work
+    db.session.flush()
+    search.index_work(work)  # a pending work stays out of the index
+    audit.record(
+        actions.WORK_TEXTS,
+        moderator_id=moderator_id,
+        work_id=work.id,
+        subject=work.title,
+        reason=locale if moderator_id is not None else f"{locale} (by the artist)",
+    )
     db.session.flush()
     return work

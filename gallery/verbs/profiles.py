@@ -12,7 +12,8 @@ from sqlalchemy import select
 
 from .. import search
 from ..core.database import begin_write
-from ..core.errors import NotFound
+from ..core.errors import InvalidInput, NotFound
+from ..core.i18n import N_
 from ..core.text import slugify
 from ..extensions import db
 from ..models import (
@@ -56,9 +57,11 @@ class CampaignData:
     """Everything the campaign form edits."""
 
     held_on: date | None = None
+    call_opens_on: date | None = None
+    call_closes_on: date | None = None
     original_locale: str = "en"
-    # locale: {"title": ..., "summary": ..., "description": ..., "place": ...}; the title in
-    # the original language is required.
+    # locale: {name: text for each of Campaign.TEXTS}; the title in the original language is
+    # required.
     texts: dict[str, dict[str, str | None]] = field(default_factory=dict)
     prisoner_ids: tuple[int, ...] = ()
     sources: tuple[SourceEntry, ...] = ()
@@ -191,6 +194,9 @@ def save_campaign(campaign_id: int | None, data: CampaignData, moderator_id: int
     )
     action = actions.CAMPAIGN_CREATE if created else actions.CAMPAIGN_EDIT
     campaign.held_on = data.held_on
+    if data.call_opens_on and data.call_closes_on and data.call_closes_on < data.call_opens_on:
+        raise InvalidInput(N_("A call cannot close before it opens."))
+    campaign.call_opens_on, campaign.call_closes_on = data.call_opens_on, data.call_closes_on
     _set_campaign_texts(campaign, data)
     campaign.prisoners = list(
         db.session.scalars(select(Prisoner).where(Prisoner.id.in_(data.prisoner_ids)))

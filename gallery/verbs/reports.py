@@ -7,13 +7,13 @@ from datetime import timedelta
 
 from sqlalchemy import func, select
 
-from .. import search
+from .. import federation, search
 from ..core.database import begin_write
 from ..core.errors import NotFound
 from ..extensions import db
 from ..media import Store
 from ..models import ModerationEvent, Report, ReportCategory, WorkStatus, actions, utcnow
-from . import NotAllowed, audit
+from . import NotAllowed, audit, digest
 from .common import locked_work, new_media_address, require_reason
 from .decisions import reject
 from .unpublishing import unpublish
@@ -47,6 +47,7 @@ def file_report(
         and not _hides_spent(hides_per_hour)
     ):
         work.hidden = True
+        federation.retract(work)
         new_media_address(store, work)
         search.drop_work(work.id)
         audit.record(
@@ -56,6 +57,9 @@ def file_report(
             reason="a visitor reported that the work identifies a person at risk",
         )
     db.session.flush()
+    if category == ReportCategory.PERSON_AT_RISK:
+        # Moderators who opted in hear of it at once (counts only, sent after the commit).
+        digest.alert_moderators(at_risk_now=True)
     return report
 
 
@@ -103,6 +107,7 @@ def handle_report(
     if action == "dismiss" and work.hidden and not _open_at_risk(work.id):
         work.hidden = False
         search.index_work(work)  # visible again
+        federation.schedule(work)  # announced after the delay, as a newly published work
     db.session.flush()
     return report
 

@@ -10,7 +10,7 @@ from typing import BinaryIO
 
 from sqlalchemy import select
 
-from .. import mail, search
+from .. import federation, mail, search
 from ..core.database import begin_write
 from ..core.errors import NotFound
 from ..core.text import render_markdown
@@ -18,7 +18,16 @@ from ..core.tokens import new_public_id, new_receipt_token, token_hash
 from ..extensions import db
 from ..images import sandbox
 from ..media import Store
-from ..models import Campaign, Licence, Prisoner, Work, WorkStatus, actions, utcnow
+from ..models import (
+    Campaign,
+    ContentWarning,
+    Licence,
+    Prisoner,
+    Work,
+    WorkStatus,
+    actions,
+    utcnow,
+)
 from . import NotAllowed, audit
 from .common import (
     delete_files_after_commit,
@@ -50,6 +59,7 @@ class NewWork:
     tag_names: tuple[str, ...] = ()
     is_demo: bool = False
     cover_requested: bool = False  # "please cover faces and other identifying details"
+    content_warning: ContentWarning | None = None
     # "E-mail me when a moderator decides": the page's language to write in (None: not asked).
     notify_locale: str | None = None
 
@@ -100,6 +110,7 @@ def create_work(
         campaign_id=fields.campaign_id,
         is_demo=fields.is_demo,
         cover_requested=fields.cover_requested,
+        content_warning=fields.content_warning,
         phash=processed.phash,
         image_key=key,
         image_format=processed.source_format,
@@ -166,6 +177,8 @@ def withdraw_work(store: Store, token: str) -> Work:
         raise NotFound("no such receipt")
     if work.status not in (WorkStatus.PENDING, WorkStatus.APPROVED):
         raise NotAllowed("already decided")
+    if work.status == WorkStatus.APPROVED:
+        federation.retract(work)  # not announced yet: never; announced: a Delete
     delete_files_after_commit(store, [work.image_key])
     work.status = WorkStatus.WITHDRAWN
     work.postcard_safe = False

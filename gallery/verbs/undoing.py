@@ -13,7 +13,7 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
-from .. import mail, search
+from .. import federation, mail, search
 from ..core.database import begin_write
 from ..extensions import db
 from ..media import Store
@@ -98,6 +98,7 @@ def undo_decision(store: Store, work_id: int, moderator_id: int, undo: int) -> W
     if last.action == actions.APPROVE:
         if work.status != WorkStatus.APPROVED or work.hidden:
             raise NotAllowed("too-late")
+        federation.retract(work)  # its Create waits for FEDERATION_DELAY: it never goes
         # The work was public for a few seconds: its files move, as after any takedown.
         new_media_address(store, work)
         work.published_at = None

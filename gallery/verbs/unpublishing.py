@@ -6,7 +6,7 @@ queued as for a decision. A report's outcome unpublishes too, with its own audit
 
 from __future__ import annotations
 
-from .. import mail, search
+from .. import federation, mail, search
 from ..core.database import begin_write
 from ..extensions import db
 from ..media import Store
@@ -22,6 +22,7 @@ def unpublish(
     files get a new address, so what caches kept of the old one is never served again."""
     if work.status != WorkStatus.APPROVED:
         raise NotAllowed("not-approved")
+    federation.retract(work)  # before the media's new address: the Delete names the work
     new_media_address(store, work)
     work.status = WorkStatus.PENDING
     work.published_at = None

@@ -30,6 +30,7 @@ from flask import Flask, current_app, g, request
 from werkzeug.wrappers import Response
 
 from ..core.errors import BeingBuilt
+from .limits import export_qr_base
 
 log = logging.getLogger(__name__)
 
@@ -74,7 +75,9 @@ def serve(
     folder = root(current_app) / (token or UNCACHED)
     folder.mkdir(mode=0o700, parents=True, exist_ok=True)
     day = today()
-    key = "\n".join([request.scheme, request.host, *parts])
+    # A copy's QR codes (export-static --qr-base) lead elsewhere: a document of its own.
+    qr_base = export_qr_base()
+    key = "\n".join([request.scheme, request.host, *parts, *([qr_base] if qr_base else [])])
     path = folder / f"{day}-{hashlib.sha256(key.encode('utf-8', 'surrogatepass')).hexdigest()[:40]}"
     if token and path.is_file():
         return _send(path, mimetype, filename)

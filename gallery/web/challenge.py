@@ -30,12 +30,14 @@ import logging
 import secrets
 import time
 from dataclasses import dataclass
+from typing import Any
 
 from altcha import Challenge, create_challenge, verify_solution
 from flask import current_app, request
+from flask_babel import gettext
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
-from .limits import has_room, is_onion, spend
+from .limits import accepted, has_room, is_onion, limiter, spend
 
 log = logging.getLogger(__name__)
 
@@ -69,6 +71,25 @@ def under_pressure() -> bool:
 def required() -> bool:
     """Whether this request's form needs a solved challenge (or a ripe wait stamp)."""
     return is_onion() or under_pressure()
+
+
+def unfinished() -> str:
+    """What a public form says when it was sent without a solved challenge (or a ripe wait
+    stamp), in the reader's language."""
+    return gettext(
+        "The anti-spam check was not finished, or was already used. Please wait for it to "
+        "finish (or, without JavaScript, for the time it says), then send again."
+    )
+
+
+def form_limit(limit: Any, key_func: Any = None, *, accepted_only: bool = True) -> Any:
+    """The rate limit of a public form: counted on POST, only for what was accepted (a 303)
+    unless `accepted_only` is False, per `key_func` (the limiter's default: the client's
+    address), and lifted where the challenge stands in for addresses (the onion service)."""
+    options: dict[str, Any] = {"key_func": key_func} if key_func is not None else {}
+    if accepted_only:
+        options["deduct_when"] = accepted
+    return limiter.limit(limit, methods=["POST"], exempt_when=replaces_address_limits, **options)
 
 
 def replaces_address_limits() -> bool:

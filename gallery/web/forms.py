@@ -1,5 +1,5 @@
-"""Form pieces both sides use: checkbox lists, tags typed as comma-separated text, and the
-cover form (rectangles to fill solid on a pending work's image)."""
+"""Form pieces both sides use: checkbox lists, tags typed as comma-separated text, a work's
+content warning, and the cover form (rectangles to fill solid on a pending work's image)."""
 
 from __future__ import annotations
 
@@ -12,14 +12,18 @@ from flask_wtf import FlaskForm
 from wtforms import (
     Field,
     PasswordField,
+    SelectField,
     SelectMultipleField,
     StringField,
     TextAreaField,
     ValidationError,
 )
+from wtforms.validators import Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from ..core.text import clean_text
+from ..models import ContentWarning
+from ..models.labels import CONTENT_WARNINGS
 from ..verbs.common import tag_slug
 from ..verbs.covers import MAX_TEXT, BadRegions, parse_regions
 
@@ -45,6 +49,64 @@ class MultiCheckboxField(SelectMultipleField):
 
     widget = ListWidget(prefix_label=False)
     option_widget = CheckboxInput()
+
+
+def content_warning_choices() -> list[tuple[str, str]]:
+    """Each content warning's code and name, in the reader's language."""
+    return [(w.value, str(CONTENT_WARNINGS[w])) for w in ContentWarning]
+
+
+def _warning_choices() -> list[tuple[str, str]]:
+    return [("", gettext("None")), *content_warning_choices()]
+
+
+def content_warning_field(label: Any, **kw: Any) -> SelectField:
+    """A work's content warning: none, or one of ContentWarning's codes (anything else is
+    refused as a choice not offered)."""
+    return SelectField(label, choices=_warning_choices, default="", **kw)
+
+
+def content_warning_value(code: str | None) -> ContentWarning | None:
+    """The field's value as the model stores it (None for no warning)."""
+    return ContentWarning(code) if code else None
+
+
+class WorkTextsForm(GalleryForm):
+    """A work's title, alt text and description in one more language (the artist's, on their
+    private page; a translator's or moderator's, in moderation). `language`'s choices are
+    set by the view: the gallery's languages but the one the work was written in."""
+
+    language = SelectField(_l("Language"), choices=[])
+    title = StringField(_l("Title"), validators=[Optional(), Length(max=200)])
+    alt_text = TextAreaField(
+        _l("Image description (alt text)"), validators=[Optional(), Length(max=1000)]
+    )
+    description = TextAreaField(
+        _l("About the work (optional)"), validators=[Optional(), Length(max=5000)]
+    )
+
+    def offer(self, work: Any, languages: Any) -> WorkTextsForm:
+        """Offer the languages (code, name) the work was not written in."""
+        self.language.choices = [
+            (code, str(name)) for code, name in languages if code != work.text_locale
+        ]
+        return self
+
+    def fill(self, work: Any, code: str) -> None:
+        """Choose language `code` (when offered) and show its texts as written, to correct."""
+        if code not in {value for value, _label in self.language.choices}:
+            return
+        self.language.data = code
+        row = next((t for t in work.texts if t.locale == code), None)
+        if row is not None:
+            self.title.data, self.alt_text.data = row.title, row.alt_text
+            self.description.data = row.description
+
+    def texts(self) -> dict[str, str | None]:
+        return {
+            name: (getattr(self, name).data or "").strip() or None
+            for name in ("title", "alt_text", "description")
+        }
 
 
 def split_tags(text: str | None) -> list[str]:

@@ -24,6 +24,9 @@ ONE_YEAR = 365 * 24 * 3600
 # a larger number with an error rather than no row.
 ROW_ID_MAX = 2**31 - 1
 API_PREFIX = "/api/"  # the JSON API's addresses (public/api.py): answers for machines
+# What an ActivityPub server asks for when it fetches a work's address (Mastodon sends
+# `application/activity+json, application/ld+json`); a browser's */* never means it.
+ACTIVITY_TYPES = ("application/activity+json", "application/ld+json")
 T = TypeVar("T")
 
 
@@ -123,3 +126,17 @@ def decode_limits() -> Limits:
     """What the child process that decodes an image may use (gallery/images/sandbox.py), from
     the settings; used inside image_slot(), which counts those children."""
     return Limits.from_config(current_app.config)
+
+
+def wants_activity_json() -> bool:
+    """Whether the request asks for ActivityPub JSON rather than the page: one of its types
+    named in Accept (with or without a profile), at least as wanted as HTML. A browser's
+    `*/*` never counts; the page cache never serves nor keeps such an answer."""
+    html = activity = 0.0
+    for value, quality in request.accept_mimetypes:
+        kind = value.split(";", 1)[0].strip().lower()
+        if kind in ACTIVITY_TYPES:
+            activity = max(activity, quality)
+        elif kind in ("text/html", "application/xhtml+xml"):
+            html = max(html, quality)
+    return activity > 0 and activity >= html

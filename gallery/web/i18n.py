@@ -27,6 +27,7 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.routing import BaseConverter, Map, RequestRedirect
 
 from .http import is_api_request
+from .limits import export_qr_base
 
 COOKIE = "lang"
 LANGUAGE_NAMES = {"en": "English", "fr": "Français", "ru": "Русский"}
@@ -34,6 +35,7 @@ LANGUAGE_NAMES = {"en": "English", "fr": "Français", "ru": "Русский"}
 # the cookie: they are private, never shared, cached or indexed).
 LOCALISED_BLUEPRINTS = (
     "public",
+    "digest",
     "submit",
     "reports",
     "feeds",
@@ -114,7 +116,14 @@ def _keep_language(endpoint: str, values: dict[str, Any]) -> None:
 
 def url_in_language(endpoint: str, **values: Any) -> str:
     """The absolute address of a localised page in the reader's language (`/fr/works/<id>`):
-    what a QR code on a poster or a slide must lead to, whatever address printed it."""
+    what a QR code on a poster or a slide must lead to, whatever address printed it.
+    In a static copy made with `export-static --qr-base URL`, the page's file in the copy
+    at that address instead (`URL/fr/works/<id>/index.html`: any static host serves it)."""
+    qr_base = export_qr_base()
+    if qr_base is not None:
+        path = url_for(endpoint, **{ARG: str(get_locale())}, **values)
+        path = path[len(request.script_root) :].split("?", 1)[0].strip("/")
+        return f"{qr_base}/{path}/index.html"
     return url_for(endpoint, _external=True, **{ARG: str(get_locale())}, **values)
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import ipaddress
 import logging
 
-from flask import Response, current_app, request
+from flask import Response, current_app, has_request_context, request
 from flask_limiter import Limiter
 from limits import RateLimitItem, parse_many
 from limits.storage import MemoryStorage
@@ -17,6 +17,8 @@ from . import ratelimit_store  # noqa: F401  (registers the gallery-sqlite:// st
 
 # Set in the WSGI environ of the requests export-static makes (commands/mirror/): not a visitor.
 EXPORT_ENVIRON = "gallery.static_export"
+# With it, export-static --qr-base: where the copy will be read (the QR codes lead there).
+QR_BASE_ENVIRON = "gallery.static_export.qr_base"
 
 
 def _keyed(value: str, purpose: str) -> str:
@@ -110,6 +112,15 @@ def _test(item: RateLimitItem, key: str) -> bool:
 def from_export() -> bool:
     """Whether this request is export-static copying the site, which no limit counts."""
     return request.environ.get(EXPORT_ENVIRON) is True
+
+
+def export_qr_base() -> str | None:
+    """The address export-static --qr-base gave for this copy's QR codes; None for every
+    request but the export's own (no client can set a WSGI environ key)."""
+    if not has_request_context() or not from_export():
+        return None  # (a QR code drawn outside a request, by a command: the primary site)
+    base = request.environ.get(QR_BASE_ENVIRON)
+    return base if isinstance(base, str) and base else None
 
 
 def username_key(username: str) -> str:

@@ -10,16 +10,19 @@ from typing import Any
 from urllib.parse import quote
 
 from babel import Locale, UnknownLocaleError
-from flask import Flask, has_app_context, url_for
+from flask import Flask, current_app, has_app_context, has_request_context, url_for
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from jinja2 import Template
 from markupsafe import Markup
 
 from ..core import typography
+from ..core.mirrors import safe_mirrors
 from ..core.text import render_markdown
 from ..images import faces
 from ..models import Prisoner, Shown, Work, WorkStatus, labels
+from .forms import content_warning_choices
+from .limits import from_export
 
 # Said above a text shown in another language than the reader's, by the language it is in.
 FALLBACK_NOTES = {
@@ -50,9 +53,12 @@ def og_locale(code: str) -> str:
 
 def share_image(work: Work | None) -> dict[str, object] | None:
     """The picture a share preview shows: a published work's share rendition (a JPEG about
-    1200 px wide), with an absolute URL; None for anything not public.  Works stored
-    before that rendition existed offer their display JPEG (or PNG) instead."""
+    1200 px wide), with an absolute URL; None for anything not public, and for a work
+    with a content warning (a chat's preview cannot be covered).  Works stored before that
+    rendition existed offer their display JPEG (or PNG) instead."""
     if work is None or work.status != WorkStatus.APPROVED or work.hidden or not work.image_key:
+        return None
+    if work.content_warning is not None:
         return None
     renditions = work.renditions or {}
     info, fmt = renditions.get("share"), "jpeg"
@@ -163,6 +169,17 @@ def aria(field: Any) -> dict[str, str]:
     return attrs
 
 
+def mirror_addresses() -> tuple[str, ...]:
+    """MIRRORS, each an http(s) or onion address (checked at start, and here again)."""
+    return safe_mirrors(current_app.config["MIRRORS"])
+
+
+def static_copy() -> bool:
+    """Whether this page is rendered for export-static's copy (which has no server to
+    answer a form: the grid's filters are links there)."""
+    return has_request_context() and from_export()
+
+
 @lru_cache(maxsize=256)
 def _file_version(path: str, mtime_ns: int) -> str:
     with open(path, "rb") as fh:
@@ -253,10 +270,14 @@ def init_app(app: Flask) -> None:
         labels.event_details,
         labels.rejection_reason,
         labels.artist_name,
+        labels.content_warning,
         labels.letter_status,
         labels.letter_refusal,
     ):
         app.add_template_global(helper)
     app.add_template_global(aria)
+    app.add_template_global(content_warning_choices)
+    app.add_template_global(mirror_addresses)
+    app.add_template_global(static_copy)
     app.add_template_global(faces.available, "face_detector_on")
     app.url_defaults(lambda endpoint, values: _static_version(app, endpoint, values))

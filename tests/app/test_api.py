@@ -50,6 +50,7 @@ WORK_KEYS = {
     "campaign",
     "tags",
     "images",
+    "content_warning",
     "demo",
 }
 

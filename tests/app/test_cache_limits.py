@@ -75,6 +75,7 @@ def gallery(app: Flask, make_prisoner: Any, make_work: Any, make_moderator: Any)
         "token": "receipt-token",
         "prisoner_slug": "azat",
         "campaign_slug": "rally",
+        "name": "gallery",  # the ActivityPub actor (FEDERATION_NAME)
     }
 
 

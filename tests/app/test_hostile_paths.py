@@ -65,6 +65,7 @@ def rows(client, make_work, make_prisoner) -> dict[str, str]:
         "key": work.image_key,
         "filename": "thumb.webp",
         "token": "t" * 43,
+        "name": "gallery",  # the ActivityPub actor (FEDERATION_NAME)
     }
 
 

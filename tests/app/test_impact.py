@@ -299,8 +299,14 @@ PER_VISITOR = re.compile(
     r"(^|_)(ip|address|user_agent|agent|cookie|session|visitor|fingerprint)(_|$)"
 )
 # Columns whose names match but hold no visitor: a prisoner's postal address for letters,
-# and the counter that logs a moderator out everywhere (their own account, not a visitor).
-NOT_VISITORS = {("prisoner", "letter_address"), ("moderator", "session_generation")}
+# the counter that logs a moderator out everywhere (their own account, not a visitor), and
+# the keyed hash of a digest subscriber's e-mail address (a reader who asked for mail, so
+# that one address is not signed up twice; never a visit, never in clear).
+NOT_VISITORS = {
+    ("prisoner", "letter_address"),
+    ("moderator", "session_generation"),
+    ("subscription", "address_hash"),
+}
 
 
 def test_no_table_has_a_column_about_visitors(app):

@@ -25,23 +25,11 @@ from gallery.media import media_store as store
 from gallery.models import OutgoingMail, Report, ReportCategory, Work, WorkStatus, utcnow
 from gallery.models.labels import PRESET_REASONS
 from helpers import count_rows, csrf_token_of, form_data, png_bytes, post
-from mailcheck import SENDER, SMTPServer, body, use_mail
+from mailcheck import SENDER, SMTPServer, body, settle, use_mail
 
 SUBJECT = "News about your request"  # names neither the gallery nor a protest
 FROM = "Notifications <noreply@example.org>"
 TITLE = "Sun behind bars"  # form_data's title: never in a message
-
-
-@pytest.fixture
-def mailing(app, smtp):
-    use_mail(app, smtp)
-    yield smtp
-    assert mail.courier(app).join(10)
-
-
-def settle(app) -> None:
-    """Wait for the delivery thread the last commit started (no sleeping)."""
-    assert mail.courier(app).join(10), "the mail thread did not finish"
 
 
 def submit(

@@ -326,3 +326,31 @@ def test_hosts_sharing_redis_share_the_cache_and_its_invalidation(
         client = pagecache.cache.cache._write_client
         for key in client.keys(f"{prefix}*"):
             client.delete(key)
+
+
+def test_private_rows_written_by_visitors_keep_the_pages(app, client, scene):
+    """A digest sign-up (or a follower, a delivery) is nobody's page: it must not renew every
+    kept page, or each sign-up would cost every visitor a rendering."""
+    from gallery.models import DigestScope, Follower, Subscription
+
+    visitor = _isolated(app)
+    visitor.get("/works")
+    with app.test_request_context():
+        before = pagecache.cache.get(pagecache.GENERATION_KEY)
+    db.session.add(
+        Subscription(
+            scope=DigestScope.EVERYTHING,
+            locale="en",
+            email_sealed="sealed",
+            address_hash="0" * 64,
+            token_hash="1" * 64,
+        )
+    )
+    db.session.add(
+        Follower(
+            actor="gallery", follower_id="https://x.example/u/a", inbox="https://x.example/inbox"
+        )
+    )
+    db.session.commit()
+    with app.test_request_context():
+        assert pagecache.cache.get(pagecache.GENERATION_KEY) == before

@@ -124,7 +124,7 @@ def refresh_texts(prisoner: Prisoner) -> None:
     campaign = db.session.scalar(select(Campaign).where(Campaign.slug == "art-protest-paris-2025"))
     if campaign is not None and campaign.is_demo:
         for name in Campaign.TEXTS:
-            setattr(campaign, name, RALLY_TEXTS["en"][name])
+            setattr(campaign, name, RALLY_TEXTS["en"].get(name))
         campaign.original_locale = "en"
         sync_language_rows(
             campaign.translations,

@@ -12,8 +12,14 @@ prisoner, following every link a page (href, src, srcset, action, poster, data-*
 stylesheet (`url()`, `@import`) holds. Whatever the pages link to is exported, and only
 that; a private address (moderation, login, accounts, receipts, the API) is never
 fetched, and media are copied only for works that are approved and not hidden. Pages that
-need the server (sending a work, reports, search) and every form lead to the primary
-address (PUBLIC_URL), and each page says so in a note.
+need the server (sending a work, reports, the digest sign-up) and every form but the
+search lead to the primary address (PUBLIC_URL), and each page says so in a note. The copy searches itself:
+each language's search page is copied with an index of the copy beside it, searched in
+the browser (searchindex.py), and every search link or box of the copy leads there.
+
+`--push TARGET` then brings a bucket, a git repository or a folder up to date with DEST
+(push.py); `--qr-base URL` makes the QR codes of the copy's prints and slideshows lead to
+the copy at that address (web/i18n.url_in_language reads it from the export's requests).
 
 The export is incremental: `.export-manifest.json` in DEST lists what it wrote, with each
 file's SHA-256; a file is written only when its bytes changed (a temporary file in the same
@@ -23,9 +29,14 @@ alone."""
 
 from .crawl import Report, export_static, is_private, parse_public_url
 from .files import MANIFEST, Target, UnsafeDestination, content_digest, file_for
+from .push import BadTarget, PushFailed, PushReport, parse_target
 
 __all__ = [
     "MANIFEST",
+    "BadTarget",
+    "PushFailed",
+    "PushReport",
+    "parse_target",
     "Report",
     "Target",
     "UnsafeDestination",

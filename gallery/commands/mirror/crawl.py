@@ -25,7 +25,7 @@ from werkzeug.sansio.utils import host_is_trusted
 from ...extensions import db
 from ...media import media_store
 from ...models import Campaign, Prisoner, Work, WorkStatus
-from ...web.limits import EXPORT_ENVIRON
+from ...web.limits import EXPORT_ENVIRON, QR_BASE_ENVIRON
 from .files import (
     Target,
     _digest,
@@ -37,6 +37,7 @@ from .files import (
     file_for,
 )
 from .rewrite import Rewriter
+from .searchindex import index_file, search_index
 
 # Set in the WSGI environ of the requests export-static makes itself: no client can set it,
 # as HTTP headers arrive as HTTP_* keys; no rate limit counts them (web/limits.py).
@@ -47,8 +48,20 @@ LANG_ARG = "lang_code"  # the language argument of localised routes (web/i18n.py
 PRIVATE = re.compile(
     r"\A/(?:[a-z]{2}/)?(?:moderation|login|logout|account|submissions|api)(?:/|\Z)"
 )
-SERVER_BLUEPRINTS = {"submit", "reports", "letters", "search", "auth", "moderation", "api"}
+SERVER_BLUEPRINTS = {
+    "submit",
+    "reports",
+    "letters",
+    "digest",
+    "search",
+    "auth",
+    "moderation",
+    "api",
+}
 SERVER_ENDPOINTS = {"public.healthz"}
+# The search form is copied: the copy searches an index of its own in the browser
+# (searchindex.py); any address of the live search leads to it, with its words.
+SEARCH_ENDPOINT = "search.search"
 # A3 posters hold the same image as A4 ones, page for page: a copy keeps only A4 (half the
 # size of its PDFs, which are most of a copy) and its A3 links lead to the primary site.
 LARGE_ONLY_ONLINE = {"prints.poster", "prints.posters"}
@@ -90,9 +103,17 @@ def is_private(path: str) -> bool:
     return bool(PRIVATE.match(path))
 
 
-def export_static(app: Flask, dest: Path, public_url: str) -> Report:
-    """Write (or bring up to date) a static copy of the public site into dest."""
+def export_static(app: Flask, dest: Path, public_url: str, *, qr_base: str | None = None) -> Report:
+    """Write (or bring up to date) a static copy of the public site into dest; with
+    qr_base, the QR codes of its prints and slideshows lead to the copy at that address."""
     public_url = parse_public_url(public_url)
+    if qr_base:
+        try:
+            qr_base = parse_public_url(qr_base)
+        except ValueError:
+            raise ValueError(
+                "--qr-base must be an address such as https://mirror.example/art"
+            ) from None
     trusted = app.config["TRUSTED_HOSTS"]
     if trusted and not host_is_trusted(urlsplit(public_url).netloc, trusted):
         raise ValueError("PUBLIC_URL's host is not one of TRUSTED_HOSTS: the app would refuse it")
@@ -103,7 +124,7 @@ def export_static(app: Flask, dest: Path, public_url: str) -> Report:
     app.config["PUBLIC_URL"] = public_url
     try:
         with app.app_context(), _quiet_access_log():
-            report = _Export(app, Path(dest), public_url).run()
+            report = _Export(app, Path(dest), public_url, qr_base or None).run()
             db.session.rollback()
     finally:
         app.config["PUBLIC_URL"] = configured
@@ -124,7 +145,7 @@ def _quiet_access_log() -> Iterator[None]:
 
 
 class _Export(Rewriter):
-    def __init__(self, app: Flask, dest: Path, public_url: str) -> None:
+    def __init__(self, app: Flask, dest: Path, public_url: str, qr_base: str | None) -> None:
         self.app, self.dest, self.public_url = app, dest.absolute(), public_url
         parts = urlsplit(public_url)
         self.netloc, self.root = parts.netloc, parts.path  # root: "" or "/prefix"
@@ -136,6 +157,8 @@ class _Export(Rewriter):
         )
         self.client = app.test_client(use_cookies=False)
         self.client.environ_base[EXPORT_ENVIRON] = True  # not a visitor: no rate limit
+        if qr_base:
+            self.client.environ_base[QR_BASE_ENVIRON] = qr_base  # web/i18n.url_in_language
         self.store = media_store(app)
         self.public_keys = set(
             db.session.scalars(
@@ -166,6 +189,7 @@ class _Export(Rewriter):
             self._seed()
             while self.queue:
                 self._export(self.queue.popleft())
+            self._search_indexes()
             self._put("index.html", self._language_chooser().encode())
             done = True
         finally:
@@ -180,6 +204,8 @@ class _Export(Rewriter):
     def _seed(self) -> None:
         for code in self.languages:
             self._enqueue(self._target(f"/{code}/", (), code), "(start)")
+        for code in self.languages:
+            self._enqueue(self._target(f"/{code}/search", (), code), "(start)")
         for path in ("/feed.atom", "/sitemap.xml", "/robots.txt"):
             self._enqueue(self._target(path, (), None), "(start)")
         for path, query in self._print_seeds():
@@ -305,7 +331,10 @@ class _Export(Rewriter):
         endpoint, args, path = self._route(path)
         if endpoint is None:
             return None
-        if endpoint != "?" and (
+        search = endpoint == SEARCH_ENDPOINT
+        if search:
+            query = ()  # one search page a language; the words stay on the link (_link)
+        elif endpoint != "?" and (
             endpoint.partition(".")[0] in SERVER_BLUEPRINTS or endpoint in SERVER_ENDPOINTS
         ):
             return None
@@ -326,7 +355,7 @@ class _Export(Rewriter):
             return None
         query = _canonical_query(query)
         file = file_for(path, query)
-        return None if file is None else self._claim(Target(path, query, file))
+        return None if file is None else self._claim(Target(path, query, file, search=search))
 
     def _route(self, path: str) -> tuple[str | None, dict, str]:
         """(endpoint, arguments, path) of a path, after the app's own redirects ("/fr" to
@@ -352,6 +381,14 @@ class _Export(Rewriter):
             target.file = f"{stem}-q{_digest(target.url.encode())[:12]}{dot}{ext}"
             self.claimed.setdefault(target.file, target.url)
         return target
+
+    def _search_indexes(self) -> None:
+        """Beside each language's search page, the index its script searches."""
+        for code in self.languages:
+            if f"{code}/search/index.html" in self.new:
+                relative = index_file(code)
+                self.claimed.setdefault(relative, f"/{relative}")
+                self._put(relative, search_index(code, self.new.__contains__))
 
     # ---- files ----
 

@@ -39,6 +39,7 @@ class Target:
     file: str  # relative to DEST, with forward slashes
     media: bool = False
     optional: bool = False  # a seed that may answer 400/403/404 (print PDFs, slideshows)
+    search: bool = False  # the search page, searched in the browser (searchindex.py)
     linked_from: str = ""
 
     @property

@@ -7,7 +7,7 @@ from __future__ import annotations
 import html
 import posixpath
 import re
-from urllib.parse import quote, urljoin, urlsplit
+from urllib.parse import parse_qsl, quote, urlencode, urljoin, urlsplit
 
 from babel import Locale
 from flask_babel import force_locale
@@ -53,10 +53,17 @@ class Rewriter:
             return raw  # canonical, hreflang, og: name the primary site on purpose
         base = self.public_url + page.url
         parts = urlsplit(urljoin(base, value))
-        target = None if form else self._resolve_once(value, base, lang)
+        target = self._resolve_once(value, base, lang)
+        if form and target is not None and not target.search:
+            target = None  # a form the server answers (the search is in the copy)
         if target is not None:
             target = self._enqueue(target, page.url) or target
-            return self._relative(target, page.file, parts.fragment)
+            if not target.search:
+                return self._relative(target, page.file, parts.fragment)
+            # The copy's search page, with the words the link searched for.
+            words = [(k, v) for k, v in parse_qsl(parts.query) if k == "q"][:1]
+            link = self._relative(target, page.file, "")
+            return link + ("?" + html.escape(urlencode(words)) if words else "")
         if parts.netloc != self.netloc:
             return raw
         return html.escape(parts.geturl())  # a server page: its address on the primary site
@@ -117,13 +124,14 @@ class Rewriter:
         with force_locale(lang):
             if onion:
                 text = _(
-                    "This is a copy of the gallery. Forms (sending a work, searching, reporting "
-                    "a work) open the gallery's own site at %(url)s, or at %(onion)s over Tor."
+                    "This is a copy of the gallery. Its search works here; forms (sending a "
+                    "work, reporting a work) open the gallery's own site at %(url)s, or at "
+                    "%(onion)s over Tor."
                 )
             else:
                 text = _(
-                    "This is a copy of the gallery. Forms (sending a work, searching, reporting "
-                    "a work) open the gallery's own site at %(url)s."
+                    "This is a copy of the gallery. Its search works here; forms (sending a "
+                    "work, reporting a work) open the gallery's own site at %(url)s."
                 )
         link = Markup('<a href="%s">%s</a>')
         here = page.url if page is not None else "/"

@@ -34,6 +34,13 @@ PRIVATE_TABLES = frozenset(
         "outgoing_mail",
         "search_document",
         "impact_count",  # the counts: /impact shows them as they were when kept
+        # Federation's rows: followers, announcements, deliveries (no page shows them; the
+        # ActivityPub answers are never kept).
+        "fed_follower",
+        "fed_announcement",
+        "fed_outgoing",
+        # The digest's sign-ups: a visitor signing up must not renew every kept page.
+        "subscription",
     }
 )
 _CHANGED = "gallery.visible_change"

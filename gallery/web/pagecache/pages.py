@@ -18,6 +18,8 @@ from werkzeug.urls import iri_to_uri
 from werkzeug.wrappers import Response
 
 from .. import builtfiles
+from ..http import wants_activity_json
+from ..limits import from_export
 from .compress import COMPRESSIBLE, MIN_COMPRESS, _choose
 from .invalidation import cache, generation
 
@@ -48,8 +50,8 @@ QUERY_ARGS: dict[str, frozenset[str]] = {
         "feeds.campaign_feed": (),
         "feeds.sitemap": (),
         "feeds.robots": (),
-        "show.newest": ("interval", "start"),
-        "show.campaign": ("interval", "start"),
+        "show.newest": ("interval", "start", "warned"),
+        "show.campaign": ("interval", "start", "warned"),
         "prints.poster": ("size", "v"),
         "prints.posters": ("size",),
         "prints.labels": (),
@@ -91,6 +93,13 @@ def _clean_address() -> Response | None:
 
 def _eligible() -> bool:
     if request.method not in ("GET", "HEAD") or request.endpoint not in CACHED:
+        return False
+    if wants_activity_json():  # a work's Note (JSON) is never kept nor served for HTML
+        return False
+    if from_export():
+        # export-static's pages are the copy's (filters as links, the search in the
+        # browser, QR codes that may lead to the copy): never kept for visitors, nor
+        # taken from what visitors were served.
         return False
     if request.cookies.get(current_app.config["SESSION_COOKIE_NAME"]):
         # A signed cookie is cheap to read; it says whether a moderator is logged in.  (An

@@ -1,0 +1,103 @@
+"""A pushed static copy searched offline (issue 26): opened from file:// in Chromium, with
+no server at all, the copy's search page finds a work by its title (and a prisoner by
+the name in another script, accents and case aside), its result leads to the work's page
+in the copy, and the header's search box of any page leads there too; no request leaves
+the copy."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from browser_helpers import BROWSER_MARKS, Tab, expect
+from gallery.media import media_store
+from helpers import add_work
+
+pytestmark = BROWSER_MARKS
+
+PUBLIC = "https://artprotest.example"
+TITLE = "Letters that crossed the border"
+OTHER = "Winter garden at dawn"
+
+
+@pytest.fixture
+def pushed(app, runner, make_prisoner, tmp_path) -> tuple[Path, str, str]:
+    """A copy exported, then pushed to a folder (what a USB stick would hold)."""
+    prisoner = make_prisoner(name="Azat Miftakhov", name_native="Азат Мифтахов")
+    store = media_store(app)
+    work = add_work(store, title=TITLE, alt_text="Grey square", prisoners=(prisoner,))
+    add_work(store, title=OTHER, alt_text="Blue square")
+    public_id, slug = work.public_id, prisoner.slug
+    stick = tmp_path / "stick"
+    result = runner.invoke(
+        args=[
+            "export-static",
+            str(tmp_path / "copy"),
+            "--public-url",
+            PUBLIC,
+            "--push",
+            str(stick),
+        ]
+    )
+    assert result.exit_code == 0, result.output
+    return stick, public_id, slug
+
+
+@pytest.fixture
+def tab(browser):
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="en-GB")
+    context.set_default_timeout(10_000)
+    try:
+        yield Tab.open(context)
+    finally:
+        context.close()
+
+
+def _outside(tab: Tab) -> list[str]:
+    return [url for _method, url, _kind in tab.requests if not url.startswith("file://")]
+
+
+def test_the_copy_searches_itself_from_file_urls(pushed, tab):
+    stick, public_id, _slug = pushed
+    page = tab.page
+    page.goto((stick / "en" / "search" / "index.html").as_uri())
+    page.fill("#search-q", "letters BORDER")
+    page.press("#search-q", "Enter")
+    results = page.locator("#offline-search-results li")
+    expect(results).to_have_count(1)
+    expect(page.locator("#offline-search-status")).to_have_text("Found in this copy: 1")
+    link = results.first.locator("h2 a")
+    expect(link).to_have_text(TITLE)
+    link.click()
+    page.wait_for_url(f"**/en/works/{public_id}/index.html")
+    assert page.url == (stick / "en" / "works" / public_id / "index.html").as_uri()
+    expect(page.locator("h1")).to_contain_text(TITLE)
+
+    # Nothing found: said so, no result left from before.
+    page.goto((stick / "en" / "search" / "index.html").as_uri())
+    page.fill("#search-q", "nothing-like-this")
+    page.press("#search-q", "Enter")
+    expect(page.locator("#offline-search-status")).to_contain_text("Nothing was found")
+    expect(page.locator("#offline-search-results li")).to_have_count(0)
+    assert _outside(tab) == []
+    tab.assert_clean()
+
+
+def test_the_header_search_box_of_any_page_leads_to_the_copys_search(pushed, tab):
+    stick, public_id, slug = pushed
+    page = tab.page
+    page.goto((stick / "en" / "works" / "index.html").as_uri())
+    page.fill("#site-search-q", "мифтахов")  # the name in its own script, in lower case
+    page.press("#site-search-q", "Enter")
+    page.wait_for_url("**/en/search/index.html?q=*")
+    expect(page.locator("#search-q")).to_have_value("мифтахов")
+    titles = page.locator("#offline-search-results h2 a")
+    expect(titles).to_have_count(2)  # the work made for him, and his own page
+    expect(titles.nth(0)).to_have_text("Azat Miftakhov")
+    hrefs = [titles.nth(i).get_attribute("href") for i in range(2)]
+    assert sorted(hrefs) == sorted(
+        [f"../prisoners/{slug}/index.html", f"../works/{public_id}/index.html"]
+    )
+    assert _outside(tab) == []
+    tab.assert_clean()
