@@ -6,6 +6,8 @@ the copy."""
 
 from __future__ import annotations
 
+import shutil
+import sys
 from pathlib import Path
 
 import pytest
@@ -13,6 +15,9 @@ import pytest
 from browser_helpers import BROWSER_MARKS, Tab, expect
 from gallery.media import media_store
 from helpers import add_work
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "scripts"))
+from check_html import LANGUAGES, VNU, check  # noqa: E402
 
 pytestmark = BROWSER_MARKS
 
@@ -101,3 +106,20 @@ def test_the_header_search_box_of_any_page_leads_to_the_copys_search(pushed, tab
     )
     assert _outside(tab) == []
     tab.assert_clean()
+
+
+@pytest.mark.skipif(
+    not VNU.exists() or not shutil.which("java"),
+    reason="vnu.jar or java is missing (scripts/ensure-node-tools)",
+)
+def test_the_copys_search_pages_are_valid_html(pushed):
+    """The copy's own pages (its search page in each language, a grid with its filters as
+    links) through the W3C Nu HTML Checker, as the live pages are."""
+    stick, _public_id, _slug = pushed
+    documents = {
+        f"/{code}/{path}": (stick / code / path / "index.html").read_text(encoding="utf-8")
+        for code in LANGUAGES
+        for path in ("search", "works")
+    }
+    found = {name: errors for name, errors in check(documents).items() if errors}
+    assert found == {}
