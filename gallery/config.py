@@ -511,6 +511,14 @@ SETTINGS: tuple[Setting, ...] = (
         FEDERATION,
     ),
     _s(
+        "FEDERATION_INBOX_RATE_LIMIT",
+        "120 per minute",
+        "activities another server may post to the inboxes, per IPv4 address or IPv6 /48: "
+        "checking a signature fetches the sender's key from its server, so a flood would "
+        "hold the workers",
+        FEDERATION,
+    ),
+    _s(
         "FEDERATION_TIMEOUT",
         10.0,
         "seconds for connecting to another server and for each of its replies, when "

@@ -29,6 +29,7 @@ from ..federation.keys import actor_key
 from ..federation.signatures import BadSignature, fetch_actor, verify
 from ..verbs import federation as following
 from ..web.http import page_arg
+from ..web.limits import limiter, network_key
 
 bp = Blueprint("federation", __name__)
 log = logging.getLogger(__name__)
@@ -152,14 +153,25 @@ def followers(name: str) -> ResponseReturnValue:
     )
 
 
+def _inbox_limit() -> str:
+    return current_app.config["FEDERATION_INBOX_RATE_LIMIT"]
+
+
+# One budget for every inbox, counted before anything is read: over it, no sender's key
+# is fetched (429, and a server that delivers tries again later).
+_inbox_budget = limiter.shared_limit(_inbox_limit, scope="federation-inbox", key_func=network_key)
+
+
 @bp.post("/ap/<name>/inbox")
 @csrf.exempt
+@_inbox_budget
 def inbox(name: str) -> ResponseReturnValue:
     return _receive(_actor(name).name)
 
 
 @bp.post("/ap/inbox")
 @csrf.exempt
+@_inbox_budget
 def shared_inbox() -> ResponseReturnValue:
     """The server's inbox: a Follow or its Undo goes to the actor it names."""
     return _receive(_on(), shared=True)

@@ -815,3 +815,23 @@ def test_actor_names_cannot_collide(app_factory):
         app_factory(FEDERATION=True, PUBLIC_URL=BASE, FEDERATION_NAME="campaign-art")
     with pytest.raises(RuntimeError, match="FEDERATION_ACTORS"):
         app_factory(FEDERATION=True, PUBLIC_URL=BASE, FEDERATION_ACTORS=("people",))
+
+
+def test_the_inboxes_are_rate_limited_before_any_key_is_fetched(app_factory, peer):
+    """Checking a signature costs a fetch from the sender's server: over the limit, the
+    inbox answers 429 and fetches nothing."""
+    limited = app_factory(
+        FEDERATION=True,
+        PUBLIC_URL=BASE,
+        FEDERATION_ALLOW_PRIVATE=True,
+        FEDERATION_INBOX_RATE_LIMIT="2 per minute",
+    )
+    client = limited.test_client()
+    with limited.app_context():
+        assert send(client, peer, {"type": "Like", "actor": peer.actor_id}).status_code == 202
+        assert client.post(ACTOR_PATH + "/inbox", base_url=BASE, data=b"{").status_code == 400
+        fetched = len(peer.gets)
+        over = send(client, peer, {"type": "Like", "actor": peer.actor_id}, path="/ap/inbox")
+        assert over.status_code == 429
+        assert len(peer.gets) == fetched
+        assert federation.courier(limited).join(20)
