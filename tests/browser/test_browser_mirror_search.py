@@ -123,3 +123,67 @@ def test_the_copys_search_pages_are_valid_html(pushed):
     }
     found = {name: errors for name, errors in check(documents).items() if errors}
     assert found == {}
+
+
+def _git(*args: str, cwd: Path | None = None) -> None:
+    import subprocess
+
+    subprocess.run(["git", *args], cwd=cwd, check=True, capture_output=True, timeout=60)
+
+
+def _search_finds_the_work(tab: Tab, root: Path, public_id: str) -> None:
+    page = tab.page
+    page.goto((root / "fr" / "search" / "index.html").as_uri())
+    page.fill("#search-q", "crossed the border")
+    page.press("#search-q", "Enter")
+    link = page.locator("#offline-search-results li h2 a")
+    expect(link).to_have_count(1)
+    link.click()
+    page.wait_for_url(f"**/fr/works/{public_id}/index.html")
+    expect(page.locator("h1")).to_contain_text(TITLE)
+    assert _outside(tab) == []
+    tab.assert_clean()
+
+
+def test_copies_pushed_to_a_bucket_and_to_a_git_repository_search_themselves(
+    app, runner, make_prisoner, s3_bucket, tab, tmp_path
+):
+    """What the issue asks of a pushed mirror: pushed into moto's S3 and into a bare git
+    repository, each copy fetched back (the bucket's objects downloaded, the repository
+    cloned) and searched offline from file:// in Chromium."""
+    from gallery.media.s3 import make_client
+
+    prisoner = make_prisoner(name="Azat Miftakhov", name_native="Азат Мифтахов")
+    work = add_work(media_store(app), title=TITLE, alt_text="Grey square", prisoners=(prisoner,))
+    remote = tmp_path / "mirror.git"
+    _git("init", "--quiet", "--bare", str(remote))
+    result = runner.invoke(
+        args=[
+            "export-static",
+            str(tmp_path / "copy"),
+            "--public-url",
+            PUBLIC,
+            "--push",
+            f"s3://{s3_bucket}/site",
+            "--push",
+            f"git+{remote}",
+        ]
+    )
+    assert result.exit_code == 0, result.output
+
+    clone = tmp_path / "clone"
+    _git("clone", "--quiet", str(remote), str(clone))
+    _search_finds_the_work(tab, clone, work.public_id)
+
+    downloaded = tmp_path / "bucket"
+    client = make_client()
+    for listing in client.get_paginator("list_objects_v2").paginate(
+        Bucket=s3_bucket, Prefix="site/"
+    ):
+        for obj in listing.get("Contents", []):
+            target = downloaded / obj["Key"].removeprefix("site/")
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(client.get_object(Bucket=s3_bucket, Key=obj["Key"])["Body"].read())
+    client.close()
+    tab.requests.clear()
+    _search_finds_the_work(tab, downloaded, work.public_id)
