@@ -21,7 +21,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from flask import Flask
-from sqlalchemy import select, update
+from sqlalchemy import delete, select, update
 
 from ..extensions import db
 from .database import begin_write
@@ -58,6 +58,47 @@ def claim(
     )
     db.session.commit()
     return rows
+
+
+def record(
+    model: Any,
+    outcome: dict[int, tuple[Any, str | None, bool]],
+    now: datetime,
+    done: Any,
+    *,
+    retry_delays: Sequence[timedelta],
+    describe: Callable[[Any], str],
+) -> None:
+    """Record what a batch came to: {row id: (row, None when delivered or why not, whether
+    to give up now)}. Delivered or given up (at once, or after its last retry delay): the row
+    is deleted; else it is due again after the delay for its attempt. `done` counts sent,
+    given_up and retrying; the log names each row by describe(row), never its payload."""
+    begin_write()
+    for row_id, (row, why, give_up) in outcome.items():
+        if why is None:
+            db.session.execute(delete(model).where(model.id == row_id))
+            log.info("delivered %s", describe(row))
+            done.sent += 1
+        elif give_up or row.attempts > len(retry_delays):
+            db.session.execute(delete(model).where(model.id == row_id))
+            log.warning("gave up %s after %d attempt(s): %s", describe(row), row.attempts, why)
+            done.given_up += 1
+        else:
+            db.session.execute(
+                update(model)
+                .where(model.id == row_id)
+                .values(next_attempt_at=now + retry_delays[row.attempts - 1])
+                .execution_options(synchronize_session=False)
+            )
+            log.warning(
+                "%s was not delivered (attempt %d of %d): %s",
+                describe(row),
+                row.attempts,
+                len(retry_delays) + 1,
+                why,
+            )
+            done.retrying += 1
+    db.session.commit()
 
 
 class Courier:

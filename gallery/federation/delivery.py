@@ -14,9 +14,9 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask import Flask
-from sqlalchemy import delete, select, update
+from sqlalchemy import select
 
-from ..core.courier import Courier, claim, courier_of, renew
+from ..core.courier import Courier, claim, courier_of, record, renew
 from ..core.database import begin_write
 from ..extensions import db
 from ..models import Announcement, OutgoingActivity, Work, utcnow
@@ -150,35 +150,14 @@ def _send(claimed: list[_Claimed]) -> dict[int, tuple[_Claimed, str | None, bool
 def _record(
     outcome: dict[int, tuple[_Claimed, str | None, bool]], now: datetime, done: Delivery
 ) -> None:
-    begin_write()
-    for row_id, (row, why, give_up) in outcome.items():
-        if why is None:
-            db.session.execute(delete(OutgoingActivity).where(OutgoingActivity.id == row_id))
-            log.info("delivered a %s (row %s)", row.kind, row_id)
-            done.sent += 1
-        elif give_up or row.attempts >= MAX_ATTEMPTS:
-            db.session.execute(delete(OutgoingActivity).where(OutgoingActivity.id == row_id))
-            log.warning(
-                "gave up a %s (row %s) after %d attempt(s): %s", row.kind, row_id, row.attempts, why
-            )
-            done.given_up += 1
-        else:
-            db.session.execute(
-                update(OutgoingActivity)
-                .where(OutgoingActivity.id == row_id)
-                .values(next_attempt_at=now + RETRY_DELAYS[row.attempts - 1])
-                .execution_options(synchronize_session=False)
-            )
-            log.warning(
-                "a %s (row %s) was not delivered (attempt %d of %d): %s",
-                row.kind,
-                row_id,
-                row.attempts,
-                MAX_ATTEMPTS,
-                why,
-            )
-            done.retrying += 1
-    db.session.commit()
+    record(
+        OutgoingActivity,
+        outcome,
+        now,
+        done,
+        retry_delays=RETRY_DELAYS,
+        describe=lambda row: f"a {row.kind} (row {row.id})",
+    )
 
 
 def courier(app: Flask) -> Courier:

@@ -12,12 +12,9 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask import Flask
-from sqlalchemy import delete, update
 
 from ..core import secretbox
-from ..core.courier import Courier, claim, courier_of, renew
-from ..core.database import begin_write
-from ..extensions import db
+from ..core.courier import Courier, claim, courier_of, record, renew
 from ..models import OutgoingMail, utcnow
 from .base import _PAYLOAD, Settings, _secret, settings
 from .compose import compose
@@ -181,39 +178,14 @@ def _send(
 def _record(
     outcome: dict[int, tuple[_Claimed, str | None, bool]], now: datetime, done: Delivery
 ) -> None:
-    begin_write()
-    for row_id, (row, why, give_up) in outcome.items():
-        if why is None:
-            db.session.execute(delete(OutgoingMail).where(OutgoingMail.id == row_id))
-            log.info("sent the %s message for work %s", row.kind, row.work_id)
-            done.sent += 1
-        elif give_up or row.attempts >= MAX_ATTEMPTS:
-            db.session.execute(delete(OutgoingMail).where(OutgoingMail.id == row_id))
-            log.warning(
-                "gave up the %s message for work %s after %d attempt(s): %s",
-                row.kind,
-                row.work_id,
-                row.attempts,
-                why,
-            )
-            done.given_up += 1
-        else:
-            db.session.execute(
-                update(OutgoingMail)
-                .where(OutgoingMail.id == row_id)
-                .values(next_attempt_at=now + RETRY_DELAYS[row.attempts - 1])
-                .execution_options(synchronize_session=False)
-            )
-            log.warning(
-                "the %s message for work %s was not sent (attempt %d of %d): %s",
-                row.kind,
-                row.work_id,
-                row.attempts,
-                MAX_ATTEMPTS,
-                why,
-            )
-            done.retrying += 1
-    db.session.commit()
+    record(
+        OutgoingMail,
+        outcome,
+        now,
+        done,
+        retry_delays=RETRY_DELAYS,
+        describe=lambda row: f"the {row.kind} message for work {row.work_id}",
+    )
 
 
 def courier(app: Flask) -> Courier:

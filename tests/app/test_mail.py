@@ -377,7 +377,7 @@ def test_server_down_the_decision_stands_and_send_mail_delivers_later(
     [message] = smtp_down.inbox.wait_for(1)
     assert message["To"] == "artist@example.org" and token in body(message)
     assert outbox() == []
-    assert any("not sent (attempt 1 of 5)" in r.getMessage() for r in caplog.records)
+    assert any("not delivered (attempt 1 of 5)" in r.getMessage() for r in caplog.records)
     assert_no_secret_logged(caplog, "artist@example.org", token, "127.0.0.1")
 
 
