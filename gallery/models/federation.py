@@ -5,11 +5,12 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..extensions import db
 from .base import UTCDateTime, utcnow
+from .site import Queued
 
 
 class Follower(db.Model):
@@ -48,22 +49,16 @@ class Announcement(db.Model):
         return f"<Announcement of work {self.work_id}>"
 
 
-class OutgoingActivity(db.Model):
+class OutgoingActivity(Queued, db.Model):
     """One activity (JSON) to POST, signed, to one inbox; claimed and retried as mail is
     (mail/delivery.py), and deleted once delivered or given up."""
 
     __tablename__ = "fed_outgoing"
     __table_args__ = (Index("ix_fed_outgoing_due", "next_attempt_at"),)
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    kind: Mapped[str] = mapped_column(String(20))  # Create, Delete, Accept, Update
+    # kind: Create, Delete, Accept, Update, Announce
     actor: Mapped[str] = mapped_column(String(64))
     inbox: Mapped[str] = mapped_column(String(2000))
-    payload: Mapped[str] = mapped_column(Text)
-    work_id: Mapped[int | None] = mapped_column(ForeignKey("work.id", ondelete="SET NULL"))
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    attempts: Mapped[int] = mapped_column(default=0)
-    next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     def __repr__(self) -> str:
         return f"<OutgoingActivity {self.kind} {self.id}>"

@@ -11,7 +11,20 @@ from ..extensions import db
 from .base import UTCDateTime, utcnow
 
 
-class OutgoingMail(db.Model):
+class Queued:
+    """The columns of a row waiting to be delivered (core/courier.py claims, sends and
+    records them): what it is, its payload, the work it is about, and its attempts."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    payload: Mapped[str] = mapped_column(Text)
+    work_id: Mapped[int | None] = mapped_column(ForeignKey("work.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    attempts: Mapped[int] = mapped_column(default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class OutgoingMail(Queued, db.Model):
     """A message to an artist, written in the same transaction as the decision it tells
     of and sent after the commit; the row goes once the message is delivered (or given up).
 
@@ -20,13 +33,7 @@ class OutgoingMail(db.Model):
 
     __table_args__ = (Index("ix_outgoing_mail_due", "next_attempt_at"),)
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    kind: Mapped[str] = mapped_column(String(20))  # approved, rejected, unpublished
-    payload: Mapped[str] = mapped_column(Text)
-    work_id: Mapped[int | None] = mapped_column(ForeignKey("work.id", ondelete="SET NULL"))
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    attempts: Mapped[int] = mapped_column(default=0)
-    next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # kind: approved, rejected, unpublished, letter-sent, digest... (mail/base.py KINDS)
 
     def __repr__(self) -> str:
         return f"<OutgoingMail {self.kind} for work {self.work_id}>"
