@@ -74,10 +74,10 @@ def _language_choices() -> list[SelectChoice]:
     return [*_named_languages(), SelectChoice("", _l("Another language"))]
 
 
-class SubmitForm(GalleryForm):
-    """An artist's submission. Nothing here identifies the artist unless they choose."""
+class WorkWordsForm(GalleryForm):
+    """A work's words as the artist writes them: on the submission form, and on the private
+    page while the work waits for review (to fix them)."""
 
-    image = FileField(_l("Image"), validators=[FileRequired(_l("Please choose an image file."))])
     title = StringField(
         _l("Title"),
         validators=[DataRequired(_l("Please give your work a title.")), Length(max=200)],
@@ -98,6 +98,17 @@ class SubmitForm(GalleryForm):
         description=_l("A few words on the work. Simple Markdown is allowed."),
         validators=[Optional(), Length(max=5000)],
     )
+    tags = StringField(
+        _l("Tags (optional)"),
+        description=_l("Up to 10, separated by commas. For example: poster, letters"),
+        validators=[Optional(), Length(max=500), validate_tags],
+    )
+
+
+class SubmitForm(WorkWordsForm):
+    """An artist's submission. Nothing here identifies the artist unless they choose."""
+
+    image = FileField(_l("Image"), validators=[FileRequired(_l("Please choose an image file."))])
     display_name = StringField(
         _l("Name to show (optional)"),
         description=_l(
@@ -156,11 +167,6 @@ class SubmitForm(GalleryForm):
     )
     prisoners = MultiCheckboxField(_l("Made for"), coerce=int, validators=[Optional()])
     campaign = SelectField(_l("Campaign (optional)"), coerce=_optional_int, validators=[Optional()])
-    tags = StringField(
-        _l("Tags (optional)"),
-        description=_l("Up to 10, separated by commas. For example: poster, letters"),
-        validators=[Optional(), Length(max=500), validate_tags],
-    )
     licence = RadioField(
         _l("Licence"),
         choices=[SelectChoice(lic.value, name) for lic, (name, _) in LICENCES.items()],

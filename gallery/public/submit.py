@@ -38,10 +38,13 @@ from ..web.i18n import url_in_language
 from ..web.limits import limiter, onion_or_client_key
 from ..web.templating import language_name
 from . import queries
-from .forms import SubmitForm, WithdrawForm
+from .forms import SubmitForm, WithdrawForm, WorkWordsForm
 from .media import send_rendition
 
 bp = Blueprint("submit", __name__)
+# The receipt's form to fix a work's words: its fields' names and ids start with "words-",
+# apart from the texts form's on the same page.
+WORDS = "words"
 log = logging.getLogger(__name__)
 
 
@@ -234,8 +237,18 @@ def _receipt_page(
     form: WithdrawForm | None = None,
     cover_form: CoverForm | None = None,
     texts_form: WorkTextsForm | None = None,
+    words_form: WorkWordsForm | None = None,
 ) -> Response:
     work = or_404(queries.work_for_receipt(token))
+    if words_form is None:
+        words_form = WorkWordsForm(
+            formdata=None,
+            prefix=WORDS,
+            title=work.title,
+            alt_text=work.alt_text,
+            description=work.description,
+            tags=", ".join(t.name for t in work.tags),
+        )
     page = render_template(
         "submit/receipt.html",
         work=work,
@@ -243,6 +256,7 @@ def _receipt_page(
         form=form or WithdrawForm(),
         cover_form=(cover_form or CoverForm()).offer(work.face_suggestions),
         texts_form=texts_form or _texts_form(work),
+        words_form=words_form,
     )
     return private((page, status))
 
@@ -315,6 +329,33 @@ def cover(token: str) -> ResponseReturnValue:
         ),
         "success",
     )
+    return redirect(url_for("submit.receipt", token=token), code=303)
+
+
+@bp.post("/submissions/<token>/edit")
+@limiter.limit(_submit_limit, key_func=onion_or_client_key)
+def edit(token: str) -> ResponseReturnValue:
+    """The artist fixes the title, alt text, description and tags while the work waits for
+    review (audited; it keeps its place in the queue)."""
+    work = or_404(queries.work_for_receipt(token))
+    form = WorkWordsForm(prefix=WORDS)
+    if not form.validate_on_submit():
+        return _receipt_page(token, 400, words_form=form)
+    try:
+        changed = editing.edit_work(
+            work.id,
+            None,
+            title=form.title.data.strip(),
+            alt_text=form.alt_text.data.strip(),
+            description=(form.description.data or "").strip() or None,
+            tag_names=split_tags(form.tags.data),
+        )
+        db.session.commit()
+    except NotAllowed:
+        db.session.rollback()
+        flash(_("This work is no longer waiting for review."), "error")
+        return _receipt_page(token, 409, words_form=form)
+    flash(_("Your changes are saved.") if changed else _("Nothing was changed."), "success")
     return redirect(url_for("submit.receipt", token=token), code=303)
 
 

@@ -18,13 +18,32 @@ from . import NotAllowed, audit
 from .common import locked_work, tags_named
 
 
+class Unchanged:
+    """A field the caller does not change (its form does not hold it)."""
+
+
+UNCHANGED = Unchanged()
+
+
 def edit_work(
-    work_id: int, moderator_id: int, *, title: str, alt_text: str, tag_names: Iterable[str]
+    work_id: int,
+    moderator_id: int | None,
+    *,
+    title: str,
+    alt_text: str,
+    tag_names: Iterable[str],
+    description: str | None | Unchanged = UNCHANGED,
 ) -> list[str]:
-    """Fix a work's title, alt text and tags; returns the names of the fields changed."""
+    """Fix a work's title, alt text, tags and (when given) description; returns the names
+    of the fields changed. moderator_id None: the artist, through their private link, and
+    only while the work waits for review (a moderator then sees the change before anything
+    is published). The work keeps its place in the queue."""
     begin_write()
     work = locked_work(work_id)
-    if work.status not in (WorkStatus.PENDING, WorkStatus.APPROVED):
+    allowed = (
+        (WorkStatus.PENDING,) if moderator_id is None else (WorkStatus.PENDING, WorkStatus.APPROVED)
+    )
+    if work.status not in allowed:
         raise NotAllowed("decided")
     changes = []
     if title != work.title:
@@ -33,6 +52,10 @@ def edit_work(
     if alt_text != work.alt_text:
         changes.append(f"alt text: {work.alt_text!r} -> {alt_text!r}")
         work.alt_text = alt_text
+    if not isinstance(description, Unchanged) and (description or None) != work.description:
+        changes.append("description: changed")
+        work.description = description or None
+        work.description_html = str(render_markdown(description)) if description else None
     old_tags = [t.name for t in work.tags]
     new_tags = tags_named(tag_names)
     if sorted(t.slug for t in new_tags) != sorted(t.slug for t in work.tags):
@@ -43,12 +66,13 @@ def edit_work(
         if work.status == WorkStatus.APPROVED and not work.hidden:
             db.session.flush()
             federation.revise(work)  # an Update of its Note, if it was announced
+        by_artist = ["by the artist, through the private link"] if moderator_id is None else []
         audit.record(
             actions.EDIT,
             moderator_id=moderator_id,
             work_id=work.id,
             subject=title,
-            reason="\n".join(changes),
+            reason="\n".join(changes + by_artist),
         )
     db.session.flush()
     return [c.split(":", 1)[0] for c in changes]
