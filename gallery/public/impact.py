@@ -9,7 +9,9 @@ from __future__ import annotations
 from flask import Blueprint, render_template
 from flask.typing import ResponseReturnValue
 from flask_babel import get_locale
+from sqlalchemy import ColumnElement
 
+from ..models import Campaign, Prisoner
 from ..models import impact as kinds
 from ..web import impact_figures
 from ..web.http import or_404
@@ -35,23 +37,27 @@ def overview() -> ResponseReturnValue:
 def prisoner(slug: str) -> ResponseReturnValue:
     """What was done for one prisoner: this month's sentences, the charts, the totals."""
     found = or_404(queries.prisoner_by_slug(slug))
-    return render_template(
-        "public/impact_subject.html",
-        prisoner=found,
-        campaign=None,
-        figures=impact_figures.figures(impact_figures.for_prisoner(found.id)),
-        kinds=kinds.KINDS,
-    )
+    return _subject(impact_figures.for_prisoner(found.id), prisoner=found)
 
 
 @bp.get("/impact/campaigns/<slug>")
 def campaign(slug: str) -> ResponseReturnValue:
     """What was done for one campaign."""
     found = or_404(queries.campaign_by_slug(slug))
+    return _subject(impact_figures.for_campaign(found.id), campaign=found)
+
+
+def _subject(
+    counted: ColumnElement[bool],
+    *,
+    prisoner: Prisoner | None = None,
+    campaign: Campaign | None = None,
+) -> ResponseReturnValue:
+    """One prisoner's or one campaign's page of counts."""
     return render_template(
         "public/impact_subject.html",
-        prisoner=None,
-        campaign=found,
-        figures=impact_figures.figures(impact_figures.for_campaign(found.id)),
+        prisoner=prisoner,
+        campaign=campaign,
+        figures=impact_figures.figures(counted),
         kinds=kinds.KINDS,
     )

@@ -26,6 +26,7 @@ from .. import mail
 from ..core import secretbox
 from ..core.database import begin_write
 from ..core.errors import InvalidInput, NotFound
+from ..core.mirrors import safe_mirrors
 from ..core.tokens import keyed_hash, new_receipt_token, token_hash
 from ..extensions import db
 from ..models import (
@@ -229,6 +230,7 @@ def send_digests(now: datetime | None = None) -> Sent:
     moment = now or utcnow()
     done = Sent()
     cache: dict[tuple[Any, ...], dict[str, Any]] = {}
+    needing = [p for p, _sent in who_needs_letters()]  # once a run, whatever the scopes
     for row in _confirmed():
         contact = _contact(row)
         if contact is None:
@@ -237,7 +239,7 @@ def send_digests(now: datetime | None = None) -> Sent:
         since = row.last_sent_at or row.confirmed_at or row.created_at
         key = (row.scope, row.prisoner_id, row.campaign_id, row.locale, since)
         if key not in cache:
-            cache[key] = _news(row, since, moment)
+            cache[key] = _news(row, since, moment, needing)
         news = cache[key]
         if not news["works"] and not news["news"]:
             done.nothing_new += 1
@@ -303,10 +305,12 @@ def _confirmed() -> list[Subscription]:
 
 def _addresses() -> dict[str, Any]:
     config = current_app.config
-    return {"mirrors": list(config.get("MIRRORS") or ()), "onion": config.get("ONION_URL")}
+    return {"mirrors": list(safe_mirrors(config["MIRRORS"])), "onion": config.get("ONION_URL")}
 
 
-def _news(row: Subscription, since: datetime, now: datetime) -> dict[str, Any]:
+def _news(
+    row: Subscription, since: datetime, now: datetime, needing: list[Prisoner]
+) -> dict[str, Any]:
     """What is new in a subscriber's scope since `since`, in their language: the works
     published, the profiles updated or checked again, and who needs letters."""
     locale = row.locale
@@ -365,7 +369,7 @@ def _news(row: Subscription, since: datetime, now: datetime) -> dict[str, Any]:
             "name": p.name_for(locale),
             "url": mail.page_url("letters.write", locale, slug=p.slug),
         }
-        for p, _sent in who_needs_letters()
+        for p in needing
         if in_scope is None or p.id in in_scope
     ][:WRITE_TO]
     return {"works": works, "news": news, "write": write}

@@ -26,6 +26,15 @@ TITLE = "Letters that crossed the border"
 OTHER = "Winter garden at dawn"
 
 
+def export_and_push(runner, tmp_path: Path, *targets: str) -> None:
+    """export-static into tmp_path/copy, then --push to each target."""
+    pushes = [arg for target in targets for arg in ("--push", target)]
+    result = runner.invoke(
+        args=["export-static", str(tmp_path / "copy"), "--public-url", PUBLIC, *pushes]
+    )
+    assert result.exit_code == 0, result.output
+
+
 @pytest.fixture
 def pushed(app, runner, make_prisoner, tmp_path) -> tuple[Path, str, str]:
     """A copy exported, then pushed to a folder (what a USB stick would hold)."""
@@ -35,17 +44,7 @@ def pushed(app, runner, make_prisoner, tmp_path) -> tuple[Path, str, str]:
     add_work(store, title=OTHER, alt_text="Blue square")
     public_id, slug = work.public_id, prisoner.slug
     stick = tmp_path / "stick"
-    result = runner.invoke(
-        args=[
-            "export-static",
-            str(tmp_path / "copy"),
-            "--public-url",
-            PUBLIC,
-            "--push",
-            str(stick),
-        ]
-    )
-    assert result.exit_code == 0, result.output
+    export_and_push(runner, tmp_path, str(stick))
     return stick, public_id, slug
 
 
@@ -157,19 +156,7 @@ def test_copies_pushed_to_a_bucket_and_to_a_git_repository_search_themselves(
     work = add_work(media_store(app), title=TITLE, alt_text="Grey square", prisoners=(prisoner,))
     remote = tmp_path / "mirror.git"
     _git("init", "--quiet", "--bare", str(remote))
-    result = runner.invoke(
-        args=[
-            "export-static",
-            str(tmp_path / "copy"),
-            "--public-url",
-            PUBLIC,
-            "--push",
-            f"s3://{s3_bucket}/site",
-            "--push",
-            f"git+{remote}",
-        ]
-    )
-    assert result.exit_code == 0, result.output
+    export_and_push(runner, tmp_path, f"s3://{s3_bucket}/site", f"git+{remote}")
 
     clone = tmp_path / "clone"
     _git("clone", "--quiet", str(remote), str(clone))
