@@ -2,7 +2,7 @@
 
 Usage: python benchmarks/run.py [--runs 5] [--only NAME ...]
        (make bench; make bench BENCH_ARGS="--only memory" for one: NAME is the part of
-       bench_NAME.py, here pipeline, upload, burst, render, pages or memory)
+       bench_NAME.py, here pipeline, upload, phone, burst, render, pages or memory)
 
 Each benchmark runs in its own Python process (their memory figures must not
 see each other) and generates its own inputs with a fixed seed in a
@@ -27,7 +27,15 @@ BENCHMARKS = (
         "JPEG/PNG/WebP/HEIC/AVIF, in-process, no HTTP",
         "bench_pipeline.py",
     ),
-    ("Upload: the whole POST /submit against gunicorn vs the naive pipeline", "bench_upload.py"),
+    (
+        "Upload: the whole POST /submit against gunicorn vs the naive pipeline, photos and flat "
+        "art 2-24 MP, the fixed cost beyond the pipeline, memory at 24 and 40 MP",
+        "bench_upload.py",
+    ),
+    (
+        "Phone: a 2.8 MB photo at 500 kbit/s in Chromium, with and without the device step",
+        "bench_phone.py",
+    ),
     ("Burst: 20 parallel 40 MP uploads on 4 workers, memory and 503s", "bench_burst.py"),
     ("Render: pages with the worst Markdown an artist can write", "bench_render.py"),
     ("Pages: req/s against hello world under wrk, 10,000 works, 2 workers", "bench_pages.py"),

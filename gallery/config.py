@@ -292,6 +292,13 @@ SETTINGS: tuple[Setting, ...] = (
     ),
     _s("RATELIMIT_SWALLOW_ERRORS", True, "a failing limits' store never fails a request", LIMITS),
     _s("SUBMIT_RATE_LIMIT", "10 per hour;30 per day", "accepted submissions per client", LIMITS),
+    _s(
+        "UPLOAD_RATE_LIMIT",
+        "60 per hour;200 per day",
+        "resumable uploads (tus, /uploads/) a client may start, and images kept after a "
+        "form sent back with a mistake",
+        LIMITS,
+    ),
     _s("API_RATE_LIMIT", "300 per minute", "requests per client on every /api/ address", LIMITS),
     _s(
         "REPORT_RATE_LIMIT", "5 per hour;20 per day", "reports per IPv4 address or IPv6 /48", LIMITS
@@ -359,9 +366,30 @@ SETTINGS: tuple[Setting, ...] = (
     ),
     # ---- uploads and decoding
     _s("MAX_CONTENT_LENGTH", 25 * 1024 * 1024, "bytes of a whole request (an upload)", UPLOADS),
+    _s(
+        "UPLOAD_EXPIRY_SECONDS",
+        86400,
+        "seconds a resumable upload (or an image kept after a form sent back with a "
+        "mistake) stays in the database unused; then it is deleted",
+        UPLOADS,
+    ),
+    _s(
+        "UPLOAD_STAGED_BYTES",
+        1024 * 1024 * 1024,
+        "bytes all unexpired uploads may reserve together in the database; past that a "
+        "new upload is refused with 503 until some finish or expire",
+        UPLOADS,
+    ),
     _s("MAX_FORM_MEMORY_SIZE", 100 * 1024, "bytes of a form's non-file fields", UPLOADS),
     _s("MAX_FORM_PARTS", 200, "parts of a multipart form", UPLOADS),
     _s("MAX_IMAGE_PIXELS", 40_000_000, "pixels of an uploaded image", UPLOADS),
+    _s(
+        "MAX_WORK_IMAGES",
+        6,
+        "images of one work, its cover image included (the form offers this many, less one, "
+        "optional extra images; the whole form still fits in MAX_CONTENT_LENGTH)",
+        UPLOADS,
+    ),
     _s(
         "DECODE_MEMORY_MB",
         1536,

@@ -7,6 +7,7 @@ Playwright. Test modules import it at the top, and are skipped when Playwright i
 
 from __future__ import annotations
 
+import io
 import logging
 import os
 import re
@@ -251,3 +252,45 @@ def fill_form(page: Any, image: Path | None, title: str = "A bird leaves the cag
     page.check("#own_work")
     page.check("#consent")
     page.check('input[name="ai_used"][value="no"]')
+
+
+class UploadLog:
+    """Every request to /uploads/ that reached the live server: method, headers and body,
+    recorded by a WSGI layer around the app (the `upload_log` fixture puts it in place and
+    takes it away)."""
+
+    def __init__(self, app: Any):
+        self.requests: list[tuple[str, dict[str, str], bytes]] = []
+        self._app = app
+        self._inner = app.wsgi_app
+        app.wsgi_app = self._record
+
+    def close(self) -> None:
+        self._app.wsgi_app = self._inner
+
+    def _record(self, environ: dict, start_response: Any) -> Any:
+        if environ.get("PATH_INFO", "").startswith("/uploads/"):
+            length = int(environ.get("CONTENT_LENGTH") or 0)
+            body = environ["wsgi.input"].read(length) if length else b""
+            environ["wsgi.input"] = io.BytesIO(body)
+            headers = {
+                key[5:].replace("_", "-").lower(): value
+                for key, value in environ.items()
+                if key.startswith("HTTP_")
+            }
+            self.requests.append((environ["REQUEST_METHOD"], headers, body))
+        return self._inner(environ, start_response)
+
+    def methods(self) -> list[str]:
+        return [m for m, _h, _b in self.requests]
+
+    def received(self) -> bytes:
+        """The file as the server got it: each PATCH's body at its offset (a retried chunk
+        overwrites the part it repeats)."""
+        data = bytearray()
+        for method, headers, body in self.requests:
+            if method != "PATCH":
+                continue
+            offset = int(headers["upload-offset"])
+            data[offset : offset + len(body)] = body
+        return bytes(data)

@@ -772,6 +772,18 @@ def browser() -> Iterator[Any]:
 
 
 @pytest.fixture
+def upload_log(live: Any) -> Iterator[Any]:
+    """What reaches the live server's /uploads/ during the test (browser_helpers.UploadLog)."""
+    from browser_helpers import UploadLog
+
+    log = UploadLog(live.app)
+    try:
+        yield log
+    finally:
+        log.close()
+
+
+@pytest.fixture
 def open_tab(browser: Any, live: Any) -> Iterator[Callable[..., Any]]:
     """open_tab(width=1280, javascript=True, scale=1) -> a Tab in a fresh browser context
     (no cookies or storage from another test); the contexts are closed after the test."""

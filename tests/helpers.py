@@ -1,6 +1,6 @@
 """Small helpers the test modules share: images made in memory, works made through the real
 pipeline, CSRF tokens read from pages, logging in through the real form, the submission
-form's fields, and reading what the requests committed.
+form's fields, an approve form's, and reading what the requests committed.
 
 Plain functions, importable from any test module (`from helpers import ...`); the fixtures
 that wrap them are in conftest.py."""
@@ -61,6 +61,20 @@ def count_rows(model: Any) -> int:
     """How many rows a table has, read in a new transaction (SQLite reads from a snapshot)."""
     db.session.commit()
     return db.session.scalar(select(func.count()).select_from(model))
+
+
+def approving(csrf: str, *work_ids: int, bulk: bool = False) -> dict[str, Any]:
+    """An approve form's data as the moderator's page sends it: the CSRF token and what
+    the page showed of each work (its review_fingerprint as it is now). One work: `seen`;
+    bulk: the works' ids and a `seen-<id>` for each."""
+    fresh()
+    seen = {i: db.session.get(Work, i).review_fingerprint for i in work_ids}
+    if not bulk:
+        (only,) = work_ids
+        return {"csrf_token": csrf, "seen": seen[only]}
+    return {"csrf_token": csrf, "work_ids": list(work_ids)} | {
+        f"seen-{i}": fp for i, fp in seen.items()
+    }
 
 
 # ---- images and works ----
@@ -179,9 +193,14 @@ def multipart(data: dict, boundary: str | None = None) -> tuple[bytes, str]:
 
 
 def post(client: FlaskClient, data: dict, url: str = "/submit", boundary: str | None = None) -> Any:
-    """POST a form as multipart/form-data, encoded in memory."""
+    """POST a form as multipart/form-data, encoded in memory. The response is read and
+    closed, as a server does once it has sent it: what the view left for then runs (a new
+    submission's face suggestions, gallery/public/submit.py)."""
     body, content_type = multipart(data, boundary)
-    return client.post(url, data=body, content_type=content_type)
+    response = client.post(url, data=body, content_type=content_type)
+    response.get_data()
+    response.close()
+    return response
 
 
 # ---- apps the migration tests make on an empty database (the fixture: empty_database) ----

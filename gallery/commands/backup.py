@@ -34,6 +34,9 @@ DATABASE_VARIABLES = (
     "FLASK_SQLALCHEMY_DATABASE_URI",
 )
 MEDIA_VARIABLES = ("GALLERY_MEDIA", "MEDIA_STORE", "FLASK_GALLERY_MEDIA", "FLASK_MEDIA_STORE")
+# Resumable uploads staged for the submission form (models/uploads.py): files as their
+# senders sent them, metadata and all, kept a day at most. No backup holds them.
+NOT_BACKED_UP = ("upload_part", "upload")
 
 
 @dataclass
@@ -67,17 +70,43 @@ def _copy_rows(source: Engine, dest: Path, models: MetaData) -> None:
         tables.create_all(target)
         with target.begin() as out:
             for table in [*models.sorted_tables, *tables.sorted_tables]:
+                if table.name in NOT_BACKED_UP:
+                    continue
                 rows = [dict(r._mapping) for r in conn.execute(select(table))]
                 if rows:
                     out.execute(table.insert(), rows)
     target.dispose()
 
 
+def _drop_staged(db_file: Path) -> None:
+    """Empty the staged uploads' tables of the copy, their bytes overwritten on disk."""
+    conn = sqlite3.connect(db_file)
+    try:
+        conn.execute("PRAGMA secure_delete=ON")
+        present = {n for (n,) in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+        for name in NOT_BACKED_UP:
+            if name in present:
+                conn.execute(f'DELETE FROM "{name}"')
+        conn.commit()
+    finally:
+        conn.close()
+
+
 def _referenced_keys(db_file: Path) -> list[str]:
     with sqlite3.connect(db_file) as conn:
-        return [
+        keys = [
             k for (k,) in conn.execute("SELECT image_key FROM work WHERE image_key IS NOT NULL")
         ]
+        # A work's other images (a copy made before their table existed has none).
+        found = "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'work_image'"
+        if conn.execute(found).fetchone():
+            keys += [
+                k
+                for (k,) in conn.execute(
+                    "SELECT image_key FROM work_image WHERE image_key IS NOT NULL"
+                )
+            ]
+        return keys
 
 
 def _read_work(media: Store, key: str) -> dict[str, bytes] | None:
@@ -103,6 +132,7 @@ def backup(
         _copy_sqlite(source, db_file)
     else:
         _copy_rows(source, db_file, models)
+    _drop_staged(db_file)
     report = BackupReport()
     copy = MediaStore(dest / "media")
     for key in _referenced_keys(db_file):

@@ -15,8 +15,8 @@ from sqlalchemy import select
 from .. import federation, mail
 from ..extensions import db
 from ..media import media_store
-from ..models import Work
-from ..verbs import common, digest, letters, retention, undoing
+from ..models import Work, WorkImage
+from ..verbs import common, digest, letters, retention, undoing, uploads
 from . import backup, mirror
 
 
@@ -24,17 +24,17 @@ from . import backup, mirror
 @click.option("--repair", is_flag=True, help="Remove staging leftovers and unreferenced files.")
 def fsck(repair: bool) -> None:
     """Check the media store against the database; exit 1 if a problem remains."""
-    rows = db.session.execute(
-        select(Work.image_key, Work.renditions).where(Work.image_key.is_not(None))
-    )
     expected = {
         key: {name for info in (renditions or {}).values() for name in info["files"].values()}
-        for key, renditions in rows
+        for table in (Work, WorkImage)  # a work's cover image, and its other images
+        for key, renditions in db.session.execute(
+            select(table.image_key, table.renditions).where(table.image_key.is_not(None))
+        )
     }
     store = media_store()
     report = store.fsck(expected, repair=repair)
     verb = "removed" if repair else "found"
-    click.echo(f"Checked {len(expected)} works against {store.location}.")
+    click.echo(f"Checked {len(expected)} stored images against {store.location}.")
     click.echo(f"Staging leftovers {verb}: {len(report.staging_leftovers)}")
     click.echo(f"Unreferenced folders {verb}: {len(report.orphans)}")
     click.echo(f"Missing files: {len(report.missing)}")
@@ -240,12 +240,15 @@ class Age(click.ParamType):
 )
 def purge_command(older_than: timedelta) -> None:
     """Delete rejected and withdrawn works and refused letters decided longer ago than the
-    given age, letter writers' addresses older than LETTER_EMAIL_DAYS, and digest sign-ups
-    not confirmed within DIGEST_CONFIRM_DAYS."""
+    given age, letter writers' addresses older than LETTER_EMAIL_DAYS, digest sign-ups
+    not confirmed within DIGEST_CONFIRM_DAYS, and resumable uploads past their
+    UPLOAD_EXPIRY_SECONDS."""
     removed = retention.purge(media_store(), older_than)
     refused = letters.purge_refused(older_than)
     unconfirmed = digest.forget_unconfirmed()
+    expired = uploads.purge_expired()
     db.session.commit()
     click.echo(f"Purged {removed} rejected or withdrawn works decided more than {older_than} ago.")
     click.echo(f"Purged {refused} refused letters decided more than {older_than} ago.")
     click.echo(f"Erased {unconfirmed} digest sign-ups never confirmed.")
+    click.echo(f"Deleted {expired} expired uploads.")

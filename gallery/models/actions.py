@@ -38,4 +38,7 @@ LETTER_APPROVE = "letter-approve"  # read, checked against the list: in the next
 LETTER_REFUSE = "letter-refuse"  # not to be sent; the reason goes to the writer
 LETTER_SEND = "letter-send"  # a batch of letters to one prisoner marked as posted
 UNDO = "undo"  # an approval or rejection taken back within its window
+IMAGE_ADD = "image-add"  # an image added to a pending work (up to MAX_WORK_IMAGES)
+IMAGE_REMOVE = "image-remove"  # one of a pending work's images removed, its files deleted
+COVER_IMAGE = "cover-image"  # another of a work's images chosen as its cover image
 TAKEDOWNS = (UNPUBLISH, REPORT_UNPUBLISH)

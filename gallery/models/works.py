@@ -4,6 +4,8 @@ languages, and its tags."""
 from __future__ import annotations
 
 import enum
+import hashlib
+import json
 from datetime import datetime
 from typing import Any
 
@@ -11,9 +13,13 @@ from markupsafe import Markup
 from sqlalchemy import JSON, Column, ForeignKey, Index, String, Table, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from ..core import secretbox
 from ..core.text import render_markdown
 from ..extensions import db
 from .base import Shown, UTCDateTime, _enum, pick_language, utcnow
+
+# The purpose that derives Work.receipt_title's key from a receipt token (core/secretbox).
+RECEIPT_TITLE = "receipt title"
 
 
 class WorkStatus(enum.StrEnum):
@@ -77,7 +83,59 @@ class Tag(db.Model):
         return f"<Tag {self.slug}>"
 
 
-class Work(db.Model):
+class ImageColumns:
+    """The columns of one stored image, declared once: a work's cover image (on Work) and
+    each of its other images (WorkImage)."""
+
+    # A random key naming the image's folder, and facts about the cleaned file.
+    image_key: Mapped[str | None] = mapped_column(String(43), unique=True)
+    image_format: Mapped[str | None] = mapped_column(String(8))
+    width: Mapped[int | None]
+    height: Mapped[int | None]
+    image_bytes: Mapped[int | None]
+    image_sha256: Mapped[str | None] = mapped_column(String(64))
+    has_alpha: Mapped[bool] = mapped_column(default=False)
+    # {"thumb": {"width": .., "height": .., "files": {"webp": "thumb.webp", "jpeg": ...}}, ...}
+    renditions: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    # A 64-bit perceptual hash of the picture (16 hex digits), for moderators only: a new
+    # submission close to an earlier work is flagged in the queue.  Never shown publicly.
+    phash: Mapped[str | None] = mapped_column(String(16), index=True)
+    # face_suggestions: the detector's rectangles, [[x, y, width, height], ...] as fractions
+    # of the image, computed once (None: not yet; []: nothing found or the detector failed).
+    # covered_regions: how many rectangles have been filled solid on the stored image so far.
+    face_suggestions: Mapped[list[list[float]] | None] = mapped_column(JSON)
+    covered_regions: Mapped[int] = mapped_column(default=0)
+    # The image key on which a moderator last reviewed what to cover: covers applied (and
+    # the detector then found nothing more), or "nothing to cover" recorded.  A work whose
+    # artist asked for covering, or one of whose images has face suggestions, can be
+    # approved only while this equals image_key on each of its images
+    # (Work.cover_decision_needed): any new image needs a new look.
+    cover_checked_key: Mapped[str | None] = mapped_column(String(43))
+
+    def needs_cover_look(self, requested: bool) -> bool:
+        """Whether a moderator must still look at this image for what to cover: asked
+        for (requested) or suggested by the detector, and not reviewed as it is now."""
+        if self.cover_checked_key is not None and self.cover_checked_key == self.image_key:
+            return False
+        return bool(requested or self.face_suggestions)
+
+    IMAGE_COLUMNS = (
+        "image_key",
+        "image_format",
+        "width",
+        "height",
+        "image_bytes",
+        "image_sha256",
+        "has_alpha",
+        "renditions",
+        "phash",
+        "face_suggestions",
+        "covered_regions",
+        "cover_checked_key",
+    )
+
+
+class Work(ImageColumns, db.Model):
     __table_args__ = (
         # The public grid: approved works, newest first, seeked by (published_at, id).
         Index("ix_work_status_published", "status", "published_at", "id"),
@@ -135,34 +193,13 @@ class Work(db.Model):
     # answer): the takedown stands, and `flask move-media` moves them later (verbs/common.py).
     media_move_pending: Mapped[bool] = mapped_column(default=False)
 
-    # The stored image: a random key naming its folder, and facts about the cleaned file.
-    image_key: Mapped[str | None] = mapped_column(String(43), unique=True)
-    image_format: Mapped[str | None] = mapped_column(String(8))
-    width: Mapped[int | None]
-    height: Mapped[int | None]
-    image_bytes: Mapped[int | None]
-    image_sha256: Mapped[str | None] = mapped_column(String(64))
-    has_alpha: Mapped[bool] = mapped_column(default=False)
-    # {"thumb": {"width": .., "height": .., "files": {"webp": "thumb.webp", "jpeg": ...}}, ...}
-    renditions: Mapped[dict[str, Any] | None] = mapped_column(JSON)
-    # A 64-bit perceptual hash of the picture (16 hex digits), for moderators only: a new
-    # submission close to an earlier work is flagged in the queue.  Never shown publicly.
-    phash: Mapped[str | None] = mapped_column(String(16), index=True)
-
-    # Covering what identifies someone.  cover_requested: the artist asked the moderators
+    # The stored image columns (ImageColumns) are the work's cover image: the one grids,
+    # share previews, the feed, the slideshow, prints and federation show. Its other images
+    # are WorkImage rows (Work.images).
+    # Covering what identifies someone: cover_requested: the artist asked the moderators
     # to cover faces and other identifying details (the form's box, for those without
-    # JavaScript, or a request from the receipt page).  face_suggestions: the detector's
-    # rectangles, [[x, y, width, height], ...] as fractions of the image, computed once
-    # (None: not yet; []: nothing found or the detector failed).  covered_regions: how
-    # many rectangles have been filled solid on the stored image so far.
+    # JavaScript, or a request from the receipt page), on every image of the work.
     cover_requested: Mapped[bool] = mapped_column(default=False)
-    face_suggestions: Mapped[list[list[float]] | None] = mapped_column(JSON)
-    covered_regions: Mapped[int] = mapped_column(default=0)
-    # The image key on which a moderator last reviewed what to cover: covers applied (and
-    # the detector then found nothing more), or "nothing to cover" recorded.  A work whose
-    # artist asked for covering, or that has face suggestions, can be approved only while
-    # this equals image_key (Work.cover_decision_needed): any new image needs a new look.
-    cover_checked_key: Mapped[str | None] = mapped_column(String(43))
     # A rejected work keeps its files and its artist's details until this moment, so the
     # rejection can be undone (DECISION_UNDO_SECONDS); then they go (verbs.undoing).
     finalize_after: Mapped[datetime | None] = mapped_column(UTCDateTime)
@@ -172,6 +209,12 @@ class Work(db.Model):
     # so the message can carry the private link; and the language to write it in.
     notify_token: Mapped[str | None] = mapped_column(Text)
     notify_locale: Mapped[str | None] = mapped_column(String(16))
+    # The title the artist last wrote, sealed with a key derived from the receipt token
+    # (secretbox, remember=False), which the server does not keep: made at submission and
+    # again when the artist edits it through the private link (a moderator's fix does not
+    # reach it). It outlives forget_artist, so the receipt of a rejected or withdrawn work
+    # still says which work it was; only the link's holder can open it.
+    receipt_title: Mapped[str | None] = mapped_column(Text)
 
     campaign: Mapped[Campaign | None] = relationship(back_populates="works")
     prisoners: Mapped[list[Prisoner]] = relationship(
@@ -190,6 +233,15 @@ class Work(db.Model):
         back_populates="work",
         cascade="all, delete-orphan",
         order_by="WorkText.locale",
+        lazy="selectin",
+    )
+
+    # The work's other images, after its cover image (the work's own image columns), in
+    # their order; loaded with every work, as its texts.
+    images: Mapped[list[WorkImage]] = relationship(
+        back_populates="work",
+        cascade="all, delete-orphan",
+        order_by="WorkImage.position",
         lazy="selectin",
     )
 
@@ -240,15 +292,60 @@ class Work(db.Model):
         return self.display_name or None
 
     @property
+    def all_images(self) -> list[ImageColumns]:
+        """The cover image (the work itself) first, then the other images in order."""
+        return [self, *self.images]
+
+    @property
+    def image_keys(self) -> list[str]:
+        """The storage keys of every image of the work that still has its files."""
+        return [i.image_key for i in self.all_images if i.image_key]
+
+    @property
     def cover_decision_needed(self) -> bool:
         """True while a moderator must still cover, or record that there is nothing to
         cover, before this work can be published: the artist asked for covering, or the
-        face detector has suggestions, and no moderator has reviewed covers on the image
-        as it is now.  (A work the detector has not looked at yet is looked at first when
-        it is approved: verbs.decisions.)"""
-        if self.cover_checked_key is not None and self.cover_checked_key == self.image_key:
-            return False
-        return bool(self.cover_requested or self.face_suggestions)
+        face detector has suggestions on one of its images, and no moderator has reviewed
+        covers on that image as it is now.  (A work the detector has not looked at yet is
+        looked at first when it is approved: verbs.decisions.)"""
+        return any(i.needs_cover_look(self.cover_requested) for i in self.all_images)
+
+    def seal_receipt_title(self, token: str) -> None:
+        """Seal the title as it is now for the holder of the receipt token `token`."""
+        self.receipt_title = secretbox.seal(
+            self.title, secret=token, purpose=RECEIPT_TITLE, remember=False
+        )
+
+    def receipt_title_for(self, token: str) -> str | None:
+        """The sealed title, opened with the receipt token; None without a seal (works sent
+        before it existed) or when `token` is not the one it was sealed for."""
+        if not self.receipt_title:
+            return None
+        try:
+            return secretbox.open_sealed(
+                self.receipt_title, secret=token, purpose=RECEIPT_TITLE, remember=False
+            )
+        except secretbox.InvalidToken:
+            return None
+
+    @property
+    def review_fingerprint(self) -> str:
+        """A short mark of everything a moderator reads before approving: the title, alt
+        text, description, tags, content warning, texts in other languages and the image
+        (its key). The approve forms carry the mark of the page the moderator saw, and
+        approval is refused when it no longer matches (verbs.decisions.approve): the
+        artist may have changed the words from the receipt meanwhile."""
+        seen = [
+            self.title,
+            self.alt_text,
+            self.description,
+            sorted(t.slug for t in self.tags),
+            str(self.content_warning) if self.content_warning else None,
+            sorted([t.locale, t.title, t.alt_text, t.description] for t in self.texts),
+            self.image_key,
+        ]
+        blob = json.dumps(seen, ensure_ascii=False, separators=(",", ":")).encode()
+        return hashlib.sha256(blob).hexdigest()[:20]
 
     @property
     def description_markup(self) -> Markup:
@@ -288,3 +385,29 @@ class WorkText(db.Model):
 
     def __repr__(self) -> str:
         return f"<WorkText {self.work_id}:{self.locale}>"
+
+
+class WorkImage(ImageColumns, db.Model):
+    """One of a work's images other than its cover image (the work's own image columns),
+    with its own alt text and covering; up to MAX_WORK_IMAGES images in all. Choosing one
+    as the cover image swaps its image columns and alt text with the work's."""
+
+    __tablename__ = "work_image"
+    __table_args__ = (Index("ix_work_image_work_position", "work_id", "position"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    work_id: Mapped[int] = mapped_column(ForeignKey("work.id", ondelete="CASCADE"))
+    position: Mapped[int] = mapped_column(default=0)
+    alt_text: Mapped[str] = mapped_column(String(1000))
+
+    work: Mapped[Work] = relationship(back_populates="images")
+
+    def text_for(self, field: str, locale: str) -> Shown | None:
+        """The image's alt text, in the language the work was written in."""
+        text = getattr(self, field, None) if field == "alt_text" else None
+        if not text:
+            return None
+        return Shown(text, self.work.text_locale or locale)
+
+    def __repr__(self) -> str:
+        return f"<WorkImage {self.work_id}:{self.position}>"

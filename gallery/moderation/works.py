@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 
 from flask import (
+    abort,
     current_app,
     flash,
     redirect,
@@ -24,9 +25,16 @@ from ..core.paging import Cursor
 from ..extensions import db
 from ..media import media_store
 from ..models import Work
-from ..verbs import NotAllowed, covers, decisions, editing, undoing, unpublishing
+from ..verbs import NotAllowed, covers, decisions, editing, undoing, unpublishing, work_images
 from ..web.errors import error_message, retry_later
-from ..web.forms import CoverForm, content_warning_value, split_tags
+from ..web.forms import (
+    CoverForm,
+    chosen_image,
+    content_warning_value,
+    cover_forms,
+    cover_prefix,
+    split_tags,
+)
 from ..web.http import decode_limits, image_slot, or_404, page_arg
 from . import finisher, queries
 from .blueprint import UNDO_KEY, act, after_arg, bp, campaign_arg, flash_errors
@@ -89,7 +97,10 @@ def work(work_id: int) -> ResponseReturnValue:
 
 
 def _review_page(
-    work_id: int, status: int = 200, cover_form: CoverForm | None = None
+    work_id: int,
+    status: int = 200,
+    cover_form: CoverForm | None = None,
+    cover_image: int | None = None,
 ) -> ResponseReturnValue:
     found = or_404(queries.work_for_review(work_id))
     page = render_template(
@@ -98,32 +109,54 @@ def _review_page(
         events=queries.history(work_id),
         presets=preset_choices(),
         lookalikes=queries.lookalikes([found]).get(found.id, []),
-        cover_form=(cover_form or CoverForm()).offer(found.face_suggestions),
+        cover_forms=cover_forms(found, cover_form, cover_image),
     )
     return page, status
 
 
 @bp.post("/works/<int:work_id>/redact")
 def redact(work_id: int) -> ResponseReturnValue:
-    """Cover rectangles solid on a pending work's image: every size is made again from the
-    covered one and the uncovered files are deleted once this commits."""
-    form = CoverForm()
+    """Cover rectangles solid on one image of a pending work (its `image` field; none: the
+    cover image): every size is made again from the covered one and the uncovered files
+    are deleted once this commits."""
+    image_id = chosen_image()
+    form = CoverForm(prefix=cover_prefix(image_id))
     try:
         with image_slot():
-            return _cover(work_id, form)
+            return _cover(work_id, form, image_id)
     except GalleryError as exc:
         # Busy, or the disk full: the new files go with the rollback and the work keeps its
         # image as it was; the page again, with the rectangles drawn. (act() answers a
         # refusal itself; any other failure is a 500.)
         db.session.rollback()
         flash(error_message(exc), "error")
-        return retry_later(_review_page(work_id, exc.status, form), exc)
+        return retry_later(_review_page(work_id, exc.status, form, image_id), exc)
 
 
-def _cover(work_id: int, form: CoverForm) -> ResponseReturnValue:
+@bp.post("/works/<int:work_id>/cover-image")
+def choose_cover_image(work_id: int) -> ResponseReturnValue:
+    """Make another of the work's images (its `image` field) its cover image."""
+    image_id = chosen_image()
+    if image_id is None:
+        abort(404)
+    return act(
+        lambda: work_images.choose_cover_image(work_id, image_id, current_user.id),
+        done=_("This image is now the cover image."),
+        refused=_("Only a work waiting for review or published can change its cover image."),
+        back=_to_work(work_id),
+        form=ActionForm(),
+    )
+
+
+def _cover(work_id: int, form: CoverForm, image_id: int | None = None) -> ResponseReturnValue:
     return act(
         lambda: covers.cover_work(
-            media_store(), work_id, form.regions.regions, current_user.id, decode_limits()
+            media_store(),
+            work_id,
+            form.regions.regions,
+            current_user.id,
+            decode_limits(),
+            image_id=image_id,
         ),
         done=lambda w: ngettext(
             "%(num)s region covered, on every size of the image.",
@@ -136,8 +169,14 @@ def _cover(work_id: int, form: CoverForm) -> ResponseReturnValue:
         ),
         back=_to_work(work_id),
         form=form,
-        answer=lambda status: _review_page(work_id, status, form),
+        answer=lambda status: _review_page(work_id, status, form, image_id),
     )
+
+
+def _seen(value: str | None) -> str:
+    """A fingerprint sent by an approve form; "" (which matches no work) when it is
+    missing or not one: a form from before fingerprints, or made by hand."""
+    return value if value and len(value) <= 64 and value.isascii() and value.isalnum() else ""
 
 
 def _undo_seconds() -> int:
@@ -155,13 +194,30 @@ def _offer_undo(work_ids: list[int]) -> None:
 
 @bp.post("/works/<int:work_id>/approve")
 def approve(work_id: int) -> ResponseReturnValue:
-    """Publish a pending work, once what to cover has been looked at. Before that it is
-    refused with a 409 and the work's own page, where the moderator can cover."""
+    """Publish a pending work, once what to cover has been looked at, and as the moderator
+    saw it (the form's `seen`: the work's review_fingerprint on their page). Otherwise it
+    is refused with a 409 and the work's own page, where the moderator can cover, or look
+    again at what changed."""
     try:
-        work = decisions.approve_work(media_store(), work_id, current_user.id, undo=_undo_seconds())
+        work = decisions.approve_work(
+            media_store(),
+            work_id,
+            current_user.id,
+            undo=_undo_seconds(),
+            seen=_seen(request.form.get("seen")),
+        )
         db.session.commit()
     except NotAllowed as exc:
         db.session.rollback()
+        if str(exc) == "changed":
+            flash(
+                _(
+                    "Not published: this work was changed after you opened it (by its artist "
+                    "or another moderator). Please look at it again."
+                ),
+                "error",
+            )
+            return _review_page(work_id, 409)
         if str(exc) != "cover-first":
             flash(_("This work is no longer waiting for review."), "error")
             return _back(work_id)()
@@ -387,6 +443,7 @@ def _bulk(approve_them: bool, reason: str | None, preset: str | None = None) -> 
         reason=reason,
         preset=preset,
         undo=_undo_seconds(),
+        seen={i: _seen(request.form.get(f"seen-{i}")) for i in ids} if approve_them else None,
     )
     db.session.commit()
     _offer_undo(outcome.done)
@@ -403,6 +460,17 @@ def _bulk(approve_them: bool, reason: str | None, preset: str | None = None) -> 
                 "%(num)s were not published: their artists asked for covering or the face detector "
                 "suggests faces. Open each to cover, or to record that there is nothing to cover.",
                 outcome.cover_first,
+            ),
+            "error",
+        )
+    if outcome.changed:
+        flash(
+            ngettext(
+                "%(num)s was not approved: it was changed after you opened this page (by its "
+                "artist or another moderator). Look at it again.",
+                "%(num)s were not approved: they were changed after you opened this page (by "
+                "their artists or another moderator). Look at them again.",
+                outcome.changed,
             ),
             "error",
         )

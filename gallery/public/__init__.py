@@ -23,6 +23,7 @@ def init_app(app: Flask) -> None:
         search,
         show,
         submit,
+        uploads,
     )
 
     for module in (
@@ -39,6 +40,7 @@ def init_app(app: Flask) -> None:
         letters,
         digest,
         federation,
+        uploads,
     ):
         app.register_blueprint(module.bp)
     counted.init_app(app)

@@ -19,7 +19,7 @@ from flask.typing import ResponseReturnValue
 from flask_babel import get_locale
 
 from ..core.paging import BadQuery
-from ..models import Campaign, Prisoner, Shown, Source, Work, labels
+from ..models import Campaign, ImageColumns, Prisoner, Shown, Source, Work, labels
 from ..web.http import cursor_arg, is_api_request, or_404
 from ..web.limits import is_onion, limiter
 from . import api_schema, queries
@@ -115,7 +115,8 @@ def _campaign_ref(campaign: Campaign | None) -> dict[str, Any] | None:
     }
 
 
-def _images(work: Work) -> dict[str, Any]:
+def _images(work: ImageColumns) -> dict[str, Any]:
+    """The sizes of one image of a work (its cover image: the work itself)."""
     out = {}
     for size in api_schema.RENDITIONS:
         info = (work.renditions or {}).get(size)
@@ -148,6 +149,9 @@ def work_json(work: Work) -> dict[str, Any]:
         "campaign": _campaign_ref(work.campaign),
         "tags": [{"slug": tag.slug, "name": tag.label(locale)} for tag in work.tags],
         "images": _images(work),
+        "more_images": [
+            {"alt_text": image.alt_text, "images": _images(image)} for image in work.images
+        ],
         "content_warning": {
             "code": work.content_warning.value,
             "text": labels.content_warning(work),

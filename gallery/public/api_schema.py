@@ -138,6 +138,17 @@ SCHEMAS: dict[str, Any] = {
             },
         }
     ),
+    "MoreImage": _object(
+        {
+            "alt_text": {
+                "type": "string",
+                "description": "The image described in words, in the language the artist "
+                "wrote in (the work's `language` when it is the original).",
+            },
+            "images": _ref("Images"),
+        },
+        "One of a work's images other than its cover image.",
+    ),
     "Work": _object(
         {
             "id": {"type": "string", "pattern": _pattern(PUBLIC_ID_RE)},
@@ -175,6 +186,13 @@ SCHEMAS: dict[str, Any] = {
             "campaign": _nullable(_ref("CampaignRef")),
             "tags": {"type": "array", "items": _ref("TagRef")},
             "images": _ref("Images"),
+            "more_images": {
+                "type": "array",
+                "items": _ref("MoreImage"),
+                "description": "The work's other images, in order, after the one `images` "
+                "and `alt_text` describe (its cover image, shown in lists and previews); "
+                "empty for a work of one image.",
+            },
             "content_warning": _nullable(
                 {
                     "type": "object",

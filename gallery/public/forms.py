@@ -8,9 +8,14 @@ from babel import Locale
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileField, FileRequired
+from werkzeug.datastructures import FileStorage
 from wtforms import (
     BooleanField,
     EmailField,
+    FieldList,
+    Form,
+    FormField,
+    HiddenField,
     RadioField,
     SelectField,
     StringField,
@@ -22,6 +27,7 @@ from wtforms.validators import DataRequired, Email, InputRequired, Length, Optio
 
 from ..models import ReportCategory
 from ..models.labels import LICENCES, REPORT_CATEGORIES, licence_name, licence_summary
+from ..verbs import uploads
 from ..web.forms import (
     GalleryForm,
     MultiCheckboxField,
@@ -105,10 +111,61 @@ class WorkWordsForm(GalleryForm):
     )
 
 
+# A kept upload (/uploads/) that expired or was deleted before the form came back.
+GONE = _l("The image you sent earlier is no longer kept on the server. Please choose it again.")
+
+
+def chosen_file(field: FileField) -> FileStorage | None:
+    """The file chosen in a file field, if one was."""
+    data = field.data
+    return data if isinstance(data, FileStorage) and data.filename else None
+
+
+class ExtraImageForm(Form):
+    """One more image of a work, beside its cover image: a file and its alt text (which
+    it needs when a file is chosen). `upload` is the id of a resumable upload, when the
+    form's script sent the file that way (empty otherwise)."""
+
+    class Meta:
+        bind_field = GalleryForm.Meta.bind_field  # texts cleaned as every form's are
+
+    image = FileField(_l("Another image (optional)"))
+    alt_text = TextAreaField(
+        _l("Description of this image (alt text)"),
+        description=_l("What this image shows, for visitors who cannot see it."),
+        validators=[Length(max=1000)],
+    )
+    upload = HiddenField(validators=[Optional(), Length(max=uploads.ID_MAX_LENGTH)])
+
+    def validate_image(self, field: FileField) -> None:
+        if (
+            chosen_file(field) is None
+            and self.upload.data
+            and not uploads.is_complete(self.upload.data)
+        ):
+            self.upload.data = ""  # gone: the page no longer offers it
+            raise ValidationError(GONE)
+
+    def validate_alt_text(self, field: TextAreaField) -> None:
+        text = (field.data or "").strip()
+        if (self.image.data or self.upload.data) and not text:
+            raise ValidationError(_l("Please describe what this image shows."))
+        if text and len(text) < 5:
+            raise ValidationError(_l("Please describe what this image shows in a few words."))
+
+
 class SubmitForm(WorkWordsForm):
     """An artist's submission. Nothing here identifies the artist unless they choose."""
 
-    image = FileField(_l("Image"), validators=[FileRequired(_l("Please choose an image file."))])
+    # Required unless `upload` names a complete upload (validate_image).
+    image = FileField(_l("Image"))
+    # The id of a complete resumable upload (/uploads/) that holds the image: set by the
+    # form's script, or by the view when a form comes back with a mistake (the file sent
+    # the plain way is kept). A file chosen in `image` wins over it.
+    upload = HiddenField(validators=[Optional(), Length(max=uploads.ID_MAX_LENGTH)])
+    # The work's other images (up to MAX_WORK_IMAGES - 1), named more-0-image,
+    # more-0-alt_text, more-0-upload...: the view sets how many (offer_more_images).
+    more = FieldList(FormField(ExtraImageForm), min_entries=0)
     display_name = StringField(
         _l("Name to show (optional)"),
         description=_l(
@@ -188,6 +245,19 @@ class SubmitForm(WorkWordsForm):
     # A field people never see: bots that fill every field give themselves away.
     website = StringField(_l("Leave this field empty"), validators=[Optional()])
 
+    def chosen_file(self) -> FileStorage | None:
+        """The file chosen in the image field, if one was."""
+        return chosen_file(self.image)
+
+    def validate_image(self, field: FileField) -> None:
+        if self.chosen_file() is not None:
+            return
+        if not self.upload.data:
+            raise ValidationError(_l("Please choose an image file."))
+        if not uploads.is_complete(self.upload.data):
+            self.upload.data = ""  # gone: the page no longer offers it
+            raise ValidationError(GONE)
+
     def validate_notify(self, field: BooleanField) -> None:
         if field.data and not (self.email.data or "").strip():
             raise ValidationError(
@@ -196,6 +266,22 @@ class SubmitForm(WorkWordsForm):
                     "above, or untick this box."
                 )
             )
+
+    def offer_more_images(self, count: int) -> SubmitForm:
+        """Offer `count` extra image slots (those sent come back as they were; more are
+        refused)."""
+        self.more.max_entries = count
+        while len(self.more) < count:
+            self.more.append_entry()
+        return self
+
+    def more_images(self) -> list[ExtraImageForm]:
+        """The extra image slots with a file chosen, or an upload kept, in order."""
+        return [
+            entry.form
+            for entry in self.more
+            if chosen_file(entry.form.image) is not None or entry.form.upload.data
+        ]
 
     def licence_choices(self) -> list[tuple[object, str, str]]:
         """(radio field, name, one-line explanation) for each licence."""
@@ -316,3 +402,29 @@ class SubscribeForm(GalleryForm):
 
 class DigestButtonForm(GalleryForm):
     """The confirm page's button: no field but the CSRF token."""
+
+
+class AddImageForm(GalleryForm):
+    """One more image of a pending work, from the private link."""
+
+    image = FileField(_l("Image"), validators=[FileRequired(_l("Please choose an image file."))])
+    alt_text = TextAreaField(
+        _l("Description of this image (alt text)"),
+        description=_l("What this image shows, for visitors who cannot see it."),
+        validators=[
+            DataRequired(_l("Please describe what this image shows.")),
+            Length(min=5, max=1000),
+        ],
+    )
+
+
+class ImageAltForm(GalleryForm):
+    """The alt text of one of a pending work's other images, fixed from the private link."""
+
+    alt_text = TextAreaField(
+        _l("Description of this image (alt text)"),
+        validators=[
+            DataRequired(_l("Please describe what this image shows.")),
+            Length(min=5, max=1000),
+        ],
+    )

@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import io
 import logging
+from collections.abc import Callable
+from contextlib import closing
+from typing import BinaryIO
 
 import segno
 from flask import (
     Blueprint,
+    Flask,
     abort,
     current_app,
     flash,
@@ -19,26 +23,43 @@ from flask import (
 from flask.typing import ResponseReturnValue
 from flask_babel import get_locale, ngettext
 from flask_babel import gettext as _
+from flask_wtf.file import FileField
 from werkzeug.wrappers import Response
+from wtforms import HiddenField
 from wtforms.fields.choices import SelectChoice
 
 from .. import images, mail
 from ..core.errors import GalleryError
 from ..extensions import db
 from ..media import media_store
-from ..models import CallState, Campaign, Licence, Work, WorkStatus
+from ..models import CallState, Campaign, Licence, Work, WorkStatus, utcnow
 from ..models.impact import qr_address
-from ..verbs import NotAllowed, covers, editing
+from ..verbs import NotAllowed, covers, editing, uploads, work_images
 from ..verbs.submissions import NewWork, submit_work, withdraw_work
 from ..web import challenge
 from ..web.errors import error_message, retry_later
-from ..web.forms import CoverForm, WorkTextsForm, content_warning_value, split_tags
+from ..web.forms import (
+    CoverForm,
+    WorkTextsForm,
+    chosen_image,
+    content_warning_value,
+    cover_forms,
+    cover_prefix,
+    split_tags,
+)
 from ..web.http import decode_limits, image_slot, or_404, private
 from ..web.i18n import url_in_language
-from ..web.limits import limiter, onion_or_client_key
+from ..web.limits import limiter, onion_or_client_key, spend
 from ..web.templating import language_name
 from . import queries
-from .forms import SubmitForm, WithdrawForm, WorkWordsForm
+from .forms import (
+    AddImageForm,
+    ImageAltForm,
+    SubmitForm,
+    WithdrawForm,
+    WorkWordsForm,
+    chosen_file,
+)
 from .media import send_rendition
 
 bp = Blueprint("submit", __name__)
@@ -55,7 +76,7 @@ def _submit_limit() -> str:
 def _form(call: Campaign | None = None) -> SubmitForm:
     """The submission form; for a campaign's call, its campaign is fixed (the field is not
     offered) and the prisoners offered are the campaign's, all ticked at first."""
-    form = SubmitForm()
+    form = SubmitForm().offer_more_images(current_app.config["MAX_WORK_IMAGES"] - 1)
     if mail.settings() is None:
         # No mail server: nothing would ever be sent, so the promise is not offered.
         del form.notify
@@ -110,9 +131,68 @@ def _show_form(
 ) -> ResponseReturnValue:
     offer = challenge.offer() if challenge.required() else None
     page = render_template(
-        "submit/form.html", form=form, problem=problem, challenge=offer, call=call
+        "submit/form.html",
+        form=form,
+        problem=problem,
+        challenge=offer,
+        call=call,
+        kept_hours=_kept_hours(form.upload),
+        more_kept_hours=[_kept_hours(entry.form.upload) for entry in form.more],
     )
     return page, status
+
+
+def _kept_hours(upload: HiddenField) -> int | None:
+    """The hours (rounded, at least one) the image an upload field names stays kept, or None
+    when it names no complete upload (then the hidden field is emptied)."""
+    kept = uploads.upload_state(upload.data) if request.method == "POST" else None
+    if kept is None or not kept.complete:
+        upload.data = ""
+        return None
+    return max(1, round((kept.expires_at - utcnow()).total_seconds() / 3600))
+
+
+def _slots(form: SubmitForm) -> list[tuple[FileField, HiddenField]]:
+    """Each image of the form: its file field and the hidden field naming its upload (the
+    cover image's, then the other images')."""
+    return [(form.image, form.upload), *((m.image, m.upload) for m in (e.form for e in form.more))]
+
+
+def _image_source(field: FileField, upload: HiddenField) -> BinaryIO:
+    """Where an image comes from: the file chosen in the form, else the complete resumable
+    upload (/uploads/) it names (uploads.UploadMissing if it has gone since)."""
+    chosen = chosen_file(field)
+    if chosen is not None:
+        return chosen.stream
+    return uploads.take_upload(upload.data)
+
+
+def _keep_images(form: SubmitForm) -> None:
+    """A form sent back with a mistake: each file sent the plain way is kept as a complete
+    upload, named in its hidden field, so the artist need not send it again (an earlier
+    one it replaces goes). Counted against UPLOAD_RATE_LIMIT; past it, or when the database
+    cannot keep it, the file is not kept and the page asks for it again."""
+    for field, upload in _slots(form):
+        chosen = chosen_file(field)
+        if chosen is None:
+            continue
+        limit = current_app.config["UPLOAD_RATE_LIMIT"]
+        if current_app.config["RATELIMIT_ENABLED"] and not spend(
+            limit, "kept-" + onion_or_client_key()
+        ):
+            log.info("image not kept: the client's upload budget is spent")
+            return
+        chosen.stream.seek(0)
+        data = chosen.stream.read()
+        filetype = chosen.mimetype if chosen.mimetype.startswith("image/") else None
+        try:
+            uploads.drop_upload(upload.data)
+            upload.data = uploads.stash_upload(data, filetype[:100] if filetype else None)
+            db.session.commit()
+        except GalleryError as exc:
+            db.session.rollback()
+            upload.data = ""
+            log.warning("image not kept: %s", type(exc).__name__)
 
 
 # Only accepted works (a 303 to the receipt) use up the budget: a form sent back with
@@ -167,6 +247,7 @@ def _take(call: Campaign | None) -> ResponseReturnValue:
             form, 400, _("Your submission could not be accepted. Please try again."), call
         )
     if not form.validate_on_submit():
+        _keep_images(form)
         return _show_form(
             form,
             400,
@@ -174,25 +255,60 @@ def _take(call: Campaign | None) -> ResponseReturnValue:
             call,
         )
     if challenge.required() and not challenge.passed():
+        _keep_images(form)
         return _show_form(
             form,
             400,
             challenge.unfinished(),
             call,
         )
-    upload = form.image.data
+    failing = form.image, form.upload  # the image being read, which a refusal is about
     try:
         with image_slot():
-            _work, token = submit_work(
-                media_store(),
-                upload.stream,
-                _fields(form, call),
-                max_pixels=current_app.config["MAX_IMAGE_PIXELS"],
-                limits=decode_limits(),
-            )
+            store, config = media_store(), current_app.config
+            with closing(_image_source(*failing)) as image:
+                _work, token = submit_work(
+                    store,
+                    image,
+                    _fields(form, call),
+                    max_pixels=config["MAX_IMAGE_PIXELS"],
+                    limits=decode_limits(),
+                )
+            for more in form.more_images():  # the work's other images, in the same commit
+                failing = more.image, more.upload
+                with closing(_image_source(*failing)) as image:
+                    work_images.add_work_image(
+                        store,
+                        _work.id,
+                        image,
+                        more.alt_text.data.strip(),
+                        max_images=config["MAX_WORK_IMAGES"],
+                        max_pixels=config["MAX_IMAGE_PIXELS"],
+                        limits=decode_limits(),
+                        audited=False,
+                    )
+            # The uploads they came from (or ones that files chosen since replaced) go too.
+            for _field, upload in _slots(form):
+                uploads.drop_upload(upload.data)
+            work_id = _work.id  # read before the commit expires it
             db.session.commit()
+    except uploads.UploadMissing as exc:
+        db.session.rollback()
+        failing[0].errors = [_(exc.template)]
+        return _show_form(
+            form,
+            400,
+            _("Your work has not been saved yet. Please correct the fields marked below."),
+            call,
+        )
     except images.InvalidImage as exc:
-        form.image.errors = [_(exc.template, **exc.params)]
+        # No file of this submission is kept, and a refused image is not kept for another
+        # attempt: its upload goes too (the others stay, for the next attempt).
+        db.session.rollback()
+        if uploads.drop_upload(failing[1].data):
+            db.session.commit()
+        failing[1].data = ""
+        failing[0].errors = [_(exc.template, **exc.params)]
         return _show_form(form, exc.status, _("The image could not be accepted."), call)
     except NotAllowed:
         return _show_form(
@@ -204,24 +320,35 @@ def _take(call: Campaign | None) -> ResponseReturnValue:
         db.session.rollback()
         log.warning("submission refused: %s", type(exc).__name__)
         return retry_later(_show_form(form, exc.status, error_message(exc), call), exc)
-    _suggest_faces(_work.id)
     flash(_("Thank you. Your work was received and waits for review."), "success")
-    return redirect(url_for("submit.receipt", token=token), code=303)
+    return _then_suggest_faces(redirect(url_for("submit.receipt", token=token), code=303), work_id)
 
 
-def _suggest_faces(work_id: int) -> None:
-    """The face detector looks at a new work once its submission has committed (never in
-    a GET); a failure here leaves the work without suggestions, not the artist without
-    their receipt (the next approval, or `flask suggest-faces`, looks again)."""
-    try:
-        with image_slot():  # the detector runs in a decode child, counted like the others
-            covers.suggest_faces(
-                media_store(), db.session.get(Work, work_id), limits=decode_limits()
-            )
-        db.session.commit()
-    except Exception:  # noqa: BLE001 - the work is saved; a hint must not cost the page
-        db.session.rollback()
-        log.exception("could not suggest faces for a new submission")
+def _then_suggest_faces(response: Response, work_id: int) -> Response:
+    """The response, after which (once sent) the face detector looks at the work's images."""
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    response.call_on_close(lambda: _suggest_faces(app, work_id))
+    return response
+
+
+def _suggest_faces(app: Flask, work_id: int) -> None:
+    """The face detector looks at a new work once its submission has committed and the
+    artist has their answer: the server calls this when the response has been sent (WSGI's
+    close), in the same worker, so the upload does not wait for it (a detector's child
+    spends ~0.2 s loading OpenCV, more than a 2 MP upload's pipeline). Never in a GET. A
+    failure here, or a worker stopped first, leaves the work without suggestions: the
+    receipt says the detector has not looked yet, and the approval looks before anything
+    is published (verbs.decisions), as `flask suggest-faces` does for a backlog."""
+    with app.app_context():
+        try:
+            with image_slot():  # the detector runs in a decode child, counted like the others
+                work = db.session.get(Work, work_id)
+                if work is not None:
+                    covers.suggest_faces(media_store(), work, limits=decode_limits())
+            db.session.commit()
+        except Exception:  # noqa: BLE001 - the work is saved; a hint must not cost a thing
+            db.session.rollback()
+            log.exception("could not suggest faces for a new submission")
 
 
 @bp.get("/submissions/<token>")
@@ -238,6 +365,10 @@ def _receipt_page(
     cover_form: CoverForm | None = None,
     texts_form: WorkTextsForm | None = None,
     words_form: WorkWordsForm | None = None,
+    cover_image: int | None = None,
+    add_form: AddImageForm | None = None,
+    alt_form: ImageAltForm | None = None,
+    alt_image: int | None = None,
 ) -> Response:
     work = or_404(queries.work_for_receipt(token))
     if words_form is None:
@@ -254,11 +385,31 @@ def _receipt_page(
         work=work,
         token=token,
         form=form or WithdrawForm(),
-        cover_form=(cover_form or CoverForm()).offer(work.face_suggestions),
+        cover_forms=cover_forms(work, cover_form, cover_image),
         texts_form=texts_form or _texts_form(work),
         words_form=words_form,
+        # A rejected or withdrawn work has forgotten its title; its seal has not.
+        sealed_title=None if work.title else work.receipt_title_for(token),
+        add_form=add_form or AddImageForm(formdata=None, prefix=ADD),
+        alt_forms={
+            image.id: (
+                alt_form
+                if alt_form is not None and image.id == alt_image
+                else ImageAltForm(formdata=None, prefix=_alt_prefix(image.id), obj=image)
+            )
+            for image in work.images
+        },
+        max_images=current_app.config["MAX_WORK_IMAGES"],
     )
     return private((page, status))
+
+
+# The receipt's forms of a work's other images: their fields' names start with these.
+ADD = "add"
+
+
+def _alt_prefix(image_id: int) -> str:
+    return f"alt{image_id}"
 
 
 def _texts_form(work: Work) -> WorkTextsForm:
@@ -297,12 +448,22 @@ def texts(token: str) -> ResponseReturnValue:
 def cover(token: str) -> ResponseReturnValue:
     """The artist covers rectangles on their own pending work, as a moderator would."""
     work = or_404(queries.work_for_receipt(token))
-    form = CoverForm()
+    image_id = chosen_image()
+    if image_id is not None and image_id not in {i.id for i in work.images}:
+        abort(404)
+    form = CoverForm(prefix=cover_prefix(image_id))
     if not form.validate_on_submit():
-        return _receipt_page(token, 400, cover_form=form)
+        return _receipt_page(token, 400, cover_form=form, cover_image=image_id)
     try:
         with image_slot():
-            covers.cover_work(media_store(), work.id, form.regions.regions, None, decode_limits())
+            covers.cover_work(
+                media_store(),
+                work.id,
+                form.regions.regions,
+                None,
+                decode_limits(),
+                image_id=image_id,
+            )
             db.session.commit()
     except NotAllowed:
         db.session.rollback()
@@ -313,13 +474,14 @@ def cover(token: str) -> ResponseReturnValue:
             ),
             "error",
         )
-        return _receipt_page(token, 409, cover_form=form)
+        return _receipt_page(token, 409, cover_form=form, cover_image=image_id)
     except GalleryError as exc:
         # Busy, or the disk full: the new files go with the rollback, the image stays as it
         # was; the page again, with the rectangles drawn.
         db.session.rollback()
         flash(error_message(exc), "error")
-        return retry_later(_receipt_page(token, exc.status, cover_form=form), exc)
+        page = _receipt_page(token, exc.status, cover_form=form, cover_image=image_id)
+        return retry_later(page, exc)
     count = len(form.regions.regions)
     flash(
         ngettext(
@@ -349,6 +511,7 @@ def edit(token: str) -> ResponseReturnValue:
             alt_text=form.alt_text.data.strip(),
             description=(form.description.data or "").strip() or None,
             tag_names=split_tags(form.tags.data),
+            receipt_token=token,
         )
         db.session.commit()
     except NotAllowed:
@@ -357,6 +520,126 @@ def edit(token: str) -> ResponseReturnValue:
         return _receipt_page(token, 409, words_form=form)
     flash(_("Your changes are saved.") if changed else _("Nothing was changed."), "success")
     return redirect(url_for("submit.receipt", token=token), code=303)
+
+
+def _no_longer_pending(token: str) -> Response:
+    db.session.rollback()
+    flash(_("This work is no longer waiting for review."), "error")
+    return _receipt_page(token, 409)
+
+
+@bp.post("/submissions/<token>/images")
+@limiter.limit(_submit_limit, key_func=onion_or_client_key)
+def add_image(token: str) -> ResponseReturnValue:
+    """The artist adds one more image to their pending work (up to MAX_WORK_IMAGES)."""
+    work = or_404(queries.work_for_receipt(token))
+    work_id = work.id
+    form = AddImageForm(prefix=ADD)
+    if not form.validate_on_submit():
+        return _receipt_page(token, 400, add_form=form)
+    config = current_app.config
+    try:
+        with image_slot():
+            work_images.add_work_image(
+                media_store(),
+                work.id,
+                form.image.data.stream,
+                form.alt_text.data.strip(),
+                max_images=config["MAX_WORK_IMAGES"],
+                max_pixels=config["MAX_IMAGE_PIXELS"],
+                limits=decode_limits(),
+            )
+            db.session.commit()
+    except images.InvalidImage as exc:
+        db.session.rollback()
+        form.image.errors = [_(exc.template, **exc.params)]
+        return _receipt_page(token, exc.status, add_form=form)
+    except NotAllowed as exc:
+        if str(exc) != "too-many":
+            return _no_longer_pending(token)
+        db.session.rollback()
+        flash(_("A work can have at most %(num)s images.", num=config["MAX_WORK_IMAGES"]), "error")
+        return _receipt_page(token, 409, add_form=form)
+    except GalleryError as exc:
+        db.session.rollback()  # the new files go with it
+        flash(error_message(exc), "error")
+        return retry_later(_receipt_page(token, exc.status, add_form=form), exc)
+    flash(_("The image was added."), "success")
+    return _then_suggest_faces(
+        redirect(url_for("submit.receipt", token=token, _anchor="images"), code=303), work_id
+    )
+
+
+def _checked(token: str, image_id: int) -> Work:
+    """The receipt's work, which must have an image of this id (else 404); CSRFProtect has
+    checked the form's token."""
+    work = or_404(queries.work_for_receipt(token))
+    if image_id not in {i.id for i in work.images}:
+        abort(404)
+    return work
+
+
+@bp.post("/submissions/<token>/images/<int:image_id>/remove")
+def remove_image(token: str, image_id: int) -> ResponseReturnValue:
+    """The artist removes one of their pending work's other images: its files go at once."""
+    return _change_image(
+        token,
+        image_id,
+        lambda work_id: work_images.remove_work_image(media_store(), work_id, image_id),
+        _("The image was removed and its files deleted."),
+    )
+
+
+@bp.post("/submissions/<token>/images/<int:image_id>/cover-image")
+def choose_cover_image(token: str, image_id: int) -> ResponseReturnValue:
+    """The artist makes one of their pending work's other images its cover image."""
+    return _change_image(
+        token,
+        image_id,
+        lambda work_id: work_images.choose_cover_image(work_id, image_id),
+        _("This image is now the cover image."),
+    )
+
+
+def _change_image(
+    token: str, image_id: int, change: Callable[[int], object], done: str
+) -> ResponseReturnValue:
+    """One change to a pending work's image from the private link, then its images again."""
+    work = _checked(token, image_id)
+    try:
+        change(work.id)
+        db.session.commit()
+    except NotAllowed:
+        return _no_longer_pending(token)
+    flash(done, "success")
+    return redirect(url_for("submit.receipt", token=token, _anchor="images"), code=303)
+
+
+@bp.post("/submissions/<token>/images/<int:image_id>/alt")
+@limiter.limit(_submit_limit, key_func=onion_or_client_key)
+def image_alt(token: str, image_id: int) -> ResponseReturnValue:
+    """The artist fixes the description (alt text) of one of their work's other images."""
+    work = _checked(token, image_id)
+    form = ImageAltForm(prefix=_alt_prefix(image_id))
+    if not form.validate_on_submit():
+        return _receipt_page(token, 400, alt_form=form, alt_image=image_id)
+    try:
+        changed = work_images.set_image_alt(work.id, image_id, form.alt_text.data.strip())
+        db.session.commit()
+    except NotAllowed:
+        return _no_longer_pending(token)
+    flash(_("Your changes are saved.") if changed else _("Nothing was changed."), "success")
+    return redirect(url_for("submit.receipt", token=token, _anchor="images"), code=303)
+
+
+@bp.get("/submissions/<token>/images/<int:image_id>/<filename>")
+def receipt_image_media(token: str, image_id: int, filename: str) -> ResponseReturnValue:
+    """One of the artist's other images while the work is pending, never cached."""
+    work = or_404(queries.work_for_receipt(token))
+    image = next((i for i in work.images if i.id == image_id), None)
+    if work.status != WorkStatus.PENDING or image is None or not image.image_key:
+        abort(404)
+    return private(send_rendition(image.image_key, filename, conditional=False))
 
 
 @bp.post("/submissions/<token>/cover-request")

@@ -79,6 +79,30 @@ def renditions_json(processed: ProcessedImage) -> dict[str, dict]:
     return out
 
 
+def image_columns(key: str, processed: ProcessedImage) -> dict[str, object]:
+    """The image columns (models.ImageColumns) of a processed image stored under key."""
+    return {
+        "phash": processed.phash,
+        "image_key": key,
+        "image_format": processed.source_format,
+        "width": processed.width,
+        "height": processed.height,
+        "image_bytes": sum(len(r.data) for r in processed.renditions if r.size == "large"),
+        "image_sha256": processed.sha256,
+        "has_alpha": processed.has_alpha,
+        "renditions": renditions_json(processed),
+    }
+
+
+def drop_images(store: Store, work: Work) -> None:
+    """A rejected or withdrawn work's images: every file goes once this commits, the other
+    images' rows go now, and the cover image's key and renditions are cleared."""
+    delete_files_after_commit(store, work.image_keys)
+    work.images.clear()  # delete-orphan: their rows go at the flush
+    work.image_key = None
+    work.renditions = None
+
+
 def publish_then_lock(store: Store, processed: ProcessedImage) -> str:
     """Store an image's renditions under a new key, then take the write lock; the files go
     again if the lock cannot be had or the transaction does not commit.  Returns the key.
@@ -131,57 +155,66 @@ def forget_artist(work: Work, *, keep_phash: bool) -> None:
 
 
 def new_media_address(store: Store, work: Work) -> bool:
-    """Give a work's files a new key (a takedown: unpublish, a "person at risk" report), so
-    every URL a browser, proxy or CDN may have kept answers 404 from now on; moved back if
-    the transaction does not commit.  Returns whether they moved.
+    """Give a work's files (those of each of its images) a new key (a takedown: unpublish,
+    a "person at risk" report), so every URL a browser, proxy or CDN may have kept answers
+    404 from now on; moved back if the transaction does not commit.  Returns whether they
+    all moved.
 
     Fails closed: when the store cannot be reached, the takedown still commits (the app
     answers 404 for a work that is not public, at any address) and the work is marked
     media_move_pending, for `flask move-media` (move_pending_media) or its next takedown."""
-    old, work_id = work.image_key, work.id
-    if not old:
-        work.media_move_pending = False
-        return True
-    try:
-        new = store.rekey(old)
-    except FileNotFoundError:
-        log.warning(
-            "media of work %s are missing from the store: nothing to move (flask fsck)", work_id
-        )
-        return True
-    except OSError as exc:
-        work.media_move_pending = True
-        why = exc.strerror or type(exc).__name__  # the store's words: no data, no credential
-        after_commit(
-            lambda: log.warning(
-                "media of work %s could not move after a takedown (%s): the work is not public; "
-                "run `flask move-media` once the store answers",
+    work_id = work.id
+    old_keys: list[str] = []
+    moved = True
+    for image in work.all_images:
+        old = image.image_key
+        if not old:
+            continue
+        try:
+            new = store.rekey(old)
+        except FileNotFoundError:
+            log.warning(
+                "media of work %s are missing from the store: nothing to move (flask fsck)",
                 work_id,
-                why,
+            )
+            continue
+        except OSError as exc:
+            moved = False
+            why = exc.strerror or type(exc).__name__  # the store's words: no data, no credential
+            after_commit(
+                lambda why=why: log.warning(
+                    "media of work %s could not move after a takedown (%s): the work is not "
+                    "public; run `flask move-media` once the store answers",
+                    work_id,
+                    why,
+                )
+            )
+            continue
+        after_rollback(lambda new=new, old=old: store.rekey(new, old))
+        image.image_key = new
+        if image.cover_checked_key == old:  # the same pixels: a moderator's look still holds
+            image.cover_checked_key = new
+        old_keys.append(old)
+    work.media_move_pending = not moved
+    if old_keys:
+        # The old keys were public (a published image's address), and print PDFs and feeds
+        # showed the work: what an operator purges from a CDN.
+        addresses = ", ".join(_public_addresses(work, old_keys))
+        after_commit(
+            lambda: log.info(
+                "media of work %s moved after a takedown: purge from any CDN %s",
+                work_id,
+                addresses,
             )
         )
-        return False
-    after_rollback(lambda: store.rekey(new, old))
-    work.image_key = new
-    if work.cover_checked_key == old:  # the same pixels: a moderator's look still holds
-        work.cover_checked_key = new
-    work.media_move_pending = False
-    # The old key was public (a published image's address), and print PDFs and feeds showed
-    # the work: what an operator purges from a CDN.
-    addresses = ", ".join(_public_addresses(work, old))
-    after_commit(
-        lambda: log.info(
-            "media of work %s moved after a takedown: purge from any CDN %s", work_id, addresses
-        )
-    )
-    return True
+    return moved
 
 
-def _public_addresses(work: Work, old_key: str) -> list[str]:
-    """The addresses that embedded or linked the work's image (each also under /en/, /fr/,
+def _public_addresses(work: Work, old_keys: list[str]) -> list[str]:
+    """The addresses that embedded or linked the work's images (each also under /en/, /fr/,
     /ru/ where pages have one)."""
-    found = [
-        f"/media/{old_key}/",
+    found = [f"/media/{old_key}/" for old_key in old_keys]
+    found += [
         f"/works/{work.public_id}/poster.pdf",
         "/feed.atom",
         "/sitemap.xml",

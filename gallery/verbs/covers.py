@@ -21,9 +21,10 @@ from ..core.i18n import N_
 from ..extensions import db
 from ..images import faces, sandbox
 from ..media import Store
-from ..models import Work, WorkStatus, actions
+from ..models import ImageColumns, Work, WorkStatus, actions
 from . import NotAllowed, audit
 from .common import delete_files_after_commit, locked_work, publish_then_lock, renditions_json
+from .work_images import image_number, image_of
 
 log = logging.getLogger(__name__)
 
@@ -97,11 +98,11 @@ def _region(item: object, n: int) -> Region:
     return x, y, w, h
 
 
-def _file(work: Work, size: str) -> str | None:
+def _file(image: ImageColumns, size: str) -> str | None:
     """The stored file of one size the pipeline makes losslessly or as JPEG (PNG with
     transparency, else JPEG), or None."""
-    files = ((work.renditions or {}).get(size) or {}).get("files") or {}
-    return files.get("png" if work.has_alpha else "jpeg")
+    files = ((image.renditions or {}).get(size) or {}).get("files") or {}
+    return files.get("png" if image.has_alpha else "jpeg")
 
 
 def cover_work(
@@ -110,28 +111,31 @@ def cover_work(
     regions: Sequence[Sequence[float]],
     moderator_id: int | None,
     limits: sandbox.Limits | None = None,
+    image_id: int | None = None,
 ) -> Work:
-    """Fill the rectangles solid on a pending work's image, by a moderator (or, with None,
-    by the artist from the receipt page); flushed, the caller commits.
+    """Fill the rectangles solid on one image of a pending work (image_id: one of its
+    other images; None: its cover image), by a moderator (or, with None, by the artist
+    from the receipt page); flushed, the caller commits.
 
-    BadRegions for rectangles that do not make sense, NotFound for an unknown work,
-    NotAllowed("not-pending") unless the work waits for review with its image, and
+    BadRegions for rectangles that do not make sense, NotFound for an unknown work or
+    image, NotAllowed("not-pending") unless the work waits for review with its image, and
     NotAllowed("changed") if its image changed while this one was being made."""
     boxes = check_regions(list(regions))
     work = db.session.get(Work, work_id)
     if work is None:
         raise NotFound("no such work")
-    large = _file(work, "large")
-    if work.status != WorkStatus.PENDING or not work.image_key or large is None:
+    image = image_of(work, image_id)
+    large = _file(image, "large")
+    if work.status != WorkStatus.PENDING or not image.image_key or large is None:
         raise NotAllowed("not-pending")
-    old_key = work.image_key
+    old_key = image.image_key
     original = store.read(old_key, large)
     if original is None:
         raise NotAllowed("not-pending")  # its files are gone (fsck reports it)
     processed = sandbox.cover(
         original,
         boxes,
-        has_alpha=work.has_alpha,  # no lock held
+        has_alpha=image.has_alpha,  # no lock held
         limits=limits or sandbox.default_limits(),
     )
     # The detector looks at the covered image at once (no page has to do it later).
@@ -139,26 +143,29 @@ def cover_work(
         (
             r.data
             for r in processed.renditions
-            if r.size == "display" and r.format == ("png" if work.has_alpha else "jpeg")
+            if r.size == "display" and r.format == ("png" if image.has_alpha else "jpeg")
         ),
         None,
     )
     found = faces.suggest(display, limits=limits) if faces.available() else None
     new_key = publish_then_lock(store, processed)
     work = locked_work(work_id)
-    if work.status != WorkStatus.PENDING or work.image_key != old_key:
+    image = image_of(work, image_id)
+    if work.status != WorkStatus.PENDING or image.image_key != old_key:
         raise NotAllowed("changed")
     delete_files_after_commit(store, [old_key])
-    work.image_key = new_key
-    work.renditions = renditions_json(processed)
-    work.image_sha256 = processed.sha256
-    work.image_bytes = sum(len(r.data) for r in processed.renditions if r.size == "large")
-    work.covered_regions = (work.covered_regions or 0) + len(boxes)
-    work.face_suggestions = found
+    image.image_key = new_key
+    image.renditions = renditions_json(processed)
+    image.image_sha256 = processed.sha256
+    image.image_bytes = sum(len(r.data) for r in processed.renditions if r.size == "large")
+    image.covered_regions = (image.covered_regions or 0) + len(boxes)
+    image.face_suggestions = found
     # A moderator who covered has looked at what to cover; if the detector still sees a
     # face on the covered image, a moderator must cover it or say it stays.
-    work.cover_checked_key = new_key if moderator_id is not None and not found else None
+    image.cover_checked_key = new_key if moderator_id is not None and not found else None
     count = f"{len(boxes)} region{'' if len(boxes) == 1 else 's'}"
+    if work.images:
+        count += f" on image {image_number(work, image)}"
     audit.record(
         actions.COVER,
         moderator_id=moderator_id,
@@ -172,39 +179,45 @@ def cover_work(
 
 
 def suggest_faces(store: Store, work: Work, limits: sandbox.Limits | None = None) -> None:
-    """Run the face detector once on a pending work that has no suggestions yet, and keep
-    what it finds (flushed; the caller commits).  The detector runs before the write lock
-    is taken; if the image changed meanwhile, nothing is kept.  Without OpenCV (the extra
-    gallery[faces]) nothing is written: the work keeps no suggestion, and can be approved."""
-    display = _file(work, "display")
-    if work.status != WorkStatus.PENDING or work.face_suggestions is not None or not display:
+    """Run the face detector once on each image of a pending work that has no suggestions
+    yet, and keep what it finds (flushed; the caller commits).  The detector runs before
+    the write lock is taken; if an image changed meanwhile, nothing is kept for it.
+    Without OpenCV (the extra gallery[faces]) nothing is written: the work keeps no
+    suggestion, and can be approved."""
+    if work.status != WorkStatus.PENDING or not faces.available():
         return
-    if not faces.available():
+    work_id = work.id
+    found: dict[str, list] = {}
+    for image in work.all_images:
+        display = _file(image, "display")
+        if image.face_suggestions is not None or not display or not image.image_key:
+            continue
+        key = image.image_key
+        found[key] = faces.suggest(store.read(key, display), limits=limits)
+    if not found:
         return
-    key = work.image_key
-    boxes = faces.suggest(store.read(key, display) if key else None, limits=limits)
     begin_write()
-    work = locked_work(work.id)
-    if (
-        work.status == WorkStatus.PENDING
-        and work.image_key == key
-        and work.face_suggestions is None
-    ):
-        work.face_suggestions = boxes
+    work = locked_work(work_id)
+    if work.status == WorkStatus.PENDING:
+        for image in work.all_images:
+            if image.image_key in found and image.face_suggestions is None:
+                image.face_suggestions = found[image.image_key]
     db.session.flush()
 
 
 def nothing_to_cover(work_id: int, moderator_id: int) -> Work:
-    """A moderator looked at a pending work's image as it is now and found nothing (more)
-    to cover: it can be approved even though its artist asked for covering or the face
+    """A moderator looked at a pending work's images as they are now and found nothing
+    (more) to cover: it can be approved even though its artist asked for covering or the face
     detector suggests faces (flushed; the caller commits)."""
     begin_write()
     work = locked_work(work_id)
     if work.status != WorkStatus.PENDING or not work.image_key:
         raise NotAllowed("not-pending")
-    if work.cover_checked_key != work.image_key:
-        work.cover_checked_key = work.image_key
-        suggested = len(work.face_suggestions or [])
+    unchecked = [i for i in work.all_images if i.cover_checked_key != i.image_key]
+    if unchecked:
+        for image in unchecked:  # the moderator's page shows every image of the work
+            image.cover_checked_key = image.image_key
+        suggested = sum(len(i.face_suggestions or []) for i in work.all_images)
         audit.record(
             actions.COVER_CHECKED,
             moderator_id=moderator_id,

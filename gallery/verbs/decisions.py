@@ -12,22 +12,28 @@ queue the artist's e-mail in the same transaction when they asked for one
 A work is approved only once the face detector has looked at it, and, when its artist asked
 for covering or the detector suggests faces, once a moderator has covered it or recorded
 that there is nothing to cover on the image as it is now (Work.cover_decision_needed):
-refused with NotAllowed("cover-first") otherwise, alone or in a bulk approval."""
+refused with NotAllowed("cover-first") otherwise, alone or in a bulk approval.
+
+A moderator approves what they saw: the approve forms carry the work's review_fingerprint
+as the page showed it, and approval is refused with NotAllowed("changed") when the work's
+words, tags, warning or image changed since (the artist edits a pending work from the
+receipt; another moderator may fix it). A bulk approval leaves such works waiting and
+counts them. Callers without a page (the CLI, tests) pass seen=None: nothing to compare."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import timedelta
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 
 from .. import federation, mail, search
 from ..core.database import begin_write
 from ..extensions import db
 from ..images import faces
 from ..media import Store
-from ..models import Work, WorkStatus, actions, utcnow
+from ..models import Work, WorkImage, WorkStatus, actions, utcnow
 from ..models.labels import PRESET_REASONS
 from . import NotAllowed, audit
 from .common import locked_work, locked_works, require_reason
@@ -49,14 +55,19 @@ def _waits_for_cover(work: Work) -> bool:
     """Whether a pending work must wait: the detector has not looked at it (approve_work
     has it look first; without OpenCV it never will, and nothing waits for it), or a
     moderator must still cover it or say nothing needs it."""
-    return (work.face_suggestions is None and faces.available()) or work.cover_decision_needed
+    unseen = any(i.face_suggestions is None for i in work.all_images)
+    return (unseen and faces.available()) or work.cover_decision_needed
 
 
-def approve(work: Work, moderator_id: int, *, undo: int = 0) -> None:
+def approve(work: Work, moderator_id: int, *, undo: int = 0, seen: str | None = None) -> None:
     """Publish a locked pending work now; NotAllowed("cover-first") while it waits for a
-    moderator's look at what to cover (or for the face detector)."""
+    moderator's look at what to cover (or for the face detector), NotAllowed("changed")
+    when `seen` (the review_fingerprint the moderator's page showed) is no longer the
+    work's."""
     if work.status != WorkStatus.PENDING:
         raise NotAllowed("not-pending")
+    if seen is not None and seen != work.review_fingerprint:
+        raise NotAllowed("changed")
     if _waits_for_cover(work):
         raise NotAllowed("cover-first")
     now = utcnow()
@@ -118,25 +129,31 @@ def reject(
 
 
 def _looked_at(store: Store, work_ids: Iterable[int]) -> None:
-    """Run the face detector on those pending works it has not looked at yet, before
-    they can be approved (each detection outside the write lock, then flushed)."""
+    """Run the face detector on those pending works (on each of their images) it has not
+    looked at yet, before they can be approved (each detection outside the write lock,
+    then flushed)."""
     for work in db.session.scalars(
         select(Work).where(
             Work.id.in_(sorted(set(work_ids))),
             Work.status == WorkStatus.PENDING,
-            Work.face_suggestions.is_(None),
+            or_(
+                Work.face_suggestions.is_(None),
+                Work.images.any(WorkImage.face_suggestions.is_(None)),
+            ),
         )
     ):
         suggest_faces(store, work)
 
 
-def approve_work(store: Store, work_id: int, moderator_id: int, *, undo: int = 0) -> Work:
+def approve_work(
+    store: Store, work_id: int, moderator_id: int, *, undo: int = 0, seen: str | None = None
+) -> Work:
     """Publish a pending work now (see approve for what can refuse it)."""
     finalize_due(store)
     _looked_at(store, [work_id])
     begin_write()
     work = locked_work(work_id)
-    approve(work, moderator_id, undo=undo)
+    approve(work, moderator_id, undo=undo, seen=seen)
     db.session.flush()
     return work
 
@@ -164,12 +181,14 @@ def reject_work(
 
 @dataclass
 class Bulk:
-    """What a bulk decision did: the works decided, those no longer pending, and those
-    left waiting for a moderator's look at what to cover."""
+    """What a bulk decision did: the works decided, those no longer pending, those left
+    waiting for a moderator's look at what to cover, and those changed since the page
+    the moderator approved from."""
 
     done: list[int] = field(default_factory=list)
     skipped: int = 0
     cover_first: int = 0
+    changed: int = 0
 
 
 def bulk_decide(
@@ -181,8 +200,11 @@ def bulk_decide(
     reason: str | None = None,
     preset: str | None = None,
     undo: int = 0,
+    seen: Mapping[int, str] | None = None,
 ) -> Bulk:
-    """Approve or reject several pending works at once."""
+    """Approve or reject several pending works at once. `seen`: when approving, each
+    work's review_fingerprint as the moderator's page showed it (a work missing from it,
+    or changed since, is left waiting and counted in `changed`); None: nothing to compare."""
     wanted = set(work_ids)
     finalize_due(store)
     if not approve_them:
@@ -194,6 +216,9 @@ def bulk_decide(
     for work in locked_works(wanted):
         if work.status != WorkStatus.PENDING:
             continue
+        if approve_them and seen is not None and seen.get(work.id) != work.review_fingerprint:
+            outcome.changed += 1
+            continue
         if approve_them and _waits_for_cover(work):
             outcome.cover_first += 1
             continue
@@ -202,6 +227,6 @@ def bulk_decide(
         else:
             reject(store, work, moderator_id, reason or "", preset=preset, undo=undo)
         outcome.done.append(work.id)
-    outcome.skipped = len(wanted) - len(outcome.done) - outcome.cover_first
+    outcome.skipped = len(wanted) - len(outcome.done) - outcome.cover_first - outcome.changed
     db.session.flush()
     return outcome

@@ -33,11 +33,15 @@ def edit_work(
     alt_text: str,
     tag_names: Iterable[str],
     description: str | None | Unchanged = UNCHANGED,
+    receipt_token: str | None = None,
 ) -> list[str]:
     """Fix a work's title, alt text, tags and (when given) description; returns the names
     of the fields changed. moderator_id None: the artist, through their private link, and
     only while the work waits for review (a moderator then sees the change before anything
-    is published). The work keeps its place in the queue."""
+    is published); with that link's `receipt_token`, the title sealed for the receipt
+    (Work.receipt_title) follows the artist's. A moderator's fix leaves that seal as the
+    artist wrote it: the server cannot make one without the token. The work keeps its
+    place in the queue."""
     begin_write()
     work = locked_work(work_id)
     allowed = (
@@ -61,6 +65,9 @@ def edit_work(
     if sorted(t.slug for t in new_tags) != sorted(t.slug for t in work.tags):
         changes.append(f"tags: {', '.join(old_tags)} -> {', '.join(t.name for t in new_tags)}")
         work.tags = new_tags
+    if receipt_token is not None and moderator_id is None:
+        if "title" in [c.split(":", 1)[0] for c in changes] or work.receipt_title is None:
+            work.seal_receipt_title(receipt_token)
     if changes:
         search.index_work(work)  # a pending work stays out of the index
         if work.status == WorkStatus.APPROVED and not work.hidden:

@@ -54,7 +54,7 @@ def purge(store: Store, older_than: timedelta) -> int:
     # Forgotten when the work was withdrawn or rejected; again here for a row decided
     # before edit events forgot their texts (the events outlive the row).
     audit.forget_edit_texts(ids)
-    delete_files_after_commit(store, [w.image_key for w in works])
+    delete_files_after_commit(store, [k for w in works for k in w.image_keys])
     db.session.execute(delete(OutgoingMail).where(or_(*(OutgoingMail.work_id == i for i in ids))))
     for work in works:
         db.session.delete(work)  # reports, tags and prisoner links go with it

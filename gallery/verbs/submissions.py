@@ -30,10 +30,10 @@ from ..models import (
 )
 from . import NotAllowed, audit
 from .common import (
-    delete_files_after_commit,
+    drop_images,
     forget_artist,
+    image_columns,
     publish_then_lock,
-    renditions_json,
     tags_named,
 )
 
@@ -111,15 +111,7 @@ def create_work(
         is_demo=fields.is_demo,
         cover_requested=fields.cover_requested,
         content_warning=fields.content_warning,
-        phash=processed.phash,
-        image_key=key,
-        image_format=processed.source_format,
-        width=processed.width,
-        height=processed.height,
-        image_bytes=sum(len(r.data) for r in processed.renditions if r.size == "large"),
-        image_sha256=processed.sha256,
-        has_alpha=processed.has_alpha,
-        renditions=renditions_json(processed),
+        **image_columns(key, processed),
     )
     db.session.add(work)
     if status == WorkStatus.APPROVED:
@@ -159,11 +151,13 @@ def submit_work(
         max_pixels=max_pixels,
         limits=limits,
     )
+    # Its title, for the receipt alone once a decision or a withdrawal forgets it.
+    work.seal_receipt_title(token)
     if fields.notify_locale and fields.contact_email:
         # Kept encrypted so the decision's mail can carry the private link (gallery/mail.py).
         work.notify_token = mail.seal_token(token)
         work.notify_locale = fields.notify_locale
-        db.session.flush()
+    db.session.flush()
     return work, token
 
 
@@ -179,15 +173,15 @@ def withdraw_work(store: Store, token: str) -> Work:
         raise NotAllowed("already decided")
     if work.status == WorkStatus.APPROVED:
         federation.retract(work)  # not announced yet: never; announced: a Delete
-    delete_files_after_commit(store, [work.image_key])
+    drop_images(store, work)
     work.status = WorkStatus.WITHDRAWN
     work.postcard_safe = False
     work.postcard_safe_at = None
     work.decided_at = utcnow()
     work.published_at = None
-    work.image_key = None
-    work.renditions = None
     work.notify_token = None  # no mail follows a withdrawal
+    if work.receipt_title is None and work.title:  # sent before titles were sealed
+        work.seal_receipt_title(token)
     search.drop_work(work.id)
     audit.record(actions.WITHDRAW, work_id=work.id, reason="withdrawn by the artist")
     forget_artist(work, keep_phash=False)

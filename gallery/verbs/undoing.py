@@ -20,7 +20,7 @@ from ..media import Store
 from ..models import ModerationEvent, Work, WorkStatus, actions, utcnow
 from . import NotAllowed, audit
 from .common import (
-    delete_files_after_commit,
+    drop_images,
     forget_artist,
     locked_work,
     locked_works,
@@ -38,9 +38,7 @@ def mail_delay(undo: int) -> timedelta | None:
 def forget_rejected(store: Store, work: Work) -> None:
     """What a rejection takes for good: the files (after the commit) and everything of the
     artist; the mail row, if any, already holds its own sealed copy."""
-    delete_files_after_commit(store, [work.image_key])
-    work.image_key = None
-    work.renditions = None
+    drop_images(store, work)
     work.finalize_after = None
     forget_artist(work, keep_phash=True)
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from flask import abort, request
 from flask_babel import gettext, lazy_ngettext
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
@@ -22,7 +23,7 @@ from wtforms.validators import Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from ..core.text import clean_text
-from ..models import ContentWarning
+from ..models import ContentWarning, Work
 from ..models.labels import CONTENT_WARNINGS
 from ..verbs.common import tag_slug
 from ..verbs.covers import MAX_TEXT, BadRegions, parse_regions
@@ -185,3 +186,35 @@ class CoverForm(GalleryForm):
         if not self.is_submitted():
             self.regions.data = ""
         return self
+
+
+def cover_prefix(image_id: int | None) -> str:
+    """The cover form's prefix for one image of a work: none for its cover image (the
+    field is `regions`, as before works had several images), image<id> for another."""
+    return "" if image_id is None else f"image{image_id}"
+
+
+def cover_forms(
+    work: Work, sent: CoverForm | None = None, sent_for: int | None = None
+) -> dict[int | None, CoverForm]:
+    """A cover form for each image of a work, by image id (None: its cover image); the
+    one sent (for sent_for) back as it came."""
+    forms: dict[int | None, CoverForm] = {}
+    for image in work.all_images:
+        image_id = None if image is work else image.id  # type: ignore[attr-defined]
+        form = sent if sent is not None and image_id == sent_for else None
+        if form is None:
+            form = CoverForm(formdata=None, prefix=cover_prefix(image_id))
+        forms[image_id] = form.offer(image.face_suggestions)
+    return forms
+
+
+def chosen_image() -> int | None:
+    """The image of a work a posted form is about (its `image` field): None for the cover
+    image; 404 for anything but a number."""
+    value = request.form.get("image", "")
+    if not value:
+        return None
+    if not value.isdigit() or len(value) > 10:
+        abort(404)
+    return int(value)

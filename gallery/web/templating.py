@@ -13,14 +13,16 @@ from babel import Locale, UnknownLocaleError
 from flask import Flask, current_app, has_app_context, has_request_context, url_for
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
+from flask_wtf.file import FileRequired
 from jinja2 import Template
 from markupsafe import Markup
+from wtforms.validators import DataRequired, InputRequired
 
 from ..core import typography
 from ..core.mirrors import safe_mirrors
 from ..core.text import render_markdown
 from ..images import faces
-from ..models import Prisoner, Shown, Work, WorkStatus, labels
+from ..models import Prisoner, Shown, Work, WorkImage, WorkStatus, labels
 from .forms import content_warning_choices
 from .limits import from_export
 
@@ -51,23 +53,27 @@ def og_locale(code: str) -> str:
     return OG_LOCALES.get(code, code)
 
 
-def share_image(work: Work | None) -> dict[str, object] | None:
+def share_image(work: Work | None, image: WorkImage | None = None) -> dict[str, object] | None:
     """The picture a share preview shows: a published work's share rendition (a JPEG about
     1200 px wide), with an absolute URL; None for anything not public, and for a work
     with a content warning (a chat's preview cannot be covered).  Works stored before that
-    rendition existed offer their display JPEG (or PNG) instead."""
+    rendition existed offer their display JPEG (or PNG) instead.  With `image`, that one
+    of the work's other images (the feed shows them all), as the work allows."""
     if work is None or work.status != WorkStatus.APPROVED or work.hidden or not work.image_key:
         return None
     if work.content_warning is not None:
         return None
-    renditions = work.renditions or {}
+    shown: Work | WorkImage = image if image is not None else work
+    if not shown.image_key:
+        return None
+    renditions = shown.renditions or {}
     info, fmt = renditions.get("share"), "jpeg"
     if not info:
-        info, fmt = renditions.get("display"), "png" if work.has_alpha else "jpeg"
+        info, fmt = renditions.get("display"), "png" if shown.has_alpha else "jpeg"
     if not info or fmt not in info["files"]:
         return None
-    url = url_for("media.file", key=work.image_key, filename=info["files"][fmt], _external=True)
-    alt = work.text_for("alt_text", str(get_locale()))
+    url = url_for("media.file", key=shown.image_key, filename=info["files"][fmt], _external=True)
+    alt = shown.text_for("alt_text", str(get_locale()))
     return {
         "url": url,
         "type": f"image/{fmt}",
@@ -87,7 +93,7 @@ def mailto(address: str) -> str:
 RENDITION_SIZES = ("thumb", "share", "display", "large")
 
 
-def srcset(work: Work, fmt: str, token: str | None = None) -> str:
+def srcset(work: Work | WorkImage, fmt: str, token: str | None = None) -> str:
     """The srcset of a work's renditions in one format, each width once (a small image's
     display and large renditions have the same width: the browser needs it only once);
     with the token of a receipt, through the artist's private address instead.
@@ -106,7 +112,11 @@ def srcset(work: Work, fmt: str, token: str | None = None) -> str:
         if not filename or info["width"] in seen:
             continue
         seen.add(info["width"])
-        if token:
+        if token and isinstance(work, WorkImage):  # one of the work's other images
+            url = url_for(
+                "submit.receipt_image_media", token=token, image_id=work.id, filename=filename
+            )
+        elif token:
             url = url_for("submit.receipt_media", token=token, filename=filename)
         else:
             url = url_for("media.file", key=work.image_key, filename=filename)
@@ -156,8 +166,22 @@ def prisoner_names(prisoners: list[Prisoner]) -> Markup:
     return Markup(", ").join(prisoner_name(p) for p in prisoners)
 
 
-def aria(field: Any) -> dict[str, str]:
-    """aria-describedby (hint, error) and aria-invalid attributes for a form field."""
+# The validators whose message says a field must be filled in.
+_REQUIRED = (DataRequired, InputRequired, FileRequired)
+
+
+def required_message(field: Any) -> str | None:
+    """The message a field's "required" check gives, or None if it may be left empty."""
+    found = (v.message for v in field.validators if isinstance(v, _REQUIRED) and v.message)
+    message = next(found, None)
+    return str(message) if message else None
+
+
+def aria(field: Any, **extra: str) -> dict[str, str]:
+    """aria-describedby (hint, error) and aria-invalid attributes for a form field, and
+    the message of its "required" check (data-msg-required), which a form's script shows
+    before sending (static/js/submit.js) in the words the server would use; `extra`, more
+    attributes to add."""
     ids = []
     if field.description:
         ids.append(f"{field.id}-hint")
@@ -166,6 +190,10 @@ def aria(field: Any) -> dict[str, str]:
     attrs = {"aria-describedby": " ".join(ids)} if ids else {}
     if field.errors:
         attrs["aria-invalid"] = "true"
+    required = required_message(field)
+    if required:
+        attrs["data-msg-required"] = required
+    attrs.update(extra)  # a template's own attributes (data-* names come with dashes)
     return attrs
 
 
@@ -276,6 +304,7 @@ def init_app(app: Flask) -> None:
     ):
         app.add_template_global(helper)
     app.add_template_global(aria)
+    app.add_template_global(required_message)
     app.add_template_global(content_warning_choices)
     app.add_template_global(mirror_addresses)
     app.add_template_global(static_copy)

@@ -24,7 +24,7 @@ from gallery.models import (
     WorkStatus,
 )
 from gallery.moderation.blueprint import VOLUNTEER_ENDPOINTS
-from helpers import MODERATOR_PASSWORD, csrf_from, form_data, fresh, png_bytes, post
+from helpers import MODERATOR_PASSWORD, approving, csrf_from, form_data, fresh, png_bytes, post
 
 ROLES = ["anonymous", "moderator", "admin", "deactivated", "volunteer"]
 ADMIN_ONLY = {
@@ -46,6 +46,8 @@ NEEDS_A_QUERY = {
     "moderation.letter_batch_text",
     "moderation.letter_archive_pdf",
 }
+# Actions on one of a work's images, named by the form's `image` field: without one, 404.
+EMPTY_IS_404 = {"moderation.choose_cover_image"}
 # Letter desk actions that answer an empty form with the letter's page and why, as 409.
 EMPTY_IS_409 = {
     "moderation.letter_translate",
@@ -189,12 +191,17 @@ def test_access_matrix(app, client, login, world, role):
         if "POST" not in rule.methods:
             continue
         before = state()
-        response = client.post(url, data={"csrf_token": token})
+        data = {"csrf_token": token}
+        if rule.endpoint == "moderation.approve":  # says what the moderator saw of the work
+            data = approving(token, world["work_id"])
+        response = client.post(url, data=data)
         ok = (
             (400,)
             if rule.endpoint in EMPTY_IS_400
             else (409,)
             if rule.endpoint in EMPTY_IS_409
+            else (404,)
+            if rule.endpoint in EMPTY_IS_404
             else (200, 303)
         )
         if role == "volunteer" and rule.endpoint in PENDING_IS_404_FOR_VOLUNTEERS:

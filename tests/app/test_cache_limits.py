@@ -73,6 +73,8 @@ def gallery(app: Flask, make_prisoner: Any, make_work: Any, make_moderator: Any)
         "key": work.image_key,
         "filename": large,
         "token": "receipt-token",
+        "upload_id": "u" * 43,  # /uploads/<id>: no upload of that id
+        "image_id": 1,  # one of a work's other images (this work has none: 404)
         "prisoner_slug": "azat",
         "campaign_slug": "rally",
         "name": "gallery",  # the ActivityPub actor (FEDERATION_NAME)

@@ -17,7 +17,7 @@ from sqlalchemy import select
 from gallery.extensions import db
 from gallery.models import CallState, Campaign, CampaignTranslation, Work
 from gallery.models.base import utcnow
-from helpers import count_rows, form_data, fresh, png_bytes, post, saved
+from helpers import approving, count_rows, form_data, fresh, png_bytes, post, saved
 
 BRIEF = {
     "en": "Draw **a letter** for Azat.",
@@ -254,7 +254,7 @@ def test_the_queue_can_be_filtered_by_call(client, moderator, call, pending):
     assert f'<input type="hidden" name="campaign" value="{call.slug}">' in html
     response = client.post(
         f"/moderation/works/{other.id}/approve",
-        data={"csrf_token": moderator, "campaign": call.slug},
+        data=approving(moderator, other.id) | {"campaign": call.slug},
     )
     assert response.status_code == 303
     assert response.headers["Location"].endswith(f"/moderation/?campaign={call.slug}")

@@ -34,7 +34,7 @@ from gallery.images import faces, sandbox
 from gallery.media import media_store as store
 from gallery.models import ModerationEvent, Work, WorkStatus
 from gallery.verbs import NotAllowed, covers
-from helpers import csrf_from, csrf_token_of, encode, form_data, fresh, post
+from helpers import approving, csrf_from, csrf_token_of, encode, form_data, fresh, post
 
 # Every value of the test pictures is at least this bright, so any pixel of them left in a
 # covered rectangle stands out from the black fill and from the noise of lossy coding.
@@ -339,7 +339,9 @@ def test_without_opencv_suggestions_are_off_and_said_so(
     result = app.test_cli_runner().invoke(args=["suggest-faces"])
     assert result.exit_code == 1 and "Face suggestions are off" in result.output
     # Approving does not wait for a detector that cannot run.
-    response = client.post(f"/moderation/works/{work.id}/approve", data={"csrf_token": moderator})
+    response = client.post(
+        f"/moderation/works/{work.id}/approve", data=approving(moderator, work.id)
+    )
     assert response.status_code == 303
     fresh()
     assert db.session.get(Work, work.id).status == WorkStatus.APPROVED

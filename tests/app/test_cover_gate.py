@@ -18,7 +18,7 @@ from sqlalchemy import select
 
 from gallery.extensions import db
 from gallery.models import ModerationEvent, Work, WorkStatus
-from helpers import csrf_from, encode, fresh
+from helpers import approving, csrf_from, encode, fresh
 
 
 def portrait(testdata_dir: Path) -> bytes:
@@ -50,7 +50,7 @@ def actions(work_id: int) -> list[str]:
 
 
 def approve(client, work_id: int, csrf: str):
-    return client.post(f"/moderation/works/{work_id}/approve", data={"csrf_token": csrf})
+    return client.post(f"/moderation/works/{work_id}/approve", data=approving(csrf, work_id))
 
 
 def test_a_flagged_face_blocks_approval_until_a_moderator_covers_it(
@@ -157,7 +157,7 @@ def test_bulk_approval_skips_works_that_wait_for_a_cover_decision(
     fine, _ = pending(plain())
     done = client.post(
         "/moderation/bulk-approve",
-        data={"csrf_token": moderator, "work_ids": [str(face.id), str(asked.id), str(fine.id)]},
+        data=approving(moderator, face.id, asked.id, fine.id, bulk=True),
     )
     assert done.status_code == 303
     queue = client.get(done.headers["Location"]).get_data(as_text=True)

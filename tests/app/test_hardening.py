@@ -22,6 +22,7 @@ from gallery.models import Moderator, Work, WorkStatus
 from helpers import (
     MODERATOR_PASSWORD,
     IsolatedClient,
+    approving,
     csrf_token_of,
     form_data,
     fresh,
@@ -549,7 +550,7 @@ def test_feeds_and_the_sitemap_stay_xml_whatever_a_title_holds(client, moderator
     submit(client, title="Probe \uffff")
     pending = newest()
     response = client.post(
-        f"/moderation/works/{pending.id}/approve", data={"csrf_token": moderator}
+        f"/moderation/works/{pending.id}/approve", data=approving(moderator, pending.id)
     )
     assert response.status_code == 303
     make_work(title="Older \uffff\x0b row")
@@ -1052,7 +1053,9 @@ def test_unpublishing_changes_every_media_address(app, client, moderator, make_w
     # Published again, it is served at its new address only.
     token = csrf_token_of(client, f"/moderation/works/{work.id}")
     assert (
-        client.post(f"/moderation/works/{work.id}/approve", data={"csrf_token": token}).status_code
+        client.post(
+            f"/moderation/works/{work.id}/approve", data=approving(token, work.id)
+        ).status_code
         == 303
     )
     fresh()

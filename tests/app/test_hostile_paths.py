@@ -65,6 +65,8 @@ def rows(client, make_work, make_prisoner) -> dict[str, str]:
         "key": work.image_key,
         "filename": "thumb.webp",
         "token": "t" * 43,
+        "upload_id": "u" * 43,  # an upload (/uploads/<id>) nobody started: 404
+        "image_id": "1",  # one of a work's other images
         "name": "gallery",  # the ActivityPub actor (FEDERATION_NAME)
     }
 

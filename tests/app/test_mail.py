@@ -24,7 +24,7 @@ from gallery.mail import delivery
 from gallery.media import media_store as store
 from gallery.models import OutgoingMail, Report, ReportCategory, Work, WorkStatus, utcnow
 from gallery.models.labels import PRESET_REASONS
-from helpers import count_rows, csrf_token_of, form_data, png_bytes, post
+from helpers import approving, count_rows, csrf_token_of, form_data, png_bytes, post
 from mailcheck import SENDER, SMTPServer, body, settle, use_mail
 
 SUBJECT = "News about your request"  # names neither the gallery nor a protest
@@ -101,7 +101,9 @@ def test_approval_sends_one_neutral_message_with_the_private_link(
     work = work_of(token)
     assert work.notify_token and token not in work.notify_token  # kept encrypted
     assert work.notify_locale == "en"
-    response = client.post(f"/moderation/works/{work.id}/approve", data={"csrf_token": moderator})
+    response = client.post(
+        f"/moderation/works/{work.id}/approve", data=approving(moderator, work.id)
+    )
     assert response.status_code == 303
     settle(app)
     [message] = mailing.inbox.wait_for(1)
@@ -196,7 +198,7 @@ def test_rejection_with_a_preset_reason_is_written_in_the_artists_language(
 def test_unpublishing_sends_its_own_message(app, client, moderator, mailing):
     token = submit(client)
     work = work_of(token)
-    client.post(f"/moderation/works/{work.id}/approve", data={"csrf_token": moderator})
+    client.post(f"/moderation/works/{work.id}/approve", data=approving(moderator, work.id))
     settle(app)
     assert len(mailing.inbox.wait_for(1)) == 1
     response = client.post(
@@ -221,7 +223,7 @@ def test_unpublishing_sends_its_own_message(app, client, moderator, mailing):
 def test_bulk_decisions_tell_each_artist(app, client, moderator, mailing):
     tokens = [submit(client, email_address=f"artist{n}@example.org") for n in range(3)]
     ids = [work_of(t).id for t in tokens]
-    client.post("/moderation/bulk-approve", data={"csrf_token": moderator, "work_ids": ids[:2]})
+    client.post("/moderation/bulk-approve", data=approving(moderator, *ids[:2], bulk=True))
     client.post(
         "/moderation/bulk-reject",
         data={"csrf_token": moderator, "work_ids": ids[2:], "preset": "unreadable"},
@@ -242,7 +244,7 @@ def test_bulk_decisions_tell_each_artist(app, client, moderator, mailing):
 def test_a_report_handled_by_unpublishing_tells_the_artist(app, client, moderator, mailing):
     token = submit(client)
     work = work_of(token)
-    client.post(f"/moderation/works/{work.id}/approve", data={"csrf_token": moderator})
+    client.post(f"/moderation/works/{work.id}/approve", data=approving(moderator, work.id))
     settle(app)
     db.session.commit()  # a fresh snapshot before writing (SQLite)
     report = Report(work_id=work.id, category=ReportCategory.OTHER, text="Looks copied")
@@ -265,7 +267,7 @@ def test_no_message_when_the_box_was_not_ticked(app, client, moderator, mailing)
     token = submit(client, notify=False)
     work = work_of(token)
     assert work.notify_token is None and work.contact_email == "artist@example.org"
-    client.post(f"/moderation/works/{work.id}/approve", data={"csrf_token": moderator})
+    client.post(f"/moderation/works/{work.id}/approve", data=approving(moderator, work.id))
     settle(app)
     assert outbox() == []
     assert mailing.inbox.received() == []
@@ -276,7 +278,9 @@ def test_no_mail_settings_no_mail_and_no_error(app, client, moderator, caplog, s
     token = submit(client)
     work = work_of(token)
     assert work.notify_token is None  # not offered: no mail server
-    response = client.post(f"/moderation/works/{work.id}/approve", data={"csrf_token": moderator})
+    response = client.post(
+        f"/moderation/works/{work.id}/approve", data=approving(moderator, work.id)
+    )
     assert response.status_code == 303
     assert work_of(token).status == WorkStatus.APPROVED
     assert mail.courier(app).join(1)
@@ -359,7 +363,9 @@ def test_server_down_the_decision_stands_and_send_mail_delivers_later(
     use_mail(app, smtp_down)
     token = submit(client)
     work = work_of(token)
-    response = client.post(f"/moderation/works/{work.id}/approve", data={"csrf_token": moderator})
+    response = client.post(
+        f"/moderation/works/{work.id}/approve", data=approving(moderator, work.id)
+    )
     assert response.status_code == 303
     settle(app)
     assert work_of(token).status == WorkStatus.APPROVED  # committed, whatever the mail did
@@ -387,7 +393,10 @@ def test_after_five_failed_attempts_the_message_is_given_up(
     caplog.set_level(logging.DEBUG)
     use_mail(app, smtp_down)
     token = submit(client)
-    client.post(f"/moderation/works/{work_of(token).id}/approve", data={"csrf_token": moderator})
+    client.post(
+        f"/moderation/works/{work_of(token).id}/approve",
+        data=approving(moderator, work_of(token).id),
+    )
     settle(app)
     delays = []
     for _attempt in range(2, 6):
@@ -407,7 +416,10 @@ def test_a_refused_address_is_given_up_at_once(app, client, moderator, mailing, 
     caplog.set_level(logging.DEBUG)
     mailing.inbox.refuse_recipients = True
     token = submit(client, email_address="nobody@example.org")
-    client.post(f"/moderation/works/{work_of(token).id}/approve", data={"csrf_token": moderator})
+    client.post(
+        f"/moderation/works/{work_of(token).id}/approve",
+        data=approving(moderator, work_of(token).id),
+    )
     settle(app)
     assert outbox() == []
     assert any(
@@ -420,14 +432,20 @@ def test_a_refused_address_is_given_up_at_once(app, client, moderator, mailing, 
 def test_a_later_decision_also_sends_what_earlier_failures_left(app, client, moderator, smtp_down):
     use_mail(app, smtp_down)
     first = submit(client, email_address="first@example.org")
-    client.post(f"/moderation/works/{work_of(first).id}/approve", data={"csrf_token": moderator})
+    client.post(
+        f"/moderation/works/{work_of(first).id}/approve",
+        data=approving(moderator, work_of(first).id),
+    )
     settle(app)
     assert len(outbox()) == 1
     smtp_down.start()
     make_due()
     # Another artist, who asked for nothing: the decision on their work still wakes the sender.
     other = submit(client, notify=False)
-    client.post(f"/moderation/works/{work_of(other).id}/approve", data={"csrf_token": moderator})
+    client.post(
+        f"/moderation/works/{work_of(other).id}/approve",
+        data=approving(moderator, work_of(other).id),
+    )
     settle(app)
     [message] = smtp_down.inbox.wait_for(1)
     assert message["To"] == "first@example.org"
@@ -437,7 +455,10 @@ def test_a_later_decision_also_sends_what_earlier_failures_left(app, client, mod
 def test_a_claimed_message_is_sent_by_one_sender_only(app, client, moderator, smtp_down):
     use_mail(app, smtp_down)
     token = submit(client)
-    client.post(f"/moderation/works/{work_of(token).id}/approve", data={"csrf_token": moderator})
+    client.post(
+        f"/moderation/works/{work_of(token).id}/approve",
+        data=approving(moderator, work_of(token).id),
+    )
     settle(app)
     make_due()
     db.session.commit()
@@ -506,7 +527,9 @@ def trusted_cert(tmp_path, monkeypatch) -> ssl.SSLContext:
 
 def approve_one(app, client, moderator) -> None:
     work = work_of(submit(client))
-    response = client.post(f"/moderation/works/{work.id}/approve", data={"csrf_token": moderator})
+    response = client.post(
+        f"/moderation/works/{work.id}/approve", data=approving(moderator, work.id)
+    )
     assert response.status_code == 303
     settle(app)
 
@@ -666,7 +689,9 @@ def test_a_token_sealed_with_another_secret_costs_no_decision(
     work = work_of(token)
     work.notify_token = secretbox.seal(token, secret="an older secret", purpose="receipt token")
     db.session.commit()
-    response = client.post(f"/moderation/works/{work.id}/approve", data={"csrf_token": moderator})
+    response = client.post(
+        f"/moderation/works/{work.id}/approve", data=approving(moderator, work.id)
+    )
     assert response.status_code == 303
     settle(app)
     assert work_of(token).status == WorkStatus.APPROVED

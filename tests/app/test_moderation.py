@@ -22,7 +22,7 @@ from gallery.models import (
     WorkStatus,
     utcnow,
 )
-from helpers import csrf_token_of, fresh, spaced
+from helpers import approving, csrf_token_of, fresh, spaced
 
 
 def actions() -> list[str]:
@@ -117,7 +117,7 @@ def test_deciding_the_last_page_goes_back_to_the_works_still_waiting(
     cursor = html.split('rel="next" href="/moderation/?after=')[1].split('"')[0]
     response = client.post(
         "/moderation/bulk-approve",
-        data={"csrf_token": moderator, "work_ids": [newer.id], "after": cursor},
+        data=approving(moderator, newer.id, bulk=True) | {"after": cursor},
     )
     assert response.headers["Location"] == f"/moderation/?after={cursor}"
     # Nothing is left past the cursor, but the older work still waits: start again.
@@ -127,14 +127,16 @@ def test_deciding_the_last_page_goes_back_to_the_works_still_waiting(
     assert older.title in html and "1 work approved." in html
     assert "Nothing waits for review" not in html
     # With the queue really empty, the page past the cursor says so.
-    client.post(f"/moderation/works/{older.id}/approve", data={"csrf_token": moderator})
+    client.post(f"/moderation/works/{older.id}/approve", data=approving(moderator, older.id))
     html = client.get(f"/moderation/?after={cursor}").get_data(as_text=True)
     assert "Nothing waits for review" in html and "Back to the start of the queue" in html
 
 
 def test_approve_publishes_and_keeps_files(app, client, moderator, make_work, make_moderator):
     work, other = pending(make_work, 2)
-    response = client.post(f"/moderation/works/{work.id}/approve", data={"csrf_token": moderator})
+    response = client.post(
+        f"/moderation/works/{work.id}/approve", data=approving(moderator, work.id)
+    )
     assert response.status_code == 303
     fresh()
     work, other = db.session.get(Work, work.id), db.session.get(Work, other.id)
@@ -212,7 +214,7 @@ def test_reject_without_a_reason_changes_nothing(app, client, moderator, make_wo
 def test_bulk_approve_changes_exactly_the_selected_works(app, client, moderator, make_work):
     a, b, c = pending(make_work, 3)
     response = client.post(
-        "/moderation/bulk-approve", data={"csrf_token": moderator, "work_ids": [a.id, c.id]}
+        "/moderation/bulk-approve", data=approving(moderator, a.id, c.id, bulk=True)
     )
     assert response.status_code == 303
     fresh()
@@ -284,7 +286,7 @@ def test_unpublish_takes_the_work_down_at_once_and_back_to_the_queue(
     assert "To take down" in queue and "Shows a recognisable face." in queue
     assert actions() == ["unpublish"]
     # And it can be approved again.
-    client.post(f"/moderation/works/{work.id}/approve", data={"csrf_token": moderator})
+    client.post(f"/moderation/works/{work.id}/approve", data=approving(moderator, work.id))
     assert visitor.get(f"/works/{work.public_id}").status_code == 200
 
 

@@ -9,6 +9,7 @@ import pytest
 from gallery.core.paging import BadQuery, Cursor, page_number
 from gallery.extensions import db
 from gallery.models import WorkStatus, utcnow
+from helpers import approving
 
 HOSTILE_CURSORS = [
     "1-2\n",  # "$" in a regular expression lets a trailing newline through
@@ -90,7 +91,7 @@ def test_the_audit_log_pages_newest_first_with_the_shared_cursor(app, client, mo
     works = [make_work(status=WorkStatus.PENDING, title=f"Audit {n:02d}") for n in range(60)]
     for work in works:
         response = client.post(
-            f"/moderation/works/{work.id}/approve", data={"csrf_token": moderator}
+            f"/moderation/works/{work.id}/approve", data=approving(moderator, work.id)
         )
         assert response.status_code == 303
     first = client.get("/moderation/audit").get_data(as_text=True)

@@ -19,7 +19,7 @@ from sqlalchemy import select
 from gallery.extensions import db
 from gallery.media import media_store as store
 from gallery.models import Campaign, Licence, ModerationEvent, PrisonerStory, Work, WorkStatus
-from helpers import RED, fresh, png_bytes, saved, spaced
+from helpers import RED, approving, fresh, png_bytes, saved, spaced
 
 A6 = (297.64, 419.53)
 A4 = (595.28, 841.89)
@@ -164,7 +164,9 @@ def test_unpublishing_clears_the_mark_and_the_cards_go(app, client, moderator, s
     assert db.session.get(Work, safe_work.id).postcard_safe is False
     assert visitor.get(card_url(safe_work)).status_code == 404
     # Approved again, it is no postcard until a moderator decides again.
-    client.post(f"/moderation/works/{safe_work.id}/approve", data={"csrf_token": moderator})
+    client.post(
+        f"/moderation/works/{safe_work.id}/approve", data=approving(moderator, safe_work.id)
+    )
     fresh()
     assert db.session.get(Work, safe_work.id).status == WorkStatus.APPROVED
     assert visitor.get(card_url(safe_work)).status_code == 404

@@ -16,7 +16,7 @@ from gallery import search
 from gallery.core.tokens import token_hash
 from gallery.extensions import db
 from gallery.models import Prisoner, PrisonerStory, Report, Work, WorkStatus
-from helpers import csrf_from, csrf_token_of, fresh
+from helpers import approving, csrf_from, csrf_token_of, fresh
 
 _RESULT_LINK = re.compile(r'<li class="result">.*?<h2><a href="([^"]+)"[^>]*>(.*?)</a>', re.DOTALL)
 
@@ -157,7 +157,7 @@ def test_a_pending_work_is_never_found_and_is_found_once_approved(client, modera
     assert results(client, "kite") == [] and not in_index(work.id)
     assert (
         client.post(
-            f"/moderation/works/{work.id}/approve", data={"csrf_token": moderator}
+            f"/moderation/works/{work.id}/approve", data=approving(moderator, work.id)
         ).status_code
         == 303
     )

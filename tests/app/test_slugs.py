@@ -15,7 +15,7 @@ from gallery.core.text import is_slug, slugify
 from gallery.extensions import db
 from gallery.models import Campaign, Prisoner, Tag, Work, WorkStatus
 from gallery.verbs.common import tags_named
-from helpers import csrf_from, png_bytes
+from helpers import approving, csrf_from, png_bytes
 
 
 @pytest.mark.parametrize(
@@ -91,7 +91,7 @@ def test_cyrillic_and_accented_tags_survive_submission_approval_and_the_filter(
     token = csrf_from(moderator.get("/moderation/").get_data(as_text=True))
     assert (
         moderator.post(
-            f"/moderation/works/{work.id}/approve", data={"csrf_token": token}
+            f"/moderation/works/{work.id}/approve", data=approving(token, work.id)
         ).status_code
         == 303
     )

@@ -16,7 +16,7 @@ from gallery.extensions import db
 from gallery.media import media_store as store
 from gallery.models import ModerationEvent, OutgoingMail, Work, WorkStatus, utcnow
 from gallery.moderation import finisher
-from helpers import IsolatedClient, add_work, csrf_from, fresh, png_bytes
+from helpers import IsolatedClient, add_work, approving, csrf_from, fresh, png_bytes
 from mailcheck import body, use_mail
 
 WINDOW = 30
@@ -60,7 +60,7 @@ def test_an_approval_is_undone_and_the_artist_never_hears_of_it(
 ):
     work, _ = with_mail(app, smtp, make_work)
     old_image = f"/media/{work.image_key}/display.jpg"
-    done = client.post(f"/moderation/works/{work.id}/approve", data={"csrf_token": moderator})
+    done = client.post(f"/moderation/works/{work.id}/approve", data=approving(moderator, work.id))
     assert done.status_code == 303
     visitor = app.test_client()
     assert visitor.get(f"/works/{work.public_id}").status_code == 200

@@ -17,7 +17,7 @@ from sqlalchemy import select
 
 from gallery.extensions import db
 from gallery.models import Campaign, WorkStatus
-from helpers import fresh, saved
+from helpers import approving, fresh, saved
 
 START = datetime(2026, 11, 1, 12, 0, tzinfo=UTC)
 
@@ -331,7 +331,9 @@ def test_renaming_a_prisoner_moves_his_works_to_the_new_name(client, lists, mode
 def test_a_work_approved_later_is_found_by_its_prisoners_name(client, lists, moderator, make_work):
     work = make_work(title="Late kite", prisoners=(lists["maria"],), status=WorkStatus.PENDING)
     assert "Late kite" not in search_titles(client, "ponomarenko")
-    response = client.post(f"/moderation/works/{work.id}/approve", data={"csrf_token": moderator})
+    response = client.post(
+        f"/moderation/works/{work.id}/approve", data=approving(moderator, work.id)
+    )
     assert response.status_code == 303
     assert "Late kite" in search_titles(client, "ponomarenko")
 

@@ -17,10 +17,17 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from PIL import Image
+from PIL import Image, PngImagePlugin
 from sqlalchemy import select
 
-from browser_helpers import BROWSER_MARKS, REPORT_CSP, Live, Tab, expect, wait_for_image
+from browser_helpers import (
+    BROWSER_MARKS,
+    REPORT_CSP,
+    Live,
+    Tab,
+    expect,
+    wait_for_image,
+)
 from gallery.extensions import db
 from gallery.media import media_store as store
 from gallery.models import Licence, Moderator, Role, Work, WorkStatus
@@ -73,32 +80,19 @@ def stored_large(live: Live, title: str) -> Image.Image:
         return im.convert("RGB")
 
 
-# What the page sends: the image of every XHR FormData (file name, type and bytes), and the
-# file in the form when it is posted as a document (name and type; the page then leaves).
-RECORD_UPLOADS = """() => {
-  const send = XMLHttpRequest.prototype.send;
-  XMLHttpRequest.prototype.send = function (body) {
-    const file = body instanceof FormData ? body.get("image") : null;
-    if (file instanceof File) {
-      window.sentImage = file.arrayBuffer().then((buffer) => ({
-        name: file.name, type: file.type, bytes: Array.from(new Uint8Array(buffer)) }));
-    }
-    return send.call(this, body);
-  };
+# The file in the form when it is posted as a document (name and type; the page then leaves).
+RECORD_PLAIN_POST = """() => {
   document.addEventListener("submit", (event) => {
     const file = event.target.querySelector("input[type=file]")?.files?.[0];
-    if (file && !event.defaultPrevented) {
-      sessionStorage.setItem("postedImage", JSON.stringify({ name: file.name, type: file.type }));
-    }
+    if (file) sessionStorage.setItem("postedImage", JSON.stringify({ name: file.name, type: file.type }));
   });
+  const submit = HTMLFormElement.prototype.submit;
+  HTMLFormElement.prototype.submit = function () {
+    const file = this.querySelector("input[type=file]")?.files?.[0];
+    if (file) sessionStorage.setItem("postedImage", JSON.stringify({ name: file.name, type: file.type }));
+    return submit.call(this);
+  };
 }"""
-
-
-def sent_image(page: Any) -> tuple[str, str, bytes]:
-    """(file name, content type, bytes) of the image the page sent by XHR."""
-    sent = page.evaluate("() => window.sentImage")
-    assert sent, "the page sent no image"
-    return sent["name"], sent["type"], bytes(sent["bytes"])
 
 
 def fill_form(page: Any, title: str) -> None:
@@ -180,15 +174,17 @@ def log_in(page: Any) -> None:
 # ---------------------------------------------------------------- the artist
 
 
-def test_the_artist_covers_a_face_before_sending(open_tab, live: Live, tmp_path: Path, tidy):
+def test_the_artist_covers_a_face_before_sending(
+    open_tab, live: Live, tmp_path: Path, tidy, upload_log
+):
     title = "Covered before sending"
     tidy.append(title)
     original = tmp_path / "street-photo.jpg"
     bright_picture((900, 600)).save(original, "JPEG", quality=92)
     tab = open_tab(1280)
     page = tab.page
+    log = upload_log
     page.goto("/submit")
-    page.evaluate(RECORD_UPLOADS)
     page.set_input_files("#image", str(original))
     wait_for_image(page, ".preview__img")
     tools = page.locator("[data-cover-tools]")
@@ -214,11 +210,11 @@ def test_the_artist_covers_a_face_before_sending(open_tab, live: Live, tmp_path:
     page.get_by_role("button", name="Send the work").click()
     page.wait_for_url(RECEIPT_URL)
 
-    # What left the browser: a covered copy under a neutral name, never the file itself.
+    # What left the browser: a covered copy, never the file itself (nor its name).
     assert tab.posts_to("/submit") == ["xhr"]
-    name, content_type, data = sent_image(page)
-    assert (name, content_type) == ("covered.jpg", "image/jpeg")
-    assert data != original.read_bytes()
+    data = log.received()
+    assert data[:2] == b"\xff\xd8" and data != original.read_bytes()
+    assert "street-photo" not in str(log.requests)
     region = [0.2, 0.3, 0.3, 0.4]
     with Image.open(io.BytesIO(data)) as im:
         assert im.size == (900, 600)
@@ -233,48 +229,53 @@ def test_the_artist_covers_a_face_before_sending(open_tab, live: Live, tmp_path:
 
 
 def test_rectangles_come_back_when_the_form_is_sent_back(
-    open_tab, live: Live, tmp_path: Path, tidy
+    open_tab, live: Live, tmp_path: Path, tidy, upload_log
 ):
-    """A form refused for a missing title: the file must be chosen again, and the
-    rectangles drawn on it are there again, so it is not sent uncovered by mistake."""
+    """A form refused by the server (an address it will not take): the covered copy that
+    travelled is kept, and a file chosen again finds its rectangles drawn again, so it is
+    not sent uncovered by mistake."""
     title = "Covered after a correction"
     tidy.append(title)
     original = tmp_path / "march.jpg"
     bright_picture((800, 600)).save(original, "JPEG", quality=90)
     tab = open_tab(1280)
     page = tab.page
+    log = upload_log
     page.goto("/submit")
-    page.evaluate(RECORD_UPLOADS)
     page.set_input_files("#image", str(original))
     wait_for_image(page, ".preview__img")
     drag(page, ".preview .cover-layer", (0.55, 0.15), (0.85, 0.45))
-    fill_form(page, "")  # no title: the server sends the form back
+    fill_form(page, title)
+    page.fill("#email", "not an address")  # the server sends the form back
     page.get_by_role("button", name="Send the work").click()
     expect(page.locator("#form-problem")).to_be_visible(timeout=30_000)
-    name, _type, _data = sent_image(page)
-    assert name == "covered.jpg"  # covered on the way, even though refused
-    page.evaluate(RECORD_UPLOADS)
+    with Image.open(io.BytesIO(log.received())) as first:  # covered on the way
+        assert darkest_and_brightest(first, [0.55, 0.15, 0.3, 0.3])[0] <= LOSSY_NOISE
     page.set_input_files("#image", str(original))
     wait_for_image(page, ".preview__img")
     expect(page.locator(".preview .cover-rect")).to_have_count(1)
-    fill_form(page, title)
+    page.fill("#email", "")
     page.get_by_role("button", name="Send the work").click()
     page.wait_for_url(RECEIPT_URL)
-    assert sent_image(page)[0] == "covered.jpg"
+    assert log.methods().count("POST") == 2  # the file chosen again travelled again
     assert (
         darkest_and_brightest(stored_large(live, title), [0.55, 0.15, 0.3, 0.3])[0] <= LOSSY_NOISE
     )
     tab.assert_clean(allowed=("status of 400",))  # the XHR's own 400 answer
 
 
-def test_without_a_rectangle_the_file_is_sent_unchanged(open_tab, live: Live, tmp_path: Path, tidy):
-    title = "Sent as it was"
+def test_without_a_rectangle_a_clean_copy_is_sent_all_the_same(
+    open_tab, live: Live, tmp_path: Path, tidy, upload_log
+):
+    title = "Sent as a clean copy"
     tidy.append(title)
     original = tmp_path / "poster.png"
-    bright_picture((400, 300)).save(original, "PNG")
+    author = PngImagePlugin.PngInfo()
+    author.add_text("Author", "Lena K.")
+    bright_picture((400, 300)).save(original, "PNG", pnginfo=author)
     page = open_tab(390).page
+    log = upload_log
     page.goto("/submit")
-    page.evaluate(RECORD_UPLOADS)
     page.set_input_files("#image", str(original))
     wait_for_image(page, ".preview__img")
     drag(page, ".preview .cover-layer", (0.1, 0.1), (0.6, 0.6))
@@ -283,8 +284,11 @@ def test_without_a_rectangle_the_file_is_sent_unchanged(open_tab, live: Live, tm
     fill_form(page, title)
     page.get_by_role("button", name="Send the work").click()
     page.wait_for_url(RECEIPT_URL)
-    name, _type, data = sent_image(page)
-    assert name == "poster.png" and data == original.read_bytes()
+    data = log.received()
+    assert b"Lena K." in original.read_bytes() and b"Lena K." not in data
+    with Image.open(io.BytesIO(data)) as im:  # no transparent pixel: a JPEG
+        assert (im.format, im.size) == ("JPEG", (400, 300))
+        assert min(im.convert("RGB").getpixel((200, 150))) >= BRIGHT - 10  # nothing covered
 
 
 def test_a_transparent_image_is_covered_as_png_in_a_plain_form_post(
@@ -302,7 +306,7 @@ def test_a_transparent_image_is_covered_as_png_in_a_plain_form_post(
     page.goto("/submit")
     # Take away what submit.js needs to send in the page: the form then posts as a document.
     page.evaluate("() => { window.DOMParser = undefined; }")
-    page.evaluate(RECORD_UPLOADS)
+    page.evaluate(RECORD_PLAIN_POST)
     page.set_input_files("#image", str(original))
     wait_for_image(page, ".preview__img")
     drag(page, ".preview .cover-layer", (0.5, 0.5), (0.95, 0.95))
@@ -311,7 +315,7 @@ def test_a_transparent_image_is_covered_as_png_in_a_plain_form_post(
     page.wait_for_url(RECEIPT_URL)
     assert tab.posts_to("/submit") == ["document"]
     posted = json.loads(page.evaluate("() => sessionStorage.getItem('postedImage')"))
-    assert posted == {"name": "covered.png", "type": "image/png"}
+    assert posted == {"name": "image.png", "type": "image/png"}
     # What reached the server: the large PNG it kept from those bytes (lossless, same size).
     work = live.work_titled(title)
     assert work.has_alpha
@@ -492,3 +496,67 @@ def test_the_artist_covers_from_the_receipt(open_tab, live: Live, tidy):
         assert darkest_and_brightest(im, [0.4, 0.2, 0.4, 0.4])[0] <= LOSSY_NOISE
     assert live.work_titled(title).covered_regions == 1
     tab.assert_clean()
+
+
+def test_a_three_image_work_is_sent_covered_approved_and_shown(
+    open_tab, live: Live, tmp_path: Path, tidy, upload_log
+):
+    title = "Three images of one rally"
+    tidy.append(title)
+    paths = []
+    for n in range(3):
+        path = tmp_path / f"rally-{n}.jpg"
+        bright_picture((600 + 100 * n, 400)).save(path, "JPEG", quality=90)
+        paths.append(path)
+    tab = open_tab(390)
+    page = tab.page
+    page.goto("/submit")
+    page.set_input_files("#image", str(paths[0]))
+    wait_for_image(page, ".preview__img")
+    fill_form(page, title)
+    page.locator("details.more-images > summary").click()
+    for n, alt in ((1, "The second image: a crowd"), (2, "The third image: a banner")):
+        page.set_input_files(f"#more-{n - 1}-image", str(paths[n]))
+        page.fill(f"#more-{n - 1}-alt_text", alt)
+    page.get_by_role("button", name="Send the work").click()
+    page.wait_for_url(RECEIPT_URL)
+    assert upload_log.methods().count("POST") == 3  # each image through tus, as its own copy
+    expect(page.locator(".receipt__image img")).to_have_count(3)
+    work = live.work_titled(title)
+    assert [i.width for i in work.images] == [700, 800]
+    second = work.images[0]
+
+    # A moderator covers part of the second image, then approves what they saw.
+    moderator = open_tab(1280)
+    mod = moderator.page
+    log_in(mod)
+    mod.goto(f"/moderation/works/{work.id}")
+    stage = f"#image-{second.id}"
+    wait_for_image(mod, f"{stage} .cover-stage img")
+    drag(mod, f"{stage} .cover-layer", (0.1, 0.1), (0.5, 0.5))
+    mod.locator(stage).get_by_role("button", name="Cover with solid black").click()
+    expect(mod.locator(".notice--success")).to_contain_text("1 region covered")
+    mod.get_by_role("button", name="Approve", exact=True).first.click()
+    expect(mod.locator(".notice--success").first).to_be_visible()
+    work = live.work_titled(title)
+    assert work.status == WorkStatus.APPROVED
+
+    # Shown: the three images on the work's page, each with its own alt text; the second
+    # one covered in what the gallery keeps.
+    page.goto(f"/works/{work.public_id}")
+    for alt in (
+        "A poster held up in a street",
+        "The second image: a crowd",
+        "The third image: a banner",
+    ):
+        expect(page.locator(f'main img[alt="{alt}"]')).to_have_count(1)
+    with live.app.app_context():
+        path = store().path(work.images[0].image_key, "large.jpg")
+    with Image.open(path) as kept:
+        assert darkest_and_brightest(kept, [0.1, 0.1, 0.4, 0.4])[0] <= LOSSY_NOISE
+    tab.assert_clean()
+    moderator.assert_clean()
+    with live.app.app_context():  # off the public pages again, for the other tests
+        db.session.get(Work, work.id).hidden = True
+        db.session.commit()
+        db.session.remove()

@@ -73,7 +73,7 @@ def test_a_russian_artist_a_french_moderator_and_an_english_visitor(
     page = artist.page
     page.goto("/ru/submit")
     assert page.locator("html").get_attribute("lang") == "ru"
-    page.get_by_label("Изображение").set_input_files(str(image))
+    page.get_by_label("Изображение").first.set_input_files(str(image))  # the cover image
     page.locator("#title").fill(TITLE)
     page.locator("#alt_text").fill("Формулы на доске за решёткой")
     assert page.locator("#language").input_value() == "ru"

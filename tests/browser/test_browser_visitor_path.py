@@ -27,7 +27,7 @@ def test_the_image_opens_in_a_dialog_that_esc_closes(open_tab):
     page = tab.page
     first_work_from_profile(page)
     title = page.locator("h1 > span").first.inner_text()
-    zoom = page.locator("a.work__zoom")
+    zoom = page.locator("a.work__zoom").first
     dialog = page.get_by_role("dialog", name=title)
     expect(dialog).to_be_hidden()
     zoom.click()
@@ -54,7 +54,7 @@ def test_without_javascript_the_image_is_a_link_to_the_large_one(open_tab):
     tab = open_tab(390, javascript=False)
     page = tab.page
     first_work_from_profile(page)
-    page.locator("a.work__zoom").click()
+    page.locator("a.work__zoom").first.click()
     page.wait_for_url("**/media/**")
     assert page.evaluate("document.contentType").startswith("image/")
 

@@ -37,12 +37,12 @@ PAGES = [
 ASSERTED = ("accessibility", "best-practices", "seo")
 
 
-def audit(url: str, out: Path) -> dict:
+def audit(url: str, out: Path, flags: tuple[str, ...] = ()) -> dict:
     """The Lighthouse report of one page. Lighthouse now and then fails to start or to
     drive Chromium (an exit status of 1 and no report, or a report with a runtimeError and
     no scores): such a run is
     tried again, up to three times in all, and a third failure fails the test with
-    Lighthouse's own words."""
+    Lighthouse's own words. `flags`: more of Lighthouse's options (a screen's size)."""
     env = {**os.environ, "CHROME_PATH": str(CHROMIUM)}
     command = [
         str(LIGHTHOUSE),
@@ -52,6 +52,7 @@ def audit(url: str, out: Path) -> dict:
         "--output=json",
         f"--output-path={out}",
         "--chrome-flags=--headless=new --no-sandbox --disable-gpu",
+        *flags,
     ]
     problem = ""
     for _attempt in range(3):

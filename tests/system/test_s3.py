@@ -26,7 +26,7 @@ from gallery.extensions import db
 from gallery.media import media_store
 from gallery.media.s3 import S3MediaStore
 from gallery.models import Moderator, Work, WorkStatus
-from helpers import csrf_from, form_data, fresh, png_bytes, post, saved
+from helpers import approving, csrf_from, form_data, fresh, png_bytes, post, saved
 
 TWO_HOURS = 7200
 
@@ -134,7 +134,9 @@ def test_upload_review_approve_and_takedown(app, store, client, moderator):
     # submission committed.
     assert newest().face_suggestions == []
 
-    approved = client.post(f"/moderation/works/{work.id}/approve", data={"csrf_token": moderator})
+    approved = client.post(
+        f"/moderation/works/{work.id}/approve", data=approving(moderator, work.id)
+    )
     assert approved.status_code == 303
     with visitor.get(url) as public:
         assert public.status_code == 200 and public.data == stored
@@ -424,7 +426,7 @@ def test_fsck_reports_and_repairs_the_bucket(app, store, runner, make_work):
 
     result = runner.invoke(args=["fsck"])
     assert result.exit_code == 1
-    assert f"Checked 2 works against s3://{store.bucket}/media/." in result.output
+    assert f"Checked 2 stored images against s3://{store.bucket}/media/." in result.output
     assert "Staging leftovers found: 1" in result.output
     assert "Unreferenced folders found: 1" in result.output
     assert f"missing: works/{broken.image_key}/{thumb}" in result.output

@@ -212,7 +212,10 @@ def test_two_hosts_share_one_gallery(hosts: tuple[Host, Host]) -> None:
     approved = moderator.post(
         f"{two.url}/moderation/works/{work_id}/approve",
         timeout=30,
-        data={"csrf_token": _token(review.text)},
+        data={
+            "csrf_token": _token(review.text),
+            "seen": re.search(r'name="seen" value="([0-9a-f]+)"', review.text).group(1),
+        },
         allow_redirects=False,
     )
     assert approved.status_code == 303

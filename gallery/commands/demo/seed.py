@@ -142,7 +142,7 @@ def remove(store: MediaStore) -> int:
     """Delete every demo row, and its files once that commits; returns the number of works."""
     begin_write()
     works = list(db.session.scalars(select(Work).where(Work.is_demo.is_(True))))
-    keys = [w.image_key for w in works if w.image_key]
+    keys = [key for w in works for key in w.image_keys]
     for work in works:
         db.session.delete(work)
     search.drop_works(w.id for w in works)

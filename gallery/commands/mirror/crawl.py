@@ -24,7 +24,7 @@ from werkzeug.sansio.utils import host_is_trusted
 
 from ...extensions import db
 from ...media import media_store
-from ...models import Campaign, Prisoner, Work, WorkStatus
+from ...models import Campaign, Prisoner, Work, WorkImage, WorkStatus
 from ...web.limits import EXPORT_ENVIRON, QR_BASE_ENVIRON
 from .files import (
     Target,
@@ -160,13 +160,14 @@ class _Export(Rewriter):
         if qr_base:
             self.client.environ_base[QR_BASE_ENVIRON] = qr_base  # web/i18n.url_in_language
         self.store = media_store(app)
+        public = (Work.status == WorkStatus.APPROVED, Work.hidden.is_(False))
         self.public_keys = set(
+            db.session.scalars(select(Work.image_key).where(*public, Work.image_key.is_not(None)))
+        ) | set(  # a published work's other images, which its page shows
             db.session.scalars(
-                select(Work.image_key).where(
-                    Work.status == WorkStatus.APPROVED,
-                    Work.hidden.is_(False),
-                    Work.image_key.is_not(None),
-                )
+                select(WorkImage.image_key)
+                .join(Work, WorkImage.work_id == Work.id)
+                .where(*public, WorkImage.image_key.is_not(None))
             )
         )
         self.report = Report()

@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from ...extensions import db
 from ...media import valid_name
-from ...models import Work, WorkStatus
+from ...models import Work, WorkImage, WorkStatus
 from ...web.http import immutable, private
 from ...web.pagecache import generation
 from .published import PublishedKeys
@@ -38,7 +38,10 @@ def file(key: str, filename: str) -> ResponseReturnValue:
         abort(404)
     seen = PublishedKeys.of(current_app)
     vouched = generation() if seen is not None else None  # read before the row
-    work = db.session.scalar(select(Work).where(Work.image_key == key))
+    work = db.session.scalar(select(Work).where(Work.image_key == key)) or db.session.scalar(
+        # one of a work's other images: seen as its work is
+        select(Work).join(WorkImage, WorkImage.work_id == Work.id).where(WorkImage.image_key == key)
+    )
     if work is None or not _may_see(work):
         abort(404)
     if not _public(work):

@@ -2,11 +2,10 @@
    see them filled solid black. One drawing tool for three pages:
 
    - the submission form: on the preview of the chosen file (static/js/submit.js tells this
-     script when a preview is ready or gone). When the form is sent with rectangles drawn,
-     the image is drawn on a canvas (at most 2560 pixels on its long edge, the size the
-     gallery keeps), the rectangles are filled, and that covered copy is sent instead of the
-     file, under a neutral name: the uncovered image never leaves the device. Without a
-     rectangle, the file is sent unchanged.
+     script when a preview is ready or gone). When the form is sent, the device step
+     (static/js/device.js) draws the image on a canvas at most 2560 pixels on its long edge,
+     fills the rectangles, and that copy is sent instead of the file, under a neutral name:
+     the uncovered image never leaves the device.
    - a pending work's moderation page and the artist's receipt page: on the work's image,
      with the face detector's suggestions as dashed outlines to choose (none is chosen at
      first); the rectangles are written, as JSON fractions, into the form's `regions`
@@ -20,8 +19,6 @@
   "use strict";
 
   const MIN_SIDE = 0.01; // a tap or a slip is not a rectangle (fraction of the image)
-  const LONG_EDGE = 2560; // the largest image the gallery keeps
-  const TRANSPARENT_TYPES = /^image\/(png|gif|webp|avif)$/i;
 
   const fill = (template, values = {}) =>
     String(template || "").replace(/\{(\w+)\}/g, (whole, name) =>
@@ -233,20 +230,9 @@
   let remembered = { file: "", regions: [] };
   const fileKey = (file) => `${file.name}\u0000${file.size}\u0000${file.lastModified}`;
 
-  const canCoverHere = () => {
-    try {
-      return typeof HTMLCanvasElement.prototype.toBlob === "function" &&
-        typeof DataTransfer === "function" && Boolean(new DataTransfer().items);
-    } catch {
-      return false;
-    }
-  };
-
-  const setFile = (input, file) => {
-    const transfer = new DataTransfer();
-    transfer.items.add(file);
-    input.files = transfer.files;
-  };
+  // The covered copy is made by the device step, and sent by the form's script.
+  const canCoverHere = () =>
+    typeof HTMLCanvasElement.prototype.toBlob === "function" && Boolean(window.galleryDevice);
 
   const say = (tools, text) => {
     const count = tools.querySelector(".cover-tools__count");
@@ -304,73 +290,15 @@
     if (form) unavailable(form);
   });
 
-  // The covered copy of the previewed image, as a File. An OffscreenCanvas encodes at once
-  // (convertToBlob); a page canvas's toBlob may wait for the browser to be idle.
-  const coveredFile = async (state, regions) => {
-    const { img, file } = state;
-    const scale = Math.min(1, LONG_EDGE / Math.max(img.naturalWidth, img.naturalHeight));
-    const width = Math.max(1, Math.round(img.naturalWidth * scale));
-    const height = Math.max(1, Math.round(img.naturalHeight * scale));
-    let canvas = typeof OffscreenCanvas === "function" ? new OffscreenCanvas(width, height) : null;
-    let context = canvas?.getContext("2d");
-    if (!context) { // no OffscreenCanvas, or one without a 2D context (older Safari)
-      canvas = document.createElement("canvas");
-      canvas.width = width;
-      canvas.height = height;
-      context = canvas.getContext("2d");
-    }
-    if (!context) throw new Error("no canvas");
-    const offscreen = typeof canvas.convertToBlob === "function";
-    context.drawImage(img, 0, 0, width, height);
-    context.fillStyle = "#000";
-    for (const [x, y, w, h] of regions) {
-      // Whole pixels, rounded outward: no half-covered pixel at the edges.
-      const left = Math.floor(x * width);
-      const top = Math.floor(y * height);
-      context.fillRect(left, top, Math.ceil((x + w) * width) - left, Math.ceil((y + h) * height) - top);
-    }
-    const png = !file.type || TRANSPARENT_TYPES.test(file.type);
-    const type = png ? "image/png" : "image/jpeg";
-    const blob = offscreen
-      ? await canvas.convertToBlob({ type, quality: 0.92 })
-      : await new Promise((resolve) => canvas.toBlob(resolve, type, 0.92));
-    canvas.width = canvas.height = 0; // let the memory go at once (phones)
-    if (!blob) throw new Error("no blob");
-    return new File([blob], png ? "covered.png" : "covered.jpg", { type: blob.type });
+  // What the submission form's script (static/js/submit.js) needs when the form is sent:
+  // the previewed image and the rectangles drawn on it, for the device step
+  // (static/js/device.js), which covers them on the copy that is sent.
+  window.galleryCover = {
+    drawn(form) {
+      const state = uploads.get(form);
+      return state ? { input: state.input, file: state.file, img: state.img, regions: state.tool.regions() } : null;
+    },
   };
-
-  // Runs before the form's own handlers (capture, on the document): with rectangles, the
-  // covered copy takes the file's place in the form, then the form is sent again.
-  document.addEventListener("submit", (event) => {
-    const form = event.target;
-    const state = uploads.get(form);
-    if (!state || !state.input) return;
-    if (state.ready) {
-      state.ready = false; // our own second send: let it through
-      return;
-    }
-    const regions = state.tool.regions();
-    if (!regions.length) {
-      if (state.input.files?.[0] !== state.file) setFile(state.input, state.file);
-      return;
-    }
-    event.preventDefault();
-    event.stopImmediatePropagation();
-    if (state.busy) return;
-    state.busy = true;
-    say(state.tools, state.tools.dataset.msgCovering);
-    const submitter = event.submitter;
-    coveredFile(state, regions)
-      .then((covered) => {
-        setFile(state.input, covered);
-        say(state.tools, fill(state.tools.dataset.msgCount, { count: regions.length }));
-        state.ready = true;
-        if (typeof form.requestSubmit === "function") form.requestSubmit(submitter || undefined);
-        else form.submit();
-      })
-      .catch(() => say(state.tools, state.tools.dataset.msgFailed))
-      .finally(() => { state.busy = false; });
-  }, true);
 
   document.querySelectorAll("[data-cover-stage]").forEach(attachToStage);
 })();

@@ -16,7 +16,7 @@ from flask_caching import Cache
 from sqlalchemy import event, inspect
 from sqlalchemy.orm import ORMExecuteState, Session, UOWTransaction
 
-from ...models import Work, WorkStatus
+from ...models import Work, WorkImage, WorkStatus
 from .. import builtfiles
 from ..cachestore import PageRedis
 
@@ -41,6 +41,9 @@ PRIVATE_TABLES = frozenset(
         "fed_outgoing",
         # The digest's sign-ups: a visitor signing up must not renew every kept page.
         "subscription",
+        # Resumable uploads staged for the submission form: nothing public until a work.
+        "upload",
+        "upload_part",
     }
 )
 _CHANGED = "gallery.visible_change"
@@ -101,6 +104,10 @@ def _visible(obj: object, *, new: bool) -> bool:
             return False
         history = inspect(obj).attrs.status.history
         return WorkStatus.APPROVED in (history.deleted or ())
+    if isinstance(obj, WorkImage):
+        # One of a work's other images: seen where its work is (a pending work's change, or
+        # one of its images leaving with the work, shows nowhere new).
+        return obj.work is not None and _visible(obj.work, new=False)
     return True
 
 
