@@ -14,7 +14,7 @@ from ..core.text import slugify
 from ..extensions import db
 from ..images import ProcessedImage
 from ..media import Store
-from ..models import ModerationEvent, Tag, Work
+from ..models import ModerationEvent, Tag, Work, WorkStatus
 from . import NotAllowed, audit
 
 log = logging.getLogger(__name__)
@@ -35,6 +35,20 @@ def locked_work(work_id: int) -> Work:
     if not found:
         raise NotFound("no such work")
     return found[0]
+
+
+def editable_work(work_id: int, moderator_id: int | None) -> Work:
+    """One work, locked for a change (a write transaction begun): by its artist (no
+    moderator) only while it waits for review, by a moderator while it waits or is
+    published; NotAllowed("decided") otherwise."""
+    begin_write()
+    work = locked_work(work_id)
+    allowed = (
+        (WorkStatus.PENDING,) if moderator_id is None else (WorkStatus.PENDING, WorkStatus.APPROVED)
+    )
+    if work.status not in allowed:
+        raise NotAllowed("decided")
+    return work
 
 
 def require_reason(reason: str | None, preset: str | None = None) -> str:

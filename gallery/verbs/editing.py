@@ -15,7 +15,7 @@ from ..core.text import render_markdown
 from ..extensions import db
 from ..models import ContentWarning, Licence, Work, WorkStatus, WorkText, actions, utcnow
 from . import NotAllowed, audit
-from .common import locked_work, tags_named
+from .common import editable_work, locked_work, tags_named
 
 
 class Unchanged:
@@ -42,13 +42,7 @@ def edit_work(
     (Work.receipt_title) follows the artist's. A moderator's fix leaves that seal as the
     artist wrote it: the server cannot make one without the token. The work keeps its
     place in the queue."""
-    begin_write()
-    work = locked_work(work_id)
-    allowed = (
-        (WorkStatus.PENDING,) if moderator_id is None else (WorkStatus.PENDING, WorkStatus.APPROVED)
-    )
-    if work.status not in allowed:
-        raise NotAllowed("decided")
+    work = editable_work(work_id, moderator_id)
     changes = []
     if title != work.title:
         changes.append(f"title: {work.title!r} -> {title!r}")

@@ -17,7 +17,13 @@ from ..images import sandbox
 from ..media import Store
 from ..models import ImageColumns, Work, WorkImage, WorkStatus, actions
 from . import NotAllowed, audit
-from .common import delete_files_after_commit, image_columns, locked_work, publish_then_lock
+from .common import (
+    delete_files_after_commit,
+    editable_work,
+    image_columns,
+    locked_work,
+    publish_then_lock,
+)
 
 log = logging.getLogger(__name__)
 
@@ -148,13 +154,7 @@ def choose_cover_image(work_id: int, image_id: int, moderator_id: int | None = N
     feed and prints show): its image columns and alt text change places with the work's.
     The artist (moderator_id None) while the work is pending; a moderator while it is
     pending or published."""
-    begin_write()
-    work = locked_work(work_id)
-    allowed = (
-        (WorkStatus.PENDING,) if moderator_id is None else (WorkStatus.PENDING, WorkStatus.APPROVED)
-    )
-    if work.status not in allowed:
-        raise NotAllowed("decided")
+    work = editable_work(work_id, moderator_id)
     target = image_of(work, image_id)
     if target is work:
         return work
