@@ -51,6 +51,11 @@ def _rss() -> tuple[int, int]:
     return rss, peak
 
 
+def at_work() -> list:
+    """The decode children still alive, but the spare one waiting for the next file."""
+    return [c for c in multiprocessing.active_children() if c is not sandbox.spare()]
+
+
 def assert_nothing_left(app) -> None:
     fresh()
     assert db.session.scalars(select(Work)).all() == []
@@ -103,7 +108,7 @@ def test_a_hostile_file_is_refused_and_the_worker_does_not_grow(app_factory, nam
         page = response.get_data(as_text=True)
         assert message in page and "The image could not be accepted." in page
         assert_nothing_left(app)
-        assert multiprocessing.active_children() == []
+        assert at_work() == []
 
 
 def test_a_child_past_its_wall_time_is_killed_and_the_upload_is_413(app_factory):
@@ -114,7 +119,7 @@ def test_a_child_past_its_wall_time_is_killed_and_the_upload_is_413(app_factory)
         assert response.status_code == 413
         assert COSTLY in response.get_data(as_text=True)
         assert_nothing_left(app)
-        assert multiprocessing.active_children() == []  # killed and reaped
+        assert at_work() == []  # killed and reaped
 
 
 def test_the_refusal_is_translated(app_factory):
@@ -134,7 +139,7 @@ def test_the_refusal_is_translated(app_factory):
 def test_an_ordinary_upload_is_made_in_a_child_and_leaves_none(app, client):
     response = post(client, form_data(client, png_bytes((640, 480))))
     assert response.status_code == 303
-    assert multiprocessing.active_children() == []
+    assert at_work() == []
     fresh()
     work = db.session.scalars(select(Work)).one()
     assert (work.width, work.height) == (640, 480)
@@ -170,7 +175,7 @@ def test_a_cover_past_its_limits_is_an_oserror_not_a_crash():
             has_alpha=False,
             limits=sandbox.Limits(memory=1536 * MB, cpu=1, wall=30),
         )
-    assert multiprocessing.active_children() == []
+    assert at_work() == []
 
 
 def test_the_limits_and_slots_come_from_the_settings(app_factory):
@@ -179,6 +184,32 @@ def test_the_limits_and_slots_come_from_the_settings(app_factory):
     # One slot per DECODE_MEMORY_MB of the memory available: one child's address space.
     assert app_factory(DECODE_MEMORY_MB=10**9).config["DECODE_SLOTS"] == 1
     assert app_factory(DECODE_MEMORY_MB=1).config["DECODE_SLOTS"] > 100
+
+
+def test_each_child_serves_one_file_and_the_next_one_waits_already():
+    data = encode(Image.new("RGB", (300, 200), (200, 30, 30)), "PNG")
+    sandbox.process(io.BytesIO(data), limits=sandbox.default_limits())
+    first = sandbox.spare()
+    assert first is not None and first.is_alive()
+    first_pid = first.pid
+    sandbox.process(io.BytesIO(data), limits=sandbox.default_limits())
+    second = sandbox.spare()
+    assert second is not None and second.is_alive() and second.pid != first_pid
+    assert not Path(f"/proc/{first_pid}").exists()  # it took that file, answered and left
+    assert at_work() == []
+
+
+def test_a_spare_that_died_idle_is_replaced_and_the_upload_goes_through():
+    data = encode(Image.new("RGB", (300, 200), (200, 30, 30)), "PNG")
+    sandbox.process(io.BytesIO(data), limits=sandbox.default_limits())
+    dead = sandbox.spare()
+    dead_pid = dead.pid
+    dead.kill()
+    dead.join()
+    result = sandbox.process(io.BytesIO(data), limits=sandbox.default_limits())
+    assert (result.width, result.height) == (300, 200)
+    assert sandbox.spare() is not None and sandbox.spare().pid != dead_pid
+    assert at_work() == []
 
 
 class _Payload:
