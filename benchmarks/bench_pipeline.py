@@ -369,6 +369,33 @@ def paired_child(path: str, runs: int) -> None:
     print(json.dumps({name: statistics.median(t) * 1000 for name, t in times.items()}))
 
 
+def serve_child(paths: list[str]) -> None:
+    """For bench_upload.py, which times each input's pipelines right after its upload, so
+    that both see the machine in the same minute: load the files, warm every pipeline up
+    on each, print "ready"; then for each line read (a file's index), time naive, ours and
+    ours in the decode sandbox once each (in turns, alternating the order) and print their
+    ms as JSON, until the input ends."""
+    sys.path.insert(0, str(ROOT))
+    from gallery.images.decode import register_codecs
+
+    register_codecs()
+    files = [Path(path).read_bytes() for path in paths]
+    for data in files:
+        for name in ("naive", "ours", "sandboxed"):
+            PIPELINES[name](data)
+    print("ready", flush=True)
+    flip = False
+    for line in sys.stdin:
+        data = files[int(line)]
+        flip = not flip
+        times = {}
+        for name in ("naive", "ours", "sandboxed") if flip else ("sandboxed", "ours", "naive"):
+            start = time.perf_counter()
+            PIPELINES[name](data)
+            times[name] = (time.perf_counter() - start) * 1000
+        print(json.dumps(times), flush=True)
+
+
 def child(pipeline: str, path: str, runs: int) -> None:
     """Run one pipeline in this fresh process and print its figures as JSON."""
     sys.path.insert(0, str(ROOT))
@@ -664,6 +691,7 @@ def main() -> int:
     )
     parser.add_argument("--child", nargs=2, metavar=("PIPELINE", "PATH"), help=argparse.SUPPRESS)
     parser.add_argument("--paired", metavar="PATH", help=argparse.SUPPRESS)
+    parser.add_argument("--serve", nargs="+", metavar="PATH", help=argparse.SUPPRESS)
     parser.add_argument("--steps", metavar="PATH", help=argparse.SUPPRESS)
     parser.add_argument("--generate", nargs=3, metavar=("PATH", "W", "H"), help=argparse.SUPPRESS)
     parser.add_argument(
@@ -675,6 +703,9 @@ def main() -> int:
         return 0
     if args.paired:
         paired_child(args.paired, args.runs)
+        return 0
+    if args.serve:
+        serve_child(args.serve)
         return 0
     if args.steps:
         steps_child(args.steps)

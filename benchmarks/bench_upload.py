@@ -17,9 +17,11 @@ Measured:
     multipart body, form parsing, the pipeline in its decode sandbox, storage,
     database, 303 back), median of --runs, the inputs taken in turns in each
     round (so a drift of the machine's speed falls on all alike), all on one
-    server; against bench_pipeline's naive pipeline, and our pipeline in this
-    process and in its decode sandbox, timed in turns in one fresh process per
-    input (--paired).  Ratio upload / naive, against the targets (<= 1.0 at
+    server; against bench_pipeline's naive pipeline, and our pipeline in
+    process and in its decode sandbox, each timed once right after each upload
+    of the same file (one helper process, bench_pipeline --serve, the three in
+    turns), so that both sides of a ratio see the machine in the same minute.
+    Ratio upload / naive, against the targets (<= 1.0 at
     4 MP, <= 0.75 at 12 MP, <= 0.6 at 24 MP), and what the upload costs beyond
     the pipeline (upload minus our pipeline in-process on the same file: the
     decode sandbox's start, form parsing, hashing, writing, database): at 2 MP,
@@ -404,25 +406,52 @@ def warm_up(server: Server, client: Client, small: bytes) -> None:
 # --------------------------------------------------------------------------- main
 
 
-def paired_ms(path: Path, runs: int) -> dict[str, float]:
-    """bench_pipeline's naive pipeline, ours and ours in the decode sandbox, timed in turns
-    in one fresh subprocess: median ms of each."""
-    out = subprocess.run(
-        [sys.executable, str(PIPELINE), "--paired", str(path), "--runs", str(runs)],
-        cwd=ROOT,
-        check=True,
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
-    return json.loads(out.stdout)
+class Pipelines:
+    """bench_pipeline's naive pipeline, ours in-process and ours in the decode sandbox, in
+    one helper process (--serve) that times each input's three once when asked: right
+    after that input's upload, so the ratio's two sides see the machine in the same
+    minute."""
+
+    def __init__(self, paths: list[Path]):
+        self.proc = subprocess.Popen(
+            [sys.executable, str(PIPELINE), "--serve", *map(str, paths)],
+            cwd=ROOT,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        if self.proc.stdout.readline().strip() != "ready":
+            self.proc.kill()
+            raise Broken("the pipelines' helper did not start")
+
+    def time(self, index: int) -> dict[str, float]:
+        self.proc.stdin.write(f"{index}\n")
+        self.proc.stdin.flush()
+        line = self.proc.stdout.readline()
+        if not line:
+            raise Broken("the pipelines' helper stopped")
+        return json.loads(line)
+
+    def __enter__(self) -> Pipelines:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.proc.stdin.close()
+        try:
+            self.proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait()
 
 
-def timed_rounds(client: Client, data: dict[str, bytes], runs: int) -> dict[str, dict]:
+def timed_rounds(
+    client: Client, data: dict[str, bytes], pipelines: Pipelines, runs: int
+) -> dict[str, dict]:
     """--runs rounds of one upload of each input, in turns (reversed every other round),
-    each followed by a GET of its receipt; per input, the upload and the upload-plus-receipt
-    wall clocks (ms)."""
-    times: dict[str, dict] = {label: {"upload": [], "receipt": []} for label in data}
+    each followed by a GET of its receipt, then by one timing of that input's pipelines;
+    per input, the upload and the upload-plus-receipt wall clocks (ms) and the medians of
+    the pipelines' (ms)."""
+    times: dict[str, dict] = {label: {"upload": [], "receipt": [], "runs": []} for label in data}
     labels = list(data)
     for i in range(runs):
         for label in labels if i % 2 == 0 else reversed(labels):
@@ -433,7 +462,11 @@ def timed_rounds(client: Client, data: dict[str, bytes], runs: int) -> dict[str,
                 raise Broken(f"the receipt page answered {status}")
             times[label]["upload"].append(elapsed * 1000)
             times[label]["receipt"].append((elapsed + time.perf_counter() - start) * 1000)
-        log(f"round {i + 1}/{runs} of {len(labels)} uploads done")
+            times[label]["runs"].append(pipelines.time(labels.index(label)))
+        log(f"round {i + 1}/{runs} of {len(labels)} uploads and their pipelines done")
+    for t in times.values():
+        runs_ = t.pop("runs")
+        t["pipeline"] = {name: statistics.median(r[name] for r in runs_) for name in runs_[0]}
     return times
 
 
@@ -468,15 +501,13 @@ def measure(runs: int) -> dict:
             results["cpu_ms"] = (cpu_seconds(worker) - cpu_before) * 1000 / runs
             results["peak_hwm_mb"] = status_kb(worker, "VmHWM") / 1024
             results["after_rss_mb"] = status_kb(worker, "VmRSS") / 1024
-            log("the whole upload of each input, in turns")
-            results["table"] = timed_rounds(client, table, runs)
+            log("the pipelines' helper: loading and warming up on each input")
+            with Pipelines([files[label] for label in table]) as pipelines:
+                log("the whole upload of each input, then its pipelines, in turns")
+                results["table"] = timed_rounds(client, table, pipelines, runs)
             if server.worker() != worker:
                 raise Broken("the gunicorn worker was replaced during the run")
             results["server_ms"] = server.server_ms()
-
-        for label in table:
-            log(f"{label}: the naive pipeline and ours in a fresh subprocess")
-            results["table"][label]["pipeline"] = paired_ms(files[label], runs)
 
         log("40 MP: fresh gunicorn, one upload")
         with Server(folder, "40mp") as server:
@@ -561,8 +592,8 @@ def report(r: dict) -> None:
     print(
         f"The whole upload (POST /submit to its 303) against the naive pipeline, median of "
         f"{r['runs']}, the inputs in turns; the naive pipeline and ours ('ours': in-process; "
-        "'sandbox': what its decode sandbox adds) timed in turns in one fresh process per "
-        "input; 'beyond' = upload minus ours in-process (the sandbox's start, form parsing, "
+        "'sandbox': what its decode sandbox adds) timed in one helper process right after "
+        "each upload of the same file, medians; 'beyond' = upload minus ours in-process (the sandbox's start, form parsing, "
         "hashing, writing, database); 'receipt' = upload plus the GET of its receipt on the "
         "same worker (which runs the face detector once the 303 is sent):"
     )
