@@ -151,8 +151,8 @@ def set_image_alt(
 
 def choose_cover_image(work_id: int, image_id: int, moderator_id: int | None = None) -> Work:
     """Make one of a work's other images its cover image (the one grids, previews, the
-    feed and prints show): its image columns and alt text change places with the work's.
-    The artist (moderator_id None) while the work is pending; a moderator while it is
+    feed and prints show): its image columns and alt text change places with the work's,
+    and the work's alt texts in other languages (WorkText) are removed.  The artist (moderator_id None) while the work is pending; a moderator while it is
     pending or published."""
     work = editable_work(work_id, moderator_id)
     target = image_of(work, image_id)
@@ -160,12 +160,21 @@ def choose_cover_image(work_id: int, image_id: int, moderator_id: int | None = N
         return work
     number = image_number(work, target)
     _swap(work, target)
+    # Its alt texts in other languages described the old cover image: a reader of those
+    # languages gets the new cover's own alt text (with the usual note) until they are
+    # written again, never a description of another picture.
+    dropped = sorted(text.locale for text in work.texts if text.alt_text)
+    for text in work.texts:
+        text.alt_text = None
     if work.status == WorkStatus.APPROVED:
         search.index_work(work)
         if not work.hidden:
             db.session.flush()
             federation.revise(work)  # an Update of its Note, if it was announced
-    _record(actions.COVER_IMAGE, work, moderator_id, f"image {number}")
+    detail = f"image {number}"
+    if dropped:
+        detail += f"; its alt text in {', '.join(dropped)} described the old cover: removed"
+    _record(actions.COVER_IMAGE, work, moderator_id, detail)
     return work
 
 

@@ -17,7 +17,7 @@ from gallery.extensions import db
 from gallery.federation import documents
 from gallery.media import media_store as store
 from gallery.models import ModerationEvent, Work, WorkImage, WorkStatus
-from gallery.verbs import decisions, unpublishing
+from gallery.verbs import decisions, editing, unpublishing
 from helpers import approving, csrf_token_of, encode, form_data, fresh, png_bytes, post
 
 GPS_TAG = 0x8825  # GPSInfo
@@ -443,3 +443,31 @@ def test_a_backup_copies_every_image_of_a_work(app, client, runner, tmp_path):
         assert sorted(p.name for p in (dest / "media" / "works" / key).iterdir()) == sorted(
             store(app).files(key)
         )
+
+
+def test_a_new_cover_image_drops_the_alt_texts_written_for_the_old_one(app, client):
+    """The work's alt texts in other languages described its old cover image: after a
+    swap they are gone (the titles stay), so no reader hears a description of another
+    picture, and the audit says so."""
+    work, token = three(client)
+    third = work.images[1].id
+    with app.test_request_context():
+        editing.write_work_texts(
+            work.id,
+            "fr",
+            title="Soleil derrière les barreaux",
+            alt_text="Un carré rouge",
+            description=None,
+            states=(WorkStatus.PENDING,),
+        )
+        db.session.commit()
+    chosen = on_receipt(client, token, f"/images/{third}/cover-image")
+    assert chosen.status_code == 303
+    fresh()
+    work = db.session.get(Work, work.id)
+    (text,) = work.texts
+    assert (text.locale, text.title, text.alt_text) == ("fr", "Soleil derrière les barreaux", None)
+    assert work.alt_text == "A blue square, the third image"
+    last = events(work.id)[-1]
+    assert last.action == "cover-image"
+    assert "its alt text in fr described the old cover: removed" in last.reason
