@@ -124,6 +124,26 @@ def srcset(work: Work | WorkImage, fmt: str, token: str | None = None) -> str:
     return ", ".join(parts)
 
 
+def sizes_within(sizes: str, work: Work | WorkImage) -> str:
+    """An <img> sizes attribute whose every length is capped at the work's widest
+    rendition (`min(1300px, 300px)`): the browser takes an image's size from `sizes`
+    over the chosen file's width, so without the cap a 300 px upload would be drawn 1300
+    px wide, blurred.  Browsers that do not know min() there fall back to 100vw."""
+    widths = [info["width"] for info in (work.renditions or {}).values() if info]
+    if not widths:
+        return sizes
+    cap = max(widths)
+    capped = []
+    for entry in sizes.split(","):
+        entry = entry.strip()
+        condition, length = "", entry
+        if entry.startswith("("):
+            end = entry.rindex(")") + 1
+            condition, length = entry[:end] + " ", entry[end:].strip()
+        capped.append(f"{condition}min({length}, {cap}px)")
+    return ", ".join(capped)
+
+
 def lang_attr(text: Shown | str | None) -> Markup:
     """` lang="xx"` for a text in another language than the page's (a Shown text, or the
     code of the language something was written in); nothing when it is the page's."""
@@ -283,6 +303,7 @@ def init_app(app: Flask) -> None:
         og_locale,
         share_image,
         srcset,
+        sizes_within,
         prisoner_name,
         prisoner_names,
         text_for,

@@ -431,3 +431,36 @@ def test_each_screen_fetches_the_size_it_needs(
     assert [url for _, url, kind in tab.requests if kind == "image" and f"/{key}/" in url] == [
         shown
     ]
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_a_small_image_is_drawn_at_its_own_size_and_a_large_one_fills_the_page(
+    open_tab, live: Live, width: int
+):
+    """The browser takes an image's size from `sizes` over the chosen file's width: every
+    length there is capped at the widest rendition, so a 300 px upload is not blown up to
+    the page's width (blurred), and a large one still fills it."""
+    works = {}
+    with live.app.app_context():
+        try:
+            for name, size in (("small", (300, 200)), ("large", (3000, 2000))):
+                work = add_work(
+                    store(),
+                    image=encode(Image.new("RGB", size, "olive"), "JPEG"),
+                    title=f"An olive field, {name}, at {width}",
+                    alt_text="An olive field",
+                )
+                works[name] = work.public_id
+        finally:
+            db.session.remove()
+    tab = open_tab(width)
+    drawn = {}
+    for name, public_id in works.items():
+        tab.page.goto(f"/works/{public_id}")
+        wait_for_image(tab.page, ".work__figure img")
+        drawn[name] = tab.page.evaluate(
+            "document.querySelector('.work__figure img').getBoundingClientRect().width"
+        )
+    assert round(drawn["small"]) == 300
+    assert drawn["large"] > (width * 0.9 if width < 1000 else 1000)
+    tab.assert_clean()
