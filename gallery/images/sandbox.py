@@ -138,8 +138,8 @@ def _server_environment() -> Iterator[None]:
         thread;
       * glibc's malloc asks for transparent huge pages (glibc.malloc.hugetlb=1, glibc 2.35
         and later; other C libraries ignore it).  A child is a fresh process: every page the
-        pipeline touches is a page fault, 12,000 for a 2 MP photo, and with 2 MB pages a
-        few hundred (measured: 10-25 ms less a child).  Where the kernel's transparent
+        pipeline touches is a page fault, 12,000 for a 2 MP photo, and with 2 MB pages
+        about 4,000 (measured: 10-25 ms less a child).  Where the kernel's transparent
         huge pages are "never", nothing changes."""
     wanted = {"OPENBLAS_NUM_THREADS": "1"}
     tunables = os.environ.get("GLIBC_TUNABLES", "")
