@@ -570,11 +570,14 @@ def add_image(token: str) -> ResponseReturnValue:
     )
 
 
-def _checked(token: str, image_id: int) -> Work:
-    """The receipt's work, which must have an image of this id (else 404); CSRFProtect has
-    checked the form's token."""
+def _checked(token: str, image_id: int | None) -> Work:
+    """The receipt's work, which must have an image of this id, or for None (its cover
+    image) at least one other image (else 404); CSRFProtect has checked the form's
+    token."""
     work = or_404(queries.work_for_receipt(token))
-    if image_id not in {i.id for i in work.images}:
+    if (image_id is None and not work.images) or (
+        image_id is not None and image_id not in {i.id for i in work.images}
+    ):
         abort(404)
     return work
 
@@ -586,6 +589,19 @@ def remove_image(token: str, image_id: int) -> ResponseReturnValue:
         token,
         image_id,
         lambda work_id: work_images.remove_work_image(media_store(), work_id, image_id),
+        _("The image was removed and its files deleted."),
+    )
+
+
+@bp.post("/submissions/<token>/images/cover/remove")
+def remove_cover_image(token: str) -> ResponseReturnValue:
+    """The artist removes their pending work's cover image (the first one): the next image
+    takes its place. A work of one image has none to remove here (404): withdrawing is
+    the way to take it back."""
+    return _change_image(
+        token,
+        None,
+        lambda work_id: work_images.remove_work_image(media_store(), work_id, None),
         _("The image was removed and its files deleted."),
     )
 
@@ -602,7 +618,7 @@ def choose_cover_image(token: str, image_id: int) -> ResponseReturnValue:
 
 
 def _change_image(
-    token: str, image_id: int, change: Callable[[int], object], done: str
+    token: str, image_id: int | None, change: Callable[[int], object], done: str
 ) -> ResponseReturnValue:
     """One change to a pending work's image from the private link, then its images again."""
     work = _checked(token, image_id)

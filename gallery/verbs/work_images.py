@@ -122,12 +122,14 @@ def remove_work_image(
     if not work.images:
         raise NotAllowed("last-image")
     number = image_number(work, target)
+    detail = f"image {number}"
     if target is work:  # the next image becomes the cover, then goes from the list
         target = work.images[0]
         _swap(work, target)
+        detail += _forget_alt_texts(work)
     delete_files_after_commit(store, [target.image_key])
     work.images.remove(target)  # delete-orphan: the row goes at the flush
-    _record(actions.IMAGE_REMOVE, work, moderator_id, f"image {number}")
+    _record(actions.IMAGE_REMOVE, work, moderator_id, detail)
     return work
 
 
@@ -160,22 +162,27 @@ def choose_cover_image(work_id: int, image_id: int, moderator_id: int | None = N
         return work
     number = image_number(work, target)
     _swap(work, target)
-    # Its alt texts in other languages described the old cover image: a reader of those
-    # languages gets the new cover's own alt text (with the usual note) until they are
-    # written again, never a description of another picture.
-    dropped = sorted(text.locale for text in work.texts if text.alt_text)
-    for text in work.texts:
-        text.alt_text = None
+    detail = f"image {number}" + _forget_alt_texts(work)
     if work.status == WorkStatus.APPROVED:
         search.index_work(work)
         if not work.hidden:
             db.session.flush()
             federation.revise(work)  # an Update of its Note, if it was announced
-    detail = f"image {number}"
-    if dropped:
-        detail += f"; its alt text in {', '.join(dropped)} described the old cover: removed"
     _record(actions.COVER_IMAGE, work, moderator_id, detail)
     return work
+
+
+def _forget_alt_texts(work: Work) -> str:
+    """Remove the work's alt texts in other languages (WorkText), which described the
+    cover image it had until now: a reader of those languages gets the new cover's own
+    alt text (with the usual note) until they are written again, never a description of
+    another picture.  Returns what the audit line adds ("" when there were none)."""
+    dropped = sorted(text.locale for text in work.texts if text.alt_text)
+    for text in work.texts:
+        text.alt_text = None
+    if not dropped:
+        return ""
+    return f"; its alt text in {', '.join(dropped)} described the old cover: removed"
 
 
 def _swap(work: Work, other: WorkImage) -> None:

@@ -471,3 +471,47 @@ def test_a_new_cover_image_drops_the_alt_texts_written_for_the_old_one(app, clie
     last = events(work.id)[-1]
     assert last.action == "cover-image"
     assert "its alt text in fr described the old cover: removed" in last.reason
+
+
+def test_the_artist_removes_the_cover_image_and_the_next_one_takes_its_place(app, client):
+    """A first image the artist regrets (a face, a place) goes in one step from the
+    receipt: its files are deleted, the next image becomes the cover, and the alt texts
+    written in other languages for it go with it."""
+    work, token = three(client)
+    cover_key = work.image_key
+    page = client.get(f"/submissions/{token}").get_data(as_text=True)
+    assert f'action="/submissions/{token}/images/cover/remove"' in page
+    with app.test_request_context():
+        editing.write_work_texts(
+            work.id,
+            "ru",
+            title="Три квадрата",
+            alt_text="Красный квадрат",
+            description=None,
+            states=(WorkStatus.PENDING,),
+        )
+        db.session.commit()
+    removed = on_receipt(client, token, "/images/cover/remove")
+    assert removed.status_code == 303
+    fresh()
+    work = db.session.get(Work, work.id)
+    assert work.alt_text == "A green square, the second image"
+    assert [i.alt_text for i in work.images] == ["A blue square, the third image"]
+    assert not (Path(app.instance_path) / "media" / "works" / cover_key).exists()
+    assert [(t.locale, t.title, t.alt_text) for t in work.texts] == [("ru", "Три квадрата", None)]
+    last = events(work.id)[-1]
+    assert (last.action, last.moderator_id) == ("image-remove", None)
+    assert "image 1; its alt text in ru described the old cover: removed" in last.reason
+    assert work.status == WorkStatus.PENDING
+
+
+def test_a_work_of_one_image_has_no_cover_to_remove(app, client):
+    response = send(client, [])
+    assert response.status_code == 303
+    token = response.headers["Location"].rsplit("/", 1)[1]
+    work = only_work()
+    page = client.get(f"/submissions/{token}").get_data(as_text=True)
+    assert "/images/cover/remove" not in page
+    assert on_receipt(client, token, "/images/cover/remove").status_code == 404
+    fresh()
+    assert db.session.get(Work, work.id).image_key == work.image_key
