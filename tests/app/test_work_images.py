@@ -445,22 +445,27 @@ def test_a_backup_copies_every_image_of_a_work(app, client, runner, tmp_path):
         )
 
 
+def texts_in(app, work_id: int, locale: str, title: str, alt_text: str) -> None:
+    """The artist's title and alt text of a pending work in another language."""
+    with app.test_request_context():
+        editing.write_work_texts(
+            work_id,
+            locale,
+            title=title,
+            alt_text=alt_text,
+            description=None,
+            states=(WorkStatus.PENDING,),
+        )
+        db.session.commit()
+
+
 def test_a_new_cover_image_drops_the_alt_texts_written_for_the_old_one(app, client):
     """The work's alt texts in other languages described its old cover image: after a
     swap they are gone (the titles stay), so no reader hears a description of another
     picture, and the audit says so."""
     work, token = three(client)
     third = work.images[1].id
-    with app.test_request_context():
-        editing.write_work_texts(
-            work.id,
-            "fr",
-            title="Soleil derrière les barreaux",
-            alt_text="Un carré rouge",
-            description=None,
-            states=(WorkStatus.PENDING,),
-        )
-        db.session.commit()
+    texts_in(app, work.id, "fr", "Soleil derrière les barreaux", "Un carré rouge")
     chosen = on_receipt(client, token, f"/images/{third}/cover-image")
     assert chosen.status_code == 303
     fresh()
@@ -481,16 +486,7 @@ def test_the_artist_removes_the_cover_image_and_the_next_one_takes_its_place(app
     cover_key = work.image_key
     page = client.get(f"/submissions/{token}").get_data(as_text=True)
     assert f'action="/submissions/{token}/images/cover/remove"' in page
-    with app.test_request_context():
-        editing.write_work_texts(
-            work.id,
-            "ru",
-            title="Три квадрата",
-            alt_text="Красный квадрат",
-            description=None,
-            states=(WorkStatus.PENDING,),
-        )
-        db.session.commit()
+    texts_in(app, work.id, "ru", "Три квадрата", "Красный квадрат")
     removed = on_receipt(client, token, "/images/cover/remove")
     assert removed.status_code == 303
     fresh()
