@@ -360,13 +360,20 @@ def paired_child(path: str, runs: int) -> None:
     for name in times:
         PIPELINES[name](data)  # warm-up: plugin imports, first-call allocations, threads
     for i in range(runs):
-        for name in (
-            ("naive", "ours", "sandboxed") if i % 2 == 0 else ("sandboxed", "ours", "naive")
-        ):
-            start = time.perf_counter()
-            PIPELINES[name](data)
-            times[name].append(time.perf_counter() - start)
-    print(json.dumps({name: statistics.median(t) * 1000 for name, t in times.items()}))
+        for name, ms in one_turn(data, reverse=i % 2 == 1).items():
+            times[name].append(ms)
+    print(json.dumps({name: statistics.median(t) for name, t in times.items()}))
+
+
+def one_turn(data: bytes, reverse: bool) -> dict[str, float]:
+    """naive, ours and ours in the decode sandbox, once each in turns (the other way
+    round when reverse): ms of each."""
+    times = {}
+    for name in ("sandboxed", "ours", "naive") if reverse else ("naive", "ours", "sandboxed"):
+        start = time.perf_counter()
+        PIPELINES[name](data)
+        times[name] = (time.perf_counter() - start) * 1000
+    return times
 
 
 def serve_child(paths: list[str]) -> None:
@@ -384,16 +391,8 @@ def serve_child(paths: list[str]) -> None:
         for name in ("naive", "ours", "sandboxed"):
             PIPELINES[name](data)
     print("ready", flush=True)
-    flip = False
-    for line in sys.stdin:
-        data = files[int(line)]
-        flip = not flip
-        times = {}
-        for name in ("naive", "ours", "sandboxed") if flip else ("sandboxed", "ours", "naive"):
-            start = time.perf_counter()
-            PIPELINES[name](data)
-            times[name] = (time.perf_counter() - start) * 1000
-        print(json.dumps(times), flush=True)
+    for turn, line in enumerate(sys.stdin):
+        print(json.dumps(one_turn(files[int(line)], reverse=turn % 2 == 1)), flush=True)
 
 
 def child(pipeline: str, path: str, runs: int) -> None:

@@ -593,7 +593,8 @@ def report(r: dict) -> None:
         f"The whole upload (POST /submit to its 303) against the naive pipeline, median of "
         f"{r['runs']}, the inputs in turns; the naive pipeline and ours ('ours': in-process; "
         "'sandbox': what its decode sandbox adds) timed in one helper process right after "
-        "each upload of the same file, medians; 'beyond' = upload minus ours in-process (the sandbox's start, form parsing, "
+        "each upload of the same file, medians; 'beyond' = upload minus ours in-process "
+        "(the sandbox's start, form parsing, "
         "hashing, writing, database); 'receipt' = upload plus the GET of its receipt on the "
         "same worker (which runs the face detector once the 303 is sent):"
     )

@@ -575,9 +575,7 @@ def _checked(token: str, image_id: int | None) -> Work:
     image) at least one other image (else 404); CSRFProtect has checked the form's
     token."""
     work = or_404(queries.work_for_receipt(token))
-    if (image_id is None and not work.images) or (
-        image_id is not None and image_id not in {i.id for i in work.images}
-    ):
+    if not work.images or (image_id is not None and image_id not in {i.id for i in work.images}):
         abort(404)
     return work
 

@@ -154,8 +154,9 @@ def set_image_alt(
 def choose_cover_image(work_id: int, image_id: int, moderator_id: int | None = None) -> Work:
     """Make one of a work's other images its cover image (the one grids, previews, the
     feed and prints show): its image columns and alt text change places with the work's,
-    and the work's alt texts in other languages (WorkText) are removed.  The artist (moderator_id None) while the work is pending; a moderator while it is
-    pending or published."""
+    and the work's alt texts in other languages (WorkText) are removed.  The artist
+    (moderator_id None) while the work is pending; a moderator while it is pending or
+    published."""
     work = editable_work(work_id, moderator_id)
     target = image_of(work, image_id)
     if target is work:
